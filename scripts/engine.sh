@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Makes sure a Docker engine answers, for the tests and the demo (not part of tfmon itself).
+#   1. an engine already answers (DOCKER_HOST or the default socket): use it;
+#   2. else, as root on Debian/Ubuntu: apt-get install docker.io busybox-static, start dockerd, wait;
+#   3. else: one clear line saying what to do, exit 1.
+# busybox-static is needed on the host too: the simulated TF node image is built from it.
+set -u
+LOG=${TFMON_DOCKERD_LOG:-/tmp/tfmon-dockerd.log}
+WAIT_S=${TFMON_ENGINE_WAIT_S:-30}
+
+say() { printf 'engine: %s\n' "$*" >&2; }
+fail() { printf 'engine: %s\n' "$*" >&2; exit 1; }
+answers() { command -v docker >/dev/null 2>&1 && timeout 5 docker info >/dev/null 2>&1; }
+is_root() { [ "$(id -u)" = 0 ]; }
+have_apt() { command -v apt-get >/dev/null 2>&1; }
+
+need_busybox() {
+  [ -x /bin/busybox ] || [ -x /usr/bin/busybox ] && return 0
+  if is_root && have_apt; then
+    say "installing busybox-static (the simulated TF node is built from it)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >>"$LOG" 2>&1 ||
+      { apt-get update -qq >>"$LOG" 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >>"$LOG" 2>&1; } ||
+      fail "could not install busybox-static with apt-get (log: $LOG)"
+  else
+    fail "busybox-static is missing: install it (apt-get install busybox-static) or pass --image to tfmon up"
+  fi
+}
+
+if answers; then
+  need_busybox
+  exit 0
+fi
+
+if [ -n "${DOCKER_HOST:-}" ]; then
+  fail "DOCKER_HOST=$DOCKER_HOST does not answer: start that engine, or unset DOCKER_HOST to use a local one"
+fi
+
+if ! is_root || ! have_apt; then
+  fail "no Docker engine answers and this is not root on Debian/Ubuntu: start dockerd yourself (or set DOCKER_HOST), then run this again"
+fi
+
+if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1 || ! [ -x /bin/busybox ]; then
+  say "installing docker.io and busybox-static with apt-get (log: $LOG)"
+  export DEBIAN_FRONTEND=noninteractive
+  { apt-get update -qq && apt-get install -y -qq docker.io busybox-static; } >>"$LOG" 2>&1 ||
+    fail "apt-get install docker.io busybox-static failed (log: $LOG)"
+fi
+
+# A dockerd that was killed leaves its pid file behind and the next one refuses to start.
+for pidfile in /var/run/docker.pid /run/docker.pid; do
+  if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile" 2>/dev/null)" 2>/dev/null; then
+    rm -f "$pidfile"
+  fi
+done
+# Same for containerd's socket when its daemon is gone.
+pgrep -x containerd >/dev/null 2>&1 || rm -f /var/run/docker/containerd/containerd.sock 2>/dev/null
+
+say "starting dockerd (log: $LOG)"
+nohup setsid dockerd >>"$LOG" 2>&1 </dev/null &
+
+for _ in $(seq 1 "$WAIT_S"); do
+  if answers; then
+    say "dockerd answers"
+    exit 0
+  fi
+  sleep 1
+done
+fail "dockerd did not answer within ${WAIT_S}s: see $LOG (last line: $(tail -n 1 "$LOG" 2>/dev/null))"
