@@ -1,0 +1,104 @@
+// Shapes shared by every layer. Plain data: no Docker types leak past source/engine.
+
+export const TASK_TYPES = ['chief', 'worker', 'ps', 'evaluator'] as const;
+export type TaskType = (typeof TASK_TYPES)[number];
+export type Role = TaskType | 'unknown';
+export type RoleSource = 'tf_config' | 'label' | 'name' | 'unknown';
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface PublishedPort {
+  containerPort: number;
+  protocol: string;
+  hostIp: string;
+  hostPort: number;
+}
+
+export interface MountInfo {
+  type: string;
+  source: string;
+  destination: string;
+  readOnly: boolean;
+}
+
+/** What the engine says about one container, reduced to what tfmon uses. */
+export interface ContainerFacts {
+  id: string;
+  name: string;
+  image: string;
+  command: string[];
+  state: ContainerState;
+  exitCode: number | null;
+  oomKilled: boolean;
+  health: string | null;
+  restarts: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Address on the cluster's network; null when not attached or not running. */
+  ip: string | null;
+  labels: Record<string, string>;
+  /** The raw TF_CONFIG value, or null when the variable is absent. Other env is not kept (secrets). */
+  tfConfigRaw: string | null;
+  ports: PublishedPort[];
+  mounts: MountInfo[];
+  nanoCpus: number | null;
+  memoryLimitBytes: number | null;
+  /** Requested GPUs as `docker run --gpus` would say them: "all", "2", "device=0,1". */
+  gpuRequest: string | null;
+  restartPolicy: string | null;
+}
+
+export interface TaskAddress {
+  index: number;
+  address: string;
+}
+
+/** TF_CONFIG normalized: every job as a list of (index, address) sorted by index. */
+export interface TfConfig {
+  cluster: Record<string, TaskAddress[]>;
+  task: { type: string; index: number } | null;
+}
+
+export interface NodeView extends ContainerFacts {
+  role: Role;
+  index: number | null;
+  roleSource: RoleSource;
+  port: number | null;
+  tfConfig: unknown;
+  tfConfigParsed: TfConfig | null;
+  tfConfigError: string | null;
+}
+
+export type Severity = 'error' | 'warning';
+
+export interface Problem {
+  severity: Severity;
+  node: string | null;
+  code: string;
+  message: string;
+}
+
+export interface EngineInfo {
+  host: string;
+  version: string | null;
+  apiVersion: string | null;
+  swarm: boolean;
+}
+
+export interface NetworkInfo {
+  name: string;
+  id: string | null;
+  driver: string | null;
+}
+
+export interface Snapshot {
+  engine: EngineInfo;
+  /** null while connected; the one-line reason while the engine cannot be reached. */
+  engineError: string | null;
+  network: NetworkInfo;
+  nodes: NodeView[];
+  problems: Problem[];
+  /** false until the first full listing arrived. */
+  ready: boolean;
+  updatedAt: number;
+}

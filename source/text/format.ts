@@ -1,0 +1,58 @@
+// Small formatters shared by the status table and the TUI.
+import type { NodeView } from '../cluster/types.js';
+
+/** "3d4h", "2h05m", "4m10s", "12s" — compact uptime. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d > 0) return `${d}d${h}h`;
+  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
+export function uptimeOf(node: NodeView, now: number): string {
+  if (node.state !== 'running' || !node.startedAt) return '-';
+  const started = Date.parse(node.startedAt);
+  return Number.isFinite(started) ? formatDuration(now - started) : '-';
+}
+
+/** "running", "running (healthy)", "exited (code 1)", "restarting ×3". */
+export function stateLabel(node: NodeView): string {
+  let label: string = node.state;
+  if (node.exitCode !== null && (node.state === 'exited' || node.state === 'dead')) label += ` (${node.exitCode})`;
+  if (node.oomKilled) label += ' OOM';
+  if (node.health) label += ` (${node.health})`;
+  if (node.restarts > 0) label += ` ↻${node.restarts}`;
+  return label;
+}
+
+export function endpointOf(node: NodeView): string {
+  if (!node.ip) return '-';
+  return node.port === null ? node.ip : `${node.ip}:${node.port}`;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v >= 10 || i === 0 ? Math.round(v) : v.toFixed(1)}${units[i]}`;
+}
+
+export const indexLabel = (node: NodeView): string => (node.index === null ? '-' : String(node.index));
+
+/** Counts by role ("1 ps, 2 worker") and by state ("3 running"). */
+export function countsOf(nodes: readonly NodeView[]): { roles: string; states: string } {
+  const count = (key: (n: NodeView) => string): string => {
+    const m = new Map<string, number>();
+    for (const n of nodes) m.set(key(n), (m.get(key(n)) ?? 0) + 1);
+    return [...m].map(([k, v]) => `${v} ${k}`).join(', ');
+  };
+  return { roles: count((n) => n.role), states: count((n) => n.state) };
+}
