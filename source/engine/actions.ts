@@ -1,0 +1,94 @@
+// Cluster-changing operations: up (create network + containers from a plan) and down.
+// Nothing half-made is left behind: a failed up removes what that run created.
+import { LABEL_CLUSTER } from '../cluster/role.js';
+import { LABEL_CREATED_BY, type UpPlan } from '../cluster/up-plan.js';
+import type { Engine } from './engine.js';
+import { EngineError, engineMessage, statusOf } from './errors.js';
+
+export type Progress = (line: string) => void;
+
+export interface UpResult {
+  networkCreated: boolean;
+  created: string[];
+  existing: string[];
+}
+
+export async function upCluster(engine: Engine, plan: UpPlan, progress: Progress): Promise<UpResult> {
+  // Every name is checked before anything is made, so a collision changes nothing.
+  const existing: string[] = [];
+  for (const c of plan.containers) {
+    const labels = await engine.labelsOfContainer(c.name);
+    if (labels === null) continue;
+    if (labels[LABEL_CLUSTER] !== plan.network) {
+      throw new EngineError(
+        `the name "${c.name}" is taken by a container outside this cluster (it has no ${LABEL_CLUSTER}=${plan.network} label): remove or rename it, or choose another --network`,
+        409,
+      );
+    }
+    existing.push(c.name);
+  }
+
+  let networkCreated = false;
+  const created: string[] = [];
+  try {
+    if (!(await engine.networkExists(plan.network))) {
+      await engine.createNetwork(plan.network, plan.networkLabels);
+      networkCreated = true;
+      progress(`created network ${plan.network}`);
+    }
+    for (const c of plan.containers) {
+      if (existing.includes(c.name)) {
+        progress(`kept ${c.name} (already in the cluster)`);
+        continue;
+      }
+      await engine.createAndStart({ ...c, network: plan.network });
+      created.push(c.name);
+      progress(`started ${c.name} (${c.type} ${c.index})`);
+    }
+  } catch (error) {
+    const why = error instanceof EngineError ? error.message : engineMessage(error);
+    for (const name of created.reverse()) await engine.stopAndRemove(name, 0).catch(() => undefined);
+    if (networkCreated) await engine.removeNetwork(plan.network).catch(() => undefined);
+    throw new EngineError(`tfmon up failed, nothing was left behind: ${why}`, statusOf(error));
+  }
+  return { networkCreated, created, existing };
+}
+
+export interface DownResult {
+  removed: number;
+  networkRemoved: boolean;
+  networkNote: string | null;
+}
+
+/** Removes only containers labelled as this cluster's, and the network if tfmon created it. */
+export async function downCluster(
+  engine: Engine,
+  network: string,
+  labels: Record<string, string>,
+  progress: Progress,
+): Promise<DownResult> {
+  const ids = await engine.containerIdsWithLabels({ ...labels, [LABEL_CLUSTER]: network });
+  await Promise.all(ids.map((id) => engine.stopAndRemove(id)));
+  if (ids.length > 0) progress(`removed ${ids.length} container${ids.length === 1 ? '' : 's'}`);
+
+  let networkRemoved = false;
+  let networkNote: string | null = null;
+  if (await engine.networkExists(network)) {
+    const info = await engine.findNetwork(network);
+    const ours = info.labels[LABEL_CREATED_BY] === 'tfmon' && info.labels[LABEL_CLUSTER] === network &&
+      Object.entries(labels).every(([k, v]) => info.labels[k] === v);
+    if (!ours) {
+      networkNote = `kept network ${network}: tfmon did not create it`;
+    } else {
+      try {
+        await engine.removeNetwork(network);
+        networkRemoved = true;
+        progress(`removed network ${network}`);
+      } catch (error) {
+        networkNote = `kept network ${network}: ${engineMessage(error)}`;
+      }
+    }
+  }
+  if (networkNote) progress(networkNote);
+  return { removed: ids.length, networkRemoved, networkNote };
+}

@@ -1,0 +1,106 @@
+// Container inspect JSON → ContainerFacts. Pure (fed recorded inspect output in tests).
+import type { ContainerFacts, ContainerState, MountInfo, PublishedPort } from '../cluster/types.js';
+
+const STATES: readonly ContainerState[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** Docker reports "never" as year 1. */
+const time = (v: unknown): string | null => {
+  const s = str(v);
+  return s && !s.startsWith('0001-') ? s : null;
+};
+
+function gpuRequestOf(hostConfig: Json): string | null {
+  for (const raw of arr(hostConfig['DeviceRequests'])) {
+    const req = obj(raw);
+    const caps = arr(req['Capabilities']).flatMap((c) => arr(c)).map(String);
+    if (!caps.includes('gpu') && req['Driver'] !== 'nvidia') continue;
+    const ids = arr(req['DeviceIDs']).map(String);
+    if (ids.length > 0) return `device=${ids.join(',')}`;
+    const count = num(req['Count']);
+    return count === -1 ? 'all' : String(count ?? 0);
+  }
+  return null;
+}
+
+function portsOf(networkSettings: Json): PublishedPort[] {
+  const out: PublishedPort[] = [];
+  for (const [key, bindings] of Object.entries(obj(networkSettings['Ports']))) {
+    const [port, protocol = 'tcp'] = key.split('/');
+    for (const b of arr(bindings)) {
+      const binding = obj(b);
+      const hostPort = Number(binding['HostPort']);
+      if (!Number.isInteger(hostPort) || hostPort <= 0) continue;
+      out.push({ containerPort: Number(port), protocol, hostIp: str(binding['HostIp']) ?? '', hostPort });
+    }
+  }
+  return out.sort((a, b) => a.hostPort - b.hostPort);
+}
+
+/** The value of one variable in a Docker Env list ("KEY=value"). */
+export function envValue(env: unknown, key: string): string | null {
+  for (const entry of arr(env)) {
+    if (typeof entry === 'string' && entry.startsWith(`${key}=`)) return entry.slice(key.length + 1);
+  }
+  return null;
+}
+
+/** The container's attachment to `network` (by name or id), if any. */
+export function attachmentOf(inspect: unknown, network: { name: string; id: string | null }): Json | null {
+  const networks = obj(obj(obj(inspect)['NetworkSettings'])['Networks']);
+  if (network.name in networks) return obj(networks[network.name]);
+  for (const value of Object.values(networks)) {
+    if (network.id && obj(value)['NetworkID'] === network.id) return obj(value);
+  }
+  return null;
+}
+
+export function factsFromInspect(inspect: unknown, network: { name: string; id: string | null }): ContainerFacts {
+  const c = obj(inspect);
+  const state = obj(c['State']);
+  const config = obj(c['Config']);
+  const hostConfig = obj(c['HostConfig']);
+  const networkSettings = obj(c['NetworkSettings']);
+  const attachment = attachmentOf(inspect, network);
+  const rawState = str(state['Status']) ?? 'created';
+  const restartPolicy = obj(hostConfig['RestartPolicy']);
+  const policyName = str(restartPolicy['Name']);
+  const mounts: MountInfo[] = arr(c['Mounts']).map((m) => {
+    const mount = obj(m);
+    return {
+      type: str(mount['Type']) ?? 'bind',
+      source: str(mount['Source']) ?? str(mount['Name']) ?? '',
+      destination: str(mount['Destination']) ?? '',
+      readOnly: mount['RW'] === false,
+    };
+  });
+  const path = str(c['Path']);
+  const args = arr(c['Args']).map(String);
+  return {
+    id: str(c['Id']) ?? '',
+    name: (str(c['Name']) ?? '').replace(/^\//, ''),
+    image: str(config['Image']) ?? str(c['Image']) ?? '',
+    command: path ? [path, ...args] : args,
+    state: (STATES as readonly string[]).includes(rawState) ? (rawState as ContainerState) : 'dead',
+    exitCode: rawState === 'exited' || rawState === 'dead' ? num(state['ExitCode']) : null,
+    oomKilled: state['OOMKilled'] === true,
+    health: str(obj(state['Health'])['Status']),
+    restarts: num(c['RestartCount']) ?? 0,
+    startedAt: time(state['StartedAt']),
+    finishedAt: time(state['FinishedAt']),
+    ip: attachment ? str(attachment['IPAddress']) : null,
+    labels: Object.fromEntries(Object.entries(obj(config['Labels'])).map(([k, v]) => [k, String(v)])),
+    tfConfigRaw: envValue(config['Env'], 'TF_CONFIG'),
+    ports: portsOf(networkSettings),
+    mounts,
+    nanoCpus: num(hostConfig['NanoCpus']) || null,
+    memoryLimitBytes: num(hostConfig['Memory']) || null,
+    gpuRequest: gpuRequestOf(hostConfig),
+    restartPolicy: policyName && policyName !== 'no' ? policyName : null,
+  };
+}
