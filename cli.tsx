@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+// tfmon: flags → command. The interactive screen when stdout is a terminal, `status` otherwise.
+// Commands load lazily so that `tfmon status` does not pay for React and Ink.
+import meow from 'meow';
+import type { CommonOptions } from './source/commands/context.js';
+import { processIo } from './source/commands/context.js';
+import {
+  UsageError, parseCount, parseCpus, parseGpus, parseLabels, parseMemory, parseName, parsePort, parsePublish,
+} from './source/commands/flags.js';
+import { EngineError } from './source/engine/errors.js';
+
+const help = `
+  Usage
+    $ tfmon [command] [options]
+
+  Commands
+    (none)        live screen of the cluster (when stdout is a terminal; else: status)
+    status        print the cluster once: a table, or --json
+    up            create the network and a TensorFlow cluster (ps + workers) with correct TF_CONFIGs
+    down          remove the cluster's containers (by label), and the network if tfmon created it
+
+  Options
+    -n, --network NAME   the cluster's Docker network (default: tf-network)
+    -l, --label K=V      narrow the cluster to containers with this label (repeatable);
+                         with up: put it on everything created
+    -H, --host URL       Docker engine (default: $DOCKER_HOST, else unix:///var/run/docker.sock)
+    --json               status: machine-readable output (see README for the contract)
+    -h, --help           this help
+    -v, --version        the version
+
+  Options of up
+    --ps N               parameter servers (default 1)
+    --workers N          workers (default 2)
+    --chief              add a chief (the ParameterServerStrategy coordinator)
+    --evaluator          add an evaluator
+    --image REF          image for every task (default: tfmon's simulated node, built locally)
+    --port N             gRPC port of every task (default 2222)
+    --cpus N             CPU limit per container, like docker run --cpus
+    --memory SIZE        memory limit per container, like 512m or 8g
+    --gpus SPEC          GPUs per container, like docker run --gpus: all, 2, device=0,1
+    --publish [H:]P      publish worker port P on host port H+index (e.g. 8888: 8888, 8889, …)
+    --env K=V            extra environment for every task (repeatable)
+    --command JSON       command for ps and worker tasks, as a JSON array
+                         (default for real images: a tf.distribute.Server for the task)
+    --dry-run            print what would be created, create nothing
+
+  Options of down
+    -y, --yes            do not ask for confirmation
+
+  Keys (live screen)
+    ↑/↓ j/k  select   ? help   q quit
+
+  Examples
+    $ tfmon up && tfmon
+    $ tfmon status --json | jq '.problems'
+    $ tfmon --network my-net --label team=vision
+`;
+
+const cli = meow(help, {
+  importMeta: import.meta,
+  allowUnknownFlags: false,
+  flags: {
+    network: { type: 'string', shortFlag: 'n', default: 'tf-network' },
+    label: { type: 'string', shortFlag: 'l', isMultiple: true, default: [] },
+    host: { type: 'string', shortFlag: 'H' },
+    json: { type: 'boolean', default: false },
+    ps: { type: 'string', default: '1' },
+    workers: { type: 'string', default: '2' },
+    chief: { type: 'boolean', default: false },
+    evaluator: { type: 'boolean', default: false },
+    image: { type: 'string' },
+    port: { type: 'string', default: '2222' },
+    cpus: { type: 'string' },
+    memory: { type: 'string' },
+    gpus: { type: 'string' },
+    publish: { type: 'string', isMultiple: true, default: [] },
+    env: { type: 'string', isMultiple: true, default: [] },
+    command: { type: 'string' },
+    dryRun: { type: 'boolean', default: false },
+    yes: { type: 'boolean', shortFlag: 'y', default: false },
+    help: { type: 'boolean', shortFlag: 'h' },
+    version: { type: 'boolean', shortFlag: 'v' },
+  },
+});
+
+function parseCommand(value: string | undefined): string[] | null {
+  if (value === undefined) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new UsageError(`--command must be a JSON array like '["python3","train.py"]', got ${JSON.stringify(value)}`);
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((p) => typeof p === 'string')) {
+    throw new UsageError('--command must be a non-empty JSON array of strings');
+  }
+  return parsed;
+}
+
+async function main(): Promise<number> {
+  const [command = 'default', ...extra] = cli.input;
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (see tfmon --help)`);
+  const f = cli.flags;
+  const common: CommonOptions = {
+    network: parseName('network', f.network),
+    labels: parseLabels(f.label),
+    host: f.host,
+  };
+  switch (command) {
+    case 'status': {
+      const { runStatus } = await import('./source/commands/status.js');
+      return runStatus({ ...common, json: f.json }, processIo);
+    }
+    case 'up': {
+      const { runUp } = await import('./source/commands/up.js');
+      const env = parseLabels(f.env);
+      return runUp(common, {
+        ps: parseCount('ps', f.ps, 1),
+        workers: parseCount('workers', f.workers, 1),
+        chief: f.chief,
+        evaluator: f.evaluator,
+        image: f.image ?? null,
+        port: parsePort('port', f.port),
+        cpus: f.cpus === undefined ? null : parseCpus(f.cpus),
+        memoryBytes: f.memory === undefined ? null : parseMemory(f.memory),
+        gpus: f.gpus === undefined ? null : parseGpus(f.gpus),
+        publish: f.publish.map(parsePublish),
+        env,
+        command: parseCommand(f.command),
+        dryRun: f.dryRun,
+      }, processIo);
+    }
+    case 'down': {
+      const { runDown } = await import('./source/commands/down.js');
+      return runDown(common, f.yes, processIo);
+    }
+    case 'default': {
+      if (!process.stdout.isTTY || process.env['TERM'] === 'dumb') {
+        const { runStatus } = await import('./source/commands/status.js');
+        return runStatus({ ...common, json: f.json }, processIo);
+      }
+      const { runTui } = await import('./source/ui/run-tui.js');
+      return runTui(common);
+    }
+    default:
+      throw new UsageError(`unknown command "${command}": use status, up or down (see tfmon --help)`);
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`tfmon: ${error.message}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof EngineError) {
+      process.stderr.write(`tfmon: ${error.message}\n`);
+      process.exitCode = 1;
+    } else {
+      // Unexpected: still one line; TFMON_DEBUG=1 shows the stack for bug reports.
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`tfmon: unexpected error: ${message}${process.env['TFMON_DEBUG'] ? `\n${(error as Error).stack}` : ' (TFMON_DEBUG=1 for details)'}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

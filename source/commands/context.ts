@@ -1,0 +1,17 @@
+// What every command gets from the command line, already validated.
+export interface CommonOptions {
+  network: string;
+  labels: Record<string, string>;
+  host: string | undefined;
+}
+
+/** Where command output goes; tests pass their own. */
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const processIo: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};

@@ -1,0 +1,35 @@
+// `tfmon down`: removes this cluster's containers (by label only) and the network if tfmon made it.
+import { createInterface } from 'node:readline/promises';
+import { LABEL_CLUSTER } from '../cluster/role.js';
+import { downCluster } from '../engine/actions.js';
+import { Engine } from '../engine/engine.js';
+import type { CommonOptions, Io } from './context.js';
+import { UsageError } from './flags.js';
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export async function runDown(common: CommonOptions, yes: boolean, io: Io): Promise<number> {
+  const engine = new Engine(common.host);
+  await engine.hello();
+  if (!yes) {
+    if (!process.stdin.isTTY) {
+      throw new UsageError('tfmon down removes containers: pass --yes to confirm (stdin is not a terminal)');
+    }
+    const ids = await engine.containerIdsWithLabels({ ...common.labels, [LABEL_CLUSTER]: common.network });
+    const ok = await confirm(`Remove the ${ids.length} containers labelled ${LABEL_CLUSTER}=${common.network} (and the network if tfmon created it)? [y/N] `);
+    if (!ok) {
+      io.err('nothing removed');
+      return 1;
+    }
+  }
+  const result = await downCluster(engine, common.network, common.labels, io.out);
+  if (result.removed === 0 && !result.networkRemoved) io.out(`nothing to remove for cluster ${common.network}`);
+  return 0;
+}

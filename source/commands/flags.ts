@@ -1,0 +1,70 @@
+// Parsers for flag values. Each returns the value or throws a UsageError with a one-line message.
+import type { GpuRequest, PublishSpec } from '../cluster/up-plan.js';
+
+export class UsageError extends Error {}
+
+export function parseCount(flag: string, value: unknown, min: number, max = 64): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got "${String(value)}"`);
+  return n;
+}
+
+export function parsePort(flag: string, value: unknown): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--${flag} must be a port from 1 to 65535, got "${String(value)}"`);
+  return n;
+}
+
+export function parseCpus(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 1024) throw new UsageError(`--cpus must be a positive number like 1.5, got "${value}"`);
+  return n;
+}
+
+/** `docker run --memory` style: 512m, 8g, 1073741824. */
+export function parseMemory(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([bkmg]?)i?b?$/i.exec(value.trim());
+  if (!m || m[1] === undefined) throw new UsageError(`--memory must look like 512m or 8g, got "${value}"`);
+  const unit = (m[2] ?? '').toLowerCase();
+  const mult = unit === 'g' ? 1024 ** 3 : unit === 'm' ? 1024 ** 2 : unit === 'k' ? 1024 : 1;
+  const bytes = Math.round(Number(m[1]) * mult);
+  if (bytes < 6 * 1024 * 1024) throw new UsageError(`--memory must be at least 6m (Docker's minimum), got "${value}"`);
+  return bytes;
+}
+
+/** `docker run --gpus` style: all, 2, device=0,1 (also "device=0,1" with quotes). */
+export function parseGpus(value: string): GpuRequest {
+  const v = value.trim().replace(/^"(.*)"$/, '$1');
+  if (v === 'all') return { count: -1, deviceIds: null };
+  if (/^\d+$/.test(v) && Number(v) > 0) return { count: Number(v), deviceIds: null };
+  const m = /^device=([\w-]+(?:,[\w-]+)*)$/.exec(v);
+  if (m && m[1] !== undefined) return { count: 0, deviceIds: m[1].split(',') };
+  throw new UsageError(`--gpus must be all, a count, or device=0,1; got "${value}"`);
+}
+
+/** `[HOSTBASE:]CONTAINER` — e.g. 8888 publishes worker i's 8888 on host 8888+i. */
+export function parsePublish(value: string): PublishSpec {
+  const m = /^(?:(\d+):)?(\d+)$/.exec(value.trim());
+  if (!m || m[2] === undefined) throw new UsageError(`--publish must be PORT or HOSTPORT:PORT, got "${value}"`);
+  const containerPort = parsePort('publish', m[2]);
+  const hostBase = m[1] === undefined ? containerPort : parsePort('publish', m[1]);
+  return { hostBase, containerPort };
+}
+
+/** `key=value` labels; a bare key means an empty value. */
+export function parseLabels(values: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    const key = eq === -1 ? v : v.slice(0, eq);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(key)) throw new UsageError(`--label must be key=value with a plain key, got "${v}"`);
+    out[key] = eq === -1 ? '' : v.slice(eq + 1);
+  }
+  return out;
+}
+
+/** A Docker network or container name, as Docker accepts them. */
+export function parseName(flag: string, value: string): string {
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(value)) throw new UsageError(`--${flag} "${value}" is not a valid Docker name`);
+  return value;
+}

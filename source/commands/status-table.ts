@@ -1,0 +1,47 @@
+// The plain `tfmon status` table: what a script or a non-TTY gets. Pure.
+import type { Snapshot } from '../cluster/types.js';
+import { countsOf, endpointOf, indexLabel, stateLabel, uptimeOf } from '../text/format.js';
+import { sanitize } from '../text/sanitize.js';
+import { fit, textWidth } from '../text/width.js';
+
+export function statusTable(s: Snapshot, now: number, width: number, ascii: boolean): string {
+  const lines: string[] = [];
+  const { roles, states } = countsOf(s.nodes);
+  lines.push(
+    `network ${sanitize(s.network.name)} on ${s.engine.host} (Docker ${s.engine.version ?? '?'})` +
+      (s.nodes.length ? `: ${roles}; ${states}` : ': no containers'),
+  );
+  if (s.nodes.length > 0) {
+    const rows = s.nodes.map((n) => [
+      n.role,
+      indexLabel(n),
+      sanitize(n.name),
+      ascii ? stateLabel(n).replace('↻', 'restarts ') : stateLabel(n),
+      endpointOf(n),
+      uptimeOf(n, now),
+      sanitize(n.image),
+    ]);
+    const head = ['ROLE', 'IDX', 'NAME', 'STATE', 'IP:PORT', 'UPTIME', 'IMAGE'];
+    const widths = head.map((h, i) => Math.max(textWidth(h), ...rows.map((r) => textWidth(r[i] ?? ''))));
+    // Shrink the widest flexible columns (name, image) until the table fits the width.
+    const flexible = [6, 2, 3];
+    let total = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+    for (const col of flexible) {
+      const current = widths[col] ?? 0;
+      if (total <= width) break;
+      const cut = Math.min(total - width, Math.max(0, current - 8));
+      widths[col] = current - cut;
+      total -= cut;
+    }
+    const render = (cells: string[]): string => cells.map((c, i) => fit(c, widths[i] ?? 0, ascii)).join('  ').trimEnd();
+    lines.push(render(head), ...rows.map(render));
+  }
+  if (s.problems.length > 0) {
+    lines.push('', 'problems:');
+    for (const p of s.problems) {
+      const where = p.node ? `${sanitize(p.node)}: ` : '';
+      lines.push(`  ${p.severity === 'error' ? 'error  ' : 'warning'} ${where}${sanitize(p.message)}`);
+    }
+  }
+  return lines.join('\n');
+}

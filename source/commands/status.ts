@@ -1,0 +1,16 @@
+// `tfmon status [--json]`: one listing, printed, exit code 0 (1 when the engine or network fails).
+import { Engine } from '../engine/engine.js';
+import { ClusterMonitor } from '../monitor/store.js';
+import { asciiOnly } from '../ui/terminal.js';
+import type { CommonOptions, Io } from './context.js';
+import { statusJson } from './status-json.js';
+import { statusTable } from './status-table.js';
+
+export async function runStatus(options: CommonOptions & { json: boolean }, io: Io): Promise<number> {
+  const monitor = new ClusterMonitor(new Engine(options.host), options);
+  const snapshot = await monitor.load();
+  monitor.stop();
+  if (options.json) io.out(JSON.stringify(statusJson(snapshot), null, 2));
+  else io.out(statusTable(snapshot, Date.now(), process.stdout.columns || 120, asciiOnly()));
+  return 0;
+}

@@ -1,0 +1,36 @@
+// `tfmon up`: the seed's manual setup (network + ps + workers, each with its TF_CONFIG) as one command.
+import { planUp, type UpOptions } from '../cluster/up-plan.js';
+import { upCluster } from '../engine/actions.js';
+import { Engine } from '../engine/engine.js';
+import { ensureSimImage, SIM_REPO } from '../engine/sim-image.js';
+import type { CommonOptions, Io } from './context.js';
+
+export type UpFlags = Omit<UpOptions, 'image' | 'simImage' | 'network' | 'labels'> & {
+  image: string | null;
+  dryRun: boolean;
+};
+
+export async function runUp(common: CommonOptions, flags: UpFlags, io: Io): Promise<number> {
+  const engine = new Engine(common.host);
+  const simImage = flags.image === null || flags.image.startsWith(`${SIM_REPO}:`);
+  let image = flags.image ?? `${SIM_REPO}:<built on demand>`;
+  if (!flags.dryRun) {
+    await engine.hello();
+    if (flags.image === null) {
+      const sim = await ensureSimImage(engine);
+      image = sim.ref;
+      if (sim.built) io.out(`built image ${image}`);
+    }
+  }
+  const plan = planUp({ ...flags, image, simImage, network: common.network, labels: common.labels });
+  if (flags.dryRun) {
+    io.out(JSON.stringify(plan, null, 2));
+    return 0;
+  }
+  const result = await upCluster(engine, plan, io.out);
+  io.out(
+    `cluster ${common.network} is up: ${result.created.length} started, ${result.existing.length} already there. ` +
+      `Watch it with: tfmon --network ${common.network}`,
+  );
+  return 0;
+}

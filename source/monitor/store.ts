@@ -1,0 +1,205 @@
+// The cluster store: one events stream keeps a map of containers current; every change makes a new
+// immutable Snapshot. The UI subscribes (useSyncExternalStore) and never calls the engine.
+import { findProblems } from '../cluster/problems.js';
+import { compareNodes, toNodeView } from '../cluster/role.js';
+import type { ContainerFacts, EngineInfo, NetworkInfo, NodeView, Snapshot } from '../cluster/types.js';
+import type { Engine } from '../engine/engine.js';
+import { EngineError, engineMessage } from '../engine/errors.js';
+import type { EngineEvent } from '../engine/events.js';
+
+export interface MonitorOptions {
+  network: string;
+  labels: Record<string, string>;
+}
+
+/** Events after which a container's facts may have changed (health arrives as "health_status: …"). */
+const REFRESH_ACTIONS = /^(create|start|restart|die|stop|kill|oom|pause|unpause|update|rename|health_status)/;
+const INSPECT_CONCURRENCY = 16;
+
+export class ClusterMonitor {
+  private readonly facts = new Map<string, ContainerFacts>();
+  private readonly listeners = new Set<() => void>();
+  private readonly pending = new Set<string>();
+  private snapshot: Snapshot;
+  private network: NetworkInfo;
+  private engineInfo: EngineInfo;
+  private events: { close(): void } | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private notifyQueued = false;
+  private stopped = false;
+  private syncing: Promise<void> | null = null;
+
+  constructor(private readonly engine: Engine, private readonly options: MonitorOptions) {
+    this.network = { name: options.network, id: null, driver: null };
+    this.engineInfo = { host: engine.host, version: null, apiVersion: null, swarm: false };
+    this.snapshot = this.build(false, null);
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): Snapshot => this.snapshot;
+
+  /** Connects and checks the network; the one-shot listing used by `status`. Throws EngineError. */
+  async load(): Promise<Snapshot> {
+    await this.connect();
+    await this.resync();
+    return this.snapshot;
+  }
+
+  /** load() and then follow events. The stream opens before the listing, so nothing falls between. */
+  async start(): Promise<void> {
+    await this.connect();
+    await new Promise<void>((resolve, reject) => {
+      let opened = false;
+      this.events = this.engine.followEvents({
+        onEvent: (event) => this.onEvent(event),
+        onOpen: () => {
+          // Each (re)open resyncs: events may have been missed while the stream was down.
+          const sync = this.resync();
+          if (!opened) void sync.then(resolve);
+          opened = true;
+        },
+        onLost: (error) => {
+          const why = error instanceof EngineError ? error.message : engineMessage(error);
+          if (!opened) {
+            this.events?.close();
+            reject(new EngineError(why));
+            return;
+          }
+          this.publish(`engine unreachable — retrying (${why})`);
+        },
+      });
+    });
+  }
+
+  private async connect(): Promise<void> {
+    this.engineInfo = await this.engine.hello();
+    const net = await this.engine.findNetwork(this.options.network);
+    this.network = { name: net.name, id: net.id, driver: net.driver };
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.events?.close();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.listeners.clear();
+  }
+
+  /** Full listing: used at start and after the events stream was lost. */
+  private resync(): Promise<void> {
+    this.syncing ??= (async () => {
+      try {
+        const ids = await this.engine.clusterContainerIds(this.network.name, this.options.labels);
+        const found = await mapLimit(ids, INSPECT_CONCURRENCY, (id) => this.engine.inspect(id, this.network));
+        this.facts.clear();
+        for (const f of found) if (f && this.matchesLabels(f)) this.facts.set(f.id, f);
+        this.publish(null, true);
+      } catch (error) {
+        this.publish(error instanceof EngineError ? error.message : engineMessage(error));
+      } finally {
+        this.syncing = null;
+      }
+    })();
+    return this.syncing;
+  }
+
+  private matchesLabels(f: ContainerFacts): boolean {
+    return Object.entries(this.options.labels).every(([k, v]) => (v === '' ? k in f.labels : f.labels[k] === v));
+  }
+
+  private onEvent(event: EngineEvent): void {
+    if (event.type === 'network') {
+      const ours = event.networkId === this.network.id || event.networkName === this.network.name;
+      if (ours) this.queueRefresh(event.containerId);
+      return;
+    }
+    if (event.action === 'destroy') {
+      if (this.facts.delete(event.containerId)) this.publish(null);
+      return;
+    }
+    // Unknown containers matter only when they are created (they may be on our network).
+    if (this.facts.has(event.containerId) ? REFRESH_ACTIONS.test(event.action) : event.action === 'create') {
+      this.queueRefresh(event.containerId);
+    }
+  }
+
+  /** Coalesces bursts (create+connect+start) into one inspect per container. */
+  private queueRefresh(id: string): void {
+    this.pending.add(id);
+    this.flushTimer ??= setTimeout(() => void this.flush(), 30);
+  }
+
+  private async flush(): Promise<void> {
+    this.flushTimer = null;
+    const ids = [...this.pending];
+    this.pending.clear();
+    try {
+      const found = await mapLimit(ids, INSPECT_CONCURRENCY, (id) => this.engine.inspect(id, this.network));
+      ids.forEach((id, i) => {
+        const f = found[i];
+        if (f && this.matchesLabels(f)) this.facts.set(id, f);
+        else this.facts.delete(id);
+      });
+      if (!this.stopped) this.publish(null);
+    } catch (error) {
+      this.publish(error instanceof EngineError ? error.message : engineMessage(error));
+    }
+  }
+
+  private build(ready: boolean, engineError: string | null): Snapshot {
+    const nodes: NodeView[] = [...this.facts.values()].map(toNodeView).sort(compareNodes);
+    return {
+      engine: this.engineInfo,
+      engineError,
+      network: this.network,
+      nodes,
+      problems: findProblems(this.network, nodes),
+      ready,
+      updatedAt: Date.now(),
+    };
+  }
+
+  private publish(engineError: string | null, ready = this.snapshot.ready): void {
+    if (this.stopped) return;
+    this.snapshot = this.build(ready, engineError);
+    if (this.notifyQueued) return;
+    this.notifyQueued = true;
+    queueMicrotask(() => {
+      this.notifyQueued = false;
+      for (const listener of this.listeners) listener();
+    });
+  }
+
+  /** Resolves once a snapshot satisfies the predicate (used by status and tests). */
+  waitFor(predicate: (s: Snapshot) => boolean, timeoutMs: number): Promise<Snapshot> {
+    return new Promise((resolve, reject) => {
+      if (predicate(this.snapshot)) return resolve(this.snapshot);
+      const timer = setTimeout(() => {
+        unsubscribe();
+        reject(new Error(`timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const unsubscribe = this.subscribe(() => {
+        if (!predicate(this.snapshot)) return;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(this.snapshot);
+      });
+    });
+  }
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

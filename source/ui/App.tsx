@@ -1,0 +1,109 @@
+// The live screen: renders store snapshots, holds no Docker calls. One stable key handler.
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import React, { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { Snapshot } from '../cluster/types.js';
+import { Details } from './Details.js';
+import { Header } from './Header.js';
+import { Footer, Help } from './Help.js';
+import { actionFor, type Action } from './keys.js';
+import { areas, MIN_COLUMNS, MIN_ROWS, scrollTop, tableColumns } from './layout.js';
+import { NodeTable } from './NodeTable.js';
+import { useTerminalSize, type Size } from './terminal.js';
+import type { Theme } from './theme.js';
+
+export interface SnapshotSource {
+  subscribe(listener: () => void): () => void;
+  getSnapshot(): Snapshot;
+}
+
+export interface AppProps {
+  store: SnapshotSource;
+  theme: Theme;
+  /** Fixed size for tests; live terminal size otherwise. */
+  size?: Size;
+  /** Clock for uptimes; tests pass a fixed one. */
+  clock?: () => number;
+  onQuit?: () => void;
+}
+
+export function App({ store, theme, size: fixedSize, clock = Date.now, onQuit }: AppProps): React.JSX.Element {
+  const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  const { stdout } = useStdout();
+  const { exit } = useApp();
+  const size = useTerminalSize(stdout, fixedSize);
+  const [now, setNow] = useState(clock);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [help, setHelp] = useState(false);
+  const topRef = useRef(0);
+
+  // Uptimes tick once a second; a render never asks the engine anything.
+  useEffect(() => {
+    const timer = setInterval(() => setNow(clock()), 1000);
+    return () => clearInterval(timer);
+  }, [clock]);
+
+  const nodes = snapshot.nodes;
+  // Selection follows the node (by id) when others come and go; falls back to the same row.
+  const lastIndexRef = useRef(0);
+  let selected = selectedId === null ? 0 : nodes.findIndex((n) => n.id === selectedId);
+  if (selected < 0) selected = Math.min(lastIndexRef.current, nodes.length - 1);
+  selected = Math.max(0, selected);
+  lastIndexRef.current = selected;
+
+  const { tableRows, detailRows } = areas(size.rows, nodes.length);
+  const top = scrollTop(topRef.current, selected, tableRows, nodes.length);
+  topRef.current = top;
+
+  // The handler reads the latest state through a ref, so useInput subscribes once (PITFALLS).
+  const state = useRef({ nodes, selected, tableRows });
+  state.current = { nodes, selected, tableRows };
+  const handler = useRef((input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]): void => {
+    const action: Action | undefined = actionFor(input, key);
+    if (!action) return;
+    const { nodes: list, selected: sel, tableRows: page } = state.current;
+    const select = (i: number): void => {
+      const node = list[Math.max(0, Math.min(list.length - 1, i))];
+      if (node) setSelectedId(node.id);
+    };
+    switch (action) {
+      case 'up': return select(sel - 1);
+      case 'down': return select(sel + 1);
+      case 'pageUp': return select(sel - page);
+      case 'pageDown': return select(sel + page);
+      case 'first': return select(0);
+      case 'last': return select(list.length - 1);
+      case 'help': return setHelp((h) => !h);
+      case 'close': return setHelp(false);
+      case 'quit':
+        onQuit?.();
+        exit();
+        return;
+    }
+  });
+  const stableHandler = useRef((input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]) => handler.current(input, key)).current;
+  useInput(stableHandler);
+
+  if (size.columns < MIN_COLUMNS || size.rows < MIN_ROWS) {
+    return (
+      <Text wrap="truncate">
+        {`terminal too small (${size.columns}x${size.rows}); tfmon needs ${MIN_COLUMNS}x${MIN_ROWS}. q quits`}
+      </Text>
+    );
+  }
+
+  const width = size.columns;
+  return (
+    <Box flexDirection="column" width={width}>
+      <Header snapshot={snapshot} width={width} theme={theme} />
+      {help ? (
+        <Help rows={tableRows + detailRows + 2} theme={theme} />
+      ) : (
+        <>
+          <NodeTable nodes={nodes} columns={tableColumns(width)} selected={selected} top={top} rows={tableRows} now={now} theme={theme} />
+          <Details node={nodes[selected]} problems={snapshot.problems} rows={detailRows} width={width} theme={theme} />
+        </>
+      )}
+      <Footer theme={theme} />
+    </Box>
+  );
+}

@@ -1,0 +1,40 @@
+// The details pane's content as lines, so it can be cut to the rows available. Pure.
+import type { NodeView } from '../cluster/types.js';
+import { formatBytes } from '../text/format.js';
+import { sanitize } from '../text/sanitize.js';
+
+export interface DetailLine {
+  label: string;
+  value: string;
+  tone?: 'error' | 'dim';
+}
+
+export function detailLines(node: NodeView): DetailLine[] {
+  const lines: DetailLine[] = [];
+  const add = (label: string, value: string, tone?: DetailLine['tone']): void => {
+    lines.push(tone ? { label, value, tone } : { label, value });
+  };
+  add('image', sanitize(node.image));
+  add('command', node.command.length ? sanitize(node.command.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')) : '-');
+  add('role', `${node.role}${node.index === null ? '' : ` ${node.index}`} (from ${node.roleSource.replace('_', ' ')})`);
+  if (node.ports.length) {
+    add('ports', node.ports.map((p) => `${p.hostIp && p.hostIp !== '0.0.0.0' ? `${p.hostIp}:` : ''}${p.hostPort}→${p.containerPort}/${p.protocol}`).join(', '));
+  }
+  const limits: string[] = [];
+  if (node.nanoCpus) limits.push(`${node.nanoCpus / 1e9} CPUs`);
+  if (node.memoryLimitBytes) limits.push(`${formatBytes(node.memoryLimitBytes)} memory`);
+  add('limits', limits.length ? limits.join(', ') : 'none');
+  add('gpus', node.gpuRequest ?? 'none requested');
+  if (node.restartPolicy) add('restart', `${node.restartPolicy}, ${node.restarts} so far`);
+  for (const m of node.mounts) add('mount', sanitize(`${m.source} → ${m.destination}${m.readOnly ? ' (ro)' : ''}`));
+  if (node.tfConfigError) add('TF_CONFIG', `invalid: ${sanitize(node.tfConfigError)}`, 'error');
+  if (node.tfConfigRaw === null) {
+    add('TF_CONFIG', 'not set', 'dim');
+  } else if (node.tfConfig !== null) {
+    const pretty = JSON.stringify(node.tfConfig, null, 2).split('\n');
+    pretty.forEach((line, i) => add(i === 0 ? 'TF_CONFIG' : '', sanitize(line)));
+  } else {
+    add('TF_CONFIG', sanitize(node.tfConfigRaw.slice(0, 500)), 'dim');
+  }
+  return lines;
+}

@@ -1,0 +1,28 @@
+// Starts the monitor, then the Ink screen. Errors before the screen opens are one line on stderr.
+import { render } from 'ink';
+import React from 'react';
+import type { CommonOptions } from '../commands/context.js';
+import { Engine } from '../engine/engine.js';
+import { ClusterMonitor } from '../monitor/store.js';
+import { App } from './App.js';
+import { asciiOnly, colorEnabled } from './terminal.js';
+
+export async function runTui(options: CommonOptions): Promise<number> {
+  const monitor = new ClusterMonitor(new Engine(options.host), options);
+  await monitor.start();
+  const theme = { color: colorEnabled(), ascii: asciiOnly() };
+  const app = render(<App store={monitor} theme={theme} />, { maxFps: 10, exitOnCtrlC: true, patchConsole: true });
+  const onSignal = (code: number) => () => {
+    app.unmount();
+    process.exitCode = code;
+  };
+  const onTerm = onSignal(0);
+  const onHup = onSignal(129);
+  process.once('SIGTERM', onTerm);
+  process.once('SIGHUP', onHup);
+  await app.waitUntilExit();
+  process.off('SIGTERM', onTerm);
+  process.off('SIGHUP', onHup);
+  monitor.stop();
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}

@@ -1,0 +1,32 @@
+// Colors and glyphs in one place, so NO_COLOR and ASCII mode are one switch each.
+import type { ContainerState, Role } from '../cluster/types.js';
+
+export interface Theme {
+  color: boolean;
+  ascii: boolean;
+}
+
+const ROLE_COLORS: Record<Role, string> = {
+  chief: 'magenta',
+  ps: 'cyan',
+  worker: 'green',
+  evaluator: 'yellow',
+  unknown: 'gray',
+};
+
+const STATE_COLORS: Record<ContainerState, string> = {
+  running: 'green',
+  created: 'gray',
+  paused: 'yellow',
+  restarting: 'yellow',
+  removing: 'gray',
+  exited: 'red',
+  dead: 'red',
+};
+
+export const roleColor = (t: Theme, role: Role): string | undefined => (t.color ? ROLE_COLORS[role] : undefined);
+export const stateColor = (t: Theme, state: ContainerState): string | undefined => (t.color ? STATE_COLORS[state] : undefined);
+export const tint = (t: Theme, color: string): string | undefined => (t.color ? color : undefined);
+
+export const glyphs = (t: Theme): { pointer: string; restart: string; dot: string; rule: string } =>
+  t.ascii ? { pointer: '>', restart: 'restarts ', dot: '*', rule: '-' } : { pointer: '›', restart: '↻', dot: '●', rule: '─' };
