@@ -34,6 +34,7 @@ const help = `
     --chief              add a chief (the ParameterServerStrategy coordinator)
     --evaluator          add an evaluator
     --image REF          image for every task (default: tfmon's simulated node, built locally)
+    --prefix NAME        container names: NAME-ps-0, NAME-worker-0, NAME-chief (default tf)
     --port N             gRPC port of every task (default 2222)
     --cpus N             CPU limit per container, like docker run --cpus
     --memory SIZE        memory limit per container, like 512m or 8g
@@ -70,6 +71,7 @@ const cli = meow(help, {
     evaluator: { type: 'boolean', default: false },
     image: { type: 'string' },
     port: { type: 'string', default: '2222' },
+    prefix: { type: 'string', default: 'tf' },
     cpus: { type: 'string' },
     memory: { type: 'string' },
     gpus: { type: 'string' },
@@ -120,6 +122,7 @@ async function main(): Promise<number> {
         chief: f.chief,
         evaluator: f.evaluator,
         image: f.image ?? null,
+        prefix: parseName('prefix', f.prefix),
         port: parsePort('port', f.port),
         cpus: f.cpus === undefined ? null : parseCpus(f.cpus),
         memoryBytes: f.memory === undefined ? null : parseMemory(f.memory),

@@ -56,7 +56,8 @@ export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): 
     }
     if (diffs.length > 0) add('error', node.name, 'tf_config_stale', `TF_CONFIG ${diffs.join('; ')}`);
   }
-  return problems;
+  // Errors first (stable), so the header's one-line summary shows the worst.
+  return problems.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
 }
 
 /** Exit code for `doctor`-style commands: 1 with any error, else 0. */

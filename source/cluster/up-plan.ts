@@ -6,6 +6,8 @@ import type { TaskType } from './types.js';
 
 export interface UpOptions {
   network: string;
+  /** Container names are <prefix>-ps-0, <prefix>-worker-1, <prefix>-chief (default prefix "tf"). */
+  prefix: string;
   ps: number;
   workers: number;
   chief: boolean;
@@ -69,13 +71,13 @@ export const TF_SERVER_SCRIPT = [
 
 export const tfServerCommand = (): string[] => ['python3', '-c', TF_SERVER_SCRIPT];
 
-export const containerName = (type: TaskType, index: number): string =>
-  type === 'chief' || type === 'evaluator' ? `tf-${type}` : `tf-${type}-${index}`;
+export const containerName = (prefix: string, type: TaskType, index: number): string =>
+  type === 'chief' || type === 'evaluator' ? `${prefix}-${type}` : `${prefix}-${type}-${index}`;
 
 export function planUp(o: UpOptions): UpPlan {
   const tasks: TaskSpec[] = [];
   const add = (type: TaskType, count: number): void => {
-    for (let index = 0; index < count; index++) tasks.push({ type, index, host: containerName(type, index), port: o.port });
+    for (let index = 0; index < count; index++) tasks.push({ type, index, host: containerName(o.prefix, type, index), port: o.port });
   };
   if (o.chief) add('chief', 1);
   add('ps', o.ps);

@@ -62,8 +62,12 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, onQuit }:
     if (!action) return;
     const { nodes: list, selected: sel, tableRows: page } = state.current;
     const select = (i: number): void => {
-      const node = list[Math.max(0, Math.min(list.length - 1, i))];
-      if (node) setSelectedId(node.id);
+      const to = Math.max(0, Math.min(list.length - 1, i));
+      const node = list[to];
+      if (!node) return;
+      // Keys can arrive faster than renders (key repeat): the next one must see this move.
+      state.current.selected = to;
+      setSelectedId(node.id);
     };
     switch (action) {
       case 'up': return select(sel - 1);

@@ -21,7 +21,7 @@ export function Details({ node, problems, rows, width, theme }: Props): React.JS
   const own = problems.filter((p) => p.node === node.name);
   const lines = [
     ...own.map((p) => ({ label: p.severity, value: sanitize(p.message), tone: 'error' as const })),
-    ...detailLines(node),
+    ...detailLines(node, theme.ascii),
   ];
   const overflow = lines.length > rows;
   const shown = overflow ? lines.slice(0, Math.max(0, rows - 1)) : lines;
@@ -38,7 +38,7 @@ export function Details({ node, problems, rows, width, theme }: Props): React.JS
         </Text>
       ))}
       {overflow ? (
-        <Text color={tint(theme, 'gray')}>{`${' '.repeat(10)}${theme.ascii ? '...' : '…'} ${lines.length - shown.length} more lines (a taller terminal shows them)`}</Text>
+        <Text color={tint(theme, 'gray')}>{`${' '.repeat(10)}${g.ellipsis} ${lines.length - shown.length} more lines (a taller terminal shows them)`}</Text>
       ) : null}
     </Box>
   );

@@ -4,29 +4,31 @@ import type { Snapshot } from '../cluster/types.js';
 import { countsOf } from '../text/format.js';
 import { sanitize } from '../text/sanitize.js';
 import { truncate } from '../text/width.js';
-import { tint, type Theme } from './theme.js';
+import { glyphs, tint, type Theme } from './theme.js';
 
 export function Header({ snapshot, width, theme }: { snapshot: Snapshot; width: number; theme: Theme }): React.JSX.Element {
+  const g = glyphs(theme);
   const { roles, states } = countsOf(snapshot.nodes);
-  const engine = `${snapshot.engine.host}${snapshot.engine.version ? ` · Docker ${snapshot.engine.version}` : ''}${snapshot.engine.swarm ? ' · swarm' : ''}`;
+  const engine = `${snapshot.engine.version ? `Docker ${snapshot.engine.version}${g.sep}` : ''}${snapshot.engine.swarm ? `swarm${g.sep}` : ''}${snapshot.engine.host}`;
+  const network = truncate(` ${sanitize(snapshot.network.name)}`, 30, theme.ascii);
   const errors = snapshot.problems.filter((p) => p.severity === 'error').length;
   const warnings = snapshot.problems.length - errors;
   const first = snapshot.problems[0];
   const summary = snapshot.engineError
     ? sanitize(snapshot.engineError)
     : first
-      ? `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} — ${first.node ? `${sanitize(first.node)}: ` : ''}${sanitize(first.message)}`
-      : snapshot.ready ? 'no problems found' : 'loading…';
+      ? `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} ${g.dash} ${first.node ? `${sanitize(first.node)}: ` : ''}${sanitize(first.message)}`
+      : snapshot.ready ? 'no problems found' : `loading${g.ellipsis}`;
   const summaryColor = snapshot.engineError || errors ? 'red' : warnings ? 'yellow' : 'green';
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
         <Text bold color={tint(theme, 'cyan')}>tfmon</Text>
-        <Text>{truncate(` ${sanitize(snapshot.network.name)}`, 30, theme.ascii)}</Text>
-        <Text color={tint(theme, 'gray')}>{truncate(` · ${engine}`, Math.max(0, width - 40), theme.ascii)}</Text>
+        <Text>{network}</Text>
+        <Text color={tint(theme, 'gray')}>{truncate(`${g.sep}${engine}`, Math.max(0, width - 6 - network.length), theme.ascii)}</Text>
       </Text>
       <Text wrap="truncate">
-        {truncate(snapshot.nodes.length ? `${snapshot.nodes.length} nodes: ${roles} · ${states}` : '0 nodes', width - 1, theme.ascii)}
+        {truncate(snapshot.nodes.length ? `${snapshot.nodes.length} nodes: ${roles}${g.sep}${states}` : '0 nodes', width - 1, theme.ascii)}
       </Text>
       <Text wrap="truncate" color={tint(theme, summaryColor)}>
         {truncate(summary, width - 1, theme.ascii)}

@@ -9,16 +9,17 @@ export interface DetailLine {
   tone?: 'error' | 'dim';
 }
 
-export function detailLines(node: NodeView): DetailLine[] {
+export function detailLines(node: NodeView, ascii = false): DetailLine[] {
+  const arrow = ascii ? '->' : '→';
   const lines: DetailLine[] = [];
   const add = (label: string, value: string, tone?: DetailLine['tone']): void => {
     lines.push(tone ? { label, value, tone } : { label, value });
   };
   add('image', sanitize(node.image));
   add('command', node.command.length ? sanitize(node.command.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')) : '-');
-  add('role', `${node.role}${node.index === null ? '' : ` ${node.index}`} (from ${node.roleSource.replace('_', ' ')})`);
+  add('role', `${node.role}${node.index === null ? '' : ` ${node.index}`} (from ${node.roleSource === 'tf_config' ? 'TF_CONFIG' : node.roleSource})`);
   if (node.ports.length) {
-    add('ports', node.ports.map((p) => `${p.hostIp && p.hostIp !== '0.0.0.0' ? `${p.hostIp}:` : ''}${p.hostPort}→${p.containerPort}/${p.protocol}`).join(', '));
+    add('ports', node.ports.map((p) => `${p.hostIp && p.hostIp !== '0.0.0.0' ? `${p.hostIp}:` : ''}${p.hostPort}${arrow}${p.containerPort}/${p.protocol}`).join(', '));
   }
   const limits: string[] = [];
   if (node.nanoCpus) limits.push(`${node.nanoCpus / 1e9} CPUs`);
@@ -26,15 +27,19 @@ export function detailLines(node: NodeView): DetailLine[] {
   add('limits', limits.length ? limits.join(', ') : 'none');
   add('gpus', node.gpuRequest ?? 'none requested');
   if (node.restartPolicy) add('restart', `${node.restartPolicy}, ${node.restarts} so far`);
-  for (const m of node.mounts) add('mount', sanitize(`${m.source} → ${m.destination}${m.readOnly ? ' (ro)' : ''}`));
+  for (const m of node.mounts) add('mount', sanitize(`${m.source} ${arrow} ${m.destination}${m.readOnly ? ' (ro)' : ''}`));
   if (node.tfConfigError) add('TF_CONFIG', `invalid: ${sanitize(node.tfConfigError)}`, 'error');
   if (node.tfConfigRaw === null) {
     add('TF_CONFIG', 'not set', 'dim');
-  } else if (node.tfConfig !== null) {
-    const pretty = JSON.stringify(node.tfConfig, null, 2).split('\n');
-    pretty.forEach((line, i) => add(i === 0 ? 'TF_CONFIG' : '', sanitize(line)));
+  } else if (node.tfConfigParsed) {
+    // Compact: the task, then one line per job. Narrow panes show it whole; JSON would need 15 lines.
+    const { task, cluster } = node.tfConfigParsed;
+    add('TF_CONFIG', task ? `task ${task.type} ${task.index}` : 'no task');
+    for (const [job, tasks] of Object.entries(cluster)) {
+      add('', sanitize(`${job.padEnd(9)} ${tasks.map((t) => t.address).join(', ')}`));
+    }
   } else {
-    add('TF_CONFIG', sanitize(node.tfConfigRaw.slice(0, 500)), 'dim');
+    add('', sanitize(node.tfConfigRaw.slice(0, 500)), 'dim');
   }
   return lines;
 }

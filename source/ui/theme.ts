@@ -28,5 +28,16 @@ export const roleColor = (t: Theme, role: Role): string | undefined => (t.color 
 export const stateColor = (t: Theme, state: ContainerState): string | undefined => (t.color ? STATE_COLORS[state] : undefined);
 export const tint = (t: Theme, color: string): string | undefined => (t.color ? color : undefined);
 
-export const glyphs = (t: Theme): { pointer: string; restart: string; dot: string; rule: string } =>
-  t.ascii ? { pointer: '>', restart: 'restarts ', dot: '*', rule: '-' } : { pointer: '›', restart: '↻', dot: '●', rule: '─' };
+export interface Glyphs {
+  pointer: string;
+  restart: string;
+  rule: string;
+  sep: string;
+  dash: string;
+  ellipsis: string;
+}
+
+const UNICODE: Glyphs = { pointer: '›', restart: '↻', rule: '─', sep: ' · ', dash: '—', ellipsis: '…' };
+const ASCII: Glyphs = { pointer: '>', restart: 'restarts ', rule: '-', sep: ' | ', dash: '-', ellipsis: '...' };
+
+export const glyphs = (t: Theme): Glyphs => (t.ascii ? ASCII : UNICODE);

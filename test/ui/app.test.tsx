@@ -1,0 +1,136 @@
+import { render } from 'ink-testing-library';
+import React from 'react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../../source/ui/App.js';
+import { facts } from '../helpers/facts.js';
+import { seedFacts, snapshotOf, TestStore } from '../helpers/snapshot.js';
+
+const clock = () => Date.parse('2026-01-01T01:02:03Z');
+const theme = { color: false, ascii: false };
+const tick = () => new Promise((r) => setTimeout(r, 30));
+const ARROW_DOWN = '\u001B[B';
+const ESC = '\u001B';
+
+let cleanup: (() => void) | null = null;
+afterEach(() => cleanup?.());
+
+function mount(store: TestStore, size = { columns: 100, rows: 30 }, t = theme) {
+  const r = render(<App store={store} theme={t} size={size} clock={clock} />);
+  cleanup = r.unmount;
+  return r;
+}
+const frame = (r: ReturnType<typeof mount>): string => r.lastFrame() ?? '';
+const detailsTitle = (f: string): string | undefined => f.split('\n').find((l) => /^── /.test(l));
+
+describe('App', () => {
+  it('shows every node with role, index, IP:port and uptime', () => {
+    const r = mount(new TestStore(snapshotOf(seedFacts())));
+    const f = frame(r);
+    expect(f).toMatch(/ps\s+0\s+tf-ps-0\s+running\s+172\.18\.0\.2:2222\s+1h02m/);
+    expect(f).toMatch(/worker\s+1\s+tf-worker-1/);
+    expect(f).toContain('3 nodes: 1 ps, 2 worker · 3 running');
+    expect(f).toContain('no problems found');
+  });
+
+  it('moves the selection with j, k and the arrows; the details pane follows', async () => {
+    const r = mount(new TestStore(snapshotOf(seedFacts())));
+    expect(detailsTitle(frame(r))).toContain('tf-ps-0');
+    r.stdin.write('j');
+    await tick();
+    expect(detailsTitle(frame(r))).toContain('tf-worker-0');
+    r.stdin.write(ARROW_DOWN);
+    await tick();
+    expect(detailsTitle(frame(r))).toContain('tf-worker-1');
+    r.stdin.write(ARROW_DOWN); // stays on the last row
+    await tick();
+    expect(detailsTitle(frame(r))).toContain('tf-worker-1');
+    r.stdin.write('k');
+    await tick();
+    expect(detailsTitle(frame(r))).toContain('tf-worker-0');
+  });
+
+  it('keeps the selected node selected when another one appears above it', async () => {
+    const store = new TestStore(snapshotOf(seedFacts()));
+    const r = mount(store);
+    r.stdin.write('j');
+    r.stdin.write('j');
+    await tick();
+    expect(detailsTitle(frame(r))).toContain('tf-worker-1');
+    store.set(snapshotOf([...seedFacts(), facts({ id: 'chief', name: 'tf-chief', tfConfigRaw: null, labels: {} })]));
+    await tick();
+    expect(detailsTitle(frame(r))).toContain('tf-worker-1');
+    expect(frame(r)).toMatch(/chief\s+0\s+tf-chief/);
+  });
+
+  it('toggles the help overlay with ? and closes it with Esc', async () => {
+    const r = mount(new TestStore(snapshotOf(seedFacts())));
+    r.stdin.write('?');
+    await tick();
+    expect(frame(r)).toContain('select the node below');
+    expect(frame(r)).not.toContain('tf-worker-1');
+    r.stdin.write(ESC);
+    await tick();
+    expect(frame(r)).not.toContain('select the node below');
+    expect(frame(r)).toContain('tf-worker-1');
+  });
+
+  it('shows the selected node’s TF_CONFIG, command and limits', () => {
+    const r = mount(new TestStore(snapshotOf(seedFacts())));
+    const f = frame(r);
+    expect(f).toMatch(/TF_CONFIG\s+task ps 0/);
+    expect(f).toMatch(/worker\s+tf-worker-0:2222, tf-worker-1:2222/);
+    expect(f).toMatch(/command\s+\/bin\/sh \/tfsim\.sh/);
+    expect(f).toMatch(/role\s+ps 0 \(from TF_CONFIG\)/);
+  });
+
+  it('truncates a long name with an ellipsis at 80 columns and never wraps', () => {
+    const long = facts({ id: 'long', name: 'tf-worker-with-a-very-long-experiment-name-that-goes-on-7', tfConfigRaw: null, labels: {} });
+    const r = mount(new TestStore(snapshotOf([...seedFacts(), long])), { columns: 80, rows: 24 });
+    const lines = frame(r).split('\n');
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    expect(lines.some((l) => /tf-worker-with-a-ver\S*…/.test(l))).toBe(true);
+    expect(lines.length).toBeLessThan(24);
+  });
+
+  it('keeps the frame shorter than the terminal with many nodes, scrolling to the selection', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => facts({ id: `w${i}`, name: `tf-worker-${i}`, tfConfigRaw: null, labels: {} }));
+    const r = mount(new TestStore(snapshotOf(many)), { columns: 100, rows: 24 });
+    expect(frame(r).split('\n').length).toBeLessThan(24);
+    for (let i = 0; i < 30; i++) r.stdin.write('j');
+    await tick();
+    expect(detailsTitle(frame(r))).toContain('tf-worker-30');
+    expect(frame(r)).toMatch(/› worker\s+30/);
+    expect(frame(r).split('\n').length).toBeLessThan(24);
+  });
+
+  it('says the terminal is too small instead of drawing garbage', () => {
+    const r = mount(new TestStore(snapshotOf(seedFacts())), { columns: 30, rows: 8 });
+    expect(frame(r)).toContain('terminal too small (30x8); tfmon needs 40x10');
+    expect(frame(r).split('\n')).toHaveLength(1);
+  });
+
+  it('uses only ASCII in ASCII mode', () => {
+    const r = mount(new TestStore(snapshotOf(seedFacts())), { columns: 100, rows: 30 }, { color: false, ascii: true });
+    expect(frame(r)).toMatch(/^[\x20-\x7e\n]*$/);
+  });
+
+  it('shows problems and never renders control sequences from container names', () => {
+    const evil = facts({ id: 'evil', name: 'evil\u001b]0;pwned\u0007\u001b[2J-worker-3', tfConfigRaw: '{bad', labels: {} });
+    const r = mount(new TestStore(snapshotOf([...seedFacts(), evil])));
+    const f = frame(r);
+    expect(f).not.toContain('\u001b]0;');
+    expect(f).not.toContain('\u001b[2J');
+    expect(f).toMatch(/4 errors, 0 warnings — evil-worker-3: TF_CONFIG is not JSON/);
+    expect(f).toContain('evil-worker-3');
+  });
+
+  it('shows an engine error in the header while keeping the last table', () => {
+    const store = new TestStore(snapshotOf(seedFacts()));
+    const r = mount(store);
+    store.set({ ...snapshotOf(seedFacts()), engineError: 'engine unreachable — retrying' });
+    return tick().then(() => {
+      expect(frame(r)).toContain('engine unreachable — retrying');
+      expect(frame(r)).toContain('tf-worker-1');
+    });
+  });
+});
