@@ -96,6 +96,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, onQuit }:
   }
 
   const width = size.columns;
+  const longestName = nodes.reduce((m, n) => Math.max(m, n.name.length), 4);
   return (
     <Box flexDirection="column" width={width}>
       <Header snapshot={snapshot} width={width} theme={theme} />
@@ -103,7 +104,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, onQuit }:
         <Help rows={tableRows + detailRows + 2} theme={theme} />
       ) : (
         <>
-          <NodeTable nodes={nodes} columns={tableColumns(width)} selected={selected} top={top} rows={tableRows} now={now} theme={theme} />
+          <NodeTable nodes={nodes} columns={tableColumns(width, longestName)} selected={selected} top={top} rows={tableRows} now={now} theme={theme} />
           <Details node={nodes[selected]} problems={snapshot.problems} rows={detailRows} width={width} theme={theme} />
         </>
       )}

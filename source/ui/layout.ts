@@ -11,7 +11,7 @@ export const MIN_ROWS = 10;
 
 /** Table columns for a width. Columns that do not fit are dropped (image first, then uptime, then
  * endpoint), never squeezed below their minimum. Name takes what is left. */
-export function tableColumns(width: number): Column[] {
+export function tableColumns(width: number, longestName = 20): Column[] {
   const inner = width - 2; // selection marker
   const gap = 1;
   const fixed: Column[] = [
@@ -31,13 +31,13 @@ export function tableColumns(width: number): Column[] {
     if (drop === 'image') showImage = false;
     else cols = cols.filter((c) => c.key !== drop);
   }
-  let rest = inner - cols.reduce((a, c) => a + c.width + gap, 0) - (showImage ? gap : 0);
+  const rest = inner - cols.reduce((a, c) => a + c.width + gap, 0) - (showImage ? gap : 0);
   let nameWidth = rest;
   let imageWidth = 0;
   if (showImage) {
-    nameWidth = Math.max(12, Math.min(32, Math.floor(rest * 0.55)));
+    // Names matter more than images: a name gets what it needs, the image what is left (16 at least).
+    nameWidth = Math.max(12, Math.min(longestName, rest - 16));
     imageWidth = rest - nameWidth;
-    rest = 0;
   }
   const out: Column[] = [];
   for (const c of cols) {

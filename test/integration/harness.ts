@@ -1,0 +1,78 @@
+// Integration harness: the real engine, everything labelled tfmon.test=<run id> and removed after,
+// names and networks of the test's own so a developer's real cluster is never touched.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Engine } from '../../source/engine/engine.js';
+import { ensureSimImage } from '../../source/engine/sim-image.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CLI = `${ROOT}dist/cli.js`;
+
+export const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+export const TEST_LABEL = `tfmon.test=${runId}`;
+export const testLabels = { 'tfmon.test': runId };
+
+/** A name of this run's own: tft<runid>-<what>. */
+export const own = (what: string): string => `tft${runId}-${what}`;
+
+export function docker(...args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+export function dockerOk(...args: string[]): boolean {
+  return spawnSync('docker', args, { stdio: 'ignore' }).status === 0;
+}
+
+/** Fails loudly (never skips) when no engine answers: the README's test command starts one. */
+export function requireEngine(): void {
+  if (!dockerOk('info')) {
+    throw new Error('no Docker engine answers: run the tests with `npm test` (it starts one), or start dockerd');
+  }
+}
+
+let simRef: string | null = null;
+export async function simImage(): Promise<string> {
+  simRef ??= (await ensureSimImage(new Engine())).ref;
+  return simRef;
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a user would (stdout a pipe, so no TTY). */
+export function tfmon(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Removes every container and network this run labelled. Safe to call twice. */
+export function cleanup(): void {
+  const ids = docker('ps', '-aq', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean);
+  if (ids.length) spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
+  const nets = docker('network', 'ls', '-q', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean);
+  if (nets.length) spawnSync('docker', ['network', 'rm', ...nets], { stdio: 'ignore' });
+}
+
+export function createNetwork(name: string): void {
+  docker('network', 'create', '--label', TEST_LABEL, name);
+}
+
+/** `docker run -d` of the sim image on a network, labelled for cleanup. */
+export function runSim(image: string, name: string, network: string, opts: { env?: Record<string, string>; labels?: Record<string, string> } = {}): string {
+  const args = ['run', '-d', '--name', name, '--network', network, '--label', TEST_LABEL];
+  for (const [k, v] of Object.entries(opts.labels ?? {})) args.push('--label', `${k}=${v}`);
+  for (const [k, v] of Object.entries(opts.env ?? {})) args.push('--env', `${k}=${v}`);
+  return docker(...args, image);
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
