@@ -1,7 +1,7 @@
 // `tfmon status [--json]`: one listing, printed, exit code 0 (1 when the engine or network fails).
 import { Engine } from '../engine/engine.js';
 import { ClusterMonitor } from '../monitor/store.js';
-import { asciiOnly } from '../ui/terminal.js';
+import { asciiOnly } from '../text/locale.js';
 import type { CommonOptions, Io } from './context.js';
 import { statusJson } from './status-json.js';
 import { statusTable } from './status-table.js';

@@ -1,7 +1,9 @@
 // Typed access to one Docker engine. Everything above this layer sees plain data, never dockerode.
+import type Modem from 'docker-modem';
 import type Docker from 'dockerode';
+import type { Readable } from 'node:stream';
 import type { ContainerFacts, EngineInfo, NetworkInfo } from '../cluster/types.js';
-import { dockerFor, resolveHost } from './connect.js';
+import { modemFor, resolveHost } from './connect.js';
 import { factsFromInspect, attachmentOf } from './containers.js';
 import { EngineError, describeConnectError, engineMessage, isNotFound, statusOf } from './errors.js';
 import { followEvents, type EventsCallbacks } from './events.js';
@@ -22,13 +24,38 @@ export interface CreateSpec {
 const labelFilters = (labels: Record<string, string>): string[] =>
   Object.entries(labels).map(([k, v]) => (v === '' ? k : `${k}=${v}`));
 
+const enc = encodeURIComponent;
+
 export class Engine {
   readonly host: string;
-  private readonly docker: Docker;
+  private readonly modem: Modem;
+  private client: Promise<Docker> | null = null;
 
   constructor(hostFlag?: string) {
     this.host = resolveHost(hostFlag);
-    this.docker = dockerFor(this.host);
+    this.modem = modemFor(this.host);
+  }
+
+  /** dockerode on the same transport, loaded on the first action (see connect.ts for why). */
+  private api(): Promise<Docker> {
+    this.client ??= import('dockerode').then(({ default: Docker }) => new Docker({ modem: this.modem } as Docker.DockerOptions)); // dockerode takes a modem; its types omit it
+    return this.client;
+  }
+
+  /** A read through the transport: GET path?query → parsed JSON. */
+  private get<T>(path: string, query: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.modem.dial(
+        {
+          path: `${path}?`,
+          method: 'GET',
+          options: { ...query },
+          statusCodes: { 200: true, 304: true, 400: 'bad parameter', 404: 'not found', 500: 'server error' },
+          ...(signal ? { abortSignal: signal } : {}),
+        } as Modem.DialOptions,
+        (error, result) => (error ? reject(error) : resolve(result as T)),
+      );
+    });
   }
 
   /** Wraps a call so that connection failures become one actionable line. */
@@ -42,7 +69,8 @@ export class Engine {
   }
 
   async hello(): Promise<EngineInfo> {
-    const [version, info] = await this.call(() => Promise.all([this.docker.version(), this.docker.info()]));
+    const [version, info] = await this.call(() =>
+      Promise.all([this.get<{ Version?: string; ApiVersion?: string }>('/version'), this.get<unknown>('/info')]));
     const swarm = (info as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } }).Swarm;
     return {
       host: this.host,
@@ -53,16 +81,15 @@ export class Engine {
   }
 
   async networkNames(): Promise<string[]> {
-    const list = await this.call(() => this.docker.listNetworks());
+    const list = await this.call(() => this.get<{ Name: string }[]>('/networks'));
     return list.map((n) => n.Name).sort();
   }
 
   /** The network, or an EngineError listing the ones that exist. */
   async findNetwork(name: string): Promise<NetworkInfo & { labels: Record<string, string> }> {
     try {
-      const n = (await this.call(() => this.docker.getNetwork(name).inspect())) as {
-        Id: string; Name: string; Driver: string; Labels?: Record<string, string> | null;
-      };
+      const n = await this.call(() =>
+        this.get<{ Id: string; Name: string; Driver: string; Labels?: Record<string, string> | null }>(`/networks/${enc(name)}`));
       return { name: n.Name, id: n.Id, driver: n.Driver, labels: n.Labels ?? {} };
     } catch (error) {
       if (!isNotFound(error)) throw error instanceof EngineError ? error : new EngineError(engineMessage(error));
@@ -76,7 +103,7 @@ export class Engine {
 
   async networkExists(name: string): Promise<boolean> {
     try {
-      await this.call(() => this.docker.getNetwork(name).inspect());
+      await this.call(() => this.get(`/networks/${enc(name)}`));
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
@@ -89,20 +116,20 @@ export class Engine {
     const filters: Record<string, string[]> = { network: [network] };
     const label = labelFilters(labels);
     if (label.length > 0) filters['label'] = label;
-    const list = await this.call(() => this.docker.listContainers({ all: true, filters }));
+    const list = await this.call(() => this.get<{ Id: string }[]>('/containers/json', { all: true, filters }));
     return list.map((c) => c.Id);
   }
 
   /** Ids of containers carrying all these labels, wherever they are attached. */
   async containerIdsWithLabels(labels: Record<string, string>): Promise<string[]> {
-    const list = await this.call(() => this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } }));
+    const list = await this.call(() => this.get<{ Id: string }[]>('/containers/json', { all: true, filters: { label: labelFilters(labels) } }));
     return list.map((c) => c.Id);
   }
 
   /** Facts about one container as seen from `network`; null when it is gone or not on that network. */
   async inspect(id: string, network: NetworkInfo): Promise<ContainerFacts | null> {
     try {
-      const raw = await this.call(() => this.docker.getContainer(id).inspect());
+      const raw = await this.call(() => this.get<unknown>(`/containers/${enc(id)}/json`));
       if (!attachmentOf(raw, network)) return null;
       return factsFromInspect(raw, network);
     } catch (error) {
@@ -114,8 +141,8 @@ export class Engine {
   /** Labels of the container with this name; null when no such container exists. */
   async labelsOfContainer(name: string): Promise<Record<string, string> | null> {
     try {
-      const raw = await this.call(() => this.docker.getContainer(name).inspect());
-      return raw.Config.Labels ?? {};
+      const raw = await this.call(() => this.get<{ Config?: { Labels?: Record<string, string> | null } }>(`/containers/${enc(name)}/json`));
+      return raw.Config?.Labels ?? {};
     } catch (error) {
       if (isNotFound(error)) return null;
       throw error;
@@ -124,14 +151,27 @@ export class Engine {
 
   followEvents(callbacks: EventsCallbacks): { close(): void } {
     return followEvents(
-      (signal) => this.docker.getEvents({ filters: { type: ['container', 'network'] }, abortSignal: signal } as Docker.GetEventsOptions),
+      (signal) =>
+        new Promise<Readable>((resolve, reject) => {
+          this.modem.dial(
+            {
+              path: '/events?',
+              method: 'GET',
+              options: { filters: { type: ['container', 'network'] } },
+              isStream: true,
+              abortSignal: signal,
+              statusCodes: { 200: true, 500: 'server error' },
+            } as Modem.DialOptions,
+            (error, stream) => (error ? reject(error) : resolve(stream as Readable)),
+          );
+        }),
       callbacks,
     );
   }
 
   async imageExists(ref: string): Promise<boolean> {
     try {
-      await this.call(() => this.docker.getImage(ref).inspect());
+      await this.call(() => this.get(`/images/${enc(ref)}/json`));
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
@@ -141,9 +181,10 @@ export class Engine {
 
   /** `docker import` of a root filesystem tarball; `changes` are Dockerfile lines (CMD, LABEL…). */
   async importImage(tar: Buffer, ref: string, changes: string[]): Promise<void> {
-    const { Readable } = await import('node:stream');
+    const { Readable: ReadableStream } = await import('node:stream');
     const [repo, tag = 'latest'] = ref.split(':');
-    const stream = await this.call(() => this.docker.importImage(Readable.from([tar]), { repo, tag, changes }));
+    const docker = await this.api();
+    const stream = await this.call(() => docker.importImage(ReadableStream.from([tar]), { repo, tag, changes }));
     const output = await new Promise<string>((resolve, reject) => {
       let text = '';
       stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -154,11 +195,13 @@ export class Engine {
   }
 
   async createNetwork(name: string, labels: Record<string, string>): Promise<void> {
-    await this.call(() => this.docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels }));
+    const docker = await this.api();
+    await this.call(() => docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels }));
   }
 
   async removeNetwork(name: string): Promise<void> {
-    await this.call(() => this.docker.getNetwork(name).remove());
+    const docker = await this.api();
+    await this.call(() => docker.getNetwork(name).remove());
   }
 
   async createAndStart(spec: CreateSpec): Promise<string> {
@@ -168,8 +211,9 @@ export class Engine {
       exposed[`${p.containerPort}/tcp`] = {};
       bindings[`${p.containerPort}/tcp`] = [{ HostPort: String(p.hostPort) }];
     }
+    const docker = await this.api();
     const container = await this.call(() =>
-      this.docker.createContainer({
+      docker.createContainer({
         name: spec.name,
         Image: spec.image,
         ...(spec.command ? { Cmd: spec.command } : {}),
@@ -208,7 +252,7 @@ export class Engine {
 
   /** Graceful stop (SIGTERM, then SIGKILL after `graceS`), then remove. Gone already is fine. */
   async stopAndRemove(id: string, graceS = 5): Promise<void> {
-    const c = this.docker.getContainer(id);
+    const c = (await this.api()).getContainer(id);
     try {
       await this.call(() => c.stop({ t: graceS }));
     } catch (error) {

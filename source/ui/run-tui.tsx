@@ -5,7 +5,7 @@ import type { CommonOptions } from '../commands/context.js';
 import { Engine } from '../engine/engine.js';
 import { ClusterMonitor } from '../monitor/store.js';
 import { App } from './App.js';
-import { asciiOnly, colorEnabled } from './terminal.js';
+import { asciiOnly, colorEnabled } from '../text/locale.js';
 
 export async function runTui(options: CommonOptions): Promise<number> {
   const monitor = new ClusterMonitor(new Engine(options.host), options);

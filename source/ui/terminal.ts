@@ -1,17 +1,5 @@
-// Terminal facts: UTF-8 or ASCII glyphs, color or not, size (live, on resize).
+// Terminal size, live on resize. (Locale and color checks live in text/locale.ts, free of React.)
 import { useEffect, useState } from 'react';
-
-/** ASCII glyphs unless the locale says UTF-8 (LC_ALL, then LC_CTYPE, then LANG, as libc decides). */
-export function asciiOnly(env: NodeJS.ProcessEnv = process.env): boolean {
-  const locale = env['LC_ALL'] || env['LC_CTYPE'] || env['LANG'] || '';
-  if (env['TFMON_ASCII'] === '1') return true;
-  return !/utf-?8/i.test(locale);
-}
-
-/** https://no-color.org: any non-empty NO_COLOR turns colors off; so does TERM=dumb. */
-export function colorEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return !env['NO_COLOR'] && env['TERM'] !== 'dumb';
-}
 
 export interface Size {
   columns: number;

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README says: an engine (started here where possible), a build,
+# the type check of tests, then unit, UI and integration tests on the real engine. Nothing skips.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/engine.sh || exit 1
+if [ ! -d node_modules ]; then npm ci --no-audit --no-fund || exit 1; fi
+npm run --silent build || { echo "test: build failed" >&2; exit 1; }
+npx tsc -p tsconfig.test.json || { echo "test: type check of tests failed" >&2; exit 1; }
+
+mkdir -p .test-results
+npx vitest run --reporter=default --reporter=json --outputFile=.test-results/vitest.json "$@"
+rc=$?
+
+# One plain closing line for CI: "tests: N passed, N failed".
+node -e '
+  const fs = require("fs");
+  try {
+    const r = JSON.parse(fs.readFileSync(".test-results/vitest.json", "utf8"));
+    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+  } catch { console.log("tests: 0 passed, 1 failed"); }
+'
+left=$(docker ps -aq --filter label=tfmon.test 2>/dev/null | wc -l)
+if [ "$left" -gt 0 ]; then echo "test: $left containers labelled tfmon.test were left behind" >&2; rc=1; fi
+exit $rc
