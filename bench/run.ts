@@ -49,6 +49,7 @@ function main(): void {
 
   const tfmon: number[] = [];
   const floor: number[] = [];
+  const nodeOnly: number[] = [];
   // Alternate the two, so drift on the machine hits both alike.
   for (let i = 0; i < RUNS; i++) {
     tfmon.push(run(status[0]!, status.slice(1)).ms);
@@ -56,6 +57,7 @@ function main(): void {
     const ids = run('docker', ['ps', '-aq', '--filter', `network=${net}`, '--filter', `label=${label}`]).stdout.split('\n').filter(Boolean);
     run('docker', ['inspect', ...ids]);
     floor.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    nodeOnly.push(run(process.execPath, ['-e', '']).ms);
   }
 
   const target = 400;
@@ -65,6 +67,7 @@ function main(): void {
     ['measure', 'median', 'p90', 'target', 'verdict'],
     ['tfmon status --json, process start to exit', fmt(m), fmt(p90(tfmon)), `<= ${target} ms`, m <= target ? 'met' : 'NOT met'],
     ['docker ps + docker inspect (the floor)', fmt(median(floor)), fmt(p90(floor)), '-', '-'],
+    ['node -e "" (Node.js start alone, for scale)', fmt(median(nodeOnly)), fmt(p90(nodeOnly)), '-', '-'],
     ['ratio tfmon / floor', `${(m / median(floor)).toFixed(2)}x`, '', '', ''],
   ]));
 }

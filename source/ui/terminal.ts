@@ -12,7 +12,12 @@ export function useTerminalSize(stdout: NodeJS.WriteStream, fixed?: Size): Size 
   const [size, setSize] = useState<Size>(read);
   useEffect(() => {
     if (fixed) return undefined;
-    const onResize = (): void => setSize(read());
+    const onResize = (): void => {
+      // A narrower terminal re-wraps the old frame, and Ink then erases too few lines, leaving
+      // debris above the new frame. Clearing first makes the next frame start clean.
+      if (stdout.isTTY) stdout.write('\u001b[2J\u001b[3J\u001b[H');
+      setSize(read());
+    };
     stdout.on('resize', onResize);
     return () => {
       stdout.off('resize', onResize);
