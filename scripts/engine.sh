@@ -47,21 +47,33 @@ if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1 |
 fi
 
 # A dockerd that was killed leaves its pid file behind and the next one refuses to start.
-for pidfile in /var/run/docker.pid /run/docker.pid; do
-  if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile" 2>/dev/null)" 2>/dev/null; then
-    rm -f "$pidfile"
-  fi
-done
-# Same for containerd's socket when its daemon is gone.
-pgrep -x containerd >/dev/null 2>&1 || rm -f /var/run/docker/containerd/containerd.sock 2>/dev/null
+# A killed process can linger as a zombie for a moment (nobody reaps it): that counts as gone.
+alive() { [ -n "${1:-}" ] && [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status"; }
+clear_stale() {
+  for pidfile in /var/run/docker.pid /run/docker.pid /var/run/docker/containerd/containerd.pid; do
+    if [ -f "$pidfile" ] && ! alive "$(cat "$pidfile" 2>/dev/null)"; then rm -f "$pidfile"; fi
+  done
+}
 
-say "starting dockerd (log: $LOG)"
-nohup setsid dockerd >>"$LOG" 2>&1 </dev/null &
+start_dockerd() {
+  clear_stale
+  say "starting dockerd (log: $LOG)"
+  nohup setsid dockerd >>"$LOG" 2>&1 </dev/null &
+  DOCKERD_PID=$!
+}
 
+start_dockerd
+restarted=0
 for _ in $(seq 1 "$WAIT_S"); do
   if answers; then
     say "dockerd answers"
     exit 0
+  fi
+  # It died at once (typically: the old one's pid file was still held): clear and try once more.
+  if ! alive "$DOCKERD_PID" && [ "$restarted" = 0 ]; then
+    restarted=1
+    sleep 1
+    start_dockerd
   fi
   sleep 1
 done

@@ -16,16 +16,18 @@ export interface UpResult {
 export async function upCluster(engine: Engine, plan: UpPlan, progress: Progress): Promise<UpResult> {
   // Every name is checked before anything is made, so a collision changes nothing.
   const existing: string[] = [];
+  const stopped: string[] = [];
   for (const c of plan.containers) {
-    const labels = await engine.labelsOfContainer(c.name);
-    if (labels === null) continue;
-    if (labels[LABEL_CLUSTER] !== plan.network) {
+    const found = await engine.containerByName(c.name);
+    if (found === null) continue;
+    if (found.labels[LABEL_CLUSTER] !== plan.network) {
       throw new EngineError(
         `the name "${c.name}" is taken by a container outside this cluster (it has no ${LABEL_CLUSTER}=${plan.network} label): remove or rename it, or choose another --network`,
         409,
       );
     }
     existing.push(c.name);
+    if (!found.running) stopped.push(c.name);
   }
 
   let networkCreated = false;
@@ -38,7 +40,12 @@ export async function upCluster(engine: Engine, plan: UpPlan, progress: Progress
     }
     for (const c of plan.containers) {
       if (existing.includes(c.name)) {
-        progress(`kept ${c.name} (already in the cluster)`);
+        if (stopped.includes(c.name)) {
+          await engine.start(c.name);
+          progress(`started ${c.name} again (it was stopped)`);
+        } else {
+          progress(`kept ${c.name} (already running)`);
+        }
         continue;
       }
       await engine.createAndStart({ ...c, network: plan.network });

@@ -138,11 +138,12 @@ export class Engine {
     }
   }
 
-  /** Labels of the container with this name; null when no such container exists. */
-  async labelsOfContainer(name: string): Promise<Record<string, string> | null> {
+  /** Labels and run state of the container with this name; null when no such container exists. */
+  async containerByName(name: string): Promise<{ labels: Record<string, string>; running: boolean } | null> {
     try {
-      const raw = await this.call(() => this.get<{ Config?: { Labels?: Record<string, string> | null } }>(`/containers/${enc(name)}/json`));
-      return raw.Config?.Labels ?? {};
+      const raw = await this.call(() =>
+        this.get<{ Config?: { Labels?: Record<string, string> | null }; State?: { Running?: boolean } }>(`/containers/${enc(name)}/json`));
+      return { labels: raw.Config?.Labels ?? {}, running: raw.State?.Running === true };
     } catch (error) {
       if (isNotFound(error)) return null;
       throw error;
@@ -248,6 +249,15 @@ export class Engine {
       throw error;
     }
     return container.id;
+  }
+
+  async start(name: string): Promise<void> {
+    const docker = await this.api();
+    try {
+      await this.call(() => docker.getContainer(name).start());
+    } catch (error) {
+      if (statusOf(error) !== 304) throw error; // already running
+    }
   }
 
   /** Graceful stop (SIGTERM, then SIGKILL after `graceS`), then remove. Gone already is fine. */

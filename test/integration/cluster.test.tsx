@@ -34,10 +34,14 @@ describe('a cluster from tfmon up to tfmon down', () => {
     expect(docker('inspect', `${prefix}-worker-1`, '--format', '{{index .Config.Labels "tfmon.role"}}:{{index .Config.Labels "tfmon.index"}}')).toBe('worker:1');
   });
 
-  it('up again keeps what is there (idempotent)', async () => {
+  it('up again keeps what is there and starts what was stopped', async () => {
+    docker('stop', '-t', '1', `${prefix}-worker-0`);
     const r = await tfmon(['up', ...common, '--prefix', prefix]);
     expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`started ${prefix}-worker-0 again (it was stopped)`);
+    expect(r.stdout).toContain(`kept ${prefix}-ps-0 (already running)`);
     expect(r.stdout).toContain('0 started, 3 already there');
+    expect(docker('inspect', `${prefix}-worker-0`, '--format', '{{.State.Running}}')).toBe('true');
   });
 
   it('status --json lists 3 nodes with the right roles, indexes and IPs', async () => {
