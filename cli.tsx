@@ -5,7 +5,8 @@ import meow from 'meow';
 import type { CommonOptions } from './source/commands/context.js';
 import { processIo } from './source/commands/context.js';
 import {
-  UsageError, parseCount, parseCpus, parseGpus, parseLabels, parseMemory, parseName, parsePort, parsePublish,
+  UsageError, parseCount, parseCpus, parseGpus, parseInterval, parseLabels, parseMemory, parseName, parsePort,
+  parsePublish, parseUsageSource,
 } from './source/commands/flags.js';
 import { EngineError } from './source/engine/errors.js';
 
@@ -25,6 +26,10 @@ const help = `
                          with up: put it on everything created
     -H, --host URL       Docker engine (default: $DOCKER_HOST, else unix:///var/run/docker.sock)
     --json               status: machine-readable output (see README for the contract)
+    --interval SECONDS   how often usage is sampled (default 1; status waits one interval)
+    --no-usage           no CPU/memory/network sampling (status answers at once)
+    --usage-source SRC   auto (default: the kernel's cgroup files for a local engine, else the
+                         engine's stats API), cgroup, or api
     -h, --help           this help
     -v, --version        the version
 
@@ -65,6 +70,9 @@ const cli = meow(help, {
     label: { type: 'string', shortFlag: 'l', isMultiple: true, default: [] },
     host: { type: 'string', shortFlag: 'H' },
     json: { type: 'boolean', default: false },
+    interval: { type: 'string', default: '1' },
+    usage: { type: 'boolean', default: true },
+    usageSource: { type: 'string', default: 'auto' },
     ps: { type: 'string', default: '1' },
     workers: { type: 'string', default: '2' },
     chief: { type: 'boolean', default: false },
@@ -107,6 +115,7 @@ async function main(): Promise<number> {
     network: parseName('network', f.network),
     labels: parseLabels(f.label),
     host: f.host,
+    usage: f.usage ? { intervalMs: parseInterval(f.interval), mode: parseUsageSource(f.usageSource) } : null,
   };
   switch (command) {
     case 'status': {

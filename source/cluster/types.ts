@@ -1,4 +1,13 @@
 // Shapes shared by every layer. Plain data: no Docker types leak past source/engine.
+import type { Usage } from './usage.js';
+
+export interface NodeUsage extends Usage {
+  /** Last samples (up to 60), oldest first. */
+  cpuHistory: number[];
+  memHistory: number[];
+  /** Where the numbers come from: the kernel's files or the engine's stats API. */
+  source: 'cgroup' | 'api';
+}
 
 export const TASK_TYPES = ['chief', 'worker', 'ps', 'evaluator'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
@@ -46,6 +55,8 @@ export interface ContainerFacts {
   /** Requested GPUs as `docker run --gpus` would say them: "all", "2", "device=0,1". */
   gpuRequest: string | null;
   restartPolicy: string | null;
+  /** Host PID of the container's init process (0/null when not running): for /proc reads. */
+  pid: number | null;
 }
 
 export interface TaskAddress {
@@ -91,8 +102,21 @@ export interface NetworkInfo {
   driver: string | null;
 }
 
+export interface HostUsage {
+  cpuPercent: number | null;
+  memUsedBytes: number | null;
+  memTotalBytes: number | null;
+  load: [number, number, number];
+}
+
 export interface Snapshot {
   engine: EngineInfo;
+  /** Usage per container id (running containers with at least one sample). */
+  usage: Record<string, NodeUsage>;
+  /** How usage is read: the kernel's cgroup files, the engine's stats API, or not at all. */
+  usageSource: 'cgroup' | 'api' | null;
+  /** The host's own CPU, memory and load; null until measured or when usage is off. */
+  host: HostUsage | null;
   /** null while connected; the one-line reason while the engine cannot be reached. */
   engineError: string | null;
   network: NetworkInfo;

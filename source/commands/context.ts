@@ -1,8 +1,12 @@
 // What every command gets from the command line, already validated.
+import type { SamplerOptions } from '../monitor/usage-sampler.js';
+
 export interface CommonOptions {
   network: string;
   labels: Record<string, string>;
   host: string | undefined;
+  /** Resource usage sampling (interval, source); null with --no-usage. */
+  usage: SamplerOptions | null;
 }
 
 /** Where command output goes; tests pass their own. */

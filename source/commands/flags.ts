@@ -68,3 +68,15 @@ export function parseName(flag: string, value: string): string {
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(value)) throw new UsageError(`--${flag} "${value}" is not a valid Docker name`);
   return value;
 }
+
+/** --interval in seconds (0.25 to 60), returned in milliseconds. */
+export function parseInterval(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0.25 || n > 60) throw new UsageError(`--interval must be seconds from 0.25 to 60, got "${value}"`);
+  return Math.round(n * 1000);
+}
+
+export function parseUsageSource(value: string): 'auto' | 'cgroup' | 'api' {
+  if (value === 'auto' || value === 'cgroup' || value === 'api') return value;
+  throw new UsageError(`--usage-source must be auto, cgroup or api, got "${value}"`);
+}

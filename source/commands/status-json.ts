@@ -1,5 +1,5 @@
 // The `tfmon status --json` contract (documented in the README). Add fields, never rename.
-import type { NodeView, Snapshot } from '../cluster/types.js';
+import type { NodeUsage, NodeView, Snapshot } from '../cluster/types.js';
 
 export interface StatusNode {
   name: string;
@@ -17,15 +17,24 @@ export interface StatusNode {
   port: number | null;
   image: string;
   cpuPercent: number | null;
+  cpuOfLimitPercent: number | null;
   memBytes: number | null;
   memLimitBytes: number | null;
+  netRxBps: number | null;
+  netTxBps: number | null;
+  blkReadBps: number | null;
+  blkWriteBps: number | null;
+  pids: number | null;
   gpus: unknown[] | null;
   tfConfig: unknown;
   tfConfigError: string | null;
 }
 
-export function statusJson(s: Snapshot): object {
-  const nodes: StatusNode[] = s.nodes.map((n) => ({
+const round = (v: number | null | undefined, digits = 1): number | null =>
+  v === null || v === undefined ? null : Math.round(v * 10 ** digits) / 10 ** digits;
+
+function nodeJson(n: NodeView, u: NodeUsage | undefined): StatusNode {
+  return {
     name: n.name,
     id: n.id,
     role: n.role,
@@ -40,18 +49,37 @@ export function statusJson(s: Snapshot): object {
     ip: n.ip,
     port: n.port,
     image: n.image,
-    // Filled by the usage sampler (a later layer); null until then.
-    cpuPercent: null,
-    memBytes: null,
-    memLimitBytes: n.memoryLimitBytes,
+    cpuPercent: round(u?.cpuPercent, 2),
+    cpuOfLimitPercent: round(u?.cpuOfLimitPercent, 2),
+    memBytes: u?.memBytes ?? null,
+    memLimitBytes: u?.memLimitBytes ?? n.memoryLimitBytes,
+    netRxBps: round(u?.netRxBps),
+    netTxBps: round(u?.netTxBps),
+    blkReadBps: round(u?.blkReadBps),
+    blkWriteBps: round(u?.blkWriteBps),
+    pids: u?.pids ?? null,
     gpus: null,
     tfConfig: n.tfConfig,
     tfConfigError: n.tfConfigError,
-  }));
+  };
+}
+
+export function statusJson(s: Snapshot): object {
+  const host = s.host;
   return {
     network: s.network.name,
     engine: { host: s.engine.host, version: s.engine.version, swarm: s.engine.swarm },
-    nodes,
+    usageSource: s.usageSource,
+    host: host
+      ? {
+          cpuPercent: round(host.cpuPercent, 2),
+          memUsedBytes: host.memUsedBytes,
+          memTotalBytes: host.memTotalBytes,
+          load: host.load.map((l) => round(l, 2)),
+          gpus: null,
+        }
+      : null,
+    nodes: s.nodes.map((n) => nodeJson(n, s.usage[n.id])),
     reachability: [],
     problems: s.problems,
   };

@@ -1,6 +1,6 @@
 // The plain `tfmon status` table: what a script or a non-TTY gets. Pure.
 import type { Snapshot } from '../cluster/types.js';
-import { countsOf, endpointOf, indexLabel, stateLabel, uptimeOf } from '../text/format.js';
+import { countsOf, endpointOf, formatBytes, formatMem, formatPercent, formatRate, indexLabel, stateLabel, uptimeOf } from '../text/format.js';
 import { sanitize } from '../text/sanitize.js';
 import { fit, textWidth } from '../text/width.js';
 
@@ -11,6 +11,13 @@ export function statusTable(s: Snapshot, now: number, width: number, ascii: bool
     `network ${sanitize(s.network.name)} on ${s.engine.host} (Docker ${s.engine.version ?? '?'})` +
       (s.nodes.length ? `: ${roles}; ${states}` : ': no containers'),
   );
+  if (s.host) {
+    const h = s.host;
+    lines.push(
+      `host: CPU ${formatPercent(h.cpuPercent)}, memory ${h.memUsedBytes === null ? '-' : formatBytes(h.memUsedBytes)}/${h.memTotalBytes === null ? '-' : formatBytes(h.memTotalBytes)}, load ${h.load.map((l) => l.toFixed(2)).join(' ')}`,
+    );
+  }
+  const withUsage = s.usageSource !== null;
   if (s.nodes.length > 0) {
     const rows = s.nodes.map((n) => [
       n.role,
@@ -19,12 +26,16 @@ export function statusTable(s: Snapshot, now: number, width: number, ascii: bool
       ascii ? stateLabel(n).replace('↻', 'restarts ') : stateLabel(n),
       endpointOf(n),
       uptimeOf(n, now),
+      ...(withUsage
+        ? [formatPercent(s.usage[n.id]?.cpuPercent), formatMem(s.usage[n.id]?.memBytes, s.usage[n.id]?.memLimitBytes),
+           `${formatRate(s.usage[n.id]?.netRxBps)} ${formatRate(s.usage[n.id]?.netTxBps)}`]
+        : []),
       sanitize(n.image),
     ]);
-    const head = ['ROLE', 'IDX', 'NAME', 'STATE', 'IP:PORT', 'UPTIME', 'IMAGE'];
+    const head = ['ROLE', 'IDX', 'NAME', 'STATE', 'IP:PORT', 'UPTIME', ...(withUsage ? ['CPU', 'MEM', 'NET RX TX'] : []), 'IMAGE'];
     const widths = head.map((h, i) => Math.max(textWidth(h), ...rows.map((r) => textWidth(r[i] ?? ''))));
     // Shrink the widest flexible columns (name, image) until the table fits the width.
-    const flexible = [6, 2, 3];
+    const flexible = [head.length - 1, 2, 3];
     let total = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
     for (const col of flexible) {
       const current = widths[col] ?? 0;

@@ -7,8 +7,10 @@ import { statusJson } from './status-json.js';
 import { statusTable } from './status-table.js';
 
 export async function runStatus(options: CommonOptions & { json: boolean }, io: Io): Promise<number> {
-  const monitor = new ClusterMonitor(new Engine(options.host), options);
-  const snapshot = await monitor.load();
+  const { usage, ...rest } = options;
+  const monitor = new ClusterMonitor(new Engine(options.host), usage ? { ...rest, usage } : rest);
+  // CPU % needs two samples: wait about one interval for them, never much longer.
+  const snapshot = usage ? await monitor.loadWithUsage(usage.intervalMs * 1.5 + 300) : await monitor.load();
   monitor.stop();
   if (options.json) io.out(JSON.stringify(statusJson(snapshot), null, 2));
   else io.out(statusTable(snapshot, Date.now(), process.stdout.columns || 120, asciiOnly()));

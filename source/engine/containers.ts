@@ -102,5 +102,6 @@ export function factsFromInspect(inspect: unknown, network: { name: string; id: 
     memoryLimitBytes: num(hostConfig['Memory']) || null,
     gpuRequest: gpuRequestOf(hostConfig),
     restartPolicy: policyName && policyName !== 'no' ? policyName : null,
+    pid: num(state['Pid']) || null,
   };
 }

@@ -6,7 +6,7 @@ import type { ContainerFacts, EngineInfo, NetworkInfo } from '../cluster/types.j
 import { modemFor, resolveHost } from './connect.js';
 import { factsFromInspect, attachmentOf } from './containers.js';
 import { EngineError, describeConnectError, engineMessage, isNotFound, statusOf } from './errors.js';
-import { followEvents, type EventsCallbacks } from './events.js';
+import { followEvents, LineSplitter, type EventsCallbacks } from './events.js';
 
 export interface CreateSpec {
   name: string;
@@ -168,6 +168,50 @@ export class Engine {
         }),
       callbacks,
     );
+  }
+
+  /** One stats stream (a sample about every second) until close(); onEnd once it stops for any reason. */
+  followStats(id: string, onSample: (json: unknown) => void, onEnd: (error: unknown) => void): { close(): void } {
+    const controller = new AbortController();
+    let ended = false;
+    const end = (error: unknown): void => {
+      if (ended) return;
+      ended = true;
+      onEnd(error);
+    };
+    this.modem.dial(
+      {
+        path: `/containers/${enc(id)}/stats?`,
+        method: 'GET',
+        options: { stream: true },
+        isStream: true,
+        abortSignal: controller.signal,
+        statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+      } as Modem.DialOptions,
+      (error, result) => {
+        if (error) return end(error);
+        const stream = result as Readable;
+        const splitter = new LineSplitter();
+        stream.on('data', (chunk: Buffer) =>
+          splitter.push(chunk, (line) => {
+            try {
+              onSample(JSON.parse(line) as unknown);
+            } catch {
+              // a malformed line is skipped; the next one is a whole sample again
+            }
+          }),
+        );
+        stream.on('error', end);
+        stream.on('end', () => end(null));
+        stream.on('close', () => end(null));
+      },
+    );
+    return {
+      close: () => {
+        ended = true;
+        controller.abort();
+      },
+    };
   }
 
   async imageExists(ref: string): Promise<boolean> {

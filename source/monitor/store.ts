@@ -6,10 +6,14 @@ import type { ContainerFacts, EngineInfo, NetworkInfo, NodeView, Snapshot } from
 import type { Engine } from '../engine/engine.js';
 import { EngineError, engineMessage } from '../engine/errors.js';
 import type { EngineEvent } from '../engine/events.js';
+import { HostSampler } from './host-sampler.js';
+import { UsageSampler, type SamplerOptions } from './usage-sampler.js';
 
 export interface MonitorOptions {
   network: string;
   labels: Record<string, string>;
+  /** Resource usage sampling; off when absent. */
+  usage?: SamplerOptions;
 }
 
 /** Events after which a container's facts may have changed (health arrives as "health_status: …"). */
@@ -18,6 +22,13 @@ const INSPECT_CONCURRENCY = 16;
 
 export class ClusterMonitor {
   private readonly facts = new Map<string, ContainerFacts>();
+  /** Views are derived once per facts change, not per usage tick (TF_CONFIG parsing is not free). */
+  private views: NodeView[] = [];
+  private problems: Snapshot['problems'] = [];
+  private factsDirty = true;
+  private usageTimer: NodeJS.Timeout | null = null;
+  readonly sampler: UsageSampler | null;
+  private readonly host: HostSampler | null;
   private readonly listeners = new Set<() => void>();
   private readonly pending = new Set<string>();
   private snapshot: Snapshot;
@@ -32,6 +43,8 @@ export class ClusterMonitor {
   constructor(private readonly engine: Engine, private readonly options: MonitorOptions) {
     this.network = { name: options.network, id: null, driver: null };
     this.engineInfo = { host: engine.host, version: null, apiVersion: null, swarm: false };
+    this.sampler = options.usage ? new UsageSampler(engine, options.usage, () => this.usageChanged()) : null;
+    this.host = options.usage ? new HostSampler(Math.max(options.usage.intervalMs, 1000), () => this.usageChanged()) : null;
     this.snapshot = this.build(false, null);
   }
 
@@ -49,9 +62,25 @@ export class ClusterMonitor {
     return this.snapshot;
   }
 
+  /** load(), then wait for usage: the second sample of every running container (CPU % needs two),
+   * about one interval, never longer than `timeoutMs`. What has no second sample by then stays null. */
+  async loadWithUsage(timeoutMs: number): Promise<Snapshot> {
+    await this.load();
+    if (!this.sampler) return this.snapshot;
+    const running = this.snapshot.nodes.filter((n) => n.state === 'running').map((n) => n.id);
+    const complete = (s: Snapshot): boolean => running.every((id) => s.usage[id]?.cpuPercent != null);
+    await Promise.all([
+      this.host?.sample(),
+      this.waitFor(complete, timeoutMs).catch(() => undefined),
+    ]);
+    this.publish(this.snapshot.engineError);
+    return this.snapshot;
+  }
+
   /** load() and then follow events. The stream opens before the listing, so nothing falls between. */
   async start(): Promise<void> {
     await this.connect();
+    this.host?.start();
     await new Promise<void>((resolve, reject) => {
       let opened = false;
       this.events = this.engine.followEvents({
@@ -84,7 +113,10 @@ export class ClusterMonitor {
   stop(): void {
     this.stopped = true;
     this.events?.close();
+    this.sampler?.stop();
+    this.host?.stop();
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.usageTimer) clearTimeout(this.usageTimer);
     this.listeners.clear();
   }
 
@@ -96,7 +128,7 @@ export class ClusterMonitor {
         const found = await mapLimit(ids, INSPECT_CONCURRENCY, (id) => this.engine.inspect(id, this.network));
         this.facts.clear();
         for (const f of found) if (f && this.matchesLabels(f)) this.facts.set(f.id, f);
-        this.publish(null, true);
+        this.publishFacts(null, true);
       } catch (error) {
         this.publish(error instanceof EngineError ? error.message : engineMessage(error));
       } finally {
@@ -117,7 +149,7 @@ export class ClusterMonitor {
       return;
     }
     if (event.action === 'destroy') {
-      if (this.facts.delete(event.containerId)) this.publish(null);
+      if (this.facts.delete(event.containerId)) this.publishFacts(null);
       return;
     }
     // Unknown containers matter only when they are created (they may be on our network).
@@ -143,23 +175,45 @@ export class ClusterMonitor {
         if (f && this.matchesLabels(f)) this.facts.set(id, f);
         else this.facts.delete(id);
       });
-      if (!this.stopped) this.publish(null);
+      if (!this.stopped) this.publishFacts(null);
     } catch (error) {
       this.publish(error instanceof EngineError ? error.message : engineMessage(error));
     }
   }
 
   private build(ready: boolean, engineError: string | null): Snapshot {
-    const nodes: NodeView[] = [...this.facts.values()].map(toNodeView).sort(compareNodes);
+    if (this.factsDirty) {
+      this.views = [...this.facts.values()].map(toNodeView).sort(compareNodes);
+      this.problems = findProblems(this.network, this.views);
+      this.factsDirty = false;
+    }
     return {
       engine: this.engineInfo,
       engineError,
       network: this.network,
-      nodes,
-      problems: findProblems(this.network, nodes),
+      nodes: this.views,
+      problems: this.problems,
+      usage: this.sampler?.all() ?? {},
+      usageSource: this.sampler?.mode ?? null,
+      host: this.host?.usage ?? null,
       ready,
       updatedAt: Date.now(),
     };
+  }
+
+  /** Usage samples arrive per container (API) or per tick (cgroup): one snapshot per 200 ms at most. */
+  private usageChanged(): void {
+    this.usageTimer ??= setTimeout(() => {
+      this.usageTimer = null;
+      this.publish(this.snapshot.engineError);
+    }, 200);
+  }
+
+  /** A snapshot after the facts changed: views, problems and the set of usage sources follow. */
+  private publishFacts(engineError: string | null, ready = this.snapshot.ready): void {
+    this.factsDirty = true;
+    this.sampler?.sync([...this.facts.values()]);
+    this.publish(engineError, ready);
   }
 
   private publish(engineError: string | null, ready = this.snapshot.ready): void {

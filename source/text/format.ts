@@ -56,3 +56,25 @@ export function countsOf(nodes: readonly NodeView[]): { roles: string; states: s
   };
   return { roles: count((n) => n.role), states: count((n) => n.state) };
 }
+
+/** "12.5%", "0.0%", "-" for unknown. */
+export const formatPercent = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : `${v.toFixed(1)}%`);
+
+/** Rates in decimal units, as docker stats shows network I/O: "0B/s", "12kB/s", "3.4MB/s". */
+export function formatRate(bps: number | null | undefined): string {
+  if (bps === null || bps === undefined) return '-';
+  const units = ['B/s', 'kB/s', 'MB/s', 'GB/s'];
+  let v = bps;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v >= 10 || i === 0 ? Math.round(v) : v.toFixed(1)}${units[i]}`;
+}
+
+/** "64MiB/256MiB", or "64MiB" without a limit. */
+export function formatMem(used: number | null | undefined, limit: number | null | undefined): string {
+  if (used === null || used === undefined) return '-';
+  return limit ? `${formatBytes(used)}/${formatBytes(limit)}` : formatBytes(used);
+}

@@ -8,6 +8,7 @@ import { Footer, Help } from './Help.js';
 import { actionFor, type Action } from './keys.js';
 import { areas, MIN_COLUMNS, MIN_ROWS, scrollTop, tableColumns } from './layout.js';
 import { NodeTable } from './NodeTable.js';
+import { nextSort, sortNodes, type SortKey } from './sort.js';
 import { useTerminalSize, type Size } from './terminal.js';
 import type { Theme } from './theme.js';
 
@@ -34,6 +35,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, onQuit }:
   const [now, setNow] = useState(clock);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
+  const [sort, setSort] = useState<SortKey>('role');
   const topRef = useRef(0);
 
   // Uptimes tick once a second; a render never asks the engine anything.
@@ -42,7 +44,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, onQuit }:
     return () => clearInterval(timer);
   }, [clock]);
 
-  const nodes = snapshot.nodes;
+  const nodes = sortNodes(snapshot.nodes, snapshot.usage, sort);
   // Selection follows the node (by id) when others come and go; falls back to the same row.
   const lastIndexRef = useRef(0);
   let selected = selectedId === null ? 0 : nodes.findIndex((n) => n.id === selectedId);
@@ -50,7 +52,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, onQuit }:
   selected = Math.max(0, selected);
   lastIndexRef.current = selected;
 
-  const { tableRows, detailRows } = areas(size.rows, nodes.length);
+  const { tableRows, detailRows } = areas(size.rows, nodes.length, snapshot.host !== null);
   const top = scrollTop(topRef.current, selected, tableRows, nodes.length);
   topRef.current = top;
 
@@ -76,6 +78,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, onQuit }:
       case 'pageDown': return select(sel + page);
       case 'first': return select(0);
       case 'last': return select(list.length - 1);
+      case 'sort': return setSort(nextSort);
       case 'help': return setHelp((h) => !h);
       case 'close': return setHelp(false);
       case 'quit':
@@ -96,16 +99,33 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, onQuit }:
   }
 
   const width = size.columns;
+  const selectedNode = nodes[selected];
   const longestName = nodes.reduce((m, n) => Math.max(m, n.name.length), 4);
   return (
     <Box flexDirection="column" width={width}>
-      <Header snapshot={snapshot} width={width} theme={theme} />
+      <Header snapshot={snapshot} width={width} theme={theme} sort={sort} />
       {help ? (
         <Help rows={tableRows + detailRows + 2} theme={theme} />
       ) : (
         <>
-          <NodeTable nodes={nodes} columns={tableColumns(width, longestName)} selected={selected} top={top} rows={tableRows} now={now} theme={theme} />
-          <Details node={nodes[selected]} problems={snapshot.problems} rows={detailRows} width={width} theme={theme} />
+          <NodeTable
+            nodes={nodes}
+            usage={snapshot.usage}
+            columns={tableColumns(width, { longestName, usage: snapshot.usageSource !== null })}
+            selected={selected}
+            top={top}
+            rows={tableRows}
+            now={now}
+            theme={theme}
+          />
+          <Details
+            node={selectedNode}
+            usage={selectedNode ? snapshot.usage[selectedNode.id] : undefined}
+            problems={snapshot.problems}
+            rows={detailRows}
+            width={width}
+            theme={theme}
+          />
         </>
       )}
       <Footer theme={theme} />

@@ -1,26 +1,44 @@
 import { Box, Text } from 'ink';
 import React from 'react';
-import type { NodeView, Problem } from '../cluster/types.js';
+import type { NodeUsage, NodeView, Problem } from '../cluster/types.js';
+import { formatBytes, formatPercent, formatRate } from '../text/format.js';
+import { sparkline } from '../text/spark.js';
 import { sanitize } from '../text/sanitize.js';
 import { truncate } from '../text/width.js';
-import { detailLines } from './details.js';
+import { detailLines, type DetailLine } from './details.js';
 import { glyphs, roleColor, tint, type Theme } from './theme.js';
 
 interface Props {
   node: NodeView | undefined;
+  usage?: NodeUsage | undefined;
   problems: readonly Problem[];
   rows: number;
   width: number;
   theme: Theme;
 }
 
-export function Details({ node, problems, rows, width, theme }: Props): React.JSX.Element | null {
+/** Sparklines of the last 60 samples, then block I/O and pids. */
+function usageLines(u: NodeUsage, width: number, ascii: boolean): DetailLine[] {
+  const w = Math.max(10, Math.min(60, width - 11 - 22));
+  const memTop = u.memLimitBytes && u.memLimitBytes < 8 * Math.max(...u.memHistory, 1) ? u.memLimitBytes : undefined;
+  return [
+    { label: 'cpu', value: `${sparkline(u.cpuHistory, w, ascii, Math.max(100, ...u.cpuHistory))} ${formatPercent(u.cpuPercent)}` },
+    { label: 'memory', value: `${sparkline(u.memHistory, w, ascii, memTop)} ${u.memBytes === null ? '-' : formatBytes(u.memBytes)}` },
+    {
+      label: 'io',
+      value: `net ${formatRate(u.netRxBps)} in, ${formatRate(u.netTxBps)} out; disk ${formatRate(u.blkReadBps)} read, ${formatRate(u.blkWriteBps)} write; ${u.pids ?? '-'} pids`,
+    },
+  ];
+}
+
+export function Details({ node, usage, problems, rows, width, theme }: Props): React.JSX.Element | null {
   if (rows <= 0) return null;
   const g = glyphs(theme);
   if (!node) return <Text color={tint(theme, 'gray')}>{g.rule.repeat(Math.max(0, width - 1))}</Text>;
   const own = problems.filter((p) => p.node === node.name);
-  const lines = [
-    ...own.map((p) => ({ label: p.severity, value: sanitize(p.message), tone: 'error' as const })),
+  const lines: DetailLine[] = [
+    ...own.map((p): DetailLine => ({ label: p.severity, value: sanitize(p.message), tone: 'error' })),
+    ...(usage && node.state === 'running' ? usageLines(usage, width, theme.ascii) : []),
     ...detailLines(node, theme.ascii),
   ];
   const overflow = lines.length > rows;

@@ -1,12 +1,19 @@
 import { Box, Text } from 'ink';
 import React from 'react';
 import type { Snapshot } from '../cluster/types.js';
-import { countsOf } from '../text/format.js';
+import { countsOf, formatBytes, formatPercent } from '../text/format.js';
 import { sanitize } from '../text/sanitize.js';
 import { truncate } from '../text/width.js';
 import { glyphs, tint, type Theme } from './theme.js';
 
-export function Header({ snapshot, width, theme }: { snapshot: Snapshot; width: number; theme: Theme }): React.JSX.Element {
+interface Props {
+  snapshot: Snapshot;
+  width: number;
+  theme: Theme;
+  sort?: string;
+}
+
+export function Header({ snapshot, width, theme, sort = 'role' }: Props): React.JSX.Element {
   const g = glyphs(theme);
   const { roles, states } = countsOf(snapshot.nodes);
   const engine = `${snapshot.engine.version ? `Docker ${snapshot.engine.version}${g.sep}` : ''}${snapshot.engine.swarm ? `swarm${g.sep}` : ''}${snapshot.engine.host}`;
@@ -28,8 +35,22 @@ export function Header({ snapshot, width, theme }: { snapshot: Snapshot; width: 
         <Text color={tint(theme, 'gray')}>{truncate(`${g.sep}${engine}`, Math.max(0, width - 6 - network.length), theme.ascii)}</Text>
       </Text>
       <Text wrap="truncate">
-        {truncate(snapshot.nodes.length ? `${snapshot.nodes.length} nodes: ${roles}${g.sep}${states}` : '0 nodes', width - 1, theme.ascii)}
+        {truncate(
+          (snapshot.nodes.length ? `${snapshot.nodes.length} nodes: ${roles}${g.sep}${states}` : '0 nodes') +
+            (sort === 'role' ? '' : `${g.sep}sorted by ${sort}`),
+          width - 1,
+          theme.ascii,
+        )}
       </Text>
+      {snapshot.host ? (
+        <Text wrap="truncate" color={tint(theme, 'gray')}>
+          {truncate(
+            `host CPU ${formatPercent(snapshot.host.cpuPercent)}${g.sep}memory ${snapshot.host.memUsedBytes === null ? '-' : formatBytes(snapshot.host.memUsedBytes)}/${snapshot.host.memTotalBytes === null ? '-' : formatBytes(snapshot.host.memTotalBytes)}${g.sep}load ${snapshot.host.load.map((l) => l.toFixed(2)).join(' ')}${snapshot.usageSource ? `${g.sep}usage from ${snapshot.usageSource === 'cgroup' ? 'cgroup files' : 'stats API'}` : ''}`,
+            width - 1,
+            theme.ascii,
+          )}
+        </Text>
+      ) : null}
       <Text wrap="truncate" color={tint(theme, summaryColor)}>
         {truncate(summary, width - 1, theme.ascii)}
       </Text>

@@ -1,50 +1,61 @@
 // How the screen is cut up for a given terminal size. Pure: tested without rendering.
 
+export type ColumnKey = 'role' | 'index' | 'name' | 'state' | 'endpoint' | 'uptime' | 'cpu' | 'mem' | 'net' | 'gpu' | 'image';
+
 export interface Column {
-  key: 'role' | 'index' | 'name' | 'state' | 'endpoint' | 'uptime' | 'image';
+  key: ColumnKey;
   title: string;
   width: number;
 }
 
 export const MIN_COLUMNS = 40;
 export const MIN_ROWS = 10;
+const MIN_NAME = 12;
+const MIN_IMAGE = 16;
 
-/** Table columns for a width. Columns that do not fit are dropped (image first, then uptime, then
- * endpoint), never squeezed below their minimum. Name takes what is left. */
-export function tableColumns(width: number, longestName = 20): Column[] {
+/** Every column but name and image has a fixed width. Listed in the order they appear. */
+const FIXED: Record<Exclude<ColumnKey, 'name' | 'image'>, { title: string; width: number }> = {
+  role: { title: 'ROLE', width: 9 },
+  index: { title: 'IDX', width: 3 },
+  state: { title: 'STATE', width: 15 },
+  endpoint: { title: 'IP:PORT', width: 18 },
+  uptime: { title: 'UPTIME', width: 7 },
+  cpu: { title: 'CPU', width: 12 },
+  mem: { title: 'MEM', width: 19 },
+  net: { title: 'NET RX/TX', width: 15 },
+  gpu: { title: 'GPU', width: 11 },
+};
+
+const ORDER: ColumnKey[] = ['role', 'index', 'name', 'state', 'cpu', 'mem', 'gpu', 'net', 'endpoint', 'uptime', 'image'];
+/** What goes first when the width runs out: the last of this list is dropped first. */
+const PRIORITY: ColumnKey[] = ['role', 'index', 'name', 'state', 'cpu', 'mem', 'endpoint', 'gpu', 'net', 'uptime', 'image'];
+
+export interface ColumnOptions {
+  longestName?: number;
+  usage?: boolean;
+  gpu?: boolean;
+}
+
+/** Table columns for a width. Columns that do not fit are dropped in a fixed order (image, uptime,
+ * net, gpu, endpoint, mem, cpu), never squeezed. Name gets what it needs, the image what is left. */
+export function tableColumns(width: number, { longestName = 20, usage = false, gpu = false }: ColumnOptions = {}): Column[] {
   const inner = width - 2; // selection marker
-  const gap = 1;
-  const fixed: Column[] = [
-    { key: 'role', title: 'ROLE', width: 9 },
-    { key: 'index', title: 'IDX', width: 3 },
-    { key: 'state', title: 'STATE', width: 15 },
-    { key: 'endpoint', title: 'IP:PORT', width: 18 },
-    { key: 'uptime', title: 'UPTIME', width: 7 },
-  ];
-  const optional: Column['key'][] = ['image', 'uptime', 'endpoint'];
-  let showImage = true;
-  let cols = fixed;
-  const used = (cs: Column[], image: boolean): number =>
-    cs.reduce((a, c) => a + c.width + gap, 0) + (image ? 16 + gap : 0) + 12; // 12: minimum name
-  for (const drop of optional) {
-    if (used(cols, showImage) <= inner) break;
-    if (drop === 'image') showImage = false;
-    else cols = cols.filter((c) => c.key !== drop);
-  }
-  const rest = inner - cols.reduce((a, c) => a + c.width + gap, 0) - (showImage ? gap : 0);
-  let nameWidth = rest;
-  let imageWidth = 0;
-  if (showImage) {
-    // Names matter more than images: a name gets what it needs, the image what is left (16 at least).
-    nameWidth = Math.max(12, Math.min(longestName, rest - 16));
-    imageWidth = rest - nameWidth;
-  }
+  const available = PRIORITY.filter((k) => (k === 'cpu' || k === 'mem' || k === 'net' ? usage : k === 'gpu' ? gpu : true));
+  const widthOf = (k: ColumnKey): number => (k === 'name' ? MIN_NAME : k === 'image' ? MIN_IMAGE : FIXED[k].width);
+  let keys = [...available];
+  const total = (ks: ColumnKey[]): number => ks.reduce((a, k) => a + widthOf(k) + 1, -1);
+  while (keys.length > 3 && total(keys) > inner) keys = keys.slice(0, -1);
+
+  let spare = inner - total(keys);
+  const nameWidth = MIN_NAME + Math.min(spare, Math.max(0, longestName - MIN_NAME));
+  spare -= nameWidth - MIN_NAME;
   const out: Column[] = [];
-  for (const c of cols) {
-    out.push(c);
-    if (c.key === 'index') out.push({ key: 'name', title: 'NAME', width: Math.max(4, nameWidth) });
+  for (const key of ORDER) {
+    if (!keys.includes(key)) continue;
+    if (key === 'name') out.push({ key, title: 'NAME', width: nameWidth });
+    else if (key === 'image') out.push({ key, title: 'IMAGE', width: MIN_IMAGE + spare });
+    else out.push({ key, title: FIXED[key].title, width: FIXED[key].width });
   }
-  if (showImage) out.push({ key: 'image', title: 'IMAGE', width: imageWidth });
   return out;
 }
 
@@ -54,10 +65,10 @@ export interface Areas {
 }
 
 /** Rows for the table body and the details pane. The whole frame stays shorter than the terminal
- * (Ink clears the screen on every frame otherwise: PITFALLS). Fixed parts: header 2, problems 1,
- * table head 1, details title 1, footer 1, and one spare line. */
-export function areas(rows: number, nodeCount: number): Areas {
-  const free = Math.max(2, rows - 7);
+ * (Ink clears the screen on every frame otherwise: PITFALLS). Fixed parts: header 3 (+1 with the
+ * host line), table head 1, details title 1, footer 1, and one spare line. */
+export function areas(rows: number, nodeCount: number, hostLine = false): Areas {
+  const free = Math.max(2, rows - 7 - (hostLine ? 1 : 0));
   const wantTable = Math.max(1, nodeCount);
   const tableRows = Math.max(1, Math.min(wantTable, Math.ceil(free * 0.45), free - 1));
   const detailRows = Math.max(0, free - tableRows);

@@ -8,7 +8,8 @@ import { App } from './App.js';
 import { asciiOnly, colorEnabled } from '../text/locale.js';
 
 export async function runTui(options: CommonOptions): Promise<number> {
-  const monitor = new ClusterMonitor(new Engine(options.host), options);
+  const { usage, ...rest } = options;
+  const monitor = new ClusterMonitor(new Engine(options.host), usage ? { ...rest, usage } : rest);
   await monitor.start();
   const theme = { color: colorEnabled(), ascii: asciiOnly() };
   const app = render(<App store={monitor} theme={theme} />, { maxFps: 10, exitOnCtrlC: true, patchConsole: true });

@@ -17,7 +17,7 @@ export function seedFacts(tasks: TaskSpec[] = seedTasks): ContainerFacts[] {
     facts({ id: `id-${t.host}`, name: t.host, ip: `172.18.0.${i + 2}`, tfConfigRaw: tfConfigFor(tasks, t), labels: {}, startedAt: '2026-01-01T00:00:00Z' }));
 }
 
-export function snapshotOf(list: ContainerFacts[], network = 'tf-network'): Snapshot {
+export function snapshotOf(list: ContainerFacts[], network = 'tf-network', usage: Snapshot['usage'] = {}): Snapshot {
   const nodes = list.map(toNodeView).sort(compareNodes);
   const net = { name: network, id: 'n', driver: 'bridge' };
   return {
@@ -26,6 +26,9 @@ export function snapshotOf(list: ContainerFacts[], network = 'tf-network'): Snap
     network: net,
     nodes,
     problems: findProblems(net, nodes),
+    usage,
+    usageSource: Object.keys(usage).length ? 'cgroup' : null,
+    host: null,
     ready: true,
     updatedAt: 0,
   };
