@@ -1,0 +1,119 @@
+// Resource usage on the real engine: numbers users will hold against `docker stats`.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Snapshot } from '../../source/cluster/types.js';
+import { Engine } from '../../source/engine/engine.js';
+import { ClusterMonitor } from '../../source/monitor/store.js';
+import { cleanup, createNetwork, docker, own, requireEngine, runSim, simImage, sleep, TEST_LABEL, testLabels, tfmon } from './harness.js';
+
+const net = own('use');
+let image = '';
+const monitors: ClusterMonitor[] = [];
+const MiB = 1024 * 1024;
+
+async function watch(mode: 'auto' | 'cgroup' | 'api'): Promise<ClusterMonitor> {
+  const m = new ClusterMonitor(new Engine(), { network: net, labels: testLabels, usage: { intervalMs: 1000, mode } });
+  monitors.push(m);
+  await m.start();
+  return m;
+}
+const idOf = (name: string): string => docker('inspect', '-f', '{{.Id}}', name);
+
+beforeAll(async () => {
+  requireEngine();
+  image = await simImage();
+  createNetwork(net);
+});
+afterAll(() => {
+  for (const m of monitors) m.stop();
+  cleanup();
+});
+
+describe('usage', () => {
+  it('a node told to burn CPU shows > 50 % within 5 s while an idle one shows < 5 %', async () => {
+    runSim(image, own('burn-worker-0'), net, { env: { SIM_BURN_CPU: '1' } });
+    runSim(image, own('idle-worker-1'), net);
+    const m = await watch('auto');
+    const [burn, idle] = [idOf(own('burn-worker-0')), idOf(own('idle-worker-1'))];
+    const s = await m.waitFor((snap) => (snap.usage[burn]?.cpuPercent ?? 0) > 50, 5000);
+    await m.waitFor((snap) => snap.usage[idle]?.cpuPercent != null, 3000);
+    expect(m.getSnapshot().usage[idle]?.cpuPercent).toBeLessThan(5);
+    expect(s.usageSource).toBe('cgroup'); // a local engine is read from the kernel's files
+  });
+
+  it('a node holding 64 MiB shows at least 60 MiB', async () => {
+    runSim(image, own('mem-worker-2'), net, { env: { SIM_ALLOC_MB: '64' } });
+    const m = await watch('auto');
+    const id = idOf(own('mem-worker-2'));
+    const s = await m.waitFor((snap) => (snap.usage[id]?.memBytes ?? 0) >= 60 * MiB, 8000);
+    expect(s.usage[id]?.memBytes).toBeGreaterThanOrEqual(60 * MiB);
+    expect(s.usage[id]?.memHistory.length).toBeGreaterThan(0);
+  });
+
+  it('the cgroup reader and the stats API agree on the same container', async () => {
+    // --cpus 0.5 pins the burner at a steady 50 %: a fair target for two readers.
+    docker('run', '-d', '--name', own('pair-ps-0'), '--network', net, '--label', TEST_LABEL, '--cpus', '0.5', '--env', 'SIM_BURN_CPU=1', image);
+    const id = idOf(own('pair-ps-0'));
+    const [viaFiles, viaApi] = await Promise.all([watch('cgroup'), watch('api')]);
+    expect(viaFiles.getSnapshot().usageSource).toBe('cgroup');
+    expect(viaApi.getSnapshot().usageSource).toBe('api');
+    await sleep(2500); // past the first samples
+    const cpu: [number[], number[]] = [[], []];
+    const mem: [number[], number[]] = [[], []];
+    for (let i = 0; i < 5; i++) {
+      await sleep(1000);
+      [viaFiles, viaApi].forEach((m, k) => {
+        const u = m.getSnapshot().usage[id];
+        if (u?.cpuPercent != null) cpu[k]!.push(u.cpuPercent);
+        if (u?.memBytes != null) mem[k]!.push(u.memBytes);
+      });
+    }
+    const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(cpu[0].length).toBeGreaterThan(2);
+    expect(cpu[1].length).toBeGreaterThan(2);
+    expect(avg(cpu[0])).toBeGreaterThan(40);
+    expect(Math.abs(avg(cpu[0]) - avg(cpu[1]))).toBeLessThan(3); // percentage points, on a ~50 % load
+    expect(Math.abs(avg(mem[0]) - avg(mem[1])) / avg(mem[1])).toBeLessThan(0.05);
+    // Both readers also see the --cpus limit the same way.
+    expect(viaFiles.getSnapshot().usage[id]?.cpuOfLimitPercent).toBeGreaterThan(80);
+  });
+
+  it('a container killed mid-stream leaves no open stream and no error on screen', async () => {
+    runSim(image, own('doomed-worker-3'), net);
+    const m = await watch('api');
+    const id = idOf(own('doomed-worker-3'));
+    await m.waitFor((snap) => snap.usage[id] !== undefined, 5000);
+    const before = m.sampler!.openStreams;
+    docker('kill', own('doomed-worker-3'));
+    const s = await m.waitFor((snap) => snap.nodes.some((n) => n.id === id && n.state === 'exited'), 5000);
+    await sleep(300);
+    expect(m.sampler!.openStreams).toBe(before - 1);
+    expect(s.engineError).toBe(null);
+    expect(m.getSnapshot().usage[id]).toBeUndefined();
+    docker('rm', own('doomed-worker-3'));
+    await m.waitFor((snap: Snapshot) => !snap.nodes.some((n) => n.id === id), 3000);
+    expect(m.sampler!.openStreams).toBe(before - 1);
+  });
+
+  it('status --json waits about one interval and fills the usage fields and the host object', async () => {
+    const started = Date.now();
+    const r = await tfmon(['status', '--json', '--network', net, '--label', TEST_LABEL]);
+    const elapsed = Date.now() - started;
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as { usageSource: string; host: { memTotalBytes: number; load: number[] }; nodes: { name: string; state: string; cpuPercent: number | null; memBytes: number | null; pids: number | null; netRxBps: number | null }[] };
+    expect(s.usageSource).toBe('cgroup');
+    expect(s.host.memTotalBytes).toBeGreaterThan(0);
+    expect(s.host.load).toHaveLength(3);
+    const burner = s.nodes.find((n) => n.name === own('burn-worker-0'))!;
+    expect(burner.cpuPercent).toBeGreaterThan(50);
+    for (const n of s.nodes.filter((x) => x.state === 'running')) {
+      expect(n.memBytes, n.name).toBeGreaterThan(0);
+      expect(n.pids, n.name).toBeGreaterThan(0);
+      expect(n.netRxBps, n.name).not.toBe(null);
+    }
+    expect(elapsed).toBeLessThan(4000); // one interval (1 s) plus start-up, not a stream left running
+    const quick = await tfmon(['status', '--json', '--no-usage', '--network', net, '--label', TEST_LABEL]);
+    const q = JSON.parse(quick.stdout) as { usageSource: null; nodes: { cpuPercent: null }[] };
+    expect(q.usageSource).toBe(null);
+    expect(q.nodes.every((n) => n.cpuPercent === null)).toBe(true);
+  });
+});
