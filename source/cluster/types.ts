@@ -1,4 +1,5 @@
 // Shapes shared by every layer. Plain data: no Docker types leak past source/engine.
+import type { ContainerGpu, GpuStat } from './gpu.js';
 import type { Usage } from './usage.js';
 
 export interface NodeUsage extends Usage {
@@ -117,6 +118,11 @@ export interface Snapshot {
   usageSource: 'cgroup' | 'api' | null;
   /** The host's own CPU, memory and load; null until measured or when usage is off. */
   host: HostUsage | null;
+  /** The host's GPUs; null when there are no GPU figures (gpuNote says why, unless usage is off). */
+  gpus: GpuStat[] | null;
+  /** GPUs each container's processes use, by container id. */
+  gpuByContainer: Record<string, ContainerGpu[]>;
+  gpuNote: string | null;
   /** null while connected; the one-line reason while the engine cannot be reached. */
   engineError: string | null;
   network: NetworkInfo;

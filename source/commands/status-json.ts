@@ -1,4 +1,5 @@
 // The `tfmon status --json` contract (documented in the README). Add fields, never rename.
+import type { ContainerGpu } from '../cluster/gpu.js';
 import type { NodeUsage, NodeView, Snapshot } from '../cluster/types.js';
 
 export interface StatusNode {
@@ -33,7 +34,7 @@ export interface StatusNode {
 const round = (v: number | null | undefined, digits = 1): number | null =>
   v === null || v === undefined ? null : Math.round(v * 10 ** digits) / 10 ** digits;
 
-function nodeJson(n: NodeView, u: NodeUsage | undefined): StatusNode {
+function nodeJson(n: NodeView, u: NodeUsage | undefined, gpus: ContainerGpu[] | null): StatusNode {
   return {
     name: n.name,
     id: n.id,
@@ -58,7 +59,7 @@ function nodeJson(n: NodeView, u: NodeUsage | undefined): StatusNode {
     blkReadBps: round(u?.blkReadBps),
     blkWriteBps: round(u?.blkWriteBps),
     pids: u?.pids ?? null,
-    gpus: null,
+    gpus,
     tfConfig: n.tfConfig,
     tfConfigError: n.tfConfigError,
   };
@@ -76,10 +77,12 @@ export function statusJson(s: Snapshot): object {
           memUsedBytes: host.memUsedBytes,
           memTotalBytes: host.memTotalBytes,
           load: host.load.map((l) => round(l, 2)),
-          gpus: null,
+          gpus: s.gpus,
+          gpuNote: s.gpuNote,
         }
       : null,
-    nodes: s.nodes.map((n) => nodeJson(n, s.usage[n.id])),
+    // Per node: the GPUs its processes use ([] for none); null when there are no GPU figures at all.
+    nodes: s.nodes.map((n) => nodeJson(n, s.usage[n.id], s.gpus === null ? null : (s.gpuByContainer[n.id] ?? []))),
     reachability: [],
     problems: s.problems,
   };

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  parseBlkioV1, parseIoStatV2, parseKeyValues, parseNetDev, parseNumber, parseProcStat, type Counters,
+  containerIdFromCgroup, parseBlkioV1, parseIoStatV2, parseKeyValues, parseNetDev, parseNumber, parseProcStat, type Counters,
 } from '../cluster/usage.js';
 
 export interface CgroupPaths {
@@ -107,4 +107,10 @@ export class CgroupReader {
       pids: parseNumber(read(join(paths.pids, 'pids.current')) ?? ''),
     };
   }
+}
+
+/** The container a host PID belongs to, from /proc/<pid>/cgroup; null for host processes. */
+export function containerOfPid(pid: number, proc = '/proc'): string | null {
+  const text = read(join(proc, String(pid), 'cgroup'));
+  return text ? containerIdFromCgroup(text) : null;
 }

@@ -6,6 +6,7 @@ import type { ContainerFacts, EngineInfo, NetworkInfo, NodeView, Snapshot } from
 import type { Engine } from '../engine/engine.js';
 import { EngineError, engineMessage } from '../engine/errors.js';
 import type { EngineEvent } from '../engine/events.js';
+import { GpuSampler } from './gpu-sampler.js';
 import { HostSampler } from './host-sampler.js';
 import { UsageSampler, type SamplerOptions } from './usage-sampler.js';
 
@@ -29,6 +30,7 @@ export class ClusterMonitor {
   private usageTimer: NodeJS.Timeout | null = null;
   readonly sampler: UsageSampler | null;
   private readonly host: HostSampler | null;
+  private readonly gpu: GpuSampler | null;
   private readonly listeners = new Set<() => void>();
   private readonly pending = new Set<string>();
   private snapshot: Snapshot;
@@ -45,6 +47,10 @@ export class ClusterMonitor {
     this.engineInfo = { host: engine.host, version: null, apiVersion: null, swarm: false };
     this.sampler = options.usage ? new UsageSampler(engine, options.usage, () => this.usageChanged()) : null;
     this.host = options.usage ? new HostSampler(Math.max(options.usage.intervalMs, 1000), () => this.usageChanged()) : null;
+    // nvidia-smi costs tens of ms per call: every 2 s at most often enough for a monitor.
+    this.gpu = options.usage
+      ? new GpuSampler(Math.max(options.usage.intervalMs, 2000), engine.host.startsWith('unix://'), () => this.usageChanged())
+      : null;
     this.snapshot = this.build(false, null);
   }
 
@@ -71,6 +77,7 @@ export class ClusterMonitor {
     const complete = (s: Snapshot): boolean => running.every((id) => s.usage[id]?.cpuPercent != null);
     await Promise.all([
       this.host?.sample(),
+      this.gpu?.sample(),
       this.waitFor(complete, timeoutMs).catch(() => undefined),
     ]);
     this.publish(this.snapshot.engineError);
@@ -81,6 +88,7 @@ export class ClusterMonitor {
   async start(): Promise<void> {
     await this.connect();
     this.host?.start();
+    this.gpu?.start();
     await new Promise<void>((resolve, reject) => {
       let opened = false;
       this.events = this.engine.followEvents({
@@ -115,6 +123,7 @@ export class ClusterMonitor {
     this.events?.close();
     this.sampler?.stop();
     this.host?.stop();
+    this.gpu?.stop();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.usageTimer) clearTimeout(this.usageTimer);
     this.listeners.clear();
@@ -196,6 +205,9 @@ export class ClusterMonitor {
       usage: this.sampler?.all() ?? {},
       usageSource: this.sampler?.mode ?? null,
       host: this.host?.usage ?? null,
+      gpus: this.gpu?.current.gpus ?? null,
+      gpuByContainer: this.gpu?.current.byContainer ?? {},
+      gpuNote: this.gpu?.current.note ?? null,
       ready,
       updatedAt: Date.now(),
     };

@@ -105,13 +105,14 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, onQuit }:
     <Box flexDirection="column" width={width}>
       <Header snapshot={snapshot} width={width} theme={theme} sort={sort} />
       {help ? (
-        <Help rows={tableRows + detailRows + 2} theme={theme} />
+        <Help rows={tableRows + detailRows + 2} theme={theme} notes={snapshot.gpuNote ? [snapshot.gpuNote] : []} />
       ) : (
         <>
           <NodeTable
             nodes={nodes}
             usage={snapshot.usage}
-            columns={tableColumns(width, { longestName, usage: snapshot.usageSource !== null })}
+            gpus={snapshot.gpuByContainer}
+            columns={tableColumns(width, { longestName, usage: snapshot.usageSource !== null, gpu: snapshot.gpus !== null })}
             selected={selected}
             top={top}
             rows={tableRows}
@@ -121,6 +122,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, onQuit }:
           <Details
             node={selectedNode}
             usage={selectedNode ? snapshot.usage[selectedNode.id] : undefined}
+            gpus={selectedNode && snapshot.gpus !== null ? (snapshot.gpuByContainer[selectedNode.id] ?? []) : undefined}
             problems={snapshot.problems}
             rows={detailRows}
             width={width}

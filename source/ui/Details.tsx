@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import React from 'react';
+import type { ContainerGpu } from '../cluster/gpu.js';
 import type { NodeUsage, NodeView, Problem } from '../cluster/types.js';
 import { formatBytes, formatPercent, formatRate } from '../text/format.js';
 import { sparkline } from '../text/spark.js';
@@ -11,6 +12,8 @@ import { glyphs, roleColor, tint, type Theme } from './theme.js';
 interface Props {
   node: NodeView | undefined;
   usage?: NodeUsage | undefined;
+  /** GPUs its processes use; undefined when there are no GPU figures. */
+  gpus?: readonly ContainerGpu[] | undefined;
   problems: readonly Problem[];
   rows: number;
   width: number;
@@ -31,7 +34,17 @@ function usageLines(u: NodeUsage, width: number, ascii: boolean): DetailLine[] {
   ];
 }
 
-export function Details({ node, usage, problems, rows, width, theme }: Props): React.JSX.Element | null {
+function gpuLine(gpus: readonly ContainerGpu[]): DetailLine {
+  if (gpus.length === 0) return { label: 'gpu use', value: 'no GPU processes', tone: 'dim' };
+  return {
+    label: 'gpu use',
+    value: gpus
+      .map((g) => `GPU${g.index} ${g.utilPercent === null ? 'util n/a' : `${g.utilPercent}%`}, ${g.memUsedBytes === null ? '?' : formatBytes(g.memUsedBytes)}${g.memTotalBytes ? ` of ${formatBytes(g.memTotalBytes)}` : ''}`)
+      .join('; '),
+  };
+}
+
+export function Details({ node, usage, gpus, problems, rows, width, theme }: Props): React.JSX.Element | null {
   if (rows <= 0) return null;
   const g = glyphs(theme);
   if (!node) return <Text color={tint(theme, 'gray')}>{g.rule.repeat(Math.max(0, width - 1))}</Text>;
@@ -39,6 +52,7 @@ export function Details({ node, usage, problems, rows, width, theme }: Props): R
   const lines: DetailLine[] = [
     ...own.map((p): DetailLine => ({ label: p.severity, value: sanitize(p.message), tone: 'error' })),
     ...(usage && node.state === 'running' ? usageLines(usage, width, theme.ascii) : []),
+    ...(gpus && node.state === 'running' ? [gpuLine(gpus)] : []),
     ...detailLines(node, theme.ascii),
   ];
   const overflow = lines.length > rows;

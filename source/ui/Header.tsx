@@ -1,9 +1,10 @@
 import { Box, Text } from 'ink';
 import React from 'react';
 import type { Snapshot } from '../cluster/types.js';
-import { countsOf, formatBytes, formatPercent } from '../text/format.js';
+import { countsOf } from '../text/format.js';
 import { sanitize } from '../text/sanitize.js';
 import { truncate } from '../text/width.js';
+import { hostLine } from './summary.js';
 import { glyphs, tint, type Theme } from './theme.js';
 
 interface Props {
@@ -17,6 +18,7 @@ export function Header({ snapshot, width, theme, sort = 'role' }: Props): React.
   const g = glyphs(theme);
   const { roles, states } = countsOf(snapshot.nodes);
   const engine = `${snapshot.engine.version ? `Docker ${snapshot.engine.version}${g.sep}` : ''}${snapshot.engine.swarm ? `swarm${g.sep}` : ''}${snapshot.engine.host}`;
+  const host = hostLine(snapshot, g, theme.ascii);
   const network = truncate(` ${sanitize(snapshot.network.name)}`, 30, theme.ascii);
   const errors = snapshot.problems.filter((p) => p.severity === 'error').length;
   const warnings = snapshot.problems.length - errors;
@@ -42,15 +44,11 @@ export function Header({ snapshot, width, theme, sort = 'role' }: Props): React.
           theme.ascii,
         )}
       </Text>
-      {snapshot.host ? (
+      {host === null ? null : (
         <Text wrap="truncate" color={tint(theme, 'gray')}>
-          {truncate(
-            `host CPU ${formatPercent(snapshot.host.cpuPercent)}${g.sep}memory ${snapshot.host.memUsedBytes === null ? '-' : formatBytes(snapshot.host.memUsedBytes)}/${snapshot.host.memTotalBytes === null ? '-' : formatBytes(snapshot.host.memTotalBytes)}${g.sep}load ${snapshot.host.load.map((l) => l.toFixed(2)).join(' ')}${snapshot.usageSource ? `${g.sep}usage from ${snapshot.usageSource === 'cgroup' ? 'cgroup files' : 'stats API'}` : ''}`,
-            width - 1,
-            theme.ascii,
-          )}
+          {truncate(host, width - 1, theme.ascii)}
         </Text>
-      ) : null}
+      )}
       <Text wrap="truncate" color={tint(theme, summaryColor)}>
         {truncate(summary, width - 1, theme.ascii)}
       </Text>

@@ -4,15 +4,20 @@ import { KEYMAP } from './keys.js';
 import { tint, type Theme } from './theme.js';
 
 /** Generated from the key map, so it cannot drift from what the keys do. */
-export function Help({ rows, theme }: { rows: number; theme: Theme }): React.JSX.Element {
+export function Help({ rows, theme, notes = [] }: { rows: number; theme: Theme; notes?: readonly string[] }): React.JSX.Element {
   const lines = KEYMAP.map((b) => ({ keys: theme.ascii ? b.label.replace('↑', 'Up').replace('↓', 'Down') : b.label, help: b.help }));
   return (
     <Box flexDirection="column">
       <Text bold>keys</Text>
-      {lines.slice(0, Math.max(0, rows - 1)).map((l) => (
+      {lines.slice(0, Math.max(0, rows - 1 - notes.length)).map((l) => (
         <Text key={l.keys} wrap="truncate">
           <Text color={tint(theme, 'cyan')}>{l.keys.padEnd(10)}</Text>
           {l.help}
+        </Text>
+      ))}
+      {notes.map((n) => (
+        <Text key={n} wrap="truncate" color={tint(theme, 'yellow')}>
+          {n}
         </Text>
       ))}
     </Box>

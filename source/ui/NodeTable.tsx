@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import React from 'react';
+import type { ContainerGpu } from '../cluster/gpu.js';
 import type { NodeUsage, NodeView } from '../cluster/types.js';
 import { endpointOf, formatBytes, formatPercent, formatRate, indexLabel, stateLabel, uptimeOf } from '../text/format.js';
 import { bar } from '../text/spark.js';
@@ -11,6 +12,7 @@ import { glyphs, roleColor, stateColor, tint, type Theme } from './theme.js';
 interface Props {
   nodes: readonly NodeView[];
   usage: Readonly<Record<string, NodeUsage>>;
+  gpus?: Readonly<Record<string, ContainerGpu[]>>;
   columns: readonly Column[];
   selected: number;
   top: number;
@@ -33,7 +35,16 @@ function memCell(u: NodeUsage | undefined, theme: Theme): string {
   return `${`${short(u.memBytes)}/${short(u.memLimitBytes)}`.padEnd(13)} ${bar(u.memBytes / u.memLimitBytes, 5, theme.ascii)}`;
 }
 
-function cell(node: NodeView, u: NodeUsage | undefined, key: Column['key'], now: number, theme: Theme): string {
+/** "87% 16.6G", "2× 87% 30G"; utilization "-" where the GPU cannot say (MIG). */
+export function gpuCell(gpus: readonly ContainerGpu[] | undefined): string {
+  if (!gpus || gpus.length === 0) return '-';
+  const utils = gpus.map((g) => g.utilPercent).filter((u): u is number => u !== null);
+  const util = utils.length ? `${Math.round(Math.max(...utils))}%` : '-';
+  const mem = gpus.reduce((a, g) => a + (g.memUsedBytes ?? 0), 0);
+  return `${gpus.length > 1 ? `${gpus.length}× ` : ''}${util} ${formatBytes(mem).replace(/iB$/, '')}`;
+}
+
+function cell(node: NodeView, u: NodeUsage | undefined, key: Column['key'], now: number, theme: Theme, gpus?: readonly ContainerGpu[]): string {
   switch (key) {
     case 'role': return node.role;
     case 'index': return indexLabel(node);
@@ -45,7 +56,7 @@ function cell(node: NodeView, u: NodeUsage | undefined, key: Column['key'], now:
     case 'cpu': return node.state === 'running' ? cpuCell(u) : '-';
     case 'mem': return node.state === 'running' ? memCell(u, theme) : '-';
     case 'net': return u && node.state === 'running' ? `${formatRate(u.netRxBps)} ${formatRate(u.netTxBps)}` : '-';
-    case 'gpu': return '-';
+    case 'gpu': return gpuCell(gpus);
   }
 }
 
@@ -58,7 +69,7 @@ function colorOf(node: NodeView, u: NodeUsage | undefined, key: Column['key'], t
   return undefined;
 }
 
-export function NodeTable({ nodes, usage, columns, selected, top, rows, now, theme }: Props): React.JSX.Element {
+export function NodeTable({ nodes, usage, gpus = {}, columns, selected, top, rows, now, theme }: Props): React.JSX.Element {
   const g = glyphs(theme);
   const visible = nodes.slice(top, top + rows);
   const head = columns.map((c) => fit(c.title, c.width, theme.ascii)).join(' ');
@@ -75,7 +86,7 @@ export function NodeTable({ nodes, usage, columns, selected, top, rows, now, the
             {isSelected ? `${g.pointer} ` : '  '}
             {columns.map((c, ci) => (
               <Text key={c.key} color={colorOf(node, usage[node.id], c.key, theme)}>
-                {fit(cell(node, usage[node.id], c.key, now, theme), c.width, theme.ascii, c.key === 'uptime' ? 'right' : 'left')}
+                {fit(cell(node, usage[node.id], c.key, now, theme, gpus[node.id]), c.width, theme.ascii, c.key === 'uptime' ? 'right' : 'left')}
                 {ci < columns.length - 1 ? ' ' : ''}
               </Text>
             ))}

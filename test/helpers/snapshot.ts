@@ -29,6 +29,9 @@ export function snapshotOf(list: ContainerFacts[], network = 'tf-network', usage
     usage,
     usageSource: Object.keys(usage).length ? 'cgroup' : null,
     host: null,
+    gpus: null,
+    gpuByContainer: {},
+    gpuNote: null,
     ready: true,
     updatedAt: 0,
   };

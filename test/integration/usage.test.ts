@@ -50,13 +50,13 @@ describe('usage', () => {
   });
 
   it('the cgroup reader and the stats API agree on the same container', async () => {
-    // --cpus 0.5 pins the burner at a steady 50 %: a fair target for two readers.
-    docker('run', '-d', '--name', own('pair-ps-0'), '--network', net, '--label', TEST_LABEL, '--cpus', '0.5', '--env', 'SIM_BURN_CPU=1', image);
+    // --cpus 0.5 pins the burner at a steady 50 %, and 32 MiB held keeps memory from being noise.
+    docker('run', '-d', '--name', own('pair-ps-0'), '--network', net, '--label', TEST_LABEL, '--cpus', '0.5', '--env', 'SIM_BURN_CPU=1', '--env', 'SIM_ALLOC_MB=32', image);
     const id = idOf(own('pair-ps-0'));
     const [viaFiles, viaApi] = await Promise.all([watch('cgroup'), watch('api')]);
     expect(viaFiles.getSnapshot().usageSource).toBe('cgroup');
     expect(viaApi.getSnapshot().usageSource).toBe('api');
-    await sleep(2500); // past the first samples
+    await sleep(3500); // past the first samples and the allocation
     const cpu: [number[], number[]] = [[], []];
     const mem: [number[], number[]] = [[], []];
     for (let i = 0; i < 5; i++) {
@@ -115,5 +115,36 @@ describe('usage', () => {
     const q = JSON.parse(quick.stdout) as { usageSource: null; nodes: { cpuPercent: null }[] };
     expect(q.usageSource).toBe(null);
     expect(q.nodes.every((n) => n.cpuPercent === null)).toBe(true);
+  });
+});
+
+describe('GPUs through nvidia-smi (recorded output replayed by a fixture executable on PATH)', () => {
+  const fixtures = new URL('../fixtures/nvidia-smi/', import.meta.url).pathname;
+  const withSmi = (scenario: string) => ({ PATH: `${fixtures}:${process.env['PATH']}`, TFMON_SMI_SCENARIO: `${fixtures}${scenario}` });
+  type GpuStatus = { host: { gpus: { index: number; utilPercent: number | null; powerW: number | null }[] | null; gpuNote: string | null }; nodes: { gpus: unknown[] | null }[] };
+
+  it('status --json lists the host GPUs and gives every node a gpus list', async () => {
+    const r = await tfmon(['status', '--json', '--network', net, '--label', TEST_LABEL], withSmi('two-gpus'));
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as GpuStatus;
+    expect(s.host.gpus?.map((g) => [g.index, g.utilPercent, g.powerW])).toEqual([[0, null, 295.01], [1, 0, 85.12]]);
+    expect(s.host.gpuNote).toBe(null);
+    // The recorded PIDs belong to no container here: every node uses no GPU.
+    expect(s.nodes.every((n) => Array.isArray(n.gpus) && n.gpus.length === 0)).toBe(true);
+  });
+
+  it('a failing compute-apps query keeps the GPU figures and says what is unknown', async () => {
+    const r = await tfmon(['status', '--json', '--network', net, '--label', TEST_LABEL], withSmi('geforce-930m'));
+    const s = JSON.parse(r.stdout) as GpuStatus;
+    expect(s.host.gpus?.[0]).toMatchObject({ utilPercent: 57, powerW: null });
+    expect(s.host.gpuNote).toMatch(/^GPU per container unknown: nvidia-smi: fake nvidia-smi: apps.csv was not recorded/);
+  });
+
+  it('without nvidia-smi: no GPU figures, and the note says why', async () => {
+    const r = await tfmon(['status', '--json', '--network', net, '--label', TEST_LABEL], { TFMON_NVIDIA_SMI: '/nonexistent/nvidia-smi' });
+    const s = JSON.parse(r.stdout) as GpuStatus;
+    expect(s.host.gpus).toBe(null);
+    expect(s.host.gpuNote).toBe('GPU columns hidden: nvidia-smi not found');
+    expect(s.nodes.every((n) => n.gpus === null)).toBe(true);
   });
 });

@@ -81,3 +81,30 @@ describe('usage on screen', () => {
     expect(f.split('\n').length).toBeLessThan(24);
   });
 });
+
+describe('GPUs on screen', () => {
+  it('adds a GPU column and GPU figures in the host line and details when nvidia-smi answers', () => {
+    const g0 = { index: 0, uuid: 'GPU-0', name: 'NVIDIA H200', utilPercent: 87, memUsedBytes: 16959 * MiB, memTotalBytes: 143771 * MiB, temperatureC: 36, powerW: 295.01 };
+    const s = {
+      ...snap,
+      host: { cpuPercent: 12.5, memUsedBytes: 2048 * MiB, memTotalBytes: 24 * 1024 * MiB, load: [0.5, 0.4, 0.3] as [number, number, number] },
+      gpus: [g0],
+      gpuByContainer: { [byName('tf-ps-0')]: [{ index: 0, uuid: 'GPU-0', utilPercent: 87, memUsedBytes: 3364 * MiB, memTotalBytes: 143771 * MiB }] },
+    };
+    const r = render(<App store={new TestStore(s)} theme={theme} size={{ columns: 140, rows: 30 }} clock={() => 0} />);
+    cleanup = r.unmount;
+    const f = r.lastFrame() ?? '';
+    expect(f).toMatch(/GPU0 87% 17GiB\/140GiB 36°C 295W/);
+    expect(f).toMatch(/tf-ps-0\s+running.*87% 3\.3G/);
+    expect(f).toMatch(/gpu use\s+GPU0 87%, 3\.3GiB of 140GiB/);
+  });
+
+  it('hides the GPU column without nvidia-smi and says why in the help', async () => {
+    const r = render(<App store={new TestStore({ ...snap, gpuNote: 'GPU columns hidden: nvidia-smi not found' })} theme={theme} size={{ columns: 200, rows: 30 }} clock={() => 0} />);
+    cleanup = r.unmount;
+    expect(r.lastFrame()).not.toMatch(/ GPU /);
+    r.stdin.write('?');
+    await tick();
+    expect(r.lastFrame()).toContain('GPU columns hidden: nvidia-smi not found');
+  });
+});
