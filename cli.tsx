@@ -151,6 +151,8 @@ async function main(): Promise<number> {
         const { runStatus } = await import('./source/commands/status.js');
         return runStatus({ ...common, json: f.json }, processIo);
       }
+      // React's development build is several times slower and larger; a user never needs it.
+      process.env['NODE_ENV'] ??= 'production';
       const { runTui } = await import('./source/ui/run-tui.js');
       return runTui(common);
     }

@@ -1,8 +1,15 @@
 // `npm run bench`: speed figures printed as a table. Makes its own cluster (labelled tfmon.bench)
 // on its own network, measures, removes everything. Never part of the test suite.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import React from 'react';
+import { Engine } from '../source/engine/engine.js';
+import { ensureSimImage } from '../source/engine/sim-image.js';
+import type { Snapshot } from '../source/cluster/types.js';
+import { ClusterMonitor } from '../source/monitor/store.js';
+import { App } from '../source/ui/App.js';
+import { watchWithDockerStats, watchWithTfmon, type WindowResult } from './usage.js';
 
 const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 const id = randomBytes(3).toString('hex');
@@ -25,6 +32,10 @@ const median = (xs: number[]): number => {
 };
 const p90 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.9) - 1] as number;
 const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const progress = (line: string): void => {
+  process.stderr.write(`bench: ${line}\n`);
+};
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
@@ -39,11 +50,11 @@ function cleanup(): void {
   spawnSync('docker', ['network', 'rm', net], { stdio: 'ignore' });
 }
 
-function main(): void {
-  process.on('exit', cleanup);
+
+function statusBench(): string[][] {
   run(process.execPath, [CLI, 'up', '--network', net, '--prefix', `tfb${id}`, '--label', label]);
 
-  const status = [process.execPath, CLI, 'status', '--json', '--network', net, '--label', label];
+  const status = [process.execPath, CLI, 'status', '--json', '--no-usage', '--network', net, '--label', label];
   const check = JSON.parse(run(status[0]!, status.slice(1)).stdout) as { nodes: unknown[] };
   if (check.nodes.length !== 3) throw new Error(`expected 3 nodes, status saw ${check.nodes.length}`);
 
@@ -60,21 +71,148 @@ function main(): void {
     nodeOnly.push(run(process.execPath, ['-e', '']).ms);
   }
 
+  const withUsage: number[] = [];
+  for (let i = 0; i < 5; i++) withUsage.push(run(process.execPath, [CLI, 'status', '--json', '--network', net, '--label', label]).ms);
+
   const target = 400;
   const m = median(tfmon);
-  console.log(`tfmon bench (${new Date().toISOString()}, node ${process.version}, ${RUNS} runs each, 3-node sim cluster)\n`);
-  console.log(table([
-    ['measure', 'median', 'p90', 'target', 'verdict'],
-    ['tfmon status --json, process start to exit', fmt(m), fmt(p90(tfmon)), `<= ${target} ms`, m <= target ? 'met' : 'NOT met'],
+  return [
+    ['tfmon status --json --no-usage, process start to exit', fmt(m), fmt(p90(tfmon)), `<= ${target} ms`, m <= target ? 'met' : 'NOT met'],
     ['docker ps + docker inspect (the floor)', fmt(median(floor)), fmt(p90(floor)), '-', '-'],
     ['node -e "" (Node.js start alone, for scale)', fmt(median(nodeOnly)), fmt(p90(nodeOnly)), '-', '-'],
     ['ratio tfmon / floor', `${(m / median(floor)).toFixed(2)}x`, '', '', ''],
-  ]));
+    ['tfmon status --json with usage (waits 1 interval, 5 runs)', fmt(median(withUsage)), fmt(Math.max(...withUsage)), '~1 interval', '-'],
+  ];
 }
 
-try {
-  main();
-} catch (error) {
+/** Starts sim nodes up to `count` on the bench network, a few at a time. Quiet ones (a log line
+ * every 30 s), so that their own logging does not drown what is measured. */
+async function growTo(count: number, have: number, image: string): Promise<void> {
+  const todo = Array.from({ length: count - have }, (_, i) => have + i);
+  const worker = async (): Promise<void> => {
+    for (let i = todo.shift(); i !== undefined; i = todo.shift()) {
+      await new Promise<void>((resolve, reject) => {
+        const p = spawn('docker', ['run', '-d', '--name', `tfb${id}-worker-${i}`, '--network', net, '--label', label,
+          '--env', 'SIM_STEP_S=30', image], { stdio: 'ignore' });
+        p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`docker run failed for worker ${i}`))));
+      });
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+}
+
+/** Time of one frame of the live screen, in a live Ink instance (ink-testing-library's renderer:
+ * every frame is written), from a snapshot change to the written frame. Real snapshot of the bench's
+ * nodes; only usage figures change between frames, as they do every second. */
+async function frameMs(columns: number, rows: number, snapshot: Snapshot): Promise<{ median: number; p90: number }> {
+  const { render } = await import('ink-testing-library');
+  let current = snapshot;
+  const listeners = new Set<() => void>();
+  const store = {
+    subscribe: (l: () => void) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    getSnapshot: () => current,
+  };
+  const r = render(React.createElement(App, { store, theme: { color: true, ascii: false }, size: { columns, rows } }));
+  await sleep(100);
+  const times: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    const usage = Object.fromEntries(Object.entries(snapshot.usage).map(([id, u]) => [id, { ...u, cpuPercent: (u.cpuPercent ?? 0) + i / 10 }]));
+    current = { ...snapshot, usage, updatedAt: Date.now() };
+    const before = r.frames.length;
+    const t0 = process.hrtime.bigint();
+    for (const l of listeners) l();
+    while (r.frames.length === before) await new Promise((res) => setImmediate(res));
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  r.unmount();
+  const warm = times.slice(10); // the first frames pay for JIT warm-up
+  return { median: median(warm), p90: p90(warm) };
+}
+
+async function frames(): Promise<string[][]> {
+  const monitor = new ClusterMonitor(new Engine(), { network: net, labels: { 'tfmon.bench': id }, usage: { intervalMs: 1000, mode: 'auto' } });
+  const snapshot = await monitor.loadWithUsage(2500);
+  monitor.stop();
+  const out: string[][] = [];
+  for (const [c, r] of [[80, 24], [120, 40], [160, 50]] as const) {
+    const f = await frameMs(c, r, snapshot);
+    out.push([`one frame, ${snapshot.nodes.length} nodes, ${c}x${r} terminal`, `${f.median.toFixed(1)} ms`, `${f.p90.toFixed(1)} ms`, '<= 10 ms', f.median <= 10 ? 'met' : 'NOT met']);
+  }
+  return out;
+}
+
+const mib = (b: number): string => `${(b / 1024 / 1024).toFixed(0)} MiB`;
+const sec = (s: number): string => `${s.toFixed(2)} s`;
+
+async function usageBench(sizes: number[], seconds: number): Promise<string[][]> {
+  const { ref } = await ensureSimImage(new Engine());
+  const rows: string[][] = [];
+  let have = 3; // the status bench's cluster is on the same network
+  let frame: string[][] | null = null;
+  for (const size of sizes) {
+    progress(`starting sim nodes up to ${size}`);
+    await growTo(size, have, ref);
+    have = size;
+    await sleep(3000);
+    const ids = run('docker', ['ps', '-q', '--filter', `label=${label}`]).stdout.split('\n').filter(Boolean);
+    // Alternate which goes first, so slow drift on the machine does not favour one side.
+    const order = sizes.indexOf(size) % 2 === 0 ? ['tfmon', 'docker'] : ['docker', 'tfmon'];
+    const results: Record<string, WindowResult> = {};
+    for (const who of order) {
+      progress(`${size} nodes: ${who === 'tfmon' ? "tfmon's live screen" : 'docker stats'} for ${seconds} s`);
+      results[who] = who === 'tfmon' ? await watchWithTfmon(net, label, 5, seconds) : await watchWithDockerStats(ids, 5, seconds);
+    }
+    const t = results['tfmon']!;
+    const d = results['docker']!;
+    const tfmonTotal = t.clientCpu + t.daemonCpu;
+    const dockerTotal = d.clientCpu + d.daemonCpu;
+    const ratio = tfmonTotal / dockerTotal;
+    rows.push([
+      `${ids.length} nodes, ${seconds} s`,
+      `${sec(t.clientCpu)} + ${sec(t.daemonCpu)}`,
+      `${sec(d.clientCpu)} + ${sec(d.daemonCpu)}`,
+      `${(ratio * 100).toFixed(0)} %`,
+      `${mib(t.peakRss)} (${mib(t.rssFirst)} -> ${mib(t.rssLast)})`,
+    ]);
+    if (size === 50 || (frame === null && size === sizes.at(-1))) {
+      progress(`${size} nodes: frame times`);
+      frame = await frames();
+    }
+  }
+  const at50 = rows.find((r) => r[0]?.startsWith('50 '));
+  const ratio50 = at50 ? Number.parseFloat(at50[3] ?? '') : NaN;
+  const peak200 = rows.find((r) => r[0]?.startsWith('200 '));
+  return [
+    ['nodes', 'tfmon + daemons (CPU)', 'docker stats + daemons (CPU)', 'tfmon / docker stats', 'tfmon peak RSS (first -> last)'],
+    ...rows,
+    [],
+    ['target', 'at 50 nodes: tfmon side <= 50 % of docker stats side', Number.isFinite(ratio50) ? (ratio50 <= 50 ? 'met' : 'NOT met') : 'not run', '', peak200 ? `200 nodes: peak <= 150 MiB: ${Number.parseFloat(peak200[4] ?? '') <= 150 ? 'met' : 'NOT met'}` : ''],
+    [],
+    ['measure', 'median', 'p90', 'target', 'verdict'],
+    ...(frame ?? []),
+  ];
+}
+
+async function main(): Promise<void> {
+  process.on('exit', cleanup);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+  const sizes = (process.env['BENCH_SIZES'] ?? '10,50,200').split(',').map(Number).filter((n) => n > 3).sort((a, b) => a - b);
+  const seconds = Number(process.env['BENCH_SECONDS'] ?? 60);
+  const head = ['measure', 'median', 'p90', 'target', 'verdict'];
+  const statusRows = statusBench();
+  console.log(`tfmon bench (${new Date().toISOString()}, node ${process.version})\n`);
+  console.log('status (3-node sim cluster, 10 runs each, alternating)\n');
+  console.log(table([head, ...statusRows]));
+  if (process.env['BENCH_USAGE'] === '0') return;
+  console.log(`\nusage: tfmon's live screen vs docker stats, ${seconds} s windows after 5 s warm-up; daemons = dockerd + containerd + shims\n`);
+  const usage = await usageBench(sizes, seconds);
+  console.log(table(usage.map((r) => (r.length ? r : ['', '', '', '', '']))));
+}
+
+main().catch((error: unknown) => {
   console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
-}
+});

@@ -219,6 +219,21 @@ export function parseProcStat(text: string, clockTicks = 100): { systemNs: numbe
   return { systemNs: (ticks * 1e9) / clockTicks, onlineCpus };
 }
 
+/** Busy share of the host's CPUs between two /proc/stat "cpu" lines (all fields, idle + iowait idle). */
+export function hostCpuPercent(prev: string, cur: string): number | null {
+  const fields = (text: string): number[] | null => {
+    const line = text.split('\n').find((l) => l.startsWith('cpu '));
+    return line ? line.trim().split(/\s+/).slice(1, 9).map(Number) : null;
+  };
+  const a = fields(prev);
+  const b = fields(cur);
+  if (!a || !b || a.length < 5 || b.length < 5) return null;
+  const total = (f: number[]): number => f.reduce((x, y) => x + y, 0);
+  const idle = (f: number[]): number => (f[3] ?? 0) + (f[4] ?? 0);
+  const dt = total(b) - total(a);
+  return dt > 0 ? Math.max(0, Math.min(100, (1 - (idle(b) - idle(a)) / dt) * 100)) : null;
+}
+
 /** A container id from one /proc/<pid>/cgroup file (v1 `…/docker/<id>`, systemd `docker-<id>.scope`). */
 export function containerIdFromCgroup(text: string): string | null {
   const m = /(?:\/docker\/|docker-)([0-9a-f]{64})(?:\.scope)?/.exec(text);

@@ -38,11 +38,17 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, onQuit }:
   const [sort, setSort] = useState<SortKey>('role');
   const topRef = useRef(0);
 
-  // Uptimes tick once a second; a render never asks the engine anything.
+  // Uptimes tick once a second; a render never asks the engine anything. Snapshots already arrive
+  // about once a second while usage is sampled: the clock only forces a frame when none came.
+  const lastSnapshotAt = useRef(0);
+  lastSnapshotAt.current = snapshot.updatedAt;
   useEffect(() => {
-    const timer = setInterval(() => setNow(clock()), 1000);
+    const timer = setInterval(() => {
+      if (clock() - lastSnapshotAt.current >= 900) setNow(clock());
+    }, 1000);
     return () => clearInterval(timer);
   }, [clock]);
+  const renderNow = Math.max(now, snapshot.updatedAt);
 
   const nodes = sortNodes(snapshot.nodes, snapshot.usage, sort);
   // Selection follows the node (by id) when others come and go; falls back to the same row.
@@ -116,7 +122,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, onQuit }:
             selected={selected}
             top={top}
             rows={tableRows}
-            now={now}
+            now={renderNow}
             theme={theme}
           />
           <Details

@@ -27,12 +27,27 @@ function cpuCell(u: NodeUsage | undefined): string {
   return u.cpuOfLimitPercent === null ? formatPercent(u.cpuPercent) : `${formatPercent(u.cpuPercent)} (${Math.round(u.cpuOfLimitPercent)}%)`;
 }
 
-/** "64M/256M ███░░": used over limit, and a bar of the share. */
-function memCell(u: NodeUsage | undefined, theme: Theme): string {
+const BAR = 5;
+const short = (b: number): string => formatBytes(b).replace(/iB$/, '');
+
+/** "64M/256M": used over limit (the bar beside it is drawn by MemBar). */
+function memCell(u: NodeUsage | undefined): string {
   if (!u || u.memBytes === null) return '-';
-  const short = (b: number): string => formatBytes(b).replace(/iB$/, '');
   if (!u.memLimitBytes) return short(u.memBytes);
-  return `${`${short(u.memBytes)}/${short(u.memLimitBytes)}`.padEnd(13)} ${bar(u.memBytes / u.memLimitBytes, 5, theme.ascii)}`;
+  return `${short(u.memBytes)}/${short(u.memLimitBytes)}`;
+}
+
+/** The memory bar. In color it is made of background-colored spaces: plain ASCII keeps Ink's
+ * width measurement on its fast path (block characters cost a Unicode segmentation per row). */
+function MemBar({ fraction, theme, width }: { fraction: number; theme: Theme; width: number }): React.JSX.Element {
+  const filled = Math.round(Math.min(Math.max(fraction, 0), 1) * width);
+  if (!theme.color) return <Text>{bar(fraction, width, true)}</Text>;
+  return (
+    <Text>
+      <Text backgroundColor={fraction > 0.9 ? 'red' : 'green'}>{' '.repeat(filled)}</Text>
+      <Text backgroundColor="gray">{' '.repeat(width - filled)}</Text>
+    </Text>
+  );
 }
 
 /** "87% 16.6G", "2× 87% 30G"; utilization "-" where the GPU cannot say (MIG). */
@@ -54,7 +69,7 @@ function cell(node: NodeView, u: NodeUsage | undefined, key: Column['key'], now:
     case 'uptime': return uptimeOf(node, now);
     case 'image': return sanitize(node.image);
     case 'cpu': return node.state === 'running' ? cpuCell(u) : '-';
-    case 'mem': return node.state === 'running' ? memCell(u, theme) : '-';
+    case 'mem': return node.state === 'running' ? memCell(u) : '-';
     case 'net': return u && node.state === 'running' ? `${formatRate(u.netRxBps)} ${formatRate(u.netTxBps)}` : '-';
     case 'gpu': return gpuCell(gpus);
   }
@@ -65,8 +80,39 @@ function colorOf(node: NodeView, u: NodeUsage | undefined, key: Column['key'], t
   if (key === 'mem' && u?.memBytes && u.memLimitBytes && u.memBytes / u.memLimitBytes > 0.9) return tint(theme, 'red');
   if (key === 'cpu' && (u?.cpuOfLimitPercent ?? 0) > 90) return tint(theme, 'yellow');
   if (key === 'state') return node.health === 'unhealthy' ? tint(theme, 'red') : stateColor(theme, node.state);
-  if (key === 'image' || key === 'uptime') return tint(theme, 'gray');
   return undefined;
+}
+
+interface Segment {
+  text: string;
+  color?: string | undefined;
+  bar?: number;
+}
+
+/** One row as few styled pieces as possible: neighbouring cells of the same color are merged, the
+ * last cell is not padded. Ink tokenizes every character of every piece on every frame, so fewer
+ * pieces and characters make a cheaper frame. */
+function segments(node: NodeView, u: NodeUsage | undefined, gpus: readonly ContainerGpu[] | undefined, columns: readonly Column[], now: number, theme: Theme): Segment[] {
+  const out: Segment[] = [];
+  const push = (text: string, color: string | undefined): void => {
+    const last = out.at(-1);
+    if (last && last.bar === undefined && last.color === color) last.text += text;
+    else out.push({ text, color });
+  };
+  columns.forEach((c, ci) => {
+    const lastColumn = ci === columns.length - 1;
+    const withBar = c.key === 'mem' && node.state === 'running' && !!u?.memBytes && !!u.memLimitBytes;
+    const width = withBar ? c.width - BAR - 1 : c.width;
+    let text = fit(cell(node, u, c.key, now, theme, gpus), width, theme.ascii, c.key === 'uptime' ? 'right' : 'left');
+    if (lastColumn && !withBar) text = text.trimEnd();
+    push(text, colorOf(node, u, c.key, theme));
+    if (withBar) {
+      push(' ', undefined);
+      out.push({ text: '', bar: u.memBytes! / u.memLimitBytes! });
+    }
+    if (!lastColumn) push(' ', undefined);
+  });
+  return out;
 }
 
 export function NodeTable({ nodes, usage, gpus = {}, columns, selected, top, rows, now, theme }: Props): React.JSX.Element {
@@ -84,12 +130,15 @@ export function NodeTable({ nodes, usage, gpus = {}, columns, selected, top, row
         return (
           <Text key={node.id} wrap="truncate" inverse={isSelected}>
             {isSelected ? `${g.pointer} ` : '  '}
-            {columns.map((c, ci) => (
-              <Text key={c.key} color={colorOf(node, usage[node.id], c.key, theme)}>
-                {fit(cell(node, usage[node.id], c.key, now, theme, gpus[node.id]), c.width, theme.ascii, c.key === 'uptime' ? 'right' : 'left')}
-                {ci < columns.length - 1 ? ' ' : ''}
-              </Text>
-            ))}
+            {segments(node, usage[node.id], gpus[node.id], columns, now, theme).map((seg, si) =>
+              seg.bar === undefined ? (
+                <Text key={si} color={seg.color}>
+                  {seg.text}
+                </Text>
+              ) : (
+                <MemBar key={si} fraction={seg.bar} theme={theme} width={BAR} />
+              ),
+            )}
           </Text>
         );
       })}

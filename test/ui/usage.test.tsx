@@ -34,8 +34,8 @@ const rows = (f: string): string[] => f.split('\n').filter((l) => /^[› ] (ps|w
 describe('usage on screen', () => {
   it('shows CPU (with the share of the --cpus limit), memory with a bar, and network rates', () => {
     const f = mount().lastFrame() ?? '';
-    expect(f).toMatch(/tf-worker-0\s+running\s+95\.0% \(63%\)\s+250M\/256M\s+█████\s+1\.5kB\/s 2\.5MB\/s/);
-    expect(f).toMatch(/tf-ps-0\s+running\s+3\.2%\s+40M\/256M\s+█░░░░/);
+    expect(f).toMatch(/tf-worker-0\s+running\s+95\.0% \(63%\)\s+250M\/256M\s+#####\s+1\.5kB\/s 2\.5MB\/s/);
+    expect(f).toMatch(/tf-ps-0\s+running\s+3\.2%\s+40M\/256M\s+#----/);
   });
 
   it('shows sparklines of CPU and memory for the selected node', () => {

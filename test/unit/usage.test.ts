@@ -118,3 +118,14 @@ describe('usageOf', () => {
     expect(usageOf({ ...base, cpuNs: 1e9, netRx: 500 }, restarted, null)).toMatchObject({ cpuPercent: null, netRxBps: null });
   });
 });
+
+describe('host CPU from /proc/stat', () => {
+  it('is the busy share between two samples', async () => {
+    const { hostCpuPercent } = await import('../../source/cluster/usage.js');
+    const a = 'cpu  100 0 100 700 100 0 0 0 0 0\n';
+    const b = 'cpu  150 0 150 800 100 0 0 0 0 0\n'; // 100 busy of 200 ticks
+    expect(hostCpuPercent(a, b)).toBe(50);
+    expect(hostCpuPercent(a, a)).toBe(null);
+    expect(hostCpuPercent('x', b)).toBe(null);
+  });
+});
