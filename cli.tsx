@@ -1,5 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 // tfmon: flags → command. The interactive screen when stdout is a terminal, `status` otherwise.
+// The small young generation (shebang) keeps the long-running screen's resident memory ~16 MiB lower
+// at no measurable CPU cost (measured 127 → 111 MiB); V8 ignores it when set after start-up.
 // Commands load lazily so that `tfmon status` does not pay for React and Ink.
 import meow from 'meow';
 import type { CommonOptions } from './source/commands/context.js';

@@ -4,6 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/engine.sh
 [ -f dist/cli.js ] || npm run --silent build
-node dist/cli.js up --network tf-network
+./dist/cli.js up --network tf-network
 echo "opening tfmon (q quits; tfmon down --yes removes the demo cluster)"
-exec node dist/cli.js --network tf-network "$@"
+exec ./dist/cli.js --network tf-network "$@"

@@ -1,8 +1,10 @@
 // The `tfmon status --json` contract (documented in the README). Add fields, never rename.
 import type { ContainerGpu } from '../cluster/gpu.js';
 import type { NodeUsage, NodeView, Snapshot } from '../cluster/types.js';
+import type { Usage } from '../cluster/usage.js';
 
-export interface StatusNode {
+/** One node of the contract: its facts, then the Usage fields (same names, rounded). */
+export interface StatusNode extends Usage {
   name: string;
   id: string;
   role: NodeView['role'];
@@ -17,16 +19,7 @@ export interface StatusNode {
   ip: string | null;
   port: number | null;
   image: string;
-  cpuPercent: number | null;
-  cpuOfLimitPercent: number | null;
-  memBytes: number | null;
-  memLimitBytes: number | null;
-  netRxBps: number | null;
-  netTxBps: number | null;
-  blkReadBps: number | null;
-  blkWriteBps: number | null;
-  pids: number | null;
-  gpus: unknown[] | null;
+  gpus: ContainerGpu[] | null;
   tfConfig: unknown;
   tfConfigError: string | null;
 }

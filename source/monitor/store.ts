@@ -28,6 +28,7 @@ export class ClusterMonitor {
   private problems: Snapshot['problems'] = [];
   private factsDirty = true;
   private usageTimer: NodeJS.Timeout | null = null;
+  private lastUsagePublish = 0;
   readonly sampler: UsageSampler | null;
   private readonly host: HostSampler | null;
   private readonly gpu: GpuSampler | null;
@@ -213,12 +214,18 @@ export class ClusterMonitor {
     };
   }
 
-  /** Usage samples arrive per container (API) or per tick (cgroup): one snapshot per 200 ms at most. */
+  /** Usage samples arrive per container (API streams), per tick (cgroup files), and from the host
+   * and GPU samplers at their own moments: gathered into one snapshot per interval, so the screen
+   * draws one frame a second instead of one per source. */
   private usageChanged(): void {
-    this.usageTimer ??= setTimeout(() => {
+    if (this.usageTimer) return;
+    const interval = this.options.usage?.intervalMs ?? 1000;
+    const due = this.lastUsagePublish + interval * 0.9 - Date.now();
+    this.usageTimer = setTimeout(() => {
       this.usageTimer = null;
+      this.lastUsagePublish = Date.now();
       this.publish(this.snapshot.engineError);
-    }, 200);
+    }, Math.max(50, due));
   }
 
   /** A snapshot after the facts changed: views, problems and the set of usage sources follow. */

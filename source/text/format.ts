@@ -34,16 +34,18 @@ export function endpointOf(node: NodeView): string {
   return node.port === null ? node.ip : `${node.ip}:${node.port}`;
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
+/** A value in the largest unit that keeps it at or above 1: "12MiB", "1.5kB/s". */
+function scaled(value: number, base: number, units: readonly string[]): string {
+  let v = value;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
+  while (v >= base && i < units.length - 1) {
+    v /= base;
     i++;
   }
   return `${v >= 10 || i === 0 ? Math.round(v) : v.toFixed(1)}${units[i]}`;
 }
+
+export const formatBytes = (bytes: number): string => scaled(bytes, 1024, ['B', 'KiB', 'MiB', 'GiB', 'TiB']);
 
 export const indexLabel = (node: NodeView): string => (node.index === null ? '-' : String(node.index));
 
@@ -61,17 +63,8 @@ export function countsOf(nodes: readonly NodeView[]): { roles: string; states: s
 export const formatPercent = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : `${v.toFixed(1)}%`);
 
 /** Rates in decimal units, as docker stats shows network I/O: "0B/s", "12kB/s", "3.4MB/s". */
-export function formatRate(bps: number | null | undefined): string {
-  if (bps === null || bps === undefined) return '-';
-  const units = ['B/s', 'kB/s', 'MB/s', 'GB/s'];
-  let v = bps;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v >= 10 || i === 0 ? Math.round(v) : v.toFixed(1)}${units[i]}`;
-}
+export const formatRate = (bps: number | null | undefined): string =>
+  bps === null || bps === undefined ? '-' : scaled(bps, 1000, ['B/s', 'kB/s', 'MB/s', 'GB/s']);
 
 /** "64MiB/256MiB", or "64MiB" without a limit. */
 export function formatMem(used: number | null | undefined, limit: number | null | undefined): string {
