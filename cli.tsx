@@ -56,7 +56,7 @@ const help = `
     -y, --yes            do not ask for confirmation
 
   Keys (live screen)
-    ↑/↓ j/k  select   ? help   q quit
+    ↑/↓ j/k  select   s sort (role, cpu, mem, name)   ? help   q quit
 
   Examples
     $ tfmon up && tfmon
