@@ -30,6 +30,8 @@ const help = `
     --json               status: machine-readable output (see README for the contract)
     --interval SECONDS   how often usage is sampled (default 1; status waits one interval)
     --no-usage           no CPU/memory/network sampling (status answers at once)
+    --probe-interval S   seconds between reachability rounds (default 5)
+    --no-probe           no DNS/TCP probing between nodes
     --usage-source SRC   auto (default: the kernel's cgroup files for a local engine, else the
                          engine's stats API), cgroup, or api
     -h, --help           this help
@@ -56,7 +58,7 @@ const help = `
     -y, --yes            do not ask for confirmation
 
   Keys (live screen)
-    ↑/↓ j/k  select   s sort (role, cpu, mem, name)   ? help   q quit
+    ↑/↓ j/k  select   s sort (role, cpu, mem, name)   p probe now   ? help   q quit
 
   Examples
     $ tfmon up && tfmon
@@ -75,6 +77,8 @@ const cli = meow(help, {
     interval: { type: 'string', default: '1' },
     usage: { type: 'boolean', default: true },
     usageSource: { type: 'string', default: 'auto' },
+    probe: { type: 'boolean', default: true },
+    probeInterval: { type: 'string', default: '5' },
     ps: { type: 'string', default: '1' },
     workers: { type: 'string', default: '2' },
     chief: { type: 'boolean', default: false },
@@ -118,6 +122,7 @@ async function main(): Promise<number> {
     labels: parseLabels(f.label),
     host: f.host,
     usage: f.usage ? { intervalMs: parseInterval(f.interval), mode: parseUsageSource(f.usageSource) } : null,
+    probe: f.probe ? { intervalMs: parseInterval(f.probeInterval, 'probe-interval') } : null,
   };
   switch (command) {
     case 'status': {

@@ -44,7 +44,7 @@ async function measure(client: ChildProcess, clientPid: () => number, warmupS: n
 /** tfmon's live screen in a pseudo-terminal (`script`), 120×40, output thrown away. */
 export async function watchWithTfmon(network: string, label: string, warmupS: number, seconds: number): Promise<WindowResult> {
   // Run as a user does: the executable itself, so its shebang flags apply.
-  const command = `stty cols 120 rows 40; exec ${CLI} --network ${network} --label ${label}`;
+  const command = `stty cols 120 rows 40; exec ${CLI} --no-probe --network ${network} --label ${label}`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'ignore', 'ignore'] });
   // script → sh → node: the measured process is the node one.
   const nodePid = (): number => {

@@ -1,5 +1,6 @@
 // Shapes shared by every layer. Plain data: no Docker types leak past source/engine.
 import type { ContainerGpu, GpuStat } from './gpu.js';
+import type { ReachEntry } from './reach.js';
 import type { Usage } from './usage.js';
 
 export interface NodeUsage extends Usage {
@@ -123,6 +124,8 @@ export interface Snapshot {
   /** GPUs each container's processes use, by container id. */
   gpuByContainer: Record<string, ContainerGpu[]>;
   gpuNote: string | null;
+  /** The last reachability round (empty until one ran, or with probing off). */
+  reachability: ReachEntry[];
   /** null while connected; the one-line reason while the engine cannot be reached. */
   engineError: string | null;
   network: NetworkInfo;

@@ -7,6 +7,8 @@ export interface CommonOptions {
   host: string | undefined;
   /** Resource usage sampling (interval, source); null with --no-usage. */
   usage: SamplerOptions | null;
+  /** Reachability probing; null with --no-probe. */
+  probe: { intervalMs: number } | null;
 }
 
 /** Where command output goes; tests pass their own. */

@@ -70,9 +70,9 @@ export function parseName(flag: string, value: string): string {
 }
 
 /** --interval in seconds (0.25 to 60), returned in milliseconds. */
-export function parseInterval(value: string): number {
+export function parseInterval(value: string, flag = 'interval'): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0.25 || n > 60) throw new UsageError(`--interval must be seconds from 0.25 to 60, got "${value}"`);
+  if (!Number.isFinite(n) || n < 0.25 || n > 60) throw new UsageError(`--${flag} must be seconds from 0.25 to 60, got "${value}"`);
   return Math.round(n * 1000);
 }
 

@@ -76,7 +76,7 @@ export function statusJson(s: Snapshot): object {
       : null,
     // Per node: the GPUs its processes use ([] for none); null when there are no GPU figures at all.
     nodes: s.nodes.map((n) => nodeJson(n, s.usage[n.id], s.gpus === null ? null : (s.gpuByContainer[n.id] ?? []))),
-    reachability: [],
+    reachability: s.reachability,
     problems: s.problems,
   };
 }

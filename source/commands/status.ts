@@ -7,10 +7,13 @@ import { statusJson } from './status-json.js';
 import { statusTable } from './status-table.js';
 
 export async function runStatus(options: CommonOptions & { json: boolean }, io: Io): Promise<number> {
-  const { usage, ...rest } = options;
-  const monitor = new ClusterMonitor(new Engine(options.host), usage ? { ...rest, usage } : rest);
-  // CPU % needs two samples: wait about one interval for them, never much longer.
-  const snapshot = usage ? await monitor.loadWithUsage(usage.intervalMs * 1.5 + 300) : await monitor.load();
+  const { usage, probe, ...rest } = options;
+  const monitor = new ClusterMonitor(new Engine(options.host), { ...rest, ...(usage ? { usage } : {}), ...(probe ? { probe } : {}) });
+  // CPU % needs two samples: wait about one interval for them, never much longer. Probing runs one
+  // round meanwhile.
+  await monitor.load();
+  await Promise.all([usage ? monitor.awaitUsage(usage.intervalMs * 1.5 + 300) : null, probe ? monitor.probeNow() : null]);
+  const snapshot = monitor.getSnapshot();
   monitor.stop();
   if (options.json) io.out(JSON.stringify(statusJson(snapshot), null, 2));
   else io.out(statusTable(snapshot, Date.now(), process.stdout.columns || 120, asciiOnly()));

@@ -8,6 +8,8 @@ import { EngineError, engineMessage } from '../engine/errors.js';
 import type { EngineEvent } from '../engine/events.js';
 import { GpuSampler } from './gpu-sampler.js';
 import { HostSampler } from './host-sampler.js';
+import { ProbeSampler } from './probe-sampler.js';
+import { reachProblems } from '../cluster/reach.js';
 import { UsageSampler, type SamplerOptions } from './usage-sampler.js';
 
 export interface MonitorOptions {
@@ -15,6 +17,8 @@ export interface MonitorOptions {
   labels: Record<string, string>;
   /** Resource usage sampling; off when absent. */
   usage?: SamplerOptions;
+  /** Reachability probing (a round every intervalMs); off when absent. */
+  probe?: { intervalMs: number };
 }
 
 /** Events after which a container's facts may have changed (health arrives as "health_status: …"). */
@@ -32,6 +36,7 @@ export class ClusterMonitor {
   readonly sampler: UsageSampler | null;
   private readonly host: HostSampler | null;
   private readonly gpu: GpuSampler | null;
+  readonly probe: ProbeSampler | null;
   private readonly listeners = new Set<() => void>();
   private readonly pending = new Set<string>();
   private snapshot: Snapshot;
@@ -52,6 +57,7 @@ export class ClusterMonitor {
     this.gpu = options.usage
       ? new GpuSampler(Math.max(options.usage.intervalMs, 2000), engine.host.startsWith('unix://'), () => this.usageChanged())
       : null;
+    this.probe = options.probe ? new ProbeSampler(engine, () => this.views, () => this.publish(this.snapshot.engineError)) : null;
     this.snapshot = this.build(false, null);
   }
 
@@ -73,6 +79,11 @@ export class ClusterMonitor {
    * about one interval, never longer than `timeoutMs`. What has no second sample by then stays null. */
   async loadWithUsage(timeoutMs: number): Promise<Snapshot> {
     await this.load();
+    return this.awaitUsage(timeoutMs);
+  }
+
+  /** After load(): the usage wait of loadWithUsage alone. */
+  async awaitUsage(timeoutMs: number): Promise<Snapshot> {
     if (!this.sampler) return this.snapshot;
     const running = this.snapshot.nodes.filter((n) => n.state === 'running').map((n) => n.id);
     const complete = (s: Snapshot): boolean => running.every((id) => s.usage[id]?.cpuPercent != null);
@@ -85,11 +96,17 @@ export class ClusterMonitor {
     return this.snapshot;
   }
 
+  /** One reachability round now (status, the `p` key); resolves when it is done. */
+  probeNow(): Promise<void> {
+    return this.probe?.round() ?? Promise.resolve();
+  }
+
   /** load() and then follow events. The stream opens before the listing, so nothing falls between. */
   async start(): Promise<void> {
     await this.connect();
     this.host?.start();
     this.gpu?.start();
+
     await new Promise<void>((resolve, reject) => {
       let opened = false;
       this.events = this.engine.followEvents({
@@ -111,6 +128,8 @@ export class ClusterMonitor {
         },
       });
     });
+    // After the first listing, so that the first round knows the nodes.
+    if (this.probe && this.options.probe) this.probe.start(this.options.probe.intervalMs);
   }
 
   private async connect(): Promise<void> {
@@ -125,6 +144,7 @@ export class ClusterMonitor {
     this.sampler?.stop();
     this.host?.stop();
     this.gpu?.stop();
+    this.probe?.stop();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.usageTimer) clearTimeout(this.usageTimer);
     this.listeners.clear();
@@ -202,13 +222,14 @@ export class ClusterMonitor {
       engineError,
       network: this.network,
       nodes: this.views,
-      problems: this.problems,
+      problems: this.probe ? [...this.problems, ...reachProblems(this.probe.reachability, this.views)] : this.problems,
       usage: this.sampler?.all() ?? {},
       usageSource: this.sampler?.mode ?? null,
       host: this.host?.usage ?? null,
       gpus: this.gpu?.current.gpus ?? null,
       gpuByContainer: this.gpu?.current.byContainer ?? {},
       gpuNote: this.gpu?.current.note ?? null,
+      reachability: this.probe?.reachability ?? [],
       ready,
       updatedAt: Date.now(),
     };

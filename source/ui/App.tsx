@@ -25,9 +25,11 @@ export interface AppProps {
   /** Clock for uptimes; tests pass a fixed one. */
   clock?: () => number;
   onQuit?: () => void;
+  /** What keys can ask of the monitor (never a Docker call from a render). */
+  actions?: { probe(): void };
 }
 
-export function App({ store, theme, size: fixedSize, clock = Date.now, onQuit }: AppProps): React.JSX.Element {
+export function App({ store, theme, size: fixedSize, clock = Date.now, onQuit, actions }: AppProps): React.JSX.Element {
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const { stdout } = useStdout();
   const { exit } = useApp();
@@ -62,6 +64,8 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, onQuit }:
   const top = scrollTop(topRef.current, selected, tableRows, nodes.length);
   topRef.current = top;
 
+  const actionsRef = useRef(actions);
+  actionsRef.current = actions;
   // The handler reads the latest state through a ref, so useInput subscribes once (PITFALLS).
   const state = useRef({ nodes, selected, tableRows });
   state.current = { nodes, selected, tableRows };
@@ -85,6 +89,9 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, onQuit }:
       case 'first': return select(0);
       case 'last': return select(list.length - 1);
       case 'sort': return setSort(nextSort);
+      case 'probe':
+        actionsRef.current?.probe();
+        return;
       case 'help': return setHelp((h) => !h);
       case 'close': return setHelp(false);
       case 'quit':

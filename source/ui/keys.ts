@@ -1,5 +1,5 @@
 // One key map: key → action → help text. The help overlay and the footer are generated from it.
-export type Action = 'up' | 'down' | 'pageUp' | 'pageDown' | 'first' | 'last' | 'sort' | 'help' | 'close' | 'quit';
+export type Action = 'up' | 'down' | 'pageUp' | 'pageDown' | 'first' | 'last' | 'sort' | 'probe' | 'help' | 'close' | 'quit';
 
 export interface KeyBinding {
   keys: string[];
@@ -16,6 +16,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['home'], label: 'Home', action: 'first', help: 'first node' },
   { keys: ['end'], label: 'End', action: 'last', help: 'last node' },
   { keys: ['s'], label: 's', action: 'sort', help: 'sort by role, CPU, memory, name (cycles)' },
+  { keys: ['p'], label: 'p', action: 'probe', help: 'run a reachability round now' },
   { keys: ['?'], label: '?', action: 'help', help: 'show / hide this help' },
   { keys: ['escape'], label: 'Esc', action: 'close', help: 'close the help' },
   { keys: ['q', 'ctrl+c'], label: 'q', action: 'quit', help: 'quit (Ctrl-C too)' },

@@ -8,11 +8,11 @@ import { App } from './App.js';
 import { asciiOnly, colorEnabled } from '../text/locale.js';
 
 export async function runTui(options: CommonOptions): Promise<number> {
-  const { usage, ...rest } = options;
-  const monitor = new ClusterMonitor(new Engine(options.host), usage ? { ...rest, usage } : rest);
+  const { usage, probe, ...rest } = options;
+  const monitor = new ClusterMonitor(new Engine(options.host), { ...rest, ...(usage ? { usage } : {}), ...(probe ? { probe } : {}) });
   await monitor.start();
   const theme = { color: colorEnabled(), ascii: asciiOnly() };
-  const app = render(<App store={monitor} theme={theme} />, { maxFps: 10, exitOnCtrlC: true, patchConsole: true });
+  const app = render(<App store={monitor} theme={theme} actions={{ probe: () => void monitor.probeNow() }} />, { maxFps: 10, exitOnCtrlC: true, patchConsole: true });
   const onSignal = (code: number) => () => {
     app.unmount();
     process.exitCode = code;

@@ -32,6 +32,7 @@ export function snapshotOf(list: ContainerFacts[], network = 'tf-network', usage
     gpus: null,
     gpuByContainer: {},
     gpuNote: null,
+    reachability: [],
     ready: true,
     updatedAt: 0,
   };

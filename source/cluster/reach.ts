@@ -1,0 +1,81 @@
+// Who must reach whom, and what a round of probes means. Pure.
+import { splitAddress } from './tf-config.js';
+import type { NodeView, Problem } from './types.js';
+import { isProbeableHost, type ProbeResult } from './probe.js';
+
+export const DEFAULT_TF_PORT = 2222;
+
+export interface ReachEntry {
+  from: string;
+  to: string;
+  port: number;
+  dns: ProbeResult['dns'] | 'unprobed';
+  ip: string | null;
+  tcp: ProbeResult['tcp'] | 'unprobed';
+  ms: number | null;
+  /** Why a pair is unprobed or failed, in words; null when all is well. */
+  reason: string | null;
+}
+
+export interface Target {
+  host: string;
+  port: number;
+}
+
+/** Every peer a node must reach: the other nodes on the network (at their TF port) and every
+ * address of its own TF_CONFIG cluster spec, once each. */
+export function targetsOf(node: NodeView, nodes: readonly NodeView[]): Target[] {
+  const out: Target[] = [];
+  const seen = new Set<string>();
+  const add = (host: string, port: number): void => {
+    const key = `${host}:${port}`;
+    if (host === node.name || seen.has(key)) return;
+    seen.add(key);
+    out.push({ host, port });
+  };
+  for (const peer of nodes) if (peer.id !== node.id) add(peer.name, peer.port ?? DEFAULT_TF_PORT);
+  for (const tasks of Object.values(node.tfConfigParsed?.cluster ?? {})) {
+    for (const t of tasks) {
+      const a = splitAddress(t.address);
+      if (a) add(a.host, a.port);
+    }
+  }
+  return out;
+}
+
+/** Results of one node's round, matched to its targets by order (the probe answers in order). */
+export function entriesOf(from: string, targets: readonly Target[], results: readonly ProbeResult[]): ReachEntry[] {
+  return targets.map((t, i): ReachEntry => {
+    const r = results[i];
+    if (!isProbeableHost(t.host)) return { from, to: t.host, port: t.port, dns: 'error', ip: null, tcp: 'skipped', ms: null, reason: 'not a plain host name: not probed' };
+    if (!r) return { from, to: t.host, port: t.port, dns: 'unprobed', ip: null, tcp: 'unprobed', ms: null, reason: 'no answer from the probe in this round' };
+    const reason = r.dns === 'nxdomain' ? `${t.host} does not resolve from ${from}`
+      : r.dns === 'error' ? `${t.host}: name lookup failed (${r.tools})`
+        : r.tcp === 'refused' ? `${t.host}:${t.port} refused the connection (nothing listens)`
+          : r.tcp === 'timeout' ? `${t.host}:${t.port} did not answer within 2 s`
+            : r.tcp === 'error' ? `${t.host}:${t.port}: connect failed (${r.tools})` : null;
+    return { from, to: t.host, port: t.port, dns: r.dns, ip: r.ip, tcp: r.tcp, ms: r.ms, reason };
+  });
+}
+
+export const unprobed = (from: string, targets: readonly Target[], reason: string): ReachEntry[] =>
+  targets.map((t) => ({ from, to: t.host, port: t.port, dns: 'unprobed', ip: null, tcp: 'unprobed', ms: null, reason }));
+
+/** peer_unresolvable, port_refused, port_timeout, ip_mismatch: each names its source and target. */
+export function reachProblems(entries: readonly ReachEntry[], nodes: readonly NodeView[]): Problem[] {
+  const ipOf = new Map(nodes.map((n) => [n.name, n.ip]));
+  const problems: Problem[] = [];
+  for (const e of entries) {
+    const add = (code: string, message: string): void => {
+      problems.push({ severity: 'error', node: e.from, code, message });
+    };
+    if (e.dns === 'nxdomain') add('peer_unresolvable', `${e.to} does not resolve from ${e.from}`);
+    else if (e.tcp === 'refused') add('port_refused', `${e.from} → ${e.to}:${e.port}: connection refused`);
+    else if (e.tcp === 'timeout') add('port_timeout', `${e.from} → ${e.to}:${e.port}: no answer within 2 s`);
+    const expected = ipOf.get(e.to);
+    if (e.dns === 'ok' && expected && e.ip && e.ip !== expected) {
+      add('ip_mismatch', `${e.to} resolves to ${e.ip} from ${e.from}, but its address on the network is ${expected}`);
+    }
+  }
+  return problems;
+}
