@@ -16,6 +16,7 @@ export async function runStatus(options: CommonOptions & { json: boolean }, io: 
   const snapshot = monitor.getSnapshot();
   monitor.stop();
   if (options.json) io.out(JSON.stringify(statusJson(snapshot), null, 2));
-  else io.out(statusTable(snapshot, Date.now(), process.stdout.columns || 120, asciiOnly()));
+  // Cut to the terminal's width for a person; never for a pipe, where a script reads whole names.
+  else io.out(statusTable(snapshot, Date.now(), process.stdout.isTTY ? process.stdout.columns || 120 : Number.MAX_SAFE_INTEGER, asciiOnly()));
   return 0;
 }
