@@ -1,10 +1,10 @@
 // TF_CONFIG: parse, validate by TensorFlow's own rules (multi_worker_util._validate_cluster_spec)
 // plus what TensorFlow misses, and generate. Pure functions.
+import { isRecord } from './json.js';
 import { TASK_TYPES, type TaskAddress, type TaskType, type TfConfig } from './types.js';
 
 export type ParseResult = { ok: true; raw: unknown; config: TfConfig } | { ok: false; raw: unknown; error: string };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Longer values are refused: TF_CONFIG of a real cluster is a few KB, and 1 MB would stall a render. */
 export const MAX_TF_CONFIG_CHARS = 256 * 1024;
@@ -18,7 +18,7 @@ function parseJob(name: string, value: unknown): TaskAddress[] | string {
     }
     return out;
   }
-  if (isObject(value)) {
+  if (isRecord(value)) {
     const out: TaskAddress[] = [];
     for (const [key, address] of Object.entries(value)) {
       if (!/^\d+$/.test(key)) return `cluster.${name} has a non-numeric task index "${key}"`;
@@ -52,9 +52,9 @@ export function parseTfConfig(text: string): ParseResult {
     return { ok: false, raw: null, error: `TF_CONFIG is not JSON: ${why}` };
   }
   const fail = (error: string): ParseResult => ({ ok: false, raw, error });
-  if (!isObject(raw)) return fail('TF_CONFIG must be a JSON object');
+  if (!isRecord(raw)) return fail('TF_CONFIG must be a JSON object');
   const clusterValue = raw['cluster'] ?? {};
-  if (!isObject(clusterValue)) return fail('TF_CONFIG "cluster" must be an object');
+  if (!isRecord(clusterValue)) return fail('TF_CONFIG "cluster" must be an object');
 
   const cluster: Record<string, TaskAddress[]> = {};
   for (const [name, value] of Object.entries(clusterValue)) {
@@ -82,7 +82,7 @@ export function parseTfConfig(text: string): ParseResult {
 
   const taskValue = raw['task'];
   if (taskValue === undefined) return { ok: true, raw, config: { cluster, task: null } };
-  if (!isObject(taskValue)) return fail('TF_CONFIG "task" must be an object');
+  if (!isRecord(taskValue)) return fail('TF_CONFIG "task" must be an object');
   const type = taskValue['type'];
   const index = taskValue['index'] ?? 0;
   if (typeof type !== 'string') return fail('task.type must be a string');

@@ -1,3 +1,5 @@
+import { arr, num, obj } from './json.js';
+
 // Resource usage from raw counters, computed the way the docker CLI does, so the numbers match
 // `docker stats`. Pure: counters come from the stats API or from cgroup files (engine layer).
 
@@ -33,11 +35,6 @@ export interface Usage {
   blkWriteBps: number | null;
   pids: number | null;
 }
-
-export const EMPTY_USAGE: Usage = {
-  cpuPercent: null, cpuOfLimitPercent: null, memBytes: null, memLimitBytes: null,
-  netRxBps: null, netTxBps: null, blkReadBps: null, blkWriteBps: null, pids: null,
-};
 
 /** Memory as `docker stats` shows it: usage less the inactive file cache, when that is smaller. */
 export function memoryUsed(c: Counters): number | null {
@@ -80,10 +77,6 @@ export function usageOf(prev: Counters | null, cur: Counters, nanoCpusLimit: num
 
 // ---- the stats API's JSON ----
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** Counters from one stats API sample; null for the zeroed samples a stopped container still gets. */
 export function countersFromStats(json: unknown, at: number): Counters | null {

@@ -23,7 +23,7 @@ export function statusTable(s: Snapshot, now: number, width: number, ascii: bool
       n.role,
       indexLabel(n),
       sanitize(n.name),
-      ascii ? stateLabel(n).replace('↻', 'restarts ') : stateLabel(n),
+      stateLabel(n, ascii ? 'restarts ' : '↻'),
       endpointOf(n),
       uptimeOf(n, now),
       ...(withUsage

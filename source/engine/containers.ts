@@ -1,13 +1,9 @@
 // Container inspect JSON → ContainerFacts. Pure (fed recorded inspect output in tests).
+import { arr, num, obj, str, type Json } from '../cluster/json.js';
 import type { ContainerFacts, ContainerState, MountInfo, PublishedPort } from '../cluster/types.js';
 
 const STATES: readonly ContainerState[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
-const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** Docker reports "never" as year 1. */
 const time = (v: unknown): string | null => {

@@ -42,6 +42,11 @@ export class Engine {
     this.modem = modemFor(this.host);
   }
 
+  /** The engine runs on this host (its socket is here): its containers' cgroups and PIDs are ours to read. */
+  get local(): boolean {
+    return this.host.startsWith('unix://');
+  }
+
   /** dockerode on the same transport, loaded on the first action (see connect.ts for why). */
   private api(): Promise<Docker> {
     this.client ??= import('dockerode').then(({ default: Docker }) => new Docker({ modem: this.modem } as Docker.DockerOptions)); // dockerode takes a modem; its types omit it

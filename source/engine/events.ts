@@ -1,5 +1,6 @@
 // One long-lived events stream: newline-delimited JSON split across chunks, reopened with backoff.
 import type { Readable } from 'node:stream';
+import { obj } from '../cluster/json.js';
 
 export interface EngineEvent {
   type: 'container' | 'network';
@@ -12,8 +13,6 @@ export interface EngineEvent {
   time: number;
 }
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
 
 /** One decoded line of /events, or null for lines tfmon does not use. */
 export function decodeEvent(line: string): EngineEvent | null {

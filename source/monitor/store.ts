@@ -55,7 +55,7 @@ export class ClusterMonitor {
     this.host = options.usage ? new HostSampler(Math.max(options.usage.intervalMs, 1000), () => this.usageChanged()) : null;
     // nvidia-smi costs tens of ms per call: every 2 s at most often enough for a monitor.
     this.gpu = options.usage
-      ? new GpuSampler(Math.max(options.usage.intervalMs, 2000), engine.host.startsWith('unix://'), () => this.usageChanged())
+      ? new GpuSampler(Math.max(options.usage.intervalMs, 2000), engine.local, () => this.usageChanged())
       : null;
     this.probe = options.probe ? new ProbeSampler(engine, () => this.views, () => this.publish(this.snapshot.engineError)) : null;
     this.snapshot = this.build(false, null);

@@ -35,8 +35,6 @@ export class UsageSampler {
   private readonly reader: CgroupReader | null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
-  /** Streams opened over the sampler's life, for leak checks in tests. */
-  openedStreams = 0;
 
   constructor(
     private readonly engine: Engine,
@@ -44,8 +42,7 @@ export class UsageSampler {
     private readonly onChange: () => void,
   ) {
     // The kernel's files describe this host's containers only when the engine is this host's.
-    const local = engine.host.startsWith('unix://');
-    this.reader = options.mode !== 'api' && local ? CgroupReader.detect() : null;
+    this.reader = options.mode !== 'api' && engine.local ? CgroupReader.detect() : null;
   }
 
   get mode(): 'cgroup' | 'api' {
@@ -57,10 +54,6 @@ export class UsageSampler {
     let n = 0;
     for (const t of this.tracked.values()) if (t.stream) n++;
     return n;
-  }
-
-  usage(id: string): NodeUsage | null {
-    return this.tracked.get(id)?.usage ?? null;
   }
 
   /** Usage of every container with a sample, by id. */
@@ -135,7 +128,6 @@ export class UsageSampler {
   }
 
   private openStream(t: Tracked): void {
-    this.openedStreams++;
     t.stream = this.engine.followStats(
       t.id,
       (json) => {

@@ -20,12 +20,12 @@ export function uptimeOf(node: NodeView, now: number): string {
 }
 
 /** "running", "running (healthy)", "exited (code 1)", "restarting ×3". */
-export function stateLabel(node: NodeView): string {
+export function stateLabel(node: NodeView, restartMark = '↻'): string {
   let label: string = node.state;
   if (node.exitCode !== null && (node.state === 'exited' || node.state === 'dead')) label += ` (${node.exitCode})`;
   if (node.oomKilled) label += ' OOM';
   if (node.health) label += ` (${node.health})`;
-  if (node.restarts > 0) label += ` ↻${node.restarts}`;
+  if (node.restarts > 0) label += ` ${restartMark}${node.restarts}`;
   return label;
 }
 

@@ -24,12 +24,11 @@ export interface AppProps {
   size?: Size;
   /** Clock for uptimes; tests pass a fixed one. */
   clock?: () => number;
-  onQuit?: () => void;
   /** What keys can ask of the monitor (never a Docker call from a render). */
   actions?: { probe(): void };
 }
 
-export function App({ store, theme, size: fixedSize, clock = Date.now, onQuit, actions }: AppProps): React.JSX.Element {
+export function App({ store, theme, size: fixedSize, clock = Date.now, actions }: AppProps): React.JSX.Element {
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const { stdout } = useStdout();
   const { exit } = useApp();
@@ -95,7 +94,6 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, onQuit, a
       case 'help': return setHelp((h) => !h);
       case 'close': return setHelp(false);
       case 'quit':
-        onQuit?.();
         exit();
         return;
     }

@@ -64,7 +64,7 @@ function cell(node: NodeView, u: NodeUsage | undefined, key: Column['key'], now:
     case 'role': return node.role;
     case 'index': return indexLabel(node);
     case 'name': return sanitize(node.name);
-    case 'state': return stateLabel(node).replace('↻', glyphs(theme).restart);
+    case 'state': return stateLabel(node, glyphs(theme).restart);
     case 'endpoint': return endpointOf(node);
     case 'uptime': return uptimeOf(node, now);
     case 'image': return sanitize(node.image);
