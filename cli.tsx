@@ -8,7 +8,7 @@ import type { CommonOptions } from './source/commands/context.js';
 import { processIo } from './source/commands/context.js';
 import {
   UsageError, parseCount, parseCpus, parseGpus, parseInterval, parseLabels, parseMemory, parseName, parsePort,
-  parsePublish, parseUsageSource,
+  parseImage, parsePublish, parseUsageSource,
 } from './source/commands/flags.js';
 import { EngineError } from './source/engine/errors.js';
 
@@ -32,6 +32,8 @@ const help = `
     --no-usage           no CPU/memory/network sampling (status answers at once)
     --probe-interval S   seconds between reachability rounds (default 5)
     --no-probe           no DNS/TCP probing between nodes
+    --probe-image IMAGE  local image with sh, to probe nodes whose image has no shell from a
+                         helper container in their network namespace (default: tfmon-sim)
     --usage-source SRC   auto (default: the kernel's cgroup files for a local engine, else the
                          engine's stats API), cgroup, or api
     -h, --help           this help
@@ -79,6 +81,7 @@ const cli = meow(help, {
     usageSource: { type: 'string', default: 'auto' },
     probe: { type: 'boolean', default: true },
     probeInterval: { type: 'string', default: '5' },
+    probeImage: { type: 'string' },
     ps: { type: 'string', default: '1' },
     workers: { type: 'string', default: '2' },
     chief: { type: 'boolean', default: false },
@@ -122,7 +125,7 @@ async function main(): Promise<number> {
     labels: parseLabels(f.label),
     host: f.host,
     usage: f.usage ? { intervalMs: parseInterval(f.interval), mode: parseUsageSource(f.usageSource) } : null,
-    probe: f.probe ? { intervalMs: parseInterval(f.probeInterval, 'probe-interval') } : null,
+    probe: f.probe ? { intervalMs: parseInterval(f.probeInterval, 'probe-interval'), helperImage: f.probeImage ? parseImage('probe-image', f.probeImage) : null } : null,
   };
   switch (command) {
     case 'status': {

@@ -11,26 +11,31 @@
 export const PROBE_SCRIPT = String.raw`
 now_ms() { read -r up _ < /proc/uptime 2>/dev/null || { echo 0; return; }; echo "$(echo "$up" | tr -d .)0"; }
 has() { command -v "$1" >/dev/null 2>&1; }
+# A DNS server that does not answer (a node cut off its network) would block a lookup for 10 s.
+lim() { if has timeout; then timeout 2 "$@"; else "$@"; fi; }
 resolve() {
+  tried=none
   if has getent; then
-    out=$(getent hosts "$1" 2>/dev/null); rc=$?
+    tried=getent
+    out=$(lim getent hosts "$1" 2>/dev/null); rc=$?
     if [ $rc -eq 0 ]; then set -- $out; echo "ok $1 getent"; return; fi
     if [ $rc -eq 2 ]; then echo "nxdomain - getent"; return; fi
   fi
   if has nslookup; then
-    out=$(nslookup "$1" 2>&1)
+    tried=nslookup
+    out=$(lim nslookup "$1" 2>&1)
     case "$out" in *NXDOMAIN*|*"can't find"*|*"can't resolve"*) echo "nxdomain - nslookup"; return ;; esac
     ip=$(printf '%s\n' "$out" | sed -n '/^Name:/,$ s/^Address[^:]*:[[:space:]]*\([0-9a-fA-F.:]*\).*/\1/p' | head -n 1)
     if [ -n "$ip" ]; then echo "ok $ip nslookup"; return; fi
   fi
   if has python3; then
-    python3 -c 'import socket, sys
+    lim python3 -c 'import socket, sys
 try:
     print("ok", socket.gethostbyname(sys.argv[1]), "python3")
 except socket.gaierror as e:
     print("nxdomain" if e.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5)) else "error", "-", "python3")' "$1" 2>/dev/null && return
   fi
-  echo "error - none"
+  echo "error - $tried"
 }
 connect() {
   if has python3; then

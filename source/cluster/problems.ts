@@ -22,6 +22,10 @@ export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): 
     if (node.role === 'unknown') {
       add('warning', node.name, 'role_unknown', 'role unknown: no TF_CONFIG task, no tfmon.role label, and the name has no role');
     }
+    if (!node.attached) {
+      add('error', node.name, 'not_attached',
+        `not attached to ${network.name}: no peer can resolve it (docker network connect ${network.name} ${node.name})`);
+    }
     if (node.state !== 'running') {
       const why = node.state === 'exited' || node.state === 'dead'
         ? `${node.state}${node.exitCode !== null ? ` (code ${node.exitCode})` : ''}${node.oomKilled ? ', killed for lack of memory (OOM)' : ''}`

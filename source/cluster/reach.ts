@@ -50,7 +50,9 @@ export function entriesOf(from: string, targets: readonly Target[], results: rea
     if (!isProbeableHost(t.host)) return { from, to: t.host, port: t.port, dns: 'error', ip: null, tcp: 'skipped', ms: null, reason: 'not a plain host name: not probed' };
     if (!r) return { from, to: t.host, port: t.port, dns: 'unprobed', ip: null, tcp: 'unprobed', ms: null, reason: 'no answer from the probe in this round' };
     const reason = r.dns === 'nxdomain' ? `${t.host} does not resolve from ${from}`
-      : r.dns === 'error' ? `${t.host}: name lookup failed (${r.tools})`
+      : r.dns === 'error' ? (r.tools === 'none'
+        ? `${from} has no getent, nslookup or python3 to resolve names with`
+        : `looking up ${t.host} from ${from} got no answer (${r.tools}): is ${from} attached to the network?`)
         : r.tcp === 'refused' ? `${t.host}:${t.port} refused the connection (nothing listens)`
           : r.tcp === 'timeout' ? `${t.host}:${t.port} did not answer within 2 s`
             : r.tcp === 'error' ? `${t.host}:${t.port}: connect failed (${r.tools})` : null;
@@ -70,6 +72,9 @@ export function reachProblems(entries: readonly ReachEntry[], nodes: readonly No
       problems.push({ severity: 'error', node: e.from, code, message });
     };
     if (e.dns === 'nxdomain') add('peer_unresolvable', `${e.to} does not resolve from ${e.from}`);
+    else if (e.dns === 'error' && isProbeableHost(e.to)) {
+      add('peer_unresolvable', e.reason ?? `looking up ${e.to} from ${e.from} failed`);
+    }
     else if (e.tcp === 'refused') add('port_refused', `${e.from} → ${e.to}:${e.port}: connection refused`);
     else if (e.tcp === 'timeout') add('port_timeout', `${e.from} → ${e.to}:${e.port}: no answer within 2 s`);
     const expected = ipOf.get(e.to);

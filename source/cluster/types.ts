@@ -47,6 +47,8 @@ export interface ContainerFacts {
   finishedAt: string | null;
   /** Address on the cluster's network; null when not attached or not running. */
   ip: string | null;
+  /** false for a member (tfmon.cluster label) that was disconnected from the cluster's network. */
+  attached: boolean;
   labels: Record<string, string>;
   /** The raw TF_CONFIG value, or null when the variable is absent. Other env is not kept (secrets). */
   tfConfigRaw: string | null;
@@ -126,6 +128,8 @@ export interface Snapshot {
   gpuNote: string | null;
   /** The last reachability round (empty until one ran, or with probing off). */
   reachability: ReachEntry[];
+  /** Probing state: off (--no-probe), or on with how long the last round took (null before one). */
+  probe: { on: false } | { on: true; lastRoundMs: number | null };
   /** null while connected; the one-line reason while the engine cannot be reached. */
   engineError: string | null;
   network: NetworkInfo;

@@ -1,4 +1,5 @@
 // What every command gets from the command line, already validated.
+import type { ProbeOptions } from '../monitor/probe-sampler.js';
 import type { SamplerOptions } from '../monitor/usage-sampler.js';
 
 export interface CommonOptions {
@@ -8,7 +9,7 @@ export interface CommonOptions {
   /** Resource usage sampling (interval, source); null with --no-usage. */
   usage: SamplerOptions | null;
   /** Reachability probing; null with --no-probe. */
-  probe: { intervalMs: number } | null;
+  probe: ProbeOptions | null;
 }
 
 /** Where command output goes; tests pass their own. */

@@ -80,3 +80,9 @@ export function parseUsageSource(value: string): 'auto' | 'cgroup' | 'api' {
   if (value === 'auto' || value === 'cgroup' || value === 'api') return value;
   throw new UsageError(`--usage-source must be auto, cgroup or api, got "${value}"`);
 }
+
+/** An image reference: name[:tag][@digest], as Docker accepts them (no spaces, no leading dash). */
+export function parseImage(flag: string, value: string): string {
+  if (!/^[a-z0-9][a-z0-9._/:@-]{0,254}$/i.test(value)) throw new UsageError(`--${flag} "${value}" is not an image reference`);
+  return value;
+}

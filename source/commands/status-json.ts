@@ -17,6 +17,8 @@ export interface StatusNode extends Usage {
   restarts: number;
   startedAt: string | null;
   ip: string | null;
+  /** false for a member (label tfmon.cluster) cut off the network: still listed, ip null. */
+  attached: boolean;
   port: number | null;
   image: string;
   gpus: ContainerGpu[] | null;
@@ -41,6 +43,7 @@ function nodeJson(n: NodeView, u: NodeUsage | undefined, gpus: ContainerGpu[] | 
     restarts: n.restarts,
     startedAt: n.startedAt,
     ip: n.ip,
+    attached: n.attached,
     port: n.port,
     image: n.image,
     cpuPercent: round(u?.cpuPercent, 2),

@@ -1,6 +1,7 @@
 // Container inspect JSON → ContainerFacts. Pure (fed recorded inspect output in tests).
 import { arr, num, obj, str, type Json } from '../cluster/json.js';
 import type { ContainerFacts, ContainerState, MountInfo, PublishedPort } from '../cluster/types.js';
+import { LABEL_CLUSTER } from '../cluster/role.js';
 
 const STATES: readonly ContainerState[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
 
@@ -56,6 +57,10 @@ export function attachmentOf(inspect: unknown, network: { name: string; id: stri
   return null;
 }
 
+/** A container tfmon made for this cluster (label tfmon.cluster=<network>), attached or not. */
+export const isMemberOf = (inspect: unknown, network: string): boolean =>
+  obj(obj(obj(inspect)['Config'])['Labels'])[LABEL_CLUSTER] === network;
+
 export function factsFromInspect(inspect: unknown, network: { name: string; id: string | null }): ContainerFacts {
   const c = obj(inspect);
   const state = obj(c['State']);
@@ -89,7 +94,8 @@ export function factsFromInspect(inspect: unknown, network: { name: string; id: 
     restarts: num(c['RestartCount']) ?? 0,
     startedAt: time(state['StartedAt']),
     finishedAt: time(state['FinishedAt']),
-    ip: attachment ? str(attachment['IPAddress']) : null,
+    ip: attachment ? str(attachment['IPAddress']) || null : null,
+    attached: attachment !== null,
     labels: Object.fromEntries(Object.entries(obj(config['Labels'])).map(([k, v]) => [k, String(v)])),
     tfConfigRaw: envValue(config['Env'], 'TF_CONFIG'),
     ports: portsOf(networkSettings),

@@ -4,7 +4,8 @@ import type Docker from 'dockerode';
 import type { Duplex, Readable } from 'node:stream';
 import type { ContainerFacts, EngineInfo, NetworkInfo } from '../cluster/types.js';
 import { modemFor, resolveHost } from './connect.js';
-import { factsFromInspect, attachmentOf } from './containers.js';
+import { LABEL_CLUSTER } from '../cluster/role.js';
+import { factsFromInspect, attachmentOf, isMemberOf } from './containers.js';
 import { EngineError, describeConnectError, engineMessage, isNotFound, statusOf } from './errors.js';
 import { followEvents, LineSplitter, type EventsCallbacks } from './events.js';
 
@@ -123,12 +124,17 @@ export class Engine {
   }
 
   /** Ids of containers (running or not) attached to the network, narrowed by labels. */
+  /** Containers on the network, and the cluster's members (label tfmon.cluster=<network>) that
+   * were disconnected from it: a worker cut off its network is the failure to show, not to hide. */
   async clusterContainerIds(network: string, labels: Record<string, string>): Promise<string[]> {
-    const filters: Record<string, string[]> = { network: [network] };
     const label = labelFilters(labels);
-    if (label.length > 0) filters['label'] = label;
-    const list = await this.call(() => this.get<{ Id: string }[]>('/containers/json', { all: true, filters }));
-    return list.map((c) => c.Id);
+    const list = (filters: Record<string, string[]>) =>
+      this.call(() => this.get<{ Id: string }[]>('/containers/json', { all: true, filters }));
+    const [onNetwork, members] = await Promise.all([
+      list({ network: [network], ...(label.length ? { label } : {}) }),
+      list({ label: [...label, `${LABEL_CLUSTER}=${network}`] }),
+    ]);
+    return [...new Set([...onNetwork, ...members].map((c) => c.Id))];
   }
 
   /** Ids of containers carrying all these labels, wherever they are attached. */
@@ -141,7 +147,7 @@ export class Engine {
   async inspect(id: string, network: NetworkInfo): Promise<ContainerFacts | null> {
     try {
       const raw = await this.call(() => this.get<unknown>(`/containers/${enc(id)}/json`));
-      if (!attachmentOf(raw, network)) return null;
+      if (!attachmentOf(raw, network) && !isMemberOf(raw, network.name)) return null;
       return factsFromInspect(raw, network);
     } catch (error) {
       if (isNotFound(error)) return null;
@@ -246,6 +252,59 @@ export class Engine {
       write: (text: string) => stream.write(text),
       close: () => stream.destroy(),
     };
+  }
+
+  /** A session in a helper container that shares `id`'s network namespace (`--network
+   * container:<id>`), for nodes whose image has no shell. stdin is attached once: when tfmon closes
+   * the session (or dies) the helper's stdin ends, its loop ends, and AutoRemove removes it. */
+  async openHelperSession(id: string, image: string, argv: string[], labels: Record<string, string>): Promise<ExecSession> {
+    const docker = await this.api();
+    const container = await this.call(() =>
+      docker.createContainer({
+        Image: image,
+        Entrypoint: argv,
+        Cmd: [],
+        Labels: labels,
+        OpenStdin: true,
+        StdinOnce: true,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+        HostConfig: { NetworkMode: `container:${id}`, AutoRemove: true },
+      }));
+    const stream = (await this.call(() => container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }))) as unknown as Duplex;
+    try {
+      await this.call(() => container.start());
+    } catch (error) {
+      stream.destroy();
+      await container.remove({ force: true }).catch(() => undefined);
+      throw error;
+    }
+    const { PassThrough } = await import('node:stream');
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    this.modem.demuxStream(stream, stdout, stderr);
+    stream.on('end', () => stdout.end());
+    stream.on('close', () => stdout.end());
+    stream.on('error', () => stdout.end());
+    stderr.resume();
+    return {
+      stdout,
+      write: (text: string) => stream.write(text),
+      close: () => {
+        stream.end();
+        stream.destroy();
+        // Belt and braces: a helper whose stdin did not close is stopped (AutoRemove removes it).
+        void container.kill().catch(() => undefined);
+      },
+    };
+  }
+
+  /** A local image of this repository (any tag), or null: nothing is ever pulled. */
+  async localImageOf(repo: string): Promise<string | null> {
+    const list = await this.call(() => this.get<{ RepoTags?: string[] | null }[]>('/images/json', { filters: { reference: [repo] } }));
+    return list.flatMap((i) => i.RepoTags ?? []).find((t) => t.startsWith(`${repo}:`)) ?? null;
   }
 
   async imageExists(ref: string): Promise<boolean> {

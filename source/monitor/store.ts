@@ -8,7 +8,7 @@ import { EngineError, engineMessage } from '../engine/errors.js';
 import type { EngineEvent } from '../engine/events.js';
 import { GpuSampler } from './gpu-sampler.js';
 import { HostSampler } from './host-sampler.js';
-import { ProbeSampler } from './probe-sampler.js';
+import { ProbeSampler, type ProbeOptions } from './probe-sampler.js';
 import { reachProblems } from '../cluster/reach.js';
 import { UsageSampler, type SamplerOptions } from './usage-sampler.js';
 
@@ -18,7 +18,7 @@ export interface MonitorOptions {
   /** Resource usage sampling; off when absent. */
   usage?: SamplerOptions;
   /** Reachability probing (a round every intervalMs); off when absent. */
-  probe?: { intervalMs: number };
+  probe?: ProbeOptions;
 }
 
 /** Events after which a container's facts may have changed (health arrives as "health_status: …"). */
@@ -57,7 +57,7 @@ export class ClusterMonitor {
     this.gpu = options.usage
       ? new GpuSampler(Math.max(options.usage.intervalMs, 2000), engine.local, () => this.usageChanged())
       : null;
-    this.probe = options.probe ? new ProbeSampler(engine, () => this.views, () => this.publish(this.snapshot.engineError)) : null;
+    this.probe = options.probe ? new ProbeSampler(engine, () => this.views, () => this.publish(this.snapshot.engineError), options.probe) : null;
     this.snapshot = this.build(false, null);
   }
 
@@ -230,6 +230,7 @@ export class ClusterMonitor {
       gpuByContainer: this.gpu?.current.byContainer ?? {},
       gpuNote: this.gpu?.current.note ?? null,
       reachability: this.probe?.reachability ?? [],
+      probe: this.probe ? { on: true, lastRoundMs: this.probe.lastRoundMs } : { on: false },
       ready,
       updatedAt: Date.now(),
     };

@@ -3,6 +3,8 @@ import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import React, { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Snapshot } from '../cluster/types.js';
 import { Details } from './Details.js';
+import { buildMatrix, failuresOf } from './matrix.js';
+import { MatrixPane, targetColumn } from './Matrix.js';
 import { Header } from './Header.js';
 import { Footer, Help } from './Help.js';
 import { actionFor, type Action } from './keys.js';
@@ -37,6 +39,9 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions }
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
   const [sort, setSort] = useState<SortKey>('role');
+  const [pane, setPane] = useState<'details' | 'matrix'>('details');
+  // The matrix column under the cursor, by host name; null: the selected row's first failure.
+  const [target, setTarget] = useState<string | null>(null);
   const topRef = useRef(0);
 
   // Uptimes tick once a second; a render never asks the engine anything. Snapshots already arrive
@@ -66,12 +71,22 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions }
   const actionsRef = useRef(actions);
   actionsRef.current = actions;
   // The handler reads the latest state through a ref, so useInput subscribes once (PITFALLS).
-  const state = useRef({ nodes, selected, tableRows });
-  state.current = { nodes, selected, tableRows };
+  // The matrix is built once per frame: the table's failing-peer marks and the pane share it.
+  const matrix = buildMatrix(nodes, snapshot.reachability);
+  const state = useRef({ nodes, selected, tableRows, matrix, target });
+  state.current = { nodes, selected, tableRows, matrix, target };
   const handler = useRef((input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]): void => {
     const action: Action | undefined = actionFor(input, key);
     if (!action) return;
-    const { nodes: list, selected: sel, tableRows: page } = state.current;
+    const { nodes: list, selected: sel, tableRows: page, matrix: m, target: tgt } = state.current;
+    const moveTarget = (delta: number): void => {
+      if (m.columns.length === 0) return;
+      const from = targetColumn(m, sel, tgt);
+      const to = Math.max(0, Math.min(m.columns.length - 1, from + delta));
+      state.current.target = m.columns[to]?.host ?? null;
+      setTarget(state.current.target);
+      setPane('matrix');
+    };
     const select = (i: number): void => {
       const to = Math.max(0, Math.min(list.length - 1, i));
       const node = list[to];
@@ -87,12 +102,18 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions }
       case 'pageDown': return select(sel + page);
       case 'first': return select(0);
       case 'last': return select(list.length - 1);
+      case 'left': return moveTarget(-1);
+      case 'right': return moveTarget(1);
+      case 'matrix': return setPane((p) => (p === 'matrix' ? 'details' : 'matrix'));
       case 'sort': return setSort(nextSort);
       case 'probe':
         actionsRef.current?.probe();
         return;
       case 'help': return setHelp((h) => !h);
-      case 'close': return setHelp(false);
+      case 'close':
+        setHelp(false);
+        setPane('details');
+        return;
       case 'quit':
         exit();
         return;
@@ -112,6 +133,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions }
   const width = size.columns;
   const selectedNode = nodes[selected];
   const longestName = nodes.reduce((m, n) => Math.max(m, n.name.length), 4);
+  const failing = nodes.map((n, i) => failuresOf(matrix, i, n.name));
   return (
     <Box flexDirection="column" width={width}>
       <Header snapshot={snapshot} width={width} theme={theme} sort={sort} />
@@ -129,16 +151,33 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions }
             rows={tableRows}
             now={renderNow}
             theme={theme}
+            failing={failing}
           />
+          {pane === 'matrix' ? (
+            <MatrixPane
+              nodes={nodes}
+              entries={snapshot.reachability}
+              selected={selected}
+              target={target}
+              roundMs={snapshot.probe.on ? snapshot.probe.lastRoundMs : null}
+              probing={snapshot.probe.on}
+              rows={detailRows + 1}
+              width={width}
+              theme={theme}
+            />
+          ) : (
           <Details
             node={selectedNode}
             usage={selectedNode ? snapshot.usage[selectedNode.id] : undefined}
             gpus={selectedNode && snapshot.gpus !== null ? (snapshot.gpuByContainer[selectedNode.id] ?? []) : undefined}
             problems={snapshot.problems}
+            peers={selectedNode ? failing[selected] : undefined}
+            probing={snapshot.probe.on}
             rows={detailRows}
             width={width}
             theme={theme}
           />
+          )}
         </>
       )}
       <Footer theme={theme} />

@@ -7,6 +7,7 @@ import { sparkline } from '../text/spark.js';
 import { sanitize } from '../text/sanitize.js';
 import { truncate } from '../text/width.js';
 import { detailLines, type DetailLine } from './details.js';
+import type { PeerCounts } from './matrix.js';
 import { glyphs, roleColor, tint, type Theme } from './theme.js';
 
 interface Props {
@@ -15,10 +16,15 @@ interface Props {
   /** GPUs its processes use; undefined when there are no GPU figures. */
   gpus?: readonly ContainerGpu[] | undefined;
   problems: readonly Problem[];
+  /** Failing pairs from and to this node in the last reachability round. */
+  peers?: PeerCounts | undefined;
+  probing?: boolean;
   rows: number;
   width: number;
   theme: Theme;
 }
+
+const REACH_CODES = new Set(['peer_unresolvable', 'port_refused', 'port_timeout', 'ip_mismatch']);
 
 /** Sparklines of the last 60 samples, then block I/O and pids. */
 function usageLines(u: NodeUsage, width: number, ascii: boolean): DetailLine[] {
@@ -44,12 +50,26 @@ function gpuLine(gpus: readonly ContainerGpu[]): DetailLine {
   };
 }
 
-export function Details({ node, usage, gpus, problems, rows, width, theme }: Props): React.JSX.Element | null {
+/** One line on the node's reachability, pointing at the matrix when something fails. */
+function peersLine(p: PeerCounts, running: boolean): DetailLine | null {
+  if (!running) return null;
+  if (p.peers === 0 && p.in === 0) return { label: 'peers', value: 'not probed yet', tone: 'dim' };
+  if (p.out === 0 && p.in === 0) return { label: 'peers', value: `all ${p.peers} reachable: names resolve, ports answer (m: matrix)` };
+  const parts: string[] = [];
+  if (p.out) parts.push(`${p.out} of ${p.peers} peers fail from here`);
+  if (p.in) parts.push(`${p.in} fail${p.in === 1 ? 's' : ''} to reach it`);
+  return { label: 'peers', value: `${parts.join(', ')} (m: matrix)`, tone: 'error' };
+}
+
+export function Details({ node, usage, gpus, problems, peers, probing = false, rows, width, theme }: Props): React.JSX.Element | null {
   if (rows <= 0) return null;
   const g = glyphs(theme);
   if (!node) return <Text color={tint(theme, 'gray')}>{g.rule.repeat(Math.max(0, width - 1))}</Text>;
-  const own = problems.filter((p) => p.node === node.name);
+  // Reachability problems are summed up in the peers line; the matrix shows them one by one.
+  const own = problems.filter((p) => p.node === node.name && !REACH_CODES.has(p.code));
+  const peerLine = probing && peers ? peersLine(peers, node.state === 'running') : null;
   const lines: DetailLine[] = [
+    ...(peerLine ? [peerLine] : []),
     ...own.map((p): DetailLine => ({ label: p.severity, value: sanitize(p.message), tone: 'error' })),
     ...(usage && node.state === 'running' ? usageLines(usage, width, theme.ascii) : []),
     ...(gpus && node.state === 'running' ? [gpuLine(gpus)] : []),

@@ -5,7 +5,7 @@ import { tint, type Theme } from './theme.js';
 
 /** Generated from the key map, so it cannot drift from what the keys do. */
 export function Help({ rows, theme, notes = [] }: { rows: number; theme: Theme; notes?: readonly string[] }): React.JSX.Element {
-  const lines = KEYMAP.map((b) => ({ keys: theme.ascii ? b.label.replace('↑', 'Up').replace('↓', 'Down') : b.label, help: b.help }));
+  const lines = KEYMAP.filter((b) => b.label).map((b) => ({ keys: theme.ascii ? b.label.replace('↑', 'Up').replace('↓', 'Down').replace('←', 'Left').replace('→', 'Right') : b.label, help: b.help }));
   return (
     <Box flexDirection="column">
       <Text bold>keys</Text>
@@ -27,7 +27,7 @@ export function Help({ rows, theme, notes = [] }: { rows: number; theme: Theme; 
 export function Footer({ theme }: { theme: Theme }): React.JSX.Element {
   return (
     <Text wrap="truncate" color={tint(theme, 'gray')}>
-      {theme.ascii ? 'Up/Down select  ? help  q quit' : '↑/↓ select  ? help  q quit'}
+      {theme.ascii ? 'Up/Down select  m matrix  p probe  ? help  q quit' : '↑/↓ select  m matrix  p probe  ? help  q quit'}
     </Text>
   );
 }

@@ -7,6 +7,7 @@ import { bar } from '../text/spark.js';
 import { sanitize } from '../text/sanitize.js';
 import { fit } from '../text/width.js';
 import type { Column } from './layout.js';
+import type { PeerCounts } from './matrix.js';
 import { glyphs, roleColor, stateColor, tint, type Theme } from './theme.js';
 
 interface Props {
@@ -19,6 +20,8 @@ interface Props {
   rows: number;
   now: number;
   theme: Theme;
+  /** Failing reachability pairs per row (same order as nodes): a marked gutter when any. */
+  failing?: readonly PeerCounts[];
 }
 
 /** "95.0% (63%)": CPU, and in brackets its share of the --cpus limit when one is set. */
@@ -115,7 +118,7 @@ function segments(node: NodeView, u: NodeUsage | undefined, gpus: readonly Conta
   return out;
 }
 
-export function NodeTable({ nodes, usage, gpus = {}, columns, selected, top, rows, now, theme }: Props): React.JSX.Element {
+export function NodeTable({ nodes, usage, gpus = {}, columns, selected, top, rows, now, theme, failing = [] }: Props): React.JSX.Element {
   const g = glyphs(theme);
   const visible = nodes.slice(top, top + rows);
   const head = columns.map((c) => fit(c.title, c.width, theme.ascii)).join(' ');
@@ -127,9 +130,13 @@ export function NodeTable({ nodes, usage, gpus = {}, columns, selected, top, row
       ) : null}
       {visible.map((node, i) => {
         const isSelected = top + i === selected;
+        const f = failing[top + i];
+        // The gutter's second cell marks a node with failing peers (from it or towards it).
+        const mark = f && (f.out || f.in) ? g.failing : ' ';
         return (
           <Text key={node.id} wrap="truncate" inverse={isSelected}>
-            {isSelected ? `${g.pointer} ` : '  '}
+            {isSelected ? g.pointer : ' '}
+            <Text color={tint(theme, 'red')} bold>{mark}</Text>
             {segments(node, usage[node.id], gpus[node.id], columns, now, theme).map((seg, si) =>
               seg.bar === undefined ? (
                 <Text key={si} color={seg.color}>

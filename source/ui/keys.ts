@@ -1,5 +1,5 @@
 // One key map: key → action → help text. The help overlay and the footer are generated from it.
-export type Action = 'up' | 'down' | 'pageUp' | 'pageDown' | 'first' | 'last' | 'sort' | 'probe' | 'help' | 'close' | 'quit';
+export type Action = 'up' | 'down' | 'pageUp' | 'pageDown' | 'first' | 'last' | 'left' | 'right' | 'sort' | 'probe' | 'matrix' | 'help' | 'close' | 'quit';
 
 export interface KeyBinding {
   keys: string[];
@@ -15,10 +15,13 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['pageDown'], label: 'PgDn', action: 'pageDown', help: 'one page down' },
   { keys: ['home'], label: 'Home', action: 'first', help: 'first node' },
   { keys: ['end'], label: 'End', action: 'last', help: 'last node' },
+  { keys: ['left'], label: '←/→', action: 'left', help: 'matrix: the peer column to the left / right' },
+  { keys: ['right'], label: '', action: 'right', help: '' },
+  { keys: ['m'], label: 'm', action: 'matrix', help: 'reachability matrix / node details (toggles)' },
   { keys: ['s'], label: 's', action: 'sort', help: 'sort by role, CPU, memory, name (cycles)' },
   { keys: ['p'], label: 'p', action: 'probe', help: 'run a reachability round now' },
   { keys: ['?'], label: '?', action: 'help', help: 'show / hide this help' },
-  { keys: ['escape'], label: 'Esc', action: 'close', help: 'close the help' },
+  { keys: ['escape'], label: 'Esc', action: 'close', help: 'close the help, back to node details' },
   { keys: ['q', 'ctrl+c'], label: 'q', action: 'quit', help: 'quit (Ctrl-C too)' },
 ];
 
@@ -26,6 +29,8 @@ export const KEYMAP: readonly KeyBinding[] = [
 export interface KeyFlags {
   upArrow?: boolean;
   downArrow?: boolean;
+  leftArrow?: boolean;
+  rightArrow?: boolean;
   pageUp?: boolean;
   pageDown?: boolean;
   home?: boolean;
@@ -37,6 +42,8 @@ export interface KeyFlags {
 export function keyName(input: string, key: KeyFlags): string {
   if (key.upArrow) return 'up';
   if (key.downArrow) return 'down';
+  if (key.leftArrow) return 'left';
+  if (key.rightArrow) return 'right';
   if (key.pageUp) return 'pageUp';
   if (key.pageDown) return 'pageDown';
   if (key.home) return 'home';

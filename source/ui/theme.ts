@@ -35,9 +35,11 @@ export interface Glyphs {
   sep: string;
   dash: string;
   ellipsis: string;
+  /** Marks a node with failing reachability pairs. */
+  failing: string;
 }
 
-const UNICODE: Glyphs = { pointer: '›', restart: '↻', rule: '─', sep: ' · ', dash: '—', ellipsis: '…' };
-const ASCII: Glyphs = { pointer: '>', restart: 'restarts ', rule: '-', sep: ' | ', dash: '-', ellipsis: '...' };
+const UNICODE: Glyphs = { pointer: '›', restart: '↻', rule: '─', sep: ' · ', dash: '—', ellipsis: '…', failing: '✗' };
+const ASCII: Glyphs = { pointer: '>', restart: 'restarts ', rule: '-', sep: ' | ', dash: '-', ellipsis: '...', failing: 'x' };
 
 export const glyphs = (t: Theme): Glyphs => (t.ascii ? ASCII : UNICODE);

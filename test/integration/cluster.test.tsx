@@ -109,9 +109,11 @@ describe('a cluster from tfmon up to tfmon down', () => {
     expect(s.nodes).toHaveLength(3);
   });
 
-  it('a container disconnected from the network leaves the cluster; reconnected, it returns', async () => {
+  it('a member disconnected from the network stays listed as not attached; reconnected, it has its IP again', async () => {
     docker('network', 'disconnect', net, `${prefix}-worker-1`);
-    await monitor!.waitFor((snap) => !snap.nodes.some((n) => n.name === `${prefix}-worker-1`), 2000);
+    const cut = await monitor!.waitFor((snap) => snap.nodes.some((n) => n.name === `${prefix}-worker-1` && !n.attached), 2000);
+    expect(cut.nodes.find((n) => n.name === `${prefix}-worker-1`)?.ip).toBeNull();
+    expect(cut.problems).toContainEqual(expect.objectContaining({ node: `${prefix}-worker-1`, code: 'not_attached' }));
     docker('network', 'connect', net, `${prefix}-worker-1`);
     const s = await monitor!.waitFor((snap) => snap.nodes.some((n) => n.name === `${prefix}-worker-1` && n.ip), 2000);
     expect(s.nodes).toHaveLength(3);

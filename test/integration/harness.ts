@@ -76,3 +76,12 @@ export function runSim(image: string, name: string, network: string, opts: { env
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until the condition holds; throws after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean, timeoutMs: number, everyMs = 200): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(everyMs);
+  }
+}

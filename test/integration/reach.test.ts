@@ -5,7 +5,7 @@ import type { Snapshot } from '../../source/cluster/types.js';
 import { Engine } from '../../source/engine/engine.js';
 import { tarArchive } from '../../source/engine/tar.js';
 import { ClusterMonitor } from '../../source/monitor/store.js';
-import { cleanup, createNetwork, docker, own, requireEngine, runSim, simImage, sleep, TEST_LABEL, testLabels, tfmon } from './harness.js';
+import { cleanup, createNetwork, docker, dockerOk, own, requireEngine, runSim, simImage, sleep, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';
 
 const net = own('reach');
 const INTERVAL = 1000;
@@ -19,7 +19,8 @@ beforeAll(async () => {
   image = await simImage();
   createNetwork(net);
   const cfg = JSON.stringify({ cluster: { ps: [`${own('r-ps-0')}:2222`], worker: [`${own('r-worker-0')}:2222`, `${own('ghost-worker-7')}:2222`] }, task: { type: 'worker', index: 0 } });
-  runSim(image, own('r-ps-0'), net);
+  // Labelled as `tfmon up` labels its nodes: a member stays listed when cut off the network.
+  runSim(image, own('r-ps-0'), net, { labels: { 'tfmon.cluster': net } });
   runSim(image, own('r-worker-0'), net, { env: { TF_CONFIG: cfg } });
   runSim(image, own('r-worker-1'), net, { env: { SIM_NO_LISTEN: '1' } });
   monitor = new ClusterMonitor(new Engine(), { network: net, labels: testLabels, probe: { intervalMs: INTERVAL } });
@@ -57,18 +58,43 @@ describe('reachability', () => {
     const s = await monitor.waitFor((snap) => pair(snap, own('r-worker-0'), own('r-ps-0'))?.dns === 'nxdomain', INTERVAL + 2000);
     expect(Date.now() - started).toBeLessThan(INTERVAL + 2000);
     expect(pair(s, own('r-worker-0'), own('r-ps-0'))?.reason).toMatch(/does not resolve/);
+    // Its row too: it is still listed (a member, label tfmon.cluster) and reaches nobody.
+    const ps = await monitor.waitFor((snap) => pair(snap, own('r-ps-0'), own('r-worker-0'))?.dns === 'error', INTERVAL + 2000);
+    expect(Date.now() - started).toBeLessThan(INTERVAL + 2000);
+    expect(pair(ps, own('r-ps-0'), own('r-worker-1'))).toMatchObject({ dns: 'error', tcp: 'skipped' });
+    expect(ps.problems.map((p) => `${p.node}:${p.code}`)).toContain(`${own('r-ps-0')}:not_attached`);
     docker('network', 'connect', net, own('r-ps-0'));
     await monitor.waitFor((snap) => pair(snap, own('r-worker-0'), own('r-ps-0'))?.tcp === 'ok', 10_000);
   });
 
-  it('a container without a shell is reported unprobed, with the reason', async () => {
+  it('a container without a shell is probed from a helper in its network namespace', async () => {
+    // An image holding only a static busybox, no sh on PATH: `docker exec … sh` fails in it.
     const busybox = readFileSync('/bin/busybox');
     await new Engine().importImage(tarArchive([{ type: 'dir', path: 'bin' }, { type: 'file', path: 'bin/busybox', data: busybox, mode: 0o755 }]), shellless, ['CMD ["/bin/busybox", "sleep", "3600"]']);
+    expect(dockerOk('run', '--rm', '--label', TEST_LABEL, shellless, 'sh', '-c', 'true')).toBe(false);
     docker('run', '-d', '--name', own('noshell-worker-2'), '--network', net, '--label', TEST_LABEL, shellless);
-    const s = await monitor.waitFor((snap) => snap.reachability.some((e) => e.from === own('noshell-worker-2')), 10_000);
-    const rows = s.reachability.filter((e) => e.from === own('noshell-worker-2'));
+    const s = await monitor.waitFor((snap) => snap.reachability.some((e) => e.from === own('noshell-worker-2') && e.tcp !== 'unprobed'), 15_000);
+    // Helper sessions are named by the engine; they carry the node's id and the run's label.
+    const id = docker('inspect', own('noshell-worker-2'), '--format', '{{.Id}}');
+    expect(docker('ps', '-q', '--filter', `label=tfmon.probe-helper=${id}`)).not.toBe('');
+    expect(pair(s, own('noshell-worker-2'), own('r-ps-0'))).toMatchObject({ dns: 'ok', tcp: 'ok' });
+    expect(pair(s, own('noshell-worker-2'), own('r-worker-1'))).toMatchObject({ dns: 'ok', tcp: 'refused' });
+  });
+
+  it('without a helper image it is reported unprobed, with the reason; helpers leave with the monitor', async () => {
+    const id = docker('inspect', own('noshell-worker-2'), '--format', '{{.Id}}');
+    const other = new ClusterMonitor(new Engine(), { network: net, labels: testLabels, probe: { intervalMs: 60_000, helperImage: 'tfmon-test-absent:none' } });
+    await other.start();
+    await other.probeNow();
+    const rows = other.getSnapshot().reachability.filter((e) => e.from === own('noshell-worker-2'));
+    other.stop();
+    expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((e) => e.dns === 'unprobed' && e.tcp === 'unprobed')).toBe(true);
-    expect(rows[0]?.reason).toMatch(/noshell-worker-2/);
+    expect(rows[0]?.reason).toBe(`${own('noshell-worker-2')} has no shell to probe from, and --probe-image tfmon-test-absent:none is not present locally`);
+    monitor.stop();
+    await waitUntil(() => docker('ps', '-aq', '--filter', `label=tfmon.probe-helper=${id}`) === '', 10_000);
+    monitor = new ClusterMonitor(new Engine(), { network: net, labels: testLabels, probe: { intervalMs: INTERVAL } });
+    await monitor.start();
   });
 
   it('status --json runs one round and reports it', async () => {
