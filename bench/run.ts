@@ -9,6 +9,7 @@ import { ensureSimImage } from '../source/engine/sim-image.js';
 import type { Snapshot } from '../source/cluster/types.js';
 import { ClusterMonitor } from '../source/monitor/store.js';
 import { App } from '../source/ui/App.js';
+import { probeBench } from './probe.js';
 import { watchWithDockerStats, watchWithTfmon, type WindowResult } from './usage.js';
 
 const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
@@ -206,6 +207,24 @@ async function main(): Promise<void> {
   console.log(`tfmon bench (${new Date().toISOString()}, node ${process.version})\n`);
   console.log('status (3-node sim cluster, 10 runs each, alternating)\n');
   console.log(table([head, ...statusRows]));
+  if (process.env['BENCH_PROBE'] !== '0') {
+    progress('reachability: 20 sim nodes, rounds, then two windows (without / with probing)');
+    const { ref } = await ensureSimImage(new Engine());
+    const p = await probeBench(ref, `tfb${id}`, label, 20, seconds);
+    const pct = (cpu: number): string => `${((cpu / p.windowS) * 100).toFixed(1)} %`;
+    const extra = p.daemonCpuWith - p.daemonCpuWithout;
+    console.log(`\nreachability: ${p.nodes} sim nodes, ${p.pairs} pairs; default interval (5 s); ${p.windowS} s windows; CPU as % of one core\n`);
+    console.log(table([
+      head,
+      ['first round (opens one session per node)', fmt(p.firstRoundMs), '', '', ''],
+      ['one full round, sessions up (10 rounds)', fmt(median(p.roundMs)), fmt(p90(p.roundMs)), '<= 2 s', p90(p.roundMs) <= 2000 ? 'met' : 'NOT met'],
+      ['execs created per round, sessions up', String(median(p.execsPerRound)), String(Math.max(...p.execsPerRound)), '0', Math.max(...p.execsPerRound) === 0 ? 'met' : 'NOT met'],
+      ['daemons CPU, no probing', pct(p.daemonCpuWithout), '', '', ''],
+      ['daemons CPU, probing every 5 s', pct(p.daemonCpuWith), '', '', ''],
+      ['daemons CPU attributable to probing', pct(extra), '', '<= 5 %', (extra / p.windowS) * 100 <= 5 ? 'met' : 'NOT met'],
+      ['CPU inside the nodes (sim + probe scripts), without / with', `${pct(p.nodesCpuWithout)} / ${pct(p.nodesCpuWith)}`, '', '', ''],
+    ]));
+  }
   if (process.env['BENCH_USAGE'] === '0') return;
   console.log(`\nusage: tfmon's live screen vs docker stats, ${seconds} s windows after 5 s warm-up; daemons = dockerd + containerd + shims\n`);
   const usage = await usageBench(sizes, seconds);

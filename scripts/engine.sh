@@ -14,20 +14,31 @@ answers() { command -v docker >/dev/null 2>&1 && timeout 5 docker info >/dev/nul
 is_root() { [ "$(id -u)" = 0 ]; }
 have_apt() { command -v apt-get >/dev/null 2>&1; }
 
-need_busybox() {
-  [ -x /bin/busybox ] || [ -x /usr/bin/busybox ] && return 0
+# need PATH PACKAGE WHY: installs PACKAGE when PATH is missing (as root with apt), else fails clearly.
+need() {
+  [ -x "$1" ] && return 0
   if is_root && have_apt; then
-    say "installing busybox-static (the simulated TF node is built from it)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >>"$LOG" 2>&1 ||
-      { apt-get update -qq >>"$LOG" 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >>"$LOG" 2>&1; } ||
-      fail "could not install busybox-static with apt-get (log: $LOG)"
+    say "installing $2 ($3)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >>"$LOG" 2>&1 ||
+      { apt-get update -qq >>"$LOG" 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >>"$LOG" 2>&1; } ||
+      fail "could not install $2 with apt-get (log: $LOG)"
   else
-    fail "busybox-static is missing: install it (apt-get install busybox-static) or pass --image to tfmon up"
+    fail "$1 is missing: install $2 ($3)"
   fi
+}
+need_busybox() {
+  [ -x /usr/bin/busybox ] && return 0
+  need /bin/busybox busybox-static "the simulated TF node is built from it"
+}
+# Only the tests need it: a python3 node like the TensorFlow images is made by mounting the host's.
+need_test_tools() {
+  [ "${TFMON_ENGINE_FOR:-}" = tests ] || return 0
+  need /usr/bin/python3 python3-minimal "the tests mount it into a node to probe like a TensorFlow image"
 }
 
 if answers; then
   need_busybox
+  need_test_tools
   exit 0
 fi
 
@@ -67,6 +78,8 @@ restarted=0
 for _ in $(seq 1 "$WAIT_S"); do
   if answers; then
     say "dockerd answers"
+    need_busybox
+    need_test_tools
     exit 0
   fi
   # It died at once (typically: the old one's pid file was still held): clear and try once more.

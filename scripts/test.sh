@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/engine.sh || exit 1
+TFMON_ENGINE_FOR=tests bash scripts/engine.sh || exit 1
 if [ ! -d node_modules ]; then npm ci --no-audit --no-fund || exit 1; fi
 npm run --silent build || { echo "test: build failed" >&2; exit 1; }
 npx tsc -p tsconfig.test.json || { echo "test: type check of tests failed" >&2; exit 1; }

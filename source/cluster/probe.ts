@@ -8,61 +8,115 @@
 // unknown; tools: resolver+connector used (getent, nslookup, python3, literal, nc, devtcp, none).
 // An input line "." ends a round and is answered with ".".
 
+// With python3 (the TensorFlow images), the whole session is one python3 process: no process per
+// target. Without it, the sh loop below: its helpers set variables instead of printing into $(…),
+// so a target costs one lookup process and one connect process, nothing more (forks are what a
+// round costs inside the nodes).
+const PROBE_PYTHON = String.raw`
+import re, socket, sys, threading, time
+HOST = re.compile(r"^[A-Za-z0-9._:][A-Za-z0-9._:-]*$")
+NXDOMAIN = (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5))
+def lookup(host, box):
+    try:
+        box.append(("ok", socket.gethostbyname(host)))
+    except socket.gaierror as e:
+        box.append(("nxdomain" if e.errno in NXDOMAIN else "error", "-"))
+    except Exception:
+        box.append(("error", "-"))
+def resolve(host):
+    box = []
+    t = threading.Thread(target=lookup, args=(host, box), daemon=True)
+    t.start()
+    t.join(2)
+    return box[0] if box else ("error", "-")
+def connect(ip, port):
+    s = socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET)
+    s.settimeout(2)
+    try:
+        s.connect((ip, port))
+        return "ok"
+    except ConnectionRefusedError:
+        return "refused"
+    except (socket.timeout, TimeoutError):
+        return "timeout"
+    except OSError:
+        return "error"
+    finally:
+        s.close()
+for line in sys.stdin:
+    f = line.split()
+    host = f[0] if f else ""
+    port = " ".join(f[1:])
+    if host == ".":
+        print(".", flush=True)
+        continue
+    if not HOST.match(host) or host.startswith("-"):
+        print("R ? 0 error - skipped - refused-name")
+        continue
+    if not port.isdigit():
+        print("R %s 0 error - skipped - bad-port" % host)
+        continue
+    if re.match(r"^[0-9.]+$", host):
+        dns, ip, tool = "ok", host, "literal"
+    else:
+        (dns, ip), tool = resolve(host), "python3"
+    if dns != "ok":
+        print("R %s %s %s - skipped - %s" % (host, port, dns, tool))
+        continue
+    t0 = time.monotonic()
+    tcp = connect(ip, int(port))
+    print("R %s %s ok %s %s %d %s+python3" % (host, port, ip, tcp, (time.monotonic() - t0) * 1000, tool))
+`;
+
 export const PROBE_SCRIPT = String.raw`
-now_ms() { read -r up _ < /proc/uptime 2>/dev/null || { echo 0; return; }; echo "$(echo "$up" | tr -d .)0"; }
 has() { command -v "$1" >/dev/null 2>&1; }
-# A DNS server that does not answer (a node cut off its network) would block a lookup for 10 s.
-lim() { if has timeout; then timeout 2 "$@"; else "$@"; fi; }
+if has python3 && [ -z "$TFMON_PROBE_SH" ]; then exec python3 -c '` + PROBE_PYTHON + String.raw`'; fi
+# (No parameter expansions with braces here: this text lives in a JS template literal.)
+now_ms() { if IFS='. ' read -r sec cs _ < /proc/uptime 2>/dev/null; then ms="$sec$cs"0; else ms=0; fi; }
+# A DNS server that does not answer would block a lookup for 10 s.
+if has timeout; then lim="timeout 2"; else lim=""; fi
 resolve() {
-  tried=none
+  rtool=none; dns=error; ip=-
   if has getent; then
-    tried=getent
-    out=$(lim getent hosts "$1" 2>/dev/null); rc=$?
-    if [ $rc -eq 0 ]; then set -- $out; echo "ok $1 getent"; return; fi
-    if [ $rc -eq 2 ]; then echo "nxdomain - getent"; return; fi
+    rtool=getent
+    out=$($lim getent hosts "$1" 2>/dev/null); rc=$?
+    if [ $rc -eq 0 ]; then set -- $out; dns=ok; ip=$1; return; fi
+    if [ $rc -eq 2 ]; then dns=nxdomain; return; fi
   fi
   if has nslookup; then
-    tried=nslookup
-    out=$(lim nslookup "$1" 2>&1)
-    case "$out" in *NXDOMAIN*|*"can't find"*|*"can't resolve"*) echo "nxdomain - nslookup"; return ;; esac
-    ip=$(printf '%s\n' "$out" | sed -n '/^Name:/,$ s/^Address[^:]*:[[:space:]]*\([0-9a-fA-F.:]*\).*/\1/p' | head -n 1)
-    if [ -n "$ip" ]; then echo "ok $ip nslookup"; return; fi
+    rtool=nslookup
+    out=$($lim nslookup "$1" 2>&1)
+    case "$out" in *NXDOMAIN*|*"can't find"*|*"can't resolve"*) dns=nxdomain; return ;; esac
+    # The first address after the "Name:" line (the one before it is the DNS server's).
+    seen=
+    while IFS= read -r line; do
+      case "$line" in
+        Name:*) seen=1 ;;
+        Address*) if [ -n "$seen" ]; then
+            # "Address: 10.0.0.2" (newer busybox) or "Address 1: 10.0.0.2 name" (older)
+            set -- $line; if [ "$1" = "Address:" ]; then a=$2; else a=$3; fi
+            if [ -n "$a" ]; then dns=ok; ip=$a; return; fi
+          fi ;;
+      esac
+    done <<EOF
+$out
+EOF
   fi
-  if has python3; then
-    lim python3 -c 'import socket, sys
-try:
-    print("ok", socket.gethostbyname(sys.argv[1]), "python3")
-except socket.gaierror as e:
-    print("nxdomain" if e.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5)) else "error", "-", "python3")' "$1" 2>/dev/null && return
-  fi
-  echo "error - $tried"
 }
 connect() {
-  if has python3; then
-    python3 -c 'import socket, sys
-s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
-s.settimeout(2)
-try:
-    s.connect((sys.argv[1], int(sys.argv[2]))); print("ok python3")
-except ConnectionRefusedError:
-    print("refused python3")
-except (socket.timeout, TimeoutError):
-    print("timeout python3")
-except OSError:
-    print("error python3")' "$1" "$2" 2>/dev/null && return
-  fi
   if has nc; then
+    ctool=nc
     # busybox nc has no -z: connect with stdin closed; its message tells refused from timed out.
-    err=$(nc -w 2 "$1" "$2" </dev/null 2>&1 >/dev/null); rc=$?
-    if [ $rc -eq 0 ]; then echo "ok nc"; return; fi
-    case "$err" in *refused*) echo "refused nc" ;; *"timed out"*|*imeout*) echo "timeout nc" ;; *) echo "error nc" ;; esac
+    err=$(nc -w 2 "$1" "$2" </dev/null 2>&1 >/dev/null) && { tcp=ok; return; }
+    case "$err" in *refused*) tcp=refused ;; *"timed out"*|*imeout*) tcp=timeout ;; *) tcp=error ;; esac
     return
   fi
   if [ -n "$BASH_VERSION" ]; then
-    if (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; then echo "ok devtcp"; else echo "error devtcp"; fi
+    ctool=devtcp
+    if err=$( (exec 3<>"/dev/tcp/$1/$2") 2>&1 ); then tcp=ok; else case "$err" in *refused*) tcp=refused ;; *) tcp=error ;; esac; fi
     return
   fi
-  echo "error none"
+  ctool=none; tcp=error
 }
 while read -r host port; do
   if [ "$host" = "." ]; then echo "."; continue; fi
@@ -70,12 +124,12 @@ while read -r host port; do
   case "$host" in ''|-*|*[!A-Za-z0-9._:-]*) echo "R ? 0 error - skipped - refused-name"; continue ;; esac
   case "$port" in ''|*[!0-9]*) echo "R $host 0 error - skipped - bad-port"; continue ;; esac
   case "$host" in
-    *[!0-9.]*) set -- $(resolve "$host"); dns=$1; ip=$2; rtool=$3 ;;
+    *[!0-9.]*) resolve "$host" ;;
     *) dns=ok; ip=$host; rtool=literal ;;
   esac
   if [ "$dns" != ok ]; then echo "R $host $port $dns - skipped - $rtool"; continue; fi
-  t0=$(now_ms); set -- $(connect "$ip" "$port"); tcp=$1; ctool=$2; t1=$(now_ms)
-  echo "R $host $port ok $ip $tcp $((t1 - t0)) $rtool+$ctool"
+  now_ms; t0=$ms; connect "$ip" "$port"; now_ms
+  echo "R $host $port ok $ip $tcp $((ms - t0)) $rtool+$ctool"
 done
 `;
 

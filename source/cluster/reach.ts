@@ -15,6 +15,8 @@ export interface ReachEntry {
   ms: number | null;
   /** Why a pair is unprobed or failed, in words; null when all is well. */
   reason: string | null;
+  /** Resolver+connector the probe used ("getent+python3", "nslookup+nc"); null when not probed. */
+  tools: string | null;
 }
 
 export interface Target {
@@ -47,8 +49,8 @@ export function targetsOf(node: NodeView, nodes: readonly NodeView[]): Target[] 
 export function entriesOf(from: string, targets: readonly Target[], results: readonly ProbeResult[]): ReachEntry[] {
   return targets.map((t, i): ReachEntry => {
     const r = results[i];
-    if (!isProbeableHost(t.host)) return { from, to: t.host, port: t.port, dns: 'error', ip: null, tcp: 'skipped', ms: null, reason: 'not a plain host name: not probed' };
-    if (!r) return { from, to: t.host, port: t.port, dns: 'unprobed', ip: null, tcp: 'unprobed', ms: null, reason: 'no answer from the probe in this round' };
+    if (!isProbeableHost(t.host)) return { from, to: t.host, port: t.port, dns: 'error', ip: null, tcp: 'skipped', ms: null, reason: 'not a plain host name: not probed', tools: null };
+    if (!r) return { from, to: t.host, port: t.port, dns: 'unprobed', ip: null, tcp: 'unprobed', ms: null, reason: 'no answer from the probe in this round', tools: null };
     const reason = r.dns === 'nxdomain' ? `${t.host} does not resolve from ${from}`
       : r.dns === 'error' ? (r.tools === 'none'
         ? `${from} has no getent, nslookup or python3 to resolve names with`
@@ -56,12 +58,12 @@ export function entriesOf(from: string, targets: readonly Target[], results: rea
         : r.tcp === 'refused' ? `${t.host}:${t.port} refused the connection (nothing listens)`
           : r.tcp === 'timeout' ? `${t.host}:${t.port} did not answer within 2 s`
             : r.tcp === 'error' ? `${t.host}:${t.port}: connect failed (${r.tools})` : null;
-    return { from, to: t.host, port: t.port, dns: r.dns, ip: r.ip, tcp: r.tcp, ms: r.ms, reason };
+    return { from, to: t.host, port: t.port, dns: r.dns, ip: r.ip, tcp: r.tcp, ms: r.ms, reason, tools: r.tools };
   });
 }
 
 export const unprobed = (from: string, targets: readonly Target[], reason: string): ReachEntry[] =>
-  targets.map((t) => ({ from, to: t.host, port: t.port, dns: 'unprobed', ip: null, tcp: 'unprobed', ms: null, reason }));
+  targets.map((t) => ({ from, to: t.host, port: t.port, dns: 'unprobed', ip: null, tcp: 'unprobed', ms: null, reason, tools: null }));
 
 /** peer_unresolvable, port_refused, port_timeout, ip_mismatch: each names its source and target. */
 export function reachProblems(entries: readonly ReachEntry[], nodes: readonly NodeView[]): Problem[] {

@@ -28,7 +28,7 @@ interface Session {
 }
 
 const cutOff = (from: string, targets: readonly Target[]): ReachEntry[] =>
-  targets.map((t) => ({ from, to: t.host, port: t.port, dns: 'error', ip: null, tcp: 'skipped', ms: null, reason: `${from} is not on the cluster's network` }));
+  targets.map((t) => ({ from, to: t.host, port: t.port, dns: 'error', ip: null, tcp: 'skipped', ms: null, reason: `${from} is not on the cluster's network`, tools: null }));
 
 export class ProbeSampler {
   private readonly sessions = new Map<string, Session>();

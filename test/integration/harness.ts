@@ -68,8 +68,8 @@ export function createNetwork(name: string): void {
 }
 
 /** `docker run -d` of the sim image on a network, labelled for cleanup. */
-export function runSim(image: string, name: string, network: string, opts: { env?: Record<string, string>; labels?: Record<string, string> } = {}): string {
-  const args = ['run', '-d', '--name', name, '--network', network, '--label', TEST_LABEL];
+export function runSim(image: string, name: string, network: string, opts: { env?: Record<string, string>; labels?: Record<string, string>; args?: string[] } = {}): string {
+  const args = ['run', '-d', '--name', name, '--network', network, '--label', TEST_LABEL, ...(opts.args ?? [])];
   for (const [k, v] of Object.entries(opts.labels ?? {})) args.push('--label', `${k}=${v}`);
   for (const [k, v] of Object.entries(opts.env ?? {})) args.push('--env', `${k}=${v}`);
   return docker(...args, image);

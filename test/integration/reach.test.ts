@@ -44,6 +44,23 @@ describe('reachability', () => {
     expect(pair(s, own('r-worker-0'), own('r-ps-0'))?.ip).toBe(docker('inspect', own('r-ps-0'), '--format', `{{(index .NetworkSettings.Networks "${net}").IPAddress}}`));
   });
 
+  it('a node like the TensorFlow images (python3, getent, dash as sh) is probed by one python3 process', async () => {
+    // The host's own /usr mounted into a sim node: Debian's python3, getent and dash (sh).
+    const cfg = JSON.stringify({ cluster: { ps: [`${own('r-ps-0')}:2222`], worker: [`${own('py-worker-3')}:2222`, `${own('ghost-worker-8')}:2222`] }, task: { type: 'worker', index: 0 } });
+    runSim(image, own('py-worker-3'), net, {
+      env: { TF_CONFIG: cfg, PATH: '/usr/bin:/bin' },
+      args: ['-v', '/usr:/usr:ro', '-v', '/usr/lib:/lib:ro', '-v', '/usr/lib64:/lib64:ro'],
+    });
+    expect(docker('exec', own('py-worker-3'), 'sh', '-c', 'command -v sh; command -v python3')).toBe('/usr/bin/sh\n/usr/bin/python3');
+    const s = await monitor.waitFor((snap) => pair(snap, own('py-worker-3'), own('ghost-worker-8'))?.dns === 'nxdomain', 10_000);
+    expect(pair(s, own('py-worker-3'), own('r-ps-0'))).toMatchObject({ dns: 'ok', tcp: 'ok', tools: 'python3+python3' });
+    expect(pair(s, own('py-worker-3'), own('r-worker-1'))).toMatchObject({ dns: 'ok', tcp: 'refused', tools: 'python3+python3' });
+    expect(pair(s, own('py-worker-3'), own('ghost-worker-8'))).toMatchObject({ tcp: 'skipped', tools: 'python3' });
+    // The busybox nodes keep using nslookup and nc.
+    expect(pair(s, own('r-worker-0'), own('r-ps-0'))?.tools).toBe('nslookup+nc');
+    docker('rm', '-f', own('py-worker-3'));
+  });
+
   it('creates no exec per round once the sessions are up', async () => {
     await monitor.probeNow();
     const before = monitor.probe!.execsCreated;
