@@ -26,12 +26,19 @@ export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): 
       add('error', node.name, 'not_attached',
         `not attached to ${network.name}: no peer can resolve it (docker network connect ${network.name} ${node.name})`);
     }
-    if (node.state !== 'running') {
+    const last = node.lastError ? `; last error: ${node.lastError}` : '';
+    if (node.oomKilled) {
+      add('error', node.name, 'oom_killed', `killed for lack of memory (OOM)${node.memoryLimitBytes ? ' at its --memory limit' : ''}${last}`);
+    }
+    // A restart policy hides a crash: the restart count is what tells.
+    if (node.state === 'restarting' || node.restarts >= 3) {
+      add('error', node.name, 'crash_loop', `crash loop: restarted ${node.restarts} time${node.restarts === 1 ? '' : 's'}${last}`);
+    } else if (node.state !== 'running') {
       const why = node.state === 'exited' || node.state === 'dead'
-        ? `${node.state}${node.exitCode !== null ? ` (code ${node.exitCode})` : ''}${node.oomKilled ? ', killed for lack of memory (OOM)' : ''}`
+        ? `${node.state}${node.exitCode !== null ? ` (code ${node.exitCode})` : ''}`
         : node.state;
-      add(node.state === 'exited' || node.state === 'dead' || node.state === 'restarting' ? 'error' : 'warning',
-        node.name, 'not_running', `not running: ${why}`);
+      add(node.state === 'exited' || node.state === 'dead' ? 'error' : 'warning',
+        node.name, 'not_running', `not running: ${why}${node.oomKilled ? '' : last}`);
     }
   }
 

@@ -26,7 +26,7 @@ function roleFromLabels(labels: Record<string, string>): { role: Role; index: nu
 }
 
 /** Enrich engine facts with role, index, port and the TF_CONFIG verdict. */
-export function toNodeView(facts: ContainerFacts): NodeView {
+export function toNodeView(facts: ContainerFacts, lastError: string | null = null): NodeView {
   let tfConfig: unknown = null;
   let tfConfigParsed: TfConfig | null = null;
   let tfConfigError: string | null = null;
@@ -57,7 +57,7 @@ export function toNodeView(facts: ContainerFacts): NodeView {
   const labelPort = facts.labels[LABEL_PORT];
   if (port === null && labelPort !== undefined && /^\d{1,5}$/.test(labelPort)) port = Number(labelPort);
 
-  return { ...facts, role, index, roleSource, port, tfConfig, tfConfigParsed, tfConfigError };
+  return { ...facts, role, index, roleSource, port, tfConfig, tfConfigParsed, tfConfigError, lastError };
 }
 
 const ROLE_ORDER: Record<Role, number> = { chief: 0, ps: 1, worker: 2, evaluator: 3, unknown: 4 };

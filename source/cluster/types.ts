@@ -61,6 +61,8 @@ export interface ContainerFacts {
   restartPolicy: string | null;
   /** Host PID of the container's init process (0/null when not running): for /proc reads. */
   pid: number | null;
+  /** Started with a TTY: its logs are raw bytes, not stdout/stderr frames. */
+  tty: boolean;
 }
 
 export interface TaskAddress {
@@ -82,6 +84,8 @@ export interface NodeView extends ContainerFacts {
   tfConfig: unknown;
   tfConfigParsed: TfConfig | null;
   tfConfigError: string | null;
+  /** The last error line of its logs, when tfmon has read them (shown, exited, or `status`). */
+  lastError: string | null;
 }
 
 export type Severity = 'error' | 'warning';

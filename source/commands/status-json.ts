@@ -24,6 +24,8 @@ export interface StatusNode extends Usage {
   gpus: ContainerGpu[] | null;
   tfConfig: unknown;
   tfConfigError: string | null;
+  /** The last error line of its logs (sanitized), or null. */
+  lastError: string | null;
 }
 
 const round = (v: number | null | undefined, digits = 1): number | null =>
@@ -58,6 +60,7 @@ function nodeJson(n: NodeView, u: NodeUsage | undefined, gpus: ContainerGpu[] | 
     gpus,
     tfConfig: n.tfConfig,
     tfConfigError: n.tfConfigError,
+    lastError: n.lastError,
   };
 }
 

@@ -12,7 +12,11 @@ export async function runStatus(options: CommonOptions & { json: boolean }, io: 
   // CPU % needs two samples: wait about one interval for them, never much longer. Probing runs one
   // round meanwhile.
   await monitor.load();
-  await Promise.all([usage ? monitor.awaitUsage(usage.intervalMs * 1.5 + 300) : null, probe ? monitor.probeNow() : null]);
+  await Promise.all([
+    usage ? monitor.awaitUsage(usage.intervalMs * 1.5 + 300) : null,
+    probe ? monitor.probeNow() : null,
+    monitor.readLastErrors(monitor.getSnapshot().nodes.map((n) => n.id), 100),
+  ]);
   const snapshot = monitor.getSnapshot();
   monitor.stop();
   if (options.json) io.out(JSON.stringify(statusJson(snapshot), null, 2));

@@ -105,5 +105,6 @@ export function factsFromInspect(inspect: unknown, network: { name: string; id: 
     gpuRequest: gpuRequestOf(hostConfig),
     restartPolicy: policyName && policyName !== 'no' ? policyName : null,
     pid: num(state['Pid']) || null,
+    tty: config['Tty'] === true,
   };
 }

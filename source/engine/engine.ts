@@ -8,6 +8,8 @@ import { LABEL_CLUSTER } from '../cluster/role.js';
 import { factsFromInspect, attachmentOf, isMemberOf } from './containers.js';
 import { EngineError, describeConnectError, engineMessage, isNotFound, statusOf } from './errors.js';
 import { followEvents, LineSplitter, type EventsCallbacks } from './events.js';
+import { LogDecoder } from './log-decoder.js';
+import type { LogStream } from '../cluster/logs.js';
 
 export interface CreateSpec {
   name: string;
@@ -185,6 +187,66 @@ export class Engine {
         }),
       callbacks,
     );
+  }
+
+  /** A container's logs as lines (both streams, with Docker's timestamps), following until close()
+   * when `follow`; onEnd once it stops for any reason. `tty` says how the stream is framed. */
+  followLogs(
+    id: string,
+    options: { tty: boolean; follow: boolean; tail: number | 'all'; since?: number },
+    onLine: (stream: LogStream, line: string) => void,
+    onEnd: (error: unknown) => void,
+  ): { close(): void } {
+    const controller = new AbortController();
+    let ended = false;
+    const decoder = new LogDecoder(options.tty, onLine);
+    const end = (error: unknown): void => {
+      if (ended) return;
+      ended = true;
+      if (!error) decoder.end();
+      onEnd(error);
+    };
+    const query = new URLSearchParams({
+      stdout: '1', stderr: '1', timestamps: '1', follow: options.follow ? '1' : '0', tail: String(options.tail),
+      ...(options.since !== undefined ? { since: String(options.since) } : {}),
+    });
+    this.modem.dial(
+      {
+        path: `/containers/${enc(id)}/logs?${query.toString()}`,
+        method: 'GET',
+        options: {},
+        isStream: true,
+        abortSignal: controller.signal,
+        statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+      } as Modem.DialOptions,
+      (error, result) => {
+        if (error) return end(error);
+        const stream = result as Readable;
+        stream.on('data', (chunk: Buffer) => {
+          if (!ended) decoder.push(chunk);
+        });
+        stream.on('error', end);
+        stream.on('end', () => end(null));
+        stream.on('close', () => end(null));
+      },
+    );
+    return {
+      close: () => {
+        ended = true;
+        controller.abort();
+      },
+    };
+  }
+
+  /** The last lines of a container's logs, once (no stream left open). */
+  readLogs(id: string, options: { tty: boolean; tail: number | 'all'; since?: number }): Promise<{ stream: LogStream; line: string }[]> {
+    return this.call(() => new Promise((resolve, reject) => {
+      const lines: { stream: LogStream; line: string }[] = [];
+      this.followLogs(id, { ...options, follow: false }, (stream, line) => lines.push({ stream, line }), (error) => {
+        if (error) reject(error instanceof Error ? error : new Error(String(error)));
+        else resolve(lines);
+      });
+    }));
   }
 
   /** One stats stream (a sample about every second) until close(); onEnd once it stops for any reason. */

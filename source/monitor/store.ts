@@ -11,6 +11,9 @@ import { HostSampler } from './host-sampler.js';
 import { ProbeSampler, type ProbeOptions } from './probe-sampler.js';
 import { reachProblems } from '../cluster/reach.js';
 import { UsageSampler, type SamplerOptions } from './usage-sampler.js';
+import { DEFAULT_LOG_OPTIONS, LogFollower, type LogOptions } from './log-follower.js';
+import { levelOf, lastErrorOf } from '../cluster/logs.js';
+import { sanitize } from '../text/sanitize.js';
 
 export interface MonitorOptions {
   network: string;
@@ -19,6 +22,8 @@ export interface MonitorOptions {
   usage?: SamplerOptions;
   /** Reachability probing (a round every intervalMs); off when absent. */
   probe?: ProbeOptions;
+  /** Log tails (--tail) and buffers (--log-buffer); streams open only for what is shown. */
+  logs?: LogOptions;
 }
 
 /** Events after which a container's facts may have changed (health arrives as "health_status: …"). */
@@ -37,6 +42,12 @@ export class ClusterMonitor {
   private readonly host: HostSampler | null;
   private readonly gpu: GpuSampler | null;
   readonly probe: ProbeSampler | null;
+  readonly logs: LogFollower;
+  /** Each node's last error line, from its shown logs or read once when it exits or restarts. */
+  private readonly lastErrors = new Map<string, string>();
+  /** State and restart count last seen, to notice a node that just exited or restarted. */
+  private readonly seen = new Map<string, { state: string; restarts: number }>();
+  private errorTimer: NodeJS.Timeout | null = null;
   private readonly listeners = new Set<() => void>();
   private readonly pending = new Set<string>();
   private snapshot: Snapshot;
@@ -58,7 +69,55 @@ export class ClusterMonitor {
       ? new GpuSampler(Math.max(options.usage.intervalMs, 2000), engine.local, () => this.usageChanged())
       : null;
     this.probe = options.probe ? new ProbeSampler(engine, () => this.views, () => this.publish(this.snapshot.engineError), options.probe) : null;
+    this.logs = new LogFollower(engine, options.logs ?? DEFAULT_LOG_OPTIONS, (id, text) => this.noteError(id, text));
     this.snapshot = this.build(false, null);
+  }
+
+  /** An error line from a shown node's logs: kept as its last error, published twice a second at most. */
+  private noteError(id: string, text: string): void {
+    if (this.lastErrors.get(id) === text) return;
+    this.lastErrors.set(id, text);
+    if (this.errorTimer) return;
+    this.errorTimer = setTimeout(() => {
+      this.errorTimer = null;
+      this.factsDirty = true;
+      this.publish(this.snapshot.engineError);
+    }, 500);
+  }
+
+  /** Reads the last lines of these nodes once and keeps their last error lines (status; a node
+   * that exited or restarted). Failures are ignored: the last error is a hint, not a fact. */
+  async readLastErrors(ids: readonly string[], tail = 200): Promise<void> {
+    await mapLimit([...ids], INSPECT_CONCURRENCY, async (id) => {
+      const f = this.facts.get(id);
+      if (!f) return;
+      try {
+        const lines = await this.engine.readLogs(id, { tty: f.tty, tail });
+        const last = lastErrorOf(lines.map(({ line }) => {
+          const text = sanitize(line.slice(line.indexOf(' ') + 1));
+          return { text, level: levelOf(text) };
+        }));
+        if (last) this.lastErrors.set(id, last);
+      } catch {
+        // gone meanwhile, or the log driver cannot be read (none, syslog…)
+      }
+    });
+    this.factsDirty = true;
+    this.publish(this.snapshot.engineError);
+  }
+
+  /** Nodes that just exited, died or restarted: their last error line is read once. */
+  private noticeTransitions(): void {
+    const due: string[] = [];
+    for (const f of this.facts.values()) {
+      const before = this.seen.get(f.id);
+      const ended = f.state === 'exited' || f.state === 'dead';
+      if ((before && ((ended && before.state !== f.state) || f.restarts > before.restarts)) || (!before && ended && this.snapshot.ready)) {
+        due.push(f.id);
+      }
+      this.seen.set(f.id, { state: f.state, restarts: f.restarts });
+    }
+    if (due.length && !this.stopped) void this.readLastErrors(due);
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -130,6 +189,9 @@ export class ClusterMonitor {
     });
     // After the first listing, so that the first round knows the nodes.
     if (this.probe && this.options.probe) this.probe.start(this.options.probe.intervalMs);
+    // Nodes already down: why is in their last lines.
+    const down = [...this.facts.values()].filter((f) => f.state === 'exited' || f.state === 'dead' || f.restarts > 0).map((f) => f.id);
+    if (down.length) void this.readLastErrors(down);
   }
 
   private async connect(): Promise<void> {
@@ -145,6 +207,8 @@ export class ClusterMonitor {
     this.host?.stop();
     this.gpu?.stop();
     this.probe?.stop();
+    this.logs.stop();
+    if (this.errorTimer) clearTimeout(this.errorTimer);
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.usageTimer) clearTimeout(this.usageTimer);
     this.listeners.clear();
@@ -213,7 +277,7 @@ export class ClusterMonitor {
 
   private build(ready: boolean, engineError: string | null): Snapshot {
     if (this.factsDirty) {
-      this.views = [...this.facts.values()].map(toNodeView).sort(compareNodes);
+      this.views = [...this.facts.values()].map((f) => toNodeView(f, this.lastErrors.get(f.id) ?? null)).sort(compareNodes);
       this.problems = findProblems(this.network, this.views);
       this.factsDirty = false;
     }
@@ -254,7 +318,9 @@ export class ClusterMonitor {
   private publishFacts(engineError: string | null, ready = this.snapshot.ready): void {
     this.factsDirty = true;
     this.sampler?.sync([...this.facts.values()]);
+    this.noticeTransitions();
     this.publish(engineError, ready);
+    this.logs.sync(this.views);
   }
 
   private publish(engineError: string | null, ready = this.snapshot.ready): void {

@@ -18,7 +18,7 @@ export function seedFacts(tasks: TaskSpec[] = seedTasks): ContainerFacts[] {
 }
 
 export function snapshotOf(list: ContainerFacts[], network = 'tf-network', usage: Snapshot['usage'] = {}): Snapshot {
-  const nodes = list.map(toNodeView).sort(compareNodes);
+  const nodes = list.map((f) => toNodeView(f)).sort(compareNodes);
   const net = { name: network, id: 'n', driver: 'bridge' };
   return {
     engine: { host: 'unix:///var/run/docker.sock', version: '20.10.24', apiVersion: '1.41', swarm: false },

@@ -5,7 +5,7 @@ import { entriesOf, reachProblems, targetsOf } from '../../source/cluster/reach.
 import { toNodeView } from '../../source/cluster/role.js';
 import { seedFacts } from '../helpers/snapshot.js';
 
-const nodes = seedFacts().map(toNodeView);
+const nodes = seedFacts().map((f) => toNodeView(f));
 const [ps, w0] = nodes as [typeof nodes[0], typeof nodes[0]];
 
 describe('targets', () => {

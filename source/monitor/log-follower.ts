@@ -1,0 +1,150 @@
+// Logs of the nodes on screen: one follow stream per shown node, none for the others; a bounded ring
+// of sanitized lines per node; listeners told at most ten times a second however fast lines come.
+// A stream that ends (the node stopped) is reopened from its last timestamp when the node runs again.
+import { levelOf, splitTimestamp, type LogLine, type LogStream } from '../cluster/logs.js';
+import type { NodeView } from '../cluster/types.js';
+import type { Engine } from '../engine/engine.js';
+import { sanitize } from '../text/sanitize.js';
+import { Ring } from './ring.js';
+
+export interface LogOptions {
+  /** Lines read back when a stream opens (`--tail`, default 200). */
+  tail: number;
+  /** Lines kept per node (`--log-buffer`, default 5,000). */
+  capacity: number;
+}
+
+export const DEFAULT_LOG_OPTIONS: LogOptions = { tail: 200, capacity: 5000 };
+const NOTIFY_MS = 100;
+
+interface Follow {
+  close(): void;
+  open: boolean;
+  /** Last timestamp seen, normalized for comparison; a reopened stream starts after it. */
+  lastKey: string | null;
+  lastTs: string | null;
+  pid: number | null;
+}
+
+/** "2026-11-28T11:40:00.1Z" → fraction padded to nanoseconds, so strings compare as times. */
+export function timeKey(ts: string): string {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(ts);
+  return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z` : ts;
+}
+
+export class LogFollower {
+  private readonly rings = new Map<string, Ring<LogLine>>();
+  private readonly follows = new Map<string, Follow>();
+  private readonly listeners = new Set<() => void>();
+  private seq = 0;
+  private version = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly options: LogOptions = DEFAULT_LOG_OPTIONS,
+    /** Told of every error line (the store keeps each node's last one). */
+    private readonly errorLine: (id: string, text: string) => void = () => undefined,
+  ) {}
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Changes whenever lines arrive (for useSyncExternalStore). */
+  getVersion = (): number => this.version;
+
+  /** Open streams: one per shown node, whatever the view. */
+  get openStreams(): number {
+    return [...this.follows.values()].filter((f) => f.open).length;
+  }
+
+  lines(id: string): readonly LogLine[] {
+    return this.rings.get(id)?.slice() ?? [];
+  }
+
+  /** The last `count` lines of one node, oldest first (a frame needs no more than its height). */
+  tail(id: string, count: number): LogLine[] {
+    const ring = this.rings.get(id);
+    return ring ? ring.slice(ring.size - count) : [];
+  }
+
+  /** Nodes whose logs are on screen now; streams for the others close, their lines are forgotten. */
+  show(nodes: readonly NodeView[]): void {
+    if (this.stopped) return;
+    const ids = nodes.map((n) => n.id);
+    for (const [id, f] of this.follows) {
+      if (!ids.includes(id)) {
+        f.close();
+        this.follows.delete(id);
+        this.rings.delete(id);
+      }
+    }
+    for (const n of nodes) if (!this.follows.has(n.id)) this.open(n, null);
+    this.changed();
+  }
+
+  /** The cluster changed: a shown node that runs again (restart) gets its stream back. */
+  sync(nodes: readonly NodeView[]): void {
+    for (const n of nodes) {
+      const f = this.follows.get(n.id);
+      if (f && !f.open && n.state === 'running' && n.pid !== f.pid) this.open(n, f);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const f of this.follows.values()) f.close();
+    this.follows.clear();
+  }
+
+  private open(node: NodeView, previous: Follow | null): void {
+    const ring = this.rings.get(node.id) ?? new Ring<LogLine>(this.options.capacity);
+    this.rings.set(node.id, ring);
+    const since = previous?.lastTs ? Date.parse(previous.lastTs) / 1000 - 1 : undefined;
+    const follow: Follow = { close: () => undefined, open: true, lastKey: previous?.lastKey ?? null, lastTs: previous?.lastTs ?? null, pid: node.pid };
+    const onLine = (stream: LogStream, raw: string): void => {
+      const [ts, rest] = splitTimestamp(raw);
+      if (ts) {
+        const key = timeKey(ts);
+        // A reopened stream starts a second early: lines already held are skipped.
+        if (previous && follow.lastKey && key <= follow.lastKey) return;
+        follow.lastKey = key;
+        follow.lastTs = ts;
+      }
+      const text = sanitize(rest);
+      const level = levelOf(text);
+      ring.push({ seq: ++this.seq, node: node.id, stream, ts, text, level });
+      if (level === 'error') this.errorLine(node.id, text);
+      this.changed();
+    };
+    const handle = this.engine.followLogs(
+      node.id,
+      { tty: node.tty, follow: true, tail: since === undefined ? this.options.tail : 'all', ...(since !== undefined ? { since } : {}) },
+      onLine,
+      () => {
+        follow.open = false;
+        this.changed();
+      },
+    );
+    follow.close = () => {
+      follow.open = false;
+      handle.close();
+    };
+    this.follows.set(node.id, follow);
+  }
+
+  /** Listeners hear of new lines at most every 100 ms: a node printing 20,000 lines a second
+   * must not ask for 20,000 frames. */
+  private changed(): void {
+    this.version++;
+    if (this.timer || this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      for (const l of this.listeners) l();
+    }, NOTIFY_MS);
+  }
+}
