@@ -8,9 +8,10 @@ import type { CommonOptions } from './source/commands/context.js';
 import { processIo } from './source/commands/context.js';
 import {
   UsageError, parseCount, parseCpus, parseGpus, parseInterval, parseLabels, parseMemory, parseName, parsePort,
-  parseImage, parsePublish, parseUsageSource,
+  parseImage, parsePublish, parseTail, parseUsageSource,
 } from './source/commands/flags.js';
 import { EngineError } from './source/engine/errors.js';
+import { parseSince } from './source/cluster/logs.js';
 
 const help = `
   Usage
@@ -21,6 +22,7 @@ const help = `
     status        print the cluster once: a table, or --json
     up            create the network and a TensorFlow cluster (ps + workers) with correct TF_CONFIGs
     down          remove the cluster's containers (by label), and the network if tfmon created it
+    logs NODE     a node's logs, sanitized (NODE: a container name, or worker-1, ps-0, chief)
 
   Options
     -n, --network NAME   the cluster's Docker network (default: tf-network)
@@ -34,6 +36,8 @@ const help = `
     --no-probe           no DNS/TCP probing between nodes
     --probe-image IMAGE  local image with sh, to probe nodes whose image has no shell from a
                          helper container in their network namespace (default: tfmon-sim)
+    --tail N             log lines read back when logs open (default 200; all for everything)
+    --log-buffer N       log lines kept per node on the live screen (default 5000)
     --usage-source SRC   auto (default: the kernel's cgroup files for a local engine, else the
                          engine's stats API), cgroup, or api
     -h, --help           this help
@@ -59,8 +63,16 @@ const help = `
   Options of down
     -y, --yes            do not ask for confirmation
 
+  Options of logs
+    --since WHEN         only lines since then: 30s, 5m, 2h, 1d, or a time like 2026-11-28T10:00:00Z
+    --errors             only error lines (ERROR, Traceback, OOM, UnavailableError, E/F tensorflow…)
+    -f, --follow         keep printing new lines until Ctrl-C
+    --timestamps         Docker's timestamp before each line
+
   Keys (live screen)
-    ↑/↓ j/k  select   s sort (role, cpu, mem, name)   p probe now   ? help   q quit
+    ↑/↓ j/k select   l logs   L all logs   m reachability matrix   s sort   p probe now
+    t timestamps   ? help (every key)   q quit
+    in the log view: / filter   n/N matches   e latest error   space pause   g/G   Esc back
 
   Examples
     $ tfmon up && tfmon
@@ -82,6 +94,12 @@ const cli = meow(help, {
     probe: { type: 'boolean', default: true },
     probeInterval: { type: 'string', default: '5' },
     probeImage: { type: 'string' },
+    tail: { type: 'string', default: '200' },
+    logBuffer: { type: 'string', default: '5000' },
+    since: { type: 'string' },
+    errors: { type: 'boolean', default: false },
+    follow: { type: 'boolean', shortFlag: 'f', default: false },
+    timestamps: { type: 'boolean', default: false },
     ps: { type: 'string', default: '1' },
     workers: { type: 'string', default: '2' },
     chief: { type: 'boolean', default: false },
@@ -118,7 +136,9 @@ function parseCommand(value: string | undefined): string[] | null {
 
 async function main(): Promise<number> {
   const [command = 'default', ...extra] = cli.input;
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (see tfmon --help)`);
+  const args = command === 'logs' ? 1 : 0;
+  if (command === 'logs' && extra.length === 0) throw new UsageError('logs needs a node: tfmon logs NODE (a container name, or worker-1, ps-0, chief)');
+  if (extra.length > args) throw new UsageError(`unexpected argument "${extra[args]}" (see tfmon --help)`);
   const f = cli.flags;
   const common: CommonOptions = {
     network: parseName('network', f.network),
@@ -126,6 +146,7 @@ async function main(): Promise<number> {
     host: f.host,
     usage: f.usage ? { intervalMs: parseInterval(f.interval), mode: parseUsageSource(f.usageSource) } : null,
     probe: f.probe ? { intervalMs: parseInterval(f.probeInterval, 'probe-interval'), helperImage: f.probeImage ? parseImage('probe-image', f.probeImage) : null } : null,
+    logs: { tail: parseTail(f.tail) === 'all' ? 5000 : (parseTail(f.tail) as number), capacity: parseCount('log-buffer', f.logBuffer, 100, 1_000_000) },
   };
   switch (command) {
     case 'status': {
@@ -152,6 +173,12 @@ async function main(): Promise<number> {
         dryRun: f.dryRun,
       }, processIo);
     }
+    case 'logs': {
+      const { runLogs } = await import('./source/commands/logs.js');
+      const since = f.since === undefined ? undefined : parseSince(f.since);
+      if (since === null) throw new UsageError(`--since must be like 30s, 5m, 2h, 1d or 2026-11-28T10:00:00Z, got "${f.since}"`);
+      return runLogs(common, { node: extra[0]!, tail: parseTail(f.tail), since, errors: f.errors, follow: f.follow, timestamps: f.timestamps }, processIo);
+    }
     case 'down': {
       const { runDown } = await import('./source/commands/down.js');
       return runDown(common, f.yes, processIo);
@@ -167,7 +194,7 @@ async function main(): Promise<number> {
       return runTui(common);
     }
     default:
-      throw new UsageError(`unknown command "${command}": use status, up or down (see tfmon --help)`);
+      throw new UsageError(`unknown command "${command}": use status, logs, up or down (see tfmon --help)`);
   }
 }
 

@@ -12,6 +12,8 @@ export interface LogLine {
   stream: LogStream;
   /** Docker's timestamp (RFC 3339 with nanoseconds), or null when not asked for. */
   ts: string | null;
+  /** The timestamp in ms since the epoch (0 without one): the interleaved view merges by it. */
+  time: number;
   /** Already sanitized and cut: safe to print. */
   text: string;
   level: LogLevel;
@@ -61,7 +63,8 @@ export function lastErrorOf(lines: readonly Pick<LogLine, 'text' | 'level'>[]): 
   return null;
 }
 
-const JUPYTER = /\bhttps?:\/\/[A-Za-z0-9.\-[\]:]+:(\d+)\/[^\s]*[?&]token=[A-Za-z0-9]+/;
+// Only URL characters: the match becomes a terminal hyperlink, so nothing else may ride along.
+const JUPYTER = /\bhttps?:\/\/[A-Za-z0-9.\-[\]:]+:(\d+)\/[A-Za-z0-9/._~%?&=+#-]*?[?&]token=[A-Za-z0-9]+/;
 
 /** A Jupyter URL with its token, as the notebook server prints it; null when the line has none. */
 export function jupyterUrlOf(text: string): { url: string; port: number } | null {

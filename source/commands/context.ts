@@ -1,4 +1,5 @@
 // What every command gets from the command line, already validated.
+import type { LogOptions } from '../monitor/log-follower.js';
 import type { ProbeOptions } from '../monitor/probe-sampler.js';
 import type { SamplerOptions } from '../monitor/usage-sampler.js';
 
@@ -10,6 +11,8 @@ export interface CommonOptions {
   usage: SamplerOptions | null;
   /** Reachability probing; null with --no-probe. */
   probe: ProbeOptions | null;
+  /** --tail and --log-buffer. */
+  logs?: LogOptions;
 }
 
 /** Where command output goes; tests pass their own. */

@@ -86,3 +86,10 @@ export function parseImage(flag: string, value: string): string {
   if (!/^[a-z0-9][a-z0-9._/:@-]{0,254}$/i.test(value)) throw new UsageError(`--${flag} "${value}" is not an image reference`);
   return value;
 }
+
+/** --tail: a count of lines (0 to 100,000), or "all". */
+export function parseTail(value: string): number | 'all' {
+  if (value === 'all') return 'all';
+  if (!/^\d+$/.test(value) || Number(value) > 100_000) throw new UsageError(`--tail must be a number of lines or "all", got "${value}"`);
+  return Number(value);
+}

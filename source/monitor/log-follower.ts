@@ -1,7 +1,7 @@
 // Logs of the nodes on screen: one follow stream per shown node, none for the others; a bounded ring
 // of sanitized lines per node; listeners told at most ten times a second however fast lines come.
 // A stream that ends (the node stopped) is reopened from its last timestamp when the node runs again.
-import { levelOf, splitTimestamp, type LogLine, type LogStream } from '../cluster/logs.js';
+import { jupyterUrlOf, levelOf, splitTimestamp, type LogLine, type LogStream } from '../cluster/logs.js';
 import type { NodeView } from '../cluster/types.js';
 import type { Engine } from '../engine/engine.js';
 import { sanitize } from '../text/sanitize.js';
@@ -36,6 +36,8 @@ export class LogFollower {
   private readonly rings = new Map<string, Ring<LogLine>>();
   private readonly follows = new Map<string, Follow>();
   private readonly listeners = new Set<() => void>();
+  /** The last Jupyter URL with a token each shown node printed. */
+  private readonly jupyter = new Map<string, { url: string; port: number }>();
   private seq = 0;
   private version = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -47,6 +49,34 @@ export class LogFollower {
     /** Told of every error line (the store keeps each node's last one). */
     private readonly errorLine: (id: string, text: string) => void = () => undefined,
   ) {}
+
+  /** The newest `limit` lines of every shown node together, in time order (each node's tail read
+   * at open is merged in, not appended in a block): a merge from the newest end, so its cost is
+   * `limit`, not the sum of every buffer. Lines of the same millisecond keep their arrival order. */
+  interleaved(limit = this.options.capacity): LogLine[] {
+    const rings = [...this.rings.values()];
+    const next = rings.map((r) => r.size - 1);
+    const out: LogLine[] = [];
+    while (out.length < limit) {
+      let best = -1;
+      let bestLine: LogLine | undefined;
+      rings.forEach((r, i) => {
+        const line = r.at(next[i]!);
+        if (line && (!bestLine || line.time > bestLine.time || (line.time === bestLine.time && line.seq > bestLine.seq))) {
+          best = i;
+          bestLine = line;
+        }
+      });
+      if (best < 0) break;
+      out.push(rings[best]!.at(next[best]!)!);
+      next[best]!--;
+    }
+    return out.reverse();
+  }
+
+  jupyterOf(id: string): { url: string; port: number } | null {
+    return this.jupyter.get(id) ?? null;
+  }
 
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -80,6 +110,7 @@ export class LogFollower {
         f.close();
         this.follows.delete(id);
         this.rings.delete(id);
+        this.jupyter.delete(id);
       }
     }
     for (const n of nodes) if (!this.follows.has(n.id)) this.open(n, null);
@@ -117,7 +148,12 @@ export class LogFollower {
       }
       const text = sanitize(rest);
       const level = levelOf(text);
-      ring.push({ seq: ++this.seq, node: node.id, stream, ts, text, level });
+      const line: LogLine = { seq: ++this.seq, node: node.id, stream, ts, time: ts ? Date.parse(ts) || 0 : 0, text, level };
+      ring.push(line);
+      if (text.includes('token=')) {
+        const found = jupyterUrlOf(text);
+        if (found) this.jupyter.set(node.id, found);
+      }
       if (level === 'error') this.errorLine(node.id, text);
       this.changed();
     };

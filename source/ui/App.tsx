@@ -1,14 +1,17 @@
 // The live screen: renders store snapshots, holds no Docker calls. One stable key handler.
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import React, { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import type { Snapshot } from '../cluster/types.js';
+import { hostJupyterUrl } from '../cluster/logs.js';
+import type { NodeView, Snapshot } from '../cluster/types.js';
 import { Details } from './Details.js';
 import { buildMatrix, failuresOf } from './matrix.js';
 import { MatrixPane, targetColumn } from './Matrix.js';
 import { Header } from './Header.js';
 import { Footer, Help } from './Help.js';
-import { actionFor, type Action } from './keys.js';
+import { actionFor, type Action, type Screen } from './keys.js';
 import { areas, MIN_COLUMNS, MIN_ROWS, scrollTop, tableColumns } from './layout.js';
+import { LogTail, LogView, NO_LOGS, viewLines, type LogSource } from './LogPanes.js';
+import { FOLLOWING, moveLog, type LogMove, type LogWindowState } from './log-window.js';
 import { NodeTable } from './NodeTable.js';
 import { nextSort, sortNodes, type SortKey } from './sort.js';
 import { useTerminalSize, type Size } from './terminal.js';
@@ -28,10 +31,22 @@ export interface AppProps {
   clock?: () => number;
   /** What keys can ask of the monitor (never a Docker call from a render). */
   actions?: { probe(): void };
+  /** Log lines of the nodes on screen; streams open for what the screen says it shows. */
+  logs?: LogSource;
+  /** Lines kept per node (--log-buffer), for the log view's status line. */
+  logCapacity?: number;
+  /** Terminal supports OSC 8 hyperlinks (the Jupyter URL becomes clickable). */
+  hyperlinks?: boolean;
 }
 
-export function App({ store, theme, size: fixedSize, clock = Date.now, actions }: AppProps): React.JSX.Element {
+type InkKey = Parameters<Parameters<typeof useInput>[0]>[1];
+
+/** Where the selected node's log tail goes: half the lower pane, when it has room for it. */
+const tailRowsFor = (detailRows: number): number => (detailRows >= 8 ? Math.floor(detailRows / 2) : 0);
+
+export function App({ store, theme, size: fixedSize, clock = Date.now, actions, logs = NO_LOGS, logCapacity = 5000, hyperlinks = false }: AppProps): React.JSX.Element {
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  useSyncExternalStore(logs.subscribe, logs.getVersion);
   const { stdout } = useStdout();
   const { exit } = useApp();
   const size = useTerminalSize(stdout, fixedSize);
@@ -42,6 +57,11 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions }
   const [pane, setPane] = useState<'details' | 'matrix'>('details');
   // The matrix column under the cursor, by host name; null: the selected row's first failure.
   const [target, setTarget] = useState<string | null>(null);
+  const [screen, setScreen] = useState<Screen>('main');
+  const [logScope, setLogScope] = useState<'node' | 'all'>('node');
+  const [logState, setLogState] = useState<LogWindowState>(FOLLOWING);
+  const [draft, setDraft] = useState<string | null>(null);
+  const [timestamps, setTimestamps] = useState(false);
   const topRef = useRef(0);
 
   // Uptimes tick once a second; a render never asks the engine anything. Snapshots already arrive
@@ -63,30 +83,41 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions }
   if (selected < 0) selected = Math.min(lastIndexRef.current, nodes.length - 1);
   selected = Math.max(0, selected);
   lastIndexRef.current = selected;
+  const selectedNode = nodes[selected];
 
   const { tableRows, detailRows } = areas(size.rows, nodes.length, snapshot.host !== null);
   const top = scrollTop(topRef.current, selected, tableRows, nodes.length);
   topRef.current = top;
+  const tailRows = pane === 'details' && !help ? tailRowsFor(detailRows) : 0;
+  const logRows = Math.max(1, size.rows - 4);
+  const logNode = logScope === 'node' ? (selectedNode ?? null) : null;
+
+  // Streams only for what is on screen: the selected node's tail, the log view's node(s). Settles
+  // for a moment first, so holding ↓ through 50 nodes does not open and close 50 streams.
+  const shown: readonly NodeView[] = screen === 'logs' ? (logScope === 'all' ? nodes : selectedNode ? [selectedNode] : []) : tailRows > 0 && selectedNode ? [selectedNode] : [];
+  const shownKey = shown.map((n) => `${n.id}:${n.state}`).join(',');
+  const shownRef = useRef(shown);
+  shownRef.current = shown;
+  useEffect(() => {
+    const timer = setTimeout(() => logs.show(shownRef.current), 120);
+    return () => clearTimeout(timer);
+  }, [shownKey, logs]);
+  useEffect(() => () => logs.show([]), [logs]);
 
   const actionsRef = useRef(actions);
   actionsRef.current = actions;
-  // The handler reads the latest state through a ref, so useInput subscribes once (PITFALLS).
   // The matrix is built once per frame: the table's failing-peer marks and the pane share it.
   const matrix = buildMatrix(nodes, snapshot.reachability);
-  const state = useRef({ nodes, selected, tableRows, matrix, target });
-  state.current = { nodes, selected, tableRows, matrix, target };
-  const handler = useRef((input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]): void => {
-    const action: Action | undefined = actionFor(input, key);
+  // The handler reads the latest state through a ref, so useInput subscribes once (PITFALLS).
+  const state = useRef({ nodes, selected, tableRows, matrix, target, screen, draft, logState, logNode, logRows });
+  state.current = { nodes, selected, tableRows, matrix, target, screen, draft, logState, logNode, logRows };
+  const handler = useRef((input: string, key: InkKey): void => {
+    const cur = state.current;
+    if (cur.draft !== null) return typeSearch(input, key);
+    const action: Action | undefined = actionFor(input, key, cur.screen);
     if (!action) return;
-    const { nodes: list, selected: sel, tableRows: page, matrix: m, target: tgt } = state.current;
-    const moveTarget = (delta: number): void => {
-      if (m.columns.length === 0) return;
-      const from = targetColumn(m, sel, tgt);
-      const to = Math.max(0, Math.min(m.columns.length - 1, from + delta));
-      state.current.target = m.columns[to]?.host ?? null;
-      setTarget(state.current.target);
-      setPane('matrix');
-    };
+    if (cur.screen === 'logs') return logAction(action);
+    const { nodes: list, selected: sel, tableRows: page, matrix: m, target: tgt } = cur;
     const select = (i: number): void => {
       const to = Math.max(0, Math.min(list.length - 1, i));
       const node = list[to];
@@ -94,6 +125,14 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions }
       // Keys can arrive faster than renders (key repeat): the next one must see this move.
       state.current.selected = to;
       setSelectedId(node.id);
+    };
+    const moveTarget = (delta: number): void => {
+      if (m.columns.length === 0) return;
+      const from = targetColumn(m, sel, tgt);
+      const to = Math.max(0, Math.min(m.columns.length - 1, from + delta));
+      state.current.target = m.columns[to]?.host ?? null;
+      setTarget(state.current.target);
+      setPane('matrix');
     };
     switch (action) {
       case 'up': return select(sel - 1);
@@ -105,6 +144,14 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions }
       case 'left': return moveTarget(-1);
       case 'right': return moveTarget(1);
       case 'matrix': return setPane((p) => (p === 'matrix' ? 'details' : 'matrix'));
+      case 'logs':
+      case 'allLogs':
+        setLogScope(action === 'logs' ? 'node' : 'all');
+        setLogState(FOLLOWING);
+        state.current.screen = 'logs';
+        setScreen('logs');
+        return;
+      case 'timestamps': return setTimestamps((t) => !t);
       case 'sort': return setSort(nextSort);
       case 'probe':
         actionsRef.current?.probe();
@@ -117,9 +164,77 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions }
       case 'quit':
         exit();
         return;
+      default:
     }
   });
-  const stableHandler = useRef((input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]) => handler.current(input, key)).current;
+
+  /** Keys of the log view: they move the window over the lines it shows. */
+  function logAction(action: Action): void {
+    const { logState: ls, logNode: ln, logRows: rows } = state.current;
+    const lines = viewLines(logs, ln);
+    const move = (m: LogMove, by = rows - 3): void => {
+      const next = moveLog(lines, ls, by, m);
+      state.current.logState = next;
+      setLogState(next);
+    };
+    switch (action) {
+      case 'up': return move('pageUp', 1);
+      case 'down': return move('pageDown', 1);
+      case 'pageUp': return move('pageUp');
+      case 'pageDown': return move('pageDown');
+      case 'first': return move('top');
+      case 'last': return move('bottom');
+      case 'pause': return move('pause');
+      case 'nextMatch': return move('nextMatch');
+      case 'previousMatch': return move('previousMatch');
+      case 'lastError': return move('lastError');
+      case 'search':
+        state.current.draft = ls.filter;
+        setDraft(ls.filter);
+        return;
+      case 'allLogs':
+        setLogScope('all');
+        setLogState(FOLLOWING);
+        return;
+      case 'timestamps': return setTimestamps((t) => !t);
+      case 'help': return setHelp((h) => !h);
+      case 'close':
+        if (help) return setHelp(false);
+        state.current.screen = 'main';
+        setScreen('main');
+        return;
+      case 'quit':
+        exit();
+        return;
+      default:
+    }
+  }
+
+  /** Typing a search after `/`: Enter applies it, Esc clears it, Backspace edits. */
+  function typeSearch(input: string, key: InkKey): void {
+    const d = state.current.draft ?? '';
+    let next: string | null = d;
+    let apply = false;
+    if (key.return) apply = true;
+    else if (key.escape) {
+      next = '';
+      apply = true;
+    } else if (key.backspace || key.delete) next = d.slice(0, -1);
+    else if (key.ctrl && input === 'c') {
+      exit();
+      return;
+    } else if (input && !key.ctrl && !key.meta) next = d + input.replace(/[\u0000-\u001f\u007f]/g, '');
+    if (apply) {
+      const ls: LogWindowState = { filter: next, anchor: null, mark: null };
+      state.current.logState = ls;
+      setLogState(ls);
+      next = null;
+    }
+    state.current.draft = next;
+    setDraft(next);
+  }
+
+  const stableHandler = useRef((input: string, key: InkKey) => handler.current(input, key)).current;
   useInput(stableHandler);
 
   if (size.columns < MIN_COLUMNS || size.rows < MIN_ROWS) {
@@ -131,9 +246,22 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions }
   }
 
   const width = size.columns;
-  const selectedNode = nodes[selected];
+  if (screen === 'logs') {
+    return (
+      <Box flexDirection="column" width={width}>
+        {help ? (
+          <Help rows={logRows + 2} theme={theme} screen="logs" />
+        ) : (
+          <LogView node={logNode} nodes={nodes} logs={logs} state={logState} draft={draft} rows={logRows + 1} width={width} theme={theme} timestamps={timestamps} capacity={logCapacity} />
+        )}
+        <Footer theme={theme} screen="logs" />
+      </Box>
+    );
+  }
+
   const longestName = nodes.reduce((m, n) => Math.max(m, n.name.length), 4);
   const failing = nodes.map((n, i) => failuresOf(matrix, i, n.name));
+  const jupyter = selectedNode ? logs.jupyterOf(selectedNode.id) : null;
   return (
     <Box flexDirection="column" width={width}>
       <Header snapshot={snapshot} width={width} theme={theme} sort={sort} />
@@ -166,17 +294,22 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions }
               theme={theme}
             />
           ) : (
-          <Details
-            node={selectedNode}
-            usage={selectedNode ? snapshot.usage[selectedNode.id] : undefined}
-            gpus={selectedNode && snapshot.gpus !== null ? (snapshot.gpuByContainer[selectedNode.id] ?? []) : undefined}
-            problems={snapshot.problems}
-            peers={selectedNode ? failing[selected] : undefined}
-            probing={snapshot.probe.on}
-            rows={detailRows}
-            width={width}
-            theme={theme}
-          />
+            <>
+              <Details
+                node={selectedNode}
+                usage={selectedNode ? snapshot.usage[selectedNode.id] : undefined}
+                gpus={selectedNode && snapshot.gpus !== null ? (snapshot.gpuByContainer[selectedNode.id] ?? []) : undefined}
+                problems={snapshot.problems}
+                peers={selectedNode ? failing[selected] : undefined}
+                probing={snapshot.probe.on}
+                jupyter={jupyter && selectedNode ? { url: hostJupyterUrl(jupyter, selectedNode.ports), inside: jupyter.url } : null}
+                hyperlinks={hyperlinks}
+                rows={detailRows - tailRows}
+                width={width}
+                theme={theme}
+              />
+              <LogTail node={selectedNode} logs={logs} rows={tailRows} width={width} theme={theme} timestamps={timestamps} />
+            </>
           )}
         </>
       )}

@@ -19,9 +19,19 @@ interface Props {
   /** Failing pairs from and to this node in the last reachability round. */
   peers?: PeerCounts | undefined;
   probing?: boolean;
+  /** A Jupyter URL its logs printed: as reachable from the host (null when the port is not
+   * published), and as printed. */
+  jupyter?: { url: string | null; inside: string } | null;
+  hyperlinks?: boolean;
   rows: number;
   width: number;
   theme: Theme;
+}
+
+function jupyterLine(j: { url: string | null; inside: string }): DetailLine {
+  return j.url
+    ? { label: 'jupyter', value: j.url, link: j.url }
+    : { label: 'jupyter', value: `${j.inside} (port not published: reachable inside the network only)`, tone: 'dim' };
 }
 
 const REACH_CODES = new Set(['peer_unresolvable', 'port_refused', 'port_timeout', 'ip_mismatch']);
@@ -61,7 +71,10 @@ function peersLine(p: PeerCounts, running: boolean): DetailLine | null {
   return { label: 'peers', value: `${parts.join(', ')} (m: matrix)`, tone: 'error' };
 }
 
-export function Details({ node, usage, gpus, problems, peers, probing = false, rows, width, theme }: Props): React.JSX.Element | null {
+/** OSC 8: the terminal shows `text` and opens `url` on click. Only where the terminal supports it. */
+const link = (url: string, text: string): string => `\u001b]8;;${url}\u0007${text}\u001b]8;;\u0007`;
+
+export function Details({ node, usage, gpus, problems, peers, probing = false, jupyter = null, hyperlinks = false, rows, width, theme }: Props): React.JSX.Element | null {
   if (rows <= 0) return null;
   const g = glyphs(theme);
   if (!node) return <Text color={tint(theme, 'gray')}>{g.rule.repeat(Math.max(0, width - 1))}</Text>;
@@ -69,6 +82,7 @@ export function Details({ node, usage, gpus, problems, peers, probing = false, r
   const own = problems.filter((p) => p.node === node.name && !REACH_CODES.has(p.code));
   const peerLine = probing && peers ? peersLine(peers, node.state === 'running') : null;
   const lines: DetailLine[] = [
+    ...(jupyter ? [jupyterLine(jupyter)] : []),
     ...(peerLine ? [peerLine] : []),
     ...own.map((p): DetailLine => ({ label: p.severity, value: sanitize(p.message), tone: 'error' })),
     ...(usage && node.state === 'running' ? usageLines(usage, width, theme.ascii) : []),
@@ -86,7 +100,9 @@ export function Details({ node, usage, gpus, problems, peers, probing = false, r
       {shown.map((line, i) => (
         <Text key={i} wrap="truncate" color={line.tone === 'error' ? tint(theme, 'red') : line.tone === 'dim' ? tint(theme, 'gray') : undefined}>
           <Text color={tint(theme, 'gray')}>{line.label.padEnd(10)}</Text>
-          {truncate(line.value, Math.max(1, width - 11), theme.ascii)}
+          {line.link && hyperlinks && line.value.length <= width - 11
+            ? link(line.link, line.value)
+            : truncate(line.value, Math.max(1, width - 11), theme.ascii)}
         </Text>
       ))}
       {overflow ? (

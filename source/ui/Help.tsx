@@ -1,14 +1,16 @@
 import { Box, Text } from 'ink';
 import React from 'react';
-import { KEYMAP } from './keys.js';
+import { KEYMAP, type Screen } from './keys.js';
 import { tint, type Theme } from './theme.js';
 
+const asciiLabel = (label: string): string => label.replace('↑', 'Up').replace('↓', 'Down').replace('←', 'Left').replace('→', 'Right');
+
 /** Generated from the key map, so it cannot drift from what the keys do. */
-export function Help({ rows, theme, notes = [] }: { rows: number; theme: Theme; notes?: readonly string[] }): React.JSX.Element {
-  const lines = KEYMAP.filter((b) => b.label).map((b) => ({ keys: theme.ascii ? b.label.replace('↑', 'Up').replace('↓', 'Down').replace('←', 'Left').replace('→', 'Right') : b.label, help: b.help }));
+export function Help({ rows, theme, notes = [], screen = 'main' }: { rows: number; theme: Theme; notes?: readonly string[]; screen?: Screen }): React.JSX.Element {
+  const lines = KEYMAP.filter((b) => b.label && b.screens.includes(screen)).map((b) => ({ keys: theme.ascii ? asciiLabel(b.label) : b.label, help: b.help }));
   return (
     <Box flexDirection="column">
-      <Text bold>keys</Text>
+      <Text bold>{screen === 'logs' ? 'keys of the log view' : 'keys'}</Text>
       {lines.slice(0, Math.max(0, rows - 1 - notes.length)).map((l) => (
         <Text key={l.keys} wrap="truncate">
           <Text color={tint(theme, 'cyan')}>{l.keys.padEnd(10)}</Text>
@@ -24,10 +26,15 @@ export function Help({ rows, theme, notes = [] }: { rows: number; theme: Theme; 
   );
 }
 
-export function Footer({ theme }: { theme: Theme }): React.JSX.Element {
+const FOOTERS: Record<Screen, string> = {
+  main: '↑/↓ select  l logs  m matrix  p probe  ? help  q quit',
+  logs: '/ filter  n/N match  e error  space pause  PgUp/PgDn g/G  t time  L all  Esc back',
+};
+
+export function Footer({ theme, screen = 'main' }: { theme: Theme; screen?: Screen }): React.JSX.Element {
   return (
     <Text wrap="truncate" color={tint(theme, 'gray')}>
-      {theme.ascii ? 'Up/Down select  m matrix  p probe  ? help  q quit' : '↑/↓ select  m matrix  p probe  ? help  q quit'}
+      {theme.ascii ? asciiLabel(FOOTERS[screen]) : FOOTERS[screen]}
     </Text>
   );
 }

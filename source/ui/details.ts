@@ -7,6 +7,8 @@ export interface DetailLine {
   label: string;
   value: string;
   tone?: 'error' | 'dim';
+  /** A URL the value opens (OSC 8), where the terminal supports links. */
+  link?: string;
 }
 
 export function detailLines(node: NodeView, ascii = false): DetailLine[] {

@@ -1,28 +1,47 @@
-// One key map: key → action → help text. The help overlay and the footer are generated from it.
-export type Action = 'up' | 'down' | 'pageUp' | 'pageDown' | 'first' | 'last' | 'left' | 'right' | 'sort' | 'probe' | 'matrix' | 'help' | 'close' | 'quit';
+// One key map: key → action → help text, per screen. The help overlay and the footers are generated
+// from it, so what the keys do and what the help says cannot drift apart.
+export type Action =
+  | 'up' | 'down' | 'pageUp' | 'pageDown' | 'first' | 'last' | 'left' | 'right'
+  | 'sort' | 'probe' | 'matrix' | 'logs' | 'allLogs'
+  | 'search' | 'nextMatch' | 'previousMatch' | 'lastError' | 'pause' | 'timestamps'
+  | 'help' | 'close' | 'quit';
+
+/** The main screen (table + pane) or the full-screen log view. */
+export type Screen = 'main' | 'logs';
 
 export interface KeyBinding {
   keys: string[];
   label: string;
   action: Action;
   help: string;
+  screens: Screen[];
 }
 
+const BOTH: Screen[] = ['main', 'logs'];
+
 export const KEYMAP: readonly KeyBinding[] = [
-  { keys: ['up', 'k'], label: '↑/k', action: 'up', help: 'select the node above' },
-  { keys: ['down', 'j'], label: '↓/j', action: 'down', help: 'select the node below' },
-  { keys: ['pageUp'], label: 'PgUp', action: 'pageUp', help: 'one page up' },
-  { keys: ['pageDown'], label: 'PgDn', action: 'pageDown', help: 'one page down' },
-  { keys: ['home'], label: 'Home', action: 'first', help: 'first node' },
-  { keys: ['end'], label: 'End', action: 'last', help: 'last node' },
-  { keys: ['left'], label: '←/→', action: 'left', help: 'matrix: the peer column to the left / right' },
-  { keys: ['right'], label: '', action: 'right', help: '' },
-  { keys: ['m'], label: 'm', action: 'matrix', help: 'reachability matrix / node details (toggles)' },
-  { keys: ['s'], label: 's', action: 'sort', help: 'sort by role, CPU, memory, name (cycles)' },
-  { keys: ['p'], label: 'p', action: 'probe', help: 'run a reachability round now' },
-  { keys: ['?'], label: '?', action: 'help', help: 'show / hide this help' },
-  { keys: ['escape'], label: 'Esc', action: 'close', help: 'close the help, back to node details' },
-  { keys: ['q', 'ctrl+c'], label: 'q', action: 'quit', help: 'quit (Ctrl-C too)' },
+  { keys: ['up', 'k'], label: '↑/k', action: 'up', help: 'select the node above (logs: one line up)', screens: BOTH },
+  { keys: ['down', 'j'], label: '↓/j', action: 'down', help: 'select the node below (logs: one line down)', screens: BOTH },
+  { keys: ['pageUp'], label: 'PgUp', action: 'pageUp', help: 'one page up', screens: BOTH },
+  { keys: ['pageDown'], label: 'PgDn', action: 'pageDown', help: 'one page down', screens: BOTH },
+  { keys: ['home', 'g'], label: 'Home/g', action: 'first', help: 'first node / oldest line', screens: BOTH },
+  { keys: ['end', 'G'], label: 'End/G', action: 'last', help: 'last node / newest line, following again', screens: BOTH },
+  { keys: ['left'], label: '←/→', action: 'left', help: 'matrix: the peer column to the left / right', screens: ['main'] },
+  { keys: ['right'], label: '', action: 'right', help: '', screens: ['main'] },
+  { keys: ['m'], label: 'm', action: 'matrix', help: 'reachability matrix / node details (toggles)', screens: ['main'] },
+  { keys: ['l'], label: 'l', action: 'logs', help: "the selected node's logs, full screen", screens: ['main'] },
+  { keys: ['L'], label: 'L', action: 'allLogs', help: "every node's logs interleaved, full screen", screens: BOTH },
+  { keys: ['s'], label: 's', action: 'sort', help: 'sort by role, CPU, memory, name (cycles)', screens: ['main'] },
+  { keys: ['p'], label: 'p', action: 'probe', help: 'run a reachability round now', screens: ['main'] },
+  { keys: ['/'], label: '/', action: 'search', help: 'logs: filter (text, or /regex/); Enter applies, Esc clears', screens: ['logs'] },
+  { keys: ['n'], label: 'n/N', action: 'previousMatch', help: 'logs: previous / next match', screens: ['logs'] },
+  { keys: ['N'], label: '', action: 'nextMatch', help: '', screens: ['logs'] },
+  { keys: ['e'], label: 'e', action: 'lastError', help: 'logs: jump to the latest error', screens: ['logs'] },
+  { keys: [' '], label: 'space', action: 'pause', help: 'logs: pause / resume following', screens: ['logs'] },
+  { keys: ['t'], label: 't', action: 'timestamps', help: 'timestamps on / off', screens: BOTH },
+  { keys: ['?'], label: '?', action: 'help', help: 'show / hide this help', screens: BOTH },
+  { keys: ['escape'], label: 'Esc', action: 'close', help: 'back: close the help, the matrix or the log view', screens: BOTH },
+  { keys: ['q', 'ctrl+c'], label: 'q', action: 'quit', help: 'quit (Ctrl-C too)', screens: BOTH },
 ];
 
 /** Ink's key flags reduced to one name, so lookups are a table read. */
@@ -53,6 +72,9 @@ export function keyName(input: string, key: KeyFlags): string {
   return input;
 }
 
-const BY_KEY = new Map<string, Action>(KEYMAP.flatMap((b) => b.keys.map((k) => [k, b.action] as const)));
+const BY_SCREEN: Record<Screen, Map<string, Action>> = {
+  main: new Map(KEYMAP.filter((b) => b.screens.includes('main')).flatMap((b) => b.keys.map((k) => [k, b.action] as const))),
+  logs: new Map(KEYMAP.filter((b) => b.screens.includes('logs')).flatMap((b) => b.keys.map((k) => [k, b.action] as const))),
+};
 
-export const actionFor = (input: string, key: KeyFlags): Action | undefined => BY_KEY.get(keyName(input, key));
+export const actionFor = (input: string, key: KeyFlags, screen: Screen = 'main'): Action | undefined => BY_SCREEN[screen].get(keyName(input, key));

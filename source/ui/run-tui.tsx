@@ -5,14 +5,25 @@ import type { CommonOptions } from '../commands/context.js';
 import { Engine } from '../engine/engine.js';
 import { ClusterMonitor } from '../monitor/store.js';
 import { App } from './App.js';
-import { asciiOnly, colorEnabled } from '../text/locale.js';
+import { asciiOnly, colorEnabled, supportsHyperlinks } from '../text/locale.js';
+import { DEFAULT_LOG_OPTIONS } from '../monitor/log-follower.js';
 
 export async function runTui(options: CommonOptions): Promise<number> {
   const { usage, probe, ...rest } = options;
   const monitor = new ClusterMonitor(new Engine(options.host), { ...rest, ...(usage ? { usage } : {}), ...(probe ? { probe } : {}) });
   await monitor.start();
   const theme = { color: colorEnabled(), ascii: asciiOnly() };
-  const app = render(<App store={monitor} theme={theme} actions={{ probe: () => void monitor.probeNow() }} />, { maxFps: 10, exitOnCtrlC: true, patchConsole: true });
+  const app = render(
+    <App
+      store={monitor}
+      logs={monitor.logs}
+      logCapacity={options.logs?.capacity ?? DEFAULT_LOG_OPTIONS.capacity}
+      theme={theme}
+      hyperlinks={supportsHyperlinks()}
+      actions={{ probe: () => void monitor.probeNow() }}
+    />,
+    { maxFps: 10, exitOnCtrlC: true, patchConsole: true },
+  );
   const onSignal = (code: number) => () => {
     app.unmount();
     process.exitCode = code;
