@@ -77,7 +77,7 @@ export class LogDecoder {
   }
 
   private flush(stream: LogStream, a: Assembler): void {
-    const line = a.dropped ? `${a.line} [… ${a.dropped} more characters]` : a.line;
+    const line = a.dropped ? `${a.line} [... ${a.dropped} more characters]` : a.line;
     a.line = '';
     a.dropped = 0;
     this.emit(stream, line);

@@ -32,6 +32,14 @@ export function timeKey(ts: string): string {
   return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z` : ts;
 }
 
+/** A raw line of Docker's log stream ("<timestamp> <text>") as the screen holds it: sanitized, its
+ * level known. */
+export function toLogLine(seq: number, node: string, stream: LogStream, raw: string): LogLine {
+  const [ts, rest] = splitTimestamp(raw);
+  const text = sanitize(rest);
+  return { seq, node, stream, ts, time: ts ? Date.parse(ts) || 0 : 0, text, level: levelOf(text) };
+}
+
 export class LogFollower {
   private readonly rings = new Map<string, Ring<LogLine>>();
   private readonly follows = new Map<string, Follow>();
@@ -138,23 +146,21 @@ export class LogFollower {
     const since = previous?.lastTs ? Date.parse(previous.lastTs) / 1000 - 1 : undefined;
     const follow: Follow = { close: () => undefined, open: true, lastKey: previous?.lastKey ?? null, lastTs: previous?.lastTs ?? null, pid: node.pid };
     const onLine = (stream: LogStream, raw: string): void => {
-      const [ts, rest] = splitTimestamp(raw);
-      if (ts) {
-        const key = timeKey(ts);
+      const line = toLogLine(this.seq + 1, node.id, stream, raw);
+      if (line.ts) {
+        const key = timeKey(line.ts);
         // A reopened stream starts a second early: lines already held are skipped.
         if (previous && follow.lastKey && key <= follow.lastKey) return;
         follow.lastKey = key;
-        follow.lastTs = ts;
+        follow.lastTs = line.ts;
       }
-      const text = sanitize(rest);
-      const level = levelOf(text);
-      const line: LogLine = { seq: ++this.seq, node: node.id, stream, ts, time: ts ? Date.parse(ts) || 0 : 0, text, level };
+      this.seq++;
       ring.push(line);
-      if (text.includes('token=')) {
-        const found = jupyterUrlOf(text);
+      if (line.text.includes('token=')) {
+        const found = jupyterUrlOf(line.text);
         if (found) this.jupyter.set(node.id, found);
       }
-      if (level === 'error') this.errorLine(node.id, text);
+      if (line.level === 'error') this.errorLine(node.id, line.text);
       this.changed();
     };
     const handle = this.engine.followLogs(

@@ -254,7 +254,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
         ) : (
           <LogView node={logNode} nodes={nodes} logs={logs} state={logState} draft={draft} rows={logRows + 1} width={width} theme={theme} timestamps={timestamps} capacity={logCapacity} />
         )}
-        <Footer theme={theme} screen="logs" />
+        <Footer theme={theme} screen="logs" width={width} />
       </Box>
     );
   }
@@ -313,7 +313,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
           )}
         </>
       )}
-      <Footer theme={theme} />
+      <Footer theme={theme} width={width} />
     </Box>
   );
 }

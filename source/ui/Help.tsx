@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import React from 'react';
 import { KEYMAP, type Screen } from './keys.js';
 import { tint, type Theme } from './theme.js';
+import { truncate } from '../text/width.js';
 
 const asciiLabel = (label: string): string => label.replace('↑', 'Up').replace('↓', 'Down').replace('←', 'Left').replace('→', 'Right');
 
@@ -31,10 +32,10 @@ const FOOTERS: Record<Screen, string> = {
   logs: '/ filter  n/N match  e error  space pause  PgUp/PgDn g/G  t time  L all  Esc back',
 };
 
-export function Footer({ theme, screen = 'main' }: { theme: Theme; screen?: Screen }): React.JSX.Element {
+export function Footer({ theme, screen = 'main', width = 80 }: { theme: Theme; screen?: Screen; width?: number }): React.JSX.Element {
   return (
     <Text wrap="truncate" color={tint(theme, 'gray')}>
-      {theme.ascii ? asciiLabel(FOOTERS[screen]) : FOOTERS[screen]}
+      {truncate(theme.ascii ? asciiLabel(FOOTERS[screen]) : FOOTERS[screen], width - 1, theme.ascii)}
     </Text>
   );
 }

@@ -22,6 +22,9 @@ interface Props {
   mark?: number | null;
 }
 
+/** A terminal that is not UTF-8 would show UTF-8 bytes as garbage: one '?' per character instead. */
+const toAscii = (text: string): string => text.replace(/[^\x20-\x7e]/gu, '?');
+
 export function LogLines({ lines, width, theme, timestamps, prefixes, mark = null }: Props): React.JSX.Element {
   const prefixWidth = prefixes ? Math.max(0, ...[...prefixes.values()].map((p) => textWidth(p.label))) : 0;
   return (
@@ -37,7 +40,7 @@ export function LogLines({ lines, width, theme, timestamps, prefixes, mark = nul
             <Text color={tint(theme, 'magenta')}>{gutter} </Text>
             {prefix ? <Text color={roleColor(theme, prefix.role)}>{`${prefix.label.padEnd(prefixWidth)} | `}</Text> : null}
             {time ? <Text color={tint(theme, 'gray')}>{time}</Text> : null}
-            <Text color={color ? tint(theme, color) : undefined}>{truncate(l.text, Math.max(1, width - 1 - used), theme.ascii)}</Text>
+            <Text color={color ? tint(theme, color) : undefined}>{truncate(theme.ascii ? toAscii(l.text) : l.text, Math.max(1, width - 1 - used), theme.ascii)}</Text>
           </Text>
         );
       })}

@@ -102,7 +102,15 @@ function segments(node: NodeView, u: NodeUsage | undefined, gpus: readonly Conta
     if (last && last.bar === undefined && last.color === color) last.text += text;
     else out.push({ text, color });
   };
+  // A node that is down says why in the rest of its row: the last error line of its logs.
+  const stateAt = columns.findIndex((c) => c.key === 'state');
+  const why = (node.state === 'exited' || node.state === 'dead' || node.state === 'restarting') && node.lastError && stateAt >= 0 && stateAt < columns.length - 1
+    ? sanitize(node.lastError) : null;
   columns.forEach((c, ci) => {
+    if (why !== null && ci > stateAt) {
+      if (ci === stateAt + 1) push(fit(why, columns.slice(ci).reduce((a, x) => a + x.width + 1, -1), theme.ascii).trimEnd(), tint(theme, 'red'));
+      return;
+    }
     const lastColumn = ci === columns.length - 1;
     const withBar = c.key === 'mem' && node.state === 'running' && !!u?.memBytes && !!u.memLimitBytes;
     const width = withBar ? c.width - BAR - 1 : c.width;
