@@ -177,7 +177,9 @@ async function main(): Promise<number> {
       const { runLogs } = await import('./source/commands/logs.js');
       const since = f.since === undefined ? undefined : parseSince(f.since);
       if (since === null) throw new UsageError(`--since must be like 30s, 5m, 2h, 1d or 2026-11-28T10:00:00Z, got "${f.since}"`);
-      return runLogs(common, { node: extra[0]!, tail: parseTail(f.tail), since, errors: f.errors, follow: f.follow, timestamps: f.timestamps }, processIo);
+      // With --since, every line since then (the engine ignores since when a tail is given), as docker logs.
+      const tail = since !== undefined && !process.argv.some((a) => a === '--tail' || a.startsWith('--tail=')) ? 'all' : parseTail(f.tail);
+      return runLogs(common, { node: extra[0]!, tail, since, errors: f.errors, follow: f.follow, timestamps: f.timestamps }, processIo);
     }
     case 'down': {
       const { runDown } = await import('./source/commands/down.js');
@@ -196,6 +198,13 @@ async function main(): Promise<number> {
     default:
       throw new UsageError(`unknown command "${command}": use status, logs, up or down (see tfmon --help)`);
   }
+}
+
+// A reader that went away (`tfmon logs … | head`) ends the run quietly, as for any Unix filter.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+  });
 }
 
 main().then(

@@ -206,15 +206,15 @@ export class Engine {
       if (!error) decoder.end();
       onEnd(error);
     };
-    const query = new URLSearchParams({
-      stdout: '1', stderr: '1', timestamps: '1', follow: options.follow ? '1' : '0', tail: String(options.tail),
-      ...(options.since !== undefined ? { since: String(options.since) } : {}),
-    });
     this.modem.dial(
       {
-        path: `/containers/${enc(id)}/logs?${query.toString()}`,
+        // docker-modem builds the query from `options` (a query in the path is dropped).
+        path: `/containers/${enc(id)}/logs?`,
         method: 'GET',
-        options: {},
+        options: {
+          stdout: true, stderr: true, timestamps: true, follow: options.follow, tail: String(options.tail),
+          ...(options.since !== undefined ? { since: options.since } : {}),
+        },
         isStream: true,
         abortSignal: controller.signal,
         statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
