@@ -100,6 +100,20 @@ describe('logs', () => {
     }
   });
 
+  it('a crash loop (restart count rising) and an OOM kill are problems with their last error line', async () => {
+    runScript(own('loop-worker-3'), 'echo "UnavailableError: failed to connect to all addresses" >&2; exit 1', ['--restart', 'always']);
+    // The container's main process asks for 64 MiB against a 16 MiB limit: the kernel kills it.
+    runScript(own('oom-worker-4'), 'echo "allocating"; exec awk \'BEGIN { s = sprintf("%67108864s", ""); gsub(/ /, "x", s); print "done" }\'',
+      ['--memory', '16m', '--memory-swap', '16m']);
+    const s = await monitor.waitFor((x) =>
+      x.problems.some((p) => p.code === 'crash_loop' && p.node === own('loop-worker-3') && p.message.includes('last error'))
+      && x.problems.some((p) => p.code === 'oom_killed' && p.node === own('oom-worker-4')), 20_000);
+    const loop = s.problems.find((p) => p.code === 'crash_loop')!;
+    expect(loop.message).toMatch(/^crash loop: restarted \d+ times; last error: UnavailableError: failed to connect to all addresses$/);
+    expect(s.problems.find((p) => p.code === 'oom_killed')?.message).toMatch(/^killed for lack of memory \(OOM\) at its --memory limit/);
+    docker('rm', '-f', own('loop-worker-3'), own('oom-worker-4'));
+  });
+
   it('status --json has lastError per node', async () => {
     const r = await tfmon(['status', '--json', '--no-usage', '--no-probe', '--network', net, '--label', TEST_LABEL]);
     const s = JSON.parse(r.stdout) as { nodes: { name: string; lastError: string | null }[] };
@@ -128,5 +142,21 @@ describe('logs', () => {
     expect(since.stderr).toBe('tfmon: --since must be like 30s, 5m, 2h, 1d or 2026-11-28T10:00:00Z, got "yesterday"\n');
     const none = await tfmon(['logs', '--network', net]);
     expect(none.code).toBe(2);
+  });
+  it('a shown node that restarts gets its stream back, without repeating lines', async () => {
+    const node = () => monitor.getSnapshot().nodes.find((n) => n.name === own('seq-worker-0'))!;
+    monitor.logs.show([node()]);
+    try {
+      await waitUntil(() => monitor.logs.lines(node().id).length === 11, 5000, 50);
+      docker('restart', '-t', '0', own('seq-worker-0'));
+      await waitUntil(() => monitor.logs.lines(node().id).length >= 22, 10_000, 50);
+      await new Promise((r) => setTimeout(r, 500));
+      const texts = monitor.logs.lines(node().id).map((l) => l.text);
+      expect(texts).toHaveLength(22);
+      expect(texts.filter((t) => t === 'seq out 1')).toHaveLength(2);
+      expect(monitor.logs.openStreams).toBe(1);
+    } finally {
+      monitor.logs.show([]);
+    }
   });
 });
