@@ -9,6 +9,7 @@ import { ensureSimImage } from '../source/engine/sim-image.js';
 import type { Snapshot } from '../source/cluster/types.js';
 import { ClusterMonitor } from '../source/monitor/store.js';
 import { App } from '../source/ui/App.js';
+import { logsBench } from './logs.js';
 import { probeBench } from './probe.js';
 import { watchWithDockerStats, watchWithTfmon, type WindowResult } from './usage.js';
 
@@ -223,6 +224,20 @@ async function main(): Promise<void> {
       ['daemons CPU, probing every 5 s', pct(p.daemonCpuWith), '', '', ''],
       ['daemons CPU attributable to probing', pct(extra), '', '<= 5 %', (extra / p.windowS) * 100 <= 5 ? 'met' : 'NOT met'],
       ['CPU inside the nodes (sim + probe scripts), without / with', `${pct(p.nodesCpuWithout)} / ${pct(p.nodesCpuWith)}`, '', '', ''],
+    ]));
+  }
+  if (process.env['BENCH_LOGS'] !== '0') {
+    progress('logs: one node printing 20,000 lines/s, the full-screen log view, 30 s');
+    const { ref } = await ensureSimImage(new Engine());
+    const l = await logsBench(ref, `tfb${id}`, label, 30);
+    const p95 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.95) - 1] as number;
+    const rssMiB = l.rss.map((b) => b / 1048576);
+    console.log(`\nlogs: ${Math.round(l.linesPerSecond)} lines/s for ${l.seconds.toFixed(0)} s (bursts each second), tfmon's log view in a 120x40 pseudo-terminal; ${l.keyMs.length} key presses (t)\n`);
+    console.log(table([
+      head,
+      ['key press to the frame showing it', fmt(median(l.keyMs)), `${fmt(p95(l.keyMs))} (p95)`, '<= 100 ms median', median(l.keyMs) <= 100 ? 'met' : 'NOT met'],
+      ["tfmon's CPU, % of one core", `${((l.cpuSeconds / l.seconds) * 100).toFixed(1)} %`, '', '<= 60 %', (l.cpuSeconds / l.seconds) * 100 <= 60 ? 'met' : 'NOT met'],
+      ['tfmon RSS first / lowest / highest / last', `${rssMiB[0]?.toFixed(0)} / ${Math.min(...rssMiB).toFixed(0)} / ${Math.max(...rssMiB).toFixed(0)} / ${rssMiB.at(-1)?.toFixed(0)} MiB`, '', 'bounded', ''],
     ]));
   }
   if (process.env['BENCH_USAGE'] === '0') return;

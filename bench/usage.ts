@@ -41,23 +41,23 @@ async function measure(client: ChildProcess, clientPid: () => number, warmupS: n
   return result;
 }
 
+/** script → sh → node: the measured process is the node one (meow renames it "tfmon"). */
+export function tfmonPidUnder(root: number): number {
+  const queue = [root];
+  while (queue.length) {
+    const p = queue.shift()!;
+    if (['node', 'tfmon'].includes(spawnSync('cat', [`/proc/${p}/comm`], { encoding: 'utf8' }).stdout.trim())) return p;
+    queue.push(...childrenOf(p));
+  }
+  throw new Error('tfmon did not start under script');
+}
+
 /** tfmon's live screen in a pseudo-terminal (`script`), 120×40, output thrown away. */
 export async function watchWithTfmon(network: string, label: string, warmupS: number, seconds: number): Promise<WindowResult> {
   // Run as a user does: the executable itself, so its shebang flags apply.
   const command = `stty cols 120 rows 40; exec ${CLI} --no-probe --network ${network} --label ${label}`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'ignore', 'ignore'] });
-  // script → sh → node: the measured process is the node one.
-  const nodePid = (): number => {
-    const queue = [child.pid ?? 0];
-    while (queue.length) {
-      const p = queue.shift()!;
-      // meow renames the process to "tfmon"
-      if (['node', 'tfmon'].includes(spawnSync('cat', [`/proc/${p}/comm`], { encoding: 'utf8' }).stdout.trim())) return p;
-      queue.push(...childrenOf(p));
-    }
-    throw new Error('tfmon did not start under script');
-  };
-  return measure(child, nodePid, warmupS, seconds);
+  return measure(child, () => tfmonPidUnder(child.pid ?? 0), warmupS, seconds);
 }
 
 /** `docker stats` streaming the same containers, output thrown away. */
