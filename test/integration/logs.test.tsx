@@ -114,6 +114,26 @@ describe('logs', () => {
     docker('rm', '-f', own('loop-worker-3'), own('oom-worker-4'));
   });
 
+  it('a Jupyter URL in the logs is shown rewritten to the published host port', async () => {
+    // Published on loopback only, on a port the engine picks.
+    runScript(own('nb-worker-5'), 'echo "    http://127.0.0.1:8888/lab?token=0123abcd4567ef"; sleep 3600', ['-p', '127.0.0.1::8888']);
+    const hostPort = await (async () => {
+      await waitUntil(() => docker('port', own('nb-worker-5'), '8888/tcp') !== '', 5000);
+      return docker('port', own('nb-worker-5'), '8888/tcp').split(':').at(-1);
+    })();
+    await monitor.waitFor((x) => x.nodes.some((n) => n.name === own('nb-worker-5') && n.ports.length > 0), 5000);
+    const r = render(<App store={monitor} logs={monitor.logs} theme={{ color: false, ascii: false }} size={{ columns: 120, rows: 40 }} />);
+    try {
+      const s = monitor.getSnapshot();
+      for (let i = 0; i < nodeIndex(s, own('nb-worker-5')); i++) r.stdin.write('j');
+      const f = await waitFrame(r, (x) => x.includes('jupyter '));
+      expect(f).toMatch(new RegExp(`jupyter +http://127\\.0\\.0\\.1:${hostPort}/lab\\?token=0123abcd4567ef`));
+    } finally {
+      r.unmount();
+      docker('rm', '-f', own('nb-worker-5'));
+    }
+  });
+
   it('status --json has lastError per node', async () => {
     const r = await tfmon(['status', '--json', '--no-usage', '--no-probe', '--network', net, '--label', TEST_LABEL]);
     const s = JSON.parse(r.stdout) as { nodes: { name: string; lastError: string | null }[] };

@@ -105,6 +105,21 @@ describe('logs on screen', () => {
     expect(logs.shown.at(-1)).toEqual(['id-tf-ps-0', 'id-tf-worker-0', 'id-tf-worker-1']);
   });
 
+  it('a Jupyter URL becomes a hyperlink (OSC 8) where the terminal supports it, plain text elsewhere', async () => {
+    const logs = seedLogs();
+    logs.jupyterOf = () => ({ url: 'http://127.0.0.1:8888/?token=abc123', port: 8888 });
+    const facts = seedFacts().map((f) => ({ ...f, ports: [{ containerPort: 8888, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 8889 }] }));
+    const url = 'http://127.0.0.1:8889/?token=abc123';
+    for (const hyperlinks of [true, false]) {
+      const r = render(<App store={new TestStore(snapshotOf(facts))} logs={logs} theme={{ color: false, ascii: false }} size={{ columns: 100, rows: 30 }} clock={() => 0} hyperlinks={hyperlinks} />);
+      await tick();
+      const f = r.lastFrame() ?? '';
+      r.unmount();
+      if (hyperlinks) expect(f).toContain(`\u001b]8;;${url}\u0007${url}\u001b]8;;\u0007`);
+      else expect(f).toMatch(new RegExp(`jupyter +${url.replace(/[?.]/g, '\\$&')}$`, 'm'));
+    }
+  });
+
   it('t shows timestamps; ASCII terminals get an ASCII stderr mark', async () => {
     const logs = seedLogs();
     const r = mount(logs, 80, 30, { color: false, ascii: true });
