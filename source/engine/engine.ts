@@ -189,32 +189,26 @@ export class Engine {
     );
   }
 
-  /** A container's logs as lines (both streams, with Docker's timestamps), following until close()
-   * when `follow`; onEnd once it stops for any reason. `tty` says how the stream is framed. */
-  followLogs(
-    id: string,
-    options: { tty: boolean; follow: boolean; tail: number | 'all'; since?: number },
-    onLine: (stream: LogStream, line: string) => void,
+  /** One streaming GET on a container (stats, logs) until close(); onEnd once it stops for any
+   * reason, with the error or null. `options` become the query (docker-modem builds it). */
+  private followStream(
+    path: string,
+    options: Record<string, unknown>,
+    onData: (chunk: Buffer) => void,
     onEnd: (error: unknown) => void,
   ): { close(): void } {
     const controller = new AbortController();
     let ended = false;
-    const decoder = new LogDecoder(options.tty, onLine);
     const end = (error: unknown): void => {
       if (ended) return;
       ended = true;
-      if (!error) decoder.end();
       onEnd(error);
     };
     this.modem.dial(
       {
-        // docker-modem builds the query from `options` (a query in the path is dropped).
-        path: `/containers/${enc(id)}/logs?`,
+        path,
         method: 'GET',
-        options: {
-          stdout: true, stderr: true, timestamps: true, follow: options.follow, tail: String(options.tail),
-          ...(options.since !== undefined ? { since: options.since } : {}),
-        },
+        options,
         isStream: true,
         abortSignal: controller.signal,
         statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
@@ -223,7 +217,7 @@ export class Engine {
         if (error) return end(error);
         const stream = result as Readable;
         stream.on('data', (chunk: Buffer) => {
-          if (!ended) decoder.push(chunk);
+          if (!ended) onData(chunk);
         });
         stream.on('error', end);
         stream.on('end', () => end(null));
@@ -236,6 +230,25 @@ export class Engine {
         controller.abort();
       },
     };
+  }
+
+  /** A container's logs as lines (both streams, with Docker's timestamps), following until close()
+   * when `follow`; onEnd once it stops for any reason. `tty` says how the stream is framed. */
+  followLogs(
+    id: string,
+    options: { tty: boolean; follow: boolean; tail: number | 'all'; since?: number },
+    onLine: (stream: LogStream, line: string) => void,
+    onEnd: (error: unknown) => void,
+  ): { close(): void } {
+    const decoder = new LogDecoder(options.tty, onLine);
+    const query = {
+      stdout: true, stderr: true, timestamps: true, follow: options.follow, tail: String(options.tail),
+      ...(options.since !== undefined ? { since: options.since } : {}),
+    };
+    return this.followStream(`/containers/${enc(id)}/logs?`, query, (chunk) => decoder.push(chunk), (error) => {
+      if (!error) decoder.end();
+      onEnd(error);
+    });
   }
 
   /** The last lines of a container's logs, once (no stream left open). */
@@ -251,46 +264,15 @@ export class Engine {
 
   /** One stats stream (a sample about every second) until close(); onEnd once it stops for any reason. */
   followStats(id: string, onSample: (json: unknown) => void, onEnd: (error: unknown) => void): { close(): void } {
-    const controller = new AbortController();
-    let ended = false;
-    const end = (error: unknown): void => {
-      if (ended) return;
-      ended = true;
-      onEnd(error);
-    };
-    this.modem.dial(
-      {
-        path: `/containers/${enc(id)}/stats?`,
-        method: 'GET',
-        options: { stream: true },
-        isStream: true,
-        abortSignal: controller.signal,
-        statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
-      } as Modem.DialOptions,
-      (error, result) => {
-        if (error) return end(error);
-        const stream = result as Readable;
-        const splitter = new LineSplitter();
-        stream.on('data', (chunk: Buffer) =>
-          splitter.push(chunk, (line) => {
-            try {
-              onSample(JSON.parse(line) as unknown);
-            } catch {
-              // a malformed line is skipped; the next one is a whole sample again
-            }
-          }),
-        );
-        stream.on('error', end);
-        stream.on('end', () => end(null));
-        stream.on('close', () => end(null));
-      },
-    );
-    return {
-      close: () => {
-        ended = true;
-        controller.abort();
-      },
-    };
+    const splitter = new LineSplitter();
+    return this.followStream(`/containers/${enc(id)}/stats?`, { stream: true }, (chunk) =>
+      splitter.push(chunk, (line) => {
+        try {
+          onSample(JSON.parse(line) as unknown);
+        } catch {
+          // a malformed line is skipped; the next one is a whole sample again
+        }
+      }), onEnd);
   }
 
   /** A long-lived process in a container: one exec whose stdin and stdout stay open, so that many
@@ -301,6 +283,12 @@ export class Engine {
     const exec = await this.call(() =>
       docker.getContainer(id).exec({ Cmd: argv, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false }));
     const stream = (await this.call(() => exec.start({ hijack: true, stdin: true }))) as unknown as Duplex;
+    return this.session(stream, () => stream.destroy());
+  }
+
+  /** stdout of a hijacked, multiplexed stream as a session; stderr (the remote shell's warnings) is
+   * not a result and is dropped. demuxStream does not end its targets: ended here on the source's end. */
+  private async session(stream: Duplex, close: () => void): Promise<ExecSession> {
     const { PassThrough } = await import('node:stream');
     const stdout = new PassThrough();
     const stderr = new PassThrough();
@@ -308,12 +296,8 @@ export class Engine {
     stream.on('end', () => stdout.end());
     stream.on('close', () => stdout.end());
     stream.on('error', () => stdout.end());
-    stderr.resume(); // warnings of the remote shell are not results
-    return {
-      stdout,
-      write: (text: string) => stream.write(text),
-      close: () => stream.destroy(),
-    };
+    stderr.resume();
+    return { stdout, write: (text: string) => stream.write(text), close };
   }
 
   /** A session in a helper container that shares `id`'s network namespace (`--network
@@ -343,24 +327,12 @@ export class Engine {
       await container.remove({ force: true }).catch(() => undefined);
       throw error;
     }
-    const { PassThrough } = await import('node:stream');
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    this.modem.demuxStream(stream, stdout, stderr);
-    stream.on('end', () => stdout.end());
-    stream.on('close', () => stdout.end());
-    stream.on('error', () => stdout.end());
-    stderr.resume();
-    return {
-      stdout,
-      write: (text: string) => stream.write(text),
-      close: () => {
-        stream.end();
-        stream.destroy();
-        // Belt and braces: a helper whose stdin did not close is stopped (AutoRemove removes it).
-        void container.kill().catch(() => undefined);
-      },
-    };
+    return this.session(stream, () => {
+      stream.end();
+      stream.destroy();
+      // Belt and braces: a helper whose stdin did not close is stopped (AutoRemove removes it).
+      void container.kill().catch(() => undefined);
+    });
   }
 
   /** A local image of this repository (any tag), or null: nothing is ever pulled. */

@@ -19,7 +19,7 @@ class FixedLogs implements LogSource {
   tail = (id: string, n: number) => (this.byNode.get(id) ?? []).slice(-n);
   lines = (id: string) => this.byNode.get(id) ?? [];
   interleaved = () => [...this.byNode.values()].flat().sort((a, b) => a.time - b.time || a.seq - b.seq);
-  jupyterOf = () => null;
+  jupyterOf = (_id: string): { url: string; port: number } | null => null;
   show = (nodes: readonly NodeView[]) => {
     this.shown.push(nodes.map((n) => n.id));
   };

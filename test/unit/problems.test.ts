@@ -41,11 +41,17 @@ describe('findProblems', () => {
     expect(exitCodeFor(ps)).toBe(0);
   });
 
-  it('reports a stopped node with its exit code and OOM', () => {
-    const dead = node(tasks[2]!, { state: 'exited', exitCode: 137, oomKilled: true });
-    const [p] = findProblems(net, [healthy[0]!, healthy[1]!, dead]);
-    expect(p).toMatchObject({ severity: 'error', node: 'tf-worker-1', code: 'not_running' });
-    expect(p?.message).toBe('not running: exited (code 137), killed for lack of memory (OOM)');
+  it('reports a stopped node with its exit code, an OOM kill and a crash loop, with the last error line', () => {
+    const dead = { ...node(tasks[2]!, { state: 'exited', exitCode: 137, oomKilled: true }), lastError: 'ResourceExhaustedError: OOM when allocating tensor' };
+    const ps = findProblems(net, [healthy[0]!, healthy[1]!, dead]);
+    expect(ps.map((p) => [p.node, p.code, p.message])).toEqual([
+      ['tf-worker-1', 'oom_killed', 'killed for lack of memory (OOM); last error: ResourceExhaustedError: OOM when allocating tensor'],
+      ['tf-worker-1', 'not_running', 'not running: exited (code 137)'],
+    ]);
+    const looping = { ...node(tasks[2]!, { state: 'restarting', restarts: 4 }), lastError: 'UnavailableError: failed to connect to all addresses' };
+    expect(findProblems(net, [healthy[0]!, healthy[1]!, looping]).map((p) => [p.code, p.message])).toEqual([
+      ['crash_loop', 'crash loop: restarted 4 times; last error: UnavailableError: failed to connect to all addresses'],
+    ]);
   });
 
   it('catches two tasks claiming the same slot (TensorFlow hangs instead)', () => {
