@@ -1,7 +1,8 @@
 // Diagnostics over a whole cluster view. Pure: the same input always gives the same problems.
+import { liveTopology, specDiff } from './regenerate.js';
+import { clusterSpecOf, splitAddress } from './tf-config.js';
 import type { NetworkInfo, NodeView, Problem } from './types.js';
 
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): Problem[] {
   const problems: Problem[] = [];
@@ -53,20 +54,48 @@ export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): 
     if (names.length > 1) add('error', null, 'duplicate_task', `${names.join(' and ')} both claim task ${slot}`);
   }
 
-  // A TF_CONFIG that lists fewer or more tasks of a role than the network holds went stale.
-  const counts = new Map<string, number>();
-  for (const node of nodes) if (node.role !== 'unknown') counts.set(node.role, (counts.get(node.role) ?? 0) + 1);
-  for (const node of nodes) {
-    const cluster = node.tfConfigParsed?.cluster;
-    if (!cluster) continue;
-    const diffs: string[] = [];
-    for (const role of ['chief', 'ps', 'worker'] as const) {
-      const listed = cluster[role]?.length ?? 0;
-      const present = counts.get(role) ?? 0;
-      if (listed !== present) diffs.push(`lists ${plural(listed, role)}, the network has ${present}`);
+  // A TF_CONFIG whose cluster spec is not the live topology went stale (a node added, removed or
+  // renamed since the containers were created: their environment is fixed at creation).
+  const topology = liveTopology(nodes);
+  if (topology.ok) {
+    const spec = clusterSpecOf(topology.tasks);
+    for (const node of nodes) {
+      if (!node.tfConfigParsed || node.role === 'unknown') continue;
+      const diff = specDiff(node.tfConfigParsed, spec);
+      if (diff.length) add('error', node.name, 'tf_config_stale', `TF_CONFIG differs from the live topology: ${diff.join('; ')}`);
     }
-    if (diffs.length > 0) add('error', node.name, 'tf_config_stale', `TF_CONFIG ${diffs.join('; ')}`);
+  } else if (!/two nodes claim/.test(topology.error)) {
+    add('error', null, 'topology_invalid', topology.error);
   }
+
+  const taskCount = topology.ok ? topology.tasks.length : nodes.length;
+  for (const node of nodes) {
+    for (const [job, tasks] of Object.entries(node.tfConfigParsed?.cluster ?? {})) {
+      for (const t of tasks) {
+        const host = splitAddress(t.address)?.host ?? '';
+        if (taskCount > 1 && /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)$/i.test(host)) {
+          add('error', node.name, 'loopback_address', `TF_CONFIG lists ${job} ${t.index} at ${t.address}: in a multi-node cluster each task must be reached by its name`);
+        }
+      }
+    }
+    if (node.role !== 'unknown' && node.grpcFailFast === null && node.tfConfigRaw !== null) {
+      add('warning', node.name, 'grpc_fail_fast_unset', 'GRPC_FAIL_FAST is not set: TensorFlow parameter-server training expects use_caller (a lost peer fails fast instead of hanging)');
+    }
+    for (const p of node.ports) {
+      const everywhere = p.hostIp === '' || p.hostIp === '0.0.0.0' || p.hostIp === '::';
+      if (!everywhere) continue;
+      if (node.port !== null && p.containerPort === node.port) {
+        add('warning', node.name, 'tf_port_public', `its TensorFlow port ${p.containerPort} is published on all host interfaces (host port ${p.hostPort}): TF servers have no authentication`);
+      } else if (p.containerPort === 8888) {
+        add('warning', node.name, 'jupyter_public', `Jupyter's port 8888 is published on all host interfaces (host port ${p.hostPort}): keep its token, or publish on 127.0.0.1`);
+      }
+    }
+  }
+  const roles = new Set(nodes.map((n) => n.role));
+  if (roles.has('ps') && !roles.has('chief')) {
+    add('warning', null, 'no_chief', 'the cluster has ps tasks but no chief: TF2 ParameterServerStrategy needs a coordinator of task type chief');
+  }
+
   // Errors first (stable), so the header's one-line summary shows the worst.
   return problems.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
 }

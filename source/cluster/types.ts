@@ -52,6 +52,8 @@ export interface ContainerFacts {
   labels: Record<string, string>;
   /** The raw TF_CONFIG value, or null when the variable is absent. Other env is not kept (secrets). */
   tfConfigRaw: string | null;
+  /** GRPC_FAIL_FAST, the one other variable tfmon reads (TensorFlow's PS training wants use_caller). */
+  grpcFailFast: string | null;
   ports: PublishedPort[];
   mounts: MountInfo[];
   nanoCpus: number | null;

@@ -98,6 +98,7 @@ export function factsFromInspect(inspect: unknown, network: { name: string; id: 
     attached: attachment !== null,
     labels: Object.fromEntries(Object.entries(obj(config['Labels'])).map(([k, v]) => [k, String(v)])),
     tfConfigRaw: envValue(config['Env'], 'TF_CONFIG'),
+    grpcFailFast: envValue(config['Env'], 'GRPC_FAIL_FAST'),
     ports: portsOf(networkSettings),
     mounts,
     nanoCpus: num(hostConfig['NanoCpus']) || null,

@@ -29,7 +29,7 @@ describe('App', () => {
     expect(f).toMatch(/ps\s+0\s+tf-ps-0\s+running\s+172\.18\.0\.2:2222\s+1h02m/);
     expect(f).toMatch(/worker\s+1\s+tf-worker-1/);
     expect(f).toContain('3 nodes: 1 ps, 2 worker · 3 running');
-    expect(f).toContain('no problems found');
+    expect(f).toContain('0 errors, 1 warning — the cluster has ps tasks but no chief');
   });
 
   it('moves the selection with j, k and the arrows; the details pane follows', async () => {
@@ -120,7 +120,7 @@ describe('App', () => {
     const f = frame(r);
     expect(f).not.toContain('\u001b]0;');
     expect(f).not.toContain('\u001b[2J');
-    expect(f).toMatch(/4 errors, 0 warnings — evil-worker-3: TF_CONFIG is not JSON/);
+    expect(f).toMatch(/2 errors, 1 warning — evil-worker-3: TF_CONFIG is not JSON/);
     expect(f).toContain('evil-worker-3');
   });
 

@@ -13,12 +13,32 @@ const tasks: TaskSpec[] = [
 const node = (t: TaskSpec, over = {}) =>
   toNodeView(facts({ id: t.host, name: t.host, tfConfigRaw: tfConfigFor(tasks, t), labels: {}, ...over }));
 const healthy = tasks.map((t) => node(t));
-const codes = (ps: ReturnType<typeof findProblems>) => ps.map((p) => `${p.node ?? '-'}:${p.code}`);
+// The seed has ps and no chief: that warning is everywhere below, and tested on its own.
+const codes = (ps: ReturnType<typeof findProblems>) => ps.filter((p) => p.code !== 'no_chief').map((p) => `${p.node ?? '-'}:${p.code}`);
 
 describe('findProblems', () => {
-  it('finds nothing wrong with the seed cluster', () => {
-    expect(findProblems(net, healthy)).toEqual([]);
-    expect(exitCodeFor([])).toBe(0);
+  it('finds nothing wrong with the seed cluster but its missing coordinator (a warning)', () => {
+    const ps = findProblems(net, healthy);
+    expect(ps.map((p) => [p.severity, p.code])).toEqual([['warning', 'no_chief']]);
+    expect(exitCodeFor(ps)).toBe(0);
+    const chief = node({ type: 'chief', index: 0, host: 'tf-chief', port: 2222 });
+    const all = [...tasks, { type: 'chief' as const, index: 0, host: 'tf-chief', port: 2222 }];
+    const withChief = [...all.map((t) => toNodeView(facts({ id: t.host, name: t.host, tfConfigRaw: tfConfigFor(all, t), labels: {} })))];
+    expect(findProblems(net, withChief)).toEqual([]);
+    expect(chief.role).toBe('chief');
+  });
+
+  it('finds each misconfiguration TensorFlow itself misses', () => {
+    const two = tasks.slice(0, 2);
+    const gap = node({ type: 'worker', index: 2, host: 'tf-worker-2', port: 2222 });
+    expect(findProblems(net, [healthy[0]!, healthy[1]!, gap]).map((p) => p.message)).toContain('worker indexes 0, 2 have a gap at 1: TensorFlow numbers tasks by position');
+    const loop = JSON.stringify({ cluster: { ps: ['localhost:2222'], worker: ['tf-worker-0:2222'] }, task: { type: 'worker', index: 0 } });
+    expect(codes(findProblems(net, [node(two[0]!), node(two[1]!, { tfConfigRaw: loop })]))).toContain('tf-worker-0:loopback_address');
+    expect(codes(findProblems(net, [healthy[0]!, node(tasks[1]!, { grpcFailFast: null }), healthy[2]!]))).toEqual(['tf-worker-0:grpc_fail_fast_unset']);
+    const published = node(tasks[1]!, { ports: [{ containerPort: 2222, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 2222 }, { containerPort: 8888, protocol: 'tcp', hostIp: '', hostPort: 8888 }] });
+    expect(codes(findProblems(net, [healthy[0]!, published, healthy[2]!]))).toEqual(['tf-worker-0:tf_port_public', 'tf-worker-0:jupyter_public']);
+    const local = node(tasks[1]!, { ports: [{ containerPort: 8888, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 8888 }] });
+    expect(codes(findProblems(net, [healthy[0]!, local, healthy[2]!]))).toEqual([]);
   });
 
   it('flags the default bridge network', () => {
@@ -44,12 +64,12 @@ describe('findProblems', () => {
   it('reports a stopped node with its exit code, an OOM kill and a crash loop, with the last error line', () => {
     const dead = { ...node(tasks[2]!, { state: 'exited', exitCode: 137, oomKilled: true }), lastError: 'ResourceExhaustedError: OOM when allocating tensor' };
     const ps = findProblems(net, [healthy[0]!, healthy[1]!, dead]);
-    expect(ps.map((p) => [p.node, p.code, p.message])).toEqual([
+    expect(ps.filter((p) => p.code !== 'no_chief').map((p) => [p.node, p.code, p.message])).toEqual([
       ['tf-worker-1', 'oom_killed', 'killed for lack of memory (OOM); last error: ResourceExhaustedError: OOM when allocating tensor'],
       ['tf-worker-1', 'not_running', 'not running: exited (code 137)'],
     ]);
     const looping = { ...node(tasks[2]!, { state: 'restarting', restarts: 4 }), lastError: 'UnavailableError: failed to connect to all addresses' };
-    expect(findProblems(net, [healthy[0]!, healthy[1]!, looping]).map((p) => [p.code, p.message])).toEqual([
+    expect(findProblems(net, [healthy[0]!, healthy[1]!, looping]).filter((p) => p.code !== 'no_chief').map((p) => [p.code, p.message])).toEqual([
       ['crash_loop', 'crash loop: restarted 4 times; last error: UnavailableError: failed to connect to all addresses'],
     ]);
   });
@@ -65,6 +85,6 @@ describe('findProblems', () => {
     const ps = findProblems(net, [...healthy, extra]);
     const stale = ps.filter((p) => p.code === 'tf_config_stale');
     expect(stale.map((p) => p.node)).toEqual(['tf-ps-0', 'tf-worker-0', 'tf-worker-1']);
-    expect(stale[0]?.message).toBe('TF_CONFIG lists 2 workers, the network has 3');
+    expect(stale[0]?.message).toBe('TF_CONFIG differs from the live topology: worker: + tf-worker-2:2222');
   });
 });

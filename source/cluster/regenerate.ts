@@ -1,0 +1,79 @@
+// TF_CONFIG from the live topology: the spec every node should have, and how each node's differs.
+// Pure: the same nodes always give the same plan.
+import { clusterSpecOf, tfConfigFor, type TaskSpec } from './tf-config.js';
+import { TASK_TYPES, type NodeView, type TaskType, type TfConfig } from './types.js';
+
+export const DEFAULT_TF_PORT = 2222;
+
+export interface NodePlan {
+  node: NodeView;
+  /** The TF_CONFIG it should have (JSON text). */
+  desired: string;
+  /** What differs from its current one, in words; empty when it already matches. */
+  diff: string[];
+}
+
+export type TopologyResult = { ok: true; tasks: TaskSpec[] } | { ok: false; error: string };
+
+/** The tasks on the network, by role and index. Refused when they cannot make a cluster TensorFlow
+ * accepts: two nodes in one slot, a gap in a job's indexes, more than one chief or evaluator. */
+export function liveTopology(nodes: readonly NodeView[]): TopologyResult {
+  const tasks: TaskSpec[] = [];
+  for (const n of nodes) {
+    if (n.role === 'unknown' || n.index === null) continue;
+    tasks.push({ type: n.role, index: n.index, host: n.name, port: n.port ?? DEFAULT_TF_PORT });
+  }
+  for (const type of TASK_TYPES) {
+    const indexes = tasks.filter((t) => t.type === type).map((t) => t.index).sort((a, b) => a - b);
+    const twice = indexes.find((i, k) => indexes[k + 1] === i);
+    if (twice !== undefined) return { ok: false, error: `two nodes claim ${type} ${twice}: rename or remove one first` };
+    const gap = indexes.findIndex((i, k) => i !== k);
+    if (gap >= 0) return { ok: false, error: `${type} indexes ${indexes.join(', ')} have a gap at ${gap}: TensorFlow numbers tasks by position` };
+    if ((type === 'chief' || type === 'evaluator') && indexes.length > 1) return { ok: false, error: `more than one ${type}` };
+  }
+  return { ok: true, tasks };
+}
+
+/** The spec as job → addresses, for comparing: TF_CONFIG's list and {index: address} forms alike. */
+function addressesOf(config: TfConfig | null): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [job, tasks] of Object.entries(config?.cluster ?? {})) {
+    if (job === 'evaluator') continue;
+    out[job] = [...tasks].sort((a, b) => a.index - b.index).map((t) => t.address);
+  }
+  return out;
+}
+
+/** What a node's cluster spec lacks and has in excess against the live one, in words. */
+export function specDiff(current: TfConfig | null, live: Record<string, string[]>): string[] {
+  const have = addressesOf(current);
+  const out: string[] = [];
+  for (const job of new Set([...Object.keys(live), ...Object.keys(have)])) {
+    const want = live[job] ?? [];
+    const got = have[job] ?? [];
+    for (const a of want) if (!got.includes(a)) out.push(`${job}: + ${a}`);
+    for (const a of got) if (!want.includes(a)) out.push(`${job}: - ${a}`);
+    if (!out.some((l) => l.startsWith(`${job}:`)) && want.join() !== got.join()) out.push(`${job}: order ${got.join(', ')} → ${want.join(', ')}`);
+  }
+  return out;
+}
+
+/** Every node's desired TF_CONFIG and its difference from the current one. */
+export function tfConfigPlan(nodes: readonly NodeView[]): { ok: true; plans: NodePlan[]; spec: Record<string, string[]> } | { ok: false; error: string } {
+  const topology = liveTopology(nodes);
+  if (!topology.ok) return topology;
+  const spec = clusterSpecOf(topology.tasks);
+  const plans: NodePlan[] = [];
+  for (const node of nodes) {
+    if (node.role === 'unknown' || node.index === null) continue;
+    const self = { type: node.role as TaskType, index: node.index };
+    const desired = tfConfigFor(topology.tasks, self);
+    const diff = node.tfConfigParsed === null ? [node.tfConfigRaw === null ? 'TF_CONFIG: not set' : 'TF_CONFIG: invalid'] : specDiff(node.tfConfigParsed, spec);
+    const task = node.tfConfigParsed?.task;
+    if (node.tfConfigParsed && (!task || task.type !== self.type || task.index !== self.index)) {
+      diff.push(`task: ${task ? `${task.type} ${task.index}` : 'none'} → ${self.type} ${self.index}`);
+    }
+    plans.push({ node, desired, diff });
+  }
+  return { ok: true, plans, spec };
+}
