@@ -23,6 +23,8 @@ const help = `
     up            create the network and a TensorFlow cluster (ps + workers) with correct TF_CONFIGs
     down          remove the cluster's containers (by label), and the network if tfmon created it
     logs NODE     a node's logs, sanitized (NODE: a container name, or worker-1, ps-0, chief)
+    doctor        every problem, grouped by node, each with a fix; exit 1 if any is an error
+    tf-config     the TF_CONFIG each node should have: print it, --write DIR, or --apply
 
   Options
     -n, --network NAME   the cluster's Docker network (default: tf-network)
@@ -63,6 +65,13 @@ const help = `
   Options of down
     -y, --yes            do not ask for confirmation
 
+  Options of tf-config
+    --node NAME          only this node (prints its TF_CONFIG alone)
+    --write DIR          write DIR/<node>.json (atomically; the previous one kept as .bak)
+    --apply              recreate the nodes whose TF_CONFIG differs, one at a time (asks; --yes)
+    --read-only          refuse every change (also on the live screen: no + - r R, g only shows)
+    --tf-config-dir DIR  where w in the live screen's TF_CONFIG pane (g) writes <node>.json
+
   Options of logs
     --since WHEN         only lines since then: 30s, 5m, 2h, 1d, or a time like 2026-11-28T10:00:00Z
     --errors             only error lines (ERROR, Traceback, OOM, UnavailableError, E/F tensorflow…)
@@ -71,6 +80,7 @@ const help = `
 
   Keys (live screen)
     ↑/↓ j/k select   l logs   L all logs   m reachability matrix   s sort   p probe now
+    + add a worker   - remove the last worker   r restart   R restart the role   g TF_CONFIG
     t timestamps   ? help (every key)   q quit
     in the log view: / filter   n/N matches   e latest error   space pause   g/G   Esc back
 
@@ -100,6 +110,11 @@ const cli = meow(help, {
     errors: { type: 'boolean', default: false },
     follow: { type: 'boolean', shortFlag: 'f', default: false },
     timestamps: { type: 'boolean', default: false },
+    node: { type: 'string' },
+    write: { type: 'string' },
+    apply: { type: 'boolean', default: false },
+    readOnly: { type: 'boolean', default: false },
+    tfConfigDir: { type: 'string' },
     ps: { type: 'string', default: '1' },
     workers: { type: 'string', default: '2' },
     chief: { type: 'boolean', default: false },
@@ -147,6 +162,8 @@ async function main(): Promise<number> {
     usage: f.usage ? { intervalMs: parseInterval(f.interval), mode: parseUsageSource(f.usageSource) } : null,
     probe: f.probe ? { intervalMs: parseInterval(f.probeInterval, 'probe-interval'), helperImage: f.probeImage ? parseImage('probe-image', f.probeImage) : null } : null,
     logs: { tail: parseTail(f.tail) === 'all' ? 5000 : (parseTail(f.tail) as number), capacity: parseCount('log-buffer', f.logBuffer, 100, 1_000_000) },
+    readOnly: f.readOnly,
+    tfConfigDir: f.tfConfigDir ?? null,
   };
   switch (command) {
     case 'status': {
@@ -181,6 +198,14 @@ async function main(): Promise<number> {
       const tail = since !== undefined && !process.argv.some((a) => a === '--tail' || a.startsWith('--tail=')) ? 'all' : parseTail(f.tail);
       return runLogs(common, { node: extra[0]!, tail, since, errors: f.errors, follow: f.follow, timestamps: f.timestamps }, processIo);
     }
+    case 'doctor': {
+      const { runDoctor } = await import('./source/commands/doctor.js');
+      return runDoctor(common, f.json, processIo);
+    }
+    case 'tf-config': {
+      const { runTfConfig } = await import('./source/commands/tf-config.js');
+      return runTfConfig(common, { node: f.node, write: f.write, apply: f.apply, yes: f.yes, readOnly: f.readOnly }, processIo);
+    }
     case 'down': {
       const { runDown } = await import('./source/commands/down.js');
       return runDown(common, f.yes, processIo);
@@ -196,7 +221,7 @@ async function main(): Promise<number> {
       return runTui(common);
     }
     default:
-      throw new UsageError(`unknown command "${command}": use status, logs, up or down (see tfmon --help)`);
+      throw new UsageError(`unknown command "${command}": use status, logs, doctor, tf-config, up or down (see tfmon --help)`);
   }
 }
 

@@ -57,7 +57,7 @@ export function toNodeView(facts: ContainerFacts, lastError: string | null = nul
   const labelPort = facts.labels[LABEL_PORT];
   if (port === null && labelPort !== undefined && /^\d{1,5}$/.test(labelPort)) port = Number(labelPort);
 
-  return { ...facts, role, index, roleSource, port, tfConfig, tfConfigParsed, tfConfigError, lastError };
+  return { ...facts, role, index, roleSource, port, tfConfig, tfConfigParsed, tfConfigError, lastError, manualRestarts: 0 };
 }
 
 const ROLE_ORDER: Record<Role, number> = { chief: 0, ps: 1, worker: 2, evaluator: 3, unknown: 4 };

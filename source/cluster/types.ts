@@ -88,6 +88,8 @@ export interface NodeView extends ContainerFacts {
   tfConfigError: string | null;
   /** The last error line of its logs, when tfmon has read them (shown, exited, or `status`). */
   lastError: string | null;
+  /** Restarts by hand (docker restart, r) seen while tfmon watched; `restarts` is the policy's. */
+  manualRestarts: number;
 }
 
 export type Severity = 'error' | 'warning';

@@ -13,6 +13,10 @@ export interface CommonOptions {
   probe: ProbeOptions | null;
   /** --tail and --log-buffer. */
   logs?: LogOptions;
+  /** --read-only: every change refused. */
+  readOnly?: boolean;
+  /** --tf-config-dir: where the live screen's `w` writes TF_CONFIG files. */
+  tfConfigDir?: string | null;
 }
 
 /** Where command output goes; tests pass their own. */

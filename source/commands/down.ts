@@ -1,19 +1,11 @@
 // `tfmon down`: removes this cluster's containers (by label only) and the network if tfmon made it.
-import { createInterface } from 'node:readline/promises';
 import { LABEL_CLUSTER } from '../cluster/role.js';
 import { downCluster } from '../engine/actions.js';
 import { Engine } from '../engine/engine.js';
+import { confirm } from './confirm.js';
 import type { CommonOptions, Io } from './context.js';
 import { UsageError } from './flags.js';
 
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
-}
 
 export async function runDown(common: CommonOptions, yes: boolean, io: Io): Promise<number> {
   const engine = new Engine(common.host);

@@ -431,6 +431,65 @@ export class Engine {
     }
   }
 
+  /** The whole inspect document: for rebuilding a container (cluster/clone.ts). */
+  async inspectRaw(id: string): Promise<unknown> {
+    return this.call(() => this.get<unknown>(`/containers/${enc(id)}/json`));
+  }
+
+  /** POST /containers/create with a prepared body; returns the new id. Nothing is pulled. */
+  async createRaw(name: string, body: Record<string, unknown>): Promise<string> {
+    const docker = await this.api();
+    const c = await this.call(() => docker.createContainer({ ...body, name } as Docker.ContainerCreateOptions));
+    return c.id;
+  }
+
+  async restart(id: string, graceS = 10): Promise<void> {
+    const docker = await this.api();
+    await this.call(() => docker.getContainer(id).restart({ t: graceS }));
+  }
+
+  async stop(id: string, graceS = 10): Promise<void> {
+    const docker = await this.api();
+    try {
+      await this.call(() => docker.getContainer(id).stop({ t: graceS }));
+    } catch (error) {
+      if (statusOf(error) !== 304) throw error; // already stopped
+    }
+  }
+
+  async rename(id: string, name: string): Promise<void> {
+    const docker = await this.api();
+    await this.call(() => docker.getContainer(id).rename({ name }));
+  }
+
+  async remove(id: string): Promise<void> {
+    const docker = await this.api();
+    try {
+      await this.call(() => docker.getContainer(id).remove({ force: true }));
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  /** Host ports any container publishes (running or not): a new binding must avoid them. */
+  async publishedHostPorts(): Promise<Set<number>> {
+    const list = await this.call(() => this.get<{ Ports?: { PublicPort?: number }[]; HostConfig?: unknown }[]>('/containers/json', { all: true }));
+    const out = new Set<number>();
+    for (const c of list) for (const p of c.Ports ?? []) if (p.PublicPort) out.add(p.PublicPort);
+    return out;
+  }
+
+  /** State of one container, for waiting on it. */
+  async stateOf(id: string): Promise<{ status: string; running: boolean; restarts: number } | null> {
+    try {
+      const raw = await this.call(() => this.get<{ State?: { Status?: string; Running?: boolean }; RestartCount?: number }>(`/containers/${enc(id)}/json`));
+      return { status: raw.State?.Status ?? 'unknown', running: raw.State?.Running === true, restarts: raw.RestartCount ?? 0 };
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
   /** Graceful stop (SIGTERM, then SIGKILL after `graceS`), then remove. Gone already is fine. */
   async stopAndRemove(id: string, graceS = 5): Promise<void> {
     const c = (await this.api()).getContainer(id);

@@ -47,6 +47,8 @@ export class ClusterMonitor {
   private readonly lastErrors = new Map<string, string>();
   /** State and restart count last seen, to notice a node that just exited or restarted. */
   private readonly seen = new Map<string, { state: string; restarts: number }>();
+  /** Restarts by hand (restart events) seen while tfmon runs, per container. */
+  private readonly manualRestarts = new Map<string, number>();
   private errorTimer: NodeJS.Timeout | null = null;
   private readonly listeners = new Set<() => void>();
   private readonly pending = new Set<string>();
@@ -243,8 +245,13 @@ export class ClusterMonitor {
       return;
     }
     if (event.action === 'destroy') {
+      this.manualRestarts.delete(event.containerId);
       if (this.facts.delete(event.containerId)) this.publishFacts(null);
       return;
+    }
+    // `docker restart` (and r/R) is not in RestartCount, which counts the restart policy's only.
+    if (event.action === 'restart' && this.facts.has(event.containerId)) {
+      this.manualRestarts.set(event.containerId, (this.manualRestarts.get(event.containerId) ?? 0) + 1);
     }
     // Unknown containers matter only when they are created (they may be on our network).
     if (this.facts.has(event.containerId) ? REFRESH_ACTIONS.test(event.action) : event.action === 'create') {
@@ -277,7 +284,9 @@ export class ClusterMonitor {
 
   private build(ready: boolean, engineError: string | null): Snapshot {
     if (this.factsDirty) {
-      this.views = [...this.facts.values()].map((f) => toNodeView(f, this.lastErrors.get(f.id) ?? null)).sort(compareNodes);
+      this.views = [...this.facts.values()]
+        .map((f) => ({ ...toNodeView(f, this.lastErrors.get(f.id) ?? null), manualRestarts: this.manualRestarts.get(f.id) ?? 0 }))
+        .sort(compareNodes);
       this.problems = findProblems(this.network, this.views);
       this.factsDirty = false;
     }

@@ -25,7 +25,8 @@ export function stateLabel(node: NodeView, restartMark = '↻'): string {
   if (node.exitCode !== null && (node.state === 'exited' || node.state === 'dead')) label += ` (${node.exitCode})`;
   if (node.oomKilled) label += ' OOM';
   if (node.health) label += ` (${node.health})`;
-  if (node.restarts > 0) label += ` ${restartMark}${node.restarts}`;
+  const restarts = node.restarts + (node.manualRestarts ?? 0);
+  if (restarts > 0) label += ` ${restartMark}${restarts}`;
   return label;
 }
 

@@ -13,6 +13,10 @@ import { areas, MIN_COLUMNS, MIN_ROWS, scrollTop, tableColumns } from './layout.
 import { LogTail, LogView, NO_LOGS, viewLines, type LogSource } from './LogPanes.js';
 import { FOLLOWING, moveLog, type LogMove, type LogWindowState } from './log-window.js';
 import { NodeTable } from './NodeTable.js';
+import { TfConfigPane } from './TfConfigPane.js';
+import { tint } from './theme.js';
+import { sanitize } from '../text/sanitize.js';
+import { truncate } from '../text/width.js';
 import { nextSort, sortNodes, type SortKey } from './sort.js';
 import { useTerminalSize, type Size } from './terminal.js';
 import type { Theme } from './theme.js';
@@ -29,8 +33,8 @@ export interface AppProps {
   size?: Size;
   /** Clock for uptimes; tests pass a fixed one. */
   clock?: () => number;
-  /** What keys can ask of the monitor (never a Docker call from a render). */
-  actions?: { probe(): void };
+  /** What keys can ask of the monitor and the engine (never a Docker call from a render). */
+  actions?: ClusterActions;
   /** Log lines of the nodes on screen; streams open for what the screen says it shows. */
   logs?: LogSource;
   /** Lines kept per node (--log-buffer), for the log view's status line. */
@@ -40,6 +44,26 @@ export interface AppProps {
 }
 
 type InkKey = Parameters<Parameters<typeof useInput>[0]>[1];
+
+/** Actions the keys start; run-tui.tsx binds them to the engine, tests to the real one or fakes. */
+export interface ClusterActions {
+  probe(): void;
+  /** --read-only: every change refused. */
+  readOnly?: boolean;
+  /** Where `w` in the TF_CONFIG pane writes (--tf-config-dir), or null. */
+  tfConfigDir?: string | null;
+  scaleUp?(progress: (line: string) => void): Promise<void>;
+  scaleDown?(id: string, progress: (line: string) => void): Promise<void>;
+  restart?(ids: string[], progress: (line: string) => void): Promise<void>;
+  applyTfConfig?(progress: (line: string) => void): Promise<void>;
+  writeTfConfig?(): string[];
+}
+
+type Dialog = { question: string; run: () => Promise<void> } | null;
+interface Notice {
+  text: string;
+  tone: 'info' | 'ok' | 'error';
+}
 
 /** Where the selected node's log tail goes: half the lower pane, when it has room for it. */
 const tailRowsFor = (detailRows: number): number => (detailRows >= 8 ? Math.floor(detailRows / 2) : 0);
@@ -54,7 +78,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
   const [sort, setSort] = useState<SortKey>('role');
-  const [pane, setPane] = useState<'details' | 'matrix'>('details');
+  const [pane, setPane] = useState<'details' | 'matrix' | 'tfconfig'>('details');
   // The matrix column under the cursor, by host name; null: the selected row's first failure.
   const [target, setTarget] = useState<string | null>(null);
   const [screen, setScreen] = useState<Screen>('main');
@@ -62,6 +86,16 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   const [logState, setLogState] = useState<LogWindowState>(FOLLOWING);
   const [draft, setDraft] = useState<string | null>(null);
   const [timestamps, setTimestamps] = useState(false);
+  // A question waiting for y (anything else is no), and the last word from an action.
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const busy = useRef(false);
+  // A result stays a few seconds, then the key hints come back; errors stay until Esc or the next word.
+  useEffect(() => {
+    if (!notice || notice.tone !== 'ok') return;
+    const timer = setTimeout(() => setNotice(null), 8000);
+    return () => clearTimeout(timer);
+  }, [notice]);
   const topRef = useRef(0);
 
   // Uptimes tick once a second; a render never asks the engine anything. Snapshots already arrive
@@ -109,11 +143,21 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   // The matrix is built once per frame: the table's failing-peer marks and the pane share it.
   const matrix = buildMatrix(nodes, snapshot.reachability);
   // The handler reads the latest state through a ref, so useInput subscribes once (PITFALLS).
-  const state = useRef({ nodes, selected, tableRows, matrix, target, screen, draft, logState, logNode, logRows });
-  state.current = { nodes, selected, tableRows, matrix, target, screen, draft, logState, logNode, logRows };
+  const state = useRef({ nodes, selected, tableRows, matrix, target, screen, draft, logState, logNode, logRows, dialog, pane });
+  state.current = { nodes, selected, tableRows, matrix, target, screen, draft, logState, logNode, logRows, dialog, pane };
   const handler = useRef((input: string, key: InkKey): void => {
     const cur = state.current;
+    if (cur.dialog) {
+      // Destructive questions default to no: only y (or Y) goes ahead.
+      const d = cur.dialog;
+      state.current.dialog = null;
+      setDialog(null);
+      if (input === 'y' || input === 'Y') void runAction(d.run);
+      else setNotice({ text: 'cancelled: nothing changed', tone: 'info' });
+      return;
+    }
     if (cur.draft !== null) return typeSearch(input, key);
+    if (cur.pane === 'tfconfig' && cur.screen === 'main' && (input === 'a' || input === 'w')) return tfConfigKey(input);
     const action: Action | undefined = actionFor(input, key, cur.screen);
     if (!action) return;
     if (cur.screen === 'logs') return logAction(action);
@@ -152,6 +196,12 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
         setScreen('logs');
         return;
       case 'timestamps': return setTimestamps((t) => !t);
+      case 'scaleUp':
+      case 'scaleDown':
+      case 'restart':
+      case 'restartRole':
+        return clusterAction(action, list, list[sel]);
+      case 'regenerate': return setPane((p) => (p === 'tfconfig' ? 'details' : 'tfconfig'));
       case 'sort': return setSort(nextSort);
       case 'probe':
         actionsRef.current?.probe();
@@ -160,6 +210,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
       case 'close':
         setHelp(false);
         setPane('details');
+        setNotice(null);
         return;
       case 'quit':
         exit();
@@ -167,6 +218,71 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
       default:
     }
   });
+
+  /** Runs an action, one at a time, its progress and result in the notice line. */
+  async function runAction(run: () => Promise<void>): Promise<void> {
+    if (busy.current) {
+      setNotice({ text: 'busy: the last action has not finished', tone: 'error' });
+      return;
+    }
+    busy.current = true;
+    try {
+      await run();
+    } catch (error) {
+      setNotice({ text: error instanceof Error ? error.message : String(error), tone: 'error' });
+    } finally {
+      busy.current = false;
+    }
+  }
+
+  function ask(question: string, run: () => Promise<void>): void {
+    const d = { question: `${question} [y/N]`, run };
+    state.current.dialog = d;
+    setDialog(d);
+  }
+
+  /** + - r R: refused with --read-only; the destructive ones ask first, naming their targets. */
+  function clusterAction(action: Action, list: readonly NodeView[], node: NodeView | undefined): void {
+    const a = actionsRef.current;
+    if (a?.readOnly) {
+      setNotice({ text: 'read-only: tfmon changes nothing here (started with --read-only)', tone: 'error' });
+      return;
+    }
+    const progress = (text: string): void => setNotice({ text, tone: 'info' });
+    const done = (text: string) => () => setNotice({ text, tone: 'ok' });
+    if (action === 'scaleUp' && a?.scaleUp) {
+      void runAction(() => a.scaleUp!(progress));
+    } else if (action === 'scaleDown' && a?.scaleDown) {
+      const last = list.filter((n) => n.role === 'worker' && n.index !== null).sort((x, y) => (y.index ?? 0) - (x.index ?? 0))[0];
+      if (!last) return setNotice({ text: 'no worker to remove', tone: 'error' });
+      ask(`Remove ${last.name} (worker ${last.index}, the highest index): stop it, then delete the container?`, () => a.scaleDown!(last.id, progress).then(done(`removed ${last.name}`)));
+    } else if (action === 'restart' && a?.restart && node) {
+      ask(`Restart ${node.name}?`, () => a.restart!([node.id], progress).then(done(`restarted ${node.name}`)));
+    } else if (action === 'restartRole' && a?.restart && node) {
+      const same = list.filter((n) => n.role === node.role);
+      ask(`Restart all ${same.length} ${node.role} node${same.length === 1 ? '' : 's'} (${same.map((n) => n.name).join(', ')}), one after the other?`,
+        () => a.restart!(same.map((n) => n.id), progress).then(done(`restarted ${same.length} ${node.role} node${same.length === 1 ? '' : 's'}`)));
+    }
+  }
+
+  /** In the TF_CONFIG pane: a applies (asks first), w writes the files. */
+  function tfConfigKey(input: string): void {
+    const a = actionsRef.current;
+    if (input === 'w') {
+      if (!a?.writeTfConfig || !a.tfConfigDir) return setNotice({ text: 'start tfmon with --tf-config-dir DIR to write TF_CONFIG files', tone: 'error' });
+      try {
+        const files = a.writeTfConfig();
+        setNotice({ text: `wrote ${files.length} file${files.length === 1 ? '' : 's'} in ${a.tfConfigDir}`, tone: 'ok' });
+      } catch (error) {
+        setNotice({ text: error instanceof Error ? error.message : String(error), tone: 'error' });
+      }
+      return;
+    }
+    if (a?.readOnly) return setNotice({ text: 'read-only: tfmon changes nothing here (started with --read-only)', tone: 'error' });
+    if (!a?.applyTfConfig) return;
+    ask('Recreate the nodes whose TF_CONFIG differs, one at a time (each keeps the rest of its configuration)?',
+      () => a.applyTfConfig!((text) => setNotice({ text, tone: 'info' })).then(() => setPane('details')));
+  }
 
   /** Keys of the log view: they move the window over the lines it shows. */
   function logAction(action: Action): void {
@@ -266,7 +382,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
     <Box flexDirection="column" width={width}>
       <Header snapshot={snapshot} width={width} theme={theme} sort={sort} />
       {help ? (
-        <Help rows={tableRows + detailRows + 2} theme={theme} notes={snapshot.gpuNote ? [snapshot.gpuNote] : []} />
+        <Help rows={tableRows + detailRows + 2} theme={theme} notes={snapshot.gpuNote ? [snapshot.gpuNote] : []} readOnly={actions?.readOnly ?? false} />
       ) : (
         <>
           <NodeTable
@@ -293,6 +409,8 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
               width={width}
               theme={theme}
             />
+          ) : pane === 'tfconfig' ? (
+            <TfConfigPane nodes={nodes} rows={detailRows + 1} width={width} theme={theme} readOnly={actions?.readOnly ?? false} dir={actions?.tfConfigDir ?? null} />
           ) : (
             <>
               <Details
@@ -313,7 +431,13 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
           )}
         </>
       )}
-      <Footer theme={theme} width={width} />
+      {dialog ? (
+        <Text wrap="truncate" bold color={tint(theme, 'yellow')}>{truncate(sanitize(dialog.question), width - 1, theme.ascii)}</Text>
+      ) : notice ? (
+        <Text wrap="truncate" color={tint(theme, notice.tone === 'error' ? 'red' : notice.tone === 'ok' ? 'green' : 'cyan')}>{truncate(sanitize(notice.text), width - 1, theme.ascii)}</Text>
+      ) : (
+        <Footer theme={theme} width={width} />
+      )}
     </Box>
   );
 }

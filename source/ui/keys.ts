@@ -3,6 +3,7 @@
 export type Action =
   | 'up' | 'down' | 'pageUp' | 'pageDown' | 'first' | 'last' | 'left' | 'right'
   | 'sort' | 'probe' | 'matrix' | 'logs' | 'allLogs'
+  | 'scaleUp' | 'scaleDown' | 'restart' | 'restartRole' | 'regenerate'
   | 'search' | 'nextMatch' | 'previousMatch' | 'lastError' | 'pause' | 'timestamps'
   | 'help' | 'close' | 'quit';
 
@@ -15,6 +16,8 @@ export interface KeyBinding {
   action: Action;
   help: string;
   screens: Screen[];
+  /** Changes the cluster: refused (and greyed in the help) with --read-only. */
+  changes?: boolean;
 }
 
 const BOTH: Screen[] = ['main', 'logs'];
@@ -24,13 +27,20 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['down', 'j'], label: '↓/j', action: 'down', help: 'select the node below (logs: one line down)', screens: BOTH },
   { keys: ['pageUp'], label: 'PgUp', action: 'pageUp', help: 'one page up', screens: BOTH },
   { keys: ['pageDown'], label: 'PgDn', action: 'pageDown', help: 'one page down', screens: BOTH },
-  { keys: ['home', 'g'], label: 'Home/g', action: 'first', help: 'first node / oldest line', screens: BOTH },
-  { keys: ['end', 'G'], label: 'End/G', action: 'last', help: 'last node / newest line, following again', screens: BOTH },
+  { keys: ['home'], label: 'Home', action: 'first', help: 'first node', screens: ['main'] },
+  { keys: ['end'], label: 'End', action: 'last', help: 'last node', screens: ['main'] },
+  { keys: ['home', 'g'], label: 'Home/g', action: 'first', help: 'oldest line', screens: ['logs'] },
+  { keys: ['end', 'G'], label: 'End/G', action: 'last', help: 'newest line, following again', screens: ['logs'] },
   { keys: ['left'], label: '←/→', action: 'left', help: 'matrix: the peer column to the left / right', screens: ['main'] },
   { keys: ['right'], label: '', action: 'right', help: '', screens: ['main'] },
   { keys: ['m'], label: 'm', action: 'matrix', help: 'reachability matrix / node details (toggles)', screens: ['main'] },
   { keys: ['l'], label: 'l', action: 'logs', help: "the selected node's logs, full screen", screens: ['main'] },
   { keys: ['L'], label: 'L', action: 'allLogs', help: "every node's logs interleaved, full screen", screens: BOTH },
+  { keys: ['+'], label: '+', action: 'scaleUp', help: 'add a worker (a copy of the highest-index one, with its own TF_CONFIG)', screens: ['main'], changes: true },
+  { keys: ['-'], label: '-', action: 'scaleDown', help: 'remove the highest-index worker (asks first)', screens: ['main'], changes: true },
+  { keys: ['r'], label: 'r', action: 'restart', help: 'restart the selected node (asks first)', screens: ['main'], changes: true },
+  { keys: ['R'], label: 'R', action: 'restartRole', help: "restart every node of the selected node's role (asks first)", screens: ['main'], changes: true },
+  { keys: ['g'], label: 'g', action: 'regenerate', help: 'TF_CONFIG from the live topology: the diff, then a apply (rolling) or w write files', screens: ['main'] },
   { keys: ['s'], label: 's', action: 'sort', help: 'sort by role, CPU, memory, name (cycles)', screens: ['main'] },
   { keys: ['p'], label: 'p', action: 'probe', help: 'run a reachability round now', screens: ['main'] },
   { keys: ['/'], label: '/', action: 'search', help: 'logs: filter (text, or /regex/); Enter applies, Esc clears', screens: ['logs'] },

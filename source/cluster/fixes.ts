@@ -1,0 +1,31 @@
+// One line per problem code saying what to do about it (`tfmon doctor`). Pure.
+import type { Problem } from './types.js';
+
+const FIXES: Record<string, (p: Problem, network: string) => string> = {
+  default_bridge_network: () => 'docker network create tf-network, then attach the tasks to it (docker network connect) and use --network tf-network',
+  tf_config_invalid: (p) => `fix the JSON of ${p.node}'s TF_CONFIG (tfmon tf-config --node ${p.node} prints a correct one); the container must be recreated to change it`,
+  tf_config_missing: (p) => `give ${p.node} a TF_CONFIG (tfmon tf-config --node ${p.node} prints it; g then apply recreates the node with it)`,
+  tf_config_stale: () => 'regenerate and apply: g in tfmon, or tfmon tf-config --apply (recreates only the nodes that differ, one at a time)',
+  topology_invalid: () => 'rename or recreate the nodes so that each job is numbered 0, 1, 2… (tfmon.index label or the name suffix)',
+  duplicate_task: () => 'give one of them another index (recreate it with its own TF_CONFIG), or remove it',
+  role_unknown: (p) => `label it (--label tfmon.role=worker --label tfmon.index=N) or name it like tf-worker-N; or ignore ${p.node} if it is not a TF task`,
+  not_running: (p) => `tfmon logs ${p.node} --errors shows why; r in tfmon (or docker start ${p.node}) starts it again`,
+  crash_loop: (p) => `tfmon logs ${p.node} --errors shows the cause; a peer it cannot reach shows in the matrix (m)`,
+  oom_killed: (p) => `give ${p.node} more memory (--memory), or a smaller batch / model shard`,
+  not_attached: (p, network) => `docker network connect ${network} ${p.node}`,
+  peer_unresolvable: () => 'the name must be a container on the network: start it, attach it, or regenerate TF_CONFIG if it is gone (g)',
+  port_refused: () => 'nothing listens there: start the TensorFlow server (tf.distribute.Server) on that port, or correct the port in TF_CONFIG',
+  port_timeout: () => 'the peer does not answer: check it is running and not paused, and that no firewall sits between the nodes',
+  ip_mismatch: () => 'two things answer to one name: remove the stale container or alias that holds it',
+  loopback_address: () => 'use each task\'s container name (name:port) in the cluster spec; tfmon tf-config prints one',
+  grpc_fail_fast_unset: () => 'set GRPC_FAIL_FAST=use_caller in every task (tfmon up does)',
+  tf_port_public: () => 'publish it on 127.0.0.1 only (-p 127.0.0.1:PORT:PORT) or not at all: nodes reach each other on the Docker network',
+  jupyter_public: () => 'publish Jupyter on 127.0.0.1 (-p 127.0.0.1:8888:8888) and tunnel over SSH, or keep its token',
+  no_chief: () => 'run the coordinator as task type chief (tfmon up --chief), or ignore this if it runs outside the containers',
+};
+
+export function fixFor(problem: Problem, network: string): string {
+  return FIXES[problem.code]?.(problem, network) ?? 'see the message';
+}
+
+export const KNOWN_CODES = Object.keys(FIXES);

@@ -1,0 +1,73 @@
+// `tfmon tf-config [--node NAME] [--write DIR] [--apply] [--yes]`: the TF_CONFIG each node should
+// have (from the live topology), printed, written to files, or applied by recreating the nodes that
+// differ, one at a time.
+import { tfConfigPlan } from '../cluster/regenerate.js';
+import { applyTfConfig, writeTfConfigFiles } from '../engine/cluster-actions.js';
+import { logAction } from '../engine/action-log.js';
+import { Engine } from '../engine/engine.js';
+import { EngineError } from '../engine/errors.js';
+import { ClusterMonitor } from '../monitor/store.js';
+import { sanitize } from '../text/sanitize.js';
+import { confirm } from './confirm.js';
+import type { CommonOptions, Io } from './context.js';
+import { UsageError } from './flags.js';
+import { findNode } from './logs.js';
+
+export interface TfConfigOptions {
+  node: string | undefined;
+  write: string | undefined;
+  apply: boolean;
+  yes: boolean;
+  readOnly: boolean;
+}
+
+export async function runTfConfig(common: CommonOptions, o: TfConfigOptions, io: Io): Promise<number> {
+  const engine = new Engine(common.host);
+  const monitor = new ClusterMonitor(engine, { network: common.network, labels: common.labels });
+  const snapshot = await monitor.load();
+  monitor.stop();
+  const result = tfConfigPlan(snapshot.nodes);
+  if (!result.ok) throw new EngineError(`cannot regenerate TF_CONFIG: ${result.error}`);
+  let plans = result.plans;
+  if (o.node !== undefined) {
+    const node = findNode(snapshot.nodes, o.node);
+    if (!node) throw new UsageError(`no node "${sanitize(o.node)}" in the cluster on ${common.network}`);
+    plans = plans.filter((p) => p.node.id === node.id);
+  }
+  if (o.write === undefined && !o.apply) {
+    for (const p of plans) {
+      if (o.node !== undefined) {
+        io.out(p.desired);
+        continue;
+      }
+      io.out(`${p.node.name}: ${p.diff.length ? p.diff.join('; ') : 'up to date'}`);
+      io.out(`  TF_CONFIG=${p.desired}`);
+    }
+    return 0;
+  }
+  if (o.write !== undefined) {
+    for (const path of writeTfConfigFiles(o.write, plans)) io.out(`wrote ${path}`);
+  }
+  if (o.apply) {
+    const changed = plans.filter((p) => p.diff.length > 0);
+    if (changed.length === 0) {
+      io.out('every TF_CONFIG already matches the live topology');
+      return 0;
+    }
+    if (o.readOnly) {
+      logAction({ action: 'apply-tf-config', target: common.network, result: 'refused', error: '--read-only' });
+      throw new UsageError('--read-only: tfmon changes nothing (drop --read-only to apply)');
+    }
+    if (!o.yes) {
+      if (!process.stdin.isTTY) throw new UsageError('--apply recreates containers: pass --yes to confirm (stdin is not a terminal)');
+      for (const p of changed) io.err(`${p.node.name}: ${p.diff.join('; ')}`);
+      if (!(await confirm(`Recreate ${changed.map((p) => p.node.name).join(', ')} with the new TF_CONFIG, one at a time? [y/N] `))) {
+        io.err('nothing changed');
+        return 1;
+      }
+    }
+    const { recreated, ms } = await applyTfConfig(engine, snapshot.nodes, plans, snapshot.network.name, io.out);
+    io.out(`done in ${(ms / 1000).toFixed(1)} s: ${recreated.length} node${recreated.length === 1 ? '' : 's'} recreated`);
+  }
+  return 0;
+}

@@ -1,0 +1,180 @@
+// What the keys (+ - r R g) and `tfmon tf-config` do to a running cluster. Every action names its
+// targets from the cluster's own nodes and refuses anything else; a failure leaves nothing half-made.
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve, sep } from 'node:path';
+import { cloneBody, hostPortsOf, nextName } from '../cluster/clone.js';
+import { liveTopology, type NodePlan } from '../cluster/regenerate.js';
+import { tfConfigFor } from '../cluster/tf-config.js';
+import type { NodeView } from '../cluster/types.js';
+import { logAction } from './action-log.js';
+import type { Engine } from './engine.js';
+import { EngineError, engineMessage } from './errors.js';
+
+export type Progress = (line: string) => void;
+
+const RUNNING_WAIT_MS = 30_000;
+
+/** The cluster's own node with this id, or an error: actions never reach past the cluster. */
+export function member(nodes: readonly NodeView[], id: string): NodeView {
+  const node = nodes.find((n) => n.id === id);
+  if (!node) throw new EngineError('refused: that container is not part of this cluster');
+  return node;
+}
+
+async function waitRunning(engine: Engine, id: string, name: string): Promise<void> {
+  const until = Date.now() + RUNNING_WAIT_MS;
+  for (;;) {
+    const s = await engine.stateOf(id);
+    if (s?.running) return;
+    if (s && (s.status === 'exited' || s.status === 'dead')) throw new EngineError(`${name} exited right after it started (see tfmon logs ${name})`);
+    if (Date.now() > until) throw new EngineError(`${name} was not running after ${RUNNING_WAIT_MS / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A host port is free when no container publishes it and (local engine) nothing listens on it. */
+async function bindable(port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const server = createServer();
+    server.once('error', () => ok(false));
+    server.listen({ port, host: '0.0.0.0', exclusive: true }, () => server.close(() => ok(true)));
+  });
+}
+
+/** `+`: a new worker, cloned from the highest-index one, with the TF_CONFIG of the grown cluster.
+ * Published ports move by the index difference (the `up --publish` rule), then up to the next free. */
+export async function scaleUp(engine: Engine, nodes: readonly NodeView[], network: string, progress: Progress): Promise<{ name: string; ms: number }> {
+  const started = Date.now();
+  const workers = nodes.filter((n) => n.role === 'worker' && n.index !== null).sort((a, b) => (b.index ?? 0) - (a.index ?? 0));
+  const source = workers[0];
+  if (!source) throw new EngineError('no worker to clone: + copies the highest-index worker');
+  const topology = liveTopology(nodes);
+  if (!topology.ok) throw new EngineError(`cannot add a worker: ${topology.error}`);
+  const index = (source.index ?? 0) + 1;
+  const name = nextName(source.name, source.index, index);
+  if (await engine.containerByName(name)) throw new EngineError(`the name ${name} is taken: remove that container first`);
+  const port = source.port ?? 2222;
+  const tasks = [...topology.tasks, { type: 'worker' as const, index, host: name, port }];
+  const raw = await engine.inspectRaw(source.id);
+  const taken = await engine.publishedHostPorts();
+  const shift = new Map<number, number>();
+  for (const hp of hostPortsOf(raw)) {
+    let p = hp + (index - (source.index ?? 0));
+    while (taken.has(p) || (engine.local && !(await bindable(p)))) p++;
+    taken.add(p);
+    shift.set(hp, p);
+  }
+  const body = cloneBody(raw, { name, network, tfConfig: tfConfigFor(tasks, { type: 'worker', index }), index, hostPort: (p) => shift.get(p) ?? p, keepAddress: false });
+  progress(`creating ${name} (a copy of ${source.name})`);
+  let id: string | null = null;
+  try {
+    id = await engine.createRaw(name, body);
+    await engine.start(id);
+    await waitRunning(engine, id, name);
+  } catch (error) {
+    if (id) await engine.remove(id).catch(() => undefined);
+    logAction({ action: 'scale-up', target: name, result: 'failed', error: engineMessage(error) });
+    throw new EngineError(`adding ${name} failed, nothing was left behind: ${error instanceof EngineError ? error.message : engineMessage(error)}`);
+  }
+  logAction({ action: 'scale-up', target: name, result: 'ok' });
+  const ms = Date.now() - started;
+  progress(`${name} is running${nodes.some((n) => n.role === 'chief') ? '; the chief only sees new workers after it restarts (r on the chief)' : ''}; the other nodes' TF_CONFIG is now stale (g regenerates it)`);
+  return { name, ms };
+}
+
+/** The worker `-` removes: the highest index. */
+export function lastWorker(nodes: readonly NodeView[]): NodeView | null {
+  return nodes.filter((n) => n.role === 'worker' && n.index !== null).sort((a, b) => (b.index ?? 0) - (a.index ?? 0))[0] ?? null;
+}
+
+/** `-`: the highest-index worker stopped gracefully (10 s), then removed. */
+export async function scaleDown(engine: Engine, nodes: readonly NodeView[], id: string, progress: Progress): Promise<void> {
+  const node = member(nodes, id);
+  if (lastWorker(nodes)?.id !== id) throw new EngineError(`refused: - removes only the highest-index worker, not ${node.name}`);
+  progress(`stopping ${node.name}`);
+  try {
+    await engine.stopAndRemove(id, 10);
+  } catch (error) {
+    logAction({ action: 'scale-down', target: node.name, result: 'failed', error: engineMessage(error) });
+    throw error;
+  }
+  logAction({ action: 'scale-down', target: node.name, result: 'ok' });
+  progress(`removed ${node.name}`);
+}
+
+/** `r` / `R`: restart nodes of the cluster (10 s grace), one after the other. */
+export async function restartNodes(engine: Engine, nodes: readonly NodeView[], ids: readonly string[], progress: Progress): Promise<void> {
+  const targets = ids.map((id) => member(nodes, id));
+  for (const node of targets) {
+    progress(`restarting ${node.name}`);
+    try {
+      await engine.restart(node.id, 10);
+    } catch (error) {
+      logAction({ action: 'restart', target: node.name, result: 'failed', error: engineMessage(error) });
+      throw error;
+    }
+    logAction({ action: 'restart', target: node.name, result: 'ok' });
+  }
+  progress(`restarted ${targets.map((n) => n.name).join(', ')}`);
+}
+
+/** Apply regenerated TF_CONFIGs: only the nodes whose TF_CONFIG changes are recreated, one at a
+ * time, each running again before the next; every other part of their configuration is kept. A
+ * failed node is put back as it was and the rollout stops there. */
+export async function applyTfConfig(engine: Engine, nodes: readonly NodeView[], plans: readonly NodePlan[], network: string, progress: Progress): Promise<{ recreated: string[]; ms: number }> {
+  const started = Date.now();
+  const recreated: string[] = [];
+  for (const plan of plans.filter((p) => p.diff.length > 0)) {
+    const node = member(nodes, plan.node.id);
+    progress(`recreating ${node.name} with its new TF_CONFIG (${recreated.length + 1} of ${plans.filter((p) => p.diff.length).length})`);
+    const raw = await engine.inspectRaw(node.id);
+    const body = cloneBody(raw, { name: node.name, network, tfConfig: plan.desired, index: node.index ?? 0, hostPort: (p) => p, keepAddress: true });
+    const aside = `${node.name}-tfmon-old`;
+    let created: string | null = null;
+    try {
+      await engine.stop(node.id, 10);
+      await engine.rename(node.id, aside);
+      created = await engine.createRaw(node.name, body);
+      await engine.start(created);
+      await waitRunning(engine, created, node.name);
+      await engine.remove(node.id);
+    } catch (error) {
+      // Back as it was: the new one gone, the old one under its name and running.
+      if (created) await engine.remove(created).catch(() => undefined);
+      await engine.rename(node.id, node.name).catch(() => undefined);
+      await engine.start(node.id).catch(() => undefined);
+      logAction({ action: 'apply-tf-config', target: node.name, result: 'failed', error: engineMessage(error) });
+      throw new EngineError(`recreating ${node.name} failed; it was put back as it was and the rollout stopped (${recreated.length} done): ${error instanceof EngineError ? error.message : engineMessage(error)}`);
+    }
+    logAction({ action: 'apply-tf-config', target: node.name, result: 'ok' });
+    recreated.push(node.name);
+  }
+  progress(recreated.length ? `recreated ${recreated.join(', ')}` : 'every TF_CONFIG already matches the live topology');
+  return { recreated, ms: Date.now() - started };
+}
+
+const SAFE_FILE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,200}$/;
+
+/** Writes <dir>/<node>.json per node, atomically (a temporary file renamed over), the previous one
+ * kept as .bak. A name that is not a plain file name, or that would land outside dir, is refused. */
+export function writeTfConfigFiles(dir: string, plans: readonly NodePlan[]): string[] {
+  const root = resolve(dir);
+  mkdirSync(root, { recursive: true });
+  const written: string[] = [];
+  for (const plan of plans) {
+    const file = `${plan.node.name}.json`;
+    const path = resolve(join(root, file));
+    if (!SAFE_FILE.test(file) || !path.startsWith(root + sep)) throw new EngineError(`refused to write a TF_CONFIG for "${plan.node.name}": not a plain file name`);
+    if (existsSync(path)) copyFileSync(path, `${path}.bak`);
+    const tmp = `${path}.tmp-${process.pid}`;
+    writeFileSync(tmp, `${JSON.stringify(JSON.parse(plan.desired), null, 2)}\n`, { mode: 0o644 });
+    renameSync(tmp, path);
+    written.push(path);
+  }
+  logAction({ action: 'write-tf-config', target: root, result: 'ok' });
+  return written;
+}
+
+/** For tests and `tf-config --write`: what a written file holds. */
+export const readTfConfigFile = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
