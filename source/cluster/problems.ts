@@ -64,8 +64,16 @@ export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): 
       const diff = specDiff(node.tfConfigParsed, spec);
       if (diff.length) add('error', node.name, 'tf_config_stale', `TF_CONFIG differs from the live topology: ${diff.join('; ')}`);
     }
-  } else if (!/two nodes claim/.test(topology.error)) {
+  } else if (/more than one/.test(topology.error)) {
     add('error', null, 'topology_invalid', topology.error);
+  }
+  // TensorFlow numbers a job's tasks by their position in the list: a missing index shifts the rest.
+  for (const role of ['chief', 'worker', 'ps', 'evaluator'] as const) {
+    const indexes = [...new Set(nodes.filter((n) => n.role === role && n.index !== null).map((n) => n.index as number))].sort((a, b) => a - b);
+    const missing = indexes.length ? Array.from({ length: indexes.at(-1)! + 1 }, (_, i) => i).filter((i) => !indexes.includes(i)) : [];
+    if (missing.length) {
+      add('error', null, 'index_gap', `${role} indexes ${indexes.join(', ')}: ${missing.join(', ')} missing (TensorFlow numbers tasks by their position in the list)`);
+    }
   }
 
   const taskCount = topology.ok ? topology.tasks.length : nodes.length;

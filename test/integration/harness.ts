@@ -10,6 +10,8 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = `${ROOT}dist/cli.js`;
 
 export const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+// Actions a test takes are logged to a file of the run's own, never the developer's state directory.
+process.env['TFMON_ACTION_LOG'] ??= `/tmp/tfmon-test-${runId}-actions.log`;
 export const TEST_LABEL = `tfmon.test=${runId}`;
 export const testLabels = { 'tfmon.test': runId };
 

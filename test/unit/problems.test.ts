@@ -31,7 +31,7 @@ describe('findProblems', () => {
   it('finds each misconfiguration TensorFlow itself misses', () => {
     const two = tasks.slice(0, 2);
     const gap = node({ type: 'worker', index: 2, host: 'tf-worker-2', port: 2222 });
-    expect(findProblems(net, [healthy[0]!, healthy[1]!, gap]).map((p) => p.message)).toContain('worker indexes 0, 2 have a gap at 1: TensorFlow numbers tasks by position');
+    expect(findProblems(net, [healthy[0]!, healthy[1]!, gap]).map((p) => p.message)).toContain('worker indexes 0, 2: 1 missing (TensorFlow numbers tasks by their position in the list)');
     const loop = JSON.stringify({ cluster: { ps: ['localhost:2222'], worker: ['tf-worker-0:2222'] }, task: { type: 'worker', index: 0 } });
     expect(codes(findProblems(net, [node(two[0]!), node(two[1]!, { tfConfigRaw: loop })]))).toContain('tf-worker-0:loopback_address');
     expect(codes(findProblems(net, [healthy[0]!, node(tasks[1]!, { grpcFailFast: null }), healthy[2]!]))).toEqual(['tf-worker-0:grpc_fail_fast_unset']);

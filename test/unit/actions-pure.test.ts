@@ -1,0 +1,96 @@
+// The pure side of the actions: the clone's create request (from the recorded inspect of a sim
+// worker), the regenerate plan, the fix for every problem code, and where TF_CONFIG files may go.
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cloneBody, nextName } from '../../source/cluster/clone.js';
+import { fixFor, KNOWN_CODES } from '../../source/cluster/fixes.js';
+import { findProblems } from '../../source/cluster/problems.js';
+import { tfConfigPlan } from '../../source/cluster/regenerate.js';
+import { toNodeView } from '../../source/cluster/role.js';
+import { tfConfigFor, type TaskSpec } from '../../source/cluster/tf-config.js';
+import { writeTfConfigFiles } from '../../source/engine/cluster-actions.js';
+import { facts, recordedInspect } from '../helpers/facts.js';
+
+// The action log goes to a temporary file, never to the developer's own state directory.
+process.env['TFMON_ACTION_LOG'] = join(mkdtempSync(join(tmpdir(), 'tfmon-log-')), 'actions.log');
+
+const tasks: TaskSpec[] = [
+  { type: 'ps', index: 0, host: 'tf-ps-0', port: 2222 },
+  { type: 'worker', index: 0, host: 'tf-worker-0', port: 2222 },
+  { type: 'worker', index: 1, host: 'tf-worker-1', port: 2222 },
+];
+const nodes = tasks.map((t) => toNodeView(facts({ id: t.host, name: t.host, tfConfigRaw: tfConfigFor(tasks, t), labels: {} })));
+
+describe('clone', () => {
+  it('names the next worker of a series', () => {
+    expect(nextName('tf-worker-1', 1, 2)).toBe('tf-worker-2');
+    expect(nextName('trainer', 0, 1)).toBe('trainer-1');
+  });
+
+  it('keeps what runs, replaces TF_CONFIG and the index, drops the old name from the aliases', () => {
+    const body = cloneBody(recordedInspect, { name: 'tf-worker-2', network: 'tf-network', tfConfig: '{"x":1}', index: 2, hostPort: (p) => p + 2, keepAddress: false });
+    const env = body['Env'] as string[];
+    expect(env.filter((e) => e.startsWith('TF_CONFIG='))).toEqual(['TF_CONFIG={"x":1}']);
+    expect(env).toContain('GRPC_FAIL_FAST=use_caller');
+    expect((body['Labels'] as Record<string, string>)['tfmon.index']).toBe('2');
+    expect(body['Hostname']).toBe('tf-worker-2');
+    expect(body['Image']).toBe((recordedInspect as { Config: { Image: string } }).Config.Image);
+    expect(body['Cmd']).toEqual((recordedInspect as { Config: { Cmd: string[] } }).Config.Cmd);
+    expect(body['NetworkingConfig']).toEqual({ EndpointsConfig: { 'tf-network': { Aliases: [] } } });
+    expect((body['HostConfig'] as { NetworkMode: string }).NetworkMode).toBe('tf-network');
+  });
+
+  it('shifts published host ports', () => {
+    const inspect = { ...(recordedInspect as object), HostConfig: { PortBindings: { '8888/tcp': [{ HostIp: '', HostPort: '8889' }, { HostIp: '::', HostPort: '8889' }] } } };
+    const body = cloneBody(inspect, { name: 'w2', network: 'tf-network', tfConfig: '{}', index: 2, hostPort: (p) => p + 1, keepAddress: false });
+    expect((body['HostConfig'] as { PortBindings: unknown }).PortBindings).toEqual({ '8888/tcp': [{ HostIp: '', HostPort: '8890' }, { HostIp: '::', HostPort: '8890' }] });
+  });
+});
+
+describe('regenerate', () => {
+  it('a new worker makes every older node differ, and only by that worker', () => {
+    const w2 = toNodeView(facts({ id: 'w2', name: 'tf-worker-2', tfConfigRaw: null, labels: { 'tfmon.role': 'worker', 'tfmon.index': '2' } }));
+    const plan = tfConfigPlan([...nodes, w2]);
+    if (!plan.ok) throw new Error(plan.error);
+    expect(plan.plans.map((p) => [p.node.name, p.diff])).toEqual([
+      ['tf-ps-0', ['worker: + tf-worker-2:2222']],
+      ['tf-worker-0', ['worker: + tf-worker-2:2222']],
+      ['tf-worker-1', ['worker: + tf-worker-2:2222']],
+      ['tf-worker-2', ['TF_CONFIG: not set']],
+    ]);
+    expect(JSON.parse(plan.plans[3]!.desired)).toEqual({ cluster: { worker: ['tf-worker-0:2222', 'tf-worker-1:2222', 'tf-worker-2:2222'], ps: ['tf-ps-0:2222'] }, task: { type: 'worker', index: 2 } });
+  });
+
+  it('refuses a topology TensorFlow would not accept', () => {
+    const twin = toNodeView(facts({ id: 'x', name: 'tf-worker-9', tfConfigRaw: tfConfigFor(tasks, tasks[1]!), labels: {} }));
+    const plan = tfConfigPlan([...nodes, twin]);
+    expect(plan.ok ? '' : plan.error).toBe('two nodes claim worker 0: rename or remove one first');
+  });
+});
+
+describe('doctor fixes', () => {
+  it('every problem code tfmon raises has a fix of its own', () => {
+    const sources = ['problems.ts', 'reach.ts'].map((f) => readFileSync(new URL(`../../source/cluster/${f}`, import.meta.url), 'utf8')).join('\n');
+    const raised = [...sources.matchAll(/'([a-z]+(?:_[a-z]+)+)'/g)].map((m) => m[1]!).filter((c) => !['tf_config'].includes(c));
+    const codes = new Set(raised.filter((c) => /^(?:[a-z]+_)+[a-z]+$/.test(c)));
+    for (const code of codes) expect(KNOWN_CODES, code).toContain(code);
+    const p = findProblems({ name: 'bridge', id: null, driver: 'bridge' }, nodes)[0]!;
+    expect(fixFor(p, 'bridge')).toMatch(/docker network create/);
+  });
+});
+
+describe('TF_CONFIG files', () => {
+  it('writes <dir>/<node>.json atomically, keeps .bak, refuses names that would leave the directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfmon-files-'));
+    const plan = tfConfigPlan(nodes);
+    if (!plan.ok) throw new Error(plan.error);
+    writeTfConfigFiles(dir, plan.plans);
+    writeTfConfigFiles(dir, plan.plans);
+    expect(existsSync(join(dir, 'tf-ps-0.json.bak'))).toBe(true);
+    const evil = { ...plan.plans[0]!, node: { ...plan.plans[0]!.node, name: '../../etc/evil' } };
+    expect(() => writeTfConfigFiles(dir, [evil])).toThrow('not a plain file name');
+    expect(existsSync(join(dir, '..', '..', 'etc', 'evil.json'))).toBe(false);
+  });
+});
