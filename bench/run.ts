@@ -9,6 +9,7 @@ import { ensureSimImage } from '../source/engine/sim-image.js';
 import type { Snapshot } from '../source/cluster/types.js';
 import { ClusterMonitor } from '../source/monitor/store.js';
 import { App } from '../source/ui/App.js';
+import { actionsBench } from './actions.js';
 import { logsBench } from './logs.js';
 import { probeBench } from './probe.js';
 import { watchWithDockerStats, watchWithTfmon, type WindowResult } from './usage.js';
@@ -224,6 +225,18 @@ async function main(): Promise<void> {
       ['daemons CPU, probing every 5 s', pct(p.daemonCpuWith), '', '', ''],
       ['daemons CPU attributable to probing', pct(extra), '', '<= 5 %', (extra / p.windowS) * 100 <= 5 ? 'met' : 'NOT met'],
       ['CPU inside the nodes (sim + probe scripts), without / with', `${pct(p.nodesCpuWithout)} / ${pct(p.nodesCpuWith)}`, '', '', ''],
+    ]));
+  }
+  if (process.env['BENCH_ACTIONS'] !== '0') {
+    progress('actions: + on a 1 ps + 4 worker cluster (3 runs), then a rolling apply');
+    process.env['TFMON_ACTION_LOG'] ??= `/tmp/tfmon-bench-${id}-actions.log`;
+    const a = await actionsBench(`tfb${id}`, label);
+    console.log(`\nactions: 1 ps + 4 workers (sim nodes), 3 runs of +, then regenerate + apply over the ${a.recreated} nodes + left stale\n`);
+    console.log(table([
+      ['measure', 'median', 'runs', 'target', 'verdict'],
+      ['+ until the new worker is running', fmt(median(a.upToRunningMs)), a.upToRunningMs.map(fmt).join(', '), '-', '-'],
+      ['+ until it answers in the matrix', fmt(median(a.upToReachableMs)), a.upToReachableMs.map(fmt).join(', '), '-', '-'],
+      [`rolling apply (${a.recreated} nodes, one at a time)`, fmt(a.applyMs), '1', '-', '-'],
     ]));
   }
   if (process.env['BENCH_LOGS'] !== '0') {
