@@ -65,6 +65,13 @@ interface Notice {
   tone: 'info' | 'ok' | 'error';
 }
 
+/** The worst severity of each node's own problems, for the table's margin. */
+function flaggedOf(problems: Snapshot['problems']): Map<string, 'error' | 'warning'> {
+  const out = new Map<string, 'error' | 'warning'>();
+  for (const p of problems) if (p.node && out.get(p.node) !== 'error') out.set(p.node, p.severity);
+  return out;
+}
+
 /** Where the selected node's log tail goes: half the lower pane, when it has room for it. */
 const tailRowsFor = (detailRows: number): number => (detailRows >= 8 ? Math.floor(detailRows / 2) : 0);
 
@@ -251,7 +258,13 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
     const progress = (text: string): void => setNotice({ text, tone: 'info' });
     const done = (text: string) => () => setNotice({ text, tone: 'ok' });
     if (action === 'scaleUp' && a?.scaleUp) {
-      void runAction(() => a.scaleUp!(progress));
+      // The coordinator counts workers once: with a chief, offer to restart it right away.
+      const chief = list.find((n) => n.role === 'chief');
+      void runAction(() => a.scaleUp!(progress)).then(() => {
+        if (chief && a.restart && !busy.current) {
+          ask(`The chief only sees new workers after it restarts: restart ${chief.name} now?`, () => a.restart!([chief.id], progress).then(done(`restarted ${chief.name}`)));
+        }
+      });
     } else if (action === 'scaleDown' && a?.scaleDown) {
       const last = list.filter((n) => n.role === 'worker' && n.index !== null).sort((x, y) => (y.index ?? 0) - (x.index ?? 0))[0];
       if (!last) return setNotice({ text: 'no worker to remove', tone: 'error' });
@@ -396,6 +409,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
             now={renderNow}
             theme={theme}
             failing={failing}
+            flagged={flaggedOf(snapshot.problems)}
           />
           {pane === 'matrix' ? (
             <MatrixPane

@@ -22,6 +22,8 @@ interface Props {
   theme: Theme;
   /** Failing reachability pairs per row (same order as nodes): a marked gutter when any. */
   failing?: readonly PeerCounts[];
+  /** Worst problem severity per node name (errors and warnings of its own). */
+  flagged?: ReadonlyMap<string, 'error' | 'warning'>;
 }
 
 /** "95.0% (63%)": CPU, and in brackets its share of the --cpus limit when one is set. */
@@ -126,7 +128,7 @@ function segments(node: NodeView, u: NodeUsage | undefined, gpus: readonly Conta
   return out;
 }
 
-export function NodeTable({ nodes, usage, gpus = {}, columns, selected, top, rows, now, theme, failing = [] }: Props): React.JSX.Element {
+export function NodeTable({ nodes, usage, gpus = {}, columns, selected, top, rows, now, theme, failing = [], flagged = new Map() }: Props): React.JSX.Element {
   const g = glyphs(theme);
   const visible = nodes.slice(top, top + rows);
   const head = columns.map((c) => fit(c.title, c.width, theme.ascii)).join(' ');
@@ -139,12 +141,14 @@ export function NodeTable({ nodes, usage, gpus = {}, columns, selected, top, row
       {visible.map((node, i) => {
         const isSelected = top + i === selected;
         const f = failing[top + i];
-        // The gutter's second cell marks a node with failing peers (from it or towards it).
-        const mark = f && (f.out || f.in) ? g.failing : ' ';
+        // The gutter's second cell marks a node with failing peers (from it or towards it), else one
+        // with a problem of its own (a stale TF_CONFIG, a crash): red for errors, yellow for warnings.
+        const flag = flagged.get(node.name);
+        const mark = f && (f.out || f.in) ? g.failing : flag ? '!' : ' ';
         return (
           <Text key={node.id} wrap="truncate" inverse={isSelected}>
             {isSelected ? g.pointer : ' '}
-            <Text color={tint(theme, 'red')} bold>{mark}</Text>
+            <Text color={tint(theme, mark === '!' && flag === 'warning' ? 'yellow' : 'red')} bold>{mark}</Text>
             {segments(node, usage[node.id], gpus[node.id], columns, now, theme).map((seg, si) =>
               seg.bar === undefined ? (
                 <Text key={si} color={seg.color}>

@@ -99,7 +99,7 @@ describe('App', () => {
     for (let i = 0; i < 30; i++) r.stdin.write('j');
     await tick();
     expect(detailsTitle(frame(r))).toContain('tf-worker-30');
-    expect(frame(r)).toMatch(/› worker\s+30/);
+    expect(frame(r)).toMatch(/›.worker\s+30/);
     expect(frame(r).split('\n').length).toBeLessThan(24);
   });
 
