@@ -58,7 +58,7 @@ describe('a cluster from tfmon up to tfmon down', () => {
       expect(n.ip).toBe(docker('inspect', n.name, '--format', `{{(index .NetworkSettings.Networks "${net}").IPAddress}}`));
     }
     // Nothing wrong but the missing coordinator (the seed has ps and workers, no chief): a warning.
-    expect(status.problems.map((p: { severity: string; code: string }) => `${p.severity}:${p.code}`)).toEqual(['warning:no_chief']);
+    expect((status.problems as { severity: string; code: string }[]).map((p) => `${p.severity}:${p.code}`)).toEqual(['warning:no_chief']);
   });
 
   it('the plain status table shows the same cluster', async () => {
