@@ -30,7 +30,9 @@ const help = `
     -n, --network NAME   the cluster's Docker network (default: tf-network)
     -l, --label K=V      narrow the cluster to containers with this label (repeatable);
                          with up: put it on everything created
-    -H, --host URL       Docker engine (default: $DOCKER_HOST, else unix:///var/run/docker.sock)
+    -H, --host URL       Docker engine: unix:///path, tcp://host:2376 (TLS from DOCKER_TLS_VERIFY and
+                         DOCKER_CERT_PATH), ssh://user@host (default: as the docker CLI chooses)
+    --context NAME       a docker context (default: DOCKER_CONTEXT, then the current context)
     --json               status: machine-readable output (see README for the contract)
     --interval SECONDS   how often usage is sampled (default 1; status waits one interval)
     --no-usage           no CPU/memory/network sampling (status answers at once)
@@ -104,6 +106,7 @@ const cli = meow(help, {
     probe: { type: 'boolean', default: true },
     probeInterval: { type: 'string', default: '5' },
     probeImage: { type: 'string' },
+    context: { type: 'string' },
     tail: { type: 'string', default: '200' },
     logBuffer: { type: 'string', default: '5000' },
     since: { type: 'string' },
@@ -159,6 +162,7 @@ async function main(): Promise<number> {
     network: parseName('network', f.network),
     labels: parseLabels(f.label),
     host: f.host,
+    context: f.context,
     usage: f.usage ? { intervalMs: parseInterval(f.interval), mode: parseUsageSource(f.usageSource) } : null,
     probe: f.probe ? { intervalMs: parseInterval(f.probeInterval, 'probe-interval'), helperImage: f.probeImage ? parseImage('probe-image', f.probeImage) : null } : null,
     logs: { tail: parseTail(f.tail) === 'all' ? 5000 : (parseTail(f.tail) as number), capacity: parseCount('log-buffer', f.logBuffer, 100, 1_000_000) },

@@ -1,12 +1,19 @@
 // What every command gets from the command line, already validated.
+import { Engine } from '../engine/engine.js';
+import { resolveEndpoint } from '../engine/endpoint.js';
 import type { LogOptions } from '../monitor/log-follower.js';
 import type { ProbeOptions } from '../monitor/probe-sampler.js';
 import type { SamplerOptions } from '../monitor/usage-sampler.js';
+
+/** The engine the flags name: --host, else --context, else the docker CLI's own choice. */
+export const engineOf = (c: Pick<CommonOptions, 'host' | 'context'>): Engine => new Engine(resolveEndpoint({ host: c.host, context: c.context }));
 
 export interface CommonOptions {
   network: string;
   labels: Record<string, string>;
   host: string | undefined;
+  /** --context NAME (a docker context). */
+  context?: string | undefined;
   /** Resource usage sampling (interval, source); null with --no-usage. */
   usage: SamplerOptions | null;
   /** Reachability probing; null with --no-probe. */

@@ -1,14 +1,13 @@
 // `tfmon down`: removes this cluster's containers (by label only) and the network if tfmon made it.
 import { LABEL_CLUSTER } from '../cluster/role.js';
 import { downCluster } from '../engine/actions.js';
-import { Engine } from '../engine/engine.js';
 import { confirm } from './confirm.js';
-import type { CommonOptions, Io } from './context.js';
+import { engineOf, type CommonOptions, type Io } from './context.js';
 import { UsageError } from './flags.js';
 
 
 export async function runDown(common: CommonOptions, yes: boolean, io: Io): Promise<number> {
-  const engine = new Engine(common.host);
+  const engine = engineOf(common);
   await engine.hello();
   if (!yes) {
     if (!process.stdin.isTTY) {

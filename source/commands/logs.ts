@@ -2,10 +2,9 @@
 // stdout lines go to stdout and stderr lines to stderr, as `docker logs` does.
 import { levelOf, splitTimestamp } from '../cluster/logs.js';
 import type { NodeView } from '../cluster/types.js';
-import { Engine } from '../engine/engine.js';
 import { ClusterMonitor } from '../monitor/store.js';
 import { sanitize } from '../text/sanitize.js';
-import type { CommonOptions, Io } from './context.js';
+import { engineOf, type CommonOptions, type Io } from './context.js';
 import { UsageError } from './flags.js';
 
 export interface LogsOptions {
@@ -25,7 +24,7 @@ export function findNode(nodes: readonly NodeView[], wanted: string): NodeView |
 }
 
 export async function runLogs(common: CommonOptions, options: LogsOptions, io: Io & { errOut?(line: string): void }): Promise<number> {
-  const engine = new Engine(common.host);
+  const engine = engineOf(common);
   const monitor = new ClusterMonitor(engine, { network: common.network, labels: common.labels });
   const snapshot = await monitor.load();
   monitor.stop();

@@ -4,12 +4,11 @@
 import { tfConfigPlan } from '../cluster/regenerate.js';
 import { applyTfConfig, writeTfConfigFiles } from '../engine/cluster-actions.js';
 import { logAction } from '../engine/action-log.js';
-import { Engine } from '../engine/engine.js';
 import { EngineError } from '../engine/errors.js';
 import { ClusterMonitor } from '../monitor/store.js';
 import { sanitize } from '../text/sanitize.js';
 import { confirm } from './confirm.js';
-import type { CommonOptions, Io } from './context.js';
+import { engineOf, type CommonOptions, type Io } from './context.js';
 import { UsageError } from './flags.js';
 import { findNode } from './logs.js';
 
@@ -22,7 +21,7 @@ export interface TfConfigOptions {
 }
 
 export async function runTfConfig(common: CommonOptions, o: TfConfigOptions, io: Io): Promise<number> {
-  const engine = new Engine(common.host);
+  const engine = engineOf(common);
   const monitor = new ClusterMonitor(engine, { network: common.network, labels: common.labels });
   const snapshot = await monitor.load();
   monitor.stop();

@@ -1,9 +1,8 @@
 // `tfmon up`: the seed's manual setup (network + ps + workers, each with its TF_CONFIG) as one command.
 import { planUp, type UpOptions } from '../cluster/up-plan.js';
 import { upCluster } from '../engine/actions.js';
-import { Engine } from '../engine/engine.js';
 import { ensureSimImage, SIM_REPO } from '../engine/sim-image.js';
-import type { CommonOptions, Io } from './context.js';
+import { engineOf, type CommonOptions, type Io } from './context.js';
 
 export type UpFlags = Omit<UpOptions, 'image' | 'simImage' | 'network' | 'labels'> & {
   image: string | null;
@@ -11,7 +10,7 @@ export type UpFlags = Omit<UpOptions, 'image' | 'simImage' | 'network' | 'labels
 };
 
 export async function runUp(common: CommonOptions, flags: UpFlags, io: Io): Promise<number> {
-  const engine = new Engine(common.host);
+  const engine = engineOf(common);
   const simImage = flags.image === null || flags.image.startsWith(`${SIM_REPO}:`);
   let image = flags.image ?? `${SIM_REPO}:<built on demand>`;
   if (!flags.dryRun) {

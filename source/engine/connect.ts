@@ -1,24 +1,41 @@
-// Which engine to talk to and how. With engine.ts, the only code that knows dockerode / docker-modem.
+// The transport to an engine. With engine.ts, the only code that knows dockerode / docker-modem;
+// which engine it is comes from endpoint.ts (the docker CLI's rules, contexts included).
 import Modem from 'docker-modem';
 import { EngineError } from './errors.js';
+import { DEFAULT_HOST, type Endpoint } from './endpoint.js';
 
-export const DEFAULT_HOST = 'unix:///var/run/docker.sock';
-
-/** --host beats DOCKER_HOST beats the default socket, as with the docker CLI. */
-export function resolveHost(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const host = flag || env['DOCKER_HOST'] || DEFAULT_HOST;
-  return host.startsWith('/') ? `unix://${host}` : host;
-}
+export { DEFAULT_HOST };
 
 /** The transport dockerode itself uses. tfmon reads through it directly and loads dockerode only
  * for actions: dockerode's import pulls in gRPC for BuildKit and costs ~150 ms at every start. */
-export function modemFor(host: string): Modem {
+export function modemFor(endpoint: Endpoint): Modem {
+  const { host, tls } = endpoint;
   if (host.startsWith('unix://')) return new Modem({ socketPath: host.slice('unix://'.length) });
   if (host.startsWith('npipe://')) return new Modem({ socketPath: host.slice('npipe://'.length) });
+  const ssh = /^ssh:\/\/(?:([^@/]+)@)?([^:/]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(host);
+  if (ssh && ssh[2] !== undefined) {
+    // docker-modem runs `docker system dial-stdio` over one SSH connection per request: tfmon keeps
+    // its requests few and its streams long (PITFALLS).
+    const agent = process.env['SSH_AUTH_SOCK'];
+    return new Modem({
+      protocol: 'ssh',
+      host: ssh[2],
+      port: Number(ssh[3] ?? 22),
+      ...(ssh[1] ? { username: ssh[1] } : {}),
+      ...(agent ? { sshOptions: { agent } } : {}),
+    } as Modem.ConstructorOptions);
+  }
   const m = /^(tcp|http|https):\/\/([^:/]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(host);
   if (m && m[2] !== undefined) {
-    const tls = m[1] === 'https' || process.env['DOCKER_TLS_VERIFY'] === '1';
-    return new Modem({ host: m[2], port: Number(m[3] ?? (tls ? 2376 : 2375)), protocol: tls ? 'https' : 'http' });
+    const secure = m[1] === 'https' || tls !== null;
+    return new Modem({
+      host: m[2],
+      port: Number(m[3] ?? (secure ? 2376 : 2375)),
+      protocol: secure ? 'https' : 'http',
+      ...(tls?.ca ? { ca: tls.ca } : {}),
+      ...(tls?.cert ? { cert: tls.cert } : {}),
+      ...(tls?.key ? { key: tls.key } : {}),
+    } as Modem.ConstructorOptions);
   }
-  throw new EngineError(`unsupported Docker host "${host}": use unix:///path/to/docker.sock or tcp://host:port`);
+  throw new EngineError(`unsupported Docker host "${host}" (${endpoint.source}): use unix:///path/to/docker.sock, tcp://host:port or ssh://user@host`);
 }

@@ -3,7 +3,8 @@ import type Modem from 'docker-modem';
 import type Docker from 'dockerode';
 import type { Duplex, Readable } from 'node:stream';
 import type { ContainerFacts, EngineInfo, NetworkInfo } from '../cluster/types.js';
-import { modemFor, resolveHost } from './connect.js';
+import { modemFor } from './connect.js';
+import { resolveEndpoint, type Endpoint } from './endpoint.js';
 import { LABEL_CLUSTER } from '../cluster/role.js';
 import { factsFromInspect, attachmentOf, isMemberOf } from './containers.js';
 import { EngineError, describeConnectError, engineMessage, isNotFound, statusOf } from './errors.js';
@@ -37,12 +38,16 @@ const enc = encodeURIComponent;
 
 export class Engine {
   readonly host: string;
+  readonly endpoint: Endpoint;
   private readonly modem: Modem;
   private client: Promise<Docker> | null = null;
 
-  constructor(hostFlag?: string) {
-    this.host = resolveHost(hostFlag);
-    this.modem = modemFor(this.host);
+  /** A host URL (as --host), an endpoint already resolved (--context), or nothing: the docker CLI's
+   * choice (DOCKER_HOST, DOCKER_CONTEXT, the current context, the default socket). */
+  constructor(target?: string | Endpoint) {
+    this.endpoint = typeof target === 'object' ? target : resolveEndpoint({ host: target });
+    this.host = this.endpoint.host;
+    this.modem = modemFor(this.endpoint);
   }
 
   /** The engine runs on this host (its socket is here): its containers' cgroups and PIDs are ours to read. */

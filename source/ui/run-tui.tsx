@@ -1,8 +1,8 @@
 // Starts the monitor, then the Ink screen. Errors before the screen opens are one line on stderr.
 import { render } from 'ink';
 import React from 'react';
-import type { CommonOptions } from '../commands/context.js';
-import { Engine } from '../engine/engine.js';
+import { engineOf, type CommonOptions } from '../commands/context.js';
+import type { Engine } from '../engine/engine.js';
 import { ClusterMonitor } from '../monitor/store.js';
 import { App, type ClusterActions } from './App.js';
 import { applyTfConfig, restartNodes, scaleDown, scaleUp, writeTfConfigFiles } from '../engine/cluster-actions.js';
@@ -37,7 +37,7 @@ export function clusterActions(engine: Engine, monitor: ClusterMonitor, options:
 
 export async function runTui(options: CommonOptions): Promise<number> {
   const { usage, probe, ...rest } = options;
-  const engine = new Engine(options.host);
+  const engine = engineOf(options);
   const monitor = new ClusterMonitor(engine, { ...rest, ...(usage ? { usage } : {}), ...(probe ? { probe } : {}) });
   await monitor.start();
   const actions = clusterActions(engine, monitor, options);

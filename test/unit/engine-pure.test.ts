@@ -4,7 +4,7 @@ import { decodeEvent, LineSplitter } from '../../source/engine/events.js';
 import { describeConnectError, engineMessage } from '../../source/engine/errors.js';
 import { isStaticElf } from '../../source/engine/sim-image.js';
 import { tarArchive } from '../../source/engine/tar.js';
-import { resolveHost } from '../../source/engine/connect.js';
+import { resolveEndpoint } from '../../source/engine/endpoint.js';
 
 const recorded = readFileSync(new URL('../fixtures/events-up.ndjson', import.meta.url), 'utf8');
 
@@ -46,9 +46,10 @@ describe('connect errors are one actionable line', () => {
   it('engine messages lose the HTTP prefix', () =>
     expect(engineMessage({ message: '(HTTP code 404) no such container - No such container: x', json: { message: 'No such container: x' } })).toBe('No such container: x'));
   it('resolves hosts like the docker CLI', () => {
-    expect(resolveHost(undefined, {})).toBe('unix:///var/run/docker.sock');
-    expect(resolveHost(undefined, { DOCKER_HOST: 'tcp://h:2375' })).toBe('tcp://h:2375');
-    expect(resolveHost('/tmp/d.sock', { DOCKER_HOST: 'tcp://h:2375' })).toBe('unix:///tmp/d.sock');
+    const none = { DOCKER_CONFIG: '/nonexistent-docker-config' };
+    expect(resolveEndpoint({}, none).host).toBe('unix:///var/run/docker.sock');
+    expect(resolveEndpoint({}, { ...none, DOCKER_HOST: 'tcp://h:2375' }).host).toBe('tcp://h:2375');
+    expect(resolveEndpoint({ host: '/tmp/d.sock' }, { ...none, DOCKER_HOST: 'tcp://h:2375' }).host).toBe('unix:///tmp/d.sock');
   });
 });
 

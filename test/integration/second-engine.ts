@@ -1,0 +1,47 @@
+// A second Docker engine on this machine, for the tests of contexts and remote engines: its own
+// socket, data root, exec root, pid file, no default bridge, and an address pool that cannot collide
+// with the first engine's networks. Started by the tests that need it, stopped after them.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+
+export const SOCKET = '/var/run/tfmon-test-docker2.sock';
+export const HOST = `unix://${SOCKET}`;
+const ROOT = '/var/lib/tfmon-test-docker2';
+const EXEC = '/var/run/tfmon-test-docker2';
+const PID = '/var/run/tfmon-test-docker2.pid';
+
+const answers = (): boolean => spawnSync('docker', ['-H', HOST, 'info'], { stdio: 'ignore', timeout: 5000 }).status === 0;
+
+let child: ChildProcess | null = null;
+
+/** Starts it (or fails with the reason: tests never skip silently). */
+export async function startSecondEngine(): Promise<void> {
+  if (answers()) return;
+  if (process.getuid?.() !== 0) throw new Error('the second-engine tests start a dockerd of their own and need root: run them as root (npm test does in CI)');
+  // A pid file of a dead daemon stops a new one from starting.
+  if (existsSync(PID)) rmSync(PID);
+  child = spawn('dockerd', [
+    '-H', HOST, '--data-root', ROOT, '--exec-root', EXEC, '--pidfile', PID,
+    '--bridge', 'none', '--iptables=false', '--ip-masq=false',
+    '--default-address-pool', 'base=10.213.0.0/16,size=24',
+  ], { stdio: ['ignore', 'ignore', 'ignore'], detached: true });
+  for (let i = 0; i < 60; i++) {
+    if (answers()) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('the second dockerd did not answer within 30 s');
+}
+
+export async function stopSecondEngine(): Promise<void> {
+  if (!child?.pid) return;
+  const pid = child.pid;
+  child.kill('SIGTERM');
+  for (let i = 0; i < 40 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 250));
+  child = null;
+}
+
+export const docker2 = (...args: string[]): string => {
+  const r = spawnSync('docker', ['-H', HOST, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`docker -H ${HOST} ${args.join(' ')}: ${r.stderr.trim()}`);
+  return r.stdout.trim();
+};
