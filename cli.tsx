@@ -63,6 +63,9 @@ const help = `
     --command JSON       command for ps and worker tasks, as a JSON array
                          (default for real images: a tf.distribute.Server for the task)
     --dry-run            print what would be created, create nothing
+    --swarm              one swarm service per task on an attachable overlay network (needs a
+                         swarm manager); each task resolves by its service name (dnsrr)
+    --constraint EXPR    swarm placement, like node.labels.gpu==true (repeatable)
 
   Options of down
     -y, --yes            do not ask for confirmation
@@ -117,6 +120,8 @@ const cli = meow(help, {
     write: { type: 'string' },
     apply: { type: 'boolean', default: false },
     readOnly: { type: 'boolean', default: false },
+    swarm: { type: 'boolean', default: false },
+    constraint: { type: 'string', isMultiple: true, default: [] },
     tfConfigDir: { type: 'string' },
     ps: { type: 'string', default: '1' },
     workers: { type: 'string', default: '2' },
@@ -192,6 +197,8 @@ async function main(): Promise<number> {
         env,
         command: parseCommand(f.command),
         dryRun: f.dryRun,
+        swarm: f.swarm,
+        constraints: f.constraint,
       }, processIo);
     }
     case 'logs': {

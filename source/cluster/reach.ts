@@ -31,11 +31,11 @@ export function targetsOf(node: NodeView, nodes: readonly NodeView[]): Target[] 
   const seen = new Set<string>();
   const add = (host: string, port: number): void => {
     const key = `${host}:${port}`;
-    if (host === node.name || seen.has(key)) return;
+    if (host === node.dnsName || seen.has(key)) return;
     seen.add(key);
     out.push({ host, port });
   };
-  for (const peer of nodes) if (peer.id !== node.id) add(peer.name, peer.port ?? DEFAULT_TF_PORT);
+  for (const peer of nodes) if (peer.id !== node.id) add(peer.dnsName, peer.port ?? DEFAULT_TF_PORT);
   for (const tasks of Object.values(node.tfConfigParsed?.cluster ?? {})) {
     for (const t of tasks) {
       const a = splitAddress(t.address);
@@ -67,7 +67,7 @@ export const unprobed = (from: string, targets: readonly Target[], reason: strin
 
 /** peer_unresolvable, port_refused, port_timeout, ip_mismatch: each names its source and target. */
 export function reachProblems(entries: readonly ReachEntry[], nodes: readonly NodeView[]): Problem[] {
-  const ipOf = new Map(nodes.map((n) => [n.name, n.ip]));
+  const ipOf = new Map(nodes.map((n) => [n.dnsName, n.ip]));
   const problems: Problem[] = [];
   for (const e of entries) {
     const add = (code: string, message: string): void => {

@@ -21,7 +21,7 @@ export function liveTopology(nodes: readonly NodeView[]): TopologyResult {
   const tasks: TaskSpec[] = [];
   for (const n of nodes) {
     if (n.role === 'unknown' || n.index === null) continue;
-    tasks.push({ type: n.role, index: n.index, host: n.name, port: n.port ?? DEFAULT_TF_PORT });
+    tasks.push({ type: n.role, index: n.index, host: n.dnsName, port: n.port ?? DEFAULT_TF_PORT });
   }
   for (const type of TASK_TYPES) {
     const indexes = tasks.filter((t) => t.type === type).map((t) => t.index).sort((a, b) => a - b);

@@ -42,7 +42,7 @@ export function toNodeView(facts: ContainerFacts, lastError: string | null = nul
   let roleSource: RoleSource = 'unknown';
   const task = tfConfigParsed?.task;
   const fromLabels = roleFromLabels(facts.labels);
-  const fromName = roleFromName(facts.name);
+  const fromName = roleFromName(facts.service ?? facts.name);
   if (task && isTaskType(task.type)) {
     [role, index, roleSource] = [task.type, task.index, 'tf_config'];
   } else if (fromLabels) {
@@ -57,7 +57,7 @@ export function toNodeView(facts: ContainerFacts, lastError: string | null = nul
   const labelPort = facts.labels[LABEL_PORT];
   if (port === null && labelPort !== undefined && /^\d{1,5}$/.test(labelPort)) port = Number(labelPort);
 
-  return { ...facts, role, index, roleSource, port, tfConfig, tfConfigParsed, tfConfigError, lastError, manualRestarts: 0 };
+  return { ...facts, role, index, roleSource, port, tfConfig, tfConfigParsed, tfConfigError, lastError, manualRestarts: 0, dnsName: facts.service ?? facts.name, swarmNode: null };
 }
 
 const ROLE_ORDER: Record<Role, number> = { chief: 0, ps: 1, worker: 2, evaluator: 3, unknown: 4 };

@@ -65,6 +65,10 @@ export interface ContainerFacts {
   pid: number | null;
   /** Started with a TTY: its logs are raw bytes, not stdout/stderr frames. */
   tty: boolean;
+  /** Swarm mode: the service this task belongs to (its name is what peers resolve), and the
+   * swarm node that runs it; null for plain containers. */
+  service: string | null;
+  swarmNodeId: string | null;
 }
 
 export interface TaskAddress {
@@ -90,6 +94,10 @@ export interface NodeView extends ContainerFacts {
   lastError: string | null;
   /** Restarts by hand (docker restart, r) seen while tfmon watched; `restarts` is the policy's. */
   manualRestarts: number;
+  /** The name peers reach it by: its service's in swarm mode (dnsrr), else the container's. */
+  dnsName: string;
+  /** Swarm mode: the host name of the swarm node running it, when known. */
+  swarmNode: string | null;
 }
 
 export type Severity = 'error' | 'warning';

@@ -19,6 +19,9 @@ export interface StatusNode extends Usage {
   ip: string | null;
   /** false for a member (label tfmon.cluster) cut off the network: still listed, ip null. */
   attached: boolean;
+  /** Swarm mode: the task's service (the name peers resolve) and the swarm node running it. */
+  service: string | null;
+  swarmNode: string | null;
   port: number | null;
   image: string;
   gpus: ContainerGpu[] | null;
@@ -46,6 +49,8 @@ function nodeJson(n: NodeView, u: NodeUsage | undefined, gpus: ContainerGpu[] | 
     startedAt: n.startedAt,
     ip: n.ip,
     attached: n.attached,
+    service: n.service,
+    swarmNode: n.swarmNode,
     port: n.port,
     image: n.image,
     cpuPercent: round(u?.cpuPercent, 2),

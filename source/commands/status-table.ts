@@ -22,7 +22,7 @@ export function statusTable(s: Snapshot, now: number, width: number, ascii: bool
     const rows = s.nodes.map((n) => [
       n.role,
       indexLabel(n),
-      sanitize(n.name),
+      sanitize(n.dnsName),
       stateLabel(n, ascii ? 'restarts ' : '↻'),
       endpointOf(n),
       uptimeOf(n, now),

@@ -15,6 +15,7 @@ export async function runStatus(options: CommonOptions & { json: boolean }, io: 
     usage ? monitor.awaitUsage(usage.intervalMs * 1.5 + 300) : null,
     probe ? monitor.probeNow() : null,
     monitor.readLastErrors(monitor.getSnapshot().nodes.map((n) => n.id), 100),
+    monitor.swarmNodesNow(),
   ]);
   const snapshot = monitor.getSnapshot();
   monitor.stop();

@@ -1,12 +1,15 @@
 // `tfmon up`: the seed's manual setup (network + ps + workers, each with its TF_CONFIG) as one command.
 import { planUp, type UpOptions } from '../cluster/up-plan.js';
-import { upCluster } from '../engine/actions.js';
+import { upCluster, upSwarm } from '../engine/actions.js';
 import { ensureSimImage, SIM_REPO } from '../engine/sim-image.js';
 import { engineOf, type CommonOptions, type Io } from './context.js';
 
 export type UpFlags = Omit<UpOptions, 'image' | 'simImage' | 'network' | 'labels'> & {
   image: string | null;
   dryRun: boolean;
+  /** One swarm service per task on an attachable overlay network, placed by `constraints`. */
+  swarm?: boolean;
+  constraints?: string[];
 };
 
 export async function runUp(common: CommonOptions, flags: UpFlags, io: Io): Promise<number> {
@@ -26,7 +29,7 @@ export async function runUp(common: CommonOptions, flags: UpFlags, io: Io): Prom
     io.out(JSON.stringify(plan, null, 2));
     return 0;
   }
-  const result = await upCluster(engine, plan, io.out);
+  const result = flags.swarm ? await upSwarm(engine, plan, flags.constraints ?? [], io.out) : await upCluster(engine, plan, io.out);
   io.out(
     `cluster ${common.network} is up: ${result.created.length} started, ${result.existing.length} already there. ` +
       `Watch it with: tfmon --network ${common.network}`,

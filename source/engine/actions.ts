@@ -2,6 +2,7 @@
 // Nothing half-made is left behind: a failed up removes what that run created.
 import { LABEL_CLUSTER } from '../cluster/role.js';
 import { LABEL_CREATED_BY, type UpPlan } from '../cluster/up-plan.js';
+import { serviceSpec } from '../cluster/service-spec.js';
 import type { Engine } from './engine.js';
 import { EngineError, engineMessage, statusOf } from './errors.js';
 
@@ -61,10 +62,52 @@ export async function upCluster(engine: Engine, plan: UpPlan, progress: Progress
   return { networkCreated, created, existing };
 }
 
+/** `up --swarm`: an attachable overlay network and one service per task (dnsrr, so the task's name
+ * resolves to its own address, as TensorFlow expects). Each service is waited for until its task
+ * runs; a failure removes what this run created. */
+export async function upSwarm(engine: Engine, plan: UpPlan, constraints: readonly string[], progress: Progress): Promise<UpResult> {
+  const info = await engine.hello();
+  if (!info.swarm) {
+    throw new EngineError('--swarm needs a swarm manager: docker swarm init (or run tfmon on a manager, or --host one)');
+  }
+  const existing = new Set((await engine.servicesWithLabels({ [LABEL_CLUSTER]: plan.network })).map((s) => s.name));
+  let networkCreated = false;
+  const created: string[] = [];
+  const createdIds: string[] = [];
+  try {
+    if (!(await engine.networkExists(plan.network))) {
+      await engine.createOverlayNetwork(plan.network, plan.networkLabels);
+      networkCreated = true;
+      progress(`created overlay network ${plan.network} (attachable)`);
+    }
+    for (const c of plan.containers) {
+      if (existing.has(c.name)) {
+        progress(`kept service ${c.name} (already there)`);
+        continue;
+      }
+      if (await engine.containerByName(c.name)) throw new EngineError(`the name "${c.name}" is taken by a container: remove it or choose another --prefix`, 409);
+      createdIds.push(await engine.createService(serviceSpec(c, plan.network, constraints)));
+      created.push(c.name);
+      progress(`created service ${c.name} (${c.type} ${c.index})`);
+    }
+  } catch (error) {
+    const why = error instanceof EngineError ? error.message : engineMessage(error);
+    for (const id of createdIds.reverse()) await engine.removeService(id).catch(() => undefined);
+    if (networkCreated) await engine.removeNetwork(plan.network).catch(() => undefined);
+    throw new EngineError(`tfmon up --swarm failed, nothing was left behind: ${why}`, statusOf(error));
+  }
+  return { networkCreated, created, existing: [...existing] };
+}
+
 export interface DownResult {
   removed: number;
   networkRemoved: boolean;
   networkNote: string | null;
+}
+
+/** The tasks of removed services leave on their own: wait (15 s at most) before the network goes. */
+async function waitGone(engine: Engine, labels: Record<string, string>): Promise<void> {
+  for (let i = 0; i < 75 && (await engine.containerIdsWithLabels(labels)).length > 0; i++) await new Promise((r) => setTimeout(r, 200));
 }
 
 /** Removes only containers labelled as this cluster's, and the network if tfmon created it. */
@@ -74,6 +117,12 @@ export async function downCluster(
   labels: Record<string, string>,
   progress: Progress,
 ): Promise<DownResult> {
+  // Swarm services first (their tasks go with them), then plain containers.
+  const info = await engine.hello();
+  const services = info.swarm ? await engine.servicesWithLabels({ ...labels, [LABEL_CLUSTER]: network }) : [];
+  await Promise.all(services.map((s) => engine.removeService(s.id)));
+  if (services.length > 0) progress(`removed ${services.length} service${services.length === 1 ? '' : 's'}`);
+  if (services.length > 0) await waitGone(engine, { ...labels, [LABEL_CLUSTER]: network });
   const ids = await engine.containerIdsWithLabels({ ...labels, [LABEL_CLUSTER]: network });
   await Promise.all(ids.map((id) => engine.stopAndRemove(id)));
   if (ids.length > 0) progress(`removed ${ids.length} container${ids.length === 1 ? '' : 's'}`);

@@ -8,6 +8,7 @@ import { liveTopology, type NodePlan } from '../cluster/regenerate.js';
 import { tfConfigFor } from '../cluster/tf-config.js';
 import type { NodeView } from '../cluster/types.js';
 import { logAction } from './action-log.js';
+import { cloneServiceSpec, forced, updateServiceWith, waitService, withTfConfig } from './swarm-actions.js';
 import type { Engine } from './engine.js';
 import { EngineError, engineMessage } from './errors.js';
 
@@ -56,6 +57,26 @@ export async function scaleUp(engine: Engine, nodes: readonly NodeView[], networ
   if (await engine.containerByName(name)) throw new EngineError(`the name ${name} is taken: remove that container first`);
   const port = source.port ?? 2222;
   const tasks = [...topology.tasks, { type: 'worker' as const, index, host: name, port }];
+  if (source.service) {
+    // Swarm: a new service, a copy of the source task's service.
+    const name2 = nextName(source.service, source.index, index);
+    const tasks2 = [...topology.tasks, { type: 'worker' as const, index, host: name2, port }];
+    progress(`creating service ${name2} (a copy of ${source.service})`);
+    const src = await engine.inspectService(source.service);
+    const spec = cloneServiceSpec(src.spec, { name: name2, tfConfig: tfConfigFor(tasks2, { type: 'worker', index }), index, portShift: index - (source.index ?? 0) });
+    let id: string | null = null;
+    try {
+      id = await engine.createService(spec);
+      await waitService(engine, name2);
+    } catch (error) {
+      if (id) await engine.removeService(id).catch(() => undefined);
+      logAction({ action: 'scale-up', target: name2, result: 'failed', error: engineMessage(error) });
+      throw new EngineError(`adding service ${name2} failed, nothing was left behind: ${error instanceof EngineError ? error.message : engineMessage(error)}`);
+    }
+    logAction({ action: 'scale-up', target: name2, result: 'ok' });
+    progress(`${name2} is running; the other nodes' TF_CONFIG is now stale (g regenerates it)`);
+    return { name: name2, ms: Date.now() - started };
+  }
   const raw = await engine.inspectRaw(source.id);
   const taken = await engine.publishedHostPorts();
   const shift = new Map<number, number>();
@@ -92,9 +113,10 @@ export function lastWorker(nodes: readonly NodeView[]): NodeView | null {
 export async function scaleDown(engine: Engine, nodes: readonly NodeView[], id: string, progress: Progress): Promise<void> {
   const node = member(nodes, id);
   if (lastWorker(nodes)?.id !== id) throw new EngineError(`refused: - removes only the highest-index worker, not ${node.name}`);
-  progress(`stopping ${node.name}`);
+  progress(`stopping ${node.dnsName}`);
   try {
-    await engine.stopAndRemove(id, 10);
+    if (node.service) await engine.removeService(node.service);
+    else await engine.stopAndRemove(id, 10);
   } catch (error) {
     logAction({ action: 'scale-down', target: node.name, result: 'failed', error: engineMessage(error) });
     throw error;
@@ -107,9 +129,11 @@ export async function scaleDown(engine: Engine, nodes: readonly NodeView[], id: 
 export async function restartNodes(engine: Engine, nodes: readonly NodeView[], ids: readonly string[], progress: Progress): Promise<void> {
   const targets = ids.map((id) => member(nodes, id));
   for (const node of targets) {
-    progress(`restarting ${node.name}`);
+    progress(`restarting ${node.dnsName}`);
     try {
-      await engine.restart(node.id, 10);
+      // A swarm task is restarted by forcing its service to update (a new task).
+      if (node.service) await updateServiceWith(engine, node.service, forced);
+      else await engine.restart(node.id, 10);
     } catch (error) {
       logAction({ action: 'restart', target: node.name, result: 'failed', error: engineMessage(error) });
       throw error;
@@ -127,7 +151,20 @@ export async function applyTfConfig(engine: Engine, nodes: readonly NodeView[], 
   const recreated: string[] = [];
   for (const plan of plans.filter((p) => p.diff.length > 0)) {
     const node = member(nodes, plan.node.id);
-    progress(`recreating ${node.name} with its new TF_CONFIG (${recreated.length + 1} of ${plans.filter((p) => p.diff.length).length})`);
+    progress(`recreating ${node.dnsName} with its new TF_CONFIG (${recreated.length + 1} of ${plans.filter((p) => p.diff.length).length})`);
+    if (node.service) {
+      // Swarm: the service's environment changes and swarm replaces the task (its own rollback
+      // stops a failing one).
+      try {
+        await updateServiceWith(engine, node.service, (spec) => withTfConfig(spec, plan.desired));
+      } catch (error) {
+        logAction({ action: 'apply-tf-config', target: node.service, result: 'failed', error: engineMessage(error) });
+        throw new EngineError(`updating service ${node.service} failed; the rollout stopped (${recreated.length} done): ${error instanceof EngineError ? error.message : engineMessage(error)}`);
+      }
+      logAction({ action: 'apply-tf-config', target: node.service, result: 'ok' });
+      recreated.push(node.service);
+      continue;
+    }
     const raw = await engine.inspectRaw(node.id);
     const body = cloneBody(raw, { name: node.name, network, tfConfig: plan.desired, index: node.index ?? 0, hostPort: (p) => p, keepAddress: true });
     const aside = `${node.name}-tfmon-old`;

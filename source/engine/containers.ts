@@ -107,5 +107,7 @@ export function factsFromInspect(inspect: unknown, network: { name: string; id: 
     restartPolicy: policyName && policyName !== 'no' ? policyName : null,
     pid: num(state['Pid']) || null,
     tty: config['Tty'] === true,
+    service: str(obj(config['Labels'])['com.docker.swarm.service.name']),
+    swarmNodeId: str(obj(config['Labels'])['com.docker.swarm.node.id']),
   };
 }

@@ -340,6 +340,16 @@ export class Engine {
     });
   }
 
+  /** Swarm node ids → host names (a manager answers; elsewhere an empty map). */
+  async swarmNodes(): Promise<Map<string, string>> {
+    try {
+      const list = await this.call(() => this.get<{ ID?: string; Description?: { Hostname?: string } }[]>('/nodes'));
+      return new Map(list.filter((n) => n.ID).map((n) => [n.ID!, n.Description?.Hostname ?? n.ID!]));
+    } catch {
+      return new Map();
+    }
+  }
+
   /** A local image of this repository (any tag), or null: nothing is ever pulled. */
   async localImageOf(repo: string): Promise<string | null> {
     const list = await this.call(() => this.get<{ RepoTags?: string[] | null }[]>('/images/json', { filters: { reference: [repo] } }));
@@ -374,6 +384,53 @@ export class Engine {
   async createNetwork(name: string, labels: Record<string, string>): Promise<void> {
     const docker = await this.api();
     await this.call(() => docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels }));
+  }
+
+  /** An attachable overlay network (swarm mode): services and plain containers can join it. */
+  async createOverlayNetwork(name: string, labels: Record<string, string>): Promise<void> {
+    const docker = await this.api();
+    await this.call(() => docker.createNetwork({ Name: name, Driver: 'overlay', Attachable: true, CheckDuplicate: true, Labels: labels }));
+  }
+
+  async createService(spec: Record<string, unknown>): Promise<string> {
+    const docker = await this.api();
+    const s = (await this.call(() => docker.createService(spec as Docker.CreateServiceOptions))) as unknown as { id?: string; ID?: string };
+    return s.id ?? s.ID ?? '';
+  }
+
+  /** Services carrying all these labels: id and name. */
+  async servicesWithLabels(labels: Record<string, string>): Promise<{ id: string; name: string }[]> {
+    const list = await this.call(() => this.get<{ ID: string; Spec?: { Name?: string } }[]>('/services', { filters: { label: labelFilters(labels) } }));
+    return list.map((s) => ({ id: s.ID, name: s.Spec?.Name ?? s.ID }));
+  }
+
+  /** A service's ID, version and spec (by id or name). */
+  async inspectService(idOrName: string): Promise<{ id: string; version: number; spec: Record<string, unknown>; updateState: string | null }> {
+    const raw = await this.call(() => this.get<{ ID: string; Version?: { Index?: number }; Spec?: Record<string, unknown>; UpdateStatus?: { State?: string } }>(`/services/${enc(idOrName)}`));
+    return { id: raw.ID, version: raw.Version?.Index ?? 0, spec: raw.Spec ?? {}, updateState: raw.UpdateStatus?.State ?? null };
+  }
+
+  /** Replaces a service's spec (the version guards against a concurrent change). */
+  async updateService(id: string, version: number, spec: Record<string, unknown>): Promise<void> {
+    const docker = await this.api();
+    await this.call(() => docker.getService(id).update({ version, ...spec } as unknown as Docker.ServiceSpec & { version: number }));
+  }
+
+  /** Whether a task of the service runs (any node), and since when the newest one does. */
+  async serviceTaskRunning(name: string): Promise<{ running: boolean; failed: string | null }> {
+    const tasks = await this.call(() => this.get<{ DesiredState?: string; Status?: { State?: string; Err?: string } }[]>('/tasks', { filters: { service: [name] } }));
+    const running = tasks.some((t) => t.DesiredState === 'running' && t.Status?.State === 'running');
+    const failed = tasks.find((t) => t.Status?.State === 'failed' || t.Status?.State === 'rejected')?.Status?.Err ?? null;
+    return { running, failed };
+  }
+
+  async removeService(id: string): Promise<void> {
+    const docker = await this.api();
+    try {
+      await this.call(() => docker.getService(id).remove());
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
   }
 
   async removeNetwork(name: string): Promise<void> {

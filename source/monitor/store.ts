@@ -1,6 +1,7 @@
 // The cluster store: one events stream keeps a map of containers current; every change makes a new
 // immutable Snapshot. The UI subscribes (useSyncExternalStore) and never calls the engine.
 import { findProblems } from '../cluster/problems.js';
+import { currentTasks } from '../cluster/swarm.js';
 import { compareNodes, toNodeView } from '../cluster/role.js';
 import type { ContainerFacts, EngineInfo, NetworkInfo, NodeView, Snapshot } from '../cluster/types.js';
 import type { Engine } from '../engine/engine.js';
@@ -47,6 +48,10 @@ export class ClusterMonitor {
   private readonly lastErrors = new Map<string, string>();
   /** State and restart count last seen, to notice a node that just exited or restarted. */
   private readonly seen = new Map<string, { state: string; restarts: number }>();
+  /** Swarm node ids → host names, read when a task of an unknown node shows up. */
+  private swarmNodes = new Map<string, string>();
+  private swarmNodesLoading = false;
+  private swarmNodesUnavailable = false;
   /** Restarts by hand (restart events) seen while tfmon runs, per container. */
   private readonly manualRestarts = new Map<string, number>();
   private errorTimer: NodeJS.Timeout | null = null;
@@ -106,6 +111,29 @@ export class ClusterMonitor {
     });
     this.factsDirty = true;
     this.publish(this.snapshot.engineError);
+  }
+
+  /** A task on a swarm node tfmon has not named yet: the node list is read once more. */
+  private loadSwarmNodes(): Promise<void> {
+    const unknown = [...this.facts.values()].some((f) => f.swarmNodeId && !this.swarmNodes.has(f.swarmNodeId));
+    // Not a manager (an empty answer): asked once, not at every change.
+    if (!unknown || this.swarmNodesLoading || this.swarmNodesUnavailable) return Promise.resolve();
+    this.swarmNodesLoading = true;
+    return this.engine.swarmNodes().then((nodes) => {
+      this.swarmNodesLoading = false;
+      if (nodes.size === 0) {
+        this.swarmNodesUnavailable = true;
+        return;
+      }
+      this.swarmNodes = nodes;
+      this.factsDirty = true;
+      this.publish(this.snapshot.engineError);
+    });
+  }
+
+  /** For status: the swarm nodes' names, when the cluster has tasks. */
+  swarmNodesNow(): Promise<void> {
+    return this.loadSwarmNodes();
   }
 
   /** Nodes that just exited, died or restarted: their last error line is read once. */
@@ -284,9 +312,13 @@ export class ClusterMonitor {
 
   private build(ready: boolean, engineError: string | null): Snapshot {
     if (this.factsDirty) {
-      this.views = [...this.facts.values()]
-        .map((f) => ({ ...toNodeView(f, this.lastErrors.get(f.id) ?? null), manualRestarts: this.manualRestarts.get(f.id) ?? 0 }))
-        .sort(compareNodes);
+      this.views = currentTasks([...this.facts.values()]
+        .map((f) => ({
+          ...toNodeView(f, this.lastErrors.get(f.id) ?? null),
+          manualRestarts: this.manualRestarts.get(f.id) ?? 0,
+          swarmNode: f.swarmNodeId ? (this.swarmNodes.get(f.swarmNodeId) ?? null) : null,
+        }))
+        ).sort(compareNodes);
       this.problems = findProblems(this.network, this.views);
       this.factsDirty = false;
     }
@@ -326,6 +358,7 @@ export class ClusterMonitor {
   /** A snapshot after the facts changed: views, problems and the set of usage sources follow. */
   private publishFacts(engineError: string | null, ready = this.snapshot.ready): void {
     this.factsDirty = true;
+    void this.loadSwarmNodes();
     this.sampler?.sync([...this.facts.values()]);
     this.noticeTransitions();
     this.publish(engineError, ready);

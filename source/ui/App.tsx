@@ -268,9 +268,9 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
     } else if (action === 'scaleDown' && a?.scaleDown) {
       const last = list.filter((n) => n.role === 'worker' && n.index !== null).sort((x, y) => (y.index ?? 0) - (x.index ?? 0))[0];
       if (!last) return setNotice({ text: 'no worker to remove', tone: 'error' });
-      ask(`Remove ${last.name} (worker ${last.index}, the highest index): stop it, then delete the container?`, () => a.scaleDown!(last.id, progress).then(done(`removed ${last.name}`)));
+      ask(`Remove ${last.dnsName} (worker ${last.index}, the highest index): stop it, then delete ${last.service ? "the service" : "the container"}?`, () => a.scaleDown!(last.id, progress).then(done(`removed ${last.dnsName}`)));
     } else if (action === 'restart' && a?.restart && node) {
-      ask(`Restart ${node.name}?`, () => a.restart!([node.id], progress).then(done(`restarted ${node.name}`)));
+      ask(`Restart ${node.dnsName}?`, () => a.restart!([node.id], progress).then(done(`restarted ${node.dnsName}`)));
     } else if (action === 'restartRole' && a?.restart && node) {
       const same = list.filter((n) => n.role === node.role);
       ask(`Restart all ${same.length} ${node.role} node${same.length === 1 ? '' : 's'} (${same.map((n) => n.name).join(', ')}), one after the other?`,
@@ -388,8 +388,8 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
     );
   }
 
-  const longestName = nodes.reduce((m, n) => Math.max(m, n.name.length), 4);
-  const failing = nodes.map((n, i) => failuresOf(matrix, i, n.name));
+  const longestName = nodes.reduce((m, n) => Math.max(m, n.dnsName.length), 4);
+  const failing = nodes.map((n, i) => failuresOf(matrix, i, n.dnsName));
   const jupyter = selectedNode ? logs.jupyterOf(selectedNode.id) : null;
   return (
     <Box flexDirection="column" width={width}>
@@ -402,7 +402,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
             nodes={nodes}
             usage={snapshot.usage}
             gpus={snapshot.gpuByContainer}
-            columns={tableColumns(width, { longestName, usage: snapshot.usageSource !== null, gpu: snapshot.gpus !== null })}
+            columns={tableColumns(width, { longestName, usage: snapshot.usageSource !== null, gpu: snapshot.gpus !== null, swarm: nodes.some((n) => n.service !== null) })}
             selected={selected}
             top={top}
             rows={tableRows}

@@ -97,7 +97,7 @@ function Grid({ m, nodes, selected, target, rows, width, theme, arrow }: GridPro
   const window = Math.max(1, rows - fixed);
   const top = Math.max(0, Math.min(selected - Math.floor(window / 2), nodes.length - window));
   const visible = nodes.slice(top, top + window);
-  const longest = nodes.reduce((a, n) => Math.max(a, n.name.length), 4);
+  const longest = nodes.reduce((a, n) => Math.max(a, n.dnsName.length), 4);
   const nameWidth = Math.max(MIN_NAME, Math.min(longest, 28, width - 1 - 4 - m.columns.length * CELL));
   const rowLabel = 4 + nameWidth;
   const selectedNode = nodes[selected];
@@ -119,7 +119,7 @@ function Grid({ m, nodes, selected, target, rows, width, theme, arrow }: GridPro
         const isRow = r === selected;
         return (
           <Text key={n.id} wrap="truncate">
-            <Text inverse={isRow} bold={isRow}>{`${fit(m.columns[r]?.label ?? '', 3, theme.ascii, 'right')} ${fit(sanitize(n.name), nameWidth, theme.ascii)}`}</Text>
+            <Text inverse={isRow} bold={isRow}>{`${fit(m.columns[r]?.label ?? '', 3, theme.ascii, 'right')} ${fit(sanitize(n.dnsName), nameWidth, theme.ascii)}`}</Text>
             {(m.marks[r] ?? []).map((k, ci) => {
               const cross = isRow && ci === col;
               const lit = isRow || ci === col;

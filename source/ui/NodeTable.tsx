@@ -68,9 +68,11 @@ function cell(node: NodeView, u: NodeUsage | undefined, key: Column['key'], now:
   switch (key) {
     case 'role': return node.role;
     case 'index': return indexLabel(node);
-    case 'name': return sanitize(node.name);
+    // A swarm task is known by its service's name (the container's adds the slot and task id).
+    case 'name': return sanitize(node.dnsName);
     case 'state': return stateLabel(node, glyphs(theme).restart);
     case 'endpoint': return endpointOf(node);
+    case 'node': return node.swarmNode === null ? '-' : sanitize(node.swarmNode);
     case 'uptime': return uptimeOf(node, now);
     case 'image': return sanitize(node.image);
     case 'cpu': return node.state === 'running' ? cpuCell(u) : '-';

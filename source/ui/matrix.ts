@@ -50,21 +50,21 @@ function labelsFor(nodes: readonly NodeView[]): string[] {
 /** The matrix for nodes in display order. Hosts that only TF_CONFIG names become extra columns. */
 export function buildMatrix(nodes: readonly NodeView[], entries: readonly ReachEntry[]): Matrix {
   const labels = labelsFor(nodes);
-  const columns: MatrixColumn[] = nodes.map((n, i) => ({ host: n.name, label: labels[i] ?? `#${i + 1}`, isNode: true }));
-  const names = new Set(nodes.map((n) => n.name));
+  const columns: MatrixColumn[] = nodes.map((n, i) => ({ host: n.dnsName, label: labels[i] ?? `#${i + 1}`, isNode: true }));
+  const names = new Set(nodes.map((n) => n.dnsName));
   const extra = [...new Set(entries.map((e) => e.to).filter((h) => !names.has(h)))].sort();
   extra.forEach((host, i) => columns.push({ host, label: `x${i + 1}`, isNode: false }));
 
   const byPair = new Map<string, ReachEntry>();
   for (const e of entries) byPair.set(`${e.from}\n${e.to}`, e);
-  const ipOf = new Map(nodes.map((n) => [n.name, n.ip]));
+  const ipOf = new Map(nodes.map((n) => [n.dnsName, n.ip]));
   const marks: Mark[][] = [];
   const cells: (ReachEntry | null)[][] = [];
   for (const n of nodes) {
     const row: Mark[] = [];
     const rowEntries: (ReachEntry | null)[] = [];
     for (const c of columns) {
-      if (c.host === n.name) {
+      if (c.host === n.dnsName) {
         row.push('self');
         rowEntries.push(null);
         continue;
@@ -108,7 +108,7 @@ export interface Tally {
 }
 
 export function tally(entries: readonly ReachEntry[], nodes: readonly NodeView[]): Tally {
-  const ipOf = new Map(nodes.map((n) => [n.name, n.ip]));
+  const ipOf = new Map(nodes.map((n) => [n.dnsName, n.ip]));
   const t: Tally = { pairs: entries.length, ok: 0, dns: 0, refused: 0, timeout: 0, mismatch: 0, error: 0, unprobed: 0 };
   for (const e of entries) {
     const mark = markOf(e, ipOf.get(e.to) ?? null);
@@ -129,7 +129,7 @@ export interface FailureGroup {
  * failures (as source or as target) comes first, so one disconnected worker is one or two lines
  * instead of forty. Groups of one become plain pairs. */
 export function groupFailures(entries: readonly ReachEntry[], nodes: readonly NodeView[]): FailureGroup[] {
-  const ipOf = new Map(nodes.map((n) => [n.name, n.ip]));
+  const ipOf = new Map(nodes.map((n) => [n.dnsName, n.ip]));
   let left = entries.filter((e) => isFailure(markOf(e, ipOf.get(e.to) ?? null)));
   const groups: FailureGroup[] = [];
   while (left.length) {
@@ -156,7 +156,7 @@ export function groupFailures(entries: readonly ReachEntry[], nodes: readonly No
 
 /** "2 DNS, 1 refused": what went wrong in a set of pairs, most common first. */
 export function kindsOf(entries: readonly ReachEntry[], nodes: readonly NodeView[]): string {
-  const ipOf = new Map(nodes.map((n) => [n.name, n.ip]));
+  const ipOf = new Map(nodes.map((n) => [n.dnsName, n.ip]));
   const words: Partial<Record<Mark, string>> = { dns: 'DNS', refused: 'refused', timeout: 'timeout', mismatch: 'IP mismatch', error: 'error' };
   const count = new Map<string, number>();
   for (const e of entries) {

@@ -94,3 +94,31 @@ describe('TF_CONFIG files', () => {
     expect(existsSync(join(dir, '..', '..', 'etc', 'evil.json'))).toBe(false);
   });
 });
+
+describe('swarm', () => {
+  it("keeps each slot's current task (swarm leaves old tasks' containers on the network)", async () => {
+    const { currentTasks } = await import('../../source/cluster/swarm.js');
+    const task = (id: string, name: string, state: 'running' | 'exited', startedAt: string) =>
+      toNodeView(facts({ id, name, state, startedAt, service: 'tf-worker-0', labels: {}, tfConfigRaw: null }));
+    const old = task('a', 'tf-worker-0.1.aaaaaaaaaaaaaaaaaaaaaaaaa', 'exited', '2026-01-01T00:00:00Z');
+    const now = task('b', 'tf-worker-0.1.bbbbbbbbbbbbbbbbbbbbbbbbb', 'running', '2026-01-01T00:01:00Z');
+    const plain = toNodeView(facts({ id: 'c', name: 'tf-ps-0', labels: {} }));
+    expect(currentTasks([old, now, plain]).map((n) => n.id)).toEqual(['b', 'c']);
+    expect(now.dnsName).toBe('tf-worker-0');
+  });
+
+  it('a service per task: dnsrr, the task name as alias, limits, placement, host-mode ports', async () => {
+    const { serviceSpec } = await import('../../source/cluster/service-spec.js');
+    const spec = serviceSpec({ name: 'tf-worker-1', type: 'worker', index: 1, image: 'img', command: null, env: { TF_CONFIG: '{}' }, labels: { 'tfmon.role': 'worker' }, nanoCpus: 1.5e9, memoryBytes: 1 << 30, gpus: { count: 2, deviceIds: null }, ports: [{ hostPort: 8889, containerPort: 8888 }] }, 'tf-net', ['node.labels.gpu==true']);
+    expect(spec).toMatchObject({
+      Name: 'tf-worker-1',
+      EndpointSpec: { Mode: 'dnsrr', Ports: [{ TargetPort: 8888, PublishedPort: 8889, PublishMode: 'host', Protocol: 'tcp' }] },
+      TaskTemplate: {
+        ContainerSpec: { Image: 'img', Env: ['TF_CONFIG={}'], Hostname: 'tf-worker-1' },
+        Networks: [{ Target: 'tf-net', Aliases: ['tf-worker-1'] }],
+        Placement: { Constraints: ['node.labels.gpu==true'] },
+        Resources: { Limits: { NanoCPUs: 1.5e9, MemoryBytes: 1 << 30 }, Reservations: { GenericResources: [{ DiscreteResourceSpec: { Kind: 'NVIDIA-GPU', Value: 2 } }] } },
+      },
+    });
+  });
+});

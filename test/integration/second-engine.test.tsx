@@ -1,0 +1,163 @@
+// On a second engine of the tests' own: docker contexts (tfmon picks the engine as the docker CLI
+// does), then Docker Swarm mode (a single-node swarm, left again at the end): up --swarm, status
+// over the overlay, + / apply / r / - on services. One file, because both need that engine.
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../source/engine/engine.js';
+import { ensureSimImage } from '../../source/engine/sim-image.js';
+import { render } from 'ink-testing-library';
+import React from 'react';
+import type { Snapshot } from '../../source/cluster/types.js';
+import { App } from '../../source/ui/App.js';
+import { tfConfigPlan } from '../../source/cluster/regenerate.js';
+import { applyTfConfig, restartNodes, scaleDown, scaleUp } from '../../source/engine/cluster-actions.js';
+import { ClusterMonitor } from '../../source/monitor/store.js';
+import { own, requireEngine, TEST_LABEL, testLabels, tfmon } from './harness.js';
+import { docker2, HOST, startSecondEngine, stopSecondEngine } from './second-engine.js';
+
+const net = own('ctx');
+const config = mkdtempSync(join(tmpdir(), 'tfmon-docker-config-'));
+
+/** A docker context named `name` pointing at `host`, written as `docker context create` does. */
+function writeContext(name: string, host: string): void {
+  const dir = join(config, 'contexts', 'meta', createHash('sha256').update(name).digest('hex'));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'meta.json'), JSON.stringify({ Name: name, Metadata: {}, Endpoints: { docker: { Host: host, SkipTLSVerify: false } } }));
+}
+
+beforeAll(async () => {
+  requireEngine();
+  await startSecondEngine();
+  const { ref } = await ensureSimImage(new Engine(HOST));
+  docker2('network', 'create', '--label', TEST_LABEL, net);
+  docker2('run', '-d', '--name', own('ctx-worker-0'), '--network', net, '--label', TEST_LABEL, ref);
+  writeContext('second', HOST);
+}, 60_000);
+
+afterAll(async () => {
+  try {
+    const services = docker2('service', 'ls', '-q', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean);
+    if (services.length) docker2('service', 'rm', ...services);
+  } catch {
+    // not a swarm (the swarm tests did not get that far)
+  }
+  try {
+    docker2('swarm', 'leave', '--force');
+  } catch {
+    // not in a swarm
+  }
+  try {
+    const ids = docker2('ps', '-aq', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean);
+    if (ids.length) docker2('rm', '-f', ...ids);
+    for (const n of docker2('network', 'ls', '-q', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean)) docker2('network', 'rm', n);
+  } finally {
+    await stopSecondEngine();
+  }
+}, 60_000);
+
+const names = (stdout: string): string[] => (JSON.parse(stdout) as { nodes: { name: string }[] }).nodes.map((n) => n.name);
+const args = ['status', '--json', '--no-usage', '--no-probe', '--network', net, '--label', TEST_LABEL];
+
+describe('choosing the engine', () => {
+  it('--context names a context; its endpoint is used', async () => {
+    const r = await tfmon([...args, '--context', 'second'], { DOCKER_CONFIG: config });
+    expect(r.stderr).toBe('');
+    expect(names(r.stdout)).toEqual([own('ctx-worker-0')]);
+    expect((JSON.parse(r.stdout) as { engine: { host: string } }).engine.host).toBe(HOST);
+  });
+
+  it('the current context of config.json, and DOCKER_CONTEXT, are honoured; DOCKER_HOST wins over both', async () => {
+    writeFileSync(join(config, 'config.json'), JSON.stringify({ currentContext: 'second' }));
+    expect(names((await tfmon(args, { DOCKER_CONFIG: config })).stdout)).toEqual([own('ctx-worker-0')]);
+    writeFileSync(join(config, 'config.json'), JSON.stringify({}));
+    expect(names((await tfmon(args, { DOCKER_CONFIG: config, DOCKER_CONTEXT: 'second' })).stdout)).toEqual([own('ctx-worker-0')]);
+    // The first engine has no such network: DOCKER_HOST pointing at it wins, and says so.
+    const first = await tfmon(args, { DOCKER_CONFIG: config, DOCKER_CONTEXT: 'second', DOCKER_HOST: 'unix:///var/run/docker.sock' });
+    expect(first.code).toBe(1);
+    expect(first.stderr).toMatch(new RegExp(`network "${net}" not found`));
+  });
+
+  it('an unknown context is one line and exit 1', async () => {
+    const r = await tfmon([...args, '--context', 'nope'], { DOCKER_CONFIG: config });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^tfmon: docker context "nope" not found .*\n$/);
+  });
+});
+
+describe('swarm mode', () => {
+  const snet = own('swarm');
+  const prefix = own('s');
+  const common = ['-H', HOST, '--network', snet, '--label', TEST_LABEL];
+  let engine: Engine;
+  let monitor: ClusterMonitor;
+  const byService = (s: Snapshot, name: string) => s.nodes.find((n) => n.service === name);
+
+  beforeAll(async () => {
+    // This engine is the tests' own: a swarm left from an interrupted run is left first.
+    try {
+      docker2('swarm', 'leave', '--force');
+    } catch {
+      // not in a swarm
+    }
+    docker2('swarm', 'init', '--advertise-addr', '127.0.0.1');
+    engine = new Engine(HOST);
+  }, 30_000);
+  afterAll(() => monitor?.stop());
+
+  it('up --swarm creates one service per task on an attachable overlay network; status lists the tasks', async () => {
+    const up = await tfmon(['up', '--swarm', ...common, '--prefix', prefix]);
+    expect(up.stderr).toBe('');
+    expect(up.stdout).toContain(`created overlay network ${snet} (attachable)`);
+    expect(docker2('network', 'inspect', snet, '--format', '{{.Driver}} {{.Attachable}}')).toBe('overlay true');
+    expect(docker2('service', 'inspect', `${prefix}-worker-1`, '--format', '{{.Spec.EndpointSpec.Mode}}')).toBe('dnsrr');
+    monitor = new ClusterMonitor(engine, { network: snet, labels: testLabels, probe: { intervalMs: 60_000 } });
+    await monitor.start();
+    await monitor.waitFor((s) => s.nodes.length === 3 && s.nodes.every((n) => n.state === 'running'), 30_000);
+    const r = await tfmon(['status', '--json', '--no-usage', ...common]);
+    const s = JSON.parse(r.stdout) as { nodes: { name: string; service: string; role: string; index: number; ip: string; swarmNode: string }[]; reachability: { tcp: string }[] };
+    const host = docker2('info', '--format', '{{.Name}}');
+    expect(s.nodes.map((n) => [n.service, n.role, n.index, n.swarmNode])).toEqual([
+      [`${prefix}-ps-0`, 'ps', 0, host], [`${prefix}-worker-0`, 'worker', 0, host], [`${prefix}-worker-1`, 'worker', 1, host],
+    ]);
+    expect(s.nodes.every((n) => /^10\.0\./.test(n.ip))).toBe(true);
+    // Over the overlay, every task reaches every other by its service name.
+    expect(s.reachability).toHaveLength(6);
+    expect(s.reachability.every((e) => e.tcp === 'ok')).toBe(true);
+    // On screen: tasks by service name, with the swarm node they run on.
+    const r2 = render(<App store={monitor} theme={{ color: false, ascii: false }} size={{ columns: 140, rows: 30 }} />);
+    try {
+      const f = r2.lastFrame() ?? '';
+      expect(f).toContain('SWARM NODE');
+      expect(f).toMatch(new RegExp(`worker +1 +${prefix}-worker-1 +running .* ${host}`));
+    } finally {
+      r2.unmount();
+    }
+  }, 60_000);
+
+  it('+ adds a worker service; apply updates the others; r replaces a task; - removes a service', async () => {
+    await scaleUp(engine, monitor.getSnapshot().nodes, snet, () => undefined);
+    let s = await monitor.waitFor((x) => byService(x, `${prefix}-worker-2`)?.state === 'running', 30_000);
+    expect(byService(s, `${prefix}-worker-2`)?.tfConfigParsed?.task).toEqual({ type: 'worker', index: 2 });
+    expect(s.problems.filter((p) => p.code === 'tf_config_stale')).toHaveLength(3);
+    const plan = tfConfigPlan(s.nodes);
+    if (!plan.ok) throw new Error(plan.error);
+    await applyTfConfig(engine, s.nodes, plan.plans, snet, () => undefined);
+    s = await monitor.waitFor((x) => x.nodes.length === 4 && x.nodes.every((n) => n.state === 'running') && !x.problems.some((p) => p.code === 'tf_config_stale'), 60_000);
+    const before = byService(s, `${prefix}-ps-0`)!.id;
+    await restartNodes(engine, s.nodes, [before], () => undefined);
+    s = await monitor.waitFor((x) => byService(x, `${prefix}-ps-0`)?.id !== before && byService(x, `${prefix}-ps-0`)?.state === 'running', 30_000);
+    const last = s.nodes.find((n) => n.service === `${prefix}-worker-2`)!;
+    await scaleDown(engine, s.nodes, last.id, () => undefined);
+    expect(docker2('service', 'ls', '--format', '{{.Name}}', '--filter', `label=${TEST_LABEL}`).split('\n').sort()).toEqual([`${prefix}-ps-0`, `${prefix}-worker-0`, `${prefix}-worker-1`]);
+  }, 120_000);
+
+  it('down removes the services and the network', async () => {
+    monitor.stop();
+    const r = await tfmon(['down', '--yes', ...common]);
+    expect(r.stdout).toContain('removed 3 services');
+    expect(docker2('service', 'ls', '-q', '--filter', `label=${TEST_LABEL}`)).toBe('');
+  }, 30_000);
+});
