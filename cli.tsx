@@ -32,6 +32,7 @@ const help = `
                          with up: put it on everything created
     -H, --host URL       Docker engine: unix:///path, tcp://host:2376 (TLS from DOCKER_TLS_VERIFY and
                          DOCKER_CERT_PATH), ssh://user@host (default: as the docker CLI chooses)
+                         repeated: one cluster over several engines (a HOST column)
     --context NAME       a docker context (default: DOCKER_CONTEXT, then the current context)
     --json               status: machine-readable output (see README for the contract)
     --interval SECONDS   how often usage is sampled (default 1; status waits one interval)
@@ -101,7 +102,7 @@ const cli = meow(help, {
   flags: {
     network: { type: 'string', shortFlag: 'n', default: 'tf-network' },
     label: { type: 'string', shortFlag: 'l', isMultiple: true, default: [] },
-    host: { type: 'string', shortFlag: 'H' },
+    host: { type: 'string', shortFlag: 'H', isMultiple: true, default: [] },
     json: { type: 'boolean', default: false },
     interval: { type: 'string', default: '1' },
     usage: { type: 'boolean', default: true },
@@ -166,7 +167,8 @@ async function main(): Promise<number> {
   const common: CommonOptions = {
     network: parseName('network', f.network),
     labels: parseLabels(f.label),
-    host: f.host,
+    host: f.host[0],
+    hosts: f.host,
     context: f.context,
     usage: f.usage ? { intervalMs: parseInterval(f.interval), mode: parseUsageSource(f.usageSource) } : null,
     probe: f.probe ? { intervalMs: parseInterval(f.probeInterval, 'probe-interval'), helperImage: f.probeImage ? parseImage('probe-image', f.probeImage) : null } : null,

@@ -98,6 +98,8 @@ export interface NodeView extends ContainerFacts {
   dnsName: string;
   /** Swarm mode: the host name of the swarm node running it, when known. */
   swarmNode: string | null;
+  /** Several engines (--host repeated): the engine it runs on; absent with one engine. */
+  engineHost?: string;
 }
 
 export type Severity = 'error' | 'warning';
@@ -151,6 +153,8 @@ export interface Snapshot {
   network: NetworkInfo;
   nodes: NodeView[];
   problems: Problem[];
+  /** Several engines: each one's host, why it cannot be reached (or null) and its node count. */
+  engines?: { host: string; error: string | null; nodes: number }[];
   /** false until the first full listing arrived. */
   ready: boolean;
   updatedAt: number;

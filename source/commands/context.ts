@@ -2,16 +2,27 @@
 import { Engine } from '../engine/engine.js';
 import { resolveEndpoint } from '../engine/endpoint.js';
 import type { LogOptions } from '../monitor/log-follower.js';
+import { MultiMonitor } from '../monitor/multi.js';
+import { ClusterMonitor, type MonitorOptions } from '../monitor/store.js';
 import type { ProbeOptions } from '../monitor/probe-sampler.js';
 import type { SamplerOptions } from '../monitor/usage-sampler.js';
 
 /** The engine the flags name: --host, else --context, else the docker CLI's own choice. */
 export const engineOf = (c: Pick<CommonOptions, 'host' | 'context'>): Engine => new Engine(resolveEndpoint({ host: c.host, context: c.context }));
 
+/** One monitor for one engine; with --host repeated, one over all of them (merged). */
+export function monitorOf(c: Pick<CommonOptions, 'host' | 'hosts' | 'context'>, options: MonitorOptions): ClusterMonitor | MultiMonitor {
+  const hosts = c.hosts ?? [];
+  if (hosts.length > 1) return new MultiMonitor(hosts.map((h) => new Engine(resolveEndpoint({ host: h }))), options);
+  return new ClusterMonitor(engineOf(c), options);
+}
+
 export interface CommonOptions {
   network: string;
   labels: Record<string, string>;
   host: string | undefined;
+  /** Every --host given (several: one cluster over several engines). */
+  hosts?: string[];
   /** --context NAME (a docker context). */
   context?: string | undefined;
   /** Resource usage sampling (interval, source); null with --no-usage. */

@@ -3,12 +3,11 @@
 import { fixFor } from '../cluster/fixes.js';
 import { exitCodeFor } from '../cluster/problems.js';
 import type { Problem } from '../cluster/types.js';
-import { ClusterMonitor } from '../monitor/store.js';
 import { sanitize } from '../text/sanitize.js';
-import { engineOf, type CommonOptions, type Io } from './context.js';
+import { monitorOf, type CommonOptions, type Io } from './context.js';
 
 export async function runDoctor(common: CommonOptions, json: boolean, io: Io): Promise<number> {
-  const monitor = new ClusterMonitor(engineOf(common), {
+  const monitor = monitorOf(common, {
     network: common.network,
     labels: common.labels,
     ...(common.probe ? { probe: common.probe } : {}),

@@ -22,6 +22,8 @@ export interface StatusNode extends Usage {
   /** Swarm mode: the task's service (the name peers resolve) and the swarm node running it. */
   service: string | null;
   swarmNode: string | null;
+  /** Several engines: the engine it runs on (null with one). */
+  engineHost: string | null;
   port: number | null;
   image: string;
   gpus: ContainerGpu[] | null;
@@ -49,6 +51,7 @@ function nodeJson(n: NodeView, u: NodeUsage | undefined, gpus: ContainerGpu[] | 
     startedAt: n.startedAt,
     ip: n.ip,
     attached: n.attached,
+    engineHost: n.engineHost ?? null,
     service: n.service,
     swarmNode: n.swarmNode,
     port: n.port,
@@ -74,6 +77,7 @@ export function statusJson(s: Snapshot): object {
   return {
     network: s.network.name,
     engine: { host: s.engine.host, version: s.engine.version, swarm: s.engine.swarm },
+    ...(s.engines ? { engines: s.engines } : {}),
     usageSource: s.usageSource,
     host: host
       ? {

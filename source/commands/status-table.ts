@@ -1,6 +1,6 @@
 // The plain `tfmon status` table: what a script or a non-TTY gets. Pure.
 import type { Snapshot } from '../cluster/types.js';
-import { countsOf, endpointOf, formatBytes, formatMem, formatPercent, formatRate, indexLabel, stateLabel, uptimeOf } from '../text/format.js';
+import { countsOf, endpointOf, engineLabel, formatBytes, formatMem, formatPercent, formatRate, indexLabel, stateLabel, uptimeOf } from '../text/format.js';
 import { sanitize } from '../text/sanitize.js';
 import { fit, textWidth } from '../text/width.js';
 
@@ -24,6 +24,7 @@ export function statusTable(s: Snapshot, now: number, width: number, ascii: bool
       indexLabel(n),
       sanitize(n.dnsName),
       stateLabel(n, ascii ? 'restarts ' : '↻'),
+      ...(s.engines ? [n.engineHost ? engineLabel(n.engineHost) : '-'] : []),
       endpointOf(n),
       uptimeOf(n, now),
       ...(withUsage
@@ -32,7 +33,7 @@ export function statusTable(s: Snapshot, now: number, width: number, ascii: bool
         : []),
       sanitize(n.image),
     ]);
-    const head = ['ROLE', 'IDX', 'NAME', 'STATE', 'IP:PORT', 'UPTIME', ...(withUsage ? ['CPU', 'MEM', 'NET RX TX'] : []), 'IMAGE'];
+    const head = ['ROLE', 'IDX', 'NAME', 'STATE', ...(s.engines ? ['ENGINE'] : []), 'IP:PORT', 'UPTIME', ...(withUsage ? ['CPU', 'MEM', 'NET RX TX'] : []), 'IMAGE'];
     const widths = head.map((h, i) => Math.max(textWidth(h), ...rows.map((r) => textWidth(r[i] ?? ''))));
     // Shrink the widest flexible columns (name, image) until the table fits the width.
     const flexible = [head.length - 1, 2, 3];

@@ -1,13 +1,12 @@
 // `tfmon status [--json]`: one listing, printed, exit code 0 (1 when the engine or network fails).
-import { ClusterMonitor } from '../monitor/store.js';
 import { asciiOnly } from '../text/locale.js';
-import { engineOf, type CommonOptions, type Io } from './context.js';
+import { monitorOf, type CommonOptions, type Io } from './context.js';
 import { statusJson } from './status-json.js';
 import { statusTable } from './status-table.js';
 
 export async function runStatus(options: CommonOptions & { json: boolean }, io: Io): Promise<number> {
   const { usage, probe, ...rest } = options;
-  const monitor = new ClusterMonitor(engineOf(options), { ...rest, ...(usage ? { usage } : {}), ...(probe ? { probe } : {}) });
+  const monitor = monitorOf(options, { ...rest, ...(usage ? { usage } : {}), ...(probe ? { probe } : {}) });
   // CPU % needs two samples: wait about one interval for them, never much longer. Probing runs one
   // round meanwhile.
   await monitor.load();

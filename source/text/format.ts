@@ -72,3 +72,6 @@ export function formatMem(used: number | null | undefined, limit: number | null 
   if (used === null || used === undefined) return '-';
   return limit ? `${formatBytes(used)}/${formatBytes(limit)}` : formatBytes(used);
 }
+
+/** An engine, short: a socket by its file name, tcp/ssh by host. */
+export const engineLabel = (host: string): string => host.replace(/^unix:\/\/.*\//, '').replace(/^[a-z]+:\/\/(?:[^@/]*@)?/, '').replace(/\.sock$/, '');

@@ -402,7 +402,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
             nodes={nodes}
             usage={snapshot.usage}
             gpus={snapshot.gpuByContainer}
-            columns={tableColumns(width, { longestName, usage: snapshot.usageSource !== null, gpu: snapshot.gpus !== null, swarm: nodes.some((n) => n.service !== null) })}
+            columns={tableColumns(width, { longestName, usage: snapshot.usageSource !== null, gpu: snapshot.gpus !== null, swarm: nodes.some((n) => n.service !== null), engines: snapshot.engines !== undefined })}
             selected={selected}
             top={top}
             rows={tableRows}

@@ -17,7 +17,10 @@ interface Props {
 export function Header({ snapshot, width, theme, sort = 'role' }: Props): React.JSX.Element {
   const g = glyphs(theme);
   const { roles, states } = countsOf(snapshot.nodes);
-  const engine = `${snapshot.engine.version ? `Docker ${snapshot.engine.version}${g.sep}` : ''}${snapshot.engine.swarm ? `swarm${g.sep}` : ''}${snapshot.engine.host}`;
+  const down = snapshot.engines?.filter((e) => e.error !== null).length ?? 0;
+  const engine = snapshot.engines
+    ? `${snapshot.engines.length} engines${down ? ` (${down} unreachable)` : ''}${g.sep}${snapshot.engines.map((e) => e.host).join(', ')}`
+    : `${snapshot.engine.version ? `Docker ${snapshot.engine.version}${g.sep}` : ''}${snapshot.engine.swarm ? `swarm${g.sep}` : ''}${snapshot.engine.host}`;
   const host = hostLine(snapshot, g, theme.ascii);
   const network = truncate(` ${sanitize(snapshot.network.name)}`, 30, theme.ascii);
   const errors = snapshot.problems.filter((p) => p.severity === 'error').length;

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import React from 'react';
 import type { ContainerGpu } from '../cluster/gpu.js';
 import type { NodeUsage, NodeView } from '../cluster/types.js';
-import { endpointOf, formatBytes, formatPercent, formatRate, indexLabel, stateLabel, uptimeOf } from '../text/format.js';
+import { endpointOf, engineLabel, formatBytes, formatPercent, formatRate, indexLabel, stateLabel, uptimeOf } from '../text/format.js';
 import { bar } from '../text/spark.js';
 import { sanitize } from '../text/sanitize.js';
 import { fit } from '../text/width.js';
@@ -73,6 +73,7 @@ function cell(node: NodeView, u: NodeUsage | undefined, key: Column['key'], now:
     case 'state': return stateLabel(node, glyphs(theme).restart);
     case 'endpoint': return endpointOf(node);
     case 'node': return node.swarmNode === null ? '-' : sanitize(node.swarmNode);
+    case 'host': return node.engineHost ? engineLabel(node.engineHost) : '-';
     case 'uptime': return uptimeOf(node, now);
     case 'image': return sanitize(node.image);
     case 'cpu': return node.state === 'running' ? cpuCell(u) : '-';

@@ -1,6 +1,6 @@
 // How the screen is cut up for a given terminal size. Pure: tested without rendering.
 
-export type ColumnKey = 'role' | 'index' | 'name' | 'state' | 'endpoint' | 'node' | 'uptime' | 'cpu' | 'mem' | 'net' | 'gpu' | 'image';
+export type ColumnKey = 'role' | 'index' | 'name' | 'state' | 'endpoint' | 'node' | 'host' | 'uptime' | 'cpu' | 'mem' | 'net' | 'gpu' | 'image';
 
 export interface Column {
   key: ColumnKey;
@@ -20,6 +20,7 @@ const FIXED: Record<Exclude<ColumnKey, 'name' | 'image'>, { title: string; width
   state: { title: 'STATE', width: 15 },
   endpoint: { title: 'IP:PORT', width: 18 },
   node: { title: 'SWARM NODE', width: 12 },
+  host: { title: 'ENGINE', width: 14 },
   uptime: { title: 'UPTIME', width: 7 },
   cpu: { title: 'CPU', width: 12 },
   mem: { title: 'MEM', width: 19 },
@@ -27,9 +28,9 @@ const FIXED: Record<Exclude<ColumnKey, 'name' | 'image'>, { title: string; width
   gpu: { title: 'GPU', width: 11 },
 };
 
-const ORDER: ColumnKey[] = ['role', 'index', 'name', 'state', 'cpu', 'mem', 'gpu', 'net', 'endpoint', 'node', 'uptime', 'image'];
+const ORDER: ColumnKey[] = ['role', 'index', 'name', 'state', 'host', 'cpu', 'mem', 'gpu', 'net', 'endpoint', 'node', 'uptime', 'image'];
 /** What goes first when the width runs out: the last of this list is dropped first. */
-const PRIORITY: ColumnKey[] = ['role', 'index', 'name', 'state', 'cpu', 'mem', 'endpoint', 'node', 'gpu', 'net', 'uptime', 'image'];
+const PRIORITY: ColumnKey[] = ['role', 'index', 'name', 'state', 'host', 'cpu', 'mem', 'endpoint', 'node', 'gpu', 'net', 'uptime', 'image'];
 
 export interface ColumnOptions {
   longestName?: number;
@@ -37,13 +38,15 @@ export interface ColumnOptions {
   gpu?: boolean;
   /** Swarm tasks: a column for the swarm node that runs each. */
   swarm?: boolean;
+  /** Several engines: a column for the engine each node runs on. */
+  engines?: boolean;
 }
 
 /** Table columns for a width. Columns that do not fit are dropped in a fixed order (image, uptime,
  * net, gpu, endpoint, mem, cpu), never squeezed. Name gets what it needs, the image what is left. */
-export function tableColumns(width: number, { longestName = 20, usage = false, gpu = false, swarm = false }: ColumnOptions = {}): Column[] {
+export function tableColumns(width: number, { longestName = 20, usage = false, gpu = false, swarm = false, engines = false }: ColumnOptions = {}): Column[] {
   const inner = width - 2; // selection marker
-  const available = PRIORITY.filter((k) => (k === 'cpu' || k === 'mem' || k === 'net' ? usage : k === 'gpu' ? gpu : k === 'node' ? swarm : true));
+  const available = PRIORITY.filter((k) => (k === 'cpu' || k === 'mem' || k === 'net' ? usage : k === 'gpu' ? gpu : k === 'node' ? swarm : k === 'host' ? engines : true));
   const widthOf = (k: ColumnKey): number => (k === 'name' ? MIN_NAME : k === 'image' ? MIN_IMAGE : FIXED[k].width);
   let keys = [...available];
   const total = (ks: ColumnKey[]): number => ks.reduce((a, k) => a + widthOf(k) + 1, -1);

@@ -1,19 +1,22 @@
 // Starts the monitor, then the Ink screen. Errors before the screen opens are one line on stderr.
 import { render } from 'ink';
 import React from 'react';
-import { engineOf, type CommonOptions } from '../commands/context.js';
+import { engineOf, monitorOf, type CommonOptions } from '../commands/context.js';
 import type { Engine } from '../engine/engine.js';
-import { ClusterMonitor } from '../monitor/store.js';
+import type { ClusterMonitor } from '../monitor/store.js';
+import { MultiMonitor } from '../monitor/multi.js';
 import { App, type ClusterActions } from './App.js';
-import { applyTfConfig, restartNodes, scaleDown, scaleUp, writeTfConfigFiles } from '../engine/cluster-actions.js';
+import { applyTfConfig, lastWorker, restartNodes, scaleDown, scaleUp, writeTfConfigFiles } from '../engine/cluster-actions.js';
 import { tfConfigPlan } from '../cluster/regenerate.js';
 import { asciiOnly, colorEnabled, supportsHyperlinks } from '../text/locale.js';
 import { DEFAULT_LOG_OPTIONS } from '../monitor/log-follower.js';
 
-/** The keys' actions, on the engine the monitor watches, always on the monitor's current nodes. */
-export function clusterActions(engine: Engine, monitor: ClusterMonitor, options: Pick<CommonOptions, 'readOnly' | 'tfConfigDir'>): ClusterActions {
+/** The keys' actions, always on the monitor's current nodes, each on the engine that owns its node
+ * (one engine, or several with --host repeated). */
+export function clusterActions(engine: Engine, monitor: ClusterMonitor | MultiMonitor, options: Pick<CommonOptions, 'readOnly' | 'tfConfigDir'>): ClusterActions {
   const nodes = () => monitor.getSnapshot().nodes;
   const network = () => monitor.getSnapshot().network.name;
+  const owner = (id: string): Engine => (monitor instanceof MultiMonitor ? (monitor.engineOf(id) ?? engine) : engine);
   const plans = () => {
     const plan = tfConfigPlan(nodes());
     if (!plan.ok) throw new Error(`cannot regenerate TF_CONFIG: ${plan.error}`);
@@ -24,12 +27,17 @@ export function clusterActions(engine: Engine, monitor: ClusterMonitor, options:
     readOnly: options.readOnly ?? false,
     tfConfigDir: options.tfConfigDir ?? null,
     scaleUp: async (progress) => {
-      await scaleUp(engine, nodes(), network(), progress);
+      // The copy is made where its source (the highest-index worker) runs.
+      const source = lastWorker(nodes());
+      await scaleUp(source ? owner(source.id) : engine, nodes(), network(), progress);
     },
-    scaleDown: (id, progress) => scaleDown(engine, nodes(), id, progress),
-    restart: (ids, progress) => restartNodes(engine, nodes(), ids, progress),
+    scaleDown: (id, progress) => scaleDown(owner(id), nodes(), id, progress),
+    restart: async (ids, progress) => {
+      for (const id of ids) await restartNodes(owner(id), nodes(), [id], progress);
+    },
     applyTfConfig: async (progress) => {
-      await applyTfConfig(engine, nodes(), plans(), network(), progress);
+      // One node at a time, each on its own engine: the rollout stays rolling across engines.
+      for (const plan of plans().filter((p) => p.diff.length > 0)) await applyTfConfig(owner(plan.node.id), nodes(), [plan], network(), progress);
     },
     writeTfConfig: () => writeTfConfigFiles(options.tfConfigDir ?? '.', plans()),
   };
@@ -38,7 +46,7 @@ export function clusterActions(engine: Engine, monitor: ClusterMonitor, options:
 export async function runTui(options: CommonOptions): Promise<number> {
   const { usage, probe, ...rest } = options;
   const engine = engineOf(options);
-  const monitor = new ClusterMonitor(engine, { ...rest, ...(usage ? { usage } : {}), ...(probe ? { probe } : {}) });
+  const monitor = monitorOf(options, { ...rest, ...(usage ? { usage } : {}), ...(probe ? { probe } : {}) });
   await monitor.start();
   const actions = clusterActions(engine, monitor, options);
   const theme = { color: colorEnabled(), ascii: asciiOnly() };

@@ -15,7 +15,8 @@ import { App } from '../../source/ui/App.js';
 import { tfConfigPlan } from '../../source/cluster/regenerate.js';
 import { applyTfConfig, restartNodes, scaleDown, scaleUp } from '../../source/engine/cluster-actions.js';
 import { ClusterMonitor } from '../../source/monitor/store.js';
-import { own, requireEngine, TEST_LABEL, testLabels, tfmon } from './harness.js';
+import { MultiMonitor } from '../../source/monitor/multi.js';
+import { createNetwork, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';
 import { docker2, HOST, startSecondEngine, stopSecondEngine } from './second-engine.js';
 
 const net = own('ctx');
@@ -160,4 +161,41 @@ describe('swarm mode', () => {
     expect(r.stdout).toContain('removed 3 services');
     expect(docker2('service', 'ls', '-q', '--filter', `label=${TEST_LABEL}`)).toBe('');
   }, 30_000);
+});
+
+describe('several engines in one view', () => {
+  const mnet = own('multi');
+  let multi: MultiMonitor;
+  afterAll(() => multi?.stop());
+
+  it('merges both engines with an ENGINE column; a stopped engine is marked unreachable while the other keeps updating', async () => {
+    const image = await simImage();
+    createNetwork(mnet);
+    runSim(image, own('m-ps-0'), mnet);
+    docker2('network', 'create', '--label', TEST_LABEL, mnet);
+    docker2('run', '-d', '--name', own('m-worker-0'), '--network', mnet, '--label', TEST_LABEL, image);
+    const r = await tfmon(['status', '--json', '--no-usage', '--no-probe', '-H', 'unix:///var/run/docker.sock', '-H', HOST, '--network', mnet, '--label', TEST_LABEL]);
+    const s = JSON.parse(r.stdout) as { engines: { host: string; nodes: number }[]; nodes: { name: string; engineHost: string }[]; problems: { code: string }[] };
+    expect(s.nodes.map((n) => [n.name, n.engineHost])).toEqual([[own('m-ps-0'), 'unix:///var/run/docker.sock'], [own('m-worker-0'), HOST]]);
+    expect(s.engines.map((e) => e.nodes)).toEqual([1, 1]);
+    expect(s.problems.map((p) => p.code)).toContain('cross_engine_without_overlay');
+
+    multi = new MultiMonitor([new Engine('unix:///var/run/docker.sock'), new Engine(HOST)], { network: mnet, labels: testLabels });
+    await multi.start();
+    const ui = render(<App store={multi} logs={multi.logs} theme={{ color: false, ascii: false }} size={{ columns: 120, rows: 30 }} />);
+    try {
+      expect(ui.lastFrame()).toMatch(new RegExp(`${own('m-worker-0')} +running +tfmon-test-do`));
+      await stopSecondEngine();
+      await multi.waitFor((x) => x.problems.some((p) => p.code === 'engine_unreachable' && p.message.startsWith(HOST)), 15_000);
+      // The first engine still updates: a node started there appears.
+      runSim(image, own('m-worker-1'), mnet);
+      await multi.waitFor((x) => x.nodes.some((n) => n.name === own('m-worker-1')), 5000);
+      await waitUntil(() => (ui.lastFrame() ?? '').includes('engine_unreachable') || (ui.lastFrame() ?? '').includes(HOST), 3000, 50);
+    } finally {
+      ui.unmount();
+      multi.stop();
+      // Back up, so that the cleanup can remove what this file made there.
+      await startSecondEngine();
+    }
+  }, 90_000);
 });

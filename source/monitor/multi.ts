@@ -1,0 +1,211 @@
+// Several engines as one cluster (`--host` repeated): one ClusterMonitor per engine, their
+// snapshots merged. Each stream, probe and action goes to the engine that owns the container; an
+// engine that cannot be reached is said so while the others keep updating.
+import { findProblems } from '../cluster/problems.js';
+import { reachProblems } from '../cluster/reach.js';
+import { compareNodes } from '../cluster/role.js';
+import type { NodeView, Problem, Snapshot } from '../cluster/types.js';
+import type { Engine } from '../engine/engine.js';
+import { EngineError, engineMessage } from '../engine/errors.js';
+import type { LogLine } from '../cluster/logs.js';
+import { ClusterMonitor, type MonitorOptions } from './store.js';
+
+interface Member {
+  engine: Engine;
+  monitor: ClusterMonitor;
+  /** Why it cannot be reached (first connection failed); null once it answers. */
+  error: string | null;
+}
+
+const RETRY_MS = 3000;
+
+export class MultiMonitor {
+  private readonly members: Member[];
+  private readonly listeners = new Set<() => void>();
+  private cached: Snapshot | null = null;
+  private stopped = false;
+  private retry: NodeJS.Timeout | null = null;
+
+  constructor(engines: readonly Engine[], private readonly options: MonitorOptions) {
+    this.members = engines.map((engine) => ({ engine, monitor: new ClusterMonitor(engine, options), error: null }));
+    for (const m of this.members) {
+      m.monitor.subscribe(() => this.changed());
+      m.monitor.logs.subscribe(() => this.logsChanged());
+    }
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): Snapshot => (this.cached ??= this.merge());
+
+  /** The engine that owns a container (by id), for actions. */
+  engineOf(id: string): Engine | null {
+    return this.members.find((m) => m.monitor.getSnapshot().nodes.some((n) => n.id === id))?.engine ?? null;
+  }
+
+  /** The nodes one engine owns (actions check membership against these). */
+  nodesOf(engine: Engine): NodeView[] {
+    return this.members.find((m) => m.engine === engine)?.monitor.getSnapshot().nodes ?? [];
+  }
+
+  async load(): Promise<Snapshot> {
+    await Promise.all(this.members.map(async (m) => {
+      try {
+        await m.monitor.load();
+        m.error = null;
+      } catch (error) {
+        m.error = error instanceof EngineError ? error.message : engineMessage(error);
+      }
+    }));
+    this.failIfNoneAnswers();
+    this.changed();
+    return this.getSnapshot();
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.members.map((m) => this.startMember(m)));
+    this.failIfNoneAnswers();
+    this.changed();
+  }
+
+  private async startMember(m: Member): Promise<void> {
+    try {
+      await m.monitor.start();
+      m.error = null;
+    } catch (error) {
+      m.error = error instanceof EngineError ? error.message : engineMessage(error);
+      // Tried again in the background: an engine that comes up later joins the view.
+      if (!this.stopped) {
+        this.retry = setTimeout(() => {
+          if (this.stopped) return;
+          const fresh = new ClusterMonitor(m.engine, this.options);
+          fresh.subscribe(() => this.changed());
+          fresh.logs.subscribe(() => this.logsChanged());
+          m.monitor.stop();
+          m.monitor = fresh;
+          void this.startMember(m).then(() => this.changed());
+        }, RETRY_MS);
+      }
+    }
+  }
+
+  private failIfNoneAnswers(): void {
+    if (this.members.every((m) => m.error !== null)) throw new EngineError(this.members.map((m) => `${m.engine.host}: ${m.error}`).join('; '));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    for (const m of this.members) m.monitor.stop();
+    this.listeners.clear();
+  }
+
+  probeNow(): Promise<void> {
+    return Promise.all(this.members.filter((m) => !m.error).map((m) => m.monitor.probeNow())).then(() => undefined);
+  }
+
+  readLastErrors(ids: readonly string[], tail = 200): Promise<void> {
+    return Promise.all(this.members.filter((m) => !m.error).map((m) => m.monitor.readLastErrors(ids.filter((id) => m.monitor.getSnapshot().nodes.some((n) => n.id === id)), tail))).then(() => undefined);
+  }
+
+  swarmNodesNow(): Promise<void> {
+    return Promise.all(this.members.filter((m) => !m.error).map((m) => m.monitor.swarmNodesNow())).then(() => undefined);
+  }
+
+  async awaitUsage(timeoutMs: number): Promise<Snapshot> {
+    await Promise.all(this.members.filter((m) => !m.error).map((m) => m.monitor.awaitUsage(timeoutMs)));
+    this.changed();
+    return this.getSnapshot();
+  }
+
+  waitFor(predicate: (s: Snapshot) => boolean, timeoutMs: number): Promise<Snapshot> {
+    return new Promise((resolve, reject) => {
+      if (predicate(this.getSnapshot())) return resolve(this.getSnapshot());
+      const timer = setTimeout(() => {
+        unsubscribe();
+        reject(new Error(`timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const unsubscribe = this.subscribe(() => {
+        if (!predicate(this.getSnapshot())) return;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(this.getSnapshot());
+      });
+    });
+  }
+
+  /** Logs of the shown nodes, each from the engine that owns it. */
+  readonly logs = {
+    subscribe: (listener: () => void): (() => void) => {
+      this.logListeners.add(listener);
+      return () => this.logListeners.delete(listener);
+    },
+    getVersion: (): number => this.members.reduce((a, m) => a + m.monitor.logs.getVersion(), 0),
+    tail: (id: string, count: number): LogLine[] => this.owner(id)?.logs.tail(id, count) ?? [],
+    lines: (id: string): readonly LogLine[] => this.owner(id)?.logs.lines(id) ?? [],
+    interleaved: (limit?: number): LogLine[] =>
+      this.members.flatMap((m) => m.monitor.logs.interleaved(limit)).sort((a, b) => a.time - b.time || a.seq - b.seq).slice(-(limit ?? 5000)),
+    jupyterOf: (id: string) => this.owner(id)?.logs.jupyterOf(id) ?? null,
+    show: (nodes: readonly NodeView[]): void => {
+      for (const m of this.members) {
+        const own = m.monitor.getSnapshot().nodes;
+        m.monitor.logs.show(nodes.filter((n) => own.some((o) => o.id === n.id)));
+      }
+    },
+  };
+
+  private readonly logListeners = new Set<() => void>();
+
+  private owner(id: string): ClusterMonitor | null {
+    return this.members.find((m) => m.monitor.getSnapshot().nodes.some((n) => n.id === id))?.monitor ?? null;
+  }
+
+  private logsChanged(): void {
+    for (const l of this.logListeners) l();
+  }
+
+  private changed(): void {
+    this.cached = null;
+    for (const l of this.listeners) l();
+  }
+
+  /** One snapshot of every engine: nodes with the engine they run on, problems worked out on the
+   * whole cluster (a TF_CONFIG is stale against every engine's nodes), engines that do not answer. */
+  private merge(): Snapshot {
+    const parts = this.members.map((m) => ({ m, s: m.monitor.getSnapshot() }));
+    const live = parts.filter((p) => !p.m.error);
+    const first = (live[0] ?? parts[0])!.s;
+    const nodes = parts.flatMap(({ m, s }) => (m.error ? [] : s.nodes.map((n) => ({ ...n, engineHost: m.engine.host })))).sort(compareNodes);
+    const reachability = live.flatMap((p) => p.s.reachability);
+    const problems: Problem[] = [
+      ...parts.filter((p) => p.m.error).map((p): Problem => ({ severity: 'error', node: null, code: 'engine_unreachable', message: `${p.m.engine.host}: ${p.m.error}` })),
+      ...parts.filter((p) => !p.m.error && p.s.engineError).map((p): Problem => ({ severity: 'error', node: null, code: 'engine_unreachable', message: `${p.m.engine.host}: ${p.s.engineError}` })),
+      ...findProblems(first.network, nodes),
+      ...reachProblems(reachability, nodes),
+    ];
+    // Containers on a bridge of one host cannot reach another host's: that takes an overlay.
+    const hosts = new Set(nodes.map((n) => n.engineHost));
+    const overlay = live.every((p) => p.s.network.driver === 'overlay');
+    if (hosts.size > 1 && !overlay) {
+      problems.push({
+        severity: 'error', node: null, code: 'cross_engine_without_overlay',
+        message: `the cluster spans ${hosts.size} engines on a ${first.network.driver ?? 'local'} network: nodes on different hosts cannot reach each other (use a swarm overlay network: tfmon up --swarm)`,
+      });
+    }
+    return {
+      ...first,
+      engineError: live.length === 0 ? (parts[0]?.m.error ?? null) : null,
+      nodes,
+      problems: problems.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1)),
+      usage: Object.assign({}, ...live.map((p) => p.s.usage)),
+      gpuByContainer: Object.assign({}, ...live.map((p) => p.s.gpuByContainer)),
+      reachability,
+      engines: parts.map((p) => ({ host: p.m.engine.host, error: p.m.error ?? p.s.engineError, nodes: p.m.error ? 0 : p.s.nodes.length })),
+      ready: live.every((p) => p.s.ready),
+      updatedAt: Math.max(...parts.map((p) => p.s.updatedAt)),
+    };
+  }
+}
