@@ -10,6 +10,7 @@ import type { Snapshot } from '../source/cluster/types.js';
 import { ClusterMonitor } from '../source/monitor/store.js';
 import { App } from '../source/ui/App.js';
 import { actionsBench } from './actions.js';
+import { enginesBench } from './engines.js';
 import { logsBench } from './logs.js';
 import { probeBench } from './probe.js';
 import { watchWithDockerStats, watchWithTfmon, type WindowResult } from './usage.js';
@@ -225,6 +226,16 @@ async function main(): Promise<void> {
       ['daemons CPU, probing every 5 s', pct(p.daemonCpuWith), '', '', ''],
       ['daemons CPU attributable to probing', pct(extra), '', '<= 5 %', (extra / p.windowS) * 100 <= 5 ? 'met' : 'NOT met'],
       ['CPU inside the nodes (sim + probe scripts), without / with', `${pct(p.nodesCpuWithout)} / ${pct(p.nodesCpuWith)}`, '', '', ''],
+    ]));
+  }
+  if (process.env['BENCH_ENGINES'] !== '0') {
+    progress('beyond one host: a 1 ps + 4 worker swarm cluster, and two engines with 5 nodes each (a second dockerd)');
+    const e = await enginesBench(`tfb${id}`, label, RUNS);
+    console.log('\nbeyond one host: tfmon status --json --no-usage --no-probe, 10 runs each\n');
+    console.log(table([
+      head,
+      ['swarm: 1 ps + 4 worker services (single-node swarm)', fmt(median(e.swarmMs)), fmt(p90(e.swarmMs)), '-', '-'],
+      ['two engines, 5 nodes each (--host twice)', fmt(median(e.twoEnginesMs)), fmt(p90(e.twoEnginesMs)), '-', '-'],
     ]));
   }
   if (process.env['BENCH_ACTIONS'] !== '0') {

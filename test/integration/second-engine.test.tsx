@@ -17,7 +17,7 @@ import { applyTfConfig, restartNodes, scaleDown, scaleUp } from '../../source/en
 import { ClusterMonitor } from '../../source/monitor/store.js';
 import { MultiMonitor } from '../../source/monitor/multi.js';
 import { createNetwork, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';
-import { docker2, HOST, startSecondEngine, stopSecondEngine } from './second-engine.js';
+import { docker2, HOST, startSecondEngine, stopSecondEngine } from '../../bench/second-engine.js';
 
 const net = own('ctx');
 const config = mkdtempSync(join(tmpdir(), 'tfmon-docker-config-'));

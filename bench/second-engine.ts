@@ -1,6 +1,6 @@
-// A second Docker engine on this machine, for the tests of contexts and remote engines: its own
-// socket, data root, exec root, pid file, no default bridge, and an address pool that cannot collide
-// with the first engine's networks. Started by the tests that need it, stopped after them.
+// A second Docker engine on this machine, for the tests and the bench of contexts, swarm and several
+// engines: its own socket, data root, exec root, pid file, no default bridge, and an address pool
+// that cannot collide with the first engine's networks. Started by what needs it, stopped after.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 
