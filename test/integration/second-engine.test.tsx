@@ -16,7 +16,7 @@ import { tfConfigPlan } from '../../source/cluster/regenerate.js';
 import { applyTfConfig, restartNodes, scaleDown, scaleUp } from '../../source/engine/cluster-actions.js';
 import { ClusterMonitor } from '../../source/monitor/store.js';
 import { MultiMonitor } from '../../source/monitor/multi.js';
-import { createNetwork, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';
+import { cleanup, createNetwork, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';
 import { docker2, HOST, startSecondEngine, stopSecondEngine } from '../../bench/second-engine.js';
 
 const net = own('ctx');
@@ -39,6 +39,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  cleanup(); // what the tests made on the first engine
   try {
     const services = docker2('service', 'ls', '-q', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean);
     if (services.length) docker2('service', 'rm', ...services);
