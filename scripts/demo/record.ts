@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   await sleep(8000); // rolling apply
   keys('q');
   await sleep(800);
-  type('node dist/cli.js doctor');
+  type('clear; node dist/cli.js doctor');
   keys('Enter');
   await sleep(4000);
   recording = false;
