@@ -4,6 +4,7 @@
 import { jupyterUrlOf, levelOf, splitTimestamp, type LogLine, type LogStream } from '../cluster/logs.js';
 import type { NodeView } from '../cluster/types.js';
 import type { Engine } from '../engine/engine.js';
+import { engineMessage } from '../engine/errors.js';
 import { sanitize } from '../text/sanitize.js';
 import { Ring } from './ring.js';
 
@@ -24,6 +25,8 @@ interface Follow {
   lastKey: string | null;
   lastTs: string | null;
   pid: number | null;
+  /** Why the engine would not give the log (a log driver that cannot be read), or null. */
+  error: string | null;
 }
 
 /** "2026-11-28T11:40:00.1Z" → fraction padded to nanoseconds, so strings compare as times. */
@@ -80,6 +83,11 @@ export class LogFollower {
       next[best]!--;
     }
     return out.reverse();
+  }
+
+  /** Why a shown node's log cannot be read (e.g. log driver none or syslog), or null. */
+  errorOf(id: string): string | null {
+    return this.follows.get(id)?.error ?? null;
   }
 
   jupyterOf(id: string): { url: string; port: number } | null {
@@ -144,7 +152,7 @@ export class LogFollower {
     const ring = this.rings.get(node.id) ?? new Ring<LogLine>(this.options.capacity);
     this.rings.set(node.id, ring);
     const since = previous?.lastTs ? Date.parse(previous.lastTs) / 1000 - 1 : undefined;
-    const follow: Follow = { close: () => undefined, open: true, lastKey: previous?.lastKey ?? null, lastTs: previous?.lastTs ?? null, pid: node.pid };
+    const follow: Follow = { close: () => undefined, open: true, lastKey: previous?.lastKey ?? null, lastTs: previous?.lastTs ?? null, pid: node.pid, error: null };
     const onLine = (stream: LogStream, raw: string): void => {
       const line = toLogLine(this.seq + 1, node.id, stream, raw);
       if (line.ts) {
@@ -167,8 +175,9 @@ export class LogFollower {
       node.id,
       { tty: node.tty, follow: true, tail: since === undefined ? this.options.tail : 'all', ...(since !== undefined ? { since } : {}) },
       onLine,
-      () => {
+      (error) => {
         follow.open = false;
+        if (error) follow.error = sanitize(engineMessage(error)).slice(0, 300);
         this.changed();
       },
     );

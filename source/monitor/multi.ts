@@ -149,6 +149,7 @@ export class MultiMonitor {
     interleaved: (limit?: number): LogLine[] =>
       this.members.flatMap((m) => m.monitor.logs.interleaved(limit)).sort((a, b) => a.time - b.time || a.seq - b.seq).slice(-(limit ?? 5000)),
     jupyterOf: (id: string) => this.owner(id)?.logs.jupyterOf(id) ?? null,
+    errorOf: (id: string) => this.owner(id)?.logs.errorOf(id) ?? null,
     show: (nodes: readonly NodeView[]): void => {
       for (const m of this.members) {
         const own = m.monitor.getSnapshot().nodes;

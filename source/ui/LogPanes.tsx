@@ -18,6 +18,8 @@ export interface LogSource {
   interleaved(limit?: number): LogLine[];
   jupyterOf(id: string): { url: string; port: number } | null;
   show(nodes: readonly NodeView[]): void;
+  /** Why a node's log cannot be read, when the engine said so. */
+  errorOf?(id: string): string | null;
 }
 
 export const NO_LOGS: LogSource = {
@@ -43,8 +45,17 @@ export function LogTail({ node, logs, rows, width, theme, timestamps }: {
   return (
     <Box flexDirection="column">
       <Text wrap="truncate" color={tint(theme, 'gray')}>{rule(`logs ${sanitize(node.name)} (l full screen, L all nodes)`, width, theme)}</Text>
-      {lines.length === 0 ? <Text color={tint(theme, 'gray')}>  no output yet</Text> : <LogLines lines={lines} width={width} theme={theme} timestamps={timestamps} />}
+      {lines.length === 0 ? <EmptyLog reason={logs.errorOf?.(node.id) ?? null} width={width} theme={theme} /> : <LogLines lines={lines} width={width} theme={theme} timestamps={timestamps} />}
     </Box>
+  );
+}
+
+/** No line to show: the engine's reason when it refused the log (log driver none, syslog…). */
+function EmptyLog({ reason, width, theme }: { reason: string | null; width: number; theme: Theme }): React.JSX.Element {
+  return (
+    <Text wrap="truncate" color={tint(theme, reason ? 'yellow' : 'gray')}>
+      {truncate(reason ? `  the engine gives no log: ${reason} (docker inspect --format '{{.HostConfig.LogConfig.Type}}')` : '  no output yet', width - 1, theme.ascii)}
+    </Text>
   );
 }
 
@@ -86,7 +97,7 @@ export function LogView({ node, nodes, logs, state, draft, rows, width, theme, t
     <Box flexDirection="column">
       <Text wrap="truncate" bold color={tint(theme, 'cyan')}>{rule(title, width, theme)}</Text>
       {win.lines.length === 0 ? (
-        <Text color={tint(theme, 'gray')}>{state.filter ? '  no line matches' : '  no output yet'}</Text>
+        state.filter ? <Text color={tint(theme, 'gray')}>  no line matches</Text> : <EmptyLog reason={node ? (logs.errorOf?.(node.id) ?? null) : null} width={width} theme={theme} />
       ) : (
         <LogLines lines={win.lines} width={width} theme={theme} timestamps={timestamps} mark={state.mark} {...(prefixes ? { prefixes } : {})} />
       )}

@@ -134,6 +134,21 @@ describe('logs', () => {
     }
   });
 
+  it('a log driver that cannot be read says so instead of an empty pane', async () => {
+    runScript(own('nolog-worker-6'), 'echo hidden; sleep 3600', ['--log-driver', 'none']);
+    await monitor.waitFor((x) => x.nodes.some((n) => n.name === own('nolog-worker-6')), 5000);
+    const r = render(<App store={monitor} logs={monitor.logs} theme={{ color: false, ascii: false }} size={{ columns: 160, rows: 40 }} />);
+    try {
+      const s = monitor.getSnapshot();
+      for (let i = 0; i < nodeIndex(s, own('nolog-worker-6')); i++) r.stdin.write('j');
+      const f = await waitFrame(r, (x) => x.includes('the engine gives no log'));
+      expect(f).toMatch(/the engine gives no log: .*(does not support reading|logging driver)/);
+    } finally {
+      r.unmount();
+      docker('rm', '-f', own('nolog-worker-6'));
+    }
+  });
+
   it('status --json has lastError per node', async () => {
     const r = await tfmon(['status', '--json', '--no-usage', '--no-probe', '--network', net, '--label', TEST_LABEL]);
     const s = JSON.parse(r.stdout) as { nodes: { name: string; lastError: string | null }[] };
