@@ -54,7 +54,7 @@ export function entriesOf(from: string, targets: readonly Target[], results: rea
     const reason = r.dns === 'nxdomain' ? `${t.host} does not resolve from ${from}`
       : r.dns === 'error' ? (r.tools === 'none'
         ? `${from} has no getent, nslookup or python3 to resolve names with`
-        : `looking up ${t.host} from ${from} got no answer (${r.tools}): is ${from} attached to the network?`)
+        : `no address for ${t.host} from ${from} (${r.tools}): no running container behind the name, or Docker's DNS did not answer`)
         : r.tcp === 'refused' ? `${t.host}:${t.port} refused the connection (nothing listens)`
           : r.tcp === 'timeout' ? `${t.host}:${t.port} did not answer within 2 s`
             : r.tcp === 'error' ? `${t.host}:${t.port}: connect failed (${r.tools})` : null;

@@ -69,6 +69,8 @@ export interface ContainerFacts {
    * swarm node that runs it; null for plain containers. */
   service: string | null;
   swarmNodeId: string | null;
+  /** A swarm task on another node, known from the manager only: no usage, logs or probes from here. */
+  remote?: boolean;
 }
 
 export interface TaskAddress {

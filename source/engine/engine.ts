@@ -350,6 +350,20 @@ export class Engine {
     }
   }
 
+  /** Running tasks of the swarm with their service's name (a manager answers; else none). */
+  async swarmTasks(): Promise<{ task: unknown; service: string }[]> {
+    try {
+      const [tasks, services] = await Promise.all([
+        this.call(() => this.get<{ ServiceID?: string }[]>('/tasks', { filters: { 'desired-state': ['running'] } })),
+        this.call(() => this.get<{ ID: string; Spec?: { Name?: string } }[]>('/services')),
+      ]);
+      const names = new Map(services.map((s) => [s.ID, s.Spec?.Name ?? s.ID]));
+      return tasks.map((task) => ({ task, service: names.get(task.ServiceID ?? '') ?? task.ServiceID ?? '' }));
+    } catch {
+      return [];
+    }
+  }
+
   /** A local image of this repository (any tag), or null: nothing is ever pulled. */
   async localImageOf(repo: string): Promise<string | null> {
     const list = await this.call(() => this.get<{ RepoTags?: string[] | null }[]>('/images/json', { filters: { reference: [repo] } }));

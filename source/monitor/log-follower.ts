@@ -129,7 +129,15 @@ export class LogFollower {
         this.jupyter.delete(id);
       }
     }
-    for (const n of nodes) if (!this.follows.has(n.id)) this.open(n, null);
+    for (const n of nodes) {
+      if (this.follows.has(n.id)) continue;
+      if (n.remote) {
+        // Its container is on another swarm node: nothing to stream from this engine.
+        this.follows.set(n.id, { close: () => undefined, open: false, lastKey: null, lastTs: null, pid: null, error: `${n.dnsName} runs on another swarm node${n.swarmNode ? ` (${n.swarmNode})` : ''}: add --host for it, or docker service logs ${n.dnsName}` });
+        continue;
+      }
+      this.open(n, null);
+    }
     this.changed();
   }
 

@@ -174,6 +174,7 @@ export class ProbeSampler {
     if (targets.length === 0) return [];
     // Cut off the cluster's network: every lookup would wait for a DNS server that cannot answer.
     if (!node.attached) return cutOff(node.name, targets);
+    if (node.remote) return unprobed(node.name, targets, `${node.dnsName} runs on another swarm node${node.swarmNode ? ` (${node.swarmNode})` : ''}: probes run from the engine tfmon talks to (add --host for that node)`);
     let session = this.sessions.get(node.id) ?? (await this.open(node, this.noShell.has(node.id) ? 'helper' : 'exec'));
     if (typeof session === 'string') return unprobed(node.name, targets, session);
     let text = await this.ask(session, node, targets);

@@ -2,6 +2,7 @@
 // immutable Snapshot. The UI subscribes (useSyncExternalStore) and never calls the engine.
 import { findProblems } from '../cluster/problems.js';
 import { currentTasks } from '../cluster/swarm.js';
+import { containerIdOf, factsFromTask } from '../engine/swarm-tasks.js';
 import { compareNodes, toNodeView } from '../cluster/role.js';
 import type { ContainerFacts, EngineInfo, NetworkInfo, NodeView, Snapshot } from '../cluster/types.js';
 import type { Engine } from '../engine/engine.js';
@@ -30,6 +31,7 @@ export interface MonitorOptions {
 /** Events after which a container's facts may have changed (health arrives as "health_status: …"). */
 const REFRESH_ACTIONS = /^(create|start|restart|die|stop|kill|oom|pause|unpause|update|rename|health_status)/;
 const INSPECT_CONCURRENCY = 16;
+const REMOTE_TASKS_MS = 5000;
 
 export class ClusterMonitor {
   private readonly facts = new Map<string, ContainerFacts>();
@@ -55,6 +57,7 @@ export class ClusterMonitor {
   /** Restarts by hand (restart events) seen while tfmon runs, per container. */
   private readonly manualRestarts = new Map<string, number>();
   private errorTimer: NodeJS.Timeout | null = null;
+  private remoteTimer: NodeJS.Timeout | null = null;
   private readonly listeners = new Set<() => void>();
   private readonly pending = new Set<string>();
   private snapshot: Snapshot;
@@ -239,6 +242,7 @@ export class ClusterMonitor {
     this.probe?.stop();
     this.logs.stop();
     if (this.errorTimer) clearTimeout(this.errorTimer);
+    if (this.remoteTimer) clearInterval(this.remoteTimer);
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.usageTimer) clearTimeout(this.usageTimer);
     this.listeners.clear();
@@ -252,6 +256,7 @@ export class ClusterMonitor {
         const found = await mapLimit(ids, INSPECT_CONCURRENCY, (id) => this.engine.inspect(id, this.network));
         this.facts.clear();
         for (const f of found) if (f && this.matchesLabels(f)) this.facts.set(f.id, f);
+        await this.addRemoteTasks();
         this.publishFacts(null, true);
       } catch (error) {
         this.publish(error instanceof EngineError ? error.message : engineMessage(error));
@@ -260,6 +265,27 @@ export class ClusterMonitor {
       }
     })();
     return this.syncing;
+  }
+
+  /** On a swarm manager with an overlay network: the tasks running on other nodes (they have no
+   * container here). The manager sends no event when a remote task changes: they are read again at
+   * each resync and every REMOTE_TASKS_MS while any is known — the one poll tfmon does. */
+  private async addRemoteTasks(): Promise<void> {
+    if (!this.engineInfo.swarm || this.network.driver !== 'overlay') return;
+    const local = new Set(this.facts.keys());
+    for (const id of [...this.facts.keys()]) if (id.startsWith('task:')) this.facts.delete(id);
+    for (const { task, service } of await this.engine.swarmTasks()) {
+      const container = containerIdOf(task);
+      if (container && local.has(container)) continue;
+      const f = factsFromTask(task, service, this.network);
+      if (f && this.matchesLabels(f)) this.facts.set(f.id, f);
+    }
+    const remote = [...this.facts.values()].some((f) => f.remote);
+    if (remote && !this.remoteTimer && !this.stopped) {
+      this.remoteTimer = setInterval(() => {
+        void this.addRemoteTasks().then(() => this.publishFacts(this.snapshot.engineError));
+      }, REMOTE_TASKS_MS);
+    }
   }
 
   private matchesLabels(f: ContainerFacts): boolean {
@@ -359,7 +385,8 @@ export class ClusterMonitor {
   private publishFacts(engineError: string | null, ready = this.snapshot.ready): void {
     this.factsDirty = true;
     void this.loadSwarmNodes();
-    this.sampler?.sync([...this.facts.values()]);
+    // Remote swarm tasks have no container here: no usage source for them.
+    this.sampler?.sync([...this.facts.values()].filter((f) => !f.remote));
     this.noticeTransitions();
     this.publish(engineError, ready);
     this.logs.sync(this.views);

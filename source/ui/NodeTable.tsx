@@ -76,7 +76,7 @@ function cell(node: NodeView, u: NodeUsage | undefined, key: Column['key'], now:
     case 'host': return node.engineHost ? engineLabel(node.engineHost) : '-';
     case 'uptime': return uptimeOf(node, now);
     case 'image': return sanitize(node.image);
-    case 'cpu': return node.state === 'running' ? cpuCell(u) : '-';
+    case 'cpu': return node.remote ? 'remote node' : node.state === 'running' ? cpuCell(u) : '-';
     case 'mem': return node.state === 'running' ? memCell(u) : '-';
     case 'net': return u && node.state === 'running' ? `${formatRate(u.netRxBps)} ${formatRate(u.netTxBps)}` : '-';
     case 'gpu': return gpuCell(gpus);

@@ -17,7 +17,11 @@ export function detailLines(node: NodeView, ascii = false): DetailLine[] {
   const add = (label: string, value: string, tone?: DetailLine['tone']): void => {
     lines.push(tone ? { label, value, tone } : { label, value });
   };
-  if (node.service) add('swarm', sanitize(`service ${node.service}, task container ${node.name}${node.swarmNode ? `, on node ${node.swarmNode}` : ''}`));
+  if (node.remote) {
+    add('swarm', sanitize(`service ${node.service ?? '?'}, a task on another swarm node${node.swarmNode ? ` (${node.swarmNode})` : ''}: usage, logs and probes need --host for that node`), 'dim');
+  } else if (node.service) {
+    add('swarm', sanitize(`service ${node.service}, task container ${node.name}${node.swarmNode ? `, on node ${node.swarmNode}` : ''}`));
+  }
   add('image', sanitize(node.image));
   add('command', node.command.length ? sanitize(node.command.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')) : '-');
   add('role', `${node.role}${node.index === null ? '' : ` ${node.index}`} (from ${node.roleSource === 'tf_config' ? 'TF_CONFIG' : node.roleSource})`);

@@ -156,6 +156,34 @@ describe('swarm mode', () => {
     expect(docker2('service', 'ls', '--format', '{{.Name}}', '--filter', `label=${TEST_LABEL}`).split('\n').sort()).toEqual([`${prefix}-ps-0`, `${prefix}-worker-0`, `${prefix}-worker-1`]);
   }, 120_000);
 
+  it('a task on another swarm node (no container here) is listed from the manager, marked remote', async () => {
+    // One swarm node on one machine: a task placed on a node that does not exist stays pending, as
+    // the manager's task with its overlay address and no container here — the remote case.
+    const tfConfig = JSON.stringify({ cluster: { ps: [`${prefix}-ps-0:2222`], worker: [`${prefix}-worker-0:2222`, `${prefix}-worker-1:2222`, `${prefix}-far-worker-2:2222`] }, task: { type: 'worker', index: 2 } });
+    docker2('service', 'create', '--detach', '--name', `${prefix}-far-worker-2`, '--network', snet, '--endpoint-mode', 'dnsrr',
+      '--constraint', 'node.hostname==gpu-box-far', '--label', TEST_LABEL, '--container-label', TEST_LABEL, '--env', `TF_CONFIG=${tfConfig}`,
+      '--no-resolve-image', (await ensureSimImage(engine)).ref);
+    await new Promise((r) => setTimeout(r, 1500));
+    const s = JSON.parse((await tfmon(['status', '--json', '--no-usage', '--no-probe', ...common])).stdout) as { nodes: { service: string; state: string; ip: string | null; role: string; index: number }[] };
+    expect(s.nodes.find((n) => n.service === `${prefix}-far-worker-2`)).toMatchObject({ state: 'created', role: 'worker', index: 2 });
+    const far = new ClusterMonitor(engine, { network: snet, labels: testLabels });
+    await far.start();
+    const ui = render(<App store={far} logs={far.logs} theme={{ color: false, ascii: false }} size={{ columns: 140, rows: 40 }} />);
+    try {
+      const node = far.getSnapshot().nodes.find((n) => n.service === `${prefix}-far-worker-2`)!;
+      expect(node.remote).toBe(true);
+      expect(ui.lastFrame()).toMatch(new RegExp(`${prefix}-far-worker-2 +created`));
+      for (let i = 0; i < far.getSnapshot().nodes.indexOf(node); i++) ui.stdin.write('j');
+      // Its details and its log pane say why there is nothing from it here.
+      await waitUntil(() => (ui.lastFrame() ?? '').includes('runs on another swarm node'), 3000, 50);
+      expect(ui.lastFrame()).toMatch(/swarm +service .*far-worker-2, a task on another swarm node/);
+    } finally {
+      ui.unmount();
+      far.stop();
+      docker2('service', 'rm', `${prefix}-far-worker-2`);
+    }
+  }, 30_000);
+
   it('down removes the services and the network', async () => {
     monitor.stop();
     const r = await tfmon(['down', '--yes', ...common]);

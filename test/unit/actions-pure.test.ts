@@ -122,3 +122,21 @@ describe('swarm', () => {
     });
   });
 });
+
+describe('swarm tasks on other nodes', () => {
+  it('a task the manager knows but this engine runs no container for joins as remote', async () => {
+    const { factsFromTask, containerIdOf } = await import('../../source/engine/swarm-tasks.js');
+    const tasks = JSON.parse(readFileSync(new URL('../fixtures/swarm-tasks.json', import.meta.url), 'utf8')) as { Status: { State: string }; ServiceID: string; Spec: { ContainerSpec: { Env: string[] } } }[];
+    const net = { name: 'tf-overlay', id: null };
+    const pending = tasks.find((t) => t.Status.State === 'pending')!;
+    const f = factsFromTask(pending, 'tf-worker-2', net)!;
+    expect(f).toMatchObject({ state: 'created', ip: '10.0.1.6', service: 'tf-worker-2', remote: true, attached: true });
+    expect(f.id.startsWith('task:')).toBe(true);
+    expect(containerIdOf(pending)).toBeNull();
+    const view = toNodeView(f);
+    expect([view.role, view.index, view.dnsName]).toEqual(['worker', 2, 'tf-worker-2']);
+    const running = tasks.find((t) => t.Status.State === 'running')!;
+    expect(containerIdOf(running)).toMatch(/^[0-9a-f]{64}$/);
+    expect(factsFromTask(running, 'x', { name: 'other-net', id: null })).toBeNull();
+  });
+});
