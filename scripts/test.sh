@@ -10,6 +10,7 @@ npm run --silent build || { echo "test: build failed" >&2; exit 1; }
 npx tsc -p tsconfig.test.json || { echo "test: type check of tests failed" >&2; exit 1; }
 
 mkdir -p .test-results
+rm -f .test-results/faults.jsonl
 npx vitest run --reporter=default --reporter=json --outputFile=.test-results/vitest.json "$@"
 rc=$?
 
@@ -21,6 +22,8 @@ node -e '
     console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
   } catch { console.log("tests: 0 passed, 1 failed"); }
 '
+# The fault suite's counts (test/faults): faults injected, survived, data lost.
+if [ -f .test-results/faults.jsonl ]; then node scripts/faults-summary.mjs || rc=1; fi
 left=$(docker ps -aq --filter label=tfmon.test 2>/dev/null | wc -l)
 if [ "$left" -gt 0 ]; then echo "test: $left containers labelled tfmon.test were left behind" >&2; rc=1; fi
 exit $rc

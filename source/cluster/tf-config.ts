@@ -32,7 +32,8 @@ function parseJob(name: string, value: unknown): TaskAddress[] | string {
 
 /** Split "host:port"; null when it is not that shape. IPv6 in brackets is allowed. */
 export function splitAddress(address: string): { host: string; port: number } | null {
-  const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(address);
+  // A host is a DNS name or an address: nothing a shell, a path or a terminal would read otherwise.
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?):(\d{1,5})$/.exec(address);
   if (!m || m[1] === undefined || m[2] === undefined) return null;
   const port = Number(m[2]);
   if (port < 1 || port > 65535) return null;

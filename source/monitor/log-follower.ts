@@ -4,7 +4,7 @@
 import { jupyterUrlOf, levelOf, splitTimestamp, type LogLine, type LogStream } from '../cluster/logs.js';
 import type { NodeView } from '../cluster/types.js';
 import type { Engine } from '../engine/engine.js';
-import { engineMessage } from '../engine/errors.js';
+import { engineMessage, statusOf } from '../engine/errors.js';
 import { sanitize } from '../text/sanitize.js';
 import { Ring } from './ring.js';
 
@@ -27,6 +27,8 @@ interface Follow {
   pid: number | null;
   /** Why the engine would not give the log (a log driver that cannot be read), or null. */
   error: string | null;
+  /** The connection to the engine broke (not a refusal): reopened when the engine is back. */
+  lost: boolean;
 }
 
 /** "2026-11-28T11:40:00.1Z" → fraction padded to nanoseconds, so strings compare as times. */
@@ -133,7 +135,7 @@ export class LogFollower {
       if (this.follows.has(n.id)) continue;
       if (n.remote) {
         // Its container is on another swarm node: nothing to stream from this engine.
-        this.follows.set(n.id, { close: () => undefined, open: false, lastKey: null, lastTs: null, pid: null, error: `${n.dnsName} runs on another swarm node${n.swarmNode ? ` (${n.swarmNode})` : ''}: add --host for it, or docker service logs ${n.dnsName}` });
+        this.follows.set(n.id, { close: () => undefined, open: false, lastKey: null, lastTs: null, pid: null, lost: false, error: `${n.dnsName} runs on another swarm node${n.swarmNode ? ` (${n.swarmNode})` : ''}: add --host for it, or docker service logs ${n.dnsName}` });
         continue;
       }
       this.open(n, null);
@@ -145,7 +147,7 @@ export class LogFollower {
   sync(nodes: readonly NodeView[]): void {
     for (const n of nodes) {
       const f = this.follows.get(n.id);
-      if (f && !f.open && n.state === 'running' && n.pid !== f.pid) this.open(n, f);
+      if (f && !f.open && n.state === 'running' && (n.pid !== f.pid || f.lost)) this.open(n, f);
     }
   }
 
@@ -160,7 +162,7 @@ export class LogFollower {
     const ring = this.rings.get(node.id) ?? new Ring<LogLine>(this.options.capacity);
     this.rings.set(node.id, ring);
     const since = previous?.lastTs ? Date.parse(previous.lastTs) / 1000 - 1 : undefined;
-    const follow: Follow = { close: () => undefined, open: true, lastKey: previous?.lastKey ?? null, lastTs: previous?.lastTs ?? null, pid: node.pid, error: null };
+    const follow: Follow = { close: () => undefined, open: true, lastKey: previous?.lastKey ?? null, lastTs: previous?.lastTs ?? null, pid: node.pid, error: null, lost: false };
     const onLine = (stream: LogStream, raw: string): void => {
       const line = toLogLine(this.seq + 1, node.id, stream, raw);
       if (line.ts) {
@@ -185,7 +187,8 @@ export class LogFollower {
       onLine,
       (error) => {
         follow.open = false;
-        if (error) follow.error = sanitize(engineMessage(error)).slice(0, 300);
+        if (error && statusOf(error) === null) follow.lost = true;
+        else if (error) follow.error = sanitize(engineMessage(error)).slice(0, 300);
         this.changed();
       },
     );

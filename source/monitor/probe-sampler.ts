@@ -12,6 +12,8 @@ import { SIM_REPO } from '../engine/sim-image.js';
 const PER_TARGET_MS = 4500; // the probe's own limits: 2 s for a lookup, 2 s for a connect
 const PARALLEL = 8;
 const ARGV = ['sh', '-c', PROBE_SCRIPT, 'tfmon-probe'];
+/** What the engine prints when the image has no sh (runc's and containerd's words). */
+const NO_SHELL = /executable file not found|no such file or directory|exec failed|OCI runtime/i;
 
 export interface ProbeOptions {
   intervalMs: number;
@@ -107,6 +109,8 @@ export class ProbeSampler {
         if (asked) return (await this.engine.imageExists(asked)) ? asked : null;
         return await this.engine.localImageOf(SIM_REPO);
       } catch {
+        // The engine did not answer: ask again next time rather than remember "none".
+        this.helperRef = null;
         return null;
       }
     })();
@@ -179,9 +183,14 @@ export class ProbeSampler {
     if (typeof session === 'string') return unprobed(node.name, targets, session);
     let text = await this.ask(session, node, targets);
     let parsed = parseProbeOutput(text);
+    if (!parsed.complete && parsed.results.length === 0 && session.via === 'exec' && !NO_SHELL.test(text)) {
+      // Not the image: the session was cut (the engine went away, the node stopped). Next round.
+      this.drop(node.id, session);
+      return unprobed(node.name, targets, `the probe session in ${node.name} ended before answering (the engine or the node went away)`);
+    }
     if (!parsed.complete && parsed.results.length === 0 && session.via === 'exec') {
-      // The exec died without a word of the protocol: the image has no sh (the engine's message is
-      // what it printed). Next: a helper sharing the node's network namespace, now and from now on.
+      // The exec died saying it found no sh: the image has none (the engine's message is what it
+      // printed). Next: a helper sharing the node's network namespace, now and from now on.
       this.drop(node.id, session);
       this.noShell.set(node.id, text.trim().split('\n')[0]?.slice(0, 200) ?? '');
       session = await this.open(node, 'helper');

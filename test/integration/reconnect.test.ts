@@ -1,41 +1,11 @@
 // The events stream survives an engine hiccup: a unix-socket proxy in front of the real engine is cut
 // and restored; the monitor says the engine is unreachable, then reopens and resyncs what it missed.
 import { rmSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../source/engine/engine.js';
 import { ClusterMonitor } from '../../source/monitor/store.js';
+import { SocketProxy } from '../helpers/socket-proxy.js';
 import { cleanup, createNetwork, own, requireEngine, runSim, simImage, testLabels } from './harness.js';
-
-class SocketProxy {
-  private server: Server | null = null;
-  private readonly open = new Set<Socket>();
-  constructor(readonly path: string, private readonly target = '/var/run/docker.sock') {}
-
-  listen(): Promise<void> {
-    rmSync(this.path, { force: true });
-    this.server = createServer((client) => {
-      const upstream = connect(this.target);
-      for (const s of [client, upstream]) {
-        this.open.add(s);
-        s.on('close', () => this.open.delete(s));
-        s.on('error', () => s.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    return new Promise((resolve) => this.server!.listen(this.path, resolve));
-  }
-
-  /** Engine gone: every connection dropped, new ones refused. */
-  async cut(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      if (!this.server) return resolve();
-      this.server.close(() => resolve());
-      for (const s of this.open) s.destroy();
-    });
-    this.server = null;
-  }
-}
 
 const net = own('rc');
 const proxy = new SocketProxy(`/tmp/${own('proxy')}.sock`);
