@@ -66,7 +66,8 @@ describe('faults', () => {
       const steps = monitor.logs.lines(ps.id).map((l) => /step (\d+) /.exec(l.text)?.[1]).filter(Boolean).map(Number);
       const missing = steps.length ? steps.at(-1)! - steps[0]! + 1 - new Set(steps).size : 1;
       monitor.stop();
-      await new Promise((r) => setTimeout(r, 500));
+      // Closing is asynchronous on both ends (the proxy lives in this process too): give it time.
+      await waitUntil(() => sockets() <= baseline, 5000, 100).catch(() => undefined);
       expect(sockets()).toBeLessThanOrEqual(baseline);
       expect(missing).toBe(0);
       return missing;
