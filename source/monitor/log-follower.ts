@@ -49,6 +49,8 @@ export class LogFollower {
   private readonly rings = new Map<string, Ring<LogLine>>();
   private readonly follows = new Map<string, Follow>();
   private readonly listeners = new Set<() => void>();
+  /** The last view of every node, for a stream that ends after its node already runs again. */
+  private readonly latest = new Map<string, NodeView>();
   /** The last Jupyter URL with a token each shown node printed. */
   private readonly jupyter = new Map<string, { url: string; port: number }>();
   private seq = 0;
@@ -123,6 +125,7 @@ export class LogFollower {
   show(nodes: readonly NodeView[]): void {
     if (this.stopped) return;
     const ids = nodes.map((n) => n.id);
+    for (const n of nodes) this.latest.set(n.id, n);
     for (const [id, f] of this.follows) {
       if (!ids.includes(id)) {
         f.close();
@@ -145,6 +148,7 @@ export class LogFollower {
 
   /** The cluster changed: a shown node that runs again (restart) gets its stream back. */
   sync(nodes: readonly NodeView[]): void {
+    for (const n of nodes) this.latest.set(n.id, n);
     for (const n of nodes) {
       const f = this.follows.get(n.id);
       if (f && !f.open && n.state === 'running' && (n.pid !== f.pid || f.lost)) this.open(n, f);
@@ -189,6 +193,9 @@ export class LogFollower {
         follow.open = false;
         if (error && statusOf(error) === null) follow.lost = true;
         else if (error) follow.error = sanitize(engineMessage(error)).slice(0, 300);
+        // A restart can be seen (new pid, running) before the old stream ends: reopen now then.
+        const now = this.latest.get(node.id);
+        if (!error && !this.stopped && now && now.state === 'running' && now.pid !== follow.pid && this.follows.get(node.id) === follow) this.open(now, follow);
         this.changed();
       },
     );

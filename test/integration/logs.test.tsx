@@ -184,7 +184,9 @@ describe('logs', () => {
     try {
       await waitUntil(() => monitor.logs.lines(node().id).length === 11, 5000, 50);
       docker('restart', '-t', '0', own('seq-worker-0'));
-      await waitUntil(() => monitor.logs.lines(node().id).length >= 22, 10_000, 50);
+      await waitUntil(() => monitor.logs.lines(node().id).length >= 22, 10_000, 50).catch((e: Error) => {
+        throw new Error(`${e.message}: ${monitor.logs.lines(node().id).length} lines, ${monitor.logs.openStreams} open, node ${node().state} pid ${node().pid}`);
+      });
       await new Promise((r) => setTimeout(r, 500));
       const texts = monitor.logs.lines(node().id).map((l) => l.text);
       expect(texts).toHaveLength(22);
