@@ -1,9 +1,9 @@
 // A second Docker engine on this machine, for the tests and the bench of contexts, swarm and several
-// engines: its own socket, data root, exec root, pid file and default bridge (not docker0: a daemon
-// started with --bridge none deletes docker0 from under the first engine), and an address pool that
-// cannot collide with the first engine's networks. Started by what needs it, stopped after.
+// engines: its own socket, data root, exec root, pid file, bridge and network namespace (a second
+// daemon in the host's namespace deleted the first one's docker0), and an address pool of its own.
+// Started by what needs it, stopped after.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 export const SOCKET = '/var/run/tfmon-test-docker2.sock';
 export const HOST = `unix://${SOCKET}`;
@@ -12,15 +12,6 @@ const EXEC = '/var/run/tfmon-test-docker2';
 const PID = '/var/run/tfmon-test-docker2.pid';
 const BRIDGE = 'tfmon-br2';
 const BRIDGE_CIDR = '10.214.0.1/24';
-
-/** The second engine's own default bridge, made once. */
-function ensureBridge(): void {
-  if (spawnSync('ip', ['link', 'show', BRIDGE], { stdio: 'ignore' }).status === 0) return;
-  for (const args of [['link', 'add', BRIDGE, 'type', 'bridge'], ['addr', 'add', BRIDGE_CIDR, 'dev', BRIDGE], ['link', 'set', BRIDGE, 'up']]) {
-    const r = spawnSync('ip', args, { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr.trim()}`);
-  }
-}
 
 const answers = (): boolean => spawnSync('docker', ['-H', HOST, 'info'], { stdio: 'ignore', timeout: 5000 }).status === 0;
 
@@ -32,15 +23,24 @@ export async function startSecondEngine(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the second-engine tests start a dockerd of their own and need root: run them as root (npm test does in CI)');
   // A pid file of a dead daemon stops a new one from starting.
   if (existsSync(PID)) rmSync(PID);
-  // Its network store goes: one written under other bridge settings makes the daemon delete that
-  // bridge at start, and an old store may name docker0.
-  rmSync(`${ROOT}/network`, { recursive: true, force: true });
-  ensureBridge();
-  child = spawn('dockerd', [
-    '-H', HOST, '--data-root', ROOT, '--exec-root', EXEC, '--pidfile', PID,
+  // A network store written under other bridge settings makes the daemon delete that bridge at
+  // start, and an old one may name docker0: it goes unless this data root was made with ours.
+  const marker = `${ROOT}/.tfmon-bridge`;
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== `netns:${BRIDGE}`) {
+    rmSync(`${ROOT}/network`, { recursive: true, force: true });
+    mkdirSync(ROOT, { recursive: true });
+    writeFileSync(marker, `netns:${BRIDGE}`);
+  }
+  // In a network namespace of its own: whatever its bridge driver does to interfaces (a second
+  // daemon on the host's namespace deleted the first one's docker0) stays in there. Its socket is a
+  // file, reachable from here; its containers reach each other, not the host's.
+  const dockerd = [
+    'dockerd', '-H', HOST, '--data-root', ROOT, '--exec-root', EXEC, '--pidfile', PID,
     '--bridge', BRIDGE, '--iptables=false', '--ip-masq=false',
     '--default-address-pool', 'base=10.213.0.0/16,size=24',
-  ], { stdio: ['ignore', 'ignore', 'ignore'], detached: true });
+  ].join(' ');
+  const inside = `ip link set lo up && ip link add ${BRIDGE} type bridge && ip addr add ${BRIDGE_CIDR} dev ${BRIDGE} && ip link set ${BRIDGE} up && exec ${dockerd}`;
+  child = spawn('unshare', ['--net', 'sh', '-c', inside], { stdio: ['ignore', 'ignore', 'ignore'], detached: true });
   child.unref();
   for (let i = 0; i < 60; i++) {
     if (answers()) return;

@@ -121,6 +121,26 @@ describe('faults', () => {
     });
   }, 30_000);
 
+  it('a node removed in the middle of a probe round (404 mid-exec) leaves no error behind', async () => {
+    await fault('container removed during a probe round', async () => {
+      runSim(image, own('gone-worker-9'), net);
+      const monitor = new ClusterMonitor(new Engine(), { network: net, labels: testLabels, probe: { intervalMs: 60_000 } });
+      await monitor.start();
+      try {
+        await monitor.probeNow();
+        const round = monitor.probeNow();
+        docker('rm', '-f', own('gone-worker-9'));
+        await round;
+        const s = await monitor.waitFor((x) => !x.nodes.some((n) => n.name === own('gone-worker-9')), 5000);
+        expect(s.engineError).toBeNull();
+        await monitor.probeNow();
+        expect(monitor.getSnapshot().reachability.some((e) => e.from === own('gone-worker-9'))).toBe(false);
+      } finally {
+        monitor.stop();
+      }
+    });
+  }, 30_000);
+
   it('oversized, mistyped and hostile TF_CONFIGs and names are reported, never crash', async () => {
     await fault('1 MB TF_CONFIG, wrong types, ../ in a host name, escapes in a label', async () => {
       // Created, not started: an environment variable this long could not even reach a process.

@@ -16,6 +16,7 @@ import { tfConfigPlan } from '../../source/cluster/regenerate.js';
 import { applyTfConfig, restartNodes, scaleDown, scaleUp } from '../../source/engine/cluster-actions.js';
 import { ClusterMonitor } from '../../source/monitor/store.js';
 import { MultiMonitor } from '../../source/monitor/multi.js';
+import { fault } from '../faults/ledger.js';
 import { cleanup, createNetwork, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';
 import { docker2, HOST, startSecondEngine, stopSecondEngine } from '../../bench/second-engine.js';
 
@@ -214,12 +215,24 @@ describe('several engines in one view', () => {
     const ui = render(<App store={multi} logs={multi.logs} theme={{ color: false, ascii: false }} size={{ columns: 120, rows: 30 }} />);
     try {
       expect(ui.lastFrame()).toMatch(new RegExp(`${own('m-worker-0')} +running +tfmon-test-do`));
-      await stopSecondEngine();
-      await multi.waitFor((x) => x.problems.some((p) => p.code === 'engine_unreachable' && p.message.startsWith(HOST)), 15_000);
-      // The first engine still updates: a node started there appears.
-      runSim(image, own('m-worker-1'), mnet);
-      await multi.waitFor((x) => x.nodes.some((n) => n.name === own('m-worker-1')), 5000);
-      await waitUntil(() => (ui.lastFrame() ?? '').includes('engine_unreachable') || (ui.lastFrame() ?? '').includes(HOST), 3000, 50);
+      // A fault of the suite's (test/faults/ledger.ts): a real dockerd stopped and started again.
+      await fault('a watched engine (a real dockerd) stopped, then started again', async () => {
+        await stopSecondEngine();
+        await multi.waitFor((x) => x.problems.some((p) => p.code === 'engine_unreachable' && p.message.startsWith(HOST)), 15_000);
+        // The first engine still updates: a node started there appears.
+        runSim(image, own('m-worker-1'), mnet);
+        await multi.waitFor((x) => x.nodes.some((n) => n.name === own('m-worker-1')), 5000);
+        await waitUntil(() => (ui.lastFrame() ?? '').includes(HOST), 3000, 50);
+        await startSecondEngine();
+        const back = Date.now();
+        // Its events stream is reopened (backoff at most 4 s) and resynced: the engine is back.
+        await multi.waitFor((x) => !x.problems.some((p) => p.code === 'engine_unreachable'), 8000);
+        expect(Date.now() - back).toBeLessThan(5000);
+        // Its containers stopped with the daemon; started again, the node is back in the view.
+        docker2('start', own('m-worker-0'));
+        await multi.waitFor((x) => x.nodes.some((n) => n.name === own('m-worker-0') && n.state === 'running'), 8000);
+        return multi.getSnapshot().nodes.length === 3 ? 0 : Math.abs(3 - multi.getSnapshot().nodes.length);
+      });
     } finally {
       ui.unmount();
       multi.stop();
