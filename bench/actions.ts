@@ -2,8 +2,8 @@
 // regenerated TF_CONFIG over 1 ps + 4 workers (the nodes a `+` left stale).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { tfConfigPlan } from '../source/cluster/regenerate.js';
-import { applyTfConfig, lastWorker, scaleDown, scaleUp } from '../source/engine/cluster-actions.js';
+import { lastWorker, tfConfigPlan } from '../source/cluster/regenerate.js';
+import { applyTfConfig, scaleDown, scaleUp } from '../source/engine/cluster-actions.js';
 import { Engine } from '../source/engine/engine.js';
 import { ClusterMonitor } from '../source/monitor/store.js';
 

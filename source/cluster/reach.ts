@@ -65,6 +65,9 @@ export function entriesOf(from: string, targets: readonly Target[], results: rea
 export const unprobed = (from: string, targets: readonly Target[], reason: string): ReachEntry[] =>
   targets.map((t) => ({ from, to: t.host, port: t.port, dns: 'unprobed', ip: null, tcp: 'unprobed', ms: null, reason, tools: null }));
 
+/** The codes reachProblems raises (the details pane sums them up in one line). */
+export const REACH_CODES: ReadonlySet<string> = new Set(['peer_unresolvable', 'port_refused', 'port_timeout', 'ip_mismatch']);
+
 /** peer_unresolvable, port_refused, port_timeout, ip_mismatch: each names its source and target. */
 export function reachProblems(entries: readonly ReachEntry[], nodes: readonly NodeView[]): Problem[] {
   const ipOf = new Map(nodes.map((n) => [n.dnsName, n.ip]));

@@ -77,3 +77,8 @@ export function tfConfigPlan(nodes: readonly NodeView[]): { ok: true; plans: Nod
   }
   return { ok: true, plans, spec };
 }
+
+/** The worker `-` removes and `+` copies: the highest index. */
+export function lastWorker(nodes: readonly NodeView[]): NodeView | null {
+  return nodes.filter((n) => n.role === 'worker' && n.index !== null).sort((a, b) => (b.index ?? 0) - (a.index ?? 0))[0] ?? null;
+}

@@ -1,6 +1,6 @@
 // `tfmon logs NODE [--since 5m] [--errors] [--follow]`: a node's logs, sanitized, without the screen.
 // stdout lines go to stdout and stderr lines to stderr, as `docker logs` does.
-import { levelOf, splitTimestamp } from '../cluster/logs.js';
+import { toLogLine } from '../monitor/log-follower.js';
 import type { NodeView } from '../cluster/types.js';
 import { ClusterMonitor } from '../monitor/store.js';
 import { sanitize } from '../text/sanitize.js';
@@ -40,9 +40,8 @@ export async function runLogs(common: CommonOptions, options: LogsOptions, io: I
       node.id,
       { tty: node.tty, follow: options.follow, tail: options.tail, ...(options.since !== undefined ? { since: options.since } : {}) },
       (stream, raw) => {
-        const [ts, rest] = splitTimestamp(raw);
-        const text = sanitize(rest);
-        if (options.errors && levelOf(text) !== 'error') return;
+        const { ts, text, level } = toLogLine(0, node.id, stream, raw);
+        if (options.errors && level !== 'error') return;
         const line = options.timestamps && ts ? `${ts} ${text}` : text;
         if (stream === 'stderr') toStderr(line);
         else io.out(line);

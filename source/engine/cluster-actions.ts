@@ -1,10 +1,10 @@
 // What the keys (+ - r R g) and `tfmon tf-config` do to a running cluster. Every action names its
 // targets from the cluster's own nodes and refuses anything else; a failure leaves nothing half-made.
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve, sep } from 'node:path';
 import { cloneBody, hostPortsOf, nextName } from '../cluster/clone.js';
-import { liveTopology, type NodePlan } from '../cluster/regenerate.js';
+import { lastWorker, liveTopology, type NodePlan } from '../cluster/regenerate.js';
 import { tfConfigFor } from '../cluster/tf-config.js';
 import type { NodeView } from '../cluster/types.js';
 import { logAction } from './action-log.js';
@@ -47,36 +47,34 @@ async function bindable(port: number): Promise<boolean> {
  * Published ports move by the index difference (the `up --publish` rule), then up to the next free. */
 export async function scaleUp(engine: Engine, nodes: readonly NodeView[], network: string, progress: Progress): Promise<{ name: string; ms: number }> {
   const started = Date.now();
-  const workers = nodes.filter((n) => n.role === 'worker' && n.index !== null).sort((a, b) => (b.index ?? 0) - (a.index ?? 0));
-  const source = workers[0];
+  const source = lastWorker(nodes);
   if (!source) throw new EngineError('no worker to clone: + copies the highest-index worker');
   const topology = liveTopology(nodes);
   if (!topology.ok) throw new EngineError(`cannot add a worker: ${topology.error}`);
   const index = (source.index ?? 0) + 1;
-  const name = nextName(source.name, source.index, index);
-  if (await engine.containerByName(name)) throw new EngineError(`the name ${name} is taken: remove that container first`);
   const port = source.port ?? 2222;
+  // Swarm tasks are known by their service's name; plain containers by their own.
+  const name = nextName(source.service ?? source.name, source.index, index);
   const tasks = [...topology.tasks, { type: 'worker' as const, index, host: name, port }];
   if (source.service) {
     // Swarm: a new service, a copy of the source task's service.
-    const name2 = nextName(source.service, source.index, index);
-    const tasks2 = [...topology.tasks, { type: 'worker' as const, index, host: name2, port }];
-    progress(`creating service ${name2} (a copy of ${source.service})`);
+    progress(`creating service ${name} (a copy of ${source.service})`);
     const src = await engine.inspectService(source.service);
-    const spec = cloneServiceSpec(src.spec, { name: name2, tfConfig: tfConfigFor(tasks2, { type: 'worker', index }), index, portShift: index - (source.index ?? 0) });
+    const spec = cloneServiceSpec(src.spec, { name, tfConfig: tfConfigFor(tasks, { type: 'worker', index }), index, portShift: index - (source.index ?? 0) });
     let id: string | null = null;
     try {
       id = await engine.createService(spec);
-      await waitService(engine, name2);
+      await waitService(engine, name);
     } catch (error) {
       if (id) await engine.removeService(id).catch(() => undefined);
-      logAction({ action: 'scale-up', target: name2, result: 'failed', error: engineMessage(error) });
-      throw new EngineError(`adding service ${name2} failed, nothing was left behind: ${error instanceof EngineError ? error.message : engineMessage(error)}`);
+      logAction({ action: 'scale-up', target: name, result: 'failed', error: engineMessage(error) });
+      throw new EngineError(`adding service ${name} failed, nothing was left behind: ${error instanceof EngineError ? error.message : engineMessage(error)}`);
     }
-    logAction({ action: 'scale-up', target: name2, result: 'ok' });
-    progress(`${name2} is running; the other nodes' TF_CONFIG is now stale (g regenerates it)`);
-    return { name: name2, ms: Date.now() - started };
+    logAction({ action: 'scale-up', target: name, result: 'ok' });
+    progress(`${name} is running; the other nodes' TF_CONFIG is now stale (g regenerates it)`);
+    return { name, ms: Date.now() - started };
   }
+  if (await engine.containerByName(name)) throw new EngineError(`the name ${name} is taken: remove that container first`);
   const raw = await engine.inspectRaw(source.id);
   const taken = await engine.publishedHostPorts();
   const shift = new Map<number, number>();
@@ -102,11 +100,6 @@ export async function scaleUp(engine: Engine, nodes: readonly NodeView[], networ
   const ms = Date.now() - started;
   progress(`${name} is running${nodes.some((n) => n.role === 'chief') ? '; the chief only sees new workers after it restarts (r on the chief)' : ''}; the other nodes' TF_CONFIG is now stale (g regenerates it)`);
   return { name, ms };
-}
-
-/** The worker `-` removes: the highest index. */
-export function lastWorker(nodes: readonly NodeView[]): NodeView | null {
-  return nodes.filter((n) => n.role === 'worker' && n.index !== null).sort((a, b) => (b.index ?? 0) - (a.index ?? 0))[0] ?? null;
 }
 
 /** `-`: the highest-index worker stopped gracefully (10 s), then removed. */
@@ -212,6 +205,3 @@ export function writeTfConfigFiles(dir: string, plans: readonly NodePlan[]): str
   logAction({ action: 'write-tf-config', target: root, result: 'ok' });
   return written;
 }
-
-/** For tests and `tf-config --write`: what a written file holds. */
-export const readTfConfigFile = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));

@@ -43,7 +43,7 @@ const realFiles: Files = { exists: existsSync, read: (p) => readFileSync(p) };
 
 const normalize = (host: string): string => (host.startsWith('/') ? `unix://${host}` : host);
 
-export const configDir = (env: NodeJS.ProcessEnv): string => env['DOCKER_CONFIG'] || join(homedir(), '.docker');
+const configDir = (env: NodeJS.ProcessEnv): string => env['DOCKER_CONFIG'] || join(homedir(), '.docker');
 
 function certsIn(dir: string, files: Files, verify: boolean): Tls | null {
   const read = (name: string): Buffer | null => (files.exists(join(dir, name)) ? files.read(join(dir, name)) : null);
@@ -52,7 +52,7 @@ function certsIn(dir: string, files: Files, verify: boolean): Tls | null {
 }
 
 /** A named context's endpoint; "default" is DOCKER_HOST or the default socket, as for the CLI. */
-export function contextEndpoint(name: string, env: NodeJS.ProcessEnv, files: Files = realFiles): Endpoint {
+function contextEndpoint(name: string, env: NodeJS.ProcessEnv, files: Files = realFiles): Endpoint {
   if (name === 'default') return { host: normalize(env['DOCKER_HOST'] || DEFAULT_HOST), tls: null, source: 'context default' };
   const id = createHash('sha256').update(name).digest('hex');
   const dir = configDir(env);

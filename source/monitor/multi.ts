@@ -24,7 +24,8 @@ export class MultiMonitor {
   private readonly listeners = new Set<() => void>();
   private cached: Snapshot | null = null;
   private stopped = false;
-  private retry: NodeJS.Timeout | null = null;
+  /** Pending retries of engines that did not answer at start (each its own). */
+  private readonly retries = new Set<NodeJS.Timeout>();
 
   constructor(engines: readonly Engine[], private readonly options: MonitorOptions) {
     this.members = engines.map((engine) => ({ engine, monitor: new ClusterMonitor(engine, options), error: null }));
@@ -41,14 +42,14 @@ export class MultiMonitor {
 
   getSnapshot = (): Snapshot => (this.cached ??= this.merge());
 
-  /** The engine that owns a container (by id), for actions. */
-  engineOf(id: string): Engine | null {
-    return this.members.find((m) => m.monitor.getSnapshot().nodes.some((n) => n.id === id))?.engine ?? null;
+  /** The member whose engine runs this container (by id). */
+  private memberOf(id: string): Member | undefined {
+    return this.members.find((m) => m.monitor.getSnapshot().nodes.some((n) => n.id === id));
   }
 
-  /** The nodes one engine owns (actions check membership against these). */
-  nodesOf(engine: Engine): NodeView[] {
-    return this.members.find((m) => m.engine === engine)?.monitor.getSnapshot().nodes ?? [];
+  /** The engine that owns a container (by id), for actions. */
+  engineOf(id: string): Engine | null {
+    return this.memberOf(id)?.engine ?? null;
   }
 
   async load(): Promise<Snapshot> {
@@ -79,7 +80,8 @@ export class MultiMonitor {
       m.error = error instanceof EngineError ? error.message : engineMessage(error);
       // Tried again in the background: an engine that comes up later joins the view.
       if (!this.stopped) {
-        this.retry = setTimeout(() => {
+        const retry = setTimeout(() => {
+          this.retries.delete(retry);
           if (this.stopped) return;
           const fresh = new ClusterMonitor(m.engine, this.options);
           fresh.subscribe(() => this.changed());
@@ -88,6 +90,7 @@ export class MultiMonitor {
           m.monitor = fresh;
           void this.startMember(m).then(() => this.changed());
         }, RETRY_MS);
+        this.retries.add(retry);
       }
     }
   }
@@ -98,7 +101,8 @@ export class MultiMonitor {
 
   stop(): void {
     this.stopped = true;
-    if (this.retry) clearTimeout(this.retry);
+    for (const retry of this.retries) clearTimeout(retry);
+    this.retries.clear();
     for (const m of this.members) m.monitor.stop();
     this.listeners.clear();
   }
@@ -161,7 +165,7 @@ export class MultiMonitor {
   private readonly logListeners = new Set<() => void>();
 
   private owner(id: string): ClusterMonitor | null {
-    return this.members.find((m) => m.monitor.getSnapshot().nodes.some((n) => n.id === id))?.monitor ?? null;
+    return this.memberOf(id)?.monitor ?? null;
   }
 
   private logsChanged(): void {

@@ -13,9 +13,8 @@ import { HostSampler } from './host-sampler.js';
 import { ProbeSampler, type ProbeOptions } from './probe-sampler.js';
 import { reachProblems } from '../cluster/reach.js';
 import { UsageSampler, type SamplerOptions } from './usage-sampler.js';
-import { DEFAULT_LOG_OPTIONS, LogFollower, type LogOptions } from './log-follower.js';
-import { levelOf, lastErrorOf } from '../cluster/logs.js';
-import { sanitize } from '../text/sanitize.js';
+import { DEFAULT_LOG_OPTIONS, LogFollower, toLogLine, type LogOptions } from './log-follower.js';
+import { lastErrorOf } from '../cluster/logs.js';
 
 export interface MonitorOptions {
   network: string;
@@ -103,10 +102,7 @@ export class ClusterMonitor {
       if (!f) return;
       try {
         const lines = await this.engine.readLogs(id, { tty: f.tty, tail });
-        const last = lastErrorOf(lines.map(({ line }) => {
-          const text = sanitize(line.slice(line.indexOf(' ') + 1));
-          return { text, level: levelOf(text) };
-        }));
+        const last = lastErrorOf(lines.map(({ stream, line }, i) => toLogLine(i, id, stream, line)));
         if (last) this.lastErrors.set(id, last);
       } catch {
         // gone meanwhile, or the log driver cannot be read (none, syslog…)
@@ -353,7 +349,7 @@ export class ClusterMonitor {
       engineError,
       network: this.network,
       nodes: this.views,
-      problems: this.probe ? [...this.problems, ...reachProblems(this.probe.reachability, this.views)] : this.problems,
+      problems: this.probe ? [...this.problems, ...this.reachProblemsOf(this.probe.reachability)] : this.problems,
       usage: this.sampler?.all() ?? {},
       usageSource: this.sampler?.mode ?? null,
       host: this.host?.usage ?? null,
@@ -365,6 +361,15 @@ export class ClusterMonitor {
       ready,
       updatedAt: Date.now(),
     };
+  }
+
+  /** Reachability problems change with a round or the nodes, not with each usage tick. */
+  private reachCache: { entries: unknown; views: unknown; problems: Snapshot['problems'] } | null = null;
+  private reachProblemsOf(entries: Snapshot['reachability']): Snapshot['problems'] {
+    if (this.reachCache?.entries !== entries || this.reachCache.views !== this.views) {
+      this.reachCache = { entries, views: this.views, problems: reachProblems(entries, this.views) };
+    }
+    return this.reachCache.problems;
   }
 
   /** Usage samples arrive per container (API streams), per tick (cgroup files), and from the host

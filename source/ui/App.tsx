@@ -1,7 +1,8 @@
 // The live screen: renders store snapshots, holds no Docker calls. One stable key handler.
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import React, { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import React, { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { hostJupyterUrl } from '../cluster/logs.js';
+import { lastWorker } from '../cluster/regenerate.js';
 import type { NodeView, Snapshot } from '../cluster/types.js';
 import { Details } from './Details.js';
 import { buildMatrix, failuresOf } from './matrix.js';
@@ -117,7 +118,9 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   }, [clock]);
   const renderNow = Math.max(now, snapshot.updatedAt);
 
-  const nodes = sortNodes(snapshot.nodes, snapshot.usage, sort);
+  // Log lines re-render the screen up to ten times a second without a new snapshot: what derives
+  // from the snapshot alone is kept until the snapshot changes.
+  const nodes = useMemo(() => sortNodes(snapshot.nodes, snapshot.usage, sort), [snapshot.nodes, snapshot.usage, sort]);
   // Selection follows the node (by id) when others come and go; falls back to the same row.
   const lastIndexRef = useRef(0);
   let selected = selectedId === null ? 0 : nodes.findIndex((n) => n.id === selectedId);
@@ -148,7 +151,9 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   const actionsRef = useRef(actions);
   actionsRef.current = actions;
   // The matrix is built once per frame: the table's failing-peer marks and the pane share it.
-  const matrix = buildMatrix(nodes, snapshot.reachability);
+  const matrix = useMemo(() => buildMatrix(nodes, snapshot.reachability), [nodes, snapshot.reachability]);
+  const failing = useMemo(() => nodes.map((n, i) => failuresOf(matrix, i, n.dnsName)), [nodes, matrix]);
+  const flagged = useMemo(() => flaggedOf(snapshot.problems), [snapshot.problems]);
   // The handler reads the latest state through a ref, so useInput subscribes once (PITFALLS).
   const state = useRef({ nodes, selected, tableRows, matrix, target, screen, draft, logState, logNode, logRows, dialog, pane });
   state.current = { nodes, selected, tableRows, matrix, target, screen, draft, logState, logNode, logRows, dialog, pane };
@@ -266,7 +271,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
         }
       });
     } else if (action === 'scaleDown' && a?.scaleDown) {
-      const last = list.filter((n) => n.role === 'worker' && n.index !== null).sort((x, y) => (y.index ?? 0) - (x.index ?? 0))[0];
+      const last = lastWorker(list);
       if (!last) return setNotice({ text: 'no worker to remove', tone: 'error' });
       ask(`Remove ${last.dnsName} (worker ${last.index}, the highest index): stop it, then delete ${last.service ? "the service" : "the container"}?`, () => a.scaleDown!(last.id, progress).then(done(`removed ${last.dnsName}`)));
     } else if (action === 'restart' && a?.restart && node) {
@@ -389,7 +394,6 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   }
 
   const longestName = nodes.reduce((m, n) => Math.max(m, n.dnsName.length), 4);
-  const failing = nodes.map((n, i) => failuresOf(matrix, i, n.dnsName));
   const jupyter = selectedNode ? logs.jupyterOf(selectedNode.id) : null;
   return (
     <Box flexDirection="column" width={width}>
@@ -409,7 +413,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
             now={renderNow}
             theme={theme}
             failing={failing}
-            flagged={flaggedOf(snapshot.problems)}
+            flagged={flagged}
           />
           {pane === 'matrix' ? (
             <MatrixPane

@@ -8,6 +8,7 @@ import { sanitize } from '../text/sanitize.js';
 import { truncate } from '../text/width.js';
 import { detailLines, type DetailLine } from './details.js';
 import type { PeerCounts } from './matrix.js';
+import { REACH_CODES } from '../cluster/reach.js';
 import { glyphs, roleColor, tint, type Theme } from './theme.js';
 
 interface Props {
@@ -34,7 +35,6 @@ function jupyterLine(j: { url: string | null; inside: string }): DetailLine {
     : { label: 'jupyter', value: `${j.inside} (port not published: reachable inside the network only)`, tone: 'dim' };
 }
 
-const REACH_CODES = new Set(['peer_unresolvable', 'port_refused', 'port_timeout', 'ip_mismatch']);
 
 /** Sparklines of the last 60 samples, then block I/O and pids. */
 function usageLines(u: NodeUsage, width: number, ascii: boolean): DetailLine[] {

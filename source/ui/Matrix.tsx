@@ -30,7 +30,7 @@ const ASCII_MARKS: Record<Mark, string> = { ...UNICODE_MARKS, ok: '+', self: '.'
 const MARK_COLORS: Record<Mark, string> = { ok: 'green', dns: 'red', refused: 'red', timeout: 'yellow', mismatch: 'magenta', error: 'red', unprobed: 'gray', self: 'gray', none: 'gray' };
 const LEGEND: [Mark, string][] = [['ok', 'ok'], ['dns', 'no DNS'], ['refused', 'refused'], ['timeout', 'timeout'], ['mismatch', 'wrong IP'], ['error', 'error'], ['unprobed', 'unprobed']];
 
-export const markGlyph = (mark: Mark, ascii: boolean): string => (ascii ? ASCII_MARKS : UNICODE_MARKS)[mark];
+const markGlyph = (mark: Mark, ascii: boolean): string => (ascii ? ASCII_MARKS : UNICODE_MARKS)[mark];
 
 /** The column the cursor is on: the one asked for, else the row's first failure, else its first peer. */
 export function targetColumn(m: MatrixData, row: number, target: string | null): number {
@@ -43,7 +43,7 @@ export function targetColumn(m: MatrixData, row: number, target: string | null):
 }
 
 /** The matrix fits when every column and a name of MIN_NAME cells fit on one line. */
-export const matrixFits = (columns: number, width: number): boolean => 4 + MIN_NAME + columns * CELL <= width - 1;
+const matrixFits = (columns: number, width: number): boolean => 4 + MIN_NAME + columns * CELL <= width - 1;
 
 function summaryLine(entries: readonly ReachEntry[], nodes: readonly NodeView[], roundMs: number | null, probing: boolean, sep: string): string {
   if (entries.length === 0) return probing ? 'first round running' : 'probing is off (--no-probe)';

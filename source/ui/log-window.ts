@@ -21,7 +21,7 @@ export interface LogWindow {
   filterError: string | null;
 }
 
-export function filtered(lines: readonly LogLine[], filter: string): { lines: LogLine[]; error: string | null } {
+function filtered(lines: readonly LogLine[], filter: string): { lines: LogLine[]; error: string | null } {
   if (!filter) return { lines: [...lines], error: null };
   const search = compileSearch(filter);
   return { lines: search.error ? [] : lines.filter((l) => search.test(l.text)), error: search.error };

@@ -37,7 +37,7 @@ export function markOf(e: ReachEntry | undefined, expectedIp: string | null): Ma
   return 'ok';
 }
 
-export const isFailure = (m: Mark): boolean => m === 'dns' || m === 'refused' || m === 'timeout' || m === 'mismatch' || m === 'error';
+const isFailure = (m: Mark): boolean => m === 'dns' || m === 'refused' || m === 'timeout' || m === 'mismatch' || m === 'error';
 
 function labelsFor(nodes: readonly NodeView[]): string[] {
   const wanted = nodes.map((n) => (n.role in ROLE_INITIAL && n.index !== null && n.index < 100 ? `${ROLE_INITIAL[n.role]}${n.index}` : null));

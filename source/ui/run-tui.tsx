@@ -6,8 +6,8 @@ import type { Engine } from '../engine/engine.js';
 import type { ClusterMonitor } from '../monitor/store.js';
 import { MultiMonitor } from '../monitor/multi.js';
 import { App, type ClusterActions } from './App.js';
-import { applyTfConfig, lastWorker, restartNodes, scaleDown, scaleUp, writeTfConfigFiles } from '../engine/cluster-actions.js';
-import { tfConfigPlan } from '../cluster/regenerate.js';
+import { applyTfConfig, restartNodes, scaleDown, scaleUp, writeTfConfigFiles } from '../engine/cluster-actions.js';
+import { lastWorker, tfConfigPlan } from '../cluster/regenerate.js';
 import { asciiOnly, colorEnabled, supportsHyperlinks } from '../text/locale.js';
 import { DEFAULT_LOG_OPTIONS } from '../monitor/log-follower.js';
 
