@@ -1,6 +1,7 @@
 // GPU parsing against recorded nvidia-smi output, replayed by the fixture executable exactly as
 // tfmon calls nvidia-smi (same arguments).
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { APP_FIELDS, GPU_FIELDS, gpusByContainer, parseAppsCsv, parseGpuCsv } from '../../source/cluster/gpu.js';
@@ -54,6 +55,37 @@ describe('nvidia-smi --query-compute-apps', () => {
   it('reads no processes as an empty list (and the old drivers’ sentence too)', () => {
     expect(apps('h200-idle')).toEqual([]);
     expect(parseAppsCsv('No running processes found\n')).toEqual([]);
+  });
+});
+
+describe('recorded on this project\'s lent H200 (scripts/record/nvidia-smi.sh)', () => {
+  const UUID = 'GPU-90095fd6-7e62-5832-a41a-560181f69a1c';
+  const raw = (file: string): string => readFileSync(`${scenario('h200-device-load')}/${file}`, 'utf8');
+
+  it('parses the exact bytes nvidia-smi printed for tfmon\'s own queries under load', () => {
+    expect(parseGpuCsv(raw('gpus.raw'))).toEqual([{
+      index: 0, uuid: UUID, name: 'NVIDIA H200', utilPercent: 94, memUsedBytes: 26205 * MiB,
+      memTotalBytes: 143771 * MiB, temperatureC: 53, powerW: 692.76,
+    }]);
+    expect(parseAppsCsv(raw('apps.raw'))).toEqual([
+      { pid: 528, usedBytes: 4744 * MiB, gpuUuid: UUID },
+      { pid: 527, usedBytes: 21446 * MiB, gpuUuid: UUID },
+    ]);
+  });
+
+  it('the replaying stand-in prints what the real nvidia-smi printed for the same arguments', () => {
+    // Same moment for the processes; the GPU row was read twice, 0.1 s apart, so power differs.
+    expect(smi('h200-device-load', [`--query-compute-apps=${APP_FIELDS.join(',')}`, '--format=csv,noheader,nounits'])).toBe(raw('apps.raw'));
+    const cells = (t: string) => t.trim().split(', ').slice(0, 7);
+    expect(cells(smi('h200-device-load', [`--query-gpu=${GPU_FIELDS.join(',')}`, '--format=csv,noheader,nounits']))).toEqual(cells(raw('gpus.raw')));
+  });
+
+  it('an idle GPU with no processes, and the two processes of a loaded one joined to their containers', () => {
+    expect(gpus('h200-device-idle')).toMatchObject([{ utilPercent: 0, memUsedBytes: 0, powerW: 80.6 }]);
+    expect(apps('h200-device-idle')).toEqual([]);
+    const byContainer = gpusByContainer(gpus('h200-device-load'), apps('h200-device-load'), new Map([[527, 'worker'], [528, 'ps']]));
+    expect(byContainer['worker']).toEqual([{ index: 0, uuid: UUID, utilPercent: 94, memUsedBytes: 21446 * MiB, memTotalBytes: 143771 * MiB }]);
+    expect(byContainer['ps']?.[0]?.memUsedBytes).toBe(4744 * MiB);
   });
 });
 
