@@ -372,10 +372,12 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   useInput(stableHandler);
 
   if (size.columns < MIN_COLUMNS || size.rows < MIN_ROWS) {
+    // Short lines, each cut to the width: the note must be readable in the very terminal it is about.
+    const note = ['terminal too small', `(${size.columns}x${size.rows}); tfmon needs ${MIN_COLUMNS}x${MIN_ROWS}`, 'q quits'];
     return (
-      <Text wrap="truncate">
-        {`terminal too small (${size.columns}x${size.rows}); tfmon needs ${MIN_COLUMNS}x${MIN_ROWS}. q quits`}
-      </Text>
+      <Box flexDirection="column" width={size.columns}>
+        {note.slice(0, Math.max(1, size.rows)).map((line) => <Text key={line} wrap="truncate">{line}</Text>)}
+      </Box>
     );
   }
 

@@ -1,0 +1,118 @@
+// Faults from the terminal side, each on the real program in a real pseudo-terminal: sizes down to
+// the smallest tfmon draws, a locale without UTF-8, TERM=dumb and no terminal at all, the signals an
+// SSH session sends when it ends, and a storm of resizes.
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, TEST_LABEL, cleanup, createNetwork, own, requireEngine, runSim, simImage, tfmon } from '../integration/harness.js';
+import { tfmonInPty } from '../helpers/pty.js';
+import { fault } from './ledger.js';
+
+const net = own('term');
+const common = ['--no-probe', '--network', net, '--label', TEST_LABEL];
+
+beforeAll(async () => {
+  requireEngine();
+  const image = await simImage();
+  createNetwork(net);
+  runSim(image, own('t-ps-0'), net);
+  runSim(image, own('t-worker-0'), net);
+}, 60_000);
+afterAll(() => cleanup());
+
+/** Sequences that leave a terminal in a changed state if tfmon exits without undoing them. */
+const CURSOR_SHOWN = '\u001b[?25h';
+
+describe('terminal faults', () => {
+  it('40×10 draws the screen; 30×8 says the terminal is too small, and nothing else', async () => {
+    await fault('terminals of 40×10 and 30×8', async () => {
+      const small = tfmonInPty(common, { columns: 40, rows: 10 });
+      await small.waitFor('2 nodes');
+      expect(small.text()).not.toContain('too small');
+      small.child.stdin.write('q');
+      expect(await small.exited).toBe(0);
+      // Every line drawn fits in 40 columns (no wrapping garbage).
+      // Frames are separated by cursor moves, lines by newlines: no run of text between them is wider.
+      const runs = Buffer.from(small.output(), 'latin1').toString('utf8').split(/\u001b\[[0-9;?]*[A-Za-z]|\r?\n|\r/);
+      expect(runs.filter((l) => [...l].length > 40)).toEqual([]);
+
+      const tiny = tfmonInPty(common, { columns: 30, rows: 8 });
+      await tiny.waitFor('(30x8); tfmon needs 40x10');
+      expect(tiny.text()).toContain('terminal too small');
+      expect(tiny.text()).not.toContain('nodes');
+      tiny.child.stdin.write('q');
+      expect(await tiny.exited).toBe(0);
+    });
+  }, 60_000);
+
+  it('a locale without UTF-8 (LANG=C) gets ASCII only', async () => {
+    await fault('LANG=C', async () => {
+      const pty = tfmonInPty(common, { columns: 100, rows: 30 }, { LANG: 'C', LC_ALL: 'C' });
+      await pty.waitFor('2 nodes');
+      pty.child.stdin.write('m'); // the matrix has the most glyphs
+      await new Promise((r) => setTimeout(r, 500));
+      pty.child.stdin.write('q');
+      expect(await pty.exited).toBe(0);
+      const nonAscii = [...pty.output()].filter((c) => c.charCodeAt(0) > 0x7e && c !== '\u007f');
+      expect(nonAscii.join('')).toBe('');
+    });
+  }, 40_000);
+
+  it('TERM=dumb and no terminal at all fall back to the status table, exit 0', async () => {
+    await fault('TERM=dumb, stdout not a terminal', async () => {
+      const dumb = tfmonInPty(common, { columns: 100, rows: 30 }, { TERM: 'dumb' });
+      expect(await dumb.exited).toBe(0);
+      expect(dumb.text()).toMatch(/1 ps, 1 worker; 2 running/);
+      expect(dumb.text()).toMatch(/^worker +0 +tft/m);
+      expect(dumb.output()).not.toMatch(/\u001b\[\?25l/); // never hid the cursor: no live screen
+
+      const piped = await tfmon(common);
+      expect(piped.code).toBe(0);
+      expect(piped.stdout).toContain(own('t-ps-0'));
+      expect(piped.stdout).not.toMatch(/\u001b/);
+    });
+  }, 40_000);
+
+  it('SIGTERM ends with 0, SIGHUP (the SSH session went away) with 129; the cursor is given back', async () => {
+    await fault('SIGTERM and SIGHUP while the screen is live', async () => {
+      for (const [signal, code] of [['SIGTERM', 0], ['SIGHUP', 129]] as const) {
+        const pty = tfmonInPty(common, { columns: 100, rows: 30 });
+        await pty.waitFor('2 nodes');
+        expect(pty.output()).toContain('\u001b[?25l'); // the live screen hides the cursor…
+        process.kill(pty.pid(), signal);
+        expect(await pty.exited).toBe(code);
+        expect(pty.output().slice(pty.output().lastIndexOf('\u001b[?25l'))).toContain(CURSOR_SHOWN); // …and shows it again
+        expect(pty.text()).not.toMatch(/Error|at .*\.js:\d+/);
+      }
+    });
+  }, 60_000);
+
+  it('a storm of 200 resizes, then q: the screen survives and exits 0', async () => {
+    await fault('200 SIGWINCH in 2 s', async () => {
+      const pty = tfmonInPty(common, { columns: 100, rows: 30 });
+      await pty.waitFor('2 nodes');
+      for (let i = 0; i < 200; i++) {
+        process.kill(pty.pid(), 'SIGWINCH');
+        if (i % 20 === 0) await new Promise((r) => setTimeout(r, 200));
+      }
+      pty.child.stdin.write('q');
+      expect(await pty.exited).toBe(0);
+      expect(pty.text()).not.toMatch(/Error|unexpected/);
+    });
+  }, 40_000);
+
+  it('bad flags end with one line and exit 2, never a stack trace', async () => {
+    await fault('bad flags and values', async () => {
+      for (const args of [['--tail', 'lots'], ['--probe-interval', '-1'], ['--network', ''], ['frobnicate']]) {
+        const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
+          const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+          let err = '';
+          child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+          child.on('close', (code) => resolve({ code, err }));
+        });
+        expect(r.code, args.join(' ')).toBe(2);
+        expect(r.err.trim().split('\n'), args.join(' ')).toHaveLength(1);
+        expect(r.err).toMatch(/^tfmon: /);
+      }
+    });
+  }, 40_000);
+});
