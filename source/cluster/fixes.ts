@@ -22,6 +22,7 @@ const FIXES: Record<string, (p: Problem, network: string) => string> = {
   grpc_fail_fast_unset: () => 'set GRPC_FAIL_FAST=use_caller in every task (tfmon up does)',
   tf_port_public: () => 'publish it on 127.0.0.1 only (-p 127.0.0.1:PORT:PORT) or not at all: nodes reach each other on the Docker network',
   jupyter_public: () => 'publish Jupyter on 127.0.0.1 (-p 127.0.0.1:8888:8888) and tunnel over SSH, or keep its token',
+  no_nodes: (_p, network) => `start the cluster (tfmon up --network ${network} makes the demo one), or point --network at the one it runs on (docker network ls)`,
   no_chief: () => 'run the coordinator as task type chief (tfmon up --chief), or ignore this if it runs outside the containers',
 };
 

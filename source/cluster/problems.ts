@@ -15,6 +15,11 @@ export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): 
       'the default "bridge" network does not resolve container names: create a user-defined one (docker network create tf-network) and use --network');
   }
 
+  // An empty network is a finding, not a clean bill: nothing runs, or tfmon looks at the wrong network.
+  if (nodes.length === 0 && network.id !== null) {
+    add('warning', null, 'no_nodes', `no containers on ${network.name}: nothing runs there, or the cluster is on another network`);
+  }
+
   for (const node of nodes) {
     if (node.tfConfigError) add('error', node.name, 'tf_config_invalid', node.tfConfigError);
     else if (node.tfConfigRaw === null && node.role !== 'unknown') {

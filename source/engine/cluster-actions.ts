@@ -1,6 +1,6 @@
 // What the keys (+ - r R g) and `tfmon tf-config` do to a running cluster. Every action names its
 // targets from the cluster's own nodes and refuses anything else; a failure leaves nothing half-made.
-import { copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve, sep } from 'node:path';
 import { cloneBody, hostPortsOf, nextName } from '../cluster/clone.js';
@@ -196,9 +196,16 @@ export function writeTfConfigFiles(dir: string, plans: readonly NodePlan[]): str
     const file = `${plan.node.name}.json`;
     const path = resolve(join(root, file));
     if (!SAFE_FILE.test(file) || !path.startsWith(root + sep)) throw new EngineError(`refused to write a TF_CONFIG for "${plan.node.name}": not a plain file name`);
-    if (existsSync(path)) copyFileSync(path, `${path}.bak`);
+    // Every file lands by rename, and temporaries are created exclusively: a symbolic link planted
+    // in the directory (as <node>.json.bak or a temporary) is replaced, never written through.
     const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, `${JSON.stringify(JSON.parse(plan.desired), null, 2)}\n`, { mode: 0o644 });
+    if (existsSync(path)) {
+      rmSync(tmp, { force: true });
+      copyFileSync(path, tmp, constants.COPYFILE_EXCL);
+      renameSync(tmp, `${path}.bak`);
+    }
+    rmSync(tmp, { force: true });
+    writeFileSync(tmp, `${JSON.stringify(JSON.parse(plan.desired), null, 2)}\n`, { mode: 0o644, flag: 'wx' });
     renameSync(tmp, path);
     written.push(path);
   }

@@ -17,6 +17,14 @@ const healthy = tasks.map((t) => node(t));
 const codes = (ps: ReturnType<typeof findProblems>) => ps.filter((p) => p.code !== 'no_chief').map((p) => `${p.node ?? '-'}:${p.code}`);
 
 describe('findProblems', () => {
+  it('an empty network is a warning of its own, once the network is known to exist', () => {
+    expect(findProblems(net, []).map((p) => [p.severity, p.node, p.code, p.message])).toEqual([
+      ['warning', null, 'no_nodes', 'no containers on tf-network: nothing runs there, or the cluster is on another network'],
+    ]);
+    expect(findProblems({ ...net, id: null }, [])).toEqual([]);
+    expect(codes(findProblems(net, healthy))).not.toContain('-:no_nodes');
+  });
+
   it('finds nothing wrong with the seed cluster but its missing coordinator (a warning)', () => {
     const ps = findProblems(net, healthy);
     expect(ps.map((p) => [p.severity, p.code])).toEqual([['warning', 'no_chief']]);
