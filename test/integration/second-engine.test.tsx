@@ -2,7 +2,7 @@
 // does), then Docker Swarm mode (a single-node swarm, left again at the end): up --swarm, status
 // over the overlay, + / apply / r / - on services. One file, because both need that engine.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +88,78 @@ describe('choosing the engine', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^tfmon: docker context "nope" not found .*\n$/);
   });
+});
+
+/** Sockets this process holds open: a stream left behind is one more. */
+const sockets = (): number => readdirSync('/proc/self/fd').filter((fd) => {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
+  } catch {
+    return false;
+  }
+}).length;
+
+describe('the engine restarts under a running tfmon', () => {
+  const rnet = own('restart');
+
+  it('a real dockerd stopped and started: banner, then events, stats, logs and probes back within 5 s; no line lost, no socket left', async () => {
+    await fault('the watched engine (a real dockerd) restarted', async () => {
+      const image = (await ensureSimImage(new Engine(HOST))).ref;
+      docker2('network', 'create', '--label', TEST_LABEL, rnet);
+      // restart=always: the daemon starts them again when it comes back, as on a real GPU box.
+      for (const [name, step] of [['r-ps-0', '0.2'], ['r-worker-0', '2']] as const) {
+        docker2('run', '-d', '--restart', 'always', '--name', own(name), '--network', rnet, '--label', TEST_LABEL, '--env', `SIM_STEP_S=${step}`, image);
+      }
+      const baseline = sockets();
+      const monitor = new ClusterMonitor(new Engine(HOST), { network: rnet, labels: testLabels, usage: { intervalMs: 1000, mode: 'api' }, probe: { intervalMs: 1000 } });
+      await monitor.start();
+      const ui = render(<App store={monitor} logs={monitor.logs} theme={{ color: false, ascii: false }} size={{ columns: 120, rows: 30 }} />);
+      const since: Record<string, number> = {};
+      try {
+        const ps = monitor.getSnapshot().nodes.find((n) => n.name === own('r-ps-0'))!;
+        monitor.logs.show([ps]);
+        await waitUntil(() => monitor.logs.lines(ps.id).length > 5 && monitor.sampler!.openStreams === 2, 10_000, 50);
+        await stopSecondEngine();
+        await monitor.waitFor((x) => /engine unreachable — retrying/.test(x.engineError ?? ''), 10_000);
+        await waitUntil(() => (ui.lastFrame() ?? '').includes('engine unreachable — retrying'), 2000, 50);
+        await startSecondEngine();
+        const back = Date.now();
+        const seen = (what: string) => (since[what] ??= Date.now() - back);
+        // Each stream on its own: events (the engine answers again and a container started after
+        // the return shows up), stats (one per running node), logs (new lines after the return), probes.
+        await monitor.waitFor((x) => x.engineError === null, 10_000);
+        docker2('run', '-d', '--name', own('r-worker-1'), '--network', rnet, '--label', TEST_LABEL, image);
+        await monitor.waitFor((x) => x.nodes.some((n) => n.name === own('r-worker-1') && n.state === 'running'), 10_000);
+        seen('events');
+        await waitUntil(() => monitor.sampler!.openStreams === 3, 10_000, 50);
+        seen('stats');
+        const ps2 = monitor.getSnapshot().nodes.find((n) => n.name === own('r-ps-0'))!;
+        await waitUntil(() => monitor.logs.openStreams === 1 && monitor.logs.lines(ps2.id).some((l) => l.time > back), 10_000, 50);
+        seen('logs');
+        await monitor.probeNow();
+        await waitUntil(() => monitor.getSnapshot().reachability.filter((e) => e.tcp === 'ok').length >= 2, 10_000, 100).catch(() => undefined);
+        await monitor.probeNow();
+        seen('probes');
+        console.log(`engine restart: back after ${JSON.stringify(since)} ms`);
+        expect(Math.max(...Object.values(since))).toBeLessThan(5000);
+        const reach = monitor.getSnapshot().reachability;
+        expect(reach.filter((e) => e.from === own('r-ps-0') && e.tcp === 'ok').map((e) => e.to).sort()).toEqual([own('r-worker-0'), own('r-worker-1')]);
+        // Every line the engine kept for the node, from the first one shown to the last, is on screen.
+        const ours = new Set(monitor.logs.lines(ps2.id).map((l) => l.ts));
+        const kept = docker2('logs', '-t', own('r-ps-0')).split('\n').map((l) => l.split(' ')[0]!).filter(Boolean);
+        const first = monitor.logs.lines(ps2.id)[0]!.ts!;
+        const last = monitor.logs.lines(ps2.id).at(-1)!.ts!;
+        const lost = kept.filter((ts) => ts >= first && ts <= last && !ours.has(ts)).length;
+        expect(lost).toBe(0);
+        return lost;
+      } finally {
+        ui.unmount();
+        monitor.stop();
+        await waitUntil(() => sockets() <= baseline, 5000, 100).catch(() => undefined);
+        expect(sockets()).toBeLessThanOrEqual(baseline);
+      }
+    });
+  }, 120_000);
 });
 
 describe('swarm mode', () => {
