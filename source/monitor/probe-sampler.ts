@@ -51,6 +51,11 @@ export class ProbeSampler {
     private readonly options: Pick<ProbeOptions, 'helperImage'> = {},
   ) {}
 
+  /** Probe sessions open now: one per running node once a round has run, none for a node gone. */
+  get openSessions(): number {
+    return this.sessions.size;
+  }
+
   get reachability(): ReachEntry[] {
     return this.entries;
   }

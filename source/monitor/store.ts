@@ -59,6 +59,9 @@ export class ClusterMonitor {
   private remoteTimer: NodeJS.Timeout | null = null;
   private readonly listeners = new Set<() => void>();
   private readonly pending = new Set<string>();
+  /** Containers destroyed lately (id → when): an inspect answered just before the destroy event
+   * (state "removing") must not bring the node back after the event removed it. Ids are never reused. */
+  private readonly destroyed = new Map<string, number>();
   private snapshot: Snapshot;
   private network: NetworkInfo;
   private engineInfo: EngineInfo;
@@ -251,7 +254,7 @@ export class ClusterMonitor {
         const ids = await this.engine.clusterContainerIds(this.network.name, this.options.labels);
         const found = await mapLimit(ids, INSPECT_CONCURRENCY, (id) => this.engine.inspect(id, this.network));
         this.facts.clear();
-        for (const f of found) if (f && this.matchesLabels(f)) this.facts.set(f.id, f);
+        for (const f of found) if (f && this.matchesLabels(f) && !this.destroyed.has(f.id)) this.facts.set(f.id, f);
         await this.addRemoteTasks();
         this.publishFacts(null, true);
       } catch (error) {
@@ -295,7 +298,10 @@ export class ClusterMonitor {
       return;
     }
     if (event.action === 'destroy') {
+      this.destroyed.set(event.containerId, Date.now());
       this.manualRestarts.delete(event.containerId);
+      this.lastErrors.delete(event.containerId);
+      this.seen.delete(event.containerId);
       if (this.facts.delete(event.containerId)) this.publishFacts(null);
       return;
     }
@@ -323,13 +329,20 @@ export class ClusterMonitor {
       const found = await mapLimit(ids, INSPECT_CONCURRENCY, (id) => this.engine.inspect(id, this.network));
       ids.forEach((id, i) => {
         const f = found[i];
-        if (f && this.matchesLabels(f)) this.facts.set(id, f);
+        if (f && this.matchesLabels(f) && !this.destroyed.has(id)) this.facts.set(id, f);
         else this.facts.delete(id);
       });
+      this.forgetDestroyed();
       if (!this.stopped) this.publishFacts(null);
     } catch (error) {
       this.publish(error instanceof EngineError ? error.message : engineMessage(error));
     }
+  }
+
+  /** Tombstones outlive any inspect in flight (bounded by the engine's timeout) and no longer. */
+  private forgetDestroyed(): void {
+    const before = Date.now() - 60_000;
+    for (const [id, at] of this.destroyed) if (at < before) this.destroyed.delete(id);
   }
 
   private build(ready: boolean, engineError: string | null): Snapshot {
