@@ -2,7 +2,7 @@
 // engine going away and coming back, a slow engine, a paused node, resize storms and signals,
 // hostile and oversized input, churn. `npm run test:faults` runs it alone and prints the counts.
 import { execFile } from 'node:child_process';
-import { readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { render } from 'ink-testing-library';
 import React from 'react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,19 +14,12 @@ import { SocketProxy } from '../helpers/socket-proxy.js';
 import { fault } from './ledger.js';
 import { rssBytes } from '../../bench/procs.js';
 import { tfmonInPty } from '../helpers/pty.js';
+import { openSockets } from '../helpers/sockets.js';
 
 const net = own('faults');
 let image = '';
 const proxy = new SocketProxy(`/tmp/${own('fproxy')}.sock`);
 
-/** Sockets this process holds open: a stream left behind is one more. */
-const sockets = (): number => readdirSync('/proc/self/fd').filter((fd) => {
-  try {
-    return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
-  } catch {
-    return false;
-  }
-}).length;
 
 beforeAll(async () => {
   requireEngine();
@@ -45,7 +38,7 @@ afterAll(async () => {
 describe('faults', () => {
   it('the engine goes away and comes back: banner, every stream back within 5 s, no line lost, no socket leaked', async () => {
     await fault('engine unreachable for 3 s, then back', async () => {
-      const baseline = sockets();
+      const baseline = openSockets();
       const monitor = new ClusterMonitor(new Engine(`unix://${proxy.path}`), { network: net, labels: testLabels, usage: { intervalMs: 1000, mode: 'api' }, probe: { intervalMs: 1000 } });
       await monitor.start();
       const ps = monitor.getSnapshot().nodes.find((n) => n.name === own('f-ps-0'))!;
@@ -68,8 +61,8 @@ describe('faults', () => {
       const missing = steps.length ? steps.at(-1)! - steps[0]! + 1 - new Set(steps).size : 1;
       monitor.stop();
       // Closing is asynchronous on both ends (the proxy lives in this process too): give it time.
-      await waitUntil(() => sockets() <= baseline, 5000, 100).catch(() => undefined);
-      expect(sockets()).toBeLessThanOrEqual(baseline);
+      await waitUntil(() => openSockets() <= baseline, 5000, 100).catch(() => undefined);
+      expect(openSockets()).toBeLessThanOrEqual(baseline);
       expect(missing).toBe(0);
       return missing;
     });

@@ -2,7 +2,7 @@
 // does), then Docker Swarm mode (a single-node swarm, left again at the end): up --swarm, status
 // over the overlay, + / apply / r / - on services. One file, because both need that engine.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import { MultiMonitor } from '../../source/monitor/multi.js';
 import { fault } from '../faults/ledger.js';
 import { cleanup, createNetwork, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';
 import { docker2, HOST, startSecondEngine, stopSecondEngine } from '../../bench/second-engine.js';
+import { openSockets } from '../helpers/sockets.js';
 
 const net = own('ctx');
 const config = mkdtempSync(join(tmpdir(), 'tfmon-docker-config-'));
@@ -90,14 +91,6 @@ describe('choosing the engine', () => {
   });
 });
 
-/** Sockets this process holds open: a stream left behind is one more. */
-const sockets = (): number => readdirSync('/proc/self/fd').filter((fd) => {
-  try {
-    return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
-  } catch {
-    return false;
-  }
-}).length;
 
 describe('the engine restarts under a running tfmon', () => {
   const rnet = own('restart');
@@ -110,7 +103,7 @@ describe('the engine restarts under a running tfmon', () => {
       for (const [name, step] of [['r-ps-0', '0.2'], ['r-worker-0', '2']] as const) {
         docker2('run', '-d', '--restart', 'always', '--name', own(name), '--network', rnet, '--label', TEST_LABEL, '--env', `SIM_STEP_S=${step}`, image);
       }
-      const baseline = sockets();
+      const baseline = openSockets();
       const monitor = new ClusterMonitor(new Engine(HOST), { network: rnet, labels: testLabels, usage: { intervalMs: 1000, mode: 'api' }, probe: { intervalMs: 1000 } });
       await monitor.start();
       const ui = render(<App store={monitor} logs={monitor.logs} theme={{ color: false, ascii: false }} size={{ columns: 120, rows: 30 }} />);
@@ -155,8 +148,8 @@ describe('the engine restarts under a running tfmon', () => {
       } finally {
         ui.unmount();
         monitor.stop();
-        await waitUntil(() => sockets() <= baseline, 5000, 100).catch(() => undefined);
-        expect(sockets()).toBeLessThanOrEqual(baseline);
+        await waitUntil(() => openSockets() <= baseline, 5000, 100).catch(() => undefined);
+        expect(openSockets()).toBeLessThanOrEqual(baseline);
       }
     });
   }, 120_000);
