@@ -90,7 +90,11 @@ export function followEvents(open: OpenEventStream, callbacks: EventsCallbacks):
       retry(error);
       return;
     }
-    if (closed) return;
+    if (closed) {
+      // Closed while the request was on its way: this stream is nobody's, end it.
+      (stream as Readable).destroy?.();
+      return;
+    }
     delay = 250;
     const splitter = new LineSplitter();
     let ended = false;

@@ -40,6 +40,8 @@ export class ProbeSampler {
   private entries: ReachEntry[] = [];
   private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** After stop, a round still in flight opens nothing more: a session opened then would outlive tfmon's view. */
+  private stopped = false;
   /** Execs (and helper containers) created over the sampler's life: once up, a round creates none. */
   execsCreated = 0;
   lastRoundMs: number | null = null;
@@ -66,6 +68,7 @@ export class ProbeSampler {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     for (const s of this.sessions.values()) s.exec.close();
@@ -74,6 +77,7 @@ export class ProbeSampler {
 
   /** One round over every running node; a call while a round runs joins that round. */
   round(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     this.running ??= this.runRound().finally(() => {
       this.running = null;
     });
@@ -141,6 +145,10 @@ export class ProbeSampler {
         exec = await this.engine.openHelperSession(node.id, image, ARGV, labels);
       }
       this.execsCreated++;
+      if (this.stopped) {
+        exec.close();
+        return `${node.name}: tfmon is stopping`;
+      }
       const s: Session = { pid: node.pid, exec, via, buffer: '', waiter: null };
       exec.stdout.on('data', (chunk: Buffer) => {
         s.buffer += chunk.toString();
