@@ -151,7 +151,15 @@ export class LogFollower {
     for (const n of nodes) this.latest.set(n.id, n);
     for (const n of nodes) {
       const f = this.follows.get(n.id);
-      if (f && !f.open && n.state === 'running' && (n.pid !== f.pid || f.lost)) this.open(n, f);
+      if (!f || n.state !== 'running' || n.remote) continue;
+      if (n.pid !== f.pid) {
+        // Restarted. The engine does not always end the old run's stream (seen: open, silent), so
+        // it is closed here; the new one starts from the last line held, skipping what it repeats.
+        if (f.open) f.close();
+        this.open(n, f);
+      } else if (!f.open && f.lost) {
+        this.open(n, f);
+      }
     }
   }
 
