@@ -49,8 +49,6 @@ export class LogFollower {
   private readonly rings = new Map<string, Ring<LogLine>>();
   private readonly follows = new Map<string, Follow>();
   private readonly listeners = new Set<() => void>();
-  /** The last view of every node, for a stream that ends after its node already runs again. */
-  private readonly latest = new Map<string, NodeView>();
   /** The last Jupyter URL with a token each shown node printed. */
   private readonly jupyter = new Map<string, { url: string; port: number }>();
   private seq = 0;
@@ -125,7 +123,6 @@ export class LogFollower {
   show(nodes: readonly NodeView[]): void {
     if (this.stopped) return;
     const ids = nodes.map((n) => n.id);
-    for (const n of nodes) this.latest.set(n.id, n);
     for (const [id, f] of this.follows) {
       if (!ids.includes(id)) {
         f.close();
@@ -148,13 +145,12 @@ export class LogFollower {
 
   /** The cluster changed: a shown node that runs again (restart) gets its stream back. */
   sync(nodes: readonly NodeView[]): void {
-    for (const n of nodes) this.latest.set(n.id, n);
     for (const n of nodes) {
       const f = this.follows.get(n.id);
       if (!f || n.state !== 'running' || n.remote) continue;
       if (n.pid !== f.pid) {
-        // Restarted. The engine does not always end the old run's stream (seen: open, silent), so
-        // it is closed here; the new one starts from the last line held, skipping what it repeats.
+        // Restarted: the new run gets a stream from the last line held, whether or not the old
+        // run's stream has ended yet (the events and the stream's end come in either order).
         if (f.open) f.close();
         this.open(n, f);
       } else if (!f.open && f.lost) {
@@ -175,14 +171,19 @@ export class LogFollower {
     this.rings.set(node.id, ring);
     const since = previous?.lastTs ? Date.parse(previous.lastTs) / 1000 - 1 : undefined;
     const follow: Follow = { close: () => undefined, open: true, lastKey: previous?.lastKey ?? null, lastTs: previous?.lastTs ?? null, pid: node.pid, error: null, lost: false };
+    // A reopened stream starts a second early: lines up to the last one held are skipped. Only
+    // those: past it, stdout and stderr lines can come with timestamps slightly out of order (the
+    // engine copies the two streams apart), and none of them may be taken for a repeat.
+    const held = previous?.lastKey ?? null;
     const onLine = (stream: LogStream, raw: string): void => {
       const line = toLogLine(this.seq + 1, node.id, stream, raw);
       if (line.ts) {
         const key = timeKey(line.ts);
-        // A reopened stream starts a second early: lines already held are skipped.
-        if (previous && follow.lastKey && key <= follow.lastKey) return;
-        follow.lastKey = key;
-        follow.lastTs = line.ts;
+        if (held && key <= held) return;
+        if (!follow.lastKey || key > follow.lastKey) {
+          follow.lastKey = key;
+          follow.lastTs = line.ts;
+        }
       }
       this.seq++;
       ring.push(line);
@@ -201,9 +202,7 @@ export class LogFollower {
         follow.open = false;
         if (error && statusOf(error) === null) follow.lost = true;
         else if (error) follow.error = sanitize(engineMessage(error)).slice(0, 300);
-        // A restart can be seen (new pid, running) before the old stream ends: reopen now then.
-        const now = this.latest.get(node.id);
-        if (!error && !this.stopped && now && now.state === 'running' && now.pid !== follow.pid && this.follows.get(node.id) === follow) this.open(now, follow);
+        // A restart is reopened by sync() when the new pid shows, whichever comes first.
         this.changed();
       },
     );

@@ -185,7 +185,7 @@ describe('logs', () => {
       await waitUntil(() => monitor.logs.lines(node().id).length === 11, 5000, 50);
       docker('restart', '-t', '0', own('seq-worker-0'));
       await waitUntil(() => monitor.logs.lines(node().id).length >= 22, 10_000, 50).catch((e: Error) => {
-        throw new Error(`${e.message}: ${monitor.logs.lines(node().id).length} lines, ${monitor.logs.openStreams} open, node ${node().state} pid ${node().pid}`);
+        throw new Error(`${e.message}: ${JSON.stringify(monitor.logs.lines(node().id).map((l) => `${l.ts} ${l.text}`))} ${monitor.logs.lines(node().id).length} lines, ${monitor.logs.openStreams} open, node ${node().state} pid ${node().pid}`);
       });
       await new Promise((r) => setTimeout(r, 500));
       const texts = monitor.logs.lines(node().id).map((l) => l.text);
