@@ -568,18 +568,13 @@ export class Engine {
 
   /** Graceful stop (SIGTERM, then SIGKILL after `graceS`), then remove. Gone already is fine. */
   async stopAndRemove(id: string, graceS = 5): Promise<void> {
-    const c = (await this.api()).getContainer(id);
     try {
-      await this.call(() => c.stop({ t: graceS }));
+      await this.stop(id, graceS);
     } catch (error) {
       const code = statusOf(error);
       if (code === 404) return;
-      if (code !== 304 && code !== 409) throw error;
+      if (code !== 409) throw error; // 409: being removed already; remove says the last word
     }
-    try {
-      await this.call(() => c.remove({ force: true }));
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    await this.remove(id);
   }
 }

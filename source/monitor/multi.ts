@@ -9,6 +9,7 @@ import type { Engine } from '../engine/engine.js';
 import { EngineError, engineMessage } from '../engine/errors.js';
 import type { LogLine } from '../cluster/logs.js';
 import { ClusterMonitor, type MonitorOptions } from './store.js';
+import { waitForSnapshot } from './wait.js';
 
 interface Member {
   engine: Engine;
@@ -126,19 +127,7 @@ export class MultiMonitor {
   }
 
   waitFor(predicate: (s: Snapshot) => boolean, timeoutMs: number): Promise<Snapshot> {
-    return new Promise((resolve, reject) => {
-      if (predicate(this.getSnapshot())) return resolve(this.getSnapshot());
-      const timer = setTimeout(() => {
-        unsubscribe();
-        reject(new Error(`timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-      const unsubscribe = this.subscribe(() => {
-        if (!predicate(this.getSnapshot())) return;
-        clearTimeout(timer);
-        unsubscribe();
-        resolve(this.getSnapshot());
-      });
-    });
+    return waitForSnapshot(this, predicate, timeoutMs);
   }
 
   /** Logs of the shown nodes, each from the engine that owns it. */

@@ -15,6 +15,7 @@ import { reachProblems } from '../cluster/reach.js';
 import { UsageSampler, type SamplerOptions } from './usage-sampler.js';
 import { DEFAULT_LOG_OPTIONS, LogFollower, toLogLine, type LogOptions } from './log-follower.js';
 import { lastErrorOf } from '../cluster/logs.js';
+import { waitForSnapshot } from './wait.js';
 
 export interface MonitorOptions {
   network: string;
@@ -423,19 +424,7 @@ export class ClusterMonitor {
 
   /** Resolves once a snapshot satisfies the predicate (used by status and tests). */
   waitFor(predicate: (s: Snapshot) => boolean, timeoutMs: number): Promise<Snapshot> {
-    return new Promise((resolve, reject) => {
-      if (predicate(this.snapshot)) return resolve(this.snapshot);
-      const timer = setTimeout(() => {
-        unsubscribe();
-        reject(new Error(`timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-      const unsubscribe = this.subscribe(() => {
-        if (!predicate(this.snapshot)) return;
-        clearTimeout(timer);
-        unsubscribe();
-        resolve(this.snapshot);
-      });
-    });
+    return waitForSnapshot(this, predicate, timeoutMs);
   }
 }
 

@@ -1,6 +1,7 @@
 // The fault suite: what breaks around tfmon while it runs, each fault counted (ledger.ts): the
-// engine going away and coming back, a slow engine, a paused node, resize storms and signals,
-// hostile and oversized input, churn. `npm run test:faults` runs it alone and prints the counts.
+// engine going away and coming back, a slow engine, a paused node, a node gone mid-round,
+// hostile and oversized input, churn (terminal.test.tsx and security.test.tsx hold the rest).
+// `npm run test:faults` runs them and prints the counts.
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import v8 from 'node:v8';
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../source/engine/engine.js';
 import { ClusterMonitor } from '../../source/monitor/store.js';
 import { App } from '../../source/ui/App.js';
-import { CLI, cleanup, createNetwork, docker, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from '../integration/harness.js';
+import { cleanup, createNetwork, docker, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from '../integration/harness.js';
 import { SocketProxy } from '../helpers/socket-proxy.js';
 import { fault } from './ledger.js';
 import { rssBytes } from '../../bench/procs.js';
