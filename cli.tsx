@@ -232,6 +232,11 @@ async function main(): Promise<number> {
       // measure per render that Node keeps forever (+38 MB a minute under churn, measured): a
       // NODE_ENV=development left in a user's shell must not turn the live screen into a leak.
       process.env['NODE_ENV'] = 'production';
+      // Ink draws only the final frame when CI or CONTINUOUS_INTEGRATION is set (is-in-ci, read once
+      // when ink loads): a shell that exports CI=true got a blank screen. stdout is a terminal here,
+      // so the live screen is what the user asked for.
+      delete process.env['CI'];
+      delete process.env['CONTINUOUS_INTEGRATION'];
       const { runTui } = await import('./source/ui/run-tui.js');
       return runTui(common);
     }

@@ -44,6 +44,18 @@ describe('terminal faults', () => {
     });
   }, 60_000);
 
+  it('a shell with CI=true (a CI job, a debug shell on a runner) still gets the live screen', async () => {
+    await fault('CI=true in the environment', async () => {
+      // Ink alone would draw nothing until exit there (is-in-ci): the screen stayed blank.
+      const pty = tfmonInPty(common, { columns: 100, rows: 30 }, { CI: 'true', CONTINUOUS_INTEGRATION: '1' });
+      await pty.waitFor('2 nodes');
+      pty.child.stdin.write('?');
+      await pty.waitFor('select the node above');
+      pty.child.stdin.write('q');
+      expect(await pty.exited).toBe(0);
+    });
+  }, 40_000);
+
   it('a locale without UTF-8 (LANG=C) gets ASCII only', async () => {
     await fault('LANG=C', async () => {
       const pty = tfmonInPty(common, { columns: 100, rows: 30 }, { LANG: 'C', LC_ALL: 'C' });

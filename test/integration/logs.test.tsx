@@ -107,12 +107,17 @@ describe('logs', () => {
       ['--memory', '16m', '--memory-swap', '16m']);
     const s = await monitor.waitFor((x) =>
       x.problems.some((p) => p.code === 'crash_loop' && p.node === own('loop-worker-3') && p.message.includes('last error'))
-      && x.problems.some((p) => p.code === 'oom_killed' && p.node === own('oom-worker-4')), 20_000);
+      && x.problems.some((p) => p.code === 'oom_killed' && p.node === own('oom-worker-4')), 30_000).catch((e: unknown) => {
+      // Say which half was missing, and what the engine itself reports of both.
+      const seen = monitor.getSnapshot().problems.filter((p) => p.node === own('loop-worker-3') || p.node === own('oom-worker-4'));
+      const engine = docker('inspect', '--format', '{{.Name}} {{.State.Status}} restarts={{.RestartCount}} oom={{.State.OOMKilled}} exit={{.State.ExitCode}}', own('loop-worker-3'), own('oom-worker-4'));
+      throw new Error(`${String(e)}; problems: ${JSON.stringify(seen)}; engine: ${engine.replace(/\n/g, '; ')}`);
+    });
     const loop = s.problems.find((p) => p.code === 'crash_loop')!;
     expect(loop.message).toMatch(/^crash loop: restarted \d+ times; last error: UnavailableError: failed to connect to all addresses$/);
     expect(s.problems.find((p) => p.code === 'oom_killed')?.message).toMatch(/^killed for lack of memory \(OOM\) at its --memory limit/);
     docker('rm', '-f', own('loop-worker-3'), own('oom-worker-4'));
-  });
+  }, 40_000);
 
   it('a Jupyter URL in the logs is shown rewritten to the published host port', async () => {
     // Published on loopback only, on a port the engine picks.
