@@ -1,5 +1,6 @@
 // Typed access to one Docker engine. Everything above this layer sees plain data, never dockerode.
 import type Modem from 'docker-modem';
+import { Agent } from 'node:http';
 import type Docker from 'dockerode';
 import type { Duplex, Readable } from 'node:stream';
 import type { ContainerFacts, EngineInfo, NetworkInfo } from '../cluster/types.js';
@@ -40,6 +41,9 @@ export class Engine {
   readonly host: string;
   readonly endpoint: Endpoint;
   private readonly modem: Modem;
+  /** Node's global agent keeps idle connections 5 s after a request; this pool is the engine's own,
+   * so close() can end them at once (unix sockets; other transports keep docker-modem's). */
+  private readonly agent: Agent | null;
   private client: Promise<Docker> | null = null;
 
   /** A host URL (as --host), an endpoint already resolved (--context), or nothing: the docker CLI's
@@ -47,7 +51,14 @@ export class Engine {
   constructor(target?: string | Endpoint) {
     this.endpoint = typeof target === 'object' ? target : resolveEndpoint({ host: target });
     this.host = this.endpoint.host;
-    this.modem = modemFor(this.endpoint);
+    this.agent = /^(unix|npipe):\/\//.test(this.host) ? new Agent({ keepAlive: true }) : null;
+    this.modem = modemFor(this.endpoint, this.agent ?? undefined);
+  }
+
+  /** Ends the idle connections kept for reuse. Streams and sessions are their owners' to close
+   * (monitor.stop()); a request made afterwards simply opens a new connection. */
+  close(): void {
+    this.agent?.destroy();
   }
 
   /** The engine runs on this host (its socket is here): its containers' cgroups and PIDs are ours to read. */

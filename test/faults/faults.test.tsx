@@ -42,27 +42,34 @@ describe('faults', () => {
   it('the engine goes away and comes back: banner, every stream back within 5 s, no line lost, no socket leaked', async () => {
     await fault('engine unreachable for 3 s, then back', async () => {
       const baseline = openSockets();
-      const monitor = new ClusterMonitor(new Engine(`unix://${proxy.path}`), { network: net, labels: testLabels, usage: { intervalMs: 1000, mode: 'api' }, probe: { intervalMs: 1000 } });
-      await monitor.start();
-      const ps = monitor.getSnapshot().nodes.find((n) => n.name === own('f-ps-0'))!;
-      monitor.logs.show([ps]);
-      await waitUntil(() => monitor.logs.lines(ps.id).length > 5 && monitor.sampler!.openStreams === 2, 8000, 50);
-      await proxy.cut();
-      await monitor.waitFor((s) => s.engineError !== null && /unreachable/.test(s.engineError), 5000);
-      await new Promise((r) => setTimeout(r, 3000));
-      await proxy.listen();
-      const back = Date.now();
-      await monitor.waitFor((s) => s.engineError === null, 8000);
-      await waitUntil(() => monitor.sampler!.openStreams === 2 && monitor.logs.openStreams === 1, 8000, 50);
-      await monitor.probeNow(); // a round begun during the outage ends first
-      await monitor.probeNow();
-      expect(Date.now() - back).toBeLessThan(5000 + 2000); // the two rounds themselves take up to ~2 s
-      expect(monitor.getSnapshot().reachability.map((e) => `${e.tcp} ${e.reason ?? ''}`)).toEqual(['ok ', 'ok ']);
-      // The sim printed a step every 0.2 s throughout: the reopened stream starts where it stopped.
-      await new Promise((r) => setTimeout(r, 1000));
-      const steps = monitor.logs.lines(ps.id).map((l) => /step (\d+) /.exec(l.text)?.[1]).filter(Boolean).map(Number);
-      const missing = steps.length ? steps.at(-1)! - steps[0]! + 1 - new Set(steps).size : 1;
-      monitor.stop();
+      const engine = new Engine(`unix://${proxy.path}`);
+      const monitor = new ClusterMonitor(engine, { network: net, labels: testLabels, usage: { intervalMs: 1000, mode: 'api' }, probe: { intervalMs: 1000 } });
+      let missing = 1;
+      try {
+        await monitor.start();
+        const ps = monitor.getSnapshot().nodes.find((n) => n.name === own('f-ps-0'))!;
+        monitor.logs.show([ps]);
+        await waitUntil(() => monitor.logs.lines(ps.id).length > 5 && monitor.sampler!.openStreams === 2, 8000, 50);
+        await proxy.cut();
+        await monitor.waitFor((s) => s.engineError !== null && /unreachable/.test(s.engineError), 5000);
+        await new Promise((r) => setTimeout(r, 3000));
+        await proxy.listen();
+        const back = Date.now();
+        await monitor.waitFor((s) => s.engineError === null, 8000);
+        await waitUntil(() => monitor.sampler!.openStreams === 2 && monitor.logs.openStreams === 1, 8000, 50);
+        await monitor.probeNow(); // a round begun during the outage ends first
+        await monitor.probeNow();
+        expect(Date.now() - back).toBeLessThan(5000 + 2000); // the two rounds themselves take up to ~2 s
+        expect(monitor.getSnapshot().reachability.map((e) => `${e.tcp} ${e.reason ?? ''}`)).toEqual(['ok ', 'ok ']);
+        // The sim printed a step every 0.2 s throughout: the reopened stream starts where it stopped.
+        await new Promise((r) => setTimeout(r, 1000));
+        const steps = monitor.logs.lines(ps.id).map((l) => /step (\d+) /.exec(l.text)?.[1]).filter(Boolean).map(Number);
+        missing = steps.length ? steps.at(-1)! - steps[0]! + 1 - new Set(steps).size : 1;
+      } finally {
+        // Streams and sessions end with the monitor; idle keep-alive connections with the engine.
+        monitor.stop();
+        engine.close();
+      }
       // Closing is asynchronous on both ends (the proxy lives in this process too): give it time.
       await waitUntil(() => openSockets() <= baseline, 5000, 100).catch(() => undefined);
       expect(openSockets()).toBeLessThanOrEqual(baseline);

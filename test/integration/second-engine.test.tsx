@@ -104,7 +104,8 @@ describe('the engine restarts under a running tfmon', () => {
         docker2('run', '-d', '--restart', 'always', '--name', own(name), '--network', rnet, '--label', TEST_LABEL, '--env', `SIM_STEP_S=${step}`, image);
       }
       const baseline = openSockets();
-      const monitor = new ClusterMonitor(new Engine(HOST), { network: rnet, labels: testLabels, usage: { intervalMs: 1000, mode: 'api' }, probe: { intervalMs: 1000 } });
+      const engine = new Engine(HOST);
+      const monitor = new ClusterMonitor(engine, { network: rnet, labels: testLabels, usage: { intervalMs: 1000, mode: 'api' }, probe: { intervalMs: 1000 } });
       await monitor.start();
       const ui = render(<App store={monitor} logs={monitor.logs} theme={{ color: false, ascii: false }} size={{ columns: 120, rows: 30 }} />);
       const since: Record<string, number> = {};
@@ -148,6 +149,7 @@ describe('the engine restarts under a running tfmon', () => {
       } finally {
         ui.unmount();
         monitor.stop();
+        engine.close();
         await waitUntil(() => openSockets() <= baseline, 5000, 100).catch(() => undefined);
         expect(openSockets()).toBeLessThanOrEqual(baseline);
       }
