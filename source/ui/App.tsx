@@ -120,7 +120,16 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
 
   // Log lines re-render the screen up to ten times a second without a new snapshot: what derives
   // from the snapshot alone is kept until the snapshot changes.
-  const nodes = useMemo(() => sortNodes(snapshot.nodes, snapshot.usage, sort), [snapshot.nodes, snapshot.usage, sort]);
+  // Usage changes every second, the order rarely: the same array while the order holds keeps the
+  // matrix (n² pairs) and the table's memos from being rebuilt at every sample.
+  const sortedRef = useRef<NodeView[]>([]);
+  const nodes = useMemo(() => {
+    const next = sortNodes(snapshot.nodes, snapshot.usage, sort);
+    const prev = sortedRef.current;
+    if (next.length === prev.length && next.every((n, i) => n === prev[i])) return prev;
+    sortedRef.current = next;
+    return next;
+  }, [snapshot.nodes, snapshot.usage, sort]);
   // Selection follows the node (by id) when others come and go; falls back to the same row.
   const lastIndexRef = useRef(0);
   let selected = selectedId === null ? 0 : nodes.findIndex((n) => n.id === selectedId);
@@ -421,6 +430,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
             <MatrixPane
               nodes={nodes}
               entries={snapshot.reachability}
+              matrix={matrix}
               selected={selected}
               target={target}
               roundMs={snapshot.probe.on ? snapshot.probe.lastRoundMs : null}

@@ -11,6 +11,8 @@ import { glyphs, tint, type Theme } from './theme.js';
 interface Props {
   nodes: readonly NodeView[];
   entries: readonly ReachEntry[];
+  /** The matrix of these nodes and entries, when the caller has built it already. */
+  matrix?: MatrixData;
   selected: number;
   /** The column under the cursor (a host name), or null for the row's first failing pair. */
   target: string | null;
@@ -56,11 +58,11 @@ function summaryLine(entries: readonly ReachEntry[], nodes: readonly NodeView[],
   return parts.join(sep);
 }
 
-export function MatrixPane({ nodes, entries, selected, target, roundMs, probing, rows, width, theme }: Props): React.JSX.Element | null {
+export function MatrixPane({ nodes, entries, matrix, selected, target, roundMs, probing, rows, width, theme }: Props): React.JSX.Element | null {
   if (rows <= 0) return null;
   const g = glyphs(theme);
   const arrow = theme.ascii ? '->' : '→';
-  const m = buildMatrix(nodes, entries);
+  const m = matrix ?? buildMatrix(nodes, entries);
   const title = ` reachability${g.sep}${summaryLine(entries, nodes, roundMs, probing, g.sep)} `;
   const head = (
     <Text wrap="truncate" color={tint(theme, 'cyan')}>
