@@ -33,6 +33,9 @@ const REFRESH_ACTIONS = /^(create|start|restart|die|stop|kill|oom|pause|unpause|
 const INSPECT_CONCURRENCY = 16;
 const REMOTE_TASKS_MS = 5000;
 
+/** One empty list for every snapshot without probing (a new [] each time would defeat the screen's memos). */
+const NO_ENTRIES: Snapshot['reachability'] = [];
+
 export class ClusterMonitor {
   private readonly facts = new Map<string, ContainerFacts>();
   /** Views are derived once per facts change, not per usage tick (TF_CONFIG parsing is not free). */
@@ -363,18 +366,30 @@ export class ClusterMonitor {
       engineError,
       network: this.network,
       nodes: this.views,
-      problems: this.probe ? [...this.problems, ...this.reachProblemsOf(this.probe.reachability)] : this.problems,
+      problems: this.allProblems(),
       usage: this.sampler?.all() ?? {},
       usageSource: this.sampler?.mode ?? null,
       host: this.host?.usage ?? null,
       gpus: this.gpu?.current.gpus ?? null,
       gpuByContainer: this.gpu?.current.byContainer ?? {},
       gpuNote: this.gpu?.current.note ?? null,
-      reachability: this.probe?.reachability ?? [],
+      reachability: this.probe?.reachability ?? NO_ENTRIES,
       probe: this.probe ? { on: true, lastRoundMs: this.probe.lastRoundMs } : { on: false },
       ready,
       updatedAt: Date.now(),
     };
+  }
+
+  /** The same array while neither part changed: the screen's memos key on it, and a usage sample
+   * every second would otherwise rebuild what depends on the problems. */
+  private problemsCache: { base: unknown; reach: unknown; all: Snapshot['problems'] } | null = null;
+  private allProblems(): Snapshot['problems'] {
+    if (!this.probe) return this.problems;
+    const reach = this.reachProblemsOf(this.probe.reachability);
+    if (this.problemsCache?.base !== this.problems || this.problemsCache.reach !== reach) {
+      this.problemsCache = { base: this.problems, reach, all: [...this.problems, ...reach] };
+    }
+    return this.problemsCache.all;
   }
 
   /** Reachability problems change with a round or the nodes, not with each usage tick. */

@@ -40,6 +40,22 @@ describe('usage', () => {
     expect(s.usageSource).toBe('cgroup'); // a local engine is read from the kernel's files
   });
 
+  it('a usage sample changes the usage, and leaves nodes, problems and reachability the same objects', async () => {
+    // The screen's memos (sort, matrix, problem marks) key on these: new ones every second would
+    // rebuild them at every frame.
+    for (const probe of [undefined, { intervalMs: 60_000 }]) {
+      const m = new ClusterMonitor(new Engine(), { network: net, labels: testLabels, usage: { intervalMs: 1000, mode: 'auto' }, ...(probe ? { probe } : {}) });
+      monitors.push(m);
+      await m.start();
+      const first = await m.waitFor((snap) => Object.keys(snap.usage).length > 0, 5000);
+      const next = await m.waitFor((snap) => snap.usage !== first.usage, 5000);
+      expect(next.nodes).toBe(first.nodes);
+      expect(next.problems).toBe(first.problems);
+      expect(next.reachability).toBe(first.reachability);
+      m.stop();
+    }
+  });
+
   it('a node holding 64 MiB shows at least 60 MiB', async () => {
     runSim(image, own('mem-worker-2'), net, { env: { SIM_ALLOC_MB: '64' } });
     const m = await watch('auto');
