@@ -9,13 +9,12 @@ export { DEFAULT_HOST };
 
 /** The transport dockerode itself uses. tfmon reads through it directly and loads dockerode only
  * for actions: dockerode's import pulls in gRPC for BuildKit and costs ~150 ms at every start. */
-export function modemFor(endpoint: Endpoint, agent?: Agent): Modem {
+export function modemFor(endpoint: Endpoint, agent: Agent): Modem {
   const { host, tls } = endpoint;
   // A local socket gets the engine's own keep-alive pool (closed with it); a TLS or SSH transport
   // keeps docker-modem's own, whose options it builds itself.
-  const pool = agent ? { agent } : {};
-  if (host.startsWith('unix://')) return new Modem({ socketPath: host.slice('unix://'.length), ...pool } as Modem.ConstructorOptions);
-  if (host.startsWith('npipe://')) return new Modem({ socketPath: host.slice('npipe://'.length), ...pool } as Modem.ConstructorOptions);
+  if (host.startsWith('unix://')) return new Modem({ socketPath: host.slice('unix://'.length), agent } as Modem.ConstructorOptions);
+  if (host.startsWith('npipe://')) return new Modem({ socketPath: host.slice('npipe://'.length), agent } as Modem.ConstructorOptions);
   const ssh = /^ssh:\/\/(?:([^@/]+)@)?([^:/]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(host);
   if (ssh && ssh[2] !== undefined) {
     // docker-modem runs `docker system dial-stdio` over one SSH connection per request: tfmon keeps

@@ -52,8 +52,8 @@ export class Engine {
   readonly endpoint: Endpoint;
   private readonly modem: Modem;
   /** Node's global agent keeps idle connections 5 s after a request; this pool is the engine's own,
-   * so close() can end them at once (unix sockets; other transports keep docker-modem's). */
-  private readonly agent: Agent | null;
+   * so close() can end them at once (connect.ts uses it for local sockets). */
+  private readonly agent = new EnginePool({ keepAlive: true });
   private client: Promise<Docker> | null = null;
 
   /** A host URL (as --host), an endpoint already resolved (--context), or nothing: the docker CLI's
@@ -61,14 +61,13 @@ export class Engine {
   constructor(target?: string | Endpoint) {
     this.endpoint = typeof target === 'object' ? target : resolveEndpoint({ host: target });
     this.host = this.endpoint.host;
-    this.agent = /^(unix|npipe):\/\//.test(this.host) ? new EnginePool({ keepAlive: true }) : null;
-    this.modem = modemFor(this.endpoint, this.agent ?? undefined);
+    this.modem = modemFor(this.endpoint, this.agent);
   }
 
   /** Ends the idle connections kept for reuse. Streams and sessions are their owners' to close
    * (monitor.stop()); a request made afterwards simply opens a new connection. */
   close(): void {
-    this.agent?.destroy();
+    this.agent.destroy();
   }
 
   /** The engine runs on this host (its socket is here): its containers' cgroups and PIDs are ours to read. */

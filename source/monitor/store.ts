@@ -380,25 +380,16 @@ export class ClusterMonitor {
     };
   }
 
-  /** The same array while neither part changed: the screen's memos key on it, and a usage sample
-   * every second would otherwise rebuild what depends on the problems. */
-  private problemsCache: { base: unknown; reach: unknown; all: Snapshot['problems'] } | null = null;
+  /** Problems change with the nodes (views and their problems are rebuilt together) or a probe
+   * round, not with a usage sample: the same array until then, for the screen's memos. */
+  private problemsCache: { views: unknown; entries: unknown; all: Snapshot['problems'] } | null = null;
   private allProblems(): Snapshot['problems'] {
     if (!this.probe) return this.problems;
-    const reach = this.reachProblemsOf(this.probe.reachability);
-    if (this.problemsCache?.base !== this.problems || this.problemsCache.reach !== reach) {
-      this.problemsCache = { base: this.problems, reach, all: [...this.problems, ...reach] };
+    const entries = this.probe.reachability;
+    if (this.problemsCache?.views !== this.views || this.problemsCache.entries !== entries) {
+      this.problemsCache = { views: this.views, entries, all: [...this.problems, ...reachProblems(entries, this.views)] };
     }
     return this.problemsCache.all;
-  }
-
-  /** Reachability problems change with a round or the nodes, not with each usage tick. */
-  private reachCache: { entries: unknown; views: unknown; problems: Snapshot['problems'] } | null = null;
-  private reachProblemsOf(entries: Snapshot['reachability']): Snapshot['problems'] {
-    if (this.reachCache?.entries !== entries || this.reachCache.views !== this.views) {
-      this.reachCache = { entries, views: this.views, problems: reachProblems(entries, this.views) };
-    }
-    return this.reachCache.problems;
   }
 
   /** Usage samples arrive per container (API streams), per tick (cgroup files), and from the host

@@ -118,10 +118,9 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   }, [clock]);
   const renderNow = Math.max(now, snapshot.updatedAt);
 
-  // Log lines re-render the screen up to ten times a second without a new snapshot: what derives
-  // from the snapshot alone is kept until the snapshot changes.
-  // Usage changes every second, the order rarely: the same array while the order holds keeps the
-  // matrix (n² pairs) and the table's memos from being rebuilt at every sample.
+  // Log lines re-render the screen up to ten times a second without a new snapshot, and usage
+  // changes every second while the order rarely does: the same array while the order holds keeps
+  // the matrix (n² pairs) and the table's memos from being rebuilt at every frame.
   const sortedRef = useRef<NodeView[]>([]);
   const nodes = useMemo(() => {
     const next = sortNodes(snapshot.nodes, snapshot.usage, sort);

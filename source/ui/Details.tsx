@@ -35,7 +35,6 @@ function jupyterLine(j: { url: string | null; inside: string }): DetailLine {
     : { label: 'jupyter', value: `${j.inside} (port not published: reachable inside the network only)`, tone: 'dim' };
 }
 
-
 /** Sparklines of the last 60 samples, then block I/O and pids. */
 function usageLines(u: NodeUsage, width: number, ascii: boolean): DetailLine[] {
   const w = Math.max(10, Math.min(60, width - 11 - 22));

@@ -5,14 +5,14 @@ import type { ReachEntry } from '../cluster/reach.js';
 import type { NodeView } from '../cluster/types.js';
 import { sanitize } from '../text/sanitize.js';
 import { fit, truncate } from '../text/width.js';
-import { buildMatrix, groupFailures, kindsOf, pairDetail, tally, type Mark, type Matrix as MatrixData } from './matrix.js';
+import { groupFailures, kindsOf, pairDetail, tally, type Mark, type Matrix as MatrixData } from './matrix.js';
 import { glyphs, tint, type Theme } from './theme.js';
 
 interface Props {
   nodes: readonly NodeView[];
   entries: readonly ReachEntry[];
-  /** The matrix of these nodes and entries, when the caller has built it already. */
-  matrix?: MatrixData;
+  /** buildMatrix(nodes, entries): the screen builds it once for the table's marks and this pane. */
+  matrix: MatrixData;
   selected: number;
   /** The column under the cursor (a host name), or null for the row's first failing pair. */
   target: string | null;
@@ -62,7 +62,7 @@ export function MatrixPane({ nodes, entries, matrix, selected, target, roundMs, 
   if (rows <= 0) return null;
   const g = glyphs(theme);
   const arrow = theme.ascii ? '->' : '→';
-  const m = matrix ?? buildMatrix(nodes, entries);
+  const m = matrix;
   const title = ` reachability${g.sep}${summaryLine(entries, nodes, roundMs, probing, g.sep)} `;
   const head = (
     <Text wrap="truncate" color={tint(theme, 'cyan')}>
