@@ -10,6 +10,11 @@ export class SocketProxy {
   delayMs = 0;
   constructor(readonly path: string, private readonly target = '/var/run/docker.sock') {}
 
+  /** Sockets the proxy holds (each proxied connection is two: the client's and the engine's). */
+  get openSockets(): number {
+    return this.open.size;
+  }
+
   listen(): Promise<void> {
     rmSync(this.path, { force: true });
     this.server = createServer((client) => {
@@ -25,6 +30,10 @@ export class SocketProxy {
         else setTimeout(() => client.writable && client.write(chunk), this.delayMs);
       });
       upstream.on('end', () => setTimeout(() => client.end(), this.delayMs));
+      // A client gone (closed or reset) takes its engine connection with it: otherwise a following
+      // stream (stats, logs) upstream stays open, and the proxy, not tfmon, holds a socket.
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => setTimeout(() => client.destroy(), this.delayMs));
     });
     return new Promise((resolve) => this.server!.listen(this.path, resolve));
   }
