@@ -1,7 +1,8 @@
 // Bad input and unreachable engines: one clear line on stderr, a non-zero exit, never a stack trace.
 import { spawnSync } from 'node:child_process';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, own, requireEngine, tfmon } from './harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installPackedTarball, type Installed } from '../helpers/installed.js';
+import { own, requireEngine, ROOT, tfmon } from './harness.js';
 
 beforeAll(() => requireEngine());
 
@@ -33,13 +34,23 @@ describe('errors', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('permission denied on the socket gives the docker-group hint', () => {
-    if (process.getuid?.() !== 0) {
-      throw new Error('this test drops to user nobody and so must run as root (CI does)');
-    }
-    const r = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, CLI, 'status'], { encoding: 'utf8' });
-    expect(r.status).toBe(1);
-    expect(expectOneLine(r.stderr)).toMatch(/permission denied on \/var\/run\/docker\.sock: add your user to the docker group/);
+  describe('as a user outside the docker group', () => {
+    // nobody runs tfmon as installed from the packed tarball: the checkout itself may sit in a
+    // folder only its owner can enter (/root, a mode-700 home), which is not what this tests.
+    let installed: Installed | null = null;
+    beforeAll(() => {
+      if (process.getuid?.() !== 0) {
+        throw new Error('this test drops to user nobody and so must run as root (CI does)');
+      }
+      installed = installPackedTarball(ROOT);
+    }, 240_000);
+    afterAll(() => installed?.remove());
+
+    it('permission denied on the socket gives the docker-group hint', () => {
+      const r = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', installed!.node, installed!.cli, 'status'], { encoding: 'utf8', cwd: '/' });
+      expect(r.status).toBe(1);
+      expect(expectOneLine(r.stderr)).toMatch(/permission denied on \/var\/run\/docker\.sock: add your user to the docker group/);
+    });
   });
 
   it.each([

@@ -1,35 +1,30 @@
 // The package a user installs: npm pack holds only what runs, and the tarball installed into a
 // prefix of its own gives a tfmon that works against the engine.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installPackedTarball, type Installed } from '../helpers/installed.js';
 import { cleanup, createNetwork, own, requireEngine, ROOT, runSim, simImage, TEST_LABEL } from './harness.js';
 
-const work = mkdtempSync(join(tmpdir(), 'tfmon-pack-'));
-const prefix = join(work, 'prefix');
 const net = own('pkg');
-let tarball = '';
-const bin = (): string => join(prefix, 'bin', 'tfmon');
+let installed: Installed | null = null;
+const bin = (): string => installed!.bin;
 
 beforeAll(async () => {
   requireEngine();
   createNetwork(net);
   runSim(await simImage(), own('pkg-worker-0'), net);
-  // --ignore-scripts: the build is there already (npm test built it); pack must not run tsc again.
-  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--json'], { cwd: ROOT, encoding: 'utf8' });
-  const [info] = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
-  tarball = join(work, info!.filename);
-  // From npm's cache when it holds the dependencies (after npm ci); from the registry otherwise.
-  const r = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`npm install -g of the tarball failed: ${r.stderr.slice(-800)}`);
+  installed = installPackedTarball(ROOT);
 }, 240_000);
-afterAll(() => cleanup());
+afterAll(() => {
+  cleanup();
+  installed?.remove();
+});
 
 describe('the packed tarball', () => {
   it('holds only what runs: the build, the sim recipe, README, LICENSE', () => {
-    const out = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const out = execFileSync('tar', ['-tzf', installed!.tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
     expect(out).toContain('package/dist/cli.js');
     expect(out).toContain('package/sim/tfsim.sh');
     expect(out).toContain('package/LICENSE');
@@ -38,7 +33,7 @@ describe('the packed tarball', () => {
   });
 
   it('installs into a prefix; tfmon --version, --help and status --json work from there', () => {
-    expect(readdirSync(join(prefix, 'bin'))).toContain('tfmon');
+    expect(readdirSync(dirname(bin()))).toContain('tfmon');
     const version = spawnSync(bin(), ['--version'], { encoding: 'utf8' });
     expect(version.stdout.trim()).toBe('0.1.0');
     const help = spawnSync(bin(), ['--help'], { encoding: 'utf8' });
