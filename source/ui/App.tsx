@@ -81,7 +81,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   useSyncExternalStore(logs.subscribe, logs.getVersion);
   const { stdout } = useStdout();
   const { exit } = useApp();
-  const size = useTerminalSize(stdout, fixedSize);
+  const size = useTerminalSize(fixedSize);
   const [now, setNow] = useState(clock);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [help, setHelp] = useState(false);

@@ -70,11 +70,11 @@ export interface Areas {
   detailRows: number;
 }
 
-/** Rows for the table body and the details pane. The whole frame stays shorter than the terminal
- * (Ink clears the screen on every frame otherwise: PITFALLS). Fixed parts: header 3 (+1 with the
- * host line), table head 1, details title 1, footer 1, and one spare line. */
+/** Rows for the table body and the details pane; the frame fills the terminal exactly (Ink 7+ draws
+ * a frame as tall as the terminal in place). Fixed parts: header 3 (+1 with the host line), table
+ * head 1, details title 1, footer 1. */
 export function areas(rows: number, nodeCount: number, hostLine = false): Areas {
-  const free = Math.max(2, rows - 7 - (hostLine ? 1 : 0));
+  const free = Math.max(2, rows - 6 - (hostLine ? 1 : 0));
   const wantTable = Math.max(1, nodeCount);
   const tableRows = Math.max(1, Math.min(wantTable, Math.ceil(free * 0.45), free - 1));
   const detailRows = Math.max(0, free - tableRows);

@@ -10,6 +10,7 @@ import { applyTfConfig, restartNodes, scaleDown, scaleUp, writeTfConfigFiles } f
 import { lastWorker, tfConfigPlan } from '../cluster/regenerate.js';
 import { asciiOnly, colorEnabled, supportsHyperlinks } from '../text/locale.js';
 import { DEFAULT_LOG_OPTIONS } from '../monitor/log-follower.js';
+import { unexpectedErrorLine } from '../cli/unexpected.js';
 
 /** The keys' actions, always on the monitor's current nodes, each on the engine that owns its node
  * (one engine, or several with --host repeated). */
@@ -43,7 +44,12 @@ export function clusterActions(engine: Engine, monitor: ClusterMonitor | MultiMo
   };
 }
 
-export async function runTui(options: CommonOptions): Promise<number> {
+export interface TuiOptions {
+  /** Draw on the terminal's alternate screen and give the terminal back as it was (--no-alt-screen: false). */
+  altScreen: boolean;
+}
+
+export async function runTui(options: CommonOptions, tui: TuiOptions = { altScreen: true }): Promise<number> {
   const { usage, probe, ...rest } = options;
   const engine = engineOf(options);
   const monitor = monitorOf(options, { ...rest, ...(usage ? { usage } : {}), ...(probe ? { probe } : {}) });
@@ -60,8 +66,11 @@ export async function runTui(options: CommonOptions): Promise<number> {
       actions={actions}
     />,
     // Updates come at most 10 times a second (logs) or once (usage); 30 here is for keys: a key
-    // press is drawn within 33 ms instead of waiting for the next of 10 slots.
-    { maxFps: 30, exitOnCtrlC: true, patchConsole: true },
+    // press is drawn within 33 ms instead of waiting for the next of 10 slots. `interactive`: stdout
+    // is a terminal (the caller checked), so draw live even where CI=true is exported (Ink would
+    // otherwise guess a CI job and draw only the last frame). On the alternate screen, Ink gives the
+    // terminal back on unmount, which q, Ctrl-C, SIGTERM, SIGHUP and process exit all go through.
+    { maxFps: 30, exitOnCtrlC: true, patchConsole: true, interactive: true, alternateScreen: tui.altScreen },
   );
   const onSignal = (code: number) => () => {
     app.unmount();
@@ -69,11 +78,28 @@ export async function runTui(options: CommonOptions): Promise<number> {
   };
   const onTerm = onSignal(0);
   const onHup = onSignal(129);
+  // A bug that escapes (an exception in a stream handler, a rejected promise nobody awaited) would
+  // have Node print its stack onto the alternate screen, which is thrown away a moment later: give the
+  // terminal back first, then say it in one line on the screen the user returns to.
+  const onFatal = (error: unknown): void => {
+    app.unmount();
+    monitor.stop();
+    process.stderr.write(unexpectedErrorLine(error));
+    process.exit(1);
+  };
   process.once('SIGTERM', onTerm);
   process.once('SIGHUP', onHup);
+  process.on('uncaughtException', onFatal);
+  process.on('unhandledRejection', onFatal);
+  // Fault injection for the terminal tests: an exception thrown outside React after N ms.
+  const injected = Number(process.env['TFMON_FAULT_THROW_AFTER_MS'] ?? 0);
+  const fault = injected > 0 ? setTimeout(() => { throw new Error('injected fault (TFMON_FAULT_THROW_AFTER_MS)'); }, injected) : null;
   await app.waitUntilExit();
+  if (fault) clearTimeout(fault);
   process.off('SIGTERM', onTerm);
   process.off('SIGHUP', onHup);
+  process.off('uncaughtException', onFatal);
+  process.off('unhandledRejection', onFatal);
   monitor.stop();
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
 }

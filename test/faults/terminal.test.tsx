@@ -4,7 +4,8 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, TEST_LABEL, cleanup, createNetwork, own, requireEngine, runSim, simImage, tfmon } from '../integration/harness.js';
-import { tfmonInPty } from '../helpers/pty.js';
+import { tfmonInPty, type Pty } from '../helpers/pty.js';
+import { playInTerminal } from '../helpers/screen.js';
 import { fault } from './ledger.js';
 
 const net = own('term');
@@ -125,6 +126,62 @@ describe('terminal faults', () => {
         expect(r.err.trim().split('\n'), args.join(' ')).toHaveLength(1);
         expect(r.err).toMatch(/^tfmon: /);
       }
+    });
+  }, 40_000);
+});
+
+describe('the terminal given back', () => {
+  const size = { columns: 100, rows: 30 };
+  const before = "printf 'the user had this on screen\\n'";
+  /** After tfmon ends, the terminal shows what it showed before, and nothing of tfmon's. */
+  async function expectGivenBack(pty: Pty, after: RegExp | null = null): Promise<void> {
+    const screen = await playInTerminal(Buffer.from(pty.output(), 'latin1'), size);
+    expect(screen.buffer).toBe('normal');
+    expect(screen.lines.join('\n')).toContain('the user had this on screen');
+    // No frame of tfmon's is left on the screen or in its scrollback (`after`: a line it may print on leaving).
+    const left = screen.lines.filter((l) => /nodes|tfmon|worker|ps-0/.test(l) && !after?.test(l));
+    expect(left, screen.lines.join('\n')).toEqual([]);
+    expect(pty.output().slice(pty.output().lastIndexOf('\u001b[?25l'))).toContain(CURSOR_SHOWN);
+  }
+
+  type Ender = (pty: Pty) => void;
+  it.each<[string, Ender, number]>([
+    ['q', (pty) => void pty.child.stdin.write('q'), 0],
+    ['Ctrl-C', (pty) => void pty.child.stdin.write('\u0003'), 0],
+    ['SIGTERM', (pty) => void process.kill(pty.pid(), 'SIGTERM'), 0],
+    ['SIGHUP', (pty) => void process.kill(pty.pid(), 'SIGHUP'), 129],
+  ])('%s: the text from before tfmon is back, no tfmon line is left', async (how, end, code) => {
+    await fault(`terminal given back after ${how}`, async () => {
+      const pty = tfmonInPty(common, size, {}, before);
+      await pty.waitFor('2 nodes');
+      end(pty);
+      expect(await pty.exited).toBe(code);
+      await expectGivenBack(pty);
+    });
+  }, 40_000);
+
+  it('an uncaught error: the terminal is given back first, then one line says what happened', async () => {
+    await fault('an uncaught exception under the live screen', async () => {
+      const pty = tfmonInPty(common, size, { TFMON_FAULT_THROW_AFTER_MS: '1500' }, before);
+      await pty.waitFor('2 nodes');
+      expect(await pty.exited).toBe(1);
+      await expectGivenBack(pty, /^tfmon: unexpected error: injected fault/);
+      const screen = await playInTerminal(Buffer.from(pty.output(), 'latin1'), size);
+      expect(screen.lines.filter((l) => l.startsWith('tfmon: unexpected error: injected fault'))).toHaveLength(1);
+      expect(screen.lines.join('\n')).not.toMatch(/\n\s+at /);
+    });
+  }, 40_000);
+
+  it('--no-alt-screen leaves the last frame in the terminal, as before', async () => {
+    await fault('--no-alt-screen', async () => {
+      const pty = tfmonInPty([...common, '--no-alt-screen'], size, {}, before);
+      await pty.waitFor('2 nodes');
+      pty.child.stdin.write('q');
+      expect(await pty.exited).toBe(0);
+      const screen = await playInTerminal(Buffer.from(pty.output(), 'latin1'), size);
+      expect(screen.buffer).toBe('normal');
+      expect(screen.lines.join('\n')).toContain('the user had this on screen');
+      expect(screen.lines.some((l) => l.includes('2 nodes'))).toBe(true);
     });
   }, 40_000);
 });

@@ -21,9 +21,10 @@ export interface Pty {
 
 const plain = (s: string): string => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
 
-export function tfmonInPty(args: string[], size: { columns: number; rows: number }, env: NodeJS.ProcessEnv = {}): Pty {
+/** `before`: shell text run in the terminal before tfmon starts (what the user had on screen). */
+export function tfmonInPty(args: string[], size: { columns: number; rows: number }, env: NodeJS.ProcessEnv = {}, before = ''): Pty {
   const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const command = `stty cols ${size.columns} rows ${size.rows}; exec ${CLI} ${quoted}`;
+  const command = `stty cols ${size.columns} rows ${size.rows}; ${before ? `${before}; ` : ''}exec ${CLI} ${quoted}`;
   // A sane terminal unless the test says otherwise: CI may run with TERM unset or dumb.
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     stdio: ['pipe', 'pipe', 'pipe'],

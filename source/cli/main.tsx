@@ -1,0 +1,269 @@
+// tfmon: flags → command. The interactive screen when stdout is a terminal, `status` otherwise.
+// Loaded by cli.tsx once the Node.js version is known to be supported. Commands load lazily so that
+// `tfmon status` does not pay for React and Ink.
+import meow from 'meow';
+import type { CommonOptions } from '../commands/context.js';
+import { processIo } from '../commands/context.js';
+import {
+  UsageError, parseCount, parseCpus, parseGpus, parseInterval, parseLabels, parseMemory, parseName, parsePort,
+  parseImage, parsePublish, parseTail, parseUsageSource,
+} from '../commands/flags.js';
+import { EngineError } from '../engine/errors.js';
+import { parseSince } from '../cluster/logs.js';
+import { unexpectedErrorLine } from './unexpected.js';
+
+const help = `
+  Usage
+    $ tfmon [command] [options]
+
+  Commands
+    (none)        live screen of the cluster (when stdout is a terminal; else: status)
+    status        print the cluster once: a table, or --json
+    up            create the network and a TensorFlow cluster (ps + workers) with correct TF_CONFIGs
+    down          remove the cluster's containers (by label), and the network if tfmon created it
+    logs NODE     a node's logs, sanitized (NODE: a container name, or worker-1, ps-0, chief)
+    doctor        every problem, grouped by node, each with a fix; exit 1 if any is an error
+    tf-config     the TF_CONFIG each node should have: print it, --write DIR, or --apply
+
+  Options
+    -n, --network NAME   the cluster's Docker network (default: tf-network)
+    -l, --label K=V      narrow the cluster to containers with this label (repeatable);
+                         with up: put it on everything created
+    -H, --host URL       Docker engine: unix:///path, tcp://host:2376 (TLS from DOCKER_TLS_VERIFY and
+                         DOCKER_CERT_PATH), ssh://user@host (default: as the docker CLI chooses)
+                         repeated: one cluster over several engines (a HOST column)
+    --context NAME       a docker context (default: DOCKER_CONTEXT, then the current context)
+    --json               status: machine-readable output (see README for the contract)
+    --interval SECONDS   how often usage is sampled (default 1; status waits one interval)
+    --no-usage           no CPU/memory/network sampling (status answers at once)
+    --probe-interval S   seconds between reachability rounds (default 5)
+    --no-probe           no DNS/TCP probing between nodes
+    --probe-image IMAGE  local image with sh, to probe nodes whose image has no shell from a
+                         helper container in their network namespace (default: tfmon-sim)
+    --tail N             log lines read back when logs open (default 200; all for everything)
+    --log-buffer N       log lines kept per node on the live screen (default 5000)
+    --usage-source SRC   auto (default: the kernel's cgroup files for a local engine, else the
+                         engine's stats API), cgroup, or api
+    --no-alt-screen      live screen: draw in the terminal's normal screen and leave the last frame
+                         there on quit (default: the alternate screen, given back as it was)
+    -h, --help           this help
+    -v, --version        the version
+
+  Options of up
+    --ps N               parameter servers (default 1)
+    --workers N          workers (default 2)
+    --chief              add a chief (the ParameterServerStrategy coordinator)
+    --evaluator          add an evaluator
+    --image REF          image for every task (default: tfmon's simulated node, built locally)
+    --prefix NAME        container names: NAME-ps-0, NAME-worker-0, NAME-chief (default tf)
+    --port N             gRPC port of every task (default 2222)
+    --cpus N             CPU limit per container, like docker run --cpus
+    --memory SIZE        memory limit per container, like 512m or 8g
+    --gpus SPEC          GPUs per container, like docker run --gpus: all, 2, device=0,1
+    --publish [H:]P      publish worker port P on host port H+index (e.g. 8888: 8888, 8889, …)
+    --env K=V            extra environment for every task (repeatable)
+    --command JSON       command for ps and worker tasks, as a JSON array
+                         (default for real images: a tf.distribute.Server for the task)
+    --dry-run            print what would be created, create nothing
+    --swarm              one swarm service per task on an attachable overlay network (needs a
+                         swarm manager); each task resolves by its service name (dnsrr)
+    --constraint EXPR    swarm placement, like node.labels.gpu==true (repeatable)
+
+  Options of down
+    -y, --yes            do not ask for confirmation
+
+  Options of tf-config
+    --node NAME          only this node (prints its TF_CONFIG alone)
+    --write DIR          write DIR/<node>.json (atomically; the previous one kept as .bak)
+    --apply              recreate the nodes whose TF_CONFIG differs, one at a time (asks; --yes)
+    --read-only          refuse every change (also on the live screen: no + - r R, g only shows)
+    --tf-config-dir DIR  where w in the live screen's TF_CONFIG pane (g) writes <node>.json
+
+  Options of logs
+    --since WHEN         only lines since then: 30s, 5m, 2h, 1d, or a time like 2026-11-28T10:00:00Z
+    --errors             only error lines (ERROR, Traceback, OOM, UnavailableError, E/F tensorflow…)
+    -f, --follow         keep printing new lines until Ctrl-C
+    --timestamps         Docker's timestamp before each line
+
+  Keys (live screen)
+    ↑/↓ j/k select   l logs   L all logs   m reachability matrix   s sort   p probe now
+    + add a worker   - remove the last worker   r restart   R restart the role   g TF_CONFIG
+    t timestamps   ? help (every key)   q quit
+    in the log view: / filter   n/N matches   e latest error   space pause   g/G   Esc back
+
+  Examples
+    $ tfmon up && tfmon
+    $ tfmon status --json | jq '.problems'
+    $ tfmon --network my-net --label team=vision
+`;
+
+const cli = meow(help, {
+  importMeta: import.meta,
+  allowUnknownFlags: false,
+  flags: {
+    network: { type: 'string', shortFlag: 'n', default: 'tf-network' },
+    label: { type: 'string', shortFlag: 'l', isMultiple: true, default: [] },
+    host: { type: 'string', shortFlag: 'H', isMultiple: true, default: [] },
+    json: { type: 'boolean', default: false },
+    interval: { type: 'string', default: '1' },
+    usage: { type: 'boolean', default: true },
+    usageSource: { type: 'string', default: 'auto' },
+    probe: { type: 'boolean', default: true },
+    probeInterval: { type: 'string', default: '5' },
+    probeImage: { type: 'string' },
+    context: { type: 'string' },
+    tail: { type: 'string', default: '200' },
+    logBuffer: { type: 'string', default: '5000' },
+    since: { type: 'string' },
+    errors: { type: 'boolean', default: false },
+    follow: { type: 'boolean', shortFlag: 'f', default: false },
+    timestamps: { type: 'boolean', default: false },
+    node: { type: 'string' },
+    write: { type: 'string' },
+    apply: { type: 'boolean', default: false },
+    readOnly: { type: 'boolean', default: false },
+    altScreen: { type: 'boolean', default: true },
+    swarm: { type: 'boolean', default: false },
+    constraint: { type: 'string', isMultiple: true, default: [] },
+    tfConfigDir: { type: 'string' },
+    ps: { type: 'string', default: '1' },
+    workers: { type: 'string', default: '2' },
+    chief: { type: 'boolean', default: false },
+    evaluator: { type: 'boolean', default: false },
+    image: { type: 'string' },
+    port: { type: 'string', default: '2222' },
+    prefix: { type: 'string', default: 'tf' },
+    cpus: { type: 'string' },
+    memory: { type: 'string' },
+    gpus: { type: 'string' },
+    publish: { type: 'string', isMultiple: true, default: [] },
+    env: { type: 'string', isMultiple: true, default: [] },
+    command: { type: 'string' },
+    dryRun: { type: 'boolean', default: false },
+    yes: { type: 'boolean', shortFlag: 'y', default: false },
+    help: { type: 'boolean', shortFlag: 'h' },
+    version: { type: 'boolean', shortFlag: 'v' },
+  },
+});
+
+function parseCommand(value: string | undefined): string[] | null {
+  if (value === undefined) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new UsageError(`--command must be a JSON array like '["python3","train.py"]', got ${JSON.stringify(value)}`);
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((p) => typeof p === 'string')) {
+    throw new UsageError('--command must be a non-empty JSON array of strings');
+  }
+  return parsed;
+}
+
+async function main(): Promise<number> {
+  const [command = 'default', ...extra] = cli.input;
+  const args = command === 'logs' ? 1 : 0;
+  if (command === 'logs' && extra.length === 0) throw new UsageError('logs needs a node: tfmon logs NODE (a container name, or worker-1, ps-0, chief)');
+  if (extra.length > args) throw new UsageError(`unexpected argument "${extra[args]}" (see tfmon --help)`);
+  const f = cli.flags;
+  const common: CommonOptions = {
+    network: parseName('network', f.network),
+    labels: parseLabels(f.label),
+    host: f.host[0],
+    hosts: f.host,
+    context: f.context,
+    usage: f.usage ? { intervalMs: parseInterval(f.interval), mode: parseUsageSource(f.usageSource) } : null,
+    probe: f.probe ? { intervalMs: parseInterval(f.probeInterval, 'probe-interval'), helperImage: f.probeImage ? parseImage('probe-image', f.probeImage) : null } : null,
+    logs: { tail: parseTail(f.tail) === 'all' ? 5000 : (parseTail(f.tail) as number), capacity: parseCount('log-buffer', f.logBuffer, 100, 1_000_000) },
+    readOnly: f.readOnly,
+    tfConfigDir: f.tfConfigDir ?? null,
+  };
+  switch (command) {
+    case 'status': {
+      const { runStatus } = await import('../commands/status.js');
+      return runStatus({ ...common, json: f.json }, processIo);
+    }
+    case 'up': {
+      const { runUp } = await import('../commands/up.js');
+      const env = parseLabels(f.env);
+      return runUp(common, {
+        ps: parseCount('ps', f.ps, 1),
+        workers: parseCount('workers', f.workers, 1),
+        chief: f.chief,
+        evaluator: f.evaluator,
+        image: f.image ?? null,
+        prefix: parseName('prefix', f.prefix),
+        port: parsePort('port', f.port),
+        cpus: f.cpus === undefined ? null : parseCpus(f.cpus),
+        memoryBytes: f.memory === undefined ? null : parseMemory(f.memory),
+        gpus: f.gpus === undefined ? null : parseGpus(f.gpus),
+        publish: f.publish.map(parsePublish),
+        env,
+        command: parseCommand(f.command),
+        dryRun: f.dryRun,
+        swarm: f.swarm,
+        constraints: f.constraint,
+      }, processIo);
+    }
+    case 'logs': {
+      const { runLogs } = await import('../commands/logs.js');
+      const since = f.since === undefined ? undefined : parseSince(f.since);
+      if (since === null) throw new UsageError(`--since must be like 30s, 5m, 2h, 1d or 2026-11-28T10:00:00Z, got "${f.since}"`);
+      // With --since, every line since then (the engine ignores since when a tail is given), as docker logs.
+      const tail = since !== undefined && !process.argv.some((a) => a === '--tail' || a.startsWith('--tail=')) ? 'all' : parseTail(f.tail);
+      return runLogs(common, { node: extra[0]!, tail, since, errors: f.errors, follow: f.follow, timestamps: f.timestamps }, processIo);
+    }
+    case 'doctor': {
+      const { runDoctor } = await import('../commands/doctor.js');
+      return runDoctor(common, f.json, processIo);
+    }
+    case 'tf-config': {
+      const { runTfConfig } = await import('../commands/tf-config.js');
+      return runTfConfig(common, { node: f.node, write: f.write, apply: f.apply, yes: f.yes, readOnly: f.readOnly }, processIo);
+    }
+    case 'down': {
+      const { runDown } = await import('../commands/down.js');
+      return runDown(common, f.yes, processIo);
+    }
+    case 'default': {
+      if (!process.stdout.isTTY || process.env['TERM'] === 'dumb') {
+        const { runStatus } = await import('../commands/status.js');
+        return runStatus({ ...common, json: f.json }, processIo);
+      }
+      // React's development build is several times slower and, in React 19, records a performance
+      // measure per render that Node keeps forever (+38 MB a minute under churn, measured): a
+      // NODE_ENV=development left in a user's shell must not turn the live screen into a leak.
+      process.env['NODE_ENV'] = 'production';
+      const { runTui } = await import('../ui/run-tui.js');
+      return runTui(common, { altScreen: f.altScreen });
+    }
+    default:
+      throw new UsageError(`unknown command "${command}": use status, logs, doctor, tf-config, up or down (see tfmon --help)`);
+  }
+}
+
+// A reader that went away (`tfmon logs … | head`) ends the run quietly, as for any Unix filter.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+  });
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`tfmon: ${error.message}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof EngineError) {
+      process.stderr.write(`tfmon: ${error.message}\n`);
+      process.exitCode = 1;
+    } else {
+      // Unexpected: still one line; TFMON_DEBUG=1 shows the stack for bug reports.
+      process.stderr.write(unexpectedErrorLine(error));
+      process.exitCode = 1;
+    }
+  },
+);
