@@ -11,6 +11,7 @@ import {
 import { EngineError } from '../engine/errors.js';
 import { parseSince } from '../cluster/logs.js';
 import { unexpectedErrorLine } from './unexpected.js';
+import { FLAGS } from './flag-table.js';
 
 const help = `
   Usage
@@ -100,50 +101,7 @@ const help = `
 const cli = meow(help, {
   importMeta: import.meta,
   allowUnknownFlags: false,
-  flags: {
-    network: { type: 'string', shortFlag: 'n', default: 'tf-network' },
-    label: { type: 'string', shortFlag: 'l', isMultiple: true, default: [] },
-    host: { type: 'string', shortFlag: 'H', isMultiple: true, default: [] },
-    json: { type: 'boolean', default: false },
-    interval: { type: 'string', default: '1' },
-    usage: { type: 'boolean', default: true },
-    usageSource: { type: 'string', default: 'auto' },
-    probe: { type: 'boolean', default: true },
-    probeInterval: { type: 'string', default: '5' },
-    probeImage: { type: 'string' },
-    context: { type: 'string' },
-    tail: { type: 'string', default: '200' },
-    logBuffer: { type: 'string', default: '5000' },
-    since: { type: 'string' },
-    errors: { type: 'boolean', default: false },
-    follow: { type: 'boolean', shortFlag: 'f', default: false },
-    timestamps: { type: 'boolean', default: false },
-    node: { type: 'string' },
-    write: { type: 'string' },
-    apply: { type: 'boolean', default: false },
-    readOnly: { type: 'boolean', default: false },
-    altScreen: { type: 'boolean', default: true },
-    swarm: { type: 'boolean', default: false },
-    constraint: { type: 'string', isMultiple: true, default: [] },
-    tfConfigDir: { type: 'string' },
-    ps: { type: 'string', default: '1' },
-    workers: { type: 'string', default: '2' },
-    chief: { type: 'boolean', default: false },
-    evaluator: { type: 'boolean', default: false },
-    image: { type: 'string' },
-    port: { type: 'string', default: '2222' },
-    prefix: { type: 'string', default: 'tf' },
-    cpus: { type: 'string' },
-    memory: { type: 'string' },
-    gpus: { type: 'string' },
-    publish: { type: 'string', isMultiple: true, default: [] },
-    env: { type: 'string', isMultiple: true, default: [] },
-    command: { type: 'string' },
-    dryRun: { type: 'boolean', default: false },
-    yes: { type: 'boolean', shortFlag: 'y', default: false },
-    help: { type: 'boolean', shortFlag: 'h' },
-    version: { type: 'boolean', shortFlag: 'v' },
-  },
+  flags: FLAGS,
 });
 
 function parseCommand(value: string | undefined): string[] | null {
@@ -230,10 +188,9 @@ async function main(): Promise<number> {
         const { runStatus } = await import('../commands/status.js');
         return runStatus({ ...common, json: f.json }, processIo);
       }
-      // React's development build is several times slower and, in React 19, records a performance
-      // measure per render that Node keeps forever (+38 MB a minute under churn, measured): a
-      // NODE_ENV=development left in a user's shell must not turn the live screen into a leak.
-      process.env['NODE_ENV'] = 'production';
+      // React's production build is fixed at build time (scripts/build.mjs): in React 19 the
+      // development one keeps a performance measure per render (+38 MB a minute under churn,
+      // measured), so a NODE_ENV=development left in a user's shell must not reach it.
       const { runTui } = await import('../ui/run-tui.js');
       return runTui(common, { altScreen: f.altScreen });
     }

@@ -116,7 +116,6 @@ export interface Problem {
 export interface EngineInfo {
   host: string;
   version: string | null;
-  apiVersion: string | null;
   swarm: boolean;
 }
 

@@ -1,31 +1,39 @@
-// The transport to an engine. With engine.ts, the only code that knows dockerode / docker-modem;
-// which engine it is comes from endpoint.ts (the docker CLI's rules, contexts included).
+// docker-modem for an endpoint: the transport dockerode needs for actions (create, exec, restart…),
+// and reads over ssh:// (transport.ts does the others itself). Loaded only when one of those is used.
 import Modem from 'docker-modem';
 import type { Agent } from 'node:http';
-import { EngineError } from './errors.js';
+import { inspect } from 'node:util';
+import { unsupportedHost } from './errors.js';
 import { DEFAULT_HOST, type Endpoint } from './endpoint.js';
 
 export { DEFAULT_HOST };
 
-/** The transport dockerode itself uses. tfmon reads through it directly and loads dockerode only
- * for actions: dockerode's import pulls in gRPC for BuildKit and costs ~150 ms at every start. */
-export function modemFor(endpoint: Endpoint, agent: Agent): Modem {
+/** docker-modem formats every request's options with util.inspect (showHidden, no depth limit) for a
+ * debug line, even when debugging is off: an agent in them would be walked whole, sockets and all,
+ * at every request (1.4 s of CPU in one bench run). Its inspection is one word instead. */
+export function quietAgent<A extends Agent>(agent: A): A {
+  Object.defineProperty(agent, inspect.custom, { value: () => 'EnginePool' });
+  return agent;
+}
+
+/** `agent`: a keep-alive pool the engine owns and ends on close (a local socket only; a TLS or SSH
+ * transport keeps docker-modem's own, whose options it builds itself). */
+export function modemFor(endpoint: Endpoint, agent?: Agent): Modem {
   const { host, tls } = endpoint;
-  // A local socket gets the engine's own keep-alive pool (closed with it); a TLS or SSH transport
-  // keeps docker-modem's own, whose options it builds itself.
-  if (host.startsWith('unix://')) return new Modem({ socketPath: host.slice('unix://'.length), agent } as Modem.ConstructorOptions);
-  if (host.startsWith('npipe://')) return new Modem({ socketPath: host.slice('npipe://'.length), agent } as Modem.ConstructorOptions);
+  const pool = agent ? { agent: quietAgent(agent) } : {};
+  if (host.startsWith('unix://')) return new Modem({ socketPath: host.slice('unix://'.length), ...pool } as Modem.ConstructorOptions);
+  if (host.startsWith('npipe://')) return new Modem({ socketPath: host.slice('npipe://'.length), ...pool } as Modem.ConstructorOptions);
   const ssh = /^ssh:\/\/(?:([^@/]+)@)?([^:/]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(host);
   if (ssh && ssh[2] !== undefined) {
     // docker-modem runs `docker system dial-stdio` over one SSH connection per request: tfmon keeps
-    // its requests few and its streams long (PITFALLS).
-    const agent = process.env['SSH_AUTH_SOCK'];
+    // its requests few and its streams long.
+    const sshAgent = process.env['SSH_AUTH_SOCK'];
     return new Modem({
       protocol: 'ssh',
       host: ssh[2],
       port: Number(ssh[3] ?? 22),
       ...(ssh[1] ? { username: ssh[1] } : {}),
-      ...(agent ? { sshOptions: { agent } } : {}),
+      ...(sshAgent ? { sshOptions: { agent: sshAgent } } : {}),
     } as Modem.ConstructorOptions);
   }
   const m = /^(tcp|http|https):\/\/([^:/]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(host);
@@ -40,5 +48,5 @@ export function modemFor(endpoint: Endpoint, agent: Agent): Modem {
       ...(tls?.key ? { key: tls.key } : {}),
     } as Modem.ConstructorOptions);
   }
-  throw new EngineError(`unsupported Docker host "${host}" (${endpoint.source}): use unix:///path/to/docker.sock, tcp://host:port or ssh://user@host`);
+  throw unsupportedHost(endpoint);
 }

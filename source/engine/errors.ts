@@ -1,4 +1,5 @@
 // Engine failures turned into one line a person can act on. No stack traces reach the user.
+import type { Endpoint } from './endpoint.js';
 
 export class EngineError extends Error {
   constructor(message: string, readonly statusCode: number | null = null) {
@@ -55,3 +56,6 @@ export function describeConnectError(e: unknown, host: string): string {
   if (err.statusCode) return `the Docker engine at ${host} answered HTTP ${err.statusCode}: ${engineMessage(e)}`;
   return `cannot reach the Docker engine at ${host}: ${engineMessage(e)}`;
 }
+
+export const unsupportedHost = (endpoint: Endpoint): EngineError =>
+  new EngineError(`unsupported Docker host "${endpoint.host}" (${endpoint.source}): use unix:///path/to/docker.sock, tcp://host:port or ssh://user@host`);

@@ -77,7 +77,7 @@ export class ClusterMonitor {
 
   constructor(private readonly engine: Engine, private readonly options: MonitorOptions) {
     this.network = { name: options.network, id: null, driver: null };
-    this.engineInfo = { host: engine.host, version: null, apiVersion: null, swarm: false };
+    this.engineInfo = { host: engine.host, version: null, swarm: false };
     this.sampler = options.usage ? new UsageSampler(engine, options.usage, () => this.usageChanged()) : null;
     this.host = options.usage ? new HostSampler(Math.max(options.usage.intervalMs, 1000), () => this.usageChanged()) : null;
     // nvidia-smi costs 24-31 ms per query (measured on an H200, test/fixtures/SOURCES.md): every 2 s at most.
@@ -231,8 +231,8 @@ export class ClusterMonitor {
   }
 
   private async connect(): Promise<void> {
-    this.engineInfo = await this.engine.hello();
-    const net = await this.engine.findNetwork(this.options.network);
+    const [info, net] = await Promise.all([this.engine.hello(), this.engine.findNetwork(this.options.network)]);
+    this.engineInfo = info;
     this.network = { name: net.name, id: net.id, driver: net.driver };
   }
 

@@ -5,7 +5,7 @@ import { hostJupyterUrl } from '../cluster/logs.js';
 import { lastWorker } from '../cluster/regenerate.js';
 import type { NodeView, Snapshot } from '../cluster/types.js';
 import { Details } from './Details.js';
-import { buildMatrix, failuresOf } from './matrix.js';
+import { buildMatrix, failuresOf } from './matrix-model.js';
 import { MatrixPane, targetColumn } from './Matrix.js';
 import { Header } from './Header.js';
 import { Footer, Help } from './Help.js';

@@ -6,8 +6,8 @@ import { formatBytes, formatPercent, formatRate } from '../text/format.js';
 import { sparkline } from '../text/spark.js';
 import { sanitize } from '../text/sanitize.js';
 import { truncate } from '../text/width.js';
-import { detailLines, type DetailLine } from './details.js';
-import type { PeerCounts } from './matrix.js';
+import { detailLines, type DetailLine } from './detail-lines.js';
+import type { PeerCounts } from './matrix-model.js';
 import { REACH_CODES } from '../cluster/reach.js';
 import { glyphs, roleColor, tint, type Theme } from './theme.js';
 

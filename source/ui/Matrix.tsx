@@ -5,7 +5,7 @@ import type { ReachEntry } from '../cluster/reach.js';
 import type { NodeView } from '../cluster/types.js';
 import { sanitize } from '../text/sanitize.js';
 import { fit, truncate } from '../text/width.js';
-import { groupFailures, kindsOf, pairDetail, tally, type Mark, type Matrix as MatrixData } from './matrix.js';
+import { groupFailures, kindsOf, pairDetail, tally, type Mark, type Matrix as MatrixData } from './matrix-model.js';
 import { glyphs, tint, type Theme } from './theme.js';
 
 interface Props {

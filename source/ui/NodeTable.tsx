@@ -7,7 +7,7 @@ import { bar } from '../text/spark.js';
 import { sanitize } from '../text/sanitize.js';
 import { fit } from '../text/width.js';
 import type { Column } from './layout.js';
-import type { PeerCounts } from './matrix.js';
+import type { PeerCounts } from './matrix-model.js';
 import { glyphs, roleColor, stateColor, tint, type Theme } from './theme.js';
 
 interface Props {

@@ -21,7 +21,7 @@ export function snapshotOf(list: ContainerFacts[], network = 'tf-network', usage
   const nodes = list.map((f) => toNodeView(f)).sort(compareNodes);
   const net = { name: network, id: 'n', driver: 'bridge' };
   return {
-    engine: { host: 'unix:///var/run/docker.sock', version: '20.10.24', apiVersion: '1.41', swarm: false },
+    engine: { host: 'unix:///var/run/docker.sock', version: '20.10.24', swarm: false },
     engineError: null,
     network: net,
     nodes,

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ReachEntry } from '../../source/cluster/reach.js';
 import { reachProblems } from '../../source/cluster/reach.js';
 import { compareNodes, toNodeView } from '../../source/cluster/role.js';
-import { buildMatrix, failuresOf, groupFailures, kindsOf, markOf, tally } from '../../source/ui/matrix.js';
+import { buildMatrix, failuresOf, groupFailures, kindsOf, markOf, tally } from '../../source/ui/matrix-model.js';
 import { seedFacts } from '../helpers/snapshot.js';
 
 const recorded = JSON.parse(readFileSync(new URL('../fixtures/status-seed-disconnected.json', import.meta.url), 'utf8')) as {

@@ -1,0 +1,178 @@
+// HTTP to a Docker engine for reads: JSON answers and long streams (events, stats, logs). A local
+// socket or TCP (TLS from the endpoint) goes through Node's http/https with a keep-alive pool of the
+// engine's own; ssh:// goes through docker-modem, loaded only then. Why not docker-modem everywhere:
+// it loads ssh2 at import whatever the transport (~15 ms of every `tfmon status`, measured), and
+// formats each request's options for a debug line even with debugging off.
+import { createRequire } from 'node:module';
+import type * as Http from 'node:http';
+import type * as Https from 'node:https';
+import type { Readable } from 'node:stream';
+import type { Endpoint } from './endpoint.js';
+import { unsupportedHost } from './errors.js';
+
+// Built-ins through require, not an ESM import: Node's ESM wrapper of a built-in reads every export,
+// and node:http's include fetch and WebSocket, which load undici (23–28 ms at start-up, against 3 ms).
+const require = createRequire(import.meta.url);
+
+export type Query = Record<string, string | number | boolean | object | undefined>;
+
+/** An answer other than 2xx/304: the status and the engine's own message (as dockerode's errors carry them). */
+export class DockerHttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly json: { message?: string } | null,
+  ) {
+    super(`(HTTP code ${statusCode}) ${json?.message ?? 'unexpected answer'}`);
+  }
+}
+
+export interface Transport {
+  /** GET path?query → the parsed JSON answer. */
+  get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T>;
+  /** GET path?query → the answer's body as a stream, once the status says it is one. */
+  stream(path: string, query: Query, signal: AbortSignal): Promise<Readable>;
+  /** GET /_ping → the answer's headers (the engine's version and swarm state ride on them), or null
+   * where the transport cannot show headers. */
+  ping(): Promise<Record<string, string | string[] | undefined> | null>;
+  /** Ends the idle connections kept for reuse; a later request opens a new one. */
+  close(): void;
+}
+
+/** Docker's query strings: objects (filters) as JSON, arrays as repeated keys, booleans as words. */
+export function queryString(query: Query = {}): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
+    for (const v of values) {
+      const text = typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+      parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(text)}`);
+    }
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+const readAll = (stream: Readable): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+  });
+
+const parseJson = (body: Buffer): unknown => {
+  if (body.length === 0) return null;
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    return { message: body.toString('utf8').trim().slice(0, 500) };
+  }
+};
+
+class NodeHttpTransport implements Transport {
+  private readonly agent: Http.Agent;
+  private readonly request: typeof Http.request;
+  private readonly base: Http.RequestOptions;
+
+  constructor(endpoint: Endpoint) {
+    const { host, tls } = endpoint;
+    const tcp = /^(tcp|http|https):\/\/([^:/]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(host);
+    const secure = tcp !== null && (tcp[1] === 'https' || tls !== null);
+    const lib = (secure ? require('node:https') : require('node:http')) as typeof Https;
+    this.request = lib.request;
+    this.agent = new lib.Agent({
+      keepAlive: true,
+      ...(secure && tls ? { ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}) } : {}),
+    });
+    const socket = /^(unix|npipe):\/\/(.+)$/.exec(host);
+    // servername '': no TLS on a socket, so the agent need not work one out from the host header
+    // (its first isIP() compiles a large regular expression: 6 ms of every start, measured).
+    if (socket) this.base = { socketPath: socket[2], servername: '' } as Http.RequestOptions;
+    else if (tcp && tcp[2] !== undefined) this.base = { host: tcp[2].replace(/^\[|\]$/g, ''), port: Number(tcp[3] ?? (secure ? 2376 : 2375)) };
+    else throw unsupportedHost(endpoint);
+  }
+
+  private open(path: string, query: Query | undefined, signal: AbortSignal | undefined): Promise<Http.IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = this.request({ ...this.base, agent: this.agent, method: 'GET', path: `${path}${queryString(query)}`, ...(signal ? { signal } : {}) }, resolve);
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  /** A status other than 2xx/304 becomes a DockerHttpError carrying the engine's message. */
+  private async checked(res: Http.IncomingMessage): Promise<Http.IncomingMessage> {
+    const code = res.statusCode ?? 0;
+    if ((code >= 200 && code < 300) || code === 304) return res;
+    const json = parseJson(await readAll(res)) as { message?: string } | null;
+    throw new DockerHttpError(code, json);
+  }
+
+  async get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {
+    const res = await this.checked(await this.open(path, query, signal));
+    return parseJson(await readAll(res)) as T;
+  }
+
+  async stream(path: string, query: Query, signal: AbortSignal): Promise<Readable> {
+    return this.checked(await this.open(path, query, signal));
+  }
+
+  async ping(): Promise<Record<string, string | string[] | undefined>> {
+    const res = await this.checked(await this.open('/_ping', undefined, undefined));
+    res.resume();
+    return res.headers;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** ssh://: docker-modem runs `docker system dial-stdio` on the remote host for each request. */
+class ModemTransport implements Transport {
+  private modem: Promise<import('docker-modem')> | null = null;
+
+  constructor(private readonly endpoint: Endpoint) {}
+
+  private load(): Promise<import('docker-modem')> {
+    this.modem ??= import('./connect.js').then(({ modemFor }) => modemFor(this.endpoint));
+    return this.modem;
+  }
+
+  private async dial(path: string, query: Query, isStream: boolean, signal?: AbortSignal): Promise<unknown> {
+    const modem = await this.load();
+    return new Promise((resolve, reject) => {
+      modem.dial(
+        {
+          path: `${path}?`,
+          method: 'GET',
+          options: { ...query },
+          isStream,
+          statusCodes: { 200: true, 304: true, 400: 'bad parameter', 404: 'not found', 500: 'server error' },
+          ...(signal ? { abortSignal: signal } : {}),
+        } as import('docker-modem').DialOptions,
+        (error, result) => (error ? reject(error) : resolve(result)),
+      );
+    });
+  }
+
+  get<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
+    return this.dial(path, query, false, signal) as Promise<T>;
+  }
+
+  stream(path: string, query: Query, signal: AbortSignal): Promise<Readable> {
+    return this.dial(path, query, true, signal) as Promise<Readable>;
+  }
+
+  ping(): Promise<null> {
+    return Promise.resolve(null);
+  }
+
+  close(): void {
+    // each request's SSH connection ends with it
+  }
+}
+
+export function transportFor(endpoint: Endpoint): Transport {
+  return endpoint.host.startsWith('ssh://') ? new ModemTransport(endpoint) : new NodeHttpTransport(endpoint);
+}
