@@ -9,6 +9,11 @@ import { hostCpuPercent, parseProcStat } from '../cluster/usage.js';
 
 type SystemInformation = typeof import('systeminformation');
 
+/** systeminformation is CommonJS: a bundle's dynamic import gives its exports as `default` only
+ * (Node's own loader also names them), so take them from there. */
+const loadSystemInformation = (): Promise<SystemInformation> =>
+  import('systeminformation').then((m) => ((m as { default?: SystemInformation }).default ?? m));
+
 export class HostSampler {
   private latest: HostUsage | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -24,7 +29,7 @@ export class HostSampler {
 
   start(): void {
     // Loaded on first use: status without usage should not pay ~70 ms for it.
-    this.si ??= import('systeminformation');
+    this.si ??= loadSystemInformation();
     void this.sample();
     this.timer = setInterval(() => void this.sample(), this.intervalMs);
   }
@@ -39,7 +44,7 @@ export class HostSampler {
     if (this.busy) return this.latest; // never two at once: a slow host must not pile up calls
     this.busy = true;
     try {
-      const si = await (this.si ??= import('systeminformation'));
+      const si = await (this.si ??= loadSystemInformation());
       const [stat, mem] = await Promise.all([readFile('/proc/stat', 'utf8').catch(() => null), si.mem()]);
       let cpuPercent: number | null = null;
       if (stat !== null && parseProcStat(stat)) {

@@ -59,6 +59,10 @@ export class ClusterMonitor {
   private swarmNodesUnavailable = false;
   /** Restarts by hand (restart events) seen while tfmon runs, per container. */
   private readonly manualRestarts = new Map<string, number>();
+  /** Containers the engine sent an `oom` event for since their last start. The engine's own
+   * State.OOMKilled loses a race with the exit under load (seen in CI: oom event, then exit 137 with
+   * OOMKilled false); the event is the kernel's word that it killed for memory. */
+  private readonly oomEvents = new Set<string>();
   private errorTimer: NodeJS.Timeout | null = null;
   private remoteTimer: NodeJS.Timeout | null = null;
   private readonly listeners = new Set<() => void>();
@@ -304,11 +308,14 @@ export class ClusterMonitor {
     if (event.action === 'destroy') {
       this.destroyed.set(event.containerId, Date.now());
       this.manualRestarts.delete(event.containerId);
+      this.oomEvents.delete(event.containerId);
       this.lastErrors.delete(event.containerId);
       this.seen.delete(event.containerId);
       if (this.facts.delete(event.containerId)) this.publishFacts(null);
       return;
     }
+    if (event.action === 'oom') this.oomEvents.add(event.containerId);
+    else if (event.action === 'start') this.oomEvents.delete(event.containerId);
     // `docker restart` (and r/R) is not in RestartCount, which counts the restart policy's only.
     if (event.action === 'restart' && this.facts.has(event.containerId)) {
       this.manualRestarts.set(event.containerId, (this.manualRestarts.get(event.containerId) ?? 0) + 1);
@@ -354,6 +361,7 @@ export class ClusterMonitor {
       this.views = currentTasks([...this.facts.values()]
         .map((f) => ({
           ...toNodeView(f, this.lastErrors.get(f.id) ?? null),
+          ...(this.oomEvents.has(f.id) && f.state !== 'running' ? { oomKilled: true } : {}),
           manualRestarts: this.manualRestarts.get(f.id) ?? 0,
           swarmNode: f.swarmNodeId ? (this.swarmNodes.get(f.swarmNodeId) ?? null) : null,
         }))
