@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cpuSeconds, rssBytes } from './procs.js';
-import { tfmonPidUnder } from './usage.js';
+import { tfmonPidUnder } from './procs.js';
 
 const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -45,3 +45,18 @@ export function childrenOf(pid: number): number[] {
 export const daemonPids = (): number[] => [...pidsOf('dockerd'), ...pidsOf('containerd'), ...pidsOf('containerd-shim', false)];
 
 export const totalCpu = (pids: readonly number[]): number => pids.reduce((a, p) => a + cpuSeconds(p), 0);
+
+/** tfmon's own process under script → sh: node (meow renames it "tfmon"). */
+export function tfmonPidUnder(root: number): number {
+  const queue = [root];
+  while (queue.length) {
+    const p = queue.shift()!;
+    try {
+      if (['node', 'tfmon'].includes(readFileSync(`/proc/${p}/comm`, 'utf8').trim())) return p;
+    } catch {
+      // gone meanwhile
+    }
+    queue.push(...childrenOf(p));
+  }
+  throw new Error('tfmon did not start under script');
+}

@@ -13,6 +13,7 @@ export const FLAGS = {
   probe: { type: 'boolean', default: true },
   probeInterval: { type: 'string', default: '5' },
   probeImage: { type: 'string' },
+  probeAll: { type: 'boolean', default: false },
   context: { type: 'string' },
   tail: { type: 'string', default: '200' },
   logBuffer: { type: 'string', default: '5000' },

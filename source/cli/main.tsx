@@ -39,6 +39,8 @@ const help = `
     --no-usage           no CPU/memory/network sampling (status answers at once)
     --probe-interval S   seconds between reachability rounds (default 5)
     --no-probe           no DNS/TCP probing between nodes
+    --probe-all          probe every pair of nodes in every round (default: the pairs TensorFlow
+                         uses; every pair only while the matrix is on screen, and on p)
     --probe-image IMAGE  local image with sh, to probe nodes whose image has no shell from a
                          helper container in their network namespace (default: tfmon-sim)
     --tail N             log lines read back when logs open (default 200; all for everything)
@@ -131,7 +133,7 @@ async function main(): Promise<number> {
     hosts: f.host,
     context: f.context,
     usage: f.usage ? { intervalMs: parseInterval(f.interval), mode: parseUsageSource(f.usageSource) } : null,
-    probe: f.probe ? { intervalMs: parseInterval(f.probeInterval, 'probe-interval'), helperImage: f.probeImage ? parseImage('probe-image', f.probeImage) : null } : null,
+    probe: f.probe ? { intervalMs: parseInterval(f.probeInterval, 'probe-interval'), helperImage: f.probeImage ? parseImage('probe-image', f.probeImage) : null, all: f.probeAll } : null,
     logs: { tail: parseTail(f.tail) === 'all' ? 5000 : (parseTail(f.tail) as number), capacity: parseCount('log-buffer', f.logBuffer, 100, 1_000_000) },
     readOnly: f.readOnly,
     tfConfigDir: f.tfConfigDir ?? null,

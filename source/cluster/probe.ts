@@ -6,7 +6,8 @@
 //   R <host> <port> <dns> <ip> <tcp> <ms> <tools>
 // dns: ok | nxdomain | error;  tcp: ok | refused | timeout | skipped | error;  ip, ms: "-" when
 // unknown; tools: resolver+connector used (getent, nslookup, python3, literal, nc, devtcp, none).
-// An input line "." ends a round and is answered with ".".
+// An input line "." ends a round and is answered with ".". Port 0 asks for the lookup alone (one
+// node of a group resolves names for all of them): tcp is "skipped".
 
 // With python3 (the TensorFlow images), the whole session is one python3 process: no process per
 // target. Without it, the sh loop below: its helpers set variables instead of printing into $(…),
@@ -62,6 +63,9 @@ for line in sys.stdin:
         (dns, ip), tool = resolve(host), "python3"
     if dns != "ok":
         print("R %s %s %s - skipped - %s" % (host, port, dns, tool))
+        continue
+    if port == "0":
+        print("R %s 0 ok %s skipped - %s" % (host, ip, tool))
         continue
     t0 = time.monotonic()
     tcp = connect(ip, int(port))
@@ -128,6 +132,7 @@ while read -r host port; do
     *) dns=ok; ip=$host; rtool=literal ;;
   esac
   if [ "$dns" != ok ]; then echo "R $host $port $dns - skipped - $rtool"; continue; fi
+  if [ "$port" = 0 ]; then echo "R $host 0 ok $ip skipped - $rtool"; continue; fi
   now_ms; t0=$ms; connect "$ip" "$port"; now_ms
   echo "R $host $port ok $ip $tcp $((ms - t0)) $rtool+$ctool"
 done

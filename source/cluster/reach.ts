@@ -46,7 +46,7 @@ export function targetsOf(node: NodeView, nodes: readonly NodeView[]): Target[] 
 }
 
 /** Results of one node's round, matched to its targets by order (the probe answers in order). */
-export function entriesOf(from: string, targets: readonly Target[], results: readonly ProbeResult[]): ReachEntry[] {
+export function entriesOf(from: string, targets: readonly Target[], results: readonly (ProbeResult | undefined)[]): ReachEntry[] {
   return targets.map((t, i): ReachEntry => {
     const r = results[i];
     if (!isProbeableHost(t.host)) return { from, to: t.host, port: t.port, dns: 'error', ip: null, tcp: 'skipped', ms: null, reason: 'not a plain host name: not probed', tools: null };

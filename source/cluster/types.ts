@@ -49,6 +49,8 @@ export interface ContainerFacts {
   ip: string | null;
   /** false for a member (tfmon.cluster label) that was disconnected from the cluster's network. */
   attached: boolean;
+  /** Names of every network it is attached to, sorted: nodes on the same set resolve names alike. */
+  networks: string[];
   labels: Record<string, string>;
   /** The raw TF_CONFIG value, or null when the variable is absent. Other env is not kept (secrets). */
   tfConfigRaw: string | null;

@@ -96,6 +96,7 @@ export function factsFromInspect(inspect: unknown, network: { name: string; id: 
     finishedAt: time(state['FinishedAt']),
     ip: attachment ? str(attachment['IPAddress']) || null : null,
     attached: attachment !== null,
+    networks: Object.keys(obj(networkSettings['Networks'])).sort(),
     labels: Object.fromEntries(Object.entries(obj(config['Labels'])).map(([k, v]) => [k, String(v)])),
     tfConfigRaw: envValue(config['Env'], 'TF_CONFIG'),
     grpcFailFast: envValue(config['Env'], 'GRPC_FAIL_FAST'),

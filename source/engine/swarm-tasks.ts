@@ -43,6 +43,7 @@ export function factsFromTask(task: unknown, service: string, network: { name: s
     finishedAt: null,
     ip: address ? address.replace(/\/\d+$/, '') : null,
     attached: true,
+    networks: [network.name],
     labels,
     tfConfigRaw: envValue(spec['Env'], 'TF_CONFIG'),
     grpcFailFast: envValue(spec['Env'], 'GRPC_FAIL_FAST'),

@@ -1,6 +1,7 @@
 // Several engines as one cluster (`--host` repeated): one ClusterMonitor per engine, their
 // snapshots merged. Each stream, probe and action goes to the engine that owns the container; an
 // engine that cannot be reached is said so while the others keep updating.
+import type { ProbeScope } from '../cluster/probe-plan.js';
 import { findProblems } from '../cluster/problems.js';
 import { reachProblems } from '../cluster/reach.js';
 import { compareNodes } from '../cluster/role.js';
@@ -108,8 +109,12 @@ export class MultiMonitor {
     this.listeners.clear();
   }
 
-  probeNow(): Promise<void> {
-    return Promise.all(this.members.filter((m) => !m.error).map((m) => m.monitor.probeNow())).then(() => undefined);
+  probeNow(scope?: ProbeScope): Promise<void> {
+    return Promise.all(this.members.filter((m) => !m.error).map((m) => m.monitor.probeNow(scope))).then(() => undefined);
+  }
+
+  setMatrixShown(on: boolean): void {
+    for (const m of this.members) m.monitor.setMatrixShown(on);
   }
 
   readLastErrors(ids: readonly string[], tail = 200): Promise<void> {

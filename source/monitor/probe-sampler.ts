@@ -1,9 +1,12 @@
-// Reachability rounds: one long-lived probe session per running node (one exec, reopened when the
-// node restarts), a round every interval and on demand, never two rounds at once, a few nodes at a
-// time. A node whose image has no shell is probed from a helper container sharing its network
-// namespace; what cannot be probed at all is reported unprobed with the reason.
-import { parseProbeOutput, PROBE_SCRIPT, probeInput } from '../cluster/probe.js';
-import { entriesOf, targetsOf, unprobed, type ReachEntry, type Target } from '../cluster/reach.js';
+// Reachability rounds: one long-lived probe session per node that probes (one exec, reopened when
+// the node restarts), a round every interval, at once for the pairs an event touched, and on demand;
+// never two rounds at once, a few nodes at a time. Which pairs, and who resolves names for whom, is
+// probe-plan.ts's: TensorFlow's pairs in the steady state, every pair while the matrix is on screen.
+// A node whose image has no shell is probed from a helper container sharing its network namespace;
+// what cannot be probed at all is reported unprobed with the reason.
+import { parseProbeOutput, PROBE_SCRIPT, probeInput, type ProbeResult } from '../cluster/probe.js';
+import { probePlan, type ProbePlan, type ProbeScope } from '../cluster/probe-plan.js';
+import { entriesOf, unprobed, type ReachEntry, type Target } from '../cluster/reach.js';
 import type { NodeView } from '../cluster/types.js';
 import type { Engine, ExecSession } from '../engine/engine.js';
 import { EngineError, engineMessage } from '../engine/errors.js';
@@ -19,7 +22,20 @@ export interface ProbeOptions {
   intervalMs: number;
   /** Image for helper containers (needs sh); null: a local tfmon-sim image, if there is one. */
   helperImage?: string | null;
+  /** --probe-all: every pair in every round, not only the pairs TensorFlow uses. */
+  all?: boolean;
 }
+
+/** A name as one group's resolver saw it. */
+interface Resolved {
+  dns: ProbeResult['dns'];
+  ip: string | null;
+  tools: string;
+}
+
+/** Touches that arrive together (create, connect, start) make one round. */
+const TOUCH_DELAY_MS = 100;
+const keyOf = (e: Pick<ReachEntry, 'from' | 'to' | 'port'>): string => `${e.from}\t${e.to}:${e.port}`;
 
 interface Session {
   pid: number | null;
@@ -37,32 +53,50 @@ export class ProbeSampler {
   /** Nodes whose image cannot run the probe (no sh): why, by container id. */
   private readonly noShell = new Map<string, string>();
   private helperRef: Promise<string | null> | null = null;
-  private entries: ReachEntry[] = [];
+  /** The latest result of every pair probed, by pair; `sorted` is the same as a stable array. */
+  private readonly entries = new Map<string, ReachEntry>();
+  private sorted: ReachEntry[] = [];
   private running: Promise<void> | null = null;
+  /** The scope of the full round running, or null (none, or a partial one). */
+  private runningScope: ProbeScope | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private started = false;
   /** After stop, a round still in flight opens nothing more: a session opened then would outlive tfmon's view. */
   private stopped = false;
+  /** The matrix is on screen: every pair, not only TensorFlow's. */
+  private fullView = false;
+  /** Nodes changed by an event since the last round: their pairs go first. */
+  private readonly touched = new Set<string>();
+  private touchTimer: NodeJS.Timeout | null = null;
   /** Execs (and helper containers) created over the sampler's life: once up, a round creates none. */
   execsCreated = 0;
   lastRoundMs: number | null = null;
+  /** Pairs the last round probed (for the bench and the tests). */
+  lastRoundPairs = 0;
 
   constructor(
     private readonly engine: Engine,
     private readonly nodes: () => readonly NodeView[],
     private readonly onChange: () => void,
-    private readonly options: Pick<ProbeOptions, 'helperImage'> = {},
+    private readonly options: Pick<ProbeOptions, 'helperImage' | 'all'> = {},
   ) {}
 
-  /** Probe sessions open now: one per running node once a round has run, none for a node gone. */
+  /** Probe sessions open now: one per probing node once a round has run, none for a node gone. */
   get openSessions(): number {
     return this.sessions.size;
   }
 
   get reachability(): ReachEntry[] {
-    return this.entries;
+    return this.sorted;
+  }
+
+  /** The steady rounds' scope: TensorFlow's pairs, or all of them (the matrix on screen, --probe-all). */
+  get scope(): ProbeScope {
+    return this.options.all || this.fullView ? 'all' : 'tf';
   }
 
   start(intervalMs: number): void {
+    this.started = true;
     void this.round();
     this.timer = setInterval(() => void this.round(), intervalMs);
   }
@@ -70,21 +104,56 @@ export class ProbeSampler {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.touchTimer) clearTimeout(this.touchTimer);
     this.timer = null;
     for (const s of this.sessions.values()) s.exec.close();
     this.sessions.clear();
   }
 
-  /** One round over every running node; a call while a round runs joins that round. */
-  round(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    this.running ??= this.runRound().finally(() => {
+  /** The matrix opened (every pair, a round at once) or closed (back to TensorFlow's pairs). */
+  setFullView(on: boolean): void {
+    if (this.fullView === on) return;
+    this.fullView = on;
+    if (on && this.started) void this.round('all');
+  }
+
+  /** Nodes that started, stopped, restarted, or were attached or detached: their pairs are probed
+   * at once instead of at the next round. */
+  touch(ids: readonly string[]): void {
+    if (!this.started || this.stopped || ids.length === 0) return;
+    for (const id of ids) this.touched.add(id);
+    this.touchTimer ??= setTimeout(() => {
+      this.touchTimer = null;
+      void this.touchRound();
+    }, TOUCH_DELAY_MS);
+  }
+
+  private async touchRound(): Promise<void> {
+    // Never two rounds at once: after the one running, whose plan may have missed the change.
+    if (this.running) await this.running;
+    if (this.stopped || this.touched.size === 0) return;
+    const ids = new Set(this.touched);
+    this.touched.clear();
+    this.running = this.runRound(probePlan(this.nodes(), this.scope, ids), true).finally(() => {
       this.running = null;
+    });
+    await this.running;
+  }
+
+  /** One round over the scope's pairs (default: the steady scope). A call while a round of the same
+   * scope runs joins it; one of another scope runs after it. */
+  round(scope: ProbeScope = this.scope): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) return this.runningScope === scope ? this.running : this.running.then(() => this.round(scope));
+    this.runningScope = scope;
+    this.running = this.runRound(probePlan(this.nodes(), scope), false).finally(() => {
+      this.running = null;
+      this.runningScope = null;
     });
     return this.running;
   }
 
-  private async runRound(): Promise<void> {
+  private async runRound(plan: ProbePlan, partial: boolean): Promise<void> {
     const started = Date.now();
     const nodes = this.nodes();
     const running = nodes.filter((n) => n.state === 'running');
@@ -94,15 +163,59 @@ export class ProbeSampler {
       if (!n || (n.pid !== null && s.pid !== null && n.pid !== s.pid)) this.drop(id, s);
     }
     for (const id of this.noShell.keys()) if (!nodes.some((n) => n.id === id)) this.noShell.delete(id);
+
+    // Names first: one resolver per group of nodes on the same networks, all groups at once.
+    const resolved = new Map<string, Map<string, Resolved> | null>();
+    await Promise.all(plan.groups.map(async (g) => {
+      resolved.set(g.key, g.resolver && g.names.length ? await this.resolve(g.resolver, g.names) : null);
+    }));
+    const groupOf = new Map(plan.groups.flatMap((g) => g.members.map((id) => [id, g.key] as const)));
+
     const results: ReachEntry[][] = [];
-    const queue = [...running];
+    // Names no pair covers: their lookup is the check.
+    for (const g of plan.groups) {
+      if (!g.resolver || g.dnsOnly.length === 0) continue;
+      const names = resolved.get(g.key);
+      if (!names) {
+        results.push(unprobed(g.resolver.name, g.dnsOnly, `no lookup from ${g.resolver.name} in this round`));
+        continue;
+      }
+      results.push(entriesOf(g.resolver.name, g.dnsOnly, g.dnsOnly.map((t) => {
+        const r = names.get(t.host);
+        return r ? { host: t.host, port: t.port, dns: r.dns, ip: r.ip, tcp: 'skipped', ms: null, tools: r.tools } : undefined;
+      })));
+    }
+    const queue = [...plan.sources];
     const worker = async (): Promise<void> => {
-      for (let n = queue.shift(); n; n = queue.shift()) results.push(await this.probeFrom(n, targetsOf(n, nodes)));
+      for (let s = queue.shift(); s; s = queue.shift()) {
+        results.push(await this.probeFrom(s.node, s.targets, resolved.get(groupOf.get(s.node.id) ?? '') ?? null));
+      }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL, queue.length) }, worker));
-    this.entries = results.flat().sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+
+    // A full round's plan is what the matrix now holds; a partial one updates its pairs only.
+    if (!partial) this.entries.clear();
+    const probing = new Set(running.map((n) => n.name));
+    for (const [key, e] of this.entries) if (!probing.has(e.from)) this.entries.delete(key);
+    for (const e of results.flat()) this.entries.set(keyOf(e), e);
+    this.sorted = [...this.entries.values()].sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.port - b.port);
+    this.lastRoundPairs = plan.sources.reduce((n, s) => n + s.targets.length, 0);
     this.lastRoundMs = Date.now() - started;
     this.onChange();
+  }
+
+  /** The group's names as its resolver sees them; null when it cannot say (each node then resolves
+   * for itself). */
+  private async resolve(resolver: NodeView, names: readonly string[]): Promise<Map<string, Resolved> | null> {
+    if (!resolver.attached) return null;
+    const answer = await this.exchange(resolver, names.map((host) => ({ host, port: 0 })));
+    if (typeof answer === 'string') return null;
+    const out = new Map<string, Resolved>();
+    names.forEach((host, i) => {
+      const r = answer[i];
+      if (r) out.set(host, { dns: r.dns, ip: r.ip, tools: r.tools });
+    });
+    return out;
   }
 
   private drop(id: string, s: Session): void {
@@ -187,19 +300,17 @@ export class ProbeSampler {
     });
   }
 
-  private async probeFrom(node: NodeView, targets: Target[]): Promise<ReachEntry[]> {
-    if (targets.length === 0) return [];
-    // Cut off the cluster's network: every lookup would wait for a DNS server that cannot answer.
-    if (!node.attached) return cutOff(node.name, targets);
-    if (node.remote) return unprobed(node.name, targets, `${node.dnsName} runs on another swarm node${node.swarmNode ? ` (${node.swarmNode})` : ''}: probes run from the engine tfmon talks to (add --host for that node)`);
+  /** Sends targets to the node's probe (opening its session, or a helper's when the image has no
+   * shell) and returns its answers in order, or why it could not be probed. */
+  private async exchange(node: NodeView, targets: Target[]): Promise<ProbeResult[] | string> {
     let session = this.sessions.get(node.id) ?? (await this.open(node, this.noShell.has(node.id) ? 'helper' : 'exec'));
-    if (typeof session === 'string') return unprobed(node.name, targets, session);
+    if (typeof session === 'string') return session;
     let text = await this.ask(session, node, targets);
     let parsed = parseProbeOutput(text);
     if (!parsed.complete && parsed.results.length === 0 && session.via === 'exec' && !NO_SHELL.test(text)) {
       // Not the image: the session was cut (the engine went away, the node stopped). Next round.
       this.drop(node.id, session);
-      return unprobed(node.name, targets, `the probe session in ${node.name} ended before answering (the engine or the node went away)`);
+      return `the probe session in ${node.name} ended before answering (the engine or the node went away)`;
     }
     if (!parsed.complete && parsed.results.length === 0 && session.via === 'exec') {
       // The exec died saying it found no sh: the image has none (the engine's message is what it
@@ -207,14 +318,38 @@ export class ProbeSampler {
       this.drop(node.id, session);
       this.noShell.set(node.id, text.trim().split('\n')[0]?.slice(0, 200) ?? '');
       session = await this.open(node, 'helper');
-      if (typeof session === 'string') return unprobed(node.name, targets, session);
+      if (typeof session === 'string') return session;
       text = await this.ask(session, node, targets);
       parsed = parseProbeOutput(text);
     }
     if (!parsed.complete && parsed.results.length === 0) {
       this.drop(node.id, session);
-      return unprobed(node.name, targets, `the probe did not answer ${session.via === 'helper' ? 'in the helper of' : 'in'} ${node.name}`);
+      return `the probe did not answer ${session.via === 'helper' ? 'in the helper of' : 'in'} ${node.name}`;
     }
-    return entriesOf(node.name, targets, parsed.results);
+    return parsed.results;
+  }
+
+  /** `names`: the group's names as its resolver saw them; a target whose name resolved is connected
+   * to by address, one that did not is not tried again from here. Without them, the node resolves. */
+  private async probeFrom(node: NodeView, targets: Target[], names: Map<string, Resolved> | null): Promise<ReachEntry[]> {
+    if (targets.length === 0) return [];
+    // Cut off the cluster's network: every lookup would wait for a DNS server that cannot answer.
+    if (!node.attached) return cutOff(node.name, targets);
+    if (node.remote) return unprobed(node.name, targets, `${node.dnsName} runs on another swarm node${node.swarmNode ? ` (${node.swarmNode})` : ''}: probes run from the engine tfmon talks to (add --host for that node)`);
+    const known = (t: Target): Resolved | undefined => names?.get(t.host);
+    const send = targets.filter((t) => known(t)?.dns !== 'nxdomain' && known(t)?.dns !== 'error')
+      .map((t) => ({ target: t, line: { host: known(t)?.ip ?? t.host, port: t.port } }));
+    const answer = send.length ? await this.exchange(node, send.map((s) => s.line)) : [];
+    if (typeof answer === 'string') return unprobed(node.name, targets, answer);
+    const byTarget = new Map(send.map((s, i) => [s.target, answer[i]] as const));
+    const results = targets.map((t): ProbeResult | undefined => {
+      const name = known(t);
+      if (name && name.dns !== 'ok') return { host: t.host, port: t.port, dns: name.dns, ip: null, tcp: 'skipped', ms: null, tools: name.tools };
+      const r = byTarget.get(t);
+      if (!r || !name) return r;
+      // Resolved by the group's resolver, connected to from here: both tools in the record.
+      return { ...r, host: t.host, dns: name.dns, ip: name.ip, tools: `${name.tools}+${r.tools.split('+')[1] ?? r.tools}` };
+    });
+    return entriesOf(node.name, targets, results);
   }
 }

@@ -11,6 +11,7 @@ import type { EngineEvent } from '../engine/events.js';
 import { GpuSampler } from './gpu-sampler.js';
 import { HostSampler } from './host-sampler.js';
 import { ProbeSampler, type ProbeOptions } from './probe-sampler.js';
+import type { ProbeScope } from '../cluster/probe-plan.js';
 import { reachProblems } from '../cluster/reach.js';
 import { UsageSampler, type SamplerOptions } from './usage-sampler.js';
 import { DEFAULT_LOG_OPTIONS, LogFollower, toLogLine, type LogOptions } from './log-follower.js';
@@ -63,6 +64,8 @@ export class ClusterMonitor {
    * State.OOMKilled loses a race with the exit under load (seen in CI: oom event, then exit 137 with
    * OOMKilled false); the event is the kernel's word that it killed for memory. */
   private readonly oomEvents = new Set<string>();
+  /** What the probes last saw of each node (state, pid, address, attachment, health). */
+  private reachKeys = new Map<string, string>();
   private errorTimer: NodeJS.Timeout | null = null;
   private remoteTimer: NodeJS.Timeout | null = null;
   private readonly listeners = new Set<() => void>();
@@ -195,9 +198,14 @@ export class ClusterMonitor {
     return this.snapshot;
   }
 
-  /** One reachability round now (status, the `p` key); resolves when it is done. */
-  probeNow(): Promise<void> {
-    return this.probe?.round() ?? Promise.resolve();
+  /** One reachability round now: the steady scope (status), or every pair (the `p` key). */
+  probeNow(scope?: ProbeScope): Promise<void> {
+    return this.probe?.round(scope) ?? Promise.resolve();
+  }
+
+  /** The matrix is on screen (every pair probed, at once and every round) or no longer. */
+  setMatrixShown(on: boolean): void {
+    this.probe?.setFullView(on);
   }
 
   /** load() and then follow events. The stream opens before the listing, so nothing falls between. */
@@ -423,6 +431,20 @@ export class ClusterMonitor {
     this.noticeTransitions();
     this.publish(engineError, ready);
     this.logs.sync(this.views);
+    this.touchProbes();
+  }
+
+  /** Nodes whose reachability may have changed (started, stopped, restarted, attached, detached,
+   * came or went) get their pairs probed at once: events, not the round's interval, bound how soon
+   * a cut link or a stopped node shows. */
+  private touchProbes(): void {
+    if (!this.probe) return;
+    const now = new Map(this.views.map((n) => [n.id, `${n.state}|${n.pid}|${n.ip}|${n.attached}|${n.health}`]));
+    const changed: string[] = [];
+    for (const [id, key] of now) if (this.reachKeys.get(id) !== key) changed.push(id);
+    for (const id of this.reachKeys.keys()) if (!now.has(id)) changed.push(id);
+    this.reachKeys = now;
+    this.probe.touch(changed);
   }
 
   private publish(engineError: string | null, ready = this.snapshot.ready): void {

@@ -48,7 +48,10 @@ type InkKey = Parameters<Parameters<typeof useInput>[0]>[1];
 
 /** Actions the keys start; run-tui.tsx binds them to the engine, tests to the real one or fakes. */
 export interface ClusterActions {
+  /** `p`: one round over every pair now. */
   probe(): void;
+  /** The matrix is on screen (every pair probed) or no longer (TensorFlow's pairs). */
+  matrixShown?(on: boolean): void;
   /** --read-only: every change refused. */
   readOnly?: boolean;
   /** Where `w` in the TF_CONFIG pane writes (--tf-config-dir), or null. */
@@ -158,6 +161,12 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
 
   const actionsRef = useRef(actions);
   actionsRef.current = actions;
+  // Every pair is probed while the matrix is on screen; TensorFlow's pairs otherwise.
+  const matrixShown = pane === 'matrix' && screen === 'main';
+  useEffect(() => {
+    actionsRef.current?.matrixShown?.(matrixShown);
+  }, [matrixShown]);
+  useEffect(() => () => actionsRef.current?.matrixShown?.(false), []);
   // The matrix is built once per frame: the table's failing-peer marks and the pane share it.
   const matrix = useMemo(() => buildMatrix(nodes, snapshot.reachability), [nodes, snapshot.reachability]);
   const failing = useMemo(() => nodes.map((n, i) => failuresOf(matrix, i, n.dnsName)), [nodes, matrix]);

@@ -42,7 +42,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['R'], label: 'R', action: 'restartRole', help: "restart every node of the selected node's role (asks first)", screens: ['main'], changes: true },
   { keys: ['g'], label: 'g', action: 'regenerate', help: 'TF_CONFIG from the live topology: the diff, then a apply (rolling) or w write files', screens: ['main'] },
   { keys: ['s'], label: 's', action: 'sort', help: 'sort by role, CPU, memory, name (cycles)', screens: ['main'] },
-  { keys: ['p'], label: 'p', action: 'probe', help: 'run a reachability round now', screens: ['main'] },
+  { keys: ['p'], label: 'p', action: 'probe', help: 'probe every pair of nodes now (one round)', screens: ['main'] },
   { keys: ['/'], label: '/', action: 'search', help: 'logs: filter (text, or /regex/); Enter applies, Esc clears', screens: ['logs'] },
   { keys: ['n'], label: 'n/N', action: 'previousMatch', help: 'logs: previous / next match', screens: ['logs'] },
   { keys: ['N'], label: '', action: 'nextMatch', help: '', screens: ['logs'] },

@@ -24,7 +24,8 @@ export function clusterActions(engine: Engine, monitor: ClusterMonitor | MultiMo
     return plan.plans;
   };
   return {
-    probe: () => void monitor.probeNow(),
+    probe: () => void monitor.probeNow('all'),
+    matrixShown: (on) => monitor.setMatrixShown(on),
     readOnly: options.readOnly ?? false,
     tfConfigDir: options.tfConfigDir ?? null,
     scaleUp: async (progress) => {
@@ -70,7 +71,9 @@ export async function runTui(options: CommonOptions, tui: TuiOptions = { altScre
     // is a terminal (the caller checked), so draw live even where CI=true is exported (Ink would
     // otherwise guess a CI job and draw only the last frame). On the alternate screen, Ink gives the
     // terminal back on unmount, which q, Ctrl-C, SIGTERM, SIGHUP and process exit all go through.
-    { maxFps: 30, exitOnCtrlC: true, patchConsole: true, interactive: true, alternateScreen: tui.altScreen },
+    // Incremental: only the lines that changed are rewritten (half the bytes of a 160x60 frame of
+    // 50 nodes, measured: what an SSH link and the terminal pay for).
+    { maxFps: 30, exitOnCtrlC: true, patchConsole: true, interactive: true, alternateScreen: tui.altScreen, incrementalRendering: true },
   );
   const onSignal = (code: number) => () => {
     app.unmount();

@@ -2,7 +2,7 @@
 // with what it printed, its process id and its exit code. Used where only a real terminal shows the
 // behaviour (signals, sizes, locales, TERM).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { tfmonPidUnder } from '../../bench/usage.js';
+import { tfmonPidUnder } from '../../bench/procs.js';
 import { CLI, waitUntil } from '../integration/harness.js';
 
 export interface Pty {

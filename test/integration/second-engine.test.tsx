@@ -130,9 +130,9 @@ describe('the engine restarts under a running tfmon', () => {
         const ps2 = monitor.getSnapshot().nodes.find((n) => n.name === own('r-ps-0'))!;
         await waitUntil(() => monitor.logs.openStreams === 1 && monitor.logs.lines(ps2.id).some((l) => l.time > back), 10_000, 50);
         seen('logs');
-        await monitor.probeNow();
+        await monitor.probeNow('all');
         await waitUntil(() => monitor.getSnapshot().reachability.filter((e) => e.tcp === 'ok').length >= 2, 10_000, 100).catch(() => undefined);
-        await monitor.probeNow();
+        await monitor.probeNow('all');
         seen('probes');
         console.log(`engine restart: back after ${JSON.stringify(since)} ms`);
         expect(Math.max(...Object.values(since))).toBeLessThan(5000);
@@ -186,7 +186,7 @@ describe('swarm mode', () => {
     monitor = new ClusterMonitor(engine, { network: snet, labels: testLabels, probe: { intervalMs: 60_000 } });
     await monitor.start();
     await monitor.waitFor((s) => s.nodes.length === 3 && s.nodes.every((n) => n.state === 'running'), 30_000);
-    const r = await tfmon(['status', '--json', '--no-usage', ...common]);
+    const r = await tfmon(['status', '--json', '--no-usage', '--probe-all', ...common]);
     const s = JSON.parse(r.stdout) as { nodes: { name: string; service: string; role: string; index: number; ip: string; swarmNode: string }[]; reachability: { tcp: string }[] };
     const host = docker2('info', '--format', '{{.Name}}');
     expect(s.nodes.map((n) => [n.service, n.role, n.index, n.swarmNode])).toEqual([

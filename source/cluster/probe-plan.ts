@@ -1,0 +1,165 @@
+// Which pairs a reachability round probes, and who resolves names for whom. Pure.
+//
+// Steady state ('tf' scope): the pairs TensorFlow itself uses. With ps tasks (parameter-server
+// training) every worker, chief and evaluator talks to every ps, and the chief also to every worker
+// (with no chief task, worker 0 is the chief, as in TF1's between-graph training); workers never talk
+// to each other, although every TF_CONFIG lists them all. Without ps (MultiWorkerMirroredStrategy)
+// workers and chief talk all-to-all. A ps initiates nothing. A task whose port no such pair dials is
+// still checked, by one peer (a ring over those tasks: one connect each per round). Names in a
+// TF_CONFIG that no pair covers are looked up, once per group of nodes on the same networks.
+// The full N×(N−1) ('all' scope) runs while the matrix is on screen, on `p`, or with --probe-all.
+//
+// DNS is the same for every node on the same set of networks (Docker's embedded DNS answers per
+// network): one node of each such group resolves the group's names; the others connect by address.
+import { splitAddress } from './tf-config.js';
+import { DEFAULT_TF_PORT, targetsOf, type Target } from './reach.js';
+import type { NodeView, Role } from './types.js';
+
+export type ProbeScope = 'tf' | 'all';
+
+export interface ProbeSource {
+  node: NodeView;
+  targets: Target[];
+}
+
+export interface ResolverGroup {
+  /** The networks its members share, as a key. */
+  key: string;
+  /** The member that resolves the group's names; null when none can (all cut off the network). */
+  resolver: NodeView | null;
+  /** Names to resolve (targets that are not literal addresses), each once. */
+  names: string[];
+  /** Ids of the sources in the group. */
+  members: string[];
+  /** TF_CONFIG addresses of the group's nodes that no pair covers: their names are resolved (by
+   * the resolver, with the others), not connected to. */
+  dnsOnly: Target[];
+}
+
+export interface ProbePlan {
+  sources: ProbeSource[];
+  groups: ResolverGroup[];
+}
+
+const isLiteralAddress = (host: string): boolean => /^[0-9.]+$/.test(host) || host.includes(':');
+const groupKey = (n: NodeView): string => n.networks.join(',');
+
+/** The roles a task of `role` opens connections to, given whether the cluster has ps tasks.
+ * `actsAsChief`: worker 0 of a cluster that has ps but no chief task. */
+function talksTo(role: Role, hasPs: boolean, actsAsChief = false): readonly Role[] {
+  if (hasPs) {
+    if (role === 'chief' || actsAsChief) return ['ps', 'worker'];
+    if (role === 'worker' || role === 'evaluator') return ['ps'];
+    return [];
+  }
+  if (role === 'chief' || role === 'worker') return ['chief', 'worker'];
+  return [];
+}
+
+/** The peers `node`'s TensorFlow connects to: nodes of the roles it talks to (at their TF port),
+ * and those jobs' addresses in its own TF_CONFIG (what TensorFlow actually dials). */
+export function tfTargetsOf(node: NodeView, nodes: readonly NodeView[], hasPs: boolean): Target[] {
+  const actsAsChief = hasPs && node.role === 'worker' && node.index === 0 && !nodes.some((n) => n.role === 'chief');
+  const roles = talksTo(node.role, hasPs, actsAsChief);
+  if (roles.length === 0) return [];
+  const out: Target[] = [];
+  const seen = new Set<string>();
+  const add = (host: string, port: number): void => {
+    const key = `${host}:${port}`;
+    if (host === node.dnsName || seen.has(key)) return;
+    seen.add(key);
+    out.push({ host, port });
+  };
+  for (const peer of nodes) if (peer.id !== node.id && roles.includes(peer.role)) add(peer.dnsName, peer.port ?? DEFAULT_TF_PORT);
+  for (const [job, tasks] of Object.entries(node.tfConfigParsed?.cluster ?? {})) {
+    if (!roles.includes(job as Role)) continue;
+    for (const t of tasks) {
+      const a = splitAddress(t.address);
+      if (a) add(a.host, a.port);
+    }
+  }
+  return out;
+}
+
+const clusterHasPs = (nodes: readonly NodeView[]): boolean =>
+  nodes.some((n) => n.role === 'ps' || (n.tfConfigParsed?.cluster['ps']?.length ?? 0) > 0);
+
+/** Every address any node's TF_CONFIG names, per group of the nodes whose TF_CONFIG says it. */
+function tfConfigAddresses(n: NodeView): Target[] {
+  const out: Target[] = [];
+  for (const tasks of Object.values(n.tfConfigParsed?.cluster ?? {})) {
+    for (const t of tasks) {
+      const a = splitAddress(t.address);
+      if (a) out.push(a);
+    }
+  }
+  return out;
+}
+
+/** Tasks of the group whose TF port no pair dials: each is dialed by the one before it (sorted by
+ * name, in a ring), so every task's listener is checked once a round at one connect per node. */
+function ringCheck(members: readonly NodeView[], sources: Map<string, ProbeSource>, keep: (from: NodeView, t: Target) => boolean, hasPs: boolean): void {
+  const dialed = new Set([...sources.values()].flatMap((s) => s.targets.map((t) => `${t.host}:${t.port}`)));
+  // An evaluator serves nothing, nor does the coordinator of parameter-server training (a client).
+  const serves = (m: NodeView): boolean => m.role !== 'unknown' && m.role !== 'evaluator' && !(hasPs && m.role === 'chief');
+  const tasks = members.filter((m) => m.attached && serves(m)).sort((a, b) => a.name.localeCompare(b.name));
+  const undialed = tasks.filter((m) => !dialed.has(`${m.dnsName}:${m.port ?? DEFAULT_TF_PORT}`));
+  for (const node of undialed) {
+    // The task before it in the ring of undialed tasks, or any other task when it is alone.
+    const i = undialed.indexOf(node);
+    const from = undialed.length > 1 ? undialed[(i + undialed.length - 1) % undialed.length]! : tasks.find((t) => t.id !== node.id);
+    if (!from) continue;
+    const target = { host: node.dnsName, port: node.port ?? DEFAULT_TF_PORT };
+    if (!keep(from, target)) continue;
+    const source = sources.get(from.id) ?? { node: from, targets: [] };
+    source.targets.push(target);
+    sources.set(from.id, source);
+  }
+}
+
+/**
+ * The round's plan. `touched`: ids of nodes that just changed (started, stopped, attached or
+ * detached): only the pairs from or to them, for a round right after the event.
+ */
+export function probePlan(nodes: readonly NodeView[], scope: ProbeScope, touched: ReadonlySet<string> | null = null): ProbePlan {
+  const probeable = nodes.filter((n) => n.state === 'running' && !n.remote);
+  const hasPs = clusterHasPs(nodes);
+  const touchedNames = new Set(nodes.filter((n) => touched?.has(n.id)).map((n) => n.dnsName));
+  const keep = (from: NodeView, t: Target): boolean => !touched || touched.has(from.id) || touchedNames.has(t.host);
+
+  const sources = new Map<string, ProbeSource>();
+  for (const node of probeable) {
+    const all = scope === 'all' ? targetsOf(node, nodes) : tfTargetsOf(node, nodes, hasPs);
+    const targets = all.filter((t) => keep(node, t));
+    if (targets.length) sources.set(node.id, { node, targets });
+  }
+
+  // Groups of nodes on the same networks; in 'tf' scope, the TF_CONFIG names no pair covers are
+  // checked from one member of the group of a node that lists them.
+  const byKey = new Map<string, NodeView[]>();
+  for (const n of probeable) byKey.set(groupKey(n), [...(byKey.get(groupKey(n)) ?? []), n]);
+  if (scope === 'tf') for (const members of byKey.values()) ringCheck(members, sources, keep, hasPs);
+  const groups: ResolverGroup[] = [];
+  const covered = new Set([...sources.values()].flatMap((src) => src.targets.map((t) => `${t.host}:${t.port}`)));
+  for (const [key, members] of byKey) {
+    const attached = members.filter((m) => m.attached).sort((a, b) => a.name.localeCompare(b.name));
+    // Prefer a node that probes anyway (its session is open); else any attached member.
+    const resolver = attached.find((m) => sources.has(m.id)) ?? attached[0] ?? null;
+    const dnsOnly: Target[] = [];
+    if (scope === 'tf' && resolver) {
+      const seen = new Set<string>();
+      for (const t of members.flatMap(tfConfigAddresses)) {
+        const k = `${t.host}:${t.port}`;
+        if (covered.has(k) || seen.has(k) || isLiteralAddress(t.host) || !keep(resolver, t)) continue;
+        seen.add(k);
+        dnsOnly.push(t);
+      }
+    }
+    const ids = members.filter((m) => sources.has(m.id)).map((m) => m.id);
+    if (ids.length === 0 && dnsOnly.length === 0) continue;
+    const hosts = [...ids.flatMap((id) => sources.get(id)!.targets.map((t) => t.host)), ...dnsOnly.map((t) => t.host)];
+    const names = [...new Set(hosts.filter((h) => !isLiteralAddress(h)))].sort();
+    groups.push({ key, resolver, names, members: ids, dnsOnly });
+  }
+  return { sources: [...sources.values()], groups };
+}
