@@ -15,6 +15,7 @@ const FIXES: Record<string, (p: Problem, network: string) => string> = {
   oom_killed: (p) => `give ${p.node} more memory (--memory), or a smaller batch / model shard`,
   not_attached: (p, network) => `docker network connect ${network} ${p.node}`,
   peer_unresolvable: () => 'the name must be a container on the network: start it, attach it, or regenerate TF_CONFIG if it is gone (g)',
+  not_listening: (p) => `start the TensorFlow server in ${p.node} (tf.distribute.Server) on the port its TF_CONFIG names, or correct that port; tfmon logs ${p.node} --errors may say why it is not up`,
   port_refused: () => 'nothing listens there: start the TensorFlow server (tf.distribute.Server) on that port, or correct the port in TF_CONFIG',
   port_timeout: () => 'the peer does not answer: check it is running and not paused, and that no firewall sits between the nodes',
   ip_mismatch: () => 'two things answer to one name: remove the stale container or alias that holds it',

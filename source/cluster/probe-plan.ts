@@ -1,12 +1,13 @@
 // Which pairs a reachability round probes, and who resolves names for whom. Pure.
 //
 // Steady state ('tf' scope): the pairs TensorFlow itself uses. With ps tasks (parameter-server
-// training) every worker, chief and evaluator talks to every ps, and the chief also to every worker
-// (with no chief task, worker 0 is the chief, as in TF1's between-graph training); workers never talk
-// to each other, although every TF_CONFIG lists them all. Without ps (MultiWorkerMirroredStrategy)
-// workers and chief talk all-to-all. A ps initiates nothing. A task whose port no such pair dials is
-// still checked, by one peer (a ring over those tasks: one connect each per round). Names in a
-// TF_CONFIG that no pair covers are looked up, once per group of nodes on the same networks.
+// training) every worker, chief and evaluator talks to every ps, and the chief also to every worker;
+// workers never talk to each other, although every TF_CONFIG lists them all. Without ps
+// (MultiWorkerMirroredStrategy) workers and chief talk all-to-all. A ps initiates nothing. Whether
+// every task listens on its port is checked from tfmon's host where it can reach the nodes
+// (listen-check.ts); where it cannot, a task no pair dials is dialed by one peer (`ring`: one connect
+// each per round). Names in a TF_CONFIG that no pair covers are looked up, once per group of nodes on
+// the same networks.
 // The full N×(N−1) ('all' scope) runs while the matrix is on screen, on `p`, or with --probe-all.
 //
 // DNS is the same for every node on the same set of networks (Docker's embedded DNS answers per
@@ -27,6 +28,8 @@ export interface ResolverGroup {
   key: string;
   /** The member that resolves the group's names; null when none can (all cut off the network). */
   resolver: NodeView | null;
+  /** Members that may resolve instead, in order, when the resolver cannot be probed. */
+  fallbacks: NodeView[];
   /** Names to resolve (targets that are not literal addresses), each once. */
   names: string[];
   /** Ids of the sources in the group. */
@@ -44,11 +47,10 @@ export interface ProbePlan {
 const isLiteralAddress = (host: string): boolean => /^[0-9.]+$/.test(host) || host.includes(':');
 const groupKey = (n: NodeView): string => n.networks.join(',');
 
-/** The roles a task of `role` opens connections to, given whether the cluster has ps tasks.
- * `actsAsChief`: worker 0 of a cluster that has ps but no chief task. */
-function talksTo(role: Role, hasPs: boolean, actsAsChief = false): readonly Role[] {
+/** The roles a task of `role` opens connections to, given whether the cluster has ps tasks. */
+function talksTo(role: Role, hasPs: boolean): readonly Role[] {
   if (hasPs) {
-    if (role === 'chief' || actsAsChief) return ['ps', 'worker'];
+    if (role === 'chief') return ['ps', 'worker'];
     if (role === 'worker' || role === 'evaluator') return ['ps'];
     return [];
   }
@@ -59,8 +61,7 @@ function talksTo(role: Role, hasPs: boolean, actsAsChief = false): readonly Role
 /** The peers `node`'s TensorFlow connects to: nodes of the roles it talks to (at their TF port),
  * and those jobs' addresses in its own TF_CONFIG (what TensorFlow actually dials). */
 export function tfTargetsOf(node: NodeView, nodes: readonly NodeView[], hasPs: boolean): Target[] {
-  const actsAsChief = hasPs && node.role === 'worker' && node.index === 0 && !nodes.some((n) => n.role === 'chief');
-  const roles = talksTo(node.role, hasPs, actsAsChief);
+  const roles = talksTo(node.role, hasPs);
   if (roles.length === 0) return [];
   const out: Target[] = [];
   const seen = new Set<string>();
@@ -81,7 +82,11 @@ export function tfTargetsOf(node: NodeView, nodes: readonly NodeView[], hasPs: b
   return out;
 }
 
-const clusterHasPs = (nodes: readonly NodeView[]): boolean =>
+/** A task that runs a TensorFlow server others dial: not an evaluator (it serves nothing), nor the
+ * coordinator of parameter-server training (a client). */
+export const servesTf = (n: NodeView, hasPs: boolean): boolean => n.role !== 'unknown' && n.role !== 'evaluator' && !(hasPs && n.role === 'chief');
+
+export const clusterHasPs = (nodes: readonly NodeView[]): boolean =>
   nodes.some((n) => n.role === 'ps' || (n.tfConfigParsed?.cluster['ps']?.length ?? 0) > 0);
 
 /** Every address any node's TF_CONFIG names, per group of the nodes whose TF_CONFIG says it. */
@@ -100,9 +105,7 @@ function tfConfigAddresses(n: NodeView): Target[] {
  * name, in a ring), so every task's listener is checked once a round at one connect per node. */
 function ringCheck(members: readonly NodeView[], sources: Map<string, ProbeSource>, keep: (from: NodeView, t: Target) => boolean, hasPs: boolean): void {
   const dialed = new Set([...sources.values()].flatMap((s) => s.targets.map((t) => `${t.host}:${t.port}`)));
-  // An evaluator serves nothing, nor does the coordinator of parameter-server training (a client).
-  const serves = (m: NodeView): boolean => m.role !== 'unknown' && m.role !== 'evaluator' && !(hasPs && m.role === 'chief');
-  const tasks = members.filter((m) => m.attached && serves(m)).sort((a, b) => a.name.localeCompare(b.name));
+  const tasks = members.filter((m) => m.attached && servesTf(m, hasPs)).sort((a, b) => a.name.localeCompare(b.name));
   const undialed = tasks.filter((m) => !dialed.has(`${m.dnsName}:${m.port ?? DEFAULT_TF_PORT}`));
   for (const node of undialed) {
     // The task before it in the ring of undialed tasks, or any other task when it is alone.
@@ -121,7 +124,7 @@ function ringCheck(members: readonly NodeView[], sources: Map<string, ProbeSourc
  * The round's plan. `touched`: ids of nodes that just changed (started, stopped, attached or
  * detached): only the pairs from or to them, for a round right after the event.
  */
-export function probePlan(nodes: readonly NodeView[], scope: ProbeScope, touched: ReadonlySet<string> | null = null): ProbePlan {
+export function probePlan(nodes: readonly NodeView[], scope: ProbeScope, touched: ReadonlySet<string> | null = null, ring = true): ProbePlan {
   const probeable = nodes.filter((n) => n.state === 'running' && !n.remote);
   const hasPs = clusterHasPs(nodes);
   const touchedNames = new Set(nodes.filter((n) => touched?.has(n.id)).map((n) => n.dnsName));
@@ -138,7 +141,7 @@ export function probePlan(nodes: readonly NodeView[], scope: ProbeScope, touched
   // checked from one member of the group of a node that lists them.
   const byKey = new Map<string, NodeView[]>();
   for (const n of probeable) byKey.set(groupKey(n), [...(byKey.get(groupKey(n)) ?? []), n]);
-  if (scope === 'tf') for (const members of byKey.values()) ringCheck(members, sources, keep, hasPs);
+  if (scope === 'tf' && ring) for (const members of byKey.values()) ringCheck(members, sources, keep, hasPs);
   const groups: ResolverGroup[] = [];
   const covered = new Set([...sources.values()].flatMap((src) => src.targets.map((t) => `${t.host}:${t.port}`)));
   for (const [key, members] of byKey) {
@@ -150,7 +153,7 @@ export function probePlan(nodes: readonly NodeView[], scope: ProbeScope, touched
       const seen = new Set<string>();
       for (const t of members.flatMap(tfConfigAddresses)) {
         const k = `${t.host}:${t.port}`;
-        if (covered.has(k) || seen.has(k) || isLiteralAddress(t.host) || !keep(resolver, t)) continue;
+        if (covered.has(k) || seen.has(k) || isLiteralAddress(t.host) || t.host === resolver.dnsName || !keep(resolver, t)) continue;
         seen.add(k);
         dnsOnly.push(t);
       }
@@ -159,7 +162,8 @@ export function probePlan(nodes: readonly NodeView[], scope: ProbeScope, touched
     if (ids.length === 0 && dnsOnly.length === 0) continue;
     const hosts = [...ids.flatMap((id) => sources.get(id)!.targets.map((t) => t.host)), ...dnsOnly.map((t) => t.host)];
     const names = [...new Set(hosts.filter((h) => !isLiteralAddress(h)))].sort();
-    groups.push({ key, resolver, names, members: ids, dnsOnly });
+    const fallbacks = [...attached.filter((m) => sources.has(m.id)), ...attached.filter((m) => !sources.has(m.id))].filter((m) => m !== resolver).slice(0, 2);
+    groups.push({ key, resolver, fallbacks, names, members: ids, dnsOnly });
   }
   return { sources: [...sources.values()], groups };
 }

@@ -89,3 +89,22 @@ export function reachProblems(entries: readonly ReachEntry[], nodes: readonly No
   }
   return problems;
 }
+
+/** A task's TF port as tfmon's host found it (listen-check.ts), by node id. */
+export interface ListenerView {
+  port: number;
+  state: 'ok' | 'refused' | 'timeout' | 'error';
+}
+
+/** not_listening: a task whose TF port nothing accepts, on that task: the fix is there, not on the
+ * peers that would dial it. */
+export function listenProblems(listeners: Readonly<Record<string, ListenerView>>, nodes: readonly NodeView[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const n of nodes) {
+    const l = listeners[n.id];
+    if (!l || l.state === 'ok') continue;
+    const why = l.state === 'refused' ? 'nothing accepts connections there' : l.state === 'timeout' ? 'a connect got no answer within 2 s' : 'a connect failed';
+    problems.push({ severity: 'error', node: n.name, code: 'not_listening', message: `${n.name} does not listen on ${l.port}, its TF port (${why})` });
+  }
+  return problems;
+}

@@ -1,6 +1,6 @@
 // Shapes shared by every layer. Plain data: no Docker types leak past source/engine.
 import type { ContainerGpu, GpuStat } from './gpu.js';
-import type { ReachEntry } from './reach.js';
+import type { ListenerView, ReachEntry } from './reach.js';
 import type { Usage } from './usage.js';
 
 export interface NodeUsage extends Usage {
@@ -149,6 +149,8 @@ export interface Snapshot {
   gpuNote: string | null;
   /** The last reachability round (empty until one ran, or with probing off). */
   reachability: ReachEntry[];
+  /** Each task's TF port as tfmon's host found it, by node id (a local engine's bridge network only). */
+  listeners: Readonly<Record<string, ListenerView>>;
   /** Probing state: off (--no-probe), or on with how long the last round took (null before one). */
   probe: { on: false } | { on: true; lastRoundMs: number | null };
   /** null while connected; the one-line reason while the engine cannot be reached. */

@@ -25,6 +25,9 @@ export interface StatusNode extends Usage {
   /** Several engines: the engine it runs on (null with one). */
   engineHost: string | null;
   port: number | null;
+  /** Its TF port as tfmon's host found it: ok, refused, timeout, error; null where not checked
+   * (probing off, a remote engine, an overlay network, a task that serves nothing). */
+  listening: 'ok' | 'refused' | 'timeout' | 'error' | null;
   image: string;
   gpus: ContainerGpu[] | null;
   tfConfig: unknown;
@@ -36,7 +39,7 @@ export interface StatusNode extends Usage {
 const round = (v: number | null | undefined, digits = 1): number | null =>
   v === null || v === undefined ? null : Math.round(v * 10 ** digits) / 10 ** digits;
 
-function nodeJson(n: NodeView, u: NodeUsage | undefined, gpus: ContainerGpu[] | null): StatusNode {
+function nodeJson(n: NodeView, u: NodeUsage | undefined, gpus: ContainerGpu[] | null, listening: StatusNode['listening']): StatusNode {
   return {
     name: n.name,
     id: n.id,
@@ -55,6 +58,7 @@ function nodeJson(n: NodeView, u: NodeUsage | undefined, gpus: ContainerGpu[] | 
     service: n.service,
     swarmNode: n.swarmNode,
     port: n.port,
+    listening,
     image: n.image,
     cpuPercent: round(u?.cpuPercent, 2),
     cpuOfLimitPercent: round(u?.cpuOfLimitPercent, 2),
@@ -90,7 +94,7 @@ export function statusJson(s: Snapshot): object {
         }
       : null,
     // Per node: the GPUs its processes use ([] for none); null when there are no GPU figures at all.
-    nodes: s.nodes.map((n) => nodeJson(n, s.usage[n.id], s.gpus === null ? null : (s.gpuByContainer[n.id] ?? []))),
+    nodes: s.nodes.map((n) => nodeJson(n, s.usage[n.id], s.gpus === null ? null : (s.gpuByContainer[n.id] ?? []), s.listeners[n.id]?.state ?? null)),
     reachability: s.reachability,
     problems: s.problems,
   };

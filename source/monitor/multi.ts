@@ -3,7 +3,7 @@
 // engine that cannot be reached is said so while the others keep updating.
 import type { ProbeScope } from '../cluster/probe-plan.js';
 import { findProblems } from '../cluster/problems.js';
-import { reachProblems } from '../cluster/reach.js';
+import { listenProblems, reachProblems } from '../cluster/reach.js';
 import { compareNodes } from '../cluster/role.js';
 import type { NodeView, Problem, Snapshot } from '../cluster/types.js';
 import type { Engine } from '../engine/engine.js';
@@ -179,10 +179,12 @@ export class MultiMonitor {
     const first = (live[0] ?? parts[0])!.s;
     const nodes = parts.flatMap(({ m, s }) => (m.error ? [] : s.nodes.map((n) => ({ ...n, engineHost: m.engine.host })))).sort(compareNodes);
     const reachability = live.flatMap((p) => p.s.reachability);
+    const listeners = Object.assign({}, ...live.map((p) => p.s.listeners)) as Snapshot['listeners'];
     const problems: Problem[] = [
       ...parts.filter((p) => p.m.error).map((p): Problem => ({ severity: 'error', node: null, code: 'engine_unreachable', message: `${p.m.engine.host}: ${p.m.error}` })),
       ...parts.filter((p) => !p.m.error && p.s.engineError).map((p): Problem => ({ severity: 'error', node: null, code: 'engine_unreachable', message: `${p.m.engine.host}: ${p.s.engineError}` })),
       ...findProblems(first.network, nodes),
+      ...listenProblems(listeners, nodes),
       ...reachProblems(reachability, nodes),
     ];
     // Containers on a bridge of one host cannot reach another host's: that takes an overlay.
@@ -202,6 +204,7 @@ export class MultiMonitor {
       usage: Object.assign({}, ...live.map((p) => p.s.usage)),
       gpuByContainer: Object.assign({}, ...live.map((p) => p.s.gpuByContainer)),
       reachability,
+      listeners,
       engines: parts.map((p) => ({ host: p.m.engine.host, error: p.m.error ?? p.s.engineError, nodes: p.m.error ? 0 : p.s.nodes.length })),
       ready: live.every((p) => p.s.ready),
       updatedAt: Math.max(...parts.map((p) => p.s.updatedAt)),

@@ -6,10 +6,12 @@
 // what cannot be probed at all is reported unprobed with the reason.
 import { parseProbeOutput, PROBE_SCRIPT, probeInput, type ProbeResult } from '../cluster/probe.js';
 import { probePlan, type ProbePlan, type ProbeScope } from '../cluster/probe-plan.js';
-import { entriesOf, unprobed, type ReachEntry, type Target } from '../cluster/reach.js';
+import { DEFAULT_TF_PORT, entriesOf, unprobed, type ReachEntry, type Target } from '../cluster/reach.js';
 import type { NodeView } from '../cluster/types.js';
 import type { Engine, ExecSession } from '../engine/engine.js';
 import { EngineError, engineMessage } from '../engine/errors.js';
+import { checkListener, type Listener } from './listen-check.js';
+import { clusterHasPs, servesTf } from '../cluster/probe-plan.js';
 import { SIM_REPO } from '../engine/sim-image.js';
 
 const PER_TARGET_MS = 4500; // the probe's own limits: 2 s for a lookup, 2 s for a connect
@@ -35,6 +37,9 @@ interface Resolved {
 
 /** Touches that arrive together (create, connect, start) make one round. */
 const TOUCH_DELAY_MS = 100;
+/** Where tfmon's host checks the listeners (every interval), the in-node round runs every this many
+ * intervals: a safety net for what sends no event and no listener check sees (DNS, a link). */
+const STEADY_EVERY = 6;
 const keyOf = (e: Pick<ReachEntry, 'from' | 'to' | 'port'>): string => `${e.from}\t${e.to}:${e.port}`;
 
 interface Session {
@@ -73,13 +78,24 @@ export class ProbeSampler {
   lastRoundMs: number | null = null;
   /** Pairs the last round probed (for the bench and the tests). */
   lastRoundPairs = 0;
+  /** Each task's TF port as tfmon's host sees it, by node id (host checks only). */
+  private listenersById: Record<string, Listener> = {};
+  private ticks = 0;
 
+  /** `hostReaches`: tfmon's host routes to the nodes' addresses (a local engine, a bridge network):
+   * listeners are checked from here, and in-node rounds run every STEADY_EVERY intervals. */
   constructor(
     private readonly engine: Engine,
     private readonly nodes: () => readonly NodeView[],
     private readonly onChange: () => void,
     private readonly options: Pick<ProbeOptions, 'helperImage' | 'all'> = {},
+    private readonly hostReaches: () => boolean = () => false,
   ) {}
+
+  /** Each task's TF port checked from tfmon's host, by node id; the same object until one changes. */
+  get listeners(): Readonly<Record<string, Listener>> {
+    return this.listenersById;
+  }
 
   /** Probe sessions open now: one per probing node once a round has run, none for a node gone. */
   get openSessions(): number {
@@ -98,7 +114,33 @@ export class ProbeSampler {
   start(intervalMs: number): void {
     this.started = true;
     void this.round();
-    this.timer = setInterval(() => void this.round(), intervalMs);
+    void this.checkListeners();
+    this.timer = setInterval(() => this.tick(), intervalMs);
+  }
+
+  private tick(): void {
+    this.ticks++;
+    const host = this.hostReaches();
+    if (host) void this.checkListeners();
+    if (!host || this.scope === 'all' || this.ticks % STEADY_EVERY === 0) void this.round();
+  }
+
+  /** The TF port of every task that serves one (or of `only`), from tfmon's host. */
+  async checkListeners(only: ReadonlySet<string> | null = null): Promise<void> {
+    if (!this.hostReaches() || this.stopped) return;
+    const nodes = this.nodes();
+    const hasPs = clusterHasPs(nodes);
+    const due = nodes.filter((n) => n.state === 'running' && n.attached && n.ip && !n.remote && servesTf(n, hasPs) && (!only || only.has(n.id)));
+    const results = await Promise.all(due.map((n) => checkListener(n.ip!, n.port ?? DEFAULT_TF_PORT).then((l) => [n.id, l] as const)));
+    if (this.stopped) return;
+    const next: Record<string, Listener> = only ? { ...this.listenersById } : {};
+    for (const [id, l] of results) next[id] = l;
+    for (const id of Object.keys(next)) if (!nodes.some((n) => n.id === id && n.state === 'running')) delete next[id];
+    const same = Object.keys(next).length === Object.keys(this.listenersById).length
+      && Object.entries(next).every(([id, l]) => this.listenersById[id]?.state === l.state && this.listenersById[id]?.port === l.port && this.listenersById[id]?.ip === l.ip);
+    if (same) return;
+    this.listenersById = next;
+    this.onChange();
   }
 
   stop(): void {
@@ -134,7 +176,8 @@ export class ProbeSampler {
     if (this.stopped || this.touched.size === 0) return;
     const ids = new Set(this.touched);
     this.touched.clear();
-    this.running = this.runRound(probePlan(this.nodes(), this.scope, ids), true).finally(() => {
+    void this.checkListeners(ids);
+    this.running = this.runRound(probePlan(this.nodes(), this.scope, ids, !this.hostReaches()), true).finally(() => {
       this.running = null;
     });
     await this.running;
@@ -146,7 +189,7 @@ export class ProbeSampler {
     if (this.stopped) return Promise.resolve();
     if (this.running) return this.runningScope === scope ? this.running : this.running.then(() => this.round(scope));
     this.runningScope = scope;
-    this.running = this.runRound(probePlan(this.nodes(), scope), false).finally(() => {
+    this.running = this.runRound(probePlan(this.nodes(), scope, null, !this.hostReaches()), false).finally(() => {
       this.running = null;
       this.runningScope = null;
     });
@@ -165,9 +208,20 @@ export class ProbeSampler {
     for (const id of this.noShell.keys()) if (!nodes.some((n) => n.id === id)) this.noShell.delete(id);
 
     // Names first: one resolver per group of nodes on the same networks, all groups at once.
-    const resolved = new Map<string, Map<string, Resolved> | null>();
+    const resolved = new Map<string, Map<string, Resolved> | string>();
+    const resolvedBy = new Map<string, NodeView>();
     await Promise.all(plan.groups.map(async (g) => {
-      resolved.set(g.key, g.resolver && g.names.length ? await this.resolve(g.resolver, g.names) : null);
+      if (!g.resolver || g.names.length === 0) return;
+      // A member that cannot be probed (no shell, no helper) leaves the lookups to the next one;
+      // one whose session is open already goes first.
+      const candidates = [g.resolver, ...g.fallbacks].sort((a, b) => Number(this.sessions.has(b.id)) - Number(this.sessions.has(a.id)));
+      let answer: Map<string, Resolved> | string = `no member of ${g.key} could look the names up`;
+      for (const c of candidates) {
+        answer = await this.resolve(c, g.names);
+        resolvedBy.set(g.key, c);
+        if (typeof answer !== 'string') break;
+      }
+      resolved.set(g.key, answer);
     }));
     const groupOf = new Map(plan.groups.flatMap((g) => g.members.map((id) => [id, g.key] as const)));
 
@@ -176,11 +230,12 @@ export class ProbeSampler {
     for (const g of plan.groups) {
       if (!g.resolver || g.dnsOnly.length === 0) continue;
       const names = resolved.get(g.key);
-      if (!names) {
-        results.push(unprobed(g.resolver.name, g.dnsOnly, `no lookup from ${g.resolver.name} in this round`));
+      const by = resolvedBy.get(g.key) ?? g.resolver;
+      if (names === undefined || typeof names === 'string') {
+        results.push(unprobed(by.name, g.dnsOnly, names ?? `no lookup in ${g.key} in this round`));
         continue;
       }
-      results.push(entriesOf(g.resolver.name, g.dnsOnly, g.dnsOnly.map((t) => {
+      results.push(entriesOf(by.name, g.dnsOnly, g.dnsOnly.map((t) => {
         const r = names.get(t.host);
         return r ? { host: t.host, port: t.port, dns: r.dns, ip: r.ip, tcp: 'skipped', ms: null, tools: r.tools } : undefined;
       })));
@@ -188,7 +243,8 @@ export class ProbeSampler {
     const queue = [...plan.sources];
     const worker = async (): Promise<void> => {
       for (let s = queue.shift(); s; s = queue.shift()) {
-        results.push(await this.probeFrom(s.node, s.targets, resolved.get(groupOf.get(s.node.id) ?? '') ?? null));
+        const names = resolved.get(groupOf.get(s.node.id) ?? '');
+        results.push(await this.probeFrom(s.node, s.targets, names === undefined || typeof names === 'string' ? null : names));
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL, queue.length) }, worker));
@@ -204,12 +260,12 @@ export class ProbeSampler {
     this.onChange();
   }
 
-  /** The group's names as its resolver sees them; null when it cannot say (each node then resolves
+  /** The group's names as its resolver sees them, or why it could not say (each node then resolves
    * for itself). */
-  private async resolve(resolver: NodeView, names: readonly string[]): Promise<Map<string, Resolved> | null> {
-    if (!resolver.attached) return null;
+  private async resolve(resolver: NodeView, names: readonly string[]): Promise<Map<string, Resolved> | string> {
+    if (!resolver.attached) return `${resolver.name} is not on the cluster's network`;
     const answer = await this.exchange(resolver, names.map((host) => ({ host, port: 0 })));
-    if (typeof answer === 'string') return null;
+    if (typeof answer === 'string') return answer;
     const out = new Map<string, Resolved>();
     names.forEach((host, i) => {
       const r = answer[i];

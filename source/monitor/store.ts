@@ -12,7 +12,7 @@ import { GpuSampler } from './gpu-sampler.js';
 import { HostSampler } from './host-sampler.js';
 import { ProbeSampler, type ProbeOptions } from './probe-sampler.js';
 import type { ProbeScope } from '../cluster/probe-plan.js';
-import { reachProblems } from '../cluster/reach.js';
+import { listenProblems, reachProblems } from '../cluster/reach.js';
 import { UsageSampler, type SamplerOptions } from './usage-sampler.js';
 import { DEFAULT_LOG_OPTIONS, LogFollower, toLogLine, type LogOptions } from './log-follower.js';
 import { lastErrorOf } from '../cluster/logs.js';
@@ -36,6 +36,7 @@ const REMOTE_TASKS_MS = 5000;
 
 /** One empty list for every snapshot without probing (a new [] each time would defeat the screen's memos). */
 const NO_ENTRIES: Snapshot['reachability'] = [];
+const NO_LISTENERS: Snapshot['listeners'] = {};
 
 export class ClusterMonitor {
   private readonly facts = new Map<string, ContainerFacts>();
@@ -91,7 +92,9 @@ export class ClusterMonitor {
     this.gpu = options.usage
       ? new GpuSampler(Math.max(options.usage.intervalMs, 2000), engine.local, () => this.usageChanged())
       : null;
-    this.probe = options.probe ? new ProbeSampler(engine, () => this.views, () => this.publish(this.snapshot.engineError), options.probe) : null;
+    // Listeners are checked from this host when it routes to the nodes: a local engine's bridge network.
+    const hostReaches = (): boolean => engine.local && this.network.driver === 'bridge';
+    this.probe = options.probe ? new ProbeSampler(engine, () => this.views, () => this.publish(this.snapshot.engineError), options.probe, hostReaches) : null;
     this.logs = new LogFollower(engine, options.logs ?? DEFAULT_LOG_OPTIONS, (id, text) => this.noteError(id, text));
     this.snapshot = this.build(false, null);
   }
@@ -200,7 +203,8 @@ export class ClusterMonitor {
 
   /** One reachability round now: the steady scope (status), or every pair (the `p` key). */
   probeNow(scope?: ProbeScope): Promise<void> {
-    return this.probe?.round(scope) ?? Promise.resolve();
+    if (!this.probe) return Promise.resolve();
+    return Promise.all([this.probe.round(scope), this.probe.checkListeners()]).then(() => undefined);
   }
 
   /** The matrix is on screen (every pair probed, at once and every round) or no longer. */
@@ -390,6 +394,7 @@ export class ClusterMonitor {
       gpuByContainer: this.gpu?.current.byContainer ?? {},
       gpuNote: this.gpu?.current.note ?? null,
       reachability: this.probe?.reachability ?? NO_ENTRIES,
+      listeners: this.probe?.listeners ?? NO_LISTENERS,
       probe: this.probe ? { on: true, lastRoundMs: this.probe.lastRoundMs } : { on: false },
       ready,
       updatedAt: Date.now(),
@@ -398,12 +403,13 @@ export class ClusterMonitor {
 
   /** Problems change with the nodes (views and their problems are rebuilt together) or a probe
    * round, not with a usage sample: the same array until then, for the screen's memos. */
-  private problemsCache: { views: unknown; entries: unknown; all: Snapshot['problems'] } | null = null;
+  private problemsCache: { views: unknown; entries: unknown; listeners: unknown; all: Snapshot['problems'] } | null = null;
   private allProblems(): Snapshot['problems'] {
     if (!this.probe) return this.problems;
     const entries = this.probe.reachability;
-    if (this.problemsCache?.views !== this.views || this.problemsCache.entries !== entries) {
-      this.problemsCache = { views: this.views, entries, all: [...this.problems, ...reachProblems(entries, this.views)] };
+    const listeners = this.probe.listeners;
+    if (this.problemsCache?.views !== this.views || this.problemsCache.entries !== entries || this.problemsCache.listeners !== listeners) {
+      this.problemsCache = { views: this.views, entries, listeners, all: [...this.problems, ...listenProblems(listeners, this.views), ...reachProblems(entries, this.views)] };
     }
     return this.problemsCache.all;
   }

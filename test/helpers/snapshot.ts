@@ -33,6 +33,7 @@ export function snapshotOf(list: ContainerFacts[], network = 'tf-network', usage
     gpuByContainer: {},
     gpuNote: null,
     reachability: [],
+    listeners: {},
     probe: { on: false },
     ready: true,
     updatedAt: 0,

@@ -58,8 +58,8 @@ describe('cluster actions', () => {
     // --publish 18888 gave worker i host port 18888+i: the clone of worker 1 gets 18890.
     expect([...new Set(w2.ports.map((p) => p.hostPort))]).toEqual([18890]);
     expect(w2.labels['tfmon.index']).toBe('2');
-    // Worker 0 dials every worker (the chief's part when the cluster has none), the new one too.
-    const reach = await monitor.waitFor((x) => x.reachability.some((e) => e.from === `${prefix}-worker-0` && e.to === `${prefix}-worker-2` && e.tcp === 'ok'), 10_000);
+    // It dials the ps, and its own port answers.
+    const reach = await monitor.waitFor((x) => x.reachability.some((e) => e.from === `${prefix}-worker-2` && e.to === `${prefix}-ps-0` && e.tcp === 'ok') && x.listeners[w2.id]?.state === 'ok', 10_000);
     const stale = reach.problems.filter((p) => p.code === 'tf_config_stale').map((p) => p.node).sort();
     expect(stale).toEqual([`${prefix}-ps-0`, `${prefix}-worker-0`, `${prefix}-worker-1`]);
     await waitUntil(() => frame().includes(`${prefix}-worker-2 is running`), 3000, 50);

@@ -63,7 +63,7 @@ describe('misconfigurations found on hand-built clusters', () => {
       's-worker-0:grpc_fail_fast_unset',
       's-ps-0:tf_port_public',
       's-worker-1:jupyter_public',
-      's-worker-0:port_refused', // worker 0 (the chief, as the cluster has none) dials worker 1, which does not listen
+      's-worker-1:not_listening',
       '-:no_chief',
     ]));
     expect(codes(s)).not.toContain('s-worker-2:tf_config_stale');

@@ -34,22 +34,24 @@ afterAll(() => {
 });
 
 describe('reachability', () => {
-  it('steady state: the pairs TensorFlow uses, every task\'s port checked, counted', async () => {
-    const s = await monitor.waitFor((snap) => snap.reachability.some((e) => e.to === own('ghost-worker-7')), 8000);
-    // Workers dial the ps; worker 0 is the chief here (ps, no chief task): it dials the workers too,
-    // the ghost its TF_CONFIG names among them. Nobody dials worker 0: the ps checks its port.
+  it('steady state: the pairs TensorFlow uses, each TF_CONFIG name looked up, every task\'s port checked from the host', async () => {
+    const s = await monitor.waitFor((snap) => snap.reachability.some((e) => e.to === own('ghost-worker-7')) && Object.keys(snap.listeners).length === 3, 8000);
+    // Workers dial the ps; a ps dials nobody, workers not each other. The ghost that worker 0's
+    // TF_CONFIG names, which no pair dials, is looked up (by worker 0, its group's resolver).
     expect(s.reachability.map((e) => `${e.from.replace(own(''), '')}>${e.to.replace(own(''), '')} ${e.dns} ${e.tcp}`).sort()).toEqual([
-      'r-ps-0>r-worker-0 ok ok',
       'r-worker-0>ghost-worker-7 nxdomain skipped',
       'r-worker-0>r-ps-0 ok ok',
-      'r-worker-0>r-worker-1 ok refused',
       'r-worker-1>r-ps-0 ok ok',
     ]);
+    // Whether each task listens on its TF port: from tfmon's host, no process in the nodes.
+    const listening = Object.fromEntries(s.nodes.map((n) => [n.name.replace(own(''), ''), s.listeners[n.id]?.state]));
+    expect(listening).toEqual({ 'r-ps-0': 'ok', 'r-worker-0': 'ok', 'r-worker-1': 'refused' });
     const codes = s.problems.map((p) => `${p.node}:${p.code}`);
     expect(codes).toContain(`${own('r-worker-0')}:peer_unresolvable`);
-    expect(codes).toContain(`${own('r-worker-0')}:port_refused`);
+    expect(codes).toContain(`${own('r-worker-1')}:not_listening`);
+    expect(s.problems.find((p) => p.code === 'not_listening')?.message).toBe(`${own('r-worker-1')} does not listen on 2222, its TF port (nothing accepts connections there)`);
     await monitor.probeNow('tf');
-    expect(monitor.probe!.lastRoundPairs).toBe(5);
+    expect(monitor.probe!.lastRoundPairs).toBe(2);
     expect(pair(s, own('r-worker-0'), own('r-ps-0'))?.ip).toBe(docker('inspect', own('r-ps-0'), '--format', `{{(index .NetworkSettings.Networks "${net}").IPAddress}}`));
   });
 
@@ -69,8 +71,8 @@ describe('reachability', () => {
     expect(pair(monitor.getSnapshot(), own('r-ps-0'), own('r-worker-0'))).toMatchObject({ dns: 'ok', tcp: 'ok' });
     monitor.setMatrixShown(false);
     await monitor.probeNow();
-    expect(monitor.probe!.lastRoundPairs).toBe(5);
-    expect(monitor.getSnapshot().reachability.filter((e) => e.from === own('r-ps-0')).map((e) => e.to)).toEqual([own('r-worker-0')]);
+    expect(monitor.probe!.lastRoundPairs).toBe(2);
+    expect(monitor.getSnapshot().reachability.filter((e) => e.from === own('r-ps-0'))).toEqual([]);
   });
 
   it('a node like the TensorFlow images (python3, getent, dash as sh) is probed by one python3 process', async () => {

@@ -34,25 +34,26 @@ describe('probePlan', () => {
     ]);
   });
 
-  it('ps but no chief task: worker 0 is the chief (TF1 between-graph); a task nobody dials is dialed by one peer', () => {
+  it('where tfmon cannot check listeners from its host: a task nobody dials is dialed by the one before it (a ring)', () => {
     const noChief = clusterOf([task('ps', 0), task('worker', 0), task('worker', 1), task('worker', 2)]);
     expect(pairsOf(noChief, 'tf')).toEqual([
-      'tf-ps-0>tf-worker-0', // nobody else dials worker 0: one check, from the first other task
-      'tf-worker-0>tf-ps-0', 'tf-worker-0>tf-worker-1', 'tf-worker-0>tf-worker-2', 'tf-worker-1>tf-ps-0', 'tf-worker-2>tf-ps-0',
+      'tf-worker-0>tf-ps-0', 'tf-worker-0>tf-worker-1', 'tf-worker-1>tf-ps-0', 'tf-worker-1>tf-worker-2', 'tf-worker-2>tf-ps-0', 'tf-worker-2>tf-worker-0',
     ]);
-    // Without ps and with one worker: the lone task is still checked, from the chief.
+    // Checked from the host instead: no ring.
+    expect(probePlan(noChief, 'tf', null, false).sources.flatMap((src) => src.targets.map((t) => t.host))).toEqual(['tf-ps-0', 'tf-ps-0', 'tf-ps-0']);
+    // Without ps and with one worker: the lone task is checked, from the chief, which dials it anyway.
     const two = clusterOf([task('chief', 0), task('worker', 0)]);
     expect(pairsOf(two, 'tf')).toEqual(['tf-chief>tf-worker-0', 'tf-worker-0>tf-chief']);
   });
 
-  it('50 nodes (1 ps, 49 workers): 98 connects a round instead of 2,450, every name resolved once', () => {
+  it('50 nodes (1 ps, 49 workers), listeners checked from the host: 49 connects a round instead of 2,450, every name resolved once', () => {
     const big = clusterOf([task('ps', 0), ...Array.from({ length: 49 }, (_, i) => task('worker', i))]);
-    // worker 0 (the chief here) dials the ps and 48 workers, 48 workers dial the ps, the ps checks worker 0.
-    expect(pairsOf(big, 'tf')).toHaveLength(49 + 48 + 1);
-    const plan = probePlan(big, 'tf');
+    const plan = probePlan(big, 'tf', null, false);
+    expect(plan.sources.flatMap((src) => src.targets)).toHaveLength(49);
     expect(plan.groups).toHaveLength(1);
-    expect(plan.groups[0]?.names).toHaveLength(50);
-    expect(plan.groups[0]?.dnsOnly).toEqual([]);
+    expect(plan.groups[0]?.names).toHaveLength(49);
+    // Each worker's TF_CONFIG lists all 49 workers, which no pair dials: their names are looked up.
+    expect(plan.groups[0]?.dnsOnly).toHaveLength(48); // all but the resolver's own name
     expect(pairsOf(big, 'all')).toHaveLength(50 * 49);
   });
 
