@@ -56,7 +56,8 @@ function cleanup(): void {
 
 
 function statusBench(): string[][] {
-  run(process.execPath, [CLI, 'up', '--network', net, '--prefix', `tfb${id}`, '--label', label]);
+  // Quiet nodes (a log line every 30 s), like the ones the usage windows add.
+  run(process.execPath, [CLI, 'up', '--network', net, '--prefix', `tfb${id}`, '--label', label, '--env', 'SIM_STEP_S=30']);
 
   const status = [process.execPath, CLI, 'status', '--json', '--no-usage', '--no-probe', '--network', net, '--label', label];
   const check = JSON.parse(run(status[0]!, status.slice(1)).stdout) as { nodes: unknown[] };

@@ -7,7 +7,7 @@ export const FLAGS = {
   label: { type: 'string', shortFlag: 'l', isMultiple: true, default: [] },
   host: { type: 'string', shortFlag: 'H', isMultiple: true, default: [] },
   json: { type: 'boolean', default: false },
-  interval: { type: 'string', default: '1' },
+  interval: { type: 'string' },
   usage: { type: 'boolean', default: true },
   usageSource: { type: 'string', default: 'auto' },
   probe: { type: 'boolean', default: true },

@@ -23,6 +23,17 @@ const read = (path: string): string | null => {
   }
 };
 
+/** One key of a "key value" file (memory.stat, ~35 lines) without splitting the rest. */
+export function statValue(text: string | null, key: string): number | null {
+  if (text === null) return null;
+  let at = text.startsWith(`${key} `) ? 0 : text.indexOf(`\n${key} `);
+  if (at < 0) return null;
+  if (at > 0) at += 1;
+  const end = text.indexOf('\n', at);
+  const value = Number(text.slice(at + key.length + 1, end < 0 ? undefined : end));
+  return Number.isFinite(value) ? value : null;
+}
+
 export class CgroupReader {
   private constructor(readonly root: string, readonly version: 1 | 2, private readonly proc: string) {}
 
@@ -76,7 +87,7 @@ export class CgroupReader {
       if (usage === null) return null;
       cpuNs = parseNumber(usage);
       memUsage = parseNumber(read(join(paths.memory, 'memory.usage_in_bytes')) ?? '');
-      memInactiveFile = parseKeyValues(read(join(paths.memory, 'memory.stat')) ?? '').get('total_inactive_file') ?? null;
+      memInactiveFile = statValue(read(join(paths.memory, 'memory.stat')), 'total_inactive_file');
       memLimit = parseNumber(read(join(paths.memory, 'memory.limit_in_bytes')) ?? '');
       const blkio = read(join(paths.blkio, 'blkio.throttle.io_service_bytes_recursive'));
       blk = blkio === null ? null : parseBlkioV1(blkio);
@@ -86,7 +97,7 @@ export class CgroupReader {
       const usec = parseKeyValues(stat).get('usage_usec');
       cpuNs = usec === undefined ? null : usec * 1000;
       memUsage = parseNumber(read(join(paths.memory, 'memory.current')) ?? '');
-      memInactiveFile = parseKeyValues(read(join(paths.memory, 'memory.stat')) ?? '').get('inactive_file') ?? null;
+      memInactiveFile = statValue(read(join(paths.memory, 'memory.stat')), 'inactive_file');
       memLimit = parseNumber(read(join(paths.memory, 'memory.max')) ?? '');
       const io = read(join(paths.blkio, 'io.stat'));
       blk = io === null ? null : parseIoStatV2(io);

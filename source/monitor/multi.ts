@@ -117,6 +117,10 @@ export class MultiMonitor {
     for (const m of this.members) m.monitor.setMatrixShown(on);
   }
 
+  setUsageFocus(ids: ReadonlySet<string> | null): void {
+    for (const m of this.members) m.monitor.setUsageFocus(ids);
+  }
+
   readLastErrors(ids: readonly string[], tail = 200): Promise<void> {
     return Promise.all(this.members.filter((m) => !m.error).map((m) => m.monitor.readLastErrors(ids.filter((id) => m.monitor.getSnapshot().nodes.some((n) => n.id === id)), tail))).then(() => undefined);
   }

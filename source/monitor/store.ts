@@ -212,6 +212,11 @@ export class ClusterMonitor {
     this.probe?.setFullView(on);
   }
 
+  /** The nodes whose usage is on screen: read every interval, the rest less often; null: all. */
+  setUsageFocus(ids: ReadonlySet<string> | null): void {
+    this.sampler?.focus(ids);
+  }
+
   /** load() and then follow events. The stream opens before the listing, so nothing falls between. */
   async start(): Promise<void> {
     await this.connect();

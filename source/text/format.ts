@@ -1,7 +1,9 @@
 // Small formatters shared by the status table and the TUI.
 import type { NodeView } from '../cluster/types.js';
 
-/** "3d4h", "2h05m", "4m10s", "12s" — compact uptime. */
+/** "3d4h", "2h05m", "4m", "12s" — compact uptime. Seconds only in the first minute (a restart is
+ * what they are for): past it the text changes once a minute, so the screen need not be redrawn
+ * every second for the uptimes alone. */
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   const d = Math.floor(s / 86400);
@@ -9,7 +11,7 @@ export function formatDuration(ms: number): string {
   const m = Math.floor((s % 3600) / 60);
   if (d > 0) return `${d}d${h}h`;
   if (h > 0) return `${h}h${String(m).padStart(2, '0')}m`;
-  if (m > 0) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  if (m > 0) return `${m}m`;
   return `${s}s`;
 }
 

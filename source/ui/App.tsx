@@ -20,6 +20,7 @@ import { sanitize } from '../text/sanitize.js';
 import { truncate } from '../text/width.js';
 import { nextSort, sortNodes, type SortKey } from './sort.js';
 import { useTerminalSize, type Size } from './terminal.js';
+import { formatDuration } from '../text/format.js';
 import type { Theme } from './theme.js';
 
 export interface SnapshotSource {
@@ -52,6 +53,8 @@ export interface ClusterActions {
   probe(): void;
   /** The matrix is on screen (every pair probed) or no longer (TensorFlow's pairs). */
   matrixShown?(on: boolean): void;
+  /** The nodes whose usage is on screen (read every interval; the rest less often); null: all. */
+  usageFocus?(ids: ReadonlySet<string> | null): void;
   /** --read-only: every change refused. */
   readOnly?: boolean;
   /** Where `w` in the TF_CONFIG pane writes (--tf-config-dir), or null. */
@@ -109,13 +112,16 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   }, [notice]);
   const topRef = useRef(0);
 
-  // Uptimes tick once a second; a render never asks the engine anything. Snapshots already arrive
-  // about once a second while usage is sampled: the clock only forces a frame when none came.
-  const lastSnapshotAt = useRef(0);
-  lastSnapshotAt.current = snapshot.updatedAt;
+  // Uptimes: a frame when their text changes (every second for a node up less than a minute, at
+  // each minute otherwise), not every second; a render never asks the engine anything.
+  const startsRef = useRef<number[]>([]);
+  startsRef.current = snapshot.nodes.filter((n) => n.state === 'running' && n.startedAt).map((n) => Date.parse(n.startedAt!));
+  const nowRef = useRef(now);
+  nowRef.current = Math.max(now, snapshot.updatedAt);
   useEffect(() => {
     const timer = setInterval(() => {
-      if (clock() - lastSnapshotAt.current >= 900) setNow(clock());
+      const t = clock();
+      if (startsRef.current.some((started) => formatDuration(t - started) !== formatDuration(nowRef.current - started))) setNow(t);
     }, 1000);
     return () => clearInterval(timer);
   }, [clock]);
@@ -161,6 +167,14 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
 
   const actionsRef = useRef(actions);
   actionsRef.current = actions;
+  // Usage every second for the rows on screen (all of them when sorted by a figure); the others
+  // every few seconds.
+  const onScreen = screen === 'main' ? nodes.slice(top, top + tableRows) : selectedNode ? [selectedNode] : [];
+  const focusKey = sort === 'cpu' || sort === 'mem' ? '*' : onScreen.map((n) => n.id).join(',');
+  useEffect(() => {
+    actionsRef.current?.usageFocus?.(focusKey === '*' ? null : new Set(focusKey.split(',').filter(Boolean)));
+  }, [focusKey]);
+  useEffect(() => () => actionsRef.current?.usageFocus?.(null), []);
   // Every pair is probed while the matrix is on screen; TensorFlow's pairs otherwise.
   const matrixShown = pane === 'matrix' && screen === 'main';
   useEffect(() => {

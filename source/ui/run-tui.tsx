@@ -26,6 +26,7 @@ export function clusterActions(engine: Engine, monitor: ClusterMonitor | MultiMo
   return {
     probe: () => void monitor.probeNow('all'),
     matrixShown: (on) => monitor.setMatrixShown(on),
+    usageFocus: (ids) => monitor.setUsageFocus(ids),
     readOnly: options.readOnly ?? false,
     tfConfigDir: options.tfConfigDir ?? null,
     scaleUp: async (progress) => {

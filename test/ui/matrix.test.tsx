@@ -118,3 +118,28 @@ describe('reachability on screen', () => {
     expect(f).not.toContain('from → to');
   });
 });
+
+describe('what the matrix asks of the prober', () => {
+  it('opening the matrix asks for every pair; closing it (or leaving the screen) goes back to TensorFlow\'s', async () => {
+    const calls: boolean[] = [];
+    const actions = { probe: () => undefined, matrixShown: (on: boolean) => void calls.push(on) };
+    const r = render(<App store={new TestStore(seedWith('healthy'))} theme={{ color: false, ascii: false }} size={{ columns: 80, rows: 24 }} clock={clock} actions={actions} />);
+    cleanup = r.unmount;
+    await tick();
+    expect(calls).toEqual([false]);
+    r.stdin.write('m');
+    await tick();
+    expect(calls).toEqual([false, true]);
+    r.stdin.write('l'); // the log view hides the matrix
+    await tick();
+    expect(calls).toEqual([false, true, false]);
+    r.stdin.write('\u001B');
+    await tick();
+    expect(calls).toEqual([false, true, false, true]);
+    r.stdin.write('m');
+    await tick();
+    expect(calls).toEqual([false, true, false, true, false]);
+    r.unmount();
+    cleanup = null;
+  });
+});

@@ -1,3 +1,4 @@
+import { statValue } from '../../source/engine/cgroup-reader.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -79,6 +80,16 @@ describe('cgroup and /proc files', () => {
     const net = parseNetDev(fixture('cgroup-v1-burn/net_dev'))!;
     expect(net.rx).toBeGreaterThan(0);
     expect(containerIdFromCgroup(fixture('cgroup-v1-burn/proc_pid_cgroup'))).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('statValue reads one key of memory.stat as the full parse does (v1 and v2, first line and missing)', () => {
+    for (const [file, keys] of [['cgroup-v1-burn/memory.stat', ['total_inactive_file', 'inactive_file', 'cache', 'rss']], ['cgroup-v2-checkmk/memory.stat', ['inactive_file', 'anon', 'file']]] as const) {
+      const text = fixture(file);
+      const all = parseKeyValues(text);
+      for (const key of keys) expect(statValue(text, key), `${file} ${key}`).toBe(all.get(key) ?? null);
+      expect(statValue(text, 'no_such_key')).toBe(null);
+    }
+    expect(statValue(null, 'cache')).toBe(null);
   });
 
   it('reads v2 memory files', () => {
