@@ -133,11 +133,14 @@ export class Engine {
   }
 
   /** The network, or an EngineError listing the ones that exist. */
-  async findNetwork(name: string): Promise<NetworkInfo & { labels: Record<string, string> }> {
+  /** The network, with its gateways (on a bridge, the host's own side of it: tfmon routes to the
+   * nodes only when one of them is an address of this host). */
+  async findNetwork(name: string): Promise<NetworkInfo & { labels: Record<string, string>; gateways: string[] }> {
     try {
       const n = await this.call(() =>
-        this.get<{ Id: string; Name: string; Driver: string; Labels?: Record<string, string> | null }>(`/networks/${enc(name)}`));
-      return { name: n.Name, id: n.Id, driver: n.Driver, labels: n.Labels ?? {} };
+        this.get<{ Id: string; Name: string; Driver: string; Labels?: Record<string, string> | null; IPAM?: { Config?: { Gateway?: string }[] | null } }>(`/networks/${enc(name)}`));
+      const gateways = (n.IPAM?.Config ?? []).map((c) => c.Gateway).filter((g): g is string => typeof g === 'string' && g !== '');
+      return { name: n.Name, id: n.Id, driver: n.Driver, labels: n.Labels ?? {}, gateways };
     } catch (error) {
       if (!isNotFound(error)) throw error instanceof EngineError ? error : new EngineError(engineMessage(error));
       const names = await this.networkNames();

@@ -1,5 +1,6 @@
 // The cluster store: one events stream keeps a map of containers current; every change makes a new
 // immutable Snapshot. The UI subscribes (useSyncExternalStore) and never calls the engine.
+import { networkInterfaces } from 'node:os';
 import { findProblems } from '../cluster/problems.js';
 import { currentTasks } from '../cluster/swarm.js';
 import { containerIdOf, factsFromTask } from '../engine/swarm-tasks.js';
@@ -38,6 +39,11 @@ const REMOTE_TASKS_MS = 5000;
 const NO_ENTRIES: Snapshot['reachability'] = [];
 const NO_LISTENERS: Snapshot['listeners'] = {};
 
+/** This host's own addresses. */
+function hostAddresses(): Set<string> {
+  return new Set(Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address)));
+}
+
 export class ClusterMonitor {
   private readonly facts = new Map<string, ContainerFacts>();
   /** Views are derived once per facts change, not per usage tick (TF_CONFIG parsing is not free). */
@@ -65,6 +71,8 @@ export class ClusterMonitor {
    * State.OOMKilled loses a race with the exit under load (seen in CI: oom event, then exit 137 with
    * OOMKilled false); the event is the kernel's word that it killed for memory. */
   private readonly oomEvents = new Set<string>();
+  /** The network's gateway is an address of this host (see hostReaches). */
+  private bridgeIsHere = false;
   /** What the probes last saw of each node (state, pid, address, attachment, health). */
   private reachKeys = new Map<string, string>();
   private errorTimer: NodeJS.Timeout | null = null;
@@ -92,8 +100,10 @@ export class ClusterMonitor {
     this.gpu = options.usage
       ? new GpuSampler(Math.max(options.usage.intervalMs, 2000), engine.local, () => this.usageChanged())
       : null;
-    // Listeners are checked from this host when it routes to the nodes: a local engine's bridge network.
-    const hostReaches = (): boolean => engine.local && this.network.driver === 'bridge';
+    // Listeners are checked from this host when it routes to the nodes: a bridge network of a local
+    // engine whose gateway is an address of this host (not a rootless engine's or another network
+    // namespace's, whose bridges this host cannot reach).
+    const hostReaches = (): boolean => engine.local && this.network.driver === 'bridge' && this.bridgeIsHere;
     this.probe = options.probe ? new ProbeSampler(engine, () => this.views, () => this.publish(this.snapshot.engineError), options.probe, hostReaches) : null;
     this.logs = new LogFollower(engine, options.logs ?? DEFAULT_LOG_OPTIONS, (id, text) => this.noteError(id, text));
     this.snapshot = this.build(false, null);
@@ -255,6 +265,7 @@ export class ClusterMonitor {
     const [info, net] = await Promise.all([this.engine.hello(), this.engine.findNetwork(this.options.network)]);
     this.engineInfo = info;
     this.network = { name: net.name, id: net.id, driver: net.driver };
+    this.bridgeIsHere = net.gateways.some((g) => hostAddresses().has(g));
   }
 
   stop(): void {
