@@ -32,10 +32,15 @@ export async function actionsBench(prefix: string, labelKV: string): Promise<Act
       const { name } = await scaleUp(engine, monitor.getSnapshot().nodes, network, quiet);
       upToRunningMs.push(Date.now() - t0);
       await monitor.waitFor((s) => s.nodes.some((n) => n.name === name && n.state === 'running'), 10_000);
-      // Reachable: a round from the ps finds its port open.
+      // Answering: its own TF port open to tfmon's host, and its pairs to the ps ok (the rounds an
+      // event triggers, and probeNow's); bounded, so that a regression fails the bench, not hangs it.
+      const until = Date.now() + 30_000;
       for (;;) {
         await monitor.probeNow();
-        if (monitor.getSnapshot().reachability.some((e) => e.to === name && e.tcp === 'ok')) break;
+        const s = monitor.getSnapshot();
+        const node = s.nodes.find((n) => n.name === name);
+        if (node && s.listeners[node.id]?.state === 'ok' && s.reachability.some((e) => e.from === name && e.tcp === 'ok')) break;
+        if (Date.now() > until) throw new Error(`${name} did not answer within 30 s`);
       }
       upToReachableMs.push(Date.now() - t0);
       if (run < 2) {
