@@ -1,5 +1,5 @@
 // Which engine to talk to, decided exactly as the docker CLI decides it (dockerode does not read
-// contexts: PITFALLS): --host, then --context, then DOCKER_HOST, then DOCKER_CONTEXT, then the
+// contexts): --host, then --context, then DOCKER_HOST, then DOCKER_CONTEXT, then the
 // current context of config.json, then the default socket. A context is read from
 // $DOCKER_CONFIG/contexts/meta/<sha256(name)>/meta.json, its TLS files from
 // $DOCKER_CONFIG/contexts/tls/<sha256(name)>/docker/. For tcp:// without a context, DOCKER_TLS_VERIFY

@@ -185,7 +185,8 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   const matrix = useMemo(() => buildMatrix(nodes, snapshot.reachability), [nodes, snapshot.reachability]);
   const failing = useMemo(() => nodes.map((n, i) => failuresOf(matrix, i, n.dnsName)), [nodes, matrix]);
   const flagged = useMemo(() => flaggedOf(snapshot.problems), [snapshot.problems]);
-  // The handler reads the latest state through a ref, so useInput subscribes once (PITFALLS).
+  // The handler reads the latest state through a ref, so useInput subscribes once (a new handler
+  // each render would make Ink re-subscribe to stdin at every frame).
   const state = useRef({ nodes, selected, tableRows, matrix, target, screen, draft, logState, logNode, logRows, dialog, pane });
   state.current = { nodes, selected, tableRows, matrix, target, screen, draft, logState, logNode, logRows, dialog, pane };
   const handler = useRef((input: string, key: InkKey): void => {
