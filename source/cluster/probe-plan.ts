@@ -62,24 +62,7 @@ function talksTo(role: Role, hasPs: boolean): readonly Role[] {
  * and those jobs' addresses in its own TF_CONFIG (what TensorFlow actually dials). */
 export function tfTargetsOf(node: NodeView, nodes: readonly NodeView[], hasPs: boolean): Target[] {
   const roles = talksTo(node.role, hasPs);
-  if (roles.length === 0) return [];
-  const out: Target[] = [];
-  const seen = new Set<string>();
-  const add = (host: string, port: number): void => {
-    const key = `${host}:${port}`;
-    if (host === node.dnsName || seen.has(key)) return;
-    seen.add(key);
-    out.push({ host, port });
-  };
-  for (const peer of nodes) if (peer.id !== node.id && roles.includes(peer.role)) add(peer.dnsName, peer.port ?? DEFAULT_TF_PORT);
-  for (const [job, tasks] of Object.entries(node.tfConfigParsed?.cluster ?? {})) {
-    if (!roles.includes(job as Role)) continue;
-    for (const t of tasks) {
-      const a = splitAddress(t.address);
-      if (a) add(a.host, a.port);
-    }
-  }
-  return out;
+  return roles.length === 0 ? [] : targetsOf(node, nodes, roles);
 }
 
 /** A task that runs a TensorFlow server others dial: not an evaluator (it serves nothing), nor the

@@ -24,9 +24,9 @@ export interface Target {
   port: number;
 }
 
-/** Every peer a node must reach: the other nodes on the network (at their TF port) and every
- * address of its own TF_CONFIG cluster spec, once each. */
-export function targetsOf(node: NodeView, nodes: readonly NodeView[]): Target[] {
+/** The peers a node reaches: the other nodes on the network (at their TF port) and the addresses of
+ * its own TF_CONFIG cluster spec, once each; `roles`: only nodes and jobs of these roles (null: all). */
+export function targetsOf(node: NodeView, nodes: readonly NodeView[], roles: readonly string[] | null = null): Target[] {
   const out: Target[] = [];
   const seen = new Set<string>();
   const add = (host: string, port: number): void => {
@@ -35,8 +35,9 @@ export function targetsOf(node: NodeView, nodes: readonly NodeView[]): Target[] 
     seen.add(key);
     out.push({ host, port });
   };
-  for (const peer of nodes) if (peer.id !== node.id) add(peer.dnsName, peer.port ?? DEFAULT_TF_PORT);
-  for (const tasks of Object.values(node.tfConfigParsed?.cluster ?? {})) {
+  for (const peer of nodes) if (peer.id !== node.id && (!roles || roles.includes(peer.role))) add(peer.dnsName, peer.port ?? DEFAULT_TF_PORT);
+  for (const [job, tasks] of Object.entries(node.tfConfigParsed?.cluster ?? {})) {
+    if (roles && !roles.includes(job)) continue;
     for (const t of tasks) {
       const a = splitAddress(t.address);
       if (a) add(a.host, a.port);
