@@ -4,6 +4,8 @@
 # imagemagick (convert), gifsicle, fonts-dejavu-core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# On the Node.js the project runs on (scripts/node.sh brings one where the system's is older).
+[ -n "${TFMON_ON_NODE:-}" ] || exec env TFMON_ON_NODE=1 bash scripts/node.sh bash "$0" "$@"
 need=()
 command -v tmux >/dev/null || need+=(tmux)
 command -v rsvg-convert >/dev/null || need+=(librsvg2-bin)
