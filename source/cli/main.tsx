@@ -90,7 +90,7 @@ const help = `
     --timestamps         Docker's timestamp before each line
 
   Keys (live screen)
-    ↑/↓ j/k select   l logs   L all logs   m reachability matrix   s sort   p probe now
+    ↑/↓ j/k select   l logs   L all logs   m reachability matrix   s sort   p probe every pair now
     + add a worker   - remove the last worker   r restart   R restart the role   g TF_CONFIG
     t timestamps   ? help (every key)   q quit
     in the log view: / filter   n/N matches   e latest error   space pause   g/G   Esc back

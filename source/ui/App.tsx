@@ -114,8 +114,10 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
 
   // Uptimes: a frame when their text changes (every second for a node up less than a minute, at
   // each minute otherwise), not every second; a render never asks the engine anything.
-  const startsRef = useRef<number[]>([]);
-  startsRef.current = snapshot.nodes.filter((n) => n.state === 'running' && n.startedAt).map((n) => Date.parse(n.startedAt!));
+  // The nodes list keeps its identity across usage samples: parsed when the nodes change, not per frame.
+  const starts = useMemo(() => snapshot.nodes.filter((n) => n.state === 'running' && n.startedAt).map((n) => Date.parse(n.startedAt!)), [snapshot.nodes]);
+  const startsRef = useRef<number[]>(starts);
+  startsRef.current = starts;
   const nowRef = useRef(now);
   nowRef.current = Math.max(now, snapshot.updatedAt);
   useEffect(() => {
@@ -167,8 +169,8 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
 
   const actionsRef = useRef(actions);
   actionsRef.current = actions;
-  // Usage every second for the rows on screen (all of them when sorted by a figure); the others
-  // every few seconds.
+  // Usage every interval for the rows on screen (all of them when sorted by a figure); the others
+  // every fifth interval.
   const onScreen = screen === 'main' ? nodes.slice(top, top + tableRows) : selectedNode ? [selectedNode] : [];
   const focusKey = sort === 'cpu' || sort === 'mem' ? '*' : onScreen.map((n) => n.id).join(',');
   useEffect(() => {
