@@ -22,13 +22,16 @@ try {
 // 64 MiB under an allocation burst, 4 MiB with the flag: measured) keeps its resident memory lower at
 // no measurable CPU cost. V8 reads the flag only at start-up, so the process replaces itself (same
 // pid, same terminal) with it, before anything else loads; commands skip this: for them the small
-// young generation cost ~20 ms of scavenges (measured).
+// young generation cost ~20 ms of scavenges (measured). The same restart sets glibc's malloc to two
+// arenas (unless the user chose a number): by default each of V8's and libuv's threads may get an
+// arena of its own, which keeps freed memory resident (5–6 MiB at 200 nodes, measured).
 const SMALL_YOUNG_GENERATION = '--max-semi-space-size=2';
 if (process.stdout.isTTY && process.env['TERM'] !== 'dumb' && typeof process.execve === 'function' && process.argv[1] &&
   !process.execArgv.some((a) => a.startsWith('--max-semi-space-size'))) {
   const { liveScreenArgs } = await import('./source/cli/flag-table.js');
   if (liveScreenArgs(process.argv.slice(2))) {
-    process.execve(process.execPath, [process.execPath, SMALL_YOUNG_GENERATION, ...process.execArgv, process.argv[1], ...process.argv.slice(2)], process.env);
+    const env = { MALLOC_ARENA_MAX: '2', ...process.env };
+    process.execve(process.execPath, [process.execPath, SMALL_YOUNG_GENERATION, ...process.execArgv, process.argv[1], ...process.argv.slice(2)], env);
   }
 }
 await import('./source/cli/main.js');

@@ -15,6 +15,7 @@
 import { splitAddress } from './tf-config.js';
 import { DEFAULT_TF_PORT, targetsOf, type Target } from './reach.js';
 import type { NodeView, Role } from './types.js';
+import { compareText } from './order.js';
 
 export type ProbeScope = 'tf' | 'all';
 
@@ -88,7 +89,7 @@ function tfConfigAddresses(n: NodeView): Target[] {
  * name, in a ring), so every task's listener is checked once a round at one connect per node. */
 function ringCheck(members: readonly NodeView[], sources: Map<string, ProbeSource>, keep: (from: NodeView, t: Target) => boolean, hasPs: boolean): void {
   const dialed = new Set([...sources.values()].flatMap((s) => s.targets.map((t) => `${t.host}:${t.port}`)));
-  const tasks = members.filter((m) => m.attached && servesTf(m, hasPs)).sort((a, b) => a.name.localeCompare(b.name));
+  const tasks = members.filter((m) => m.attached && servesTf(m, hasPs)).sort((a, b) => compareText(a.name, b.name));
   const undialed = tasks.filter((m) => !dialed.has(`${m.dnsName}:${m.port ?? DEFAULT_TF_PORT}`));
   for (const node of undialed) {
     // The task before it in the ring of undialed tasks, or any other task when it is alone.
@@ -128,7 +129,7 @@ export function probePlan(nodes: readonly NodeView[], scope: ProbeScope, touched
   const groups: ResolverGroup[] = [];
   const covered = new Set([...sources.values()].flatMap((src) => src.targets.map((t) => `${t.host}:${t.port}`)));
   for (const [key, members] of byKey) {
-    const attached = members.filter((m) => m.attached).sort((a, b) => a.name.localeCompare(b.name));
+    const attached = members.filter((m) => m.attached).sort((a, b) => compareText(a.name, b.name));
     // Prefer a node that probes anyway (its session is open); else any attached member.
     const resolver = attached.find((m) => sources.has(m.id)) ?? attached[0] ?? null;
     const dnsOnly: Target[] = [];

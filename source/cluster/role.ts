@@ -1,6 +1,7 @@
 // Role and index of a container: TF_CONFIG task, else tfmon labels, else the name, else unknown.
 import { parseTfConfig, ownAddress, splitAddress } from './tf-config.js';
 import { TASK_TYPES, type ContainerFacts, type NodeView, type Role, type RoleSource, type TfConfig } from './types.js';
+import { compareText } from './order.js';
 
 export const LABEL_CLUSTER = 'tfmon.cluster';
 export const LABEL_ROLE = 'tfmon.role';
@@ -67,6 +68,6 @@ export function compareNodes(a: NodeView, b: NodeView): number {
   return (
     ROLE_ORDER[a.role] - ROLE_ORDER[b.role] ||
     (a.index ?? Number.MAX_SAFE_INTEGER) - (b.index ?? Number.MAX_SAFE_INTEGER) ||
-    a.name.localeCompare(b.name)
+    compareText(a.name, b.name)
   );
 }

@@ -3,7 +3,6 @@ import type Modem from 'docker-modem';
 import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
 import type Docker from 'dockerode';
-import type { Duplex, Readable } from 'node:stream';
 import type { ContainerFacts, EngineInfo, NetworkInfo } from '../cluster/types.js';
 import { transportFor, type Query, type Transport } from './transport.js';
 import { resolveEndpoint, type Endpoint } from './endpoint.js';
@@ -12,6 +11,9 @@ import { factsFromInspect, attachmentOf, isMemberOf } from './containers.js';
 import { EngineError, describeConnectError, engineMessage, isNotFound, statusOf } from './errors.js';
 import { followEvents, LineSplitter, type EventsCallbacks } from './events.js';
 import { LogDecoder } from './log-decoder.js';
+import { openExecSession, openHelperSession, type ExecSession } from './sessions.js';
+
+export type { ExecSession };
 import type { LogStream } from '../cluster/logs.js';
 
 export interface CreateSpec {
@@ -25,12 +27,6 @@ export interface CreateSpec {
   memoryBytes: number | null;
   gpus: { count: number; deviceIds: string[] | null } | null;
   ports: { hostPort: number; containerPort: number }[];
-}
-
-export interface ExecSession {
-  stdout: Readable;
-  write(text: string): void;
-  close(): void;
 }
 
 const labelFilters = (labels: Record<string, string>): string[] =>
@@ -286,64 +282,14 @@ export class Engine {
       }), onEnd);
   }
 
-  /** A long-lived process in a container: one exec whose stdin and stdout stay open, so that many
-   * requests cost one exec (an exec costs the daemons ~50 ms of CPU). Argv only, no shell string
-   * built from engine data. */
-  async openSession(id: string, argv: string[]): Promise<ExecSession> {
-    const docker = await this.api();
-    const exec = await this.call(() =>
-      docker.getContainer(id).exec({ Cmd: argv, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false }));
-    const stream = (await this.call(() => exec.start({ hijack: true, stdin: true }))) as unknown as Duplex;
-    return this.session(stream, () => stream.destroy());
+  /** A long-lived process in a container (sessions.ts). */
+  openSession(id: string, argv: string[]): Promise<ExecSession> {
+    return this.call(() => openExecSession(this.transport, id, argv));
   }
 
-  /** stdout of a hijacked, multiplexed stream as a session; stderr (the remote shell's warnings) is
-   * not a result and is dropped. demuxStream does not end its targets: ended here on the source's end. */
-  private async session(stream: Duplex, close: () => void): Promise<ExecSession> {
-    const { PassThrough } = await import('node:stream');
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    (await this.modem()).demuxStream(stream, stdout, stderr);
-    stream.on('end', () => stdout.end());
-    stream.on('close', () => stdout.end());
-    stream.on('error', () => stdout.end());
-    stderr.resume();
-    return { stdout, write: (text: string) => stream.write(text), close };
-  }
-
-  /** A session in a helper container that shares `id`'s network namespace (`--network
-   * container:<id>`), for nodes whose image has no shell. stdin is attached once: when tfmon closes
-   * the session (or dies) the helper's stdin ends, its loop ends, and AutoRemove removes it. */
-  async openHelperSession(id: string, image: string, argv: string[], labels: Record<string, string>): Promise<ExecSession> {
-    const docker = await this.api();
-    const container = await this.call(() =>
-      docker.createContainer({
-        Image: image,
-        Entrypoint: argv,
-        Cmd: [],
-        Labels: labels,
-        OpenStdin: true,
-        StdinOnce: true,
-        AttachStdin: true,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: false,
-        HostConfig: { NetworkMode: `container:${id}`, AutoRemove: true },
-      }));
-    const stream = (await this.call(() => container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }))) as unknown as Duplex;
-    try {
-      await this.call(() => container.start());
-    } catch (error) {
-      stream.destroy();
-      await container.remove({ force: true }).catch(() => undefined);
-      throw error;
-    }
-    return this.session(stream, () => {
-      stream.end();
-      stream.destroy();
-      // Belt and braces: a helper whose stdin did not close is stopped (AutoRemove removes it).
-      void container.kill().catch(() => undefined);
-    });
+  /** A process in a helper container on `id`'s network namespace, for nodes without a shell (sessions.ts). */
+  openHelperSession(id: string, image: string, argv: string[], labels: Record<string, string>): Promise<ExecSession> {
+    return this.call(() => openHelperSession(this.transport, id, image, argv, labels));
   }
 
   /** Swarm node ids → host names (a manager answers; elsewhere an empty map). */

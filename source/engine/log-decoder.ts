@@ -3,6 +3,7 @@
 // decoded as UTF-8 on its own (invalid bytes become U+FFFD) and split on newlines; a line longer
 // than the cap keeps its head and counts the rest, so a 1 MB line never becomes a 1 MB string.
 import type { LogStream } from '../cluster/logs.js';
+import { FrameSplitter } from './frames.js';
 
 export const MAX_LINE = 2048;
 
@@ -13,7 +14,7 @@ interface Assembler {
 }
 
 export class LogDecoder {
-  private pending: Buffer = Buffer.alloc(0);
+  private readonly frames = new FrameSplitter((stream, payload) => this.text(stream, payload));
   private readonly streams: Record<LogStream, Assembler> = {
     stdout: { decoder: new TextDecoder('utf-8', { fatal: false }), line: '', dropped: 0 },
     stderr: { decoder: new TextDecoder('utf-8', { fatal: false }), line: '', dropped: 0 },
@@ -26,24 +27,8 @@ export class LogDecoder {
   ) {}
 
   push(chunk: Buffer): void {
-    if (this.tty) return this.text('stdout', chunk);
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    let at = 0;
-    while (this.pending.length - at >= 8) {
-      const size = this.pending.readUInt32BE(at + 4);
-      if (this.pending.length - at - 8 < size) break;
-      const kind = this.pending[at];
-      // 0 stdin (never sent), 1 stdout, 2 stderr; anything else is not a frame header: treat the
-      // rest as raw text rather than drop it.
-      if (kind !== 1 && kind !== 2) {
-        this.text('stdout', this.pending.subarray(at));
-        at = this.pending.length;
-        break;
-      }
-      this.text(kind === 2 ? 'stderr' : 'stdout', this.pending.subarray(at + 8, at + 8 + size));
-      at += 8 + size;
-    }
-    this.pending = at === this.pending.length ? Buffer.alloc(0) : this.pending.subarray(at);
+    if (this.tty) this.text('stdout', chunk);
+    else this.frames.push(chunk);
   }
 
   /** The stream ended: a last line without a newline is still a line. */

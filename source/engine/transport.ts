@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { Endpoint } from './endpoint.js';
 import { unsupportedHost } from './errors.js';
 
@@ -31,6 +31,11 @@ export interface Transport {
   get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T>;
   /** GET path?query → the answer's body as a stream, once the status says it is one. */
   stream(path: string, query: Query, signal: AbortSignal): Promise<Readable>;
+  /** POST or DELETE path?query with a JSON body → the parsed JSON answer (null when it has none). */
+  send<T>(method: 'POST' | 'DELETE', path: string, query?: Query, body?: unknown): Promise<T>;
+  /** POST path?query asking for the connection itself (exec start, attach): the engine answers
+   * 101 and the socket then carries the process's multiplexed output and takes its stdin. */
+  hijack(path: string, query: Query, body?: unknown): Promise<Duplex>;
   /** GET /_ping → the answer's headers (the engine's version and swarm state ride on them), or null
    * where the transport cannot show headers. */
   ping(): Promise<Record<string, string | string[] | undefined> | null>;
@@ -92,11 +97,13 @@ class NodeHttpTransport implements Transport {
     else throw unsupportedHost(endpoint);
   }
 
-  private open(path: string, query: Query | undefined, signal: AbortSignal | undefined): Promise<Http.IncomingMessage> {
+  private open(path: string, query: Query | undefined, signal: AbortSignal | undefined, method = 'GET', body?: unknown): Promise<Http.IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const req = this.request({ ...this.base, agent: this.agent, method: 'GET', path: `${path}${queryString(query)}`, ...(signal ? { signal } : {}) }, resolve);
+      const json = body === undefined ? undefined : JSON.stringify(body);
+      const headers = json === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json) };
+      const req = this.request({ ...this.base, agent: this.agent, method, path: `${path}${queryString(query)}`, headers, ...(signal ? { signal } : {}) }, resolve);
       req.on('error', reject);
-      req.end();
+      req.end(json);
     });
   }
 
@@ -115,6 +122,38 @@ class NodeHttpTransport implements Transport {
 
   async stream(path: string, query: Query, signal: AbortSignal): Promise<Readable> {
     return this.checked(await this.open(path, query, signal));
+  }
+
+  async send<T>(method: 'POST' | 'DELETE', path: string, query?: Query, body?: unknown): Promise<T> {
+    const res = await this.checked(await this.open(path, query, undefined, method, body));
+    return parseJson(await readAll(res)) as T;
+  }
+
+  hijack(path: string, query: Query, body: unknown = {}): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      const json = JSON.stringify(body);
+      const req = this.request({
+        ...this.base,
+        agent: this.agent,
+        method: 'POST',
+        path: `${path}${queryString(query)}`,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json), Connection: 'Upgrade', Upgrade: 'tcp' },
+      });
+      // The socket leaves the keep-alive pool with the upgrade: it is the caller's from here.
+      req.on('upgrade', (_res, socket, head) => {
+        if (head.length) socket.unshift(head);
+        resolve(socket);
+      });
+      // An answer without the upgrade is the engine's refusal (no such container, not running…).
+      req.on('response', (res) => {
+        void this.checked(res).then(
+          () => reject(new DockerHttpError(res.statusCode ?? 0, { message: 'the engine did not hand over the connection' })),
+          reject,
+        );
+      });
+      req.on('error', reject);
+      req.end(json);
+    });
   }
 
   async ping(): Promise<Record<string, string | string[] | undefined>> {
@@ -139,16 +178,19 @@ class ModemTransport implements Transport {
     return this.modem;
   }
 
-  private async dial(path: string, query: Query, isStream: boolean, signal?: AbortSignal): Promise<unknown> {
+  /** docker-modem sends `options` as the query string of a GET and as the JSON body otherwise. */
+  private async dial(path: string, query: Query, isStream: boolean, signal?: AbortSignal, method = 'GET', body?: unknown, hijack = false): Promise<unknown> {
     const modem = await this.load();
+    const qs = method === 'GET' ? '?' : queryString(query) || '?';
     return new Promise((resolve, reject) => {
       modem.dial(
         {
-          path: `${path}?`,
-          method: 'GET',
-          options: { ...query },
+          path: `${path}${qs}`,
+          method,
+          options: method === 'GET' ? { ...query } : (body ?? {}),
           isStream,
-          statusCodes: { 200: true, 304: true, 400: 'bad parameter', 404: 'not found', 500: 'server error' },
+          ...(hijack ? { hijack: true, openStdin: true } : {}),
+          statusCodes: { 101: true, 200: true, 201: true, 204: true, 304: true, 400: 'bad parameter', 404: 'not found', 409: 'conflict', 500: 'server error' },
           ...(signal ? { abortSignal: signal } : {}),
         } as import('docker-modem').DialOptions,
         (error, result) => (error ? reject(error) : resolve(result)),
@@ -162,6 +204,14 @@ class ModemTransport implements Transport {
 
   stream(path: string, query: Query, signal: AbortSignal): Promise<Readable> {
     return this.dial(path, query, true, signal) as Promise<Readable>;
+  }
+
+  send<T>(method: 'POST' | 'DELETE', path: string, query: Query = {}, body?: unknown): Promise<T> {
+    return this.dial(path, query, false, undefined, method, body) as Promise<T>;
+  }
+
+  hijack(path: string, query: Query, body: unknown = {}): Promise<Duplex> {
+    return this.dial(path, query, true, undefined, 'POST', body, true) as Promise<Duplex>;
   }
 
   ping(): Promise<null> {

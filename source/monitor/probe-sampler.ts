@@ -13,6 +13,7 @@ import { EngineError, engineMessage } from '../engine/errors.js';
 import { checkListener, type Listener } from './listen-check.js';
 import { clusterHasPs, servesTf } from '../cluster/probe-plan.js';
 import { SIM_REPO } from '../engine/sim-image.js';
+import { compareText } from '../cluster/order.js';
 
 const PER_TARGET_MS = 4500; // the probe's own limits: 2 s for a lookup, 2 s for a connect
 const PARALLEL = 8;
@@ -254,7 +255,7 @@ export class ProbeSampler {
     const probing = new Set(running.map((n) => n.name));
     for (const [key, e] of this.entries) if (!probing.has(e.from)) this.entries.delete(key);
     for (const e of results.flat()) this.entries.set(keyOf(e), e);
-    this.sorted = [...this.entries.values()].sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.port - b.port);
+    this.sorted = [...this.entries.values()].sort((a, b) => compareText(a.from, b.from) || compareText(a.to, b.to) || a.port - b.port);
     this.lastRoundPairs = plan.sources.reduce((n, s) => n + s.targets.length, 0);
     this.lastRoundMs = Date.now() - started;
     this.onChange();
