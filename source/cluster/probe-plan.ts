@@ -151,3 +151,23 @@ export function probePlan(nodes: readonly NodeView[], scope: ProbeScope, touched
   }
   return { sources: [...sources.values()], groups };
 }
+
+/** A steady round's plan with each source's pairs capped at `perSource`: in an all-to-all cluster
+ * (no ps: every worker dials every worker) a round would otherwise connect N×(N−1) times (39,800
+ * at 200 workers). The window moves every round, so every pair is still checked once every
+ * ⌈(N−1)/perSource⌉ rounds; `planned` holds every pair of the uncapped plan (the results of pairs
+ * not probed this round stay until their turn comes). Plans within the cap are returned as they are. */
+export function capPairs(plan: ProbePlan, round: number, perSource: number): ProbePlan & { planned: Set<string> | null } {
+  if (plan.sources.every((s) => s.targets.length <= perSource)) return { ...plan, planned: null };
+  const planned = new Set(plan.sources.flatMap((s) => s.targets.map((t) => pairKey(s.node.name, t))));
+  const sources = plan.sources.map((s, i) => {
+    if (s.targets.length <= perSource) return s;
+    const from = (round * perSource + i) % s.targets.length;
+    const targets = Array.from({ length: perSource }, (_, k) => s.targets[(from + k) % s.targets.length]!);
+    return { node: s.node, targets };
+  });
+  return { sources, groups: plan.groups, planned };
+}
+
+/** The key of a pair, as the sampler keeps its results: from a node's name to a host and port. */
+export const pairKey = (from: string, t: Target): string => `${from}\t${t.host}:${t.port}`;

@@ -5,7 +5,7 @@
 // A node whose image has no shell is probed from a helper container sharing its network namespace;
 // what cannot be probed at all is reported unprobed with the reason.
 import { parseProbeOutput, PROBE_SCRIPT, probeInput, type ProbeResult } from '../cluster/probe.js';
-import { probePlan, type ProbePlan, type ProbeScope } from '../cluster/probe-plan.js';
+import { capPairs, pairKey, probePlan, type ProbePlan, type ProbeScope } from '../cluster/probe-plan.js';
 import { DEFAULT_TF_PORT, entriesOf, unprobed, type ReachEntry, type Target } from '../cluster/reach.js';
 import type { NodeView } from '../cluster/types.js';
 import type { Engine, ExecSession } from '../engine/engine.js';
@@ -41,7 +41,9 @@ const TOUCH_DELAY_MS = 100;
 /** Where tfmon's host checks the listeners (every interval), the in-node round runs every this many
  * intervals: a safety net for what sends no event and no listener check sees (DNS, a link). */
 const STEADY_EVERY = 6;
-const keyOf = (e: Pick<ReachEntry, 'from' | 'to' | 'port'>): string => `${e.from}\t${e.to}:${e.port}`;
+/** A steady round's connects per probing node (capPairs): all-to-all clusters rotate through their pairs. */
+const PAIRS_PER_SOURCE = 4;
+const keyOf = (e: Pick<ReachEntry, 'from' | 'to' | 'port'>): string => pairKey(e.from, { host: e.to, port: e.port });
 
 interface Session {
   pid: number | null;
@@ -82,6 +84,7 @@ export class ProbeSampler {
   /** Each task's TF port as tfmon's host sees it, by node id (host checks only). */
   private listenersById: Record<string, Listener> = {};
   private ticks = 0;
+  private steadyRounds = 0;
 
   /** `hostReaches`: tfmon's host routes to the nodes' addresses (a local engine, a bridge network):
    * listeners are checked from here, and in-node rounds run every STEADY_EVERY intervals. */
@@ -190,14 +193,18 @@ export class ProbeSampler {
     if (this.stopped) return Promise.resolve();
     if (this.running) return this.runningScope === scope ? this.running : this.running.then(() => this.round(scope));
     this.runningScope = scope;
-    this.running = this.runRound(probePlan(this.nodes(), scope, null, !this.hostReaches()), false).finally(() => {
+    const full = probePlan(this.nodes(), scope, null, !this.hostReaches());
+    // Every pair when asked for every pair (the matrix, p, --probe-all); a moving window otherwise.
+    const plan = scope === 'all' ? { ...full, planned: null } : capPairs(full, this.steadyRounds++, PAIRS_PER_SOURCE);
+    this.running = this.runRound(plan, false).finally(() => {
       this.running = null;
       this.runningScope = null;
     });
     return this.running;
   }
 
-  private async runRound(plan: ProbePlan, partial: boolean): Promise<void> {
+  /** `plan.planned`: a capped round's every pair (its other pairs' results stay until their turn). */
+  private async runRound(plan: ProbePlan & { planned?: Set<string> | null }, partial: boolean): Promise<void> {
     const started = Date.now();
     const nodes = this.nodes();
     const running = nodes.filter((n) => n.state === 'running');
@@ -251,7 +258,9 @@ export class ProbeSampler {
     await Promise.all(Array.from({ length: Math.min(PARALLEL, queue.length) }, worker));
 
     // A full round's plan is what the matrix now holds; a partial one updates its pairs only.
-    if (!partial) this.entries.clear();
+    if (!partial && plan.planned) {
+      for (const key of this.entries.keys()) if (!plan.planned.has(key)) this.entries.delete(key);
+    } else if (!partial) this.entries.clear();
     const probing = new Set(running.map((n) => n.name));
     for (const [key, e] of this.entries) if (!probing.has(e.from)) this.entries.delete(key);
     for (const e of results.flat()) this.entries.set(keyOf(e), e);

@@ -1,7 +1,7 @@
 // Which pairs a round probes: TensorFlow's in the steady state, all of them in the full scope, only
 // those an event touched; and one resolver per group of nodes on the same networks.
 import { describe, expect, it } from 'vitest';
-import { probePlan } from '../../source/cluster/probe-plan.js';
+import { capPairs, pairKey, probePlan } from '../../source/cluster/probe-plan.js';
 import { toNodeView } from '../../source/cluster/role.js';
 import type { TaskSpec } from '../../source/cluster/tf-config.js';
 import type { NodeView } from '../../source/cluster/types.js';
@@ -89,5 +89,25 @@ describe('probePlan', () => {
     const stopped = psCluster.map((n) => (n.name === 'tf-worker-0' ? { ...n, state: 'exited' as const } : n));
     expect(pairsOf(stopped, 'tf').some((p) => p.startsWith('tf-worker-0>'))).toBe(false);
     expect(pairsOf(stopped, 'tf')).toContain('tf-chief>tf-worker-0');
+  });
+});
+
+describe('capPairs', () => {
+  it('an all-to-all cluster dials a moving window of its pairs per round, every pair in turn', () => {
+    const tasks = Array.from({ length: 7 }, (_, i) => ({ type: 'worker' as const, index: i, host: `tf-worker-${i}`, port: 2222 }));
+    const workers = seedFacts(tasks).map((f) => toNodeView(f));
+    const full = probePlan(workers, 'tf', null, false);
+    expect(full.sources.every((s) => s.targets.length === 6)).toBe(true);
+    const seen = new Set<string>();
+    for (let round = 0; round < 3; round++) {
+      const capped = capPairs(full, round, 2);
+      expect(capped.sources.every((s) => s.targets.length === 2)).toBe(true);
+      expect(capped.planned?.size).toBe(42);
+      for (const s of capped.sources) for (const t of s.targets) seen.add(pairKey(s.node.name, t));
+    }
+    expect(seen.size).toBe(42); // ⌈6 / 2⌉ rounds cover every pair
+    // A parameter-server cluster's plan is within the cap: unchanged.
+    const ps = probePlan(seedFacts().map((f) => toNodeView(f)), 'tf', null, false);
+    expect(capPairs(ps, 5, 2)).toEqual({ ...ps, planned: null });
   });
 });
