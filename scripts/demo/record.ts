@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   await sleep(1000);
   keys('+');
   await sleep(4500); // tf-worker-2 created; the others' TF_CONFIG stale
-  keys('g');
+  keys('c');
   await sleep(3000); // the diff
   keys('a');
   await sleep(1500);

@@ -1,78 +1,183 @@
-// Every flag of the command line, once: meow parses with this table, and cli.tsx reads it to tell
-// the live screen from a command before meow is loaded (see liveScreenArgs).
-import type { AnyFlags } from 'meow';
+// Every flag of the command line, once: its type and default (meow parses with this table), its help
+// (the Options sections of `tfmon --help` are generated from it) and the commands it applies to (a
+// flag given to a command that does not use it is a usage error). cli.tsx also reads it to tell the
+// live screen from a command before meow is loaded (see liveScreenArgs). No dependencies at run time.
 
-export const FLAGS = {
-  network: { type: 'string', shortFlag: 'n', default: 'tf-network' },
-  label: { type: 'string', shortFlag: 'l', isMultiple: true, default: [] },
-  host: { type: 'string', shortFlag: 'H', isMultiple: true, default: [] },
-  json: { type: 'boolean', default: false },
-  interval: { type: 'string' },
-  usage: { type: 'boolean', default: true },
-  usageSource: { type: 'string', default: 'auto' },
-  probe: { type: 'boolean', default: true },
-  probeInterval: { type: 'string', default: '5' },
-  probeImage: { type: 'string' },
-  probeAll: { type: 'boolean', default: false },
-  context: { type: 'string' },
-  tail: { type: 'string', default: '200' },
-  logBuffer: { type: 'string', default: '5000' },
-  since: { type: 'string' },
-  errors: { type: 'boolean', default: false },
-  follow: { type: 'boolean', shortFlag: 'f', default: false },
-  timestamps: { type: 'boolean', default: false },
-  node: { type: 'string' },
-  write: { type: 'string' },
-  apply: { type: 'boolean', default: false },
-  readOnly: { type: 'boolean', default: false },
-  altScreen: { type: 'boolean', default: true },
-  swarm: { type: 'boolean', default: false },
-  constraint: { type: 'string', isMultiple: true, default: [] },
-  tfConfigDir: { type: 'string' },
-  ps: { type: 'string', default: '1' },
-  workers: { type: 'string', default: '2' },
-  chief: { type: 'boolean', default: false },
-  evaluator: { type: 'boolean', default: false },
-  image: { type: 'string' },
-  port: { type: 'string', default: '2222' },
-  prefix: { type: 'string', default: 'tf' },
-  cpus: { type: 'string' },
-  memory: { type: 'string' },
-  gpus: { type: 'string' },
-  publish: { type: 'string', isMultiple: true, default: [] },
-  env: { type: 'string', isMultiple: true, default: [] },
-  command: { type: 'string' },
-  dryRun: { type: 'boolean', default: false },
-  yes: { type: 'boolean', shortFlag: 'y', default: false },
-  help: { type: 'boolean', shortFlag: 'h' },
-  version: { type: 'boolean', shortFlag: 'v' },
-} satisfies AnyFlags;
+/** The commands; `screen` is the live screen (no command word, stdout a terminal). */
+export type Command = 'screen' | 'status' | 'up' | 'down' | 'logs' | 'doctor' | 'tf-config';
+export const COMMANDS: readonly Exclude<Command, 'screen'>[] = ['status', 'up', 'down', 'logs', 'doctor', 'tf-config'];
+const ALL: readonly Command[] = ['screen', 'status', 'up', 'down', 'logs', 'doctor', 'tf-config'];
+const WATCH: readonly Command[] = ['screen', 'status'];
 
-const COMMANDS = new Set(['status', 'up', 'down', 'logs', 'doctor', 'tf-config']);
-const kebabToCamel = (name: string): string => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-const takesValue = new Set<string>();
-for (const [name, spec] of Object.entries(FLAGS) as [string, { type: string; shortFlag?: string }][]) {
-  if (spec.type !== 'string') continue;
-  takesValue.add(name);
-  if (spec.shortFlag) takesValue.add(spec.shortFlag);
+interface FlagDoc {
+  /** The value's name in the help (string flags). */
+  arg?: string;
+  help: string;
+  commands: readonly Command[];
 }
 
-/** Whether these arguments ask for the live screen (no command word, no --help or --version), read
- * the way meow reads them: a flag that takes a value takes the next word unless it says `=value`. */
-export function liveScreenArgs(args: readonly string[]): boolean {
+export const FLAGS = {
+  network: { type: 'string', shortFlag: 'n', default: 'tf-network', arg: 'NAME', help: "the cluster's Docker network (default: tf-network)", commands: ALL },
+  label: { type: 'string', shortFlag: 'l', isMultiple: true, default: [], arg: 'K=V', help: 'narrow the cluster to containers with this label (repeatable); with up: put it on everything created', commands: ALL },
+  host: {
+    type: 'string', shortFlag: 'H', isMultiple: true, default: [], arg: 'URL',
+    help: 'Docker engine: unix:///path, tcp://host:2376 (TLS from DOCKER_TLS_VERIFY and DOCKER_CERT_PATH), ssh://user@host (default: as the docker CLI chooses); repeated: one cluster over several engines (a HOST column)',
+    commands: ALL,
+  },
+  context: { type: 'string', arg: 'NAME', help: 'a docker context (default: DOCKER_CONTEXT, then the current context)', commands: ALL },
+  json: { type: 'boolean', default: false, help: 'machine-readable output (docs/status-json.md is the contract)', commands: ['status', 'doctor'] },
+  interval: { type: 'string', arg: 'SECONDS', help: 'how often usage is sampled (default 2 on the live screen; 1 for status, which waits one interval)', commands: WATCH },
+  usage: { type: 'boolean', default: true, help: 'no CPU/memory/network sampling (status answers at once)', commands: WATCH },
+  usageSource: { type: 'string', default: 'auto', arg: 'SRC', help: "auto (default: the kernel's cgroup files for a local engine, else the engine's stats API), cgroup, or api", commands: WATCH },
+  probe: { type: 'boolean', default: true, help: 'no DNS/TCP probing between nodes', commands: [...WATCH, 'doctor'] },
+  probeInterval: { type: 'string', default: '5', arg: 'S', help: 'seconds between reachability rounds (default 5)', commands: ['screen'] },
+  probeAll: { type: 'boolean', default: false, help: 'probe every pair of nodes in every round (default: the pairs TensorFlow uses; every pair only while the matrix is on screen, and on p)', commands: [...WATCH, 'doctor'] },
+  probeImage: { type: 'string', arg: 'IMAGE', help: 'local image with sh, to probe nodes whose image has no shell from a helper container in their network namespace (default: tfmon-sim)', commands: [...WATCH, 'doctor'] },
+  tail: { type: 'string', default: '200', arg: 'N', help: 'log lines read back when logs open (default 200; all for everything)', commands: ['screen', 'logs'] },
+  logBuffer: { type: 'string', default: '5000', arg: 'N', help: 'log lines kept per node on the live screen (default 5000)', commands: ['screen'] },
+  readOnly: { type: 'boolean', default: false, help: 'refuse every change (the live screen binds no + - r R a; tf-config cannot --apply)', commands: ['screen', 'tf-config'] },
+  tfConfigDir: { type: 'string', arg: 'DIR', help: "where w in the live screen's TF_CONFIG pane (c) writes <node>.json", commands: ['screen'] },
+  altScreen: { type: 'boolean', default: true, help: "draw in the terminal's normal screen and leave the last frame there on quit (default: the alternate screen, given back as it was)", commands: ['screen'] },
+  ps: { type: 'string', default: '1', arg: 'N', help: 'parameter servers (default 1)', commands: ['up'] },
+  workers: { type: 'string', default: '2', arg: 'N', help: 'workers (default 2)', commands: ['up'] },
+  chief: { type: 'boolean', default: false, help: 'add a chief (the ParameterServerStrategy coordinator)', commands: ['up'] },
+  evaluator: { type: 'boolean', default: false, help: 'add an evaluator', commands: ['up'] },
+  image: { type: 'string', arg: 'REF', help: "image for every task (default: tfmon's simulated node, built locally)", commands: ['up'] },
+  prefix: { type: 'string', default: 'tf', arg: 'NAME', help: 'container names: NAME-ps-0, NAME-worker-0, NAME-chief (default tf)', commands: ['up'] },
+  port: { type: 'string', default: '2222', arg: 'N', help: 'gRPC port of every task (default 2222)', commands: ['up'] },
+  cpus: { type: 'string', arg: 'N', help: 'CPU limit per container, like docker run --cpus', commands: ['up'] },
+  memory: { type: 'string', arg: 'SIZE', help: 'memory limit per container, like 512m or 8g', commands: ['up'] },
+  gpus: { type: 'string', arg: 'SPEC', help: 'GPUs per container, like docker run --gpus: all, 2, device=0,1', commands: ['up'] },
+  publish: { type: 'string', isMultiple: true, default: [], arg: '[H:]P', help: 'publish worker port P on host port H+index (e.g. 8888: 8888, 8889, …)', commands: ['up'] },
+  env: { type: 'string', isMultiple: true, default: [], arg: 'K=V', help: 'extra environment for every task (repeatable)', commands: ['up'] },
+  command: { type: 'string', arg: 'JSON', help: 'command for ps and worker tasks, as a JSON array (default for real images: a tf.distribute.Server for the task)', commands: ['up'] },
+  dryRun: { type: 'boolean', default: false, help: 'print what would be created, create nothing', commands: ['up'] },
+  swarm: { type: 'boolean', default: false, help: 'one swarm service per task on an attachable overlay network (needs a swarm manager); each task resolves by its service name (dnsrr)', commands: ['up'] },
+  constraint: { type: 'string', isMultiple: true, default: [], arg: 'EXPR', help: 'swarm placement, like node.labels.gpu==true (repeatable)', commands: ['up'] },
+  node: { type: 'string', arg: 'NAME', help: 'only this node (prints its TF_CONFIG alone)', commands: ['tf-config'] },
+  write: { type: 'string', arg: 'DIR', help: 'write DIR/<node>.json (atomically; the previous one kept as .bak)', commands: ['tf-config'] },
+  apply: { type: 'boolean', default: false, help: 'recreate the nodes whose TF_CONFIG differs, one at a time (asks; --yes)', commands: ['tf-config'] },
+  yes: { type: 'boolean', shortFlag: 'y', default: false, help: 'do not ask for confirmation', commands: ['down', 'tf-config'] },
+  since: { type: 'string', arg: 'WHEN', help: 'only lines since then: 30s, 5m, 2h, 1d, or a time like 2026-11-28T10:00:00Z', commands: ['logs'] },
+  errors: { type: 'boolean', default: false, help: 'only error lines (ERROR, Traceback, OOM, UnavailableError, E/F tensorflow…)', commands: ['logs'] },
+  follow: { type: 'boolean', shortFlag: 'f', default: false, help: 'keep printing new lines until Ctrl-C', commands: ['logs'] },
+  timestamps: { type: 'boolean', default: false, help: "Docker's timestamp before each line", commands: ['logs'] },
+  help: { type: 'boolean', shortFlag: 'h', help: 'this help', commands: ALL },
+  version: { type: 'boolean', shortFlag: 'v', help: 'the version', commands: ALL },
+} satisfies Record<string, FlagDoc & { type: 'string' | 'boolean'; shortFlag?: string; isMultiple?: boolean; default?: unknown }>;
+
+export type FlagName = keyof typeof FLAGS;
+type Spec = FlagDoc & { type: 'string' | 'boolean'; shortFlag?: string; isMultiple?: boolean; default?: unknown };
+const SPECS = FLAGS as Record<FlagName, Spec>;
+
+const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const kebabToCamel = (name: string): string => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** The flag a command-line word names (--name, --name=value, --no-name, -x), or null. */
+function flagOf(arg: string): { name: FlagName; inlineValue: boolean } | null {
+  if (arg.startsWith('--')) {
+    const [word = ''] = arg.slice(2).split('=');
+    const camel = kebabToCamel(word);
+    if (camel in SPECS) return { name: camel as FlagName, inlineValue: arg.includes('=') };
+    const negated = word.startsWith('no-') ? kebabToCamel(word.slice(3)) : '';
+    if (negated in SPECS && SPECS[negated as FlagName].type === 'boolean') return { name: negated as FlagName, inlineValue: false };
+    return null;
+  }
+  if (arg.startsWith('-') && arg.length === 2) {
+    const found = (Object.keys(SPECS) as FlagName[]).find((n) => SPECS[n].shortFlag === arg[1]);
+    return found ? { name: found, inlineValue: false } : null;
+  }
+  return null;
+}
+
+/** The flags these arguments give, and the words that are not flags (the command and its operands),
+ * read the way meow reads them: a flag that takes a value takes the next word unless it says `=value`. */
+export function readArgs(args: readonly string[]): { flags: FlagName[]; words: string[] } {
+  const flags: FlagName[] = [];
+  const words: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === '--') return false;
-    if (['-h', '--help', '-v', '--version'].includes(arg)) return false;
-    if (arg.startsWith('--')) {
-      if (!arg.includes('=') && takesValue.has(kebabToCamel(arg.slice(2)))) i++;
-    } else if (arg.startsWith('-') && arg.length > 1) {
-      if (takesValue.has(arg.slice(-1))) i++;
-    } else if (COMMANDS.has(arg)) {
-      return false;
-    } else {
-      return false; // an unknown word: meow and main() will say what is wrong with it
+    if (arg === '--') {
+      words.push(...args.slice(i + 1));
+      break;
+    }
+    const flag = arg.startsWith('-') && arg.length > 1 ? flagOf(arg) : null;
+    if (flag) {
+      flags.push(flag.name);
+      if (SPECS[flag.name].type === 'string' && !flag.inlineValue) i++;
+    } else if (!arg.startsWith('-') || arg === '-') {
+      words.push(arg);
     }
   }
-  return true;
+  return { flags, words };
+}
+
+/** Whether these arguments ask for the live screen (no command word, no --help or --version). */
+export function liveScreenArgs(args: readonly string[]): boolean {
+  if (args.includes('--')) return false;
+  const { flags, words } = readArgs(args);
+  return words.length === 0 && !flags.includes('help') && !flags.includes('version');
+}
+
+/** The first flag given that `command` does not use, as a usage error's text; null when all apply. */
+export function misplacedFlag(args: readonly string[], command: Command): string | null {
+  for (const name of readArgs(args).flags) {
+    if (SPECS[name].commands.includes(command)) continue;
+    const where = SPECS[name].commands.map((c) => (c === 'screen' ? 'the live screen' : c)).join(', ');
+    const what = command === 'screen' ? 'the live screen' : `tfmon ${command}`;
+    return `--${kebab(name)} does not apply to ${what} (it is for ${where}; see tfmon --help)`;
+  }
+  return null;
+}
+
+/** The help's sections, each with the commands it is about; a flag goes to the first whose
+ * commands it applies to, with a note of the other commands it applies to. */
+const SECTIONS: { title: string; commands: readonly Command[] }[] = [
+  { title: 'Options', commands: ALL },
+  { title: 'Options of the live screen', commands: ['screen'] },
+  { title: 'Options of status and doctor', commands: ['status'] },
+  { title: 'Options of doctor', commands: ['doctor'] },
+  { title: 'Options of up', commands: ['up'] },
+  { title: 'Options of logs', commands: ['logs'] },
+  { title: 'Options of tf-config', commands: ['tf-config'] },
+  { title: 'Options of down', commands: ['down'] },
+];
+
+const sectionOf = (spec: Spec): (typeof SECTIONS)[number] =>
+  SECTIONS.find((s) => s.commands.every((c) => spec.commands.includes(c))) ?? SECTIONS[0]!;
+
+const commandWord = (c: Command): string => (c === 'screen' ? 'live screen' : c);
+
+/** The Options sections of `tfmon --help`, from the table: name, value, help wrapped at `width`,
+ * and, where a flag's commands are not its section's, which ones. */
+export function optionsHelpText(width = 100): string {
+  const out: string[] = [];
+  const COL = 25;
+  for (const section of SECTIONS) {
+    const names = (Object.keys(SPECS) as FlagName[]).filter((n) => sectionOf(SPECS[n]) === section);
+    if (names.length === 0) continue;
+    out.push(`  ${section.title}`);
+    for (const name of names) {
+      const spec = SPECS[name];
+      const negated = spec.type === 'boolean' && spec.default === true;
+      const long = `--${negated ? 'no-' : ''}${kebab(name)}${spec.arg ? ` ${spec.arg}` : ''}`;
+      const head = `    ${spec.shortFlag ? `-${spec.shortFlag}, ` : ''}${long}`;
+      const others = spec.commands.filter((c) => !section.commands.includes(c));
+      const extra = section === SECTIONS[0] || others.length === 0 ? '' : ` [${others.map(commandWord).join(', ')} too]`;
+      const words = `${spec.help}${extra}`.split(' ');
+      let line = head.length + 1 < COL ? head.padEnd(COL) : `${head}\n${' '.repeat(COL)}`;
+      let length = line.length - line.lastIndexOf('\n') - 1;
+      for (const w of words) {
+        if (length + w.length + 1 > width && length > COL) {
+          line = `${line.trimEnd()}\n${' '.repeat(COL)}`;
+          length = COL;
+        }
+        line += `${w} `;
+        length += w.length + 1;
+      }
+      out.push(line.trimEnd());
+    }
+    out.push('');
+  }
+  return out.join('\n').trimEnd();
 }

@@ -11,7 +11,8 @@ import {
 import { EngineError } from '../engine/errors.js';
 import { parseSince } from '../cluster/logs.js';
 import { unexpectedErrorLine } from './unexpected.js';
-import { FLAGS } from './flag-table.js';
+import { FLAGS, misplacedFlag, optionsHelpText } from './flag-table.js';
+import { keysHelpText } from '../ui/keys.js';
 
 const help = `
   Usage
@@ -26,74 +27,10 @@ const help = `
     doctor        every problem, grouped by node, each with a fix; exit 1 if any is an error
     tf-config     the TF_CONFIG each node should have: print it, --write DIR, or --apply
 
-  Options
-    -n, --network NAME   the cluster's Docker network (default: tf-network)
-    -l, --label K=V      narrow the cluster to containers with this label (repeatable);
-                         with up: put it on everything created
-    -H, --host URL       Docker engine: unix:///path, tcp://host:2376 (TLS from DOCKER_TLS_VERIFY and
-                         DOCKER_CERT_PATH), ssh://user@host (default: as the docker CLI chooses)
-                         repeated: one cluster over several engines (a HOST column)
-    --context NAME       a docker context (default: DOCKER_CONTEXT, then the current context)
-    --json               status: machine-readable output (see README for the contract)
-    --interval SECONDS   how often usage is sampled (default 2 on the live screen; 1 for status,
-                         which waits one interval)
-    --no-usage           no CPU/memory/network sampling (status answers at once)
-    --probe-interval S   seconds between reachability rounds (default 5)
-    --no-probe           no DNS/TCP probing between nodes
-    --probe-all          probe every pair of nodes in every round (default: the pairs TensorFlow
-                         uses; every pair only while the matrix is on screen, and on p)
-    --probe-image IMAGE  local image with sh, to probe nodes whose image has no shell from a
-                         helper container in their network namespace (default: tfmon-sim)
-    --tail N             log lines read back when logs open (default 200; all for everything)
-    --log-buffer N       log lines kept per node on the live screen (default 5000)
-    --usage-source SRC   auto (default: the kernel's cgroup files for a local engine, else the
-                         engine's stats API), cgroup, or api
-    --no-alt-screen      live screen: draw in the terminal's normal screen and leave the last frame
-                         there on quit (default: the alternate screen, given back as it was)
-    -h, --help           this help
-    -v, --version        the version
+${optionsHelpText()}
 
-  Options of up
-    --ps N               parameter servers (default 1)
-    --workers N          workers (default 2)
-    --chief              add a chief (the ParameterServerStrategy coordinator)
-    --evaluator          add an evaluator
-    --image REF          image for every task (default: tfmon's simulated node, built locally)
-    --prefix NAME        container names: NAME-ps-0, NAME-worker-0, NAME-chief (default tf)
-    --port N             gRPC port of every task (default 2222)
-    --cpus N             CPU limit per container, like docker run --cpus
-    --memory SIZE        memory limit per container, like 512m or 8g
-    --gpus SPEC          GPUs per container, like docker run --gpus: all, 2, device=0,1
-    --publish [H:]P      publish worker port P on host port H+index (e.g. 8888: 8888, 8889, …)
-    --env K=V            extra environment for every task (repeatable)
-    --command JSON       command for ps and worker tasks, as a JSON array
-                         (default for real images: a tf.distribute.Server for the task)
-    --dry-run            print what would be created, create nothing
-    --swarm              one swarm service per task on an attachable overlay network (needs a
-                         swarm manager); each task resolves by its service name (dnsrr)
-    --constraint EXPR    swarm placement, like node.labels.gpu==true (repeatable)
-
-  Options of down
-    -y, --yes            do not ask for confirmation
-
-  Options of tf-config
-    --node NAME          only this node (prints its TF_CONFIG alone)
-    --write DIR          write DIR/<node>.json (atomically; the previous one kept as .bak)
-    --apply              recreate the nodes whose TF_CONFIG differs, one at a time (asks; --yes)
-    --read-only          refuse every change (also on the live screen: no + - r R, g only shows)
-    --tf-config-dir DIR  where w in the live screen's TF_CONFIG pane (g) writes <node>.json
-
-  Options of logs
-    --since WHEN         only lines since then: 30s, 5m, 2h, 1d, or a time like 2026-11-28T10:00:00Z
-    --errors             only error lines (ERROR, Traceback, OOM, UnavailableError, E/F tensorflow…)
-    -f, --follow         keep printing new lines until Ctrl-C
-    --timestamps         Docker's timestamp before each line
-
-  Keys (live screen)
-    ↑/↓ j/k select   l logs   L all logs   m reachability matrix   s sort   p probe every pair now
-    + add a worker   - remove the last worker   r restart   R restart the role   g TF_CONFIG
-    t timestamps   ? help (every key)   q quit
-    in the log view: / filter   n/N matches   e latest error   space pause   g/G   Esc back
+  Keys (live screen; ? there lists them all, docs/keys.md too)
+${keysHelpText()}
 
   Examples
     $ tfmon up && tfmon
@@ -128,6 +65,9 @@ async function main(): Promise<number> {
   if (extra.length > args) throw new UsageError(`unexpected argument "${extra[args]}" (see tfmon --help)`);
   const f = cli.flags;
   const liveScreen = command === 'default' && process.stdout.isTTY === true && process.env['TERM'] !== 'dumb';
+  const known = (['status', 'up', 'down', 'logs', 'doctor', 'tf-config'] as const).find((c) => c === command);
+  const misplaced = misplacedFlag(process.argv.slice(2), known ?? (liveScreen ? 'screen' : 'status'));
+  if (misplaced) throw new UsageError(misplaced);
   const common: CommonOptions = {
     network: parseName('network', f.network),
     labels: parseLabels(f.label),

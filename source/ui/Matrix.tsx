@@ -5,7 +5,7 @@ import type { ReachEntry } from '../cluster/reach.js';
 import type { NodeView } from '../cluster/types.js';
 import { sanitize } from '../text/sanitize.js';
 import { fit, truncate } from '../text/width.js';
-import { groupFailures, kindsOf, pairDetail, tally, type Mark, type Matrix as MatrixData } from './matrix-model.js';
+import { groupFailures, kindsOf, pairDetail, tally, targetColumn, type Mark, type Matrix as MatrixData } from './matrix-model.js';
 import { glyphs, tint, type Theme } from './theme.js';
 
 interface Props {
@@ -33,16 +33,6 @@ const MARK_COLORS: Record<Mark, string> = { ok: 'green', dns: 'red', refused: 'r
 const LEGEND: [Mark, string][] = [['ok', 'ok'], ['dns', 'no DNS'], ['refused', 'refused'], ['timeout', 'timeout'], ['mismatch', 'wrong IP'], ['error', 'error'], ['unprobed', 'unprobed']];
 
 const markGlyph = (mark: Mark, ascii: boolean): string => (ascii ? ASCII_MARKS : UNICODE_MARKS)[mark];
-
-/** The column the cursor is on: the one asked for, else the row's first failure, else its first peer. */
-export function targetColumn(m: MatrixData, row: number, target: string | null): number {
-  const asked = target === null ? -1 : m.columns.findIndex((c) => c.host === target);
-  if (asked >= 0) return asked;
-  const marks = m.marks[row] ?? [];
-  const failing = marks.findIndex((k) => k !== 'ok' && k !== 'self' && k !== 'none');
-  if (failing >= 0) return failing;
-  return Math.max(0, marks.findIndex((k) => k !== 'self'));
-}
 
 /** The matrix fits when every column and a name of MIN_NAME cells fit on one line. */
 const matrixFits = (columns: number, width: number): boolean => 4 + MIN_NAME + columns * CELL <= width - 1;

@@ -1,4 +1,4 @@
-// `g`: what regenerating TF_CONFIG from the live topology would change, node by node.
+// `c`: what regenerating TF_CONFIG from the live topology would change, node by node.
 import { Box, Text } from 'ink';
 import React from 'react';
 import { tfConfigPlan } from '../cluster/regenerate.js';

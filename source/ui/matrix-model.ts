@@ -175,3 +175,13 @@ export function pairDetail(from: string, e: ReachEntry | null, to: MatrixColumn,
   if (mark === 'mismatch') return `${head}: resolves to ${e.ip ?? '?'}, not to its address on the network`;
   return `${head}: ${e.reason ?? mark}${e.ip ? ` (resolves to ${e.ip})` : ''}`;
 }
+
+/** The column the cursor is on: the one asked for, else the row's first failure, else its first peer. */
+export function targetColumn(m: Matrix, row: number, target: string | null): number {
+  const asked = target === null ? -1 : m.columns.findIndex((c) => c.host === target);
+  if (asked >= 0) return asked;
+  const marks = m.marks[row] ?? [];
+  const failing = marks.findIndex((k) => k !== 'ok' && k !== 'self' && k !== 'none');
+  if (failing >= 0) return failing;
+  return Math.max(0, marks.findIndex((k) => k !== 'self'));
+}

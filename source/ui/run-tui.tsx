@@ -3,10 +3,9 @@ import { render } from 'ink';
 import React from 'react';
 import { engineOf, monitorOf, type CommonOptions } from '../commands/context.js';
 import type { Engine } from '../engine/engine.js';
-import type { ClusterMonitor } from '../monitor/store.js';
-import { MultiMonitor } from '../monitor/multi.js';
-import { App, type ClusterActions } from './App.js';
-import { applyTfConfig, restartNodes, scaleDown, scaleUp, writeTfConfigFiles } from '../engine/cluster-actions.js';
+import type { Monitor } from '../monitor/monitor.js';
+import { App, type ScreenActions } from './App.js';
+import { applyTfConfig, restartNodes, scaleDown, scaleUp, writeTfConfigFiles, type Progress } from '../engine/cluster-actions.js';
 import { lastWorker, tfConfigPlan } from '../cluster/regenerate.js';
 import { asciiOnly, colorEnabled, supportsHyperlinks } from '../text/locale.js';
 import { DEFAULT_LOG_OPTIONS } from '../monitor/log-follower.js';
@@ -14,35 +13,41 @@ import { unexpectedErrorLine } from '../cli/unexpected.js';
 
 /** The keys' actions, always on the monitor's current nodes, each on the engine that owns its node
  * (one engine, or several with --host repeated). */
-export function clusterActions(engine: Engine, monitor: ClusterMonitor | MultiMonitor, options: Pick<CommonOptions, 'readOnly' | 'tfConfigDir'>): ClusterActions {
+export function clusterActions(engine: Engine, monitor: Monitor, options: Pick<CommonOptions, 'readOnly' | 'tfConfigDir'>): ScreenActions {
   const nodes = () => monitor.getSnapshot().nodes;
   const network = () => monitor.getSnapshot().network.name;
-  const owner = (id: string): Engine => (monitor instanceof MultiMonitor ? (monitor.engineOf(id) ?? engine) : engine);
+  const owner = (id: string): Engine => monitor.engineOf(id) ?? engine;
   const plans = () => {
     const plan = tfConfigPlan(nodes());
     if (!plan.ok) throw new Error(`cannot regenerate TF_CONFIG: ${plan.error}`);
     return plan.plans;
   };
+  const readOnly = options.readOnly ?? false;
   return {
     probe: () => void monitor.probeNow('all'),
     matrixShown: (on) => monitor.setMatrixShown(on),
     usageFocus: (ids) => monitor.setUsageFocus(ids),
-    readOnly: options.readOnly ?? false,
+    readOnly,
     tfConfigDir: options.tfConfigDir ?? null,
-    scaleUp: async (progress) => {
-      // The copy is made where its source (the highest-index worker) runs.
-      const source = lastWorker(nodes());
-      await scaleUp(source ? owner(source.id) : engine, nodes(), network(), progress);
-    },
-    scaleDown: (id, progress) => scaleDown(owner(id), nodes(), id, progress),
-    restart: async (ids, progress) => {
-      for (const id of ids) await restartNodes(owner(id), nodes(), [id], progress);
-    },
-    applyTfConfig: async (progress) => {
-      // One node at a time, each on its own engine: the rollout stays rolling across engines.
-      for (const plan of plans().filter((p) => p.diff.length > 0)) await applyTfConfig(owner(plan.node.id), nodes(), [plan], network(), progress);
-    },
     writeTfConfig: () => writeTfConfigFiles(options.tfConfigDir ?? '.', plans()),
+    // --read-only: the screen is handed no way to change the cluster at all.
+    ...(readOnly ? {} : {
+      changes: {
+        scaleUp: async (progress: Progress) => {
+          // The copy is made where its source (the highest-index worker) runs.
+          const source = lastWorker(nodes());
+          await scaleUp(source ? owner(source.id) : engine, nodes(), network(), progress);
+        },
+        scaleDown: (id: string, progress: Progress) => scaleDown(owner(id), nodes(), id, progress),
+        restart: async (ids: string[], progress: Progress) => {
+          for (const id of ids) await restartNodes(owner(id), nodes(), [id], progress);
+        },
+        applyTfConfig: async (progress: Progress) => {
+          // One node at a time, each on its own engine: the rollout stays rolling across engines.
+          for (const plan of plans().filter((p) => p.diff.length > 0)) await applyTfConfig(owner(plan.node.id), nodes(), [plan], network(), progress);
+        },
+      },
+    }),
   };
 }
 

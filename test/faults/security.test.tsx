@@ -11,13 +11,15 @@ import { PROBE_SCRIPT } from '../../source/cluster/probe.js';
 import { tfConfigPlan } from '../../source/cluster/regenerate.js';
 import { Engine } from '../../source/engine/engine.js';
 import { applyTfConfig, restartNodes, scaleDown, scaleUp, writeTfConfigFiles } from '../../source/engine/cluster-actions.js';
-import { ClusterMonitor } from '../../source/monitor/store.js';
+import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { App } from '../../source/ui/App.js';
 import { cleanup, createNetwork, docker, own, requireEngine, runId, runSim, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from '../integration/harness.js';
 import { fault } from './ledger.js';
 
 const net = own('sec');
-const common = ['--no-probe', '--network', net, '--label', TEST_LABEL];
+/** The cluster's flags, which every command takes; --no-probe only where there is probing. */
+const scope = ['--network', net, '--label', TEST_LABEL];
+const common = ['--no-probe', ...scope];
 const SECRET = `hunter2-${runId}`;
 // What must never reach a terminal from the engine: C0/C1 controls (newline aside), ESC in any
 // sequence that is not tfmon's own coloring, and the bidi overrides that reorder a line.
@@ -77,8 +79,8 @@ describe('hostile input and security', () => {
         tfmon(['status', ...common]),
         tfmon(['status', '--json', ...common]),
         tfmon(['doctor', ...common]),
-        tfmon(['tf-config', ...common]),
-        tfmon(['logs', own('s-worker-0'), ...common]),
+        tfmon(['tf-config', ...scope]),
+        tfmon(['logs', own('s-worker-0'), ...scope]),
       ]);
       for (const out of outputs) {
         expect(out.stderr).not.toMatch(RAW);
@@ -141,9 +143,9 @@ describe('hostile input and security', () => {
       } finally {
         monitor.stop();
       }
-      const logs = await tfmon(['logs', outsider, ...common]);
+      const logs = await tfmon(['logs', outsider, ...scope]);
       expect(logs.code).not.toBe(0);
-      const one = await tfmon(['tf-config', '--node', outsider, ...common]);
+      const one = await tfmon(['tf-config', '--node', outsider, ...scope]);
       expect(one.code).not.toBe(0);
       expect(docker('inspect', outsider, '--format', '{{.Id}} {{.RestartCount}} {{.State.StartedAt}} {{.State.Status}}')).toBe(before);
     });
@@ -175,7 +177,7 @@ describe('hostile input and security', () => {
       const ps = join(dir, `${own('s-ps-0')}.json`);
       writeFileSync(ps, '{"old": true}\n');
       symlinkSync(victim, `${ps}.bak`);
-      const r = await tfmon(['tf-config', '--write', dir, ...common]);
+      const r = await tfmon(['tf-config', '--write', dir, ...scope]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(readFileSync(victim, 'utf8')).toBe('precious\n');

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../source/cluster/types.js';
 import { restartNodes } from '../../source/engine/cluster-actions.js';
 import { Engine } from '../../source/engine/engine.js';
-import { ClusterMonitor } from '../../source/monitor/store.js';
+import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { App } from '../../source/ui/App.js';
 import { clusterActions } from '../../source/ui/run-tui.js';
 import { cleanup, docker, own, requireEngine, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';
@@ -65,8 +65,8 @@ describe('cluster actions', () => {
     await waitUntil(() => frame().includes(`${prefix}-worker-2 is running`), 3000, 50);
   });
 
-  it('g shows the diff; a + y applies it rolling; then doctor exits 0', async () => {
-    r.stdin.write('g');
+  it('c shows the diff; a + y applies it rolling; then doctor exits 0', async () => {
+    r.stdin.write('c');
     await waitUntil(() => frame().includes('TF_CONFIG from the live topology'), 3000, 50);
     expect(frame()).toMatch(new RegExp(`${prefix}-ps-0 +worker: \\+ ${prefix}-worker-2:2222`));
     expect(frame()).toMatch(new RegExp(`${prefix}-worker-2 +up to date`));

@@ -1,6 +1,6 @@
 // cli.tsx tells the live screen from a command before meow loads: it must read argv as meow does.
 import { describe, expect, it } from 'vitest';
-import { FLAGS, liveScreenArgs } from '../../source/cli/flag-table.js';
+import { FLAGS, liveScreenArgs, misplacedFlag, optionsHelpText } from '../../source/cli/flag-table.js';
 
 describe('liveScreenArgs', () => {
   it.each([
@@ -21,6 +21,31 @@ describe('liveScreenArgs', () => {
   it('every flag that takes a value is one meow reads as a string', () => {
     for (const [name, spec] of Object.entries(FLAGS)) {
       expect(['string', 'boolean'], name).toContain(spec.type);
+    }
+  });
+});
+
+describe('flags per command', () => {
+  it.each([
+    [['status', '--tail', '5'], 'status', '--tail does not apply to tfmon status (it is for the live screen, logs; see tfmon --help)'],
+    [['logs', 'w-0', '--json'], 'logs', '--json does not apply to tfmon logs (it is for status, doctor; see tfmon --help)'],
+    [['--workers=3'], 'screen', '--workers does not apply to the live screen (it is for up; see tfmon --help)'],
+    [['--no-usage', 'doctor'], 'doctor', '--usage does not apply to tfmon doctor (it is for the live screen, status; see tfmon --help)'],
+    [['down', '-y', '-n', 'x'], 'down', null],
+    [['tf-config', '--read-only', '--apply', '--yes'], 'tf-config', null],
+    [['--read-only', '--tf-config-dir', 'd', '--no-alt-screen'], 'screen', null],
+  ] as const)('%j as %s', (args, command, error) => {
+    expect(misplacedFlag(args, command)).toBe(error);
+  });
+
+  it('every flag has help and at least one command; the help lists each once', () => {
+    const help = optionsHelpText();
+    for (const [name, spec] of Object.entries(FLAGS)) {
+      expect(spec.help.length, name).toBeGreaterThan(5);
+      expect(spec.commands.length, name).toBeGreaterThan(0);
+      const kebab = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      const word = 'default' in spec && spec.default === true ? `--no-${kebab}` : `--${kebab}`;
+      expect(help.match(new RegExp(`^ {4}(-\\w, )?${word}\\b`, 'gm')), name).toHaveLength(1);
     }
   });
 });

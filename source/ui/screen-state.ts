@@ -1,0 +1,284 @@
+// Everything the live screen remembers between frames, and what each key does to it: one state
+// object and one pure reducer (no React, no timers), tested on its own. What a key asks of the
+// world (probe, restart, quit…) comes back as a Command for the screen's hook to carry out.
+import { lastWorker } from '../cluster/regenerate.js';
+import type { LogLine } from '../cluster/logs.js';
+import type { NodeView } from '../cluster/types.js';
+import { actionFor, keyName, refusedFor, type Action, type KeyFlags, type View } from './keys.js';
+import { FOLLOWING, moveLog, type LogMove, type LogWindowState } from './log-window.js';
+import { targetColumn, type Matrix } from './matrix-model.js';
+import { nextSort, type SortKey } from './sort.js';
+
+export interface Notice {
+  text: string;
+  tone: 'info' | 'ok' | 'error';
+}
+
+/** What a key asks of the world; the hook (use-screen.ts) carries it out. */
+export type Command =
+  | { kind: 'probe' }
+  | { kind: 'quit' }
+  | { kind: 'scaleUp'; chief: { id: string; name: string } | null }
+  | { kind: 'scaleDown'; id: string; name: string }
+  | { kind: 'restart'; ids: string[]; done: string }
+  | { kind: 'apply' }
+  | { kind: 'write' };
+
+/** A question waiting for y; anything else is no. */
+export interface Question {
+  text: string;
+  command: Command;
+}
+
+export interface ScreenState {
+  /** The focus stack: 'main' at the bottom, then a pane (matrix, tfconfig), the log view, and the
+   * help or a question on top. Esc pops; the top one has the keys. */
+  stack: View[];
+  /** The selected node, by id, so that it stays selected when others come and go. */
+  selectedId: string | null;
+  /** Its row when last seen: where the selection falls back to when the node leaves. */
+  lastRow: number;
+  sort: SortKey;
+  /** The matrix column under the cursor, by host name; null: the selected row's first failure. */
+  target: string | null;
+  logScope: 'node' | 'all';
+  log: LogWindowState;
+  /** The log filter being typed after `/`, or null. */
+  draft: string | null;
+  timestamps: boolean;
+  question: Question | null;
+  notice: Notice | null;
+}
+
+export const INITIAL: ScreenState = {
+  stack: ['main'],
+  selectedId: null,
+  lastRow: 0,
+  sort: 'role',
+  target: null,
+  logScope: 'node',
+  log: FOLLOWING,
+  draft: null,
+  timestamps: false,
+  question: null,
+  notice: null,
+};
+
+/** What the reducer needs to know of the frame a key lands on. */
+export interface KeyContext {
+  /** The table's nodes, in its order. */
+  nodes: readonly NodeView[];
+  /** Rows of the table: one page. */
+  pageRows: number;
+  matrix: Matrix;
+  /** The lines of the log view (read only when a key moves over them), and its height. */
+  logLines: () => readonly LogLine[];
+  logRows: number;
+  /** --read-only: keys that change the cluster are not bound. */
+  readOnly: boolean;
+  /** The screen can change the cluster (false in a read-only screen or one without actions). */
+  canChange: boolean;
+  /** Where `w` writes (--tf-config-dir), or null. */
+  tfConfigDir: string | null;
+}
+
+export type ScreenEvent =
+  | { type: 'key'; input: string; key: KeyFlags; ctx: KeyContext }
+  | { type: 'notice'; notice: Notice | null }
+  /** A notice's time is up: cleared if it is still the one shown. */
+  | { type: 'noticeExpired'; notice: Notice }
+  | { type: 'ask'; question: Question }
+  /** An apply finished: the TF_CONFIG pane has nothing left to show. */
+  | { type: 'applied' };
+
+export interface Reduced {
+  state: ScreenState;
+  command: Command | null;
+}
+
+export const viewOf = (s: ScreenState): View => s.stack.at(-1) ?? 'main';
+export const helpShown = (s: ScreenState): boolean => viewOf(s) === 'help';
+/** The full-screen log view is open (under the help, perhaps). */
+export const logsShown = (s: ScreenState): boolean => s.stack.includes('logs');
+/** What is under the table: the node's details, the matrix or the TF_CONFIG pane. */
+export function paneOf(s: ScreenState): 'details' | 'matrix' | 'tfconfig' {
+  for (let i = s.stack.length - 1; i >= 0; i--) {
+    const v = s.stack[i];
+    if (v === 'matrix' || v === 'tfconfig') return v;
+  }
+  return 'details';
+}
+/** The view whose keys and footer apply: the one under the help or the question. */
+export function screenViewOf(s: ScreenState): View {
+  for (let i = s.stack.length - 1; i >= 0; i--) {
+    const v = s.stack[i]!;
+    if (v !== 'help' && v !== 'dialog') return v;
+  }
+  return 'main';
+}
+
+/** The selected row: the selected node's, else the row it was on, within the table. */
+export function selectedRow(s: ScreenState, nodes: readonly NodeView[]): number {
+  const at = s.selectedId === null ? 0 : nodes.findIndex((n) => n.id === s.selectedId);
+  const row = at >= 0 ? at : Math.min(s.lastRow, nodes.length - 1);
+  return Math.max(0, row);
+}
+
+const READ_ONLY = 'read-only: tfmon changes nothing here (started with --read-only)';
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+const same = (state: ScreenState): Reduced => ({ state, command: null });
+const withCommand = (state: ScreenState, command: Command): Reduced => ({ state, command });
+const push = (s: ScreenState, v: View): View[] => [...s.stack, v];
+const pop = (s: ScreenState): View[] => (s.stack.length > 1 ? s.stack.slice(0, -1) : s.stack);
+const ask = (s: ScreenState, text: string, command: Command): ScreenState =>
+  ({ ...s, question: { text: `${text} [y/N]`, command }, stack: push(s, 'dialog') });
+
+export function reduce(s: ScreenState, event: ScreenEvent): Reduced {
+  switch (event.type) {
+    case 'notice': return same({ ...s, notice: event.notice });
+    case 'noticeExpired': return same(s.notice === event.notice ? { ...s, notice: null } : s);
+    case 'ask': return same(viewOf(s) === 'dialog' ? s : ask(s, event.question.text.replace(/ \[y\/N\]$/, ''), event.question.command));
+    case 'applied': return same({ ...s, stack: s.stack.filter((v) => v !== 'tfconfig') });
+    case 'key': return key(s, event.input, event.key, event.ctx);
+  }
+}
+
+function key(s: ScreenState, input: string, flags: KeyFlags, ctx: KeyContext): Reduced {
+  if (s.draft !== null) return typeFilter(s, input, flags);
+  const view = viewOf(s);
+  const name = keyName(input, flags);
+  if (view === 'dialog') {
+    // Destructive questions default to no: only y (or Y) goes ahead.
+    const answered = { ...s, question: null, stack: pop(s) };
+    if (actionFor(name, 'dialog') === 'yes' && s.question) return withCommand(answered, s.question.command);
+    return same({ ...answered, notice: { text: 'cancelled: nothing changed', tone: 'info' } });
+  }
+  const action = actionFor(name, view, ctx.readOnly);
+  if (!action) return same(ctx.readOnly && refusedFor(name, view) ? { ...s, notice: { text: READ_ONLY, tone: 'error' } } : s);
+  // The help has three keys: ? and Esc close it, q quits.
+  if (view === 'help') return action === 'quit' ? withCommand(s, { kind: 'quit' }) : same({ ...s, stack: pop(s) });
+  if (view === 'logs') return logKey(s, action, ctx);
+  return tableKey(s, action, ctx);
+}
+
+/** Keys of the table and the pane under it. */
+function tableKey(s: ScreenState, action: Action, ctx: KeyContext): Reduced {
+  const { nodes } = ctx;
+  const row = selectedRow(s, nodes);
+  const select = (i: number): Reduced => {
+    const to = Math.max(0, Math.min(nodes.length - 1, i));
+    const node = nodes[to];
+    return same(node ? { ...s, selectedId: node.id, lastRow: to } : s);
+  };
+  const toggle = (pane: 'matrix' | 'tfconfig'): Reduced => {
+    const view = viewOf(s);
+    if (view === pane) return same({ ...s, stack: pop(s) });
+    return same({ ...s, stack: view === 'main' ? push(s, pane) : [...pop(s), pane] });
+  };
+  const moveTarget = (delta: number): Reduced => {
+    const m = ctx.matrix;
+    if (m.columns.length === 0) return same(s);
+    const from = targetColumn(m, row, s.target);
+    const to = Math.max(0, Math.min(m.columns.length - 1, from + delta));
+    const stack = viewOf(s) === 'matrix' ? s.stack : viewOf(s) === 'main' ? push(s, 'matrix') : [...pop(s), 'matrix' as const];
+    return same({ ...s, target: m.columns[to]?.host ?? null, stack });
+  };
+  const node = nodes[row];
+  switch (action) {
+    case 'up': return select(row - 1);
+    case 'down': return select(row + 1);
+    case 'pageUp': return select(row - ctx.pageRows);
+    case 'pageDown': return select(row + ctx.pageRows);
+    case 'first': return select(0);
+    case 'last': return select(nodes.length - 1);
+    case 'left': return moveTarget(-1);
+    case 'right': return moveTarget(1);
+    case 'matrix': return toggle('matrix');
+    case 'tfConfig': return toggle('tfconfig');
+    case 'logs':
+    case 'allLogs':
+      return same({ ...s, stack: push(s, 'logs'), logScope: action === 'logs' ? 'node' : 'all', log: FOLLOWING });
+    case 'timestamps': return same({ ...s, timestamps: !s.timestamps });
+    case 'sort': return same({ ...s, sort: nextSort(s.sort) });
+    case 'probe': return withCommand(s, { kind: 'probe' });
+    case 'help': return same({ ...s, stack: push(s, 'help') });
+    case 'close': return same({ ...s, notice: null, stack: pop(s) });
+    case 'quit': return withCommand(s, { kind: 'quit' });
+    case 'write':
+      if (!ctx.tfConfigDir) return same({ ...s, notice: { text: 'start tfmon with --tf-config-dir DIR to write TF_CONFIG files', tone: 'error' } });
+      return withCommand(s, { kind: 'write' });
+    default:
+      return ctx.canChange ? change(s, action, nodes, node) : same(s);
+  }
+}
+
+/** + - r R a: the destructive ones ask first, naming their targets. */
+function change(s: ScreenState, action: Action, nodes: readonly NodeView[], node: NodeView | undefined): Reduced {
+  switch (action) {
+    case 'scaleUp': {
+      // The coordinator counts workers once: with a chief, the screen offers to restart it after.
+      const chief = nodes.find((n) => n.role === 'chief');
+      return withCommand(s, { kind: 'scaleUp', chief: chief ? { id: chief.id, name: chief.name } : null });
+    }
+    case 'scaleDown': {
+      const last = lastWorker(nodes);
+      if (!last) return same({ ...s, notice: { text: 'no worker to remove', tone: 'error' } });
+      return same(ask(s, `Remove ${last.dnsName} (worker ${last.index}, the highest index): stop it, then delete ${last.service ? 'the service' : 'the container'}?`,
+        { kind: 'scaleDown', id: last.id, name: last.dnsName }));
+    }
+    case 'restart':
+      if (!node) return same(s);
+      return same(ask(s, `Restart ${node.dnsName}?`, { kind: 'restart', ids: [node.id], done: `restarted ${node.dnsName}` }));
+    case 'restartRole': {
+      if (!node) return same(s);
+      const role = nodes.filter((n) => n.role === node.role);
+      return same(ask(s, `Restart all ${plural(role.length, `${node.role} node`)} (${role.map((n) => n.name).join(', ')}), one after the other?`,
+        { kind: 'restart', ids: role.map((n) => n.id), done: `restarted ${plural(role.length, `${node.role} node`)}` }));
+    }
+    case 'apply':
+      return same(ask(s, 'Recreate the nodes whose TF_CONFIG differs, one at a time (each keeps the rest of its configuration)?', { kind: 'apply' }));
+    default:
+      return same(s);
+  }
+}
+
+const LOG_MOVES: Partial<Record<Action, [LogMove, 'line' | 'page']>> = {
+  up: ['pageUp', 'line'],
+  down: ['pageDown', 'line'],
+  pageUp: ['pageUp', 'page'],
+  pageDown: ['pageDown', 'page'],
+  first: ['top', 'page'],
+  last: ['bottom', 'page'],
+  pause: ['pause', 'page'],
+  nextMatch: ['nextMatch', 'page'],
+  previousMatch: ['previousMatch', 'page'],
+  lastError: ['lastError', 'page'],
+};
+
+/** Keys of the log view: they move the window over the lines it shows. */
+function logKey(s: ScreenState, action: Action, ctx: KeyContext): Reduced {
+  const move = LOG_MOVES[action];
+  if (move) return same({ ...s, log: moveLog(ctx.logLines(), s.log, move[1] === 'line' ? 1 : ctx.logRows - 3, move[0]) });
+  switch (action) {
+    case 'search': return same({ ...s, draft: s.log.filter });
+    case 'allLogs': return same({ ...s, logScope: 'all', log: FOLLOWING });
+    case 'timestamps': return same({ ...s, timestamps: !s.timestamps });
+    case 'help': return same({ ...s, stack: push(s, 'help') });
+    case 'close': return same({ ...s, stack: pop(s) });
+    case 'quit': return withCommand(s, { kind: 'quit' });
+    default: return same(s);
+  }
+}
+
+/** Typing a filter after `/`: Enter applies it, Esc clears it, Backspace edits; Ctrl-C still quits. */
+function typeFilter(s: ScreenState, input: string, flags: KeyFlags): Reduced {
+  const d = s.draft ?? '';
+  const apply = (filter: string): Reduced => same({ ...s, draft: null, log: { filter, anchor: null, mark: null } });
+  if (flags.return) return apply(d);
+  if (flags.escape) return apply('');
+  if (flags.ctrl && input === 'c') return withCommand(s, { kind: 'quit' });
+  if (flags.backspace || flags.delete) return same({ ...s, draft: d.slice(0, -1) });
+  if (input && !flags.ctrl && !flags.meta) return same({ ...s, draft: d + input.replace(/[\u0000-\u001f\u007f]/g, '') });
+  return same(s);
+}

@@ -1,0 +1,61 @@
+// What the screen tells the monitor about what it shows, so that the monitor spends only on that:
+// log streams for the nodes on screen, usage every interval for the rows on screen, every pair
+// probed while the matrix is shown; and the clock that redraws uptimes. No Docker call here either:
+// the monitor decides what each wish costs.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { NodeView } from '../cluster/types.js';
+import { formatDuration } from '../text/format.js';
+import type { LogSource } from './LogPanes.js';
+import type { ScreenActions } from './use-screen.js';
+
+/** Streams only for what is on screen. Settles for a moment first, so that holding ↓ through 50
+ * nodes does not open and close 50 streams. */
+export function useShownLogs(logs: LogSource, shown: readonly NodeView[]): void {
+  const key = shown.map((n) => `${n.id}:${n.state}`).join(',');
+  const latest = useRef(shown);
+  latest.current = shown;
+  useEffect(() => {
+    const timer = setTimeout(() => logs.show(latest.current), 120);
+    return () => clearTimeout(timer);
+  }, [key, logs]);
+  useEffect(() => () => logs.show([]), [logs]);
+}
+
+/** Usage every interval for these nodes (null: all of them); the others every fifth interval.
+ * Every pair probed while the matrix is on screen; TensorFlow's pairs otherwise. */
+export function useMonitorFocus(actions: ScreenActions | undefined, focus: readonly NodeView[] | null, matrixShown: boolean): void {
+  const ref = useRef(actions);
+  ref.current = actions;
+  const focusKey = focus === null ? '*' : focus.map((n) => n.id).join(',');
+  useEffect(() => {
+    ref.current?.usageFocus?.(focusKey === '*' ? null : new Set(focusKey.split(',').filter(Boolean)));
+  }, [focusKey]);
+  useEffect(() => {
+    ref.current?.matrixShown?.(matrixShown);
+  }, [matrixShown]);
+  useEffect(() => () => {
+    ref.current?.usageFocus?.(null);
+    ref.current?.matrixShown?.(false);
+  }, []);
+}
+
+/** The time uptimes are drawn at: a frame when their text changes (every second for a node up less
+ * than a minute, at each minute otherwise), not every second. Never earlier than the snapshot. */
+export function useUptimeClock(nodes: readonly NodeView[], updatedAt: number, clock: () => number): number {
+  const [now, setNow] = useState(clock);
+  // The nodes list keeps its identity across usage samples: parsed when the nodes change, not per frame.
+  const starts = useMemo(() => nodes.filter((n) => n.state === 'running' && n.startedAt).map((n) => Date.parse(n.startedAt!)), [nodes]);
+  const startsRef = useRef(starts);
+  startsRef.current = starts;
+  const drawn = Math.max(now, updatedAt);
+  const drawnRef = useRef(drawn);
+  drawnRef.current = drawn;
+  useEffect(() => {
+    const timer = setInterval(() => {
+      const t = clock();
+      if (startsRef.current.some((started) => formatDuration(t - started) !== formatDuration(drawnRef.current - started))) setNow(t);
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [clock]);
+  return drawn;
+}
