@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { lastWorker, tfConfigPlan } from '../source/cluster/regenerate.js';
 import { applyTfConfig, scaleDown, scaleUp } from '../source/engine/cluster-actions.js';
 import { Engine } from '../source/engine/engine.js';
-import { ClusterMonitor } from '../source/monitor/store.js';
+import { ClusterMonitor } from '../source/monitor/cluster-monitor.js';
 
 const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 

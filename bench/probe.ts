@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { Engine } from '../source/engine/engine.js';
-import { ClusterMonitor } from '../source/monitor/store.js';
+import { ClusterMonitor } from '../source/monitor/cluster-monitor.js';
 import { daemonPids, totalCpu } from './procs.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

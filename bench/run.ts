@@ -2,12 +2,13 @@
 // on its own network, measures, removes everything. Never part of the test suite.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../source/engine/engine.js';
 import { ensureSimImage } from '../source/engine/sim-image.js';
 import type { Snapshot } from '../source/cluster/types.js';
-import { ClusterMonitor } from '../source/monitor/store.js';
+import { ClusterMonitor } from '../source/monitor/cluster-monitor.js';
 import { actionsBench } from './actions.js';
 import { enginesBench } from './engines.js';
 import { logsBench } from './logs.js';
@@ -222,6 +223,27 @@ async function observerBench(sizes: number[], seconds: number, rssSeconds: numbe
   return { table, verdicts, frame };
 }
 
+/** What the bench prints also goes to docs/bench.md (rewritten by each complete run, never appended). */
+const report: string[] = [];
+const print = console.log;
+console.log = (...args: unknown[]): void => {
+  report.push(args.map(String).join(' '));
+  print(...args);
+};
+
+function writeReport(): void {
+  const parts = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_')).map(([k, v]) => `${k}=${v}`);
+  const head = [
+    '# Bench',
+    '',
+    `Written by \`npm run bench\`${parts.length ? ` (${parts.join(' ')})` : ''} on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC:`,
+    `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.versions.node}, ${os.release()}.`,
+    'A shared machine drifts by the hour: compare figures of one run, or runs made side by side.',
+    '',
+  ];
+  writeFileSync(new URL('../../docs/bench.md', import.meta.url), `${[...head, ...report].join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`);
+}
+
 async function main(): Promise<void> {
   process.on('exit', cleanup);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
@@ -295,7 +317,7 @@ async function main(): Promise<void> {
   if (o.frame.length) console.log(`\n${table([head, ...o.frame])}`);
 }
 
-main().catch((error: unknown) => {
+main().then(writeReport, (error: unknown) => {
   console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 });

@@ -1,14 +1,16 @@
 // One line per problem code saying what to do about it (`tfmon doctor`). Pure.
 import type { Problem } from './types.js';
 
-const FIXES: Record<string, (p: Problem, network: string) => string> = {
+const FIXES: Record<Problem['code'], (p: Problem, network: string) => string> = {
   default_bridge_network: () => 'docker network create tf-network, then attach the tasks to it (docker network connect) and use --network tf-network',
   tf_config_invalid: (p) => `fix the JSON of ${p.node}'s TF_CONFIG (tfmon tf-config --node ${p.node} prints a correct one); the container must be recreated to change it`,
-  tf_config_missing: (p) => `give ${p.node} a TF_CONFIG (tfmon tf-config --node ${p.node} prints it; g then apply recreates the node with it)`,
-  tf_config_stale: () => 'regenerate and apply: g in tfmon, or tfmon tf-config --apply (recreates only the nodes that differ, one at a time)',
+  tf_config_missing: (p) => `give ${p.node} a TF_CONFIG (tfmon tf-config --node ${p.node} prints it; c then a in tfmon recreates the node with it)`,
+  tf_config_stale: () => 'regenerate and apply: c then a in tfmon, or tfmon tf-config --apply (recreates only the nodes that differ, one at a time)',
   topology_invalid: () => 'keep one chief and one evaluator at most: remove or rename the others',
   index_gap: () => 'renumber so that each job counts 0, 1, 2… (recreate with the right tfmon.index or name), or add the missing task',
   duplicate_task: () => 'give one of them another index (recreate it with its own TF_CONFIG), or remove it',
+  engine_unreachable: () => 'check that the box is up and its engine answers (docker -H HOST info); tfmon keeps showing the other engines and retries',
+  cross_engine_without_overlay: () => 'nodes on different hosts reach each other only over an overlay network: tfmon up --swarm, or docker network create -d overlay --attachable',
   role_unknown: (p) => `label it (--label tfmon.role=worker --label tfmon.index=N) or name it like tf-worker-N; or ignore ${p.node} if it is not a TF task`,
   not_running: (p) => `tfmon logs ${p.node} --errors shows why; r in tfmon (or docker start ${p.node}) starts it again`,
   crash_loop: (p) => `tfmon logs ${p.node} --errors shows the cause; a peer it cannot reach shows in the matrix (m)`,
@@ -28,7 +30,7 @@ const FIXES: Record<string, (p: Problem, network: string) => string> = {
 };
 
 export function fixFor(problem: Problem, network: string): string {
-  return FIXES[problem.code]?.(problem, network) ?? 'see the message';
+  return FIXES[problem.code](problem, network);
 }
 
 export const KNOWN_CODES = Object.keys(FIXES);

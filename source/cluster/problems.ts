@@ -6,7 +6,7 @@ import type { NetworkInfo, NodeView, Problem } from './types.js';
 
 export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): Problem[] {
   const problems: Problem[] = [];
-  const add = (severity: Problem['severity'], node: string | null, code: string, message: string): void => {
+  const add = (severity: Problem['severity'], node: string | null, code: Problem['code'], message: string): void => {
     problems.push({ severity, node, code, message });
   };
 

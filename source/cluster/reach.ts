@@ -74,7 +74,7 @@ export function reachProblems(entries: readonly ReachEntry[], nodes: readonly No
   const ipOf = new Map(nodes.map((n) => [n.dnsName, n.ip]));
   const problems: Problem[] = [];
   for (const e of entries) {
-    const add = (code: string, message: string): void => {
+    const add = (code: Problem['code'], message: string): void => {
       problems.push({ severity: 'error', node: e.from, code, message });
     };
     if (e.dns === 'nxdomain') add('peer_unresolvable', `${e.to} does not resolve from ${e.from}`);

@@ -108,10 +108,18 @@ export interface NodeView extends ContainerFacts {
 
 export type Severity = 'error' | 'warning';
 
+/** Every problem tfmon reports (docs/status-json.md says what each means). */
+export type ProblemCode =
+  | 'default_bridge_network' | 'tf_config_invalid' | 'tf_config_stale' | 'tf_config_missing' | 'duplicate_task'
+  | 'index_gap' | 'topology_invalid' | 'loopback_address' | 'grpc_fail_fast_unset' | 'tf_port_public'
+  | 'jupyter_public' | 'no_chief' | 'no_nodes' | 'not_running' | 'role_unknown' | 'crash_loop' | 'oom_killed'
+  | 'not_attached' | 'peer_unresolvable' | 'not_listening' | 'port_refused' | 'port_timeout' | 'ip_mismatch'
+  | 'engine_unreachable' | 'cross_engine_without_overlay';
+
 export interface Problem {
   severity: Severity;
   node: string | null;
-  code: string;
+  code: ProblemCode;
   message: string;
 }
 

@@ -3,7 +3,8 @@ import { Engine } from '../engine/engine.js';
 import { resolveEndpoint } from '../engine/endpoint.js';
 import type { LogOptions } from '../monitor/log-follower.js';
 import { MultiMonitor } from '../monitor/multi.js';
-import { ClusterMonitor, type MonitorOptions } from '../monitor/store.js';
+import { ClusterMonitor, type MonitorOptions } from '../monitor/cluster-monitor.js';
+import type { Monitor } from '../monitor/monitor.js';
 import type { ProbeOptions } from '../monitor/probe-sampler.js';
 import type { SamplerOptions } from '../monitor/usage-sampler.js';
 
@@ -11,7 +12,7 @@ import type { SamplerOptions } from '../monitor/usage-sampler.js';
 export const engineOf = (c: Pick<CommonOptions, 'host' | 'context'>): Engine => new Engine(resolveEndpoint({ host: c.host, context: c.context }));
 
 /** One monitor for one engine; with --host repeated, one over all of them (merged). */
-export function monitorOf(c: Pick<CommonOptions, 'host' | 'hosts' | 'context'>, options: MonitorOptions): ClusterMonitor | MultiMonitor {
+export function monitorOf(c: Pick<CommonOptions, 'host' | 'hosts' | 'context'>, options: MonitorOptions): Monitor {
   const hosts = c.hosts ?? [];
   if (hosts.length > 1) return new MultiMonitor(hosts.map((h) => new Engine(resolveEndpoint({ host: h }))), options);
   return new ClusterMonitor(engineOf(c), options);

@@ -2,7 +2,7 @@
 // stdout lines go to stdout and stderr lines to stderr, as `docker logs` does.
 import { toLogLine } from '../monitor/log-follower.js';
 import type { NodeView } from '../cluster/types.js';
-import { ClusterMonitor } from '../monitor/store.js';
+import { ClusterMonitor } from '../monitor/cluster-monitor.js';
 import { sanitize } from '../text/sanitize.js';
 import { engineOf, type CommonOptions, type Io } from './context.js';
 import { UsageError } from './flags.js';

@@ -1,4 +1,4 @@
-// The `tfmon status --json` contract (documented in the README). Add fields, never rename.
+// The `tfmon status --json` contract (documented in docs/status-json.md). Add fields, never rename.
 import type { ContainerGpu } from '../cluster/gpu.js';
 import type { NodeUsage, NodeView, Snapshot } from '../cluster/types.js';
 import type { Usage } from '../cluster/usage.js';

@@ -5,7 +5,7 @@ import { tfConfigPlan } from '../cluster/regenerate.js';
 import { applyTfConfig, writeTfConfigFiles } from '../engine/cluster-actions.js';
 import { logAction } from '../engine/action-log.js';
 import { EngineError } from '../engine/errors.js';
-import { ClusterMonitor } from '../monitor/store.js';
+import { ClusterMonitor } from '../monitor/cluster-monitor.js';
 import { sanitize } from '../text/sanitize.js';
 import { confirm } from './confirm.js';
 import { engineOf, type CommonOptions, type Io } from './context.js';

@@ -1,4 +1,8 @@
 // Typed access to one Docker engine. Everything above this layer sees plain data, never dockerode.
+// Longer than most files here, on purpose: one class per engine connection, each method a short typed
+// wrapper over one API call, all sharing the transport, the error wrapping (call) and the lazily loaded
+// dockerode. What is more than a wrapper lives beside it (transport, sessions, events, log-decoder,
+// containers, swarm-tasks), and the monitor's parts depend on the narrow views in ports.ts, not on it.
 import type Modem from 'docker-modem';
 import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
@@ -27,6 +31,13 @@ export interface CreateSpec {
   memoryBytes: number | null;
   gpus: { count: number; deviceIds: string[] | null } | null;
   ports: { hostPort: number; containerPort: number }[];
+}
+
+/** The parts of an inspect document read here; the rest is passed on as it is. */
+interface InspectDoc {
+  Config?: { Labels?: Record<string, string> | null };
+  State?: { Status?: string; Running?: boolean };
+  RestartCount?: number;
 }
 
 const labelFilters = (labels: Record<string, string>): string[] =>
@@ -179,10 +190,16 @@ export class Engine {
 
   /** Facts about one container as seen from `network`; null when it is gone or not on that network. */
   async inspect(id: string, network: NetworkInfo): Promise<ContainerFacts | null> {
+    const raw = await this.inspectDoc(id);
+    if (!raw || (!attachmentOf(raw, network) && !isMemberOf(raw, network.name))) return null;
+    return factsFromInspect(raw, network);
+  }
+
+  /** GET /containers/{id}/json, the one inspect every method here shares; null when there is no
+   * such container. */
+  private async inspectDoc(idOrName: string): Promise<InspectDoc | null> {
     try {
-      const raw = await this.call(() => this.get<unknown>(`/containers/${enc(id)}/json`));
-      if (!attachmentOf(raw, network) && !isMemberOf(raw, network.name)) return null;
-      return factsFromInspect(raw, network);
+      return await this.call(() => this.get<InspectDoc>(`/containers/${enc(idOrName)}/json`));
     } catch (error) {
       if (isNotFound(error)) return null;
       throw error;
@@ -191,14 +208,8 @@ export class Engine {
 
   /** Labels and run state of the container with this name; null when no such container exists. */
   async containerByName(name: string): Promise<{ labels: Record<string, string>; running: boolean } | null> {
-    try {
-      const raw = await this.call(() =>
-        this.get<{ Config?: { Labels?: Record<string, string> | null }; State?: { Running?: boolean } }>(`/containers/${enc(name)}/json`));
-      return { labels: raw.Config?.Labels ?? {}, running: raw.State?.Running === true };
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
-    }
+    const raw = await this.inspectDoc(name);
+    return raw ? { labels: raw.Config?.Labels ?? {}, running: raw.State?.Running === true } : null;
   }
 
   followEvents(callbacks: EventsCallbacks): { close(): void } {
@@ -461,7 +472,9 @@ export class Engine {
 
   /** The whole inspect document: for rebuilding a container (cluster/clone.ts). */
   async inspectRaw(id: string): Promise<unknown> {
-    return this.call(() => this.get<unknown>(`/containers/${enc(id)}/json`));
+    const raw = await this.inspectDoc(id);
+    if (!raw) throw new EngineError(`no such container: ${id}`);
+    return raw;
   }
 
   /** POST /containers/create with a prepared body; returns the new id. Nothing is pulled. */
@@ -509,13 +522,8 @@ export class Engine {
 
   /** State of one container, for waiting on it. */
   async stateOf(id: string): Promise<{ status: string; running: boolean; restarts: number } | null> {
-    try {
-      const raw = await this.call(() => this.get<{ State?: { Status?: string; Running?: boolean }; RestartCount?: number }>(`/containers/${enc(id)}/json`));
-      return { status: raw.State?.Status ?? 'unknown', running: raw.State?.Running === true, restarts: raw.RestartCount ?? 0 };
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
-    }
+    const raw = await this.inspectDoc(id);
+    return raw ? { status: raw.State?.Status ?? 'unknown', running: raw.State?.Running === true, restarts: raw.RestartCount ?? 0 } : null;
   }
 
   /** Graceful stop (SIGTERM, then SIGKILL after `graceS`), then remove. Gone already is fine. */

@@ -3,7 +3,7 @@
 // A stream that ends (the node stopped) is reopened from its last timestamp when the node runs again.
 import { jupyterUrlOf, levelOf, splitTimestamp, type LogLine, type LogStream } from '../cluster/logs.js';
 import type { NodeView } from '../cluster/types.js';
-import type { Engine } from '../engine/engine.js';
+import type { LogStreams } from '../engine/ports.js';
 import { engineMessage, statusOf } from '../engine/errors.js';
 import { sanitize } from '../text/sanitize.js';
 import { Ring } from './ring.js';
@@ -57,7 +57,7 @@ export class LogFollower {
   private stopped = false;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: LogStreams,
     private readonly options: LogOptions = DEFAULT_LOG_OPTIONS,
     /** Told of every error line (the store keeps each node's last one). */
     private readonly errorLine: (id: string, text: string) => void = () => undefined,

@@ -9,7 +9,8 @@ import type { NodeView, Problem, Snapshot } from '../cluster/types.js';
 import type { Engine } from '../engine/engine.js';
 import { EngineError, engineMessage } from '../engine/errors.js';
 import type { LogLine } from '../cluster/logs.js';
-import { ClusterMonitor, type MonitorOptions } from './store.js';
+import type { Monitor } from './monitor.js';
+import { ClusterMonitor, type MonitorOptions } from './cluster-monitor.js';
 import { waitForSnapshot } from './wait.js';
 
 interface Member {
@@ -21,7 +22,7 @@ interface Member {
 
 const RETRY_MS = 3000;
 
-export class MultiMonitor {
+export class MultiMonitor implements Monitor {
   private readonly members: Member[];
   private readonly listeners = new Set<() => void>();
   private cached: Snapshot | null = null;

@@ -4,11 +4,14 @@
 // probe-plan.ts's: TensorFlow's pairs in the steady state, every pair while the matrix is on screen.
 // A node whose image has no shell is probed from a helper container sharing its network namespace;
 // what cannot be probed at all is reported unprobed with the reason.
+// Over 300 lines because a round, its sessions and their failure modes (a cut session, an image with
+// no shell, a helper, a late answer) are one state machine; the plan and the script are pure, elsewhere.
 import { parseProbeOutput, PROBE_SCRIPT, probeInput, type ProbeResult } from '../cluster/probe.js';
 import { capPairs, pairKey, probePlan, type ProbePlan, type ProbeScope } from '../cluster/probe-plan.js';
 import { DEFAULT_TF_PORT, entriesOf, unprobed, type ReachEntry, type Target } from '../cluster/reach.js';
 import type { NodeView } from '../cluster/types.js';
-import type { Engine, ExecSession } from '../engine/engine.js';
+import type { ExecSession } from '../engine/engine.js';
+import type { ExecSource } from '../engine/ports.js';
 import { EngineError, engineMessage } from '../engine/errors.js';
 import { checkListener, type Listener } from './listen-check.js';
 import { clusterHasPs, servesTf } from '../cluster/probe-plan.js';
@@ -89,7 +92,7 @@ export class ProbeSampler {
   /** `hostReaches`: tfmon's host routes to the nodes' addresses (a local engine, a bridge network):
    * listeners are checked from here, and in-node rounds run every STEADY_EVERY intervals. */
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: ExecSource,
     private readonly nodes: () => readonly NodeView[],
     private readonly onChange: () => void,
     private readonly options: Pick<ProbeOptions, 'helperImage' | 'all'> = {},

@@ -4,7 +4,7 @@ import { totalmem } from 'node:os';
 import type { ContainerFacts, NodeUsage } from '../cluster/types.js';
 import { countersFromStats, usageOf, type Counters } from '../cluster/usage.js';
 import { CgroupReader, type CgroupPaths } from '../engine/cgroup-reader.js';
-import type { Engine } from '../engine/engine.js';
+import type { StatsSource } from '../engine/ports.js';
 
 export const HISTORY = 60;
 /** Nodes off screen are read every this many ticks (the ones shown, every tick): at 200 nodes the
@@ -43,7 +43,7 @@ export class UsageSampler {
   private focused: ReadonlySet<string> | null = null;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: StatsSource,
     private readonly options: SamplerOptions,
     private readonly onChange: () => void,
   ) {

@@ -10,7 +10,7 @@ import { render } from 'ink-testing-library';
 import React from 'react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../source/engine/engine.js';
-import { ClusterMonitor } from '../../source/monitor/store.js';
+import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { App } from '../../source/ui/App.js';
 import { cleanup, createNetwork, docker, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from '../integration/harness.js';
 import { SocketProxy } from '../helpers/socket-proxy.js';

@@ -1,7 +1,7 @@
 // What discovery reads off real containers: limits, ports, health, broken TF_CONFIG, label narrowing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../source/engine/engine.js';
-import { ClusterMonitor } from '../../source/monitor/store.js';
+import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { cleanup, createNetwork, docker, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon } from './harness.js';
 
 interface StatusNode { name: string; role: string; index: number | null; roleSource: string; health: string | null; tfConfigError: string | null; memLimitBytes: number | null }

@@ -5,7 +5,7 @@ import React from 'react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../source/cluster/types.js';
 import { Engine } from '../../source/engine/engine.js';
-import { ClusterMonitor } from '../../source/monitor/store.js';
+import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { App } from '../../source/ui/App.js';
 import { cleanup, createNetwork, docker, own, requireEngine, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';
 

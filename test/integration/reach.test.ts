@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../source/cluster/types.js';
 import { Engine } from '../../source/engine/engine.js';
 import { tarArchive } from '../../source/engine/tar.js';
-import { ClusterMonitor } from '../../source/monitor/store.js';
+import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { cleanup, createNetwork, docker, dockerOk, own, requireEngine, runSim, simImage, sleep, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';
 
 const net = own('reach');

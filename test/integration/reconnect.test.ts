@@ -3,7 +3,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../source/engine/engine.js';
-import { ClusterMonitor } from '../../source/monitor/store.js';
+import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { SocketProxy } from '../helpers/socket-proxy.js';
 import { cleanup, createNetwork, own, requireEngine, runSim, simImage, testLabels } from './harness.js';
 

@@ -14,7 +14,7 @@ import type { Snapshot } from '../../source/cluster/types.js';
 import { App } from '../../source/ui/App.js';
 import { tfConfigPlan } from '../../source/cluster/regenerate.js';
 import { applyTfConfig, restartNodes, scaleDown, scaleUp } from '../../source/engine/cluster-actions.js';
-import { ClusterMonitor } from '../../source/monitor/store.js';
+import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { MultiMonitor } from '../../source/monitor/multi.js';
 import { fault } from '../faults/ledger.js';
 import { cleanup, createNetwork, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../source/cluster/types.js';
 import { Engine } from '../../source/engine/engine.js';
-import { ClusterMonitor } from '../../source/monitor/store.js';
+import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { cleanup, createNetwork, docker, own, requireEngine, runSim, simImage, sleep, TEST_LABEL, testLabels, tfmon } from './harness.js';
 
 const net = own('use');
@@ -47,7 +47,8 @@ describe('usage', () => {
       const m = new ClusterMonitor(new Engine(), { network: net, labels: testLabels, usage: { intervalMs: 1000, mode: 'auto' }, ...(probe ? { probe } : {}) });
       monitors.push(m);
       await m.start();
-      const first = await m.waitFor((snap) => Object.keys(snap.usage).length > 0, 5000);
+      // With probing, the listeners' first check lands once, independently of usage: after it.
+      const first = await m.waitFor((snap) => Object.keys(snap.usage).length > 0 && (!probe || Object.keys(snap.listeners).length > 0), 5000);
       const next = await m.waitFor((snap) => snap.usage !== first.usage, 5000);
       expect(next.nodes).toBe(first.nodes);
       expect(next.problems).toBe(first.problems);

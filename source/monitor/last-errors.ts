@@ -1,0 +1,77 @@
+// Each node's last error line: from the log streams of the nodes on screen as lines arrive, and read
+// once from the engine for a node that just exited, died or restarted (and for status). A hint for
+// the table and the problems, never a fact: a log that cannot be read leaves it as it was.
+import { lastErrorOf } from '../cluster/logs.js';
+import type { ContainerFacts } from '../cluster/types.js';
+import type { ClusterReader } from '../engine/ports.js';
+import { toLogLine } from './log-follower.js';
+
+/** Error lines arriving together are published once: at most twice a second. */
+const NOTE_MS = 500;
+
+export class LastErrors {
+  private readonly byId = new Map<string, string>();
+  private readonly seen = new Map<string, { state: string; restarts: number }>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly engine: Pick<ClusterReader, 'readLogs'>,
+    private readonly onChange: () => void,
+    private readonly concurrency = 8,
+  ) {}
+
+  get(id: string): string | null {
+    return this.byId.get(id) ?? null;
+  }
+
+  /** An error line from a shown node's stream. */
+  note(id: string, text: string): void {
+    if (this.byId.get(id) === text) return;
+    this.byId.set(id, text);
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      this.onChange();
+    }, NOTE_MS);
+  }
+
+  /** Reads these nodes' last `tail` lines once and keeps their last error lines. */
+  async read(nodes: readonly Pick<ContainerFacts, 'id' | 'tty'>[], tail = 200): Promise<void> {
+    const queue = [...nodes];
+    const worker = async (): Promise<void> => {
+      for (let f = queue.shift(); f; f = queue.shift()) {
+        try {
+          const lines = await this.engine.readLogs(f.id, { tty: f.tty, tail });
+          const last = lastErrorOf(lines.map(({ stream, line }, i) => toLogLine(i, f!.id, stream, line)));
+          if (last) this.byId.set(f.id, last);
+        } catch {
+          // gone meanwhile, or the log driver cannot be read (none, syslog…)
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker));
+    this.onChange();
+  }
+
+  /** The nodes that just exited, died or restarted (or, once the cluster is loaded, appeared
+   * stopped): their last error is worth reading. */
+  transitions(facts: Iterable<ContainerFacts>, loaded: boolean): ContainerFacts[] {
+    const due: ContainerFacts[] = [];
+    for (const f of facts) {
+      const before = this.seen.get(f.id);
+      const ended = f.state === 'exited' || f.state === 'dead';
+      if ((before && ((ended && before.state !== f.state) || f.restarts > before.restarts)) || (!before && ended && loaded)) due.push(f);
+      this.seen.set(f.id, { state: f.state, restarts: f.restarts });
+    }
+    return due;
+  }
+
+  forget(id: string): void {
+    this.byId.delete(id);
+    this.seen.delete(id);
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
