@@ -19,7 +19,7 @@ export async function upCluster(engine: Engine, plan: UpPlan, progress: Progress
   const existing: string[] = [];
   const stopped: string[] = [];
   for (const c of plan.containers) {
-    const found = await engine.containerByName(c.name);
+    const found = await engine.containers.containerByName(c.name);
     if (found === null) continue;
     if (found.labels[LABEL_CLUSTER] !== plan.network) {
       throw new EngineError(
@@ -42,20 +42,20 @@ export async function upCluster(engine: Engine, plan: UpPlan, progress: Progress
     for (const c of plan.containers) {
       if (existing.includes(c.name)) {
         if (stopped.includes(c.name)) {
-          await engine.start(c.name);
+          await engine.containers.start(c.name);
           progress(`started ${c.name} again (it was stopped)`);
         } else {
           progress(`kept ${c.name} (already running)`);
         }
         continue;
       }
-      await engine.createAndStart({ ...c, network: plan.network });
+      await engine.containers.createAndStart({ ...c, network: plan.network });
       created.push(c.name);
       progress(`started ${c.name} (${c.type} ${c.index})`);
     }
   } catch (error) {
     const why = error instanceof EngineError ? error.message : engineMessage(error);
-    for (const name of created.reverse()) await engine.stopAndRemove(name, 0).catch(() => undefined);
+    for (const name of created.reverse()) await engine.containers.stopAndRemove(name, 0).catch(() => undefined);
     if (networkCreated) await engine.removeNetwork(plan.network).catch(() => undefined);
     throw new EngineError(`tfmon up failed, nothing was left behind: ${why}`, statusOf(error));
   }
@@ -70,13 +70,13 @@ export async function upSwarm(engine: Engine, plan: UpPlan, constraints: readonl
   if (!info.swarm) {
     throw new EngineError('--swarm needs a swarm manager: docker swarm init (or run tfmon on a manager, or --host one)');
   }
-  const existing = new Set((await engine.servicesWithLabels({ [LABEL_CLUSTER]: plan.network })).map((s) => s.name));
+  const existing = new Set((await engine.services.servicesWithLabels({ [LABEL_CLUSTER]: plan.network })).map((s) => s.name));
   let networkCreated = false;
   const created: string[] = [];
   const createdIds: string[] = [];
   try {
     if (!(await engine.networkExists(plan.network))) {
-      await engine.createOverlayNetwork(plan.network, plan.networkLabels);
+      await engine.services.createOverlayNetwork(plan.network, plan.networkLabels);
       networkCreated = true;
       progress(`created overlay network ${plan.network} (attachable)`);
     }
@@ -85,14 +85,14 @@ export async function upSwarm(engine: Engine, plan: UpPlan, constraints: readonl
         progress(`kept service ${c.name} (already there)`);
         continue;
       }
-      if (await engine.containerByName(c.name)) throw new EngineError(`the name "${c.name}" is taken by a container: remove it or choose another --prefix`, 409);
-      createdIds.push(await engine.createService(serviceSpec(c, plan.network, constraints)));
+      if (await engine.containers.containerByName(c.name)) throw new EngineError(`the name "${c.name}" is taken by a container: remove it or choose another --prefix`, 409);
+      createdIds.push(await engine.services.createService(serviceSpec(c, plan.network, constraints)));
       created.push(c.name);
       progress(`created service ${c.name} (${c.type} ${c.index})`);
     }
   } catch (error) {
     const why = error instanceof EngineError ? error.message : engineMessage(error);
-    for (const id of createdIds.reverse()) await engine.removeService(id).catch(() => undefined);
+    for (const id of createdIds.reverse()) await engine.services.removeService(id).catch(() => undefined);
     if (networkCreated) await engine.removeNetwork(plan.network).catch(() => undefined);
     throw new EngineError(`tfmon up --swarm failed, nothing was left behind: ${why}`, statusOf(error));
   }
@@ -119,12 +119,12 @@ export async function downCluster(
 ): Promise<DownResult> {
   // Swarm services first (their tasks go with them), then plain containers.
   const info = await engine.hello();
-  const services = info.swarm ? await engine.servicesWithLabels({ ...labels, [LABEL_CLUSTER]: network }) : [];
-  await Promise.all(services.map((s) => engine.removeService(s.id)));
+  const services = info.swarm ? await engine.services.servicesWithLabels({ ...labels, [LABEL_CLUSTER]: network }) : [];
+  await Promise.all(services.map((s) => engine.services.removeService(s.id)));
   if (services.length > 0) progress(`removed ${services.length} service${services.length === 1 ? '' : 's'}`);
   if (services.length > 0) await waitGone(engine, { ...labels, [LABEL_CLUSTER]: network });
   const ids = await engine.containerIdsWithLabels({ ...labels, [LABEL_CLUSTER]: network });
-  await Promise.all(ids.map((id) => engine.stopAndRemove(id)));
+  await Promise.all(ids.map((id) => engine.containers.stopAndRemove(id)));
   if (ids.length > 0) progress(`removed ${ids.length} container${ids.length === 1 ? '' : 's'}`);
 
   let networkRemoved = false;

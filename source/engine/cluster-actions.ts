@@ -26,7 +26,7 @@ export function member(nodes: readonly NodeView[], id: string): NodeView {
 async function waitRunning(engine: Engine, id: string, name: string): Promise<void> {
   const until = Date.now() + RUNNING_WAIT_MS;
   for (;;) {
-    const s = await engine.stateOf(id);
+    const s = await engine.containers.stateOf(id);
     if (s?.running) return;
     if (s && (s.status === 'exited' || s.status === 'dead')) throw new EngineError(`${name} exited right after it started (see tfmon logs ${name})`);
     if (Date.now() > until) throw new EngineError(`${name} was not running after ${RUNNING_WAIT_MS / 1000} s`);
@@ -59,14 +59,14 @@ export async function scaleUp(engine: Engine, nodes: readonly NodeView[], networ
   if (source.service) {
     // Swarm: a new service, a copy of the source task's service.
     progress(`creating service ${name} (a copy of ${source.service})`);
-    const src = await engine.inspectService(source.service);
+    const src = await engine.services.inspectService(source.service);
     const spec = cloneServiceSpec(src.spec, { name, tfConfig: tfConfigFor(tasks, { type: 'worker', index }), index, portShift: index - (source.index ?? 0) });
     let id: string | null = null;
     try {
-      id = await engine.createService(spec);
+      id = await engine.services.createService(spec);
       await waitService(engine, name);
     } catch (error) {
-      if (id) await engine.removeService(id).catch(() => undefined);
+      if (id) await engine.services.removeService(id).catch(() => undefined);
       logAction({ action: 'scale-up', target: name, result: 'failed', error: engineMessage(error) });
       throw new EngineError(`adding service ${name} failed, nothing was left behind: ${error instanceof EngineError ? error.message : engineMessage(error)}`);
     }
@@ -74,9 +74,9 @@ export async function scaleUp(engine: Engine, nodes: readonly NodeView[], networ
     progress(`${name} is running; the other nodes' TF_CONFIG is now stale (g regenerates it)`);
     return { name, ms: Date.now() - started };
   }
-  if (await engine.containerByName(name)) throw new EngineError(`the name ${name} is taken: remove that container first`);
-  const raw = await engine.inspectRaw(source.id);
-  const taken = await engine.publishedHostPorts();
+  if (await engine.containers.containerByName(name)) throw new EngineError(`the name ${name} is taken: remove that container first`);
+  const raw = await engine.containers.inspectRaw(source.id);
+  const taken = await engine.containers.publishedHostPorts();
   const shift = new Map<number, number>();
   for (const hp of hostPortsOf(raw)) {
     let p = hp + (index - (source.index ?? 0));
@@ -88,11 +88,11 @@ export async function scaleUp(engine: Engine, nodes: readonly NodeView[], networ
   progress(`creating ${name} (a copy of ${source.name})`);
   let id: string | null = null;
   try {
-    id = await engine.createRaw(name, body);
-    await engine.start(id);
+    id = await engine.containers.createRaw(name, body);
+    await engine.containers.start(id);
     await waitRunning(engine, id, name);
   } catch (error) {
-    if (id) await engine.remove(id).catch(() => undefined);
+    if (id) await engine.containers.remove(id).catch(() => undefined);
     logAction({ action: 'scale-up', target: name, result: 'failed', error: engineMessage(error) });
     throw new EngineError(`adding ${name} failed, nothing was left behind: ${error instanceof EngineError ? error.message : engineMessage(error)}`);
   }
@@ -108,8 +108,8 @@ export async function scaleDown(engine: Engine, nodes: readonly NodeView[], id: 
   if (lastWorker(nodes)?.id !== id) throw new EngineError(`refused: - removes only the highest-index worker, not ${node.name}`);
   progress(`stopping ${node.dnsName}`);
   try {
-    if (node.service) await engine.removeService(node.service);
-    else await engine.stopAndRemove(id, 10);
+    if (node.service) await engine.services.removeService(node.service);
+    else await engine.containers.stopAndRemove(id, 10);
   } catch (error) {
     logAction({ action: 'scale-down', target: node.name, result: 'failed', error: engineMessage(error) });
     throw error;
@@ -126,7 +126,7 @@ export async function restartNodes(engine: Engine, nodes: readonly NodeView[], i
     try {
       // A swarm task is restarted by forcing its service to update (a new task).
       if (node.service) await updateServiceWith(engine, node.service, forced);
-      else await engine.restart(node.id, 10);
+      else await engine.containers.restart(node.id, 10);
     } catch (error) {
       logAction({ action: 'restart', target: node.name, result: 'failed', error: engineMessage(error) });
       throw error;
@@ -158,22 +158,22 @@ export async function applyTfConfig(engine: Engine, nodes: readonly NodeView[], 
       recreated.push(node.service);
       continue;
     }
-    const raw = await engine.inspectRaw(node.id);
+    const raw = await engine.containers.inspectRaw(node.id);
     const body = cloneBody(raw, { name: node.name, network, tfConfig: plan.desired, index: node.index ?? 0, hostPort: (p) => p, keepAddress: true });
     const aside = `${node.name}-tfmon-old`;
     let created: string | null = null;
     try {
-      await engine.stop(node.id, 10);
-      await engine.rename(node.id, aside);
-      created = await engine.createRaw(node.name, body);
-      await engine.start(created);
+      await engine.containers.stop(node.id, 10);
+      await engine.containers.rename(node.id, aside);
+      created = await engine.containers.createRaw(node.name, body);
+      await engine.containers.start(created);
       await waitRunning(engine, created, node.name);
-      await engine.remove(node.id);
+      await engine.containers.remove(node.id);
     } catch (error) {
       // Back as it was: the new one gone, the old one under its name and running.
-      if (created) await engine.remove(created).catch(() => undefined);
-      await engine.rename(node.id, node.name).catch(() => undefined);
-      await engine.start(node.id).catch(() => undefined);
+      if (created) await engine.containers.remove(created).catch(() => undefined);
+      await engine.containers.rename(node.id, node.name).catch(() => undefined);
+      await engine.containers.start(node.id).catch(() => undefined);
       logAction({ action: 'apply-tf-config', target: node.name, result: 'failed', error: engineMessage(error) });
       throw new EngineError(`recreating ${node.name} failed; it was put back as it was and the rollout stopped (${recreated.length} done): ${error instanceof EngineError ? error.message : engineMessage(error)}`);
     }

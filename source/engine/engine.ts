@@ -1,8 +1,11 @@
-// Typed access to one Docker engine. Everything above this layer sees plain data, never dockerode.
-// Longer than most files here, on purpose: one class per engine connection, each method a short typed
-// wrapper over one API call, all sharing the transport, the error wrapping (call) and the lazily loaded
-// dockerode. What is more than a wrapper lives beside it (transport, sessions, events, log-decoder,
-// containers, swarm-tasks), and the monitor's parts depend on the narrow views in ports.ts, not on it.
+// One Docker engine: the connection (transport for reads and streams, dockerode loaded on the first
+// action, connection errors turned into one line) and the reads the monitor needs — the engine's
+// version, the network, the cluster's containers, events, stats and logs, probe sessions. Everything
+// above this layer sees plain data, never dockerode. Its other parts have files of their own, reached
+// through it: images (images.ts), swarm services (swarm-services.ts), container changes
+// (container-writes.ts); sessions, events, log frames and inspect parsing live beside it, and the
+// monitor's parts depend on the narrow views in ports.ts. A little over 300 lines: each read is a
+// short typed wrapper, and splitting them further would scatter the connection they share.
 import type Modem from 'docker-modem';
 import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
@@ -16,6 +19,10 @@ import { EngineError, describeConnectError, engineMessage, isNotFound, statusOf 
 import { followEvents, LineSplitter, type EventsCallbacks } from './events.js';
 import { LogDecoder } from './log-decoder.js';
 import { openExecSession, openHelperSession, type ExecSession } from './sessions.js';
+import { enc, labelFilters, type EngineCalls } from './connection.js';
+import { Images } from './images.js';
+import { SwarmServices } from './swarm-services.js';
+import { ContainerWrites } from './container-writes.js';
 
 export type { ExecSession };
 import type { LogStream } from '../cluster/logs.js';
@@ -34,18 +41,14 @@ export interface CreateSpec {
 }
 
 /** The parts of an inspect document read here; the rest is passed on as it is. */
-interface InspectDoc {
+export interface InspectDoc {
   Config?: { Labels?: Record<string, string> | null };
   State?: { Status?: string; Running?: boolean };
   RestartCount?: number;
 }
 
-const labelFilters = (labels: Record<string, string>): string[] =>
-  Object.entries(labels).map(([k, v]) => (v === '' ? k : `${k}=${v}`));
 
-const enc = encodeURIComponent;
-
-export class Engine {
+export class Engine implements EngineCalls {
   readonly host: string;
   readonly endpoint: Endpoint;
   /** Reads: JSON answers and streams (transport.ts). */
@@ -55,6 +58,12 @@ export class Engine {
   private actionsModem: Promise<Modem> | null = null;
   private actionsPool: Http.Agent | null = null;
   private client: Promise<Docker> | null = null;
+  /** Local images (lookup, import). */
+  readonly images: Images = new Images(this);
+  /** Swarm services and overlay networks. */
+  readonly services: SwarmServices = new SwarmServices(this);
+  /** Creating, starting, stopping, renaming, removing containers (the actions' part). */
+  readonly containers: ContainerWrites = new ContainerWrites(this);
 
   /** A host URL (as --host), an endpoint already resolved (--context), or nothing: the docker CLI's
    * choice (DOCKER_HOST, DOCKER_CONTEXT, the current context, the default socket). */
@@ -88,18 +97,18 @@ export class Engine {
 
   /** dockerode on that modem, loaded on the first action: its import pulls in gRPC for BuildKit
    * (~75 ms), which no read needs. */
-  private api(): Promise<Docker> {
+  api(): Promise<Docker> {
     this.client ??= Promise.all([import('dockerode'), this.modem()]).then(([{ default: Docker }, modem]) => new Docker({ modem } as Docker.DockerOptions)); // dockerode takes a modem; its types omit it
     return this.client;
   }
 
   /** A read through the transport: GET path?query → parsed JSON. */
-  private get<T>(path: string, query: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
+  get<T>(path: string, query: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
     return this.transport.get<T>(path, query as Query, signal);
   }
 
   /** Wraps a call so that connection failures become one actionable line. */
-  private async call<T>(what: () => Promise<T>): Promise<T> {
+  async call<T>(what: () => Promise<T>): Promise<T> {
     try {
       return await what();
     } catch (error) {
@@ -188,28 +197,24 @@ export class Engine {
     return list.map((c) => c.Id);
   }
 
-  /** Facts about one container as seen from `network`; null when it is gone or not on that network. */
-  async inspect(id: string, network: NetworkInfo): Promise<ContainerFacts | null> {
+  /** Facts about one container as seen from `network`; null when it is gone or not on that network
+   * (and is neither labelled a member nor `named` by a TF_CONFIG of the cluster). */
+  async inspect(id: string, network: NetworkInfo, named = false): Promise<ContainerFacts | null> {
     const raw = await this.inspectDoc(id);
-    if (!raw || (!attachmentOf(raw, network) && !isMemberOf(raw, network.name))) return null;
+    // `named`: a container some TF_CONFIG names, a member although it is not on the network now.
+    if (!raw || (!named && !attachmentOf(raw, network) && !isMemberOf(raw, network.name))) return null;
     return factsFromInspect(raw, network);
   }
 
   /** GET /containers/{id}/json, the one inspect every method here shares; null when there is no
    * such container. */
-  private async inspectDoc(idOrName: string): Promise<InspectDoc | null> {
+  async inspectDoc(idOrName: string): Promise<InspectDoc | null> {
     try {
       return await this.call(() => this.get<InspectDoc>(`/containers/${enc(idOrName)}/json`));
     } catch (error) {
       if (isNotFound(error)) return null;
       throw error;
     }
-  }
-
-  /** Labels and run state of the container with this name; null when no such container exists. */
-  async containerByName(name: string): Promise<{ labels: Record<string, string>; running: boolean } | null> {
-    const raw = await this.inspectDoc(name);
-    return raw ? { labels: raw.Config?.Labels ?? {}, running: raw.State?.Running === true } : null;
   }
 
   followEvents(callbacks: EventsCallbacks): { close(): void } {
@@ -327,214 +332,13 @@ export class Engine {
     }
   }
 
-  /** A local image of this repository (any tag), or null: nothing is ever pulled. */
-  async localImageOf(repo: string): Promise<string | null> {
-    const list = await this.call(() => this.get<{ RepoTags?: string[] | null }[]>('/images/json', { filters: { reference: [repo] } }));
-    return list.flatMap((i) => i.RepoTags ?? []).find((t) => t.startsWith(`${repo}:`)) ?? null;
-  }
-
-  async imageExists(ref: string): Promise<boolean> {
-    try {
-      await this.call(() => this.get(`/images/${enc(ref)}/json`));
-      return true;
-    } catch (error) {
-      if (isNotFound(error)) return false;
-      throw error;
-    }
-  }
-
-  /** `docker import` of a root filesystem tarball; `changes` are Dockerfile lines (CMD, LABEL…). */
-  async importImage(tar: Buffer, ref: string, changes: string[]): Promise<void> {
-    const { Readable: ReadableStream } = await import('node:stream');
-    const [repo, tag = 'latest'] = ref.split(':');
-    const docker = await this.api();
-    const stream = await this.call(() => docker.importImage(ReadableStream.from([tar]), { repo, tag, changes }));
-    const output = await new Promise<string>((resolve, reject) => {
-      let text = '';
-      stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      stream.on('end', () => resolve(text));
-      stream.on('error', reject);
-    });
-    if (/"error"/.test(output)) throw new EngineError(`docker import failed: ${output.trim().slice(0, 300)}`);
-  }
-
   async createNetwork(name: string, labels: Record<string, string>): Promise<void> {
     const docker = await this.api();
     await this.call(() => docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels }));
   }
 
-  /** An attachable overlay network (swarm mode): services and plain containers can join it. */
-  async createOverlayNetwork(name: string, labels: Record<string, string>): Promise<void> {
-    const docker = await this.api();
-    await this.call(() => docker.createNetwork({ Name: name, Driver: 'overlay', Attachable: true, CheckDuplicate: true, Labels: labels }));
-  }
-
-  async createService(spec: Record<string, unknown>): Promise<string> {
-    const docker = await this.api();
-    const s = (await this.call(() => docker.createService(spec as Docker.CreateServiceOptions))) as unknown as { id?: string; ID?: string };
-    return s.id ?? s.ID ?? '';
-  }
-
-  /** Services carrying all these labels: id and name. */
-  async servicesWithLabels(labels: Record<string, string>): Promise<{ id: string; name: string }[]> {
-    const list = await this.call(() => this.get<{ ID: string; Spec?: { Name?: string } }[]>('/services', { filters: { label: labelFilters(labels) } }));
-    return list.map((s) => ({ id: s.ID, name: s.Spec?.Name ?? s.ID }));
-  }
-
-  /** A service's ID, version and spec (by id or name). */
-  async inspectService(idOrName: string): Promise<{ id: string; version: number; spec: Record<string, unknown>; updateState: string | null }> {
-    const raw = await this.call(() => this.get<{ ID: string; Version?: { Index?: number }; Spec?: Record<string, unknown>; UpdateStatus?: { State?: string } }>(`/services/${enc(idOrName)}`));
-    return { id: raw.ID, version: raw.Version?.Index ?? 0, spec: raw.Spec ?? {}, updateState: raw.UpdateStatus?.State ?? null };
-  }
-
-  /** Replaces a service's spec (the version guards against a concurrent change). */
-  async updateService(id: string, version: number, spec: Record<string, unknown>): Promise<void> {
-    const docker = await this.api();
-    await this.call(() => docker.getService(id).update({ version, ...spec } as unknown as Docker.ServiceSpec & { version: number }));
-  }
-
-  /** Whether a task of the service runs (any node), and since when the newest one does. */
-  async serviceTaskRunning(name: string): Promise<{ running: boolean; failed: string | null }> {
-    const tasks = await this.call(() => this.get<{ DesiredState?: string; Status?: { State?: string; Err?: string } }[]>('/tasks', { filters: { service: [name] } }));
-    const running = tasks.some((t) => t.DesiredState === 'running' && t.Status?.State === 'running');
-    const failed = tasks.find((t) => t.Status?.State === 'failed' || t.Status?.State === 'rejected')?.Status?.Err ?? null;
-    return { running, failed };
-  }
-
-  async removeService(id: string): Promise<void> {
-    const docker = await this.api();
-    try {
-      await this.call(() => docker.getService(id).remove());
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
-  }
-
   async removeNetwork(name: string): Promise<void> {
     const docker = await this.api();
     await this.call(() => docker.getNetwork(name).remove());
-  }
-
-  async createAndStart(spec: CreateSpec): Promise<string> {
-    const exposed: Record<string, object> = {};
-    const bindings: Record<string, { HostPort: string }[]> = {};
-    for (const p of spec.ports) {
-      exposed[`${p.containerPort}/tcp`] = {};
-      bindings[`${p.containerPort}/tcp`] = [{ HostPort: String(p.hostPort) }];
-    }
-    const docker = await this.api();
-    const container = await this.call(() =>
-      docker.createContainer({
-        name: spec.name,
-        Image: spec.image,
-        ...(spec.command ? { Cmd: spec.command } : {}),
-        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-        Labels: spec.labels,
-        Hostname: spec.name,
-        ExposedPorts: exposed,
-        HostConfig: {
-          NetworkMode: spec.network,
-          PortBindings: bindings,
-          ...(spec.nanoCpus ? { NanoCpus: spec.nanoCpus } : {}),
-          ...(spec.memoryBytes ? { Memory: spec.memoryBytes } : {}),
-          ...(spec.gpus
-            ? {
-                DeviceRequests: [{
-                  Driver: '',
-                  Count: spec.gpus.deviceIds ? 0 : spec.gpus.count,
-                  DeviceIDs: spec.gpus.deviceIds,
-                  Capabilities: [['gpu']],
-                  Options: {},
-                }],
-              }
-            : {}),
-        },
-        NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: [spec.name] } } },
-      } as Docker.ContainerCreateOptions),
-    );
-    try {
-      await this.call(() => container.start());
-    } catch (error) {
-      await container.remove({ force: true }).catch(() => undefined);
-      throw error;
-    }
-    return container.id;
-  }
-
-  async start(name: string): Promise<void> {
-    const docker = await this.api();
-    try {
-      await this.call(() => docker.getContainer(name).start());
-    } catch (error) {
-      if (statusOf(error) !== 304) throw error; // already running
-    }
-  }
-
-  /** The whole inspect document: for rebuilding a container (cluster/clone.ts). */
-  async inspectRaw(id: string): Promise<unknown> {
-    const raw = await this.inspectDoc(id);
-    if (!raw) throw new EngineError(`no such container: ${id}`);
-    return raw;
-  }
-
-  /** POST /containers/create with a prepared body; returns the new id. Nothing is pulled. */
-  async createRaw(name: string, body: Record<string, unknown>): Promise<string> {
-    const docker = await this.api();
-    const c = await this.call(() => docker.createContainer({ ...body, name } as Docker.ContainerCreateOptions));
-    return c.id;
-  }
-
-  async restart(id: string, graceS = 10): Promise<void> {
-    const docker = await this.api();
-    await this.call(() => docker.getContainer(id).restart({ t: graceS }));
-  }
-
-  async stop(id: string, graceS = 10): Promise<void> {
-    const docker = await this.api();
-    try {
-      await this.call(() => docker.getContainer(id).stop({ t: graceS }));
-    } catch (error) {
-      if (statusOf(error) !== 304) throw error; // already stopped
-    }
-  }
-
-  async rename(id: string, name: string): Promise<void> {
-    const docker = await this.api();
-    await this.call(() => docker.getContainer(id).rename({ name }));
-  }
-
-  async remove(id: string): Promise<void> {
-    const docker = await this.api();
-    try {
-      await this.call(() => docker.getContainer(id).remove({ force: true }));
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
-  }
-
-  /** Host ports any container publishes (running or not): a new binding must avoid them. */
-  async publishedHostPorts(): Promise<Set<number>> {
-    const list = await this.call(() => this.get<{ Ports?: { PublicPort?: number }[]; HostConfig?: unknown }[]>('/containers/json', { all: true }));
-    const out = new Set<number>();
-    for (const c of list) for (const p of c.Ports ?? []) if (p.PublicPort) out.add(p.PublicPort);
-    return out;
-  }
-
-  /** State of one container, for waiting on it. */
-  async stateOf(id: string): Promise<{ status: string; running: boolean; restarts: number } | null> {
-    const raw = await this.inspectDoc(id);
-    return raw ? { status: raw.State?.Status ?? 'unknown', running: raw.State?.Running === true, restarts: raw.RestartCount ?? 0 } : null;
-  }
-
-  /** Graceful stop (SIGTERM, then SIGKILL after `graceS`), then remove. Gone already is fine. */
-  async stopAndRemove(id: string, graceS = 5): Promise<void> {
-    try {
-      await this.stop(id, graceS);
-    } catch (error) {
-      const code = statusOf(error);
-      if (code === 404) return;
-      if (code !== 409) throw error; // 409: being removed already; remove says the last word
-    }
-    await this.remove(id);
   }
 }

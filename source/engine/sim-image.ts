@@ -89,8 +89,8 @@ export function simImageInputs(): SimImageInputs {
 export async function ensureSimImage(engine: Engine): Promise<{ ref: string; built: boolean }> {
   const inputs = simImageInputs();
   const ref = simImageTag(inputs);
-  if (await engine.imageExists(ref)) return { ref, built: false };
-  await engine.importImage(simRootfs(inputs), ref, [
+  if (await engine.images.imageExists(ref)) return { ref, built: false };
+  await engine.images.importImage(simRootfs(inputs), ref, [
     'CMD ["/bin/sh", "/tfsim.sh"]',
     'ENV PATH=/bin',
     'LABEL tfmon.sim=1',

@@ -14,8 +14,8 @@ export async function waitService(engine: Engine, name: string): Promise<void> {
   const until = Date.now() + WAIT_MS;
   await new Promise((r) => setTimeout(r, 300));
   for (;;) {
-    const s = await engine.inspectService(name);
-    const t = await engine.serviceTaskRunning(name);
+    const s = await engine.services.inspectService(name);
+    const t = await engine.services.serviceTaskRunning(name);
     const updating = s.updateState === 'updating' || s.updateState === 'rollback_started';
     if (t.running && !updating) return;
     if (s.updateState === 'paused' || s.updateState === 'rollback_completed') throw new EngineError(`the update of service ${name} stopped (${s.updateState})${t.failed ? `: ${t.failed}` : ''}`);
@@ -72,7 +72,7 @@ export function forced(spec: Record<string, unknown>): Record<string, unknown> {
 }
 
 export async function updateServiceWith(engine: Engine, name: string, change: (spec: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
-  const s = await engine.inspectService(name);
-  await engine.updateService(s.id, s.version, change(s.spec));
+  const s = await engine.services.inspectService(name);
+  await engine.services.updateService(s.id, s.version, change(s.spec));
   await waitService(engine, name);
 }

@@ -153,7 +153,7 @@ describe('faults', () => {
       // Created, not started: an environment variable this long could not even reach a process.
       // The engine itself refuses 1 MB (the CLI: E2BIG; the API: 431): 300 kB, over tfmon's own
       // 256 kB limit, is the largest that gets in (the 1 MB string is a unit test of the parser).
-      await new Engine().createRaw(own('big-worker-1'), { Image: image, Env: [`TF_CONFIG=${'{"cluster":{}}'.padEnd(300 * 1024, ' ')}`], Labels: testLabels, HostConfig: { NetworkMode: net } });
+      await new Engine().containers.createRaw(own('big-worker-1'), { Image: image, Env: [`TF_CONFIG=${'{"cluster":{}}'.padEnd(300 * 1024, ' ')}`], Labels: testLabels, HostConfig: { NetworkMode: net } });
       docker('create', '--name', own('typed-worker-2'), '--network', net, '--label', TEST_LABEL, '--env', 'TF_CONFIG={"cluster":{"worker":[1,2]},"task":{"type":7}}', image);
       docker('create', '--name', own('evil-worker-3'), '--network', net, '--label', TEST_LABEL, '--label', 'note=\u001b]52;c;cm0gLXJm\u0007\u001b[2J',
         '--env', 'TF_CONFIG={"cluster":{"worker":["../../etc:2222"]},"task":{"type":"worker","index":0}}', image);

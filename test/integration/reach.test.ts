@@ -131,7 +131,7 @@ describe('reachability', () => {
   it('a container without a shell is probed from a helper in its network namespace', async () => {
     // An image holding only a static busybox, no sh on PATH: `docker exec … sh` fails in it.
     const busybox = readFileSync('/bin/busybox');
-    await new Engine().importImage(tarArchive([{ type: 'dir', path: 'bin' }, { type: 'file', path: 'bin/busybox', data: busybox, mode: 0o755 }]), shellless, ['CMD ["/bin/busybox", "sleep", "3600"]']);
+    await new Engine().images.importImage(tarArchive([{ type: 'dir', path: 'bin' }, { type: 'file', path: 'bin/busybox', data: busybox, mode: 0o755 }]), shellless, ['CMD ["/bin/busybox", "sleep", "3600"]']);
     expect(dockerOk('run', '--rm', '--label', TEST_LABEL, shellless, 'sh', '-c', 'true')).toBe(false);
     docker('run', '-d', '--name', own('noshell-worker-2'), '--network', net, '--label', TEST_LABEL, shellless);
     const s = await monitor.waitFor((snap) => snap.reachability.some((e) => e.from === own('noshell-worker-2') && e.tcp !== 'unprobed'), 15_000);
