@@ -16,8 +16,8 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "demo-gif: installing ${need[*]}" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; }
 fi
-# ImageMagick from Debian, not a stand-in earlier on PATH.
-export PATH="/usr/bin:$PATH"
+# ImageMagick from Debian, not a stand-in earlier on PATH; the Node chosen above stays first.
+export PATH="$(dirname "$(command -v node)"):/usr/bin:$PATH"
 bash scripts/engine.sh
 npm run --silent build
 # A fresh seed cluster: the recording adds tf-worker-2 and recreates nodes.

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
   docker('network', 'connect', 'tf-network', 'tf-worker-1');
   await sleep(5000); // back to ✓
   keys('Escape');
+  await sleep(400); // an Esc followed at once by a key reads as Alt+key
   keys('j');
   docker('exec', 'tf-worker-0', 'sh', '-c', 'echo "E tensorflow/core/distributed_runtime/rpc/grpc_remote_worker.cc:99] UnavailableError: failed to connect to all addresses" > /proc/1/fd/2');
   await sleep(1500);
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
   keys('e');
   await sleep(2500);
   keys('Escape');
+  await sleep(400);
   keys('k');
   await sleep(1000);
   keys('+');
