@@ -25,6 +25,7 @@ export const FLAGS = {
     commands: ALL,
   },
   context: { type: 'string', arg: 'NAME', help: 'a docker context (default: DOCKER_CONTEXT, then the current context)', commands: ALL },
+  all: { type: 'boolean', default: false, help: 'also list, under each problem, the problems that follow from it', commands: ['doctor'] },
   json: { type: 'boolean', default: false, help: 'machine-readable output (docs/status-json.md is the contract)', commands: ['status', 'doctor'] },
   interval: { type: 'string', arg: 'SECONDS', help: 'how often usage is sampled (default 2 on the live screen; 1 for status, which waits one interval)', commands: WATCH },
   usage: { type: 'boolean', default: true, help: 'no CPU/memory/network sampling (status answers at once)', commands: WATCH },

@@ -119,7 +119,7 @@ async function main(): Promise<number> {
     }
     case 'doctor': {
       const { runDoctor } = await import('../commands/doctor.js');
-      return runDoctor(common, f.json, processIo);
+      return runDoctor(common, f.json, processIo, f.all);
     }
     case 'tf-config': {
       const { runTfConfig } = await import('../commands/tf-config.js');

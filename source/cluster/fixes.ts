@@ -9,6 +9,7 @@ const FIXES: Record<Problem['code'], (p: Problem, network: string) => string> = 
   topology_invalid: () => 'keep one chief and one evaluator at most: remove or rename the others',
   index_gap: () => 'renumber so that each job counts 0, 1, 2… (recreate with the right tfmon.index or name), or add the missing task',
   duplicate_task: () => 'give one of them another index (recreate it with its own TF_CONFIG), or remove it',
+  unknown_host: () => 'start the container it names (on this network), or regenerate and apply the TF_CONFIG without it: c then a in tfmon, or tfmon tf-config --apply',
   engine_unreachable: () => 'check that the box is up and its engine answers (docker -H HOST info); tfmon keeps showing the other engines and retries',
   cross_engine_without_overlay: () => 'nodes on different hosts reach each other only over an overlay network: tfmon up --swarm, or docker network create -d overlay --attachable',
   role_unknown: (p) => `label it (--label tfmon.role=worker --label tfmon.index=N) or name it like tf-worker-N; or ignore ${p.node} if it is not a TF task`,

@@ -113,5 +113,6 @@ export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): 
   return problems.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
 }
 
-/** Exit code for `doctor`-style commands: 1 with any error, else 0. */
-export const exitCodeFor = (problems: readonly Problem[]): number => (problems.some((p) => p.severity === 'error') ? 1 : 0);
+/** Exit code for `doctor`-style commands: 1 with any root error (a consequence is counted in its
+ * cause), else 0. */
+export const exitCodeFor = (problems: readonly Problem[]): number => (problems.some((p) => p.severity === 'error' && !p.causedBy) ? 1 : 0);

@@ -75,7 +75,7 @@ export function reachProblems(entries: readonly ReachEntry[], nodes: readonly No
   const problems: Problem[] = [];
   for (const e of entries) {
     const add = (code: Problem['code'], message: string): void => {
-      problems.push({ severity: 'error', node: e.from, code, message });
+      problems.push({ severity: 'error', node: e.from, code, message, nodes: [e.from, e.to] });
     };
     if (e.dns === 'nxdomain') add('peer_unresolvable', `${e.to} does not resolve from ${e.from}`);
     else if (e.dns === 'error' && isProbeableHost(e.to)) {
@@ -105,7 +105,7 @@ export function listenProblems(listeners: Readonly<Record<string, ListenerView>>
     const l = listeners[n.id];
     if (!l || l.state === 'ok') continue;
     const why = l.state === 'refused' ? 'nothing accepts connections there' : l.state === 'timeout' ? 'a connect got no answer within 2 s' : 'a connect failed';
-    problems.push({ severity: 'error', node: n.name, code: 'not_listening', message: `${n.name} does not listen on ${l.port}, its TF port (${why})` });
+    problems.push({ severity: 'error', node: n.name, code: 'not_listening', message: `${n.name} does not listen on ${l.port}, its TF port (${why})`, nodes: [n.name] });
   }
   return problems;
 }

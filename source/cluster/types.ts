@@ -114,13 +114,24 @@ export type ProblemCode =
   | 'index_gap' | 'topology_invalid' | 'loopback_address' | 'grpc_fail_fast_unset' | 'tf_port_public'
   | 'jupyter_public' | 'no_chief' | 'no_nodes' | 'not_running' | 'role_unknown' | 'crash_loop' | 'oom_killed'
   | 'not_attached' | 'peer_unresolvable' | 'not_listening' | 'port_refused' | 'port_timeout' | 'ip_mismatch'
-  | 'engine_unreachable' | 'cross_engine_without_overlay';
+  | 'engine_unreachable' | 'cross_engine_without_overlay' | 'unknown_host';
+
+/** The problem another one follows from: on which node (null: the cluster), which code. */
+export interface Cause {
+  node: string | null;
+  code: ProblemCode;
+}
 
 export interface Problem {
   severity: Severity;
+  /** Where the fix goes; null when no one node is the place (the cluster, the network). */
   node: string | null;
   code: ProblemCode;
   message: string;
+  /** Every node it involves (the one where the fix goes among them); set by explain(). */
+  nodes?: string[];
+  /** Set when it is a consequence of another problem (a root has null); set by explain(). */
+  causedBy?: Cause | null;
 }
 
 export interface EngineInfo {

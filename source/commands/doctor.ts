@@ -1,12 +1,13 @@
-// `tfmon doctor`: every problem tfmon can find, grouped by node, each with a one-line fix.
-// Exit 1 with any error, 0 with warnings only.
+// `tfmon doctor`: every root problem tfmon can find, grouped by the node where the fix goes, each
+// with a one-line fix and how many problems follow from it (--all lists them). Exit 1 with any root
+// error, 0 with warnings only.
 import { fixFor } from '../cluster/fixes.js';
 import { exitCodeFor } from '../cluster/problems.js';
 import type { Problem } from '../cluster/types.js';
 import { sanitize } from '../text/sanitize.js';
 import { monitorOf, type CommonOptions, type Io } from './context.js';
 
-export async function runDoctor(common: CommonOptions, json: boolean, io: Io): Promise<number> {
+export async function runDoctor(common: CommonOptions, json: boolean, io: Io, all = false): Promise<number> {
   const monitor = monitorOf(common, {
     network: common.network,
     labels: common.labels,
@@ -22,17 +23,24 @@ export async function runDoctor(common: CommonOptions, json: boolean, io: Io): P
     io.out(JSON.stringify({ network: s.network.name, nodes: s.nodes.length, problems: problems.map((p) => ({ ...p, fix: fixFor(p, s.network.name) })) }, null, 2));
     return exitCodeFor(problems);
   }
-  const errors = problems.filter((p) => p.severity === 'error').length;
-  const warnings = problems.length - errors;
-  io.out(`tfmon doctor: ${s.network.name}, ${s.nodes.length} node${s.nodes.length === 1 ? '' : 's'} — ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
+  // Roots, grouped by the node where the fix goes; under each, how many problems follow from it.
+  const roots = problems.filter((p) => !p.causedBy);
+  const follow = (r: Problem): Problem[] => problems.filter((p) => p.causedBy && p.causedBy.code === r.code && p.causedBy.node === r.node);
+  const errors = roots.filter((p) => p.severity === 'error').length;
+  const warnings = roots.length - errors;
+  const consequences = problems.length - roots.length;
+  io.out(`tfmon doctor: ${s.network.name}, ${s.nodes.length} node${s.nodes.length === 1 ? '' : 's'} — ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${consequences ? `; ${consequences} more follow from them${all ? '' : ' (--all lists them)'}` : ''}`);
   const groups = new Map<string, Problem[]>();
-  for (const p of problems) groups.set(p.node ?? '(cluster)', [...(groups.get(p.node ?? '(cluster)') ?? []), p]);
+  for (const p of roots) groups.set(p.node ?? '(cluster)', [...(groups.get(p.node ?? '(cluster)') ?? []), p]);
   for (const [node, list] of groups) {
     io.out('');
     io.out(node);
     for (const p of list) {
       io.out(`  ${p.severity.padEnd(7)} ${p.code}: ${sanitize(p.message)}`);
       io.out(`          fix: ${fixFor(p, s.network.name)}`);
+      const after = follow(p);
+      if (after.length) io.out(`          explains ${after.length} more: ${[...new Set(after.map((c) => c.code))].join(', ')}`);
+      if (all) for (const c of after) io.out(`            ${c.node ?? '(cluster)'}: ${c.code}: ${sanitize(c.message)}`);
     }
   }
   if (problems.length === 0) io.out('nothing to fix');

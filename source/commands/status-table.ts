@@ -48,9 +48,12 @@ export function statusTable(s: Snapshot, now: number, width: number, ascii: bool
     const render = (cells: string[]): string => cells.map((c, i) => fit(c, widths[i] ?? 0, ascii)).join('  ').trimEnd();
     lines.push(render(head), ...rows.map(render));
   }
-  if (s.problems.length > 0) {
-    lines.push('', 'problems:');
-    for (const p of s.problems) {
+  // Root problems, each once; what follows from them is a count (doctor --all lists it).
+  const roots = s.problems.filter((p) => !p.causedBy);
+  if (roots.length > 0) {
+    const follow = s.problems.length - roots.length;
+    lines.push('', `problems:${follow ? ` (${follow} more follow from these: tfmon doctor --all)` : ''}`);
+    for (const p of roots) {
       const where = p.node ? `${sanitize(p.node)}: ` : '';
       lines.push(`  ${p.severity === 'error' ? 'error  ' : 'warning'} ${where}${sanitize(p.message)}`);
     }

@@ -13,6 +13,7 @@ import { HostSampler } from './host-sampler.js';
 import { ProbeSampler, type ProbeOptions } from './probe-sampler.js';
 import type { ProbeScope } from '../cluster/probe-plan.js';
 import { listenProblems, reachProblems } from '../cluster/reach.js';
+import { explain } from '../cluster/causes.js';
 import { UsageSampler, type SamplerOptions } from './usage-sampler.js';
 import { DEFAULT_LOG_OPTIONS, LogFollower, type LogOptions } from './log-follower.js';
 import { waitForSnapshot } from './wait.js';
@@ -48,6 +49,8 @@ export class ClusterMonitor implements Monitor {
   private readonly tracker: FactsTracker;
   /** Views are derived once per facts change, not per usage tick (TF_CONFIG parsing is not free). */
   private views: NodeView[] = [];
+  /** The nodes' own problems as found, and with their causes (without the probes' findings). */
+  private found: Snapshot['problems'] = [];
   private problems: Snapshot['problems'] = [];
   private factsDirty = true;
   private usageTimer: NodeJS.Timeout | null = null;
@@ -229,7 +232,8 @@ export class ClusterMonitor implements Monitor {
           swarmNode: this.swarmNames.get(f.swarmNodeId),
         }))
         ).sort(compareNodes);
-      this.problems = findProblems(this.network, this.views);
+      this.found = findProblems(this.network, this.views);
+      this.problems = explain(this.found, this.views);
       this.factsDirty = false;
     }
     return {
@@ -260,7 +264,7 @@ export class ClusterMonitor implements Monitor {
     const entries = this.probe.reachability;
     const listeners = this.probe.listeners;
     if (this.problemsCache?.views !== this.views || this.problemsCache.entries !== entries || this.problemsCache.listeners !== listeners) {
-      this.problemsCache = { views: this.views, entries, listeners, all: [...this.problems, ...listenProblems(listeners, this.views), ...reachProblems(entries, this.views)] };
+      this.problemsCache = { views: this.views, entries, listeners, all: explain([...this.found, ...listenProblems(listeners, this.views), ...reachProblems(entries, this.views)], this.views) };
     }
     return this.problemsCache.all;
   }

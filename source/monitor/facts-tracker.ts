@@ -7,12 +7,23 @@ import type { ContainerFacts, NetworkInfo } from '../cluster/types.js';
 import type { EngineEvent } from '../engine/events.js';
 import type { ClusterReader } from '../engine/ports.js';
 import { EngineError, engineMessage } from '../engine/errors.js';
+import { parseTfConfig, splitAddress } from '../cluster/tf-config.js';
+
+/** The hosts a raw TF_CONFIG's cluster lists; none when it is absent or not valid. */
+function hostsOf(raw: string | null): string[] {
+  if (raw === null) return [];
+  const parsed = parseTfConfig(raw);
+  if (!parsed.ok) return [];
+  return Object.values(parsed.config.cluster).flatMap((tasks) => tasks.map((t) => splitAddress(t.address)?.host ?? '')).filter(Boolean);
+}
 
 /** Events after which a container's facts may have changed (health arrives as "health_status: …"). */
 const REFRESH_ACTIONS = /^(create|start|restart|die|stop|kill|oom|pause|unpause|update|rename|health_status)/;
 /** A burst (create + connect + start) is one inspect per container, this long after its first event. */
 const COALESCE_MS = 30;
 const REMOTE_TASKS_MS = 5000;
+/** Names TensorFlow would dial on this host itself: not containers. */
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0)$/i;
 /** Tombstones outlive any inspect in flight (bounded by the engine's timeout) and no longer. */
 const TOMBSTONE_MS = 60_000;
 
@@ -41,6 +52,8 @@ export class FactsTracker {
    * false); the event is the kernel's word that it killed for memory. */
   readonly oomEvents = new Set<string>();
   private readonly pending = new Set<string>();
+  /** Ids of containers that are members because a TF_CONFIG names them (see addNamed). */
+  private readonly named = new Set<string>();
   /** Containers destroyed lately (id → when): an inspect answered just before the destroy event
    * (state "removing") must not bring the node back after the event removed it. Ids are never reused. */
   private readonly tombstones = new Map<string, number>();
@@ -65,6 +78,7 @@ export class FactsTracker {
         const found = await this.inspectAll(ids);
         this.facts.clear();
         for (const f of found) if (f && this.matches(f) && !this.tombstones.has(f.id)) this.facts.set(f.id, f);
+        await this.addNamed();
         await this.addRemoteTasks();
         this.host.changed('listed');
       } catch (error) {
@@ -115,7 +129,7 @@ export class FactsTracker {
     const ids = [...this.pending];
     this.pending.clear();
     try {
-      const found = await this.inspectAll(ids);
+      const found = await this.inspectAll(ids, (id) => this.named.has(id));
       ids.forEach((id, i) => {
         const f = found[i];
         if (f && this.matches(f) && !this.tombstones.has(id)) this.facts.set(id, f);
@@ -151,18 +165,36 @@ export class FactsTracker {
     }
   }
 
+  /** Containers the cluster's TF_CONFIGs name that are not on the network (cut off, never
+   * attached): members all the same, shown as not attached — the fault is theirs, not the
+   * TF_CONFIG's. Looked up by name at each listing; events keep them current after that. */
+  private async addNamed(): Promise<void> {
+    const known = new Set([...this.facts.values()].flatMap((f) => [f.name, f.service ?? f.name]));
+    const wanted = new Set<string>();
+    for (const f of this.facts.values()) {
+      for (const host of hostsOf(f.tfConfigRaw)) if (!known.has(host) && /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(host) && !LOOPBACK.test(host)) wanted.add(host);
+    }
+    const names = [...wanted];
+    const found = await this.inspectAll(names, () => true);
+    for (const f of found) {
+      if (!f || !this.matches(f) || this.tombstones.has(f.id) || this.facts.has(f.id)) continue;
+      this.named.add(f.id);
+      this.facts.set(f.id, f);
+    }
+  }
+
   private matches(f: ContainerFacts): boolean {
     return Object.entries(this.labels).every(([k, v]) => (v === '' ? k in f.labels : f.labels[k] === v));
   }
 
-  private async inspectAll(ids: readonly string[]): Promise<(ContainerFacts | null)[]> {
+  private async inspectAll(ids: readonly string[], named: (id: string) => boolean = () => false): Promise<(ContainerFacts | null)[]> {
     const network = this.host.network();
     const out = new Array<ContainerFacts | null>(ids.length).fill(null);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < ids.length) {
         const i = next++;
-        out[i] = await this.engine.inspect(ids[i]!, network);
+        out[i] = await this.engine.inspect(ids[i]!, network, named(ids[i]!));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, ids.length) }, worker));

@@ -4,6 +4,7 @@
 import type { ProbeScope } from '../cluster/probe-plan.js';
 import { findProblems } from '../cluster/problems.js';
 import { listenProblems, reachProblems } from '../cluster/reach.js';
+import { explain } from '../cluster/causes.js';
 import { compareNodes } from '../cluster/role.js';
 import type { NodeView, Problem, Snapshot } from '../cluster/types.js';
 import type { Engine } from '../engine/engine.js';
@@ -205,7 +206,7 @@ export class MultiMonitor implements Monitor {
       ...first,
       engineError: live.length === 0 ? (parts[0]?.m.error ?? null) : null,
       nodes,
-      problems: problems.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1)),
+      problems: explain(problems, nodes),
       usage: Object.assign({}, ...live.map((p) => p.s.usage)),
       gpuByContainer: Object.assign({}, ...live.map((p) => p.s.gpuByContainer)),
       reachability,

@@ -297,8 +297,8 @@ export class ProbeSampler {
     this.helperRef ??= (async () => {
       try {
         const asked = this.options.helperImage;
-        if (asked) return (await this.engine.imageExists(asked)) ? asked : null;
-        return await this.engine.localImageOf(SIM_REPO);
+        if (asked) return (await this.engine.images.imageExists(asked)) ? asked : null;
+        return await this.engine.images.localImageOf(SIM_REPO);
       } catch {
         // The engine did not answer: ask again next time rather than remember "none".
         this.helperRef = null;

@@ -11,7 +11,7 @@ import { Header } from './Header.js';
 import { Footer, Help } from './Help.js';
 import { areas, MIN_COLUMNS, MIN_ROWS, scrollTop, tableColumns } from './layout.js';
 import { LogTail, LogView, NO_LOGS, viewLines, type LogSource } from './LogPanes.js';
-import { NodeTable } from './NodeTable.js';
+import { NodeTable, type Flag } from './NodeTable.js';
 import { TfConfigPane } from './TfConfigPane.js';
 import { tint } from './theme.js';
 import { sanitize } from '../text/sanitize.js';
@@ -47,10 +47,15 @@ export interface AppProps {
   hyperlinks?: boolean;
 }
 
-/** The worst severity of each node's own problems, for the table's margin. */
-function flaggedOf(problems: Snapshot['problems']): Map<string, 'error' | 'warning'> {
-  const out = new Map<string, 'error' | 'warning'>();
-  for (const p of problems) if (p.node && out.get(p.node) !== 'error') out.set(p.node, p.severity);
+/** The table's margin: the worst severity of the root problems each node is involved in; a node
+ * touched only by consequences (a peer it cannot reach because that peer is down) is 'affected'. */
+function flaggedOf(problems: Snapshot['problems']): Map<string, Flag> {
+  const out = new Map<string, Flag>();
+  for (const p of problems) {
+    if (p.causedBy) continue;
+    for (const n of p.nodes ?? (p.node ? [p.node] : [])) if (out.get(n) !== 'error') out.set(n, p.severity);
+  }
+  for (const p of problems) if (p.causedBy && p.node && !out.has(p.node)) out.set(p.node, 'affected');
   return out;
 }
 

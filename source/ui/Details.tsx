@@ -78,12 +78,17 @@ export function Details({ node, usage, gpus, problems, peers, probing = false, j
   const g = glyphs(theme);
   if (!node) return <Text color={tint(theme, 'gray')}>{g.rule.repeat(Math.max(0, width - 1))}</Text>;
   // Reachability problems are summed up in the peers line; the matrix shows them one by one.
-  const own = problems.filter((p) => p.node === node.name && !REACH_CODES.has(p.code));
+  // Its own roots first (those on it, or naming it); then the faults elsewhere it suffers from.
+  const own = problems.filter((p) => !p.causedBy && !REACH_CODES.has(p.code) && (p.node === node.name || (p.node === null && p.nodes?.includes(node.name))));
+  const causes = [...new Map(problems
+    .filter((p) => p.causedBy && p.causedBy.node !== node.name && (p.node === node.name || p.nodes?.includes(node.name)))
+    .map((p) => [`${p.causedBy!.node}:${p.causedBy!.code}`, p.causedBy!] as const)).values()];
   const peerLine = probing && peers ? peersLine(peers, node.state === 'running') : null;
   const lines: DetailLine[] = [
     ...(jupyter ? [jupyterLine(jupyter)] : []),
     ...(peerLine ? [peerLine] : []),
     ...own.map((p): DetailLine => ({ label: p.severity, value: sanitize(p.message), tone: 'error' })),
+    ...causes.map((c): DetailLine => ({ label: 'affected', value: `by ${c.code.replace(/_/g, ' ')} on ${sanitize(c.node ?? 'the cluster')}`, tone: 'dim' })),
     ...(usage && node.state === 'running' ? usageLines(usage, width, theme.ascii) : []),
     ...(gpus && node.state === 'running' ? [gpuLine(gpus)] : []),
     ...detailLines(node, theme.ascii),

@@ -23,13 +23,16 @@ export function Header({ snapshot, width, theme, sort = 'role' }: Props): React.
     : `${snapshot.engine.version ? `Docker ${snapshot.engine.version}${g.sep}` : ''}${snapshot.engine.swarm ? `swarm${g.sep}` : ''}${snapshot.engine.host}`;
   const host = hostLine(snapshot, g, theme.ascii);
   const network = truncate(` ${sanitize(snapshot.network.name)}`, 30, theme.ascii);
-  const errors = snapshot.problems.filter((p) => p.severity === 'error').length;
-  const warnings = snapshot.problems.length - errors;
-  const first = snapshot.problems[0];
+  // Root problems are counted; those that follow from them are said as one number.
+  const roots = snapshot.problems.filter((p) => !p.causedBy);
+  const errors = roots.filter((p) => p.severity === 'error').length;
+  const warnings = roots.length - errors;
+  const follow = snapshot.problems.length - roots.length;
+  const first = roots[0];
   const summary = snapshot.engineError
     ? sanitize(snapshot.engineError)
     : first
-      ? `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} ${g.dash} ${first.node ? `${sanitize(first.node)}: ` : ''}${sanitize(first.message)}`
+      ? `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${follow ? ` (+${follow} following from them)` : ''} ${g.dash} ${first.node ? `${sanitize(first.node)}: ` : ''}${sanitize(first.message)}`
       : snapshot.ready ? 'no problems found' : `loading${g.ellipsis}`;
   const summaryColor = snapshot.engineError || errors ? 'red' : warnings ? 'yellow' : 'green';
   return (

@@ -23,7 +23,7 @@ interface Props {
   /** Failing reachability pairs per row (same order as nodes): a marked gutter when any. */
   failing?: readonly PeerCounts[];
   /** Worst problem severity per node name (errors and warnings of its own). */
-  flagged?: ReadonlyMap<string, 'error' | 'warning'>;
+  flagged?: ReadonlyMap<string, Flag>;
 }
 
 /** "95.0% (63%)": CPU, and in brackets its share of the --cpus limit when one is set. */
@@ -131,6 +131,9 @@ function segments(node: NodeView, u: NodeUsage | undefined, gpus: readonly Conta
   return out;
 }
 
+/** The margin's mark: a root problem's severity, or 'affected' by another node's. */
+export type Flag = 'error' | 'warning' | 'affected';
+
 export function NodeTable({ nodes, usage, gpus = {}, columns, selected, top, rows, now, theme, failing = [], flagged = new Map() }: Props): React.JSX.Element {
   const g = glyphs(theme);
   const visible = nodes.slice(top, top + rows);
@@ -146,12 +149,16 @@ export function NodeTable({ nodes, usage, gpus = {}, columns, selected, top, row
         const f = failing[top + i];
         // The gutter's second cell marks a node with failing peers (from it or towards it), else one
         // with a problem of its own (a stale TF_CONFIG, a crash): red for errors, yellow for warnings.
+        // A root problem of its own: ! (red, yellow for warnings); failing peers (✗) or problems
+        // that follow from another node's fault only: the same marks, dimmed.
         const flag = flagged.get(node.name);
-        const mark = f && (f.out || f.in) ? g.failing : flag ? '!' : ' ';
+        const root = flag === 'error' || flag === 'warning';
+        const mark = root ? '!' : f && (f.out || f.in) ? g.failing : flag === 'affected' ? '!' : ' ';
+        const color = root ? (flag === 'warning' ? 'yellow' : 'red') : flag === 'affected' ? 'gray' : 'red';
         return (
           <Text key={node.id} wrap="truncate" inverse={isSelected}>
             {isSelected ? g.pointer : ' '}
-            <Text color={tint(theme, mark === '!' && flag === 'warning' ? 'yellow' : 'red')} bold>{mark}</Text>
+            <Text color={tint(theme, color)} bold={color !== 'gray'}>{mark}</Text>
             {segments(node, usage[node.id], gpus[node.id], columns, now, theme).map((seg, si) =>
               seg.bar === undefined ? (
                 <Text key={si} color={seg.color}>

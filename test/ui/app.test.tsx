@@ -4,6 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../source/ui/App.js';
 import { facts } from '../helpers/facts.js';
 import { seedFacts, snapshotOf, TestStore } from '../helpers/snapshot.js';
+import { explain } from '../../source/cluster/causes.js';
+import { findProblems } from '../../source/cluster/problems.js';
+import { reachProblems, type ReachEntry } from '../../source/cluster/reach.js';
 
 const clock = () => Date.parse('2026-01-01T01:02:03Z');
 const theme = { color: false, ascii: false };
@@ -23,6 +26,22 @@ const frame = (r: ReturnType<typeof mount>): string => r.lastFrame() ?? '';
 const detailsTitle = (f: string): string | undefined => f.split('\n').find((l) => /^── /.test(l));
 
 describe('App', () => {
+  it('a fault once: the header counts roots and what follows; the faulty node is marked, the affected dimly', async () => {
+    const list = seedFacts().map((f) => (f.name === 'tf-ps-0' ? { ...f, state: 'exited' as const, exitCode: 1, ip: null } : f));
+    const base = snapshotOf(list);
+    const nx = (from: string): ReachEntry => ({ from, to: 'tf-ps-0', port: 2222, dns: 'nxdomain', ip: null, tcp: 'skipped', ms: null, reason: `tf-ps-0 does not resolve from ${from}`, tools: 'getent+nc' });
+    const entries = [nx('tf-worker-0'), nx('tf-worker-1')];
+    const problems = explain([...findProblems(base.network, base.nodes), ...reachProblems(entries, base.nodes)], base.nodes);
+    const r = mount(new TestStore({ ...base, reachability: entries, problems, probe: { on: true, lastRoundMs: 5 } }));
+    const f = frame(r);
+    expect(f).toContain('1 error, 1 warning (+2 following from them) — tf-ps-0: not running: exited (code 1)');
+    expect(f).toMatch(/^.!ps\s+0\s+tf-ps-0/m); // the fault
+    expect(f).toMatch(/^ ✗worker\s+0\s+tf-worker-0/m); // cannot reach it: affected, not at fault
+    r.stdin.write('j');
+    await tick();
+    expect(frame(r)).toMatch(/affected\s+by not running on tf-ps-0/);
+  });
+
   it('shows every node with role, index, IP:port and uptime', () => {
     const r = mount(new TestStore(snapshotOf(seedFacts())));
     const f = frame(r);

@@ -58,8 +58,10 @@ describe('reachability on screen', () => {
   it('a disconnected worker: its column N from every peer, its row failing, the table marks it', async () => {
     const r = mount(seedWith('disconnected'));
     let f = frame(r);
-    // Table: failing nodes carry ✗ in the gutter (all three: two cannot reach w1, w1 reaches nobody).
-    expect(f.split('\n').filter((l) => /^.✗(ps|worker)/.test(l))).toHaveLength(3);
+    // Table: the node with the fault (cut off: not_attached) carries ! in the gutter; the two that
+    // cannot reach it carry ✗ (failing peers, no fault of their own).
+    expect(f.split('\n').filter((l) => /^.✗(ps|worker)/.test(l))).toHaveLength(2);
+    expect(f.split('\n').filter((l) => /^.!worker\s+1/.test(l))).toHaveLength(1);
     expect(f).toMatch(/peers\s+1 of 2 peers fail from here, 1 fails to reach it \(m: matrix\)/);
     r.stdin.write('m');
     await tick();

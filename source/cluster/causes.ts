@@ -1,0 +1,150 @@
+// Root causes, not symptoms: which problems follow from which, so that each fault is reported once,
+// on the node where the fix goes, with its consequences folded under it. Pure.
+//
+// Rules (each consequence names its cause in causedBy):
+// - a peer that does not resolve, refuses or times out because it is not running (exited, crash
+//   loop, OOM kill) or not attached to the network: caused by that, on the peer;
+// - a node cut off the network cannot reach anyone: its own pairs follow from its not_attached;
+// - refusals on a node's TF port that tfmon's host also finds closed: caused by its not_listening;
+//   refusals from two or more peers where the host cannot check: one not_listening root is made;
+// - a TF_CONFIG address that no container has: one unknown_host root on the nodes whose TF_CONFIG
+//   names it (their stale TF_CONFIG, when it is that), the unresolvable pairs its consequences;
+// - on one node, what one fault also raises there (an OOM kill is also "not running"; a TF_CONFIG that
+//   names a wrong host is also stale) follows from it; an index gap left by a duplicate follows from it;
+// - the same warning on several nodes (GRPC_FAIL_FAST unset, no TF_CONFIG) is one finding.
+import type { NodeView, Problem, ProblemCode } from './types.js';
+
+const REACH: ReadonlySet<ProblemCode> = new Set(['peer_unresolvable', 'port_refused', 'port_timeout']);
+/** Warnings that read as one finding when several nodes have them. */
+const MERGED: ReadonlySet<ProblemCode> = new Set(['grpc_fail_fast_unset', 'tf_config_missing']);
+/** What keeps a node from being reached, most telling first. */
+const DOWN: readonly ProblemCode[] = ['not_attached', 'oom_killed', 'crash_loop', 'not_running'];
+
+/** On one node, a problem that follows from another there (a stale TF_CONFIG from the wrong host it
+ * names, an OOM-killed node that is therefore not running…). */
+const SAME_NODE: readonly [ProblemCode, readonly ProblemCode[]][] = [
+  ['not_running', ['oom_killed']],
+  ['not_listening', ['oom_killed', 'crash_loop', 'not_running']],
+  ['tf_config_stale', ['unknown_host', 'loopback_address']],
+];
+
+/** A TF_CONFIG address on the node itself (loopback_address's finding, not a missing host). */
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1|0\.0\.0\.0)$/i;
+
+const severityRank = (p: Problem): number => (p.severity === 'error' ? 0 : 1);
+
+/** The problems with causedBy and nodes set: roots first (errors, then warnings), then consequences. */
+export function explain(problems: readonly Problem[], nodes: readonly NodeView[]): Problem[] {
+  const byName = new Map<string, NodeView>();
+  for (const n of nodes) {
+    byName.set(n.dnsName, n);
+    byName.set(n.name, n);
+  }
+  const roots: Problem[] = [];
+  const rest: Problem[] = [];
+  // A pair's problem names both ends (reachProblems sets them); one that does not is taken as it is.
+  for (const p of problems) (REACH.has(p.code) && p.nodes?.length === 2 && p.node ? rest : roots).push(withNodes(p, nodes));
+  const rootOn = (node: string, codes: readonly ProblemCode[]): Problem | undefined =>
+    codes.map((c) => roots.find((r) => r.node === node && r.code === c)).find(Boolean);
+
+  // Refusals where the host could not check: two or more peers refused → the node does not listen.
+  const refusedBy = new Map<string, string[]>();
+  for (const p of rest) if (p.code === 'port_refused') refusedBy.set(p.nodes![1]!, [...(refusedBy.get(p.nodes![1]!) ?? []), p.node!]);
+  for (const [target, from] of refusedBy) {
+    const t = byName.get(target);
+    if (!t || t.state !== 'running' || from.length < 2 || rootOn(t.name, ['not_listening'])) continue;
+    roots.push({ severity: 'error', node: t.name, code: 'not_listening', nodes: [t.name], causedBy: null,
+      message: `${t.name} does not listen on ${t.port ?? 'its TF port'}, its TF port: ${from.length} peers were refused` });
+  }
+  // Addresses no container has, per TF_CONFIG that names them.
+  const unknownHosts = new Map<string, Set<string>>();
+  for (const p of rest) {
+    const target = p.nodes![1]!;
+    if (p.code === 'peer_unresolvable' && !byName.has(target) && !LOOPBACK.test(target)) unknownHosts.set(target, new Set([...(unknownHosts.get(target) ?? []), p.node!]));
+  }
+  for (const [host, named] of unknownHosts) {
+    const by = nodes.filter((n) => named.has(n.name) || JSON.stringify(n.tfConfigParsed?.cluster ?? {}).includes(`"${host}:`)).map((n) => n.name);
+    const list = by.length ? by : [...named];
+    roots.push({ severity: 'error', node: list.length === 1 ? list[0]! : null, code: 'unknown_host', nodes: list, causedBy: null,
+      message: `${host} is named in the TF_CONFIG of ${list.length === nodes.length ? 'every node' : list.join(', ')}, but no container on the network is ${host}` });
+  }
+
+  const consequences: Problem[] = [];
+  // One fault, one root, on the same node: what else it raises there follows from it.
+  for (const [code, by] of SAME_NODE) {
+    for (const p of roots.filter((r) => r.code === code && r.node)) {
+      const cause = rootOn(p.node!, by);
+      if (cause) consequences.push({ ...p, causedBy: { node: cause.node, code: cause.code } });
+    }
+  }
+  // A node claiming another's task leaves its own slot empty (tf-worker-3 claiming worker 4: no
+  // worker 3): that gap follows from the duplicate.
+  for (const gap of roots.filter((r) => r.code === 'index_gap')) {
+    const m = /^(\w+) indexes [\d, ]+: ([\d, ]+) missing/.exec(gap.message);
+    if (!m) continue;
+    const missing = new Set(m[2]!.split(', ').map(Number));
+    const dup = roots.find((r) => r.code === 'duplicate_task' && r.message.includes(`claim task ${m[1]}:`)
+      && (r.nodes ?? []).some((name) => missing.has(Number(/(\d+)$/.exec(name)?.[1] ?? NaN))));
+    if (dup) consequences.push({ ...gap, causedBy: { node: dup.node, code: dup.code } });
+  }
+  const folded = new Set(consequences.map((c) => `${c.node}\t${c.code}\t${c.message}`));
+  for (let i = roots.length - 1; i >= 0; i--) if (folded.has(`${roots[i]!.node}\t${roots[i]!.code}\t${roots[i]!.message}`)) roots.splice(i, 1);
+
+  for (const p of rest) {
+    const [from, target] = [p.node!, p.nodes![1]!];
+    const t = byName.get(target);
+    const cause = rootOn(from, ['not_attached'])
+      ?? (LOOPBACK.test(target) ? rootOn(from, ['loopback_address']) : undefined)
+      ?? (t ? rootOn(t.name, DOWN) ?? (p.code !== 'peer_unresolvable' ? rootOn(t.name, ['not_listening']) : undefined)
+        : roots.find((r) => r.code === 'unknown_host' && r.message.startsWith(`${target} `)));
+    if (cause) consequences.push({ ...p, causedBy: { node: cause.node, code: cause.code } });
+    else roots.push(p);
+  }
+  return [...merge(roots, nodes)].sort((a, b) => severityRank(a) - severityRank(b)).concat(consequences);
+}
+
+/** `nodes` for every problem: the nodes it names, or the one it is on; duplicate_task names every
+ * claimant. */
+function withNodes(p: Problem, nodes: readonly NodeView[]): Problem {
+  if (p.nodes) return { ...p, causedBy: p.causedBy ?? null };
+  if (p.code === 'duplicate_task') {
+    const claimants = nodes.filter((n) => p.message.startsWith(`${n.name} `) || p.message.includes(` and ${n.name} `));
+    // The fix goes on the claimant whose name says another index (tf-worker-3 claiming worker 4);
+    // failing that, on the last by name (usually the newcomer).
+    const misnamed = claimants.find((n) => {
+      const named = /(\d+)$/.exec(n.name);
+      return named !== null && Number(named[1]) !== n.index;
+    });
+    return { ...p, node: (misnamed ?? claimants.at(-1))?.name ?? null, nodes: claimants.map((n) => n.name), causedBy: null };
+  }
+  return { ...p, nodes: p.node ? [p.node] : [], causedBy: null };
+}
+
+/** The same warning on several nodes as one finding naming them all. */
+function merge(problems: Problem[], nodes: readonly NodeView[]): Problem[] {
+  const out: Problem[] = [];
+  const groups = new Map<string, Problem[]>();
+  for (const p of problems) {
+    if (!MERGED.has(p.code) || p.node === null) {
+      out.push(p);
+      continue;
+    }
+    const key = `${p.code}\t${p.message}`;
+    const g = groups.get(key);
+    if (g) g.push(p);
+    else {
+      groups.set(key, [p]);
+      out.push(p); // its place in the order; replaced below when others join it
+    }
+  }
+  return out.map((p) => {
+    const g = groups.get(`${p.code}\t${p.message}`);
+    if (!g || g.length < 2 || g[0] !== p) return p;
+    const names = g.map((x) => x.node!);
+    const shown = names.length > 4 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+    return { ...p, node: null, nodes: names, message: `${p.message} (on ${names.length} of ${nodes.length} nodes: ${shown})` };
+  });
+}
+
+/** Roots only. */
+export const rootsOf = (problems: readonly Problem[]): Problem[] => problems.filter((p) => !p.causedBy);
