@@ -71,7 +71,7 @@ export async function scaleUp(engine: Engine, nodes: readonly NodeView[], networ
       throw new EngineError(`adding service ${name} failed, nothing was left behind: ${error instanceof EngineError ? error.message : engineMessage(error)}`);
     }
     logAction({ action: 'scale-up', target: name, result: 'ok' });
-    progress(`${name} is running; the other nodes' TF_CONFIG is now stale (g regenerates it)`);
+    progress(`${name} is running; the other nodes' TF_CONFIG is now stale (c shows the new one, then a applies it)`);
     return { name, ms: Date.now() - started };
   }
   if (await engine.containers.containerByName(name)) throw new EngineError(`the name ${name} is taken: remove that container first`);
@@ -98,7 +98,7 @@ export async function scaleUp(engine: Engine, nodes: readonly NodeView[], networ
   }
   logAction({ action: 'scale-up', target: name, result: 'ok' });
   const ms = Date.now() - started;
-  progress(`${name} is running${nodes.some((n) => n.role === 'chief') ? '; the chief only sees new workers after it restarts (r on the chief)' : ''}; the other nodes' TF_CONFIG is now stale (g regenerates it)`);
+  progress(`${name} is running${nodes.some((n) => n.role === 'chief') ? '; the chief only sees new workers after it restarts (r on the chief)' : ''}; the other nodes' TF_CONFIG is now stale (c shows the new one, then a applies it)`);
   return { name, ms };
 }
 
