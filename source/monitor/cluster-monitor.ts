@@ -1,6 +1,8 @@
 // One engine's cluster as snapshots: the facts tracker keeps the containers current from the events
 // stream, the samplers add usage, reachability, logs and last errors, and every change makes a new
 // immutable Snapshot for the screen and the commands (which subscribe; none of them calls the engine).
+// A little over 300 lines: it is where the parts meet (start, stop, what each change rebuilds and
+// when it is published); each part's own logic lives in its file.
 import { networkInterfaces } from 'node:os';
 import { findProblems } from '../cluster/problems.js';
 import { currentTasks } from '../cluster/swarm.js';
