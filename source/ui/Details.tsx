@@ -62,6 +62,8 @@ function gpuLine(gpus: readonly ContainerGpu[]): DetailLine {
 /** One line on the node's reachability, pointing at the matrix when something fails. */
 function peersLine(p: PeerCounts, running: boolean): DetailLine | null {
   if (!running) return null;
+  // A node that dials no one in TensorFlow's pattern (a ps) is still checked: its peers dial it.
+  if (p.peers === 0 && p.in === 0 && p.reachedBy > 0) return { label: 'peers', value: `reached from ${p.reachedBy} peer${p.reachedBy === 1 ? '' : 's'}; it dials none (m: every pair)` };
   if (p.peers === 0 && p.in === 0) return { label: 'peers', value: 'not probed yet', tone: 'dim' };
   if (p.out === 0 && p.in === 0) return { label: 'peers', value: `all ${p.peers} reachable: names resolve, ports answer (m: matrix)` };
   const parts: string[] = [];

@@ -85,6 +85,8 @@ export interface PeerCounts {
   /** Failing pairs from this node (its row) and towards it (its column). */
   out: number;
   in: number;
+  /** Pairs towards it that were probed (its column, less itself). */
+  reachedBy: number;
 }
 
 export function failuresOf(m: Matrix, row: number, nodeHost: string): PeerCounts {
@@ -93,7 +95,8 @@ export function failuresOf(m: Matrix, row: number, nodeHost: string): PeerCounts
   const peers = marks.filter((k) => k !== 'self' && k !== 'none' && k !== 'unprobed').length;
   const col = m.columns.findIndex((c) => c.host === nodeHost);
   const inbound = col < 0 ? 0 : m.marks.filter((r) => isFailure(r[col] ?? 'none')).length;
-  return { peers, out, in: inbound };
+  const reachedBy = col < 0 ? 0 : m.marks.filter((r) => !['self', 'none', 'unprobed'].includes(r[col] ?? 'none')).length;
+  return { peers, out, in: inbound, reachedBy };
 }
 
 export interface Tally {

@@ -26,6 +26,13 @@ const frame = (r: ReturnType<typeof mount>): string => r.lastFrame() ?? '';
 const detailsTitle = (f: string): string | undefined => f.split('\n').find((l) => /^── /.test(l));
 
 describe('App', () => {
+  it('a ps dials no one in the steady state: its peers line says who reached it', () => {
+    const base = snapshotOf(seedFacts());
+    const ok = (from: string): ReachEntry => ({ from, to: 'tf-ps-0', port: 2222, dns: 'ok', ip: '172.18.0.2', tcp: 'ok', ms: 0, reason: null, tools: 'getent+nc' });
+    const r = mount(new TestStore({ ...base, reachability: [ok('tf-worker-0'), ok('tf-worker-1')], probe: { on: true, lastRoundMs: 5 } }));
+    expect(frame(r)).toMatch(/peers\s+reached from 2 peers; it dials none \(m: every pair\)/);
+  });
+
   it('a fault once: the header counts roots and what follows; the faulty node is marked, the affected dimly', async () => {
     const list = seedFacts().map((f) => (f.name === 'tf-ps-0' ? { ...f, state: 'exited' as const, exitCode: 1, ip: null } : f));
     const base = snapshotOf(list);

@@ -48,8 +48,8 @@ describe('matrix', () => {
 
   it('counts failures per node, both ways', () => {
     const m = buildMatrix(nodes, entries);
-    expect(failuresOf(m, 0, 'tf-ps-0')).toEqual({ peers: 2, out: 1, in: 1 });
-    expect(failuresOf(m, 2, 'tf-worker-1')).toEqual({ peers: 2, out: 2, in: 2 });
+    expect(failuresOf(m, 0, 'tf-ps-0')).toEqual({ peers: 2, out: 1, in: 1, reachedBy: 2 });
+    expect(failuresOf(m, 2, 'tf-worker-1')).toEqual({ peers: 2, out: 2, in: 2, reachedBy: 2 });
     expect(tally(entries, nodes)).toMatchObject({ pairs: 6, ok: 2, dns: 2, error: 2 });
   });
 
