@@ -11,7 +11,7 @@ import {
 import { EngineError } from '../engine/errors.js';
 import { parseSince } from '../cluster/logs.js';
 import { unexpectedErrorLine } from './unexpected.js';
-import { FLAGS, misplacedFlag, optionsHelpText } from './flag-table.js';
+import { COMMANDS, FLAGS, misplacedFlag, optionsHelpText } from './flag-table.js';
 import { keysHelpText } from '../ui/keys.js';
 
 const help = `
@@ -65,7 +65,7 @@ async function main(): Promise<number> {
   if (extra.length > args) throw new UsageError(`unexpected argument "${extra[args]}" (see tfmon --help)`);
   const f = cli.flags;
   const liveScreen = command === 'default' && process.stdout.isTTY === true && process.env['TERM'] !== 'dumb';
-  const known = (['status', 'up', 'down', 'logs', 'doctor', 'tf-config'] as const).find((c) => c === command);
+  const known = COMMANDS.find((c) => c === command);
   const misplaced = misplacedFlag(process.argv.slice(2), known ?? (liveScreen ? 'screen' : 'status'));
   if (misplaced) throw new UsageError(misplaced);
   const common: CommonOptions = {

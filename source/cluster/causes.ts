@@ -62,11 +62,14 @@ export function explain(problems: readonly Problem[], nodes: readonly NodeView[]
     const target = p.nodes![1]!;
     if (p.code === 'peer_unresolvable' && !byName.has(target) && !LOOPBACK.test(target)) unknownHosts.set(target, new Set([...(unknownHosts.get(target) ?? []), p.node!]));
   }
+  const unknownRoot = new Map<string, Problem>();
   for (const [host, named] of unknownHosts) {
     const by = nodes.filter((n) => named.has(n.name) || JSON.stringify(n.tfConfigParsed?.cluster ?? {}).includes(`"${host}:`)).map((n) => n.name);
     const list = by.length ? by : [...named];
-    roots.push({ severity: 'error', node: list.length === 1 ? list[0]! : null, code: 'unknown_host', nodes: list, causedBy: null,
-      message: `${host} is named in the TF_CONFIG of ${list.length === nodes.length ? 'every node' : list.join(', ')}, but no container on the network is ${host}` });
+    const root: Problem = { severity: 'error', node: list.length === 1 ? list[0]! : null, code: 'unknown_host', nodes: list, causedBy: null,
+      message: `${host} is named in the TF_CONFIG of ${list.length === nodes.length ? 'every node' : list.join(', ')}, but no container on the network is ${host}` };
+    unknownRoot.set(host, root);
+    roots.push(root);
   }
 
   const consequences: Problem[] = [];
@@ -96,27 +99,27 @@ export function explain(problems: readonly Problem[], nodes: readonly NodeView[]
     const cause = rootOn(from, ['not_attached'])
       ?? (LOOPBACK.test(target) ? rootOn(from, ['loopback_address']) : undefined)
       ?? (t ? rootOn(t.name, DOWN) ?? (p.code !== 'peer_unresolvable' ? rootOn(t.name, ['not_listening']) : undefined)
-        : roots.find((r) => r.code === 'unknown_host' && r.message.startsWith(`${target} `)));
+        : unknownRoot.get(target));
     if (cause) consequences.push({ ...p, causedBy: { node: cause.node, code: cause.code } });
     else roots.push(p);
   }
   return [...merge(roots, nodes)].sort((a, b) => severityRank(a) - severityRank(b)).concat(consequences);
 }
 
-/** `nodes` for every problem: the nodes it names, or the one it is on; duplicate_task names every
- * claimant. */
+/** `nodes` for every problem: the nodes it names (a pair's two ends, a duplicate's claimants), or the
+ * one it is on. */
 function withNodes(p: Problem, nodes: readonly NodeView[]): Problem {
-  if (p.nodes) return { ...p, causedBy: p.causedBy ?? null };
-  if (p.code === 'duplicate_task') {
-    const claimants = nodes.filter((n) => p.message.startsWith(`${n.name} `) || p.message.includes(` and ${n.name} `));
+  if (p.code === 'duplicate_task' && p.nodes) {
     // The fix goes on the claimant whose name says another index (tf-worker-3 claiming worker 4);
     // failing that, on the last by name (usually the newcomer).
+    const claimants = nodes.filter((n) => p.nodes!.includes(n.name));
     const misnamed = claimants.find((n) => {
       const named = /(\d+)$/.exec(n.name);
       return named !== null && Number(named[1]) !== n.index;
     });
-    return { ...p, node: (misnamed ?? claimants.at(-1))?.name ?? null, nodes: claimants.map((n) => n.name), causedBy: null };
+    return { ...p, node: (misnamed ?? claimants.at(-1))?.name ?? null, causedBy: null };
   }
+  if (p.nodes) return { ...p, causedBy: p.causedBy ?? null };
   return { ...p, nodes: p.node ? [p.node] : [], causedBy: null };
 }
 

@@ -6,8 +6,8 @@ import type { NetworkInfo, NodeView, Problem } from './types.js';
 
 export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): Problem[] {
   const problems: Problem[] = [];
-  const add = (severity: Problem['severity'], node: string | null, code: Problem['code'], message: string): void => {
-    problems.push({ severity, node, code, message });
+  const add = (severity: Problem['severity'], node: string | null, code: Problem['code'], message: string, nodes?: string[]): void => {
+    problems.push({ severity, node, code, message, ...(nodes ? { nodes } : {}) });
   };
 
   if (network.name === 'bridge') {
@@ -56,7 +56,7 @@ export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): 
     bySlot.set(key, [...(bySlot.get(key) ?? []), node.name]);
   }
   for (const [slot, names] of bySlot) {
-    if (names.length > 1) add('error', null, 'duplicate_task', `${names.join(' and ')} both claim task ${slot}`);
+    if (names.length > 1) add('error', null, 'duplicate_task', `${names.join(' and ')} both claim task ${slot}`, names);
   }
 
   // A TF_CONFIG whose cluster spec is not the live topology went stale (a node added, removed or

@@ -6,6 +6,7 @@ import { containerIdOf, factsFromTask } from '../engine/swarm-tasks.js';
 import type { ContainerFacts, NetworkInfo } from '../cluster/types.js';
 import type { EngineEvent } from '../engine/events.js';
 import type { ClusterReader } from '../engine/ports.js';
+import { mapLimit } from './map-limit.js';
 import { EngineError, engineMessage } from '../engine/errors.js';
 import { parseTfConfig, splitAddress } from '../cluster/tf-config.js';
 
@@ -189,16 +190,7 @@ export class FactsTracker {
 
   private async inspectAll(ids: readonly string[], named: (id: string) => boolean = () => false): Promise<(ContainerFacts | null)[]> {
     const network = this.host.network();
-    const out = new Array<ContainerFacts | null>(ids.length).fill(null);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < ids.length) {
-        const i = next++;
-        out[i] = await this.engine.inspect(ids[i]!, network, named(ids[i]!));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, ids.length) }, worker));
-    return out;
+    return mapLimit(ids, this.concurrency, (id) => this.engine.inspect(id, network, named(id)));
   }
 }
 

@@ -5,6 +5,7 @@ import { lastErrorOf } from '../cluster/logs.js';
 import type { ContainerFacts } from '../cluster/types.js';
 import type { ClusterReader } from '../engine/ports.js';
 import { toLogLine } from './log-follower.js';
+import { mapLimit } from './map-limit.js';
 
 /** Error lines arriving together are published once: at most twice a second. */
 const NOTE_MS = 500;
@@ -36,19 +37,15 @@ export class LastErrors {
 
   /** Reads these nodes' last `tail` lines once and keeps their last error lines. */
   async read(nodes: readonly Pick<ContainerFacts, 'id' | 'tty'>[], tail = 200): Promise<void> {
-    const queue = [...nodes];
-    const worker = async (): Promise<void> => {
-      for (let f = queue.shift(); f; f = queue.shift()) {
-        try {
-          const lines = await this.engine.readLogs(f.id, { tty: f.tty, tail });
-          const last = lastErrorOf(lines.map(({ stream, line }, i) => toLogLine(i, f!.id, stream, line)));
-          if (last) this.byId.set(f.id, last);
-        } catch {
-          // gone meanwhile, or the log driver cannot be read (none, syslog…)
-        }
+    await mapLimit(nodes, this.concurrency, async (f) => {
+      try {
+        const lines = await this.engine.readLogs(f.id, { tty: f.tty, tail });
+        const last = lastErrorOf(lines.map(({ stream, line }, i) => toLogLine(i, f.id, stream, line)));
+        if (last) this.byId.set(f.id, last);
+      } catch {
+        // gone meanwhile, or the log driver cannot be read (none, syslog…)
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker));
+    });
     this.onChange();
   }
 

@@ -12,6 +12,7 @@ import { DEFAULT_TF_PORT, entriesOf, unprobed, type ReachEntry, type Target } fr
 import type { NodeView } from '../cluster/types.js';
 import type { ExecSession } from '../engine/engine.js';
 import type { ExecSource } from '../engine/ports.js';
+import { mapLimit } from './map-limit.js';
 import { EngineError, engineMessage } from '../engine/errors.js';
 import { checkListener, type Listener } from './listen-check.js';
 import { clusterHasPs, servesTf } from '../cluster/probe-plan.js';
@@ -251,14 +252,10 @@ export class ProbeSampler {
         return r ? { host: t.host, port: t.port, dns: r.dns, ip: r.ip, tcp: 'skipped', ms: null, tools: r.tools } : undefined;
       })));
     }
-    const queue = [...plan.sources];
-    const worker = async (): Promise<void> => {
-      for (let s = queue.shift(); s; s = queue.shift()) {
-        const names = resolved.get(groupOf.get(s.node.id) ?? '');
-        results.push(await this.probeFrom(s.node, s.targets, names === undefined || typeof names === 'string' ? null : names));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL, queue.length) }, worker));
+    results.push(...await mapLimit(plan.sources, PARALLEL, (s) => {
+      const names = resolved.get(groupOf.get(s.node.id) ?? '');
+      return this.probeFrom(s.node, s.targets, names === undefined || typeof names === 'string' ? null : names);
+    }));
 
     // A full round's plan is what the matrix now holds; a partial one updates its pairs only.
     if (!partial && plan.planned) {

@@ -3,24 +3,16 @@ import { Box, Text } from 'ink';
 import React from 'react';
 import type { LogLine } from '../cluster/logs.js';
 import type { NodeView } from '../cluster/types.js';
+import type { MonitorLogs } from '../monitor/monitor.js';
 import { sanitize } from '../text/sanitize.js';
 import { truncate } from '../text/width.js';
 import { LogLines, type LinePrefix } from './LogLines.js';
 import { logWindow, type LogWindowState } from './log-window.js';
 import { glyphs, tint, type Theme } from './theme.js';
 
-/** What the screen needs of the log follower (source/monitor/log-follower.ts); tests pass their own. */
-export interface LogSource {
-  subscribe(listener: () => void): () => void;
-  getVersion(): number;
-  tail(id: string, count: number): LogLine[];
-  lines(id: string): readonly LogLine[];
-  interleaved(limit?: number): LogLine[];
-  jupyterOf(id: string): { url: string; port: number } | null;
-  show(nodes: readonly NodeView[]): void;
-  /** Why a node's log cannot be read, when the engine said so. */
-  errorOf?(id: string): string | null;
-}
+/** What the screen needs of the monitor's logs (the Monitor's `logs`); tests pass their own, which
+ * may leave out why a node's log cannot be read. */
+export type LogSource = Omit<MonitorLogs, 'errorOf'> & Partial<Pick<MonitorLogs, 'errorOf'>>;
 
 export const NO_LOGS: LogSource = {
   subscribe: () => () => undefined,
