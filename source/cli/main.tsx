@@ -6,7 +6,7 @@ import type { CommonOptions } from '../commands/context.js';
 import { processIo } from '../commands/context.js';
 import {
   UsageError, parseCount, parseCpus, parseGpus, parseInterval, parseLabels, parseMemory, parseName, parsePort,
-  parseImage, parsePublish, parseTail, parseUsageSource,
+  parseImage, parseProgressRegex, parsePublish, parseSeconds, parseTail, parseUsageSource,
 } from '../commands/flags.js';
 import { EngineError } from '../engine/errors.js';
 import { parseSince } from '../cluster/logs.js';
@@ -78,6 +78,7 @@ async function main(): Promise<number> {
     // of every second, measured); status waits one interval for CPU %, so 1 s there.
     usage: f.usage ? { intervalMs: parseInterval(f.interval ?? (liveScreen ? '2' : '1')), mode: parseUsageSource(f.usageSource) } : null,
     probe: f.probe ? { intervalMs: parseInterval(f.probeInterval, 'probe-interval'), helperImage: f.probeImage ? parseImage('probe-image', f.probeImage) : null, all: f.probeAll } : null,
+    training: f.training ? { stallAfterMs: parseSeconds('stall-after', f.stallAfter, 5, 86_400) * 1000, custom: f.progressRegex.map(parseProgressRegex) } : null,
     logs: { tail: parseTail(f.tail) === 'all' ? 5000 : (parseTail(f.tail) as number), capacity: parseCount('log-buffer', f.logBuffer, 100, 1_000_000) },
     readOnly: f.readOnly,
     tfConfigDir: f.tfConfigDir ?? null,

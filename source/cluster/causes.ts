@@ -11,14 +11,19 @@
 //   names it (their stale TF_CONFIG, when it is that), the unresolvable pairs its consequences;
 // - on one node, what one fault also raises there (an OOM kill is also "not running"; a TF_CONFIG that
 //   names a wrong host is also stale) follows from it; an index gap left by a duplicate follows from it;
-// - the same warning on several nodes (GRPC_FAIL_FAST unset, no TF_CONFIG) is one finding.
-import type { NodeView, Problem, ProblemCode } from './types.js';
+// - the same warning on several nodes (GRPC_FAIL_FAST unset, no TF_CONFIG) is one finding;
+// - a task TensorFlow says it waits for or lost (session_waiting, worker_failed, ps_failed): caused by
+//   that task's node not running, not listening, or by the reporter's failing pair to it;
+// - a node whose training stalled while one of its pairs fails: caused by what that pair follows from.
+import type { Cause, NodeView, Problem, ProblemCode } from './types.js';
 
 const REACH: ReadonlySet<ProblemCode> = new Set(['peer_unresolvable', 'port_refused', 'port_timeout']);
 /** Warnings that read as one finding when several nodes have them. */
 const MERGED: ReadonlySet<ProblemCode> = new Set(['grpc_fail_fast_unset', 'tf_config_missing']);
 /** What keeps a node from being reached, most telling first. */
 const DOWN: readonly ProblemCode[] = ['not_attached', 'oom_killed', 'crash_loop', 'not_running'];
+/** Problems TensorFlow's messages put on the task they name: nodes = [that task's node, reporters…]. */
+const TASK_REPORTS: ReadonlySet<ProblemCode> = new Set(['session_waiting', 'worker_failed', 'ps_failed']);
 
 /** On one node, a problem that follows from another there (a stale TF_CONFIG from the wrong host it
  * names, an OOM-killed node that is therefore not running…). */
@@ -102,6 +107,26 @@ export function explain(problems: readonly Problem[], nodes: readonly NodeView[]
         : unknownRoot.get(target));
     if (cause) consequences.push({ ...p, causedBy: { node: cause.node, code: cause.code } });
     else roots.push(p);
+  }
+  // What TensorFlow says about a task, explained by what tfmon sees of it.
+  const pairs = [...roots, ...consequences].filter((q) => REACH.has(q.code) && q.nodes?.length === 2);
+  const causeOfPair = (q: Problem): Cause => q.causedBy ?? { node: q.node, code: q.code };
+  for (let i = roots.length - 1; i >= 0; i--) {
+    const p = roots[i]!;
+    let cause: Cause | undefined;
+    if (TASK_REPORTS.has(p.code) && p.node) {
+      const t = byName.get(p.node);
+      const reporters = (p.nodes ?? []).slice(1);
+      const pair = pairs.find((q) => reporters.includes(q.node!) && t && (q.nodes![1] === t.dnsName || q.nodes![1] === t.name));
+      const down = rootOn(p.node, DOWN) ?? rootOn(p.node, ['not_listening']);
+      cause = down ? { node: down.node, code: down.code } : pair ? causeOfPair(pair) : undefined;
+    } else if (p.code === 'stalled' && p.node) {
+      const pair = pairs.find((q) => q.node === p.node);
+      if (pair) cause = causeOfPair(pair);
+    }
+    if (!cause) continue;
+    consequences.push({ ...p, causedBy: cause });
+    roots.splice(i, 1);
   }
   return [...merge(roots, nodes)].sort((a, b) => severityRank(a) - severityRank(b)).concat(consequences);
 }

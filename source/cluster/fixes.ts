@@ -27,6 +27,12 @@ const FIXES: Record<Problem['code'], (p: Problem, network: string) => string> = 
   tf_port_public: () => 'publish it on 127.0.0.1 only (-p 127.0.0.1:PORT:PORT) or not at all: nodes reach each other on the Docker network',
   jupyter_public: () => 'publish Jupyter on 127.0.0.1 (-p 127.0.0.1:8888:8888) and tunnel over SSH, or keep its token',
   no_nodes: (_p, network) => `start the cluster (tfmon up --network ${network} makes the demo one), or point --network at the one it runs on (docker network ls)`,
+  straggler: (p) => `compare ${p.node} with its peers (CPU, GPU, memory, its host's other load, its input shard): a slow worker holds back synchronous training and slows the shared step in asynchronous; tfmon logs ${p.node} shows its pace`,
+  stalled: (p) => `tfmon logs ${p.node} shows what it last did; the matrix (m) shows a peer it cannot reach; r in tfmon restarts it when it is stuck`,
+  session_waiting: (p) => `${p.node ? `start ${p.node} and its TensorFlow server` : 'start the task it names'} (or correct the address in the reporters' TF_CONFIG); the matrix (m) shows whether it resolves and listens`,
+  worker_failed: (p) => `tfmon logs ${p.node ?? 'the task'} --errors shows why it failed; TensorFlow's coordinator retries the task once it is back`,
+  ps_failed: (p) => `tfmon logs ${p.node ?? 'the ps task'} --errors shows why; a parameter server failure stops training until the coordinator recovers from a checkpoint`,
+  grpc_message_too_large: () => 'raise the limit (grpc.max_receive_message_length / max_send_message_length in the server and channel options) or shard the large tensor over more ps tasks',
   no_chief: () => 'run the coordinator as task type chief (tfmon up --chief), or ignore this if it runs outside the containers',
 };
 

@@ -1,6 +1,7 @@
 // Shapes shared by every layer. Plain data: no Docker types leak past source/engine.
 import type { ContainerGpu, GpuStat } from './gpu.js';
 import type { ListenerView, ReachEntry } from './reach.js';
+import type { ClusterTraining, NodeTraining } from './training.js';
 import type { Usage } from './usage.js';
 
 export interface NodeUsage extends Usage {
@@ -114,7 +115,8 @@ export type ProblemCode =
   | 'index_gap' | 'topology_invalid' | 'loopback_address' | 'grpc_fail_fast_unset' | 'tf_port_public'
   | 'jupyter_public' | 'no_chief' | 'no_nodes' | 'not_running' | 'role_unknown' | 'crash_loop' | 'oom_killed'
   | 'not_attached' | 'peer_unresolvable' | 'not_listening' | 'port_refused' | 'port_timeout' | 'ip_mismatch'
-  | 'engine_unreachable' | 'cross_engine_without_overlay' | 'unknown_host';
+  | 'engine_unreachable' | 'cross_engine_without_overlay' | 'unknown_host'
+  | 'straggler' | 'stalled' | 'session_waiting' | 'worker_failed' | 'ps_failed' | 'grpc_message_too_large';
 
 /** The problem another one follows from: on which node (null: the cluster), which code. */
 export interface Cause {
@@ -177,6 +179,10 @@ export interface Snapshot {
   network: NetworkInfo;
   nodes: NodeView[];
   problems: Problem[];
+  /** What each node's own log says of the training, by container id (nodes that printed progress). */
+  training: Readonly<Record<string, NodeTraining>>;
+  /** The cluster's pace and ETA; null while no node printed progress (or with --no-training). */
+  clusterTraining: ClusterTraining | null;
   /** Several engines: each one's host, why it cannot be reached (or null) and its node count. */
   engines?: { host: string; error: string | null; nodes: number }[];
   /** false until the first full listing arrived. */

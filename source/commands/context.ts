@@ -7,6 +7,7 @@ import { ClusterMonitor, type MonitorOptions } from '../monitor/cluster-monitor.
 import type { Monitor } from '../monitor/monitor.js';
 import type { ProbeOptions } from '../monitor/probe-sampler.js';
 import type { SamplerOptions } from '../monitor/usage-sampler.js';
+import type { TrainingWatchOptions } from '../monitor/training-tracker.js';
 
 /** The engine the flags name: --host, else --context, else the docker CLI's own choice. */
 export const engineOf = (c: Pick<CommonOptions, 'host' | 'context'>): Engine => new Engine(resolveEndpoint({ host: c.host, context: c.context }));
@@ -30,6 +31,8 @@ export interface CommonOptions {
   usage: SamplerOptions | null;
   /** Reachability probing; null with --no-probe. */
   probe: ProbeOptions | null;
+  /** Training from the nodes' progress lines; null with --no-training. */
+  training?: TrainingWatchOptions | null;
   /** --tail and --log-buffer. */
   logs?: LogOptions;
   /** --read-only: every change refused. */

@@ -12,6 +12,7 @@ export async function runDoctor(common: CommonOptions, json: boolean, io: Io, al
     network: common.network,
     labels: common.labels,
     ...(common.probe ? { probe: common.probe } : {}),
+    ...(common.training ? { training: common.training } : {}),
   });
   const loaded = await monitor.load();
   // Reachability and the last error lines are part of the diagnosis: one round, one read.

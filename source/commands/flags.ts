@@ -1,5 +1,6 @@
 // Parsers for flag values. Each returns the value or throws a UsageError with a one-line message.
 import type { GpuRequest, PublishSpec } from '../cluster/up-plan.js';
+import { compileProgressRegex, type CustomFormat } from '../cluster/progress.js';
 
 export class UsageError extends Error {}
 
@@ -92,4 +93,18 @@ export function parseTail(value: string): number | 'all' {
   if (value === 'all') return 'all';
   if (!/^\d+$/.test(value) || Number(value) > 100_000) throw new UsageError(`--tail must be a number of lines or "all", got "${value}"`);
   return Number(value);
+}
+
+/** A number of seconds within [min, max]. */
+export function parseSeconds(flag: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n < min || n > max) throw new UsageError(`--${flag} must be seconds from ${min} to ${max}, got "${value}"`);
+  return n;
+}
+
+/** --progress-regex: a regular expression with named groups tfmon knows. */
+export function parseProgressRegex(value: string): CustomFormat {
+  const compiled = compileProgressRegex(value);
+  if (typeof compiled === 'string') throw new UsageError(compiled);
+  return compiled;
 }

@@ -5,8 +5,8 @@ import { statusJson } from './status-json.js';
 import { statusTable } from './status-table.js';
 
 export async function runStatus(options: CommonOptions & { json: boolean }, io: Io): Promise<number> {
-  const { usage, probe, ...rest } = options;
-  const monitor = monitorOf(options, { ...rest, ...(usage ? { usage } : {}), ...(probe ? { probe } : {}) });
+  const { usage, probe, training, ...rest } = options;
+  const monitor = monitorOf(options, { ...rest, ...(usage ? { usage } : {}), ...(probe ? { probe } : {}), ...(training ? { training } : {}) });
   // CPU % needs two samples: wait about one interval for them, never much longer. Probing runs one
   // round meanwhile.
   await monitor.load();

@@ -17,7 +17,7 @@ import { LABEL_CLUSTER } from '../cluster/role.js';
 import { factsFromInspect, attachmentOf, isMemberOf } from './containers.js';
 import { EngineError, describeConnectError, engineMessage, isNotFound, statusOf } from './errors.js';
 import { followEvents, LineSplitter, type EventsCallbacks } from './events.js';
-import { LogDecoder } from './log-decoder.js';
+import { LogDecoder, MAX_LINE, type LineSink } from './log-decoder.js';
 import { openExecSession, openHelperSession, type ExecSession } from './sessions.js';
 import { enc, labelFilters, type EngineCalls } from './connection.js';
 import { Images } from './images.js';
@@ -259,11 +259,11 @@ export class Engine implements EngineCalls {
    * when `follow`; onEnd once it stops for any reason. `tty` says how the stream is framed. */
   followLogs(
     id: string,
-    options: { tty: boolean; follow: boolean; tail: number | 'all'; since?: number },
-    onLine: (stream: LogStream, line: string) => void,
+    options: { tty: boolean; follow: boolean; tail: number | 'all'; since?: number; partial?: (stream: LogStream, tail: string) => void },
+    onLine: LineSink,
     onEnd: (error: unknown) => void,
   ): { close(): void } {
-    const decoder = new LogDecoder(options.tty, onLine);
+    const decoder = new LogDecoder(options.tty, onLine, MAX_LINE, options.partial);
     const query = {
       stdout: true, stderr: true, timestamps: true, follow: options.follow, tail: String(options.tail),
       ...(options.since !== undefined ? { since: options.since } : {}),
@@ -275,10 +275,10 @@ export class Engine implements EngineCalls {
   }
 
   /** The last lines of a container's logs, once (no stream left open). */
-  readLogs(id: string, options: { tty: boolean; tail: number | 'all'; since?: number }): Promise<{ stream: LogStream; line: string }[]> {
+  readLogs(id: string, options: { tty: boolean; tail: number | 'all'; since?: number }): Promise<{ stream: LogStream; line: string; tail?: string }[]> {
     return this.call(() => new Promise((resolve, reject) => {
-      const lines: { stream: LogStream; line: string }[] = [];
-      this.followLogs(id, { ...options, follow: false }, (stream, line) => lines.push({ stream, line }), (error) => {
+      const lines: { stream: LogStream; line: string; tail?: string }[] = [];
+      this.followLogs(id, { ...options, follow: false }, (stream, line, tail) => lines.push({ stream, line, ...(tail !== undefined ? { tail } : {}) }), (error) => {
         if (error) reject(error instanceof Error ? error : new Error(String(error)));
         else resolve(lines);
       });

@@ -24,6 +24,8 @@ import { LastErrors } from './last-errors.js';
 import { SwarmNames } from './swarm-names.js';
 import { Publisher } from './publisher.js';
 import { FactsTracker } from './facts-tracker.js';
+import { TrainingTracker, type TrainingWatchOptions } from './training-tracker.js';
+import { splitTimestamp } from '../cluster/logs.js';
 
 export interface MonitorOptions {
   network: string;
@@ -34,6 +36,9 @@ export interface MonitorOptions {
   probe?: ProbeOptions;
   /** Log tails (--tail) and buffers (--log-buffer); streams open only for what is shown. */
   logs?: LogOptions;
+  /** Training from the nodes' own progress lines: every node but the ps tasks followed; off when
+   * absent (then logs stream only for what is shown). */
+  training?: TrainingWatchOptions;
 }
 
 const INSPECT_CONCURRENCY = 16;
@@ -41,6 +46,7 @@ const INSPECT_CONCURRENCY = 16;
 /** One empty list for every snapshot without probing (a new [] each time would defeat the screen's memos). */
 const NO_ENTRIES: Snapshot['reachability'] = [];
 const NO_LISTENERS: Snapshot['listeners'] = {};
+const NO_TRAINING: Snapshot['training'] = {};
 
 /** This host's own addresses. */
 function hostAddresses(): Set<string> {
@@ -64,6 +70,7 @@ export class ClusterMonitor implements Monitor {
   private readonly gpu: GpuSampler | null;
   readonly probe: ProbeSampler | null;
   readonly logs: LogFollower;
+  private readonly training: TrainingTracker | null;
   /** The network's gateway is an address of this host (see hostReaches). */
   private bridgeIsHere = false;
   /** What the probes last saw of each node (state, pid, address, attachment, health). */
@@ -94,7 +101,10 @@ export class ClusterMonitor implements Monitor {
       swarm: () => this.engineInfo.swarm,
       changed: (how) => (how === 'polled' ? this.publishFacts(this.snapshot.engineError) : this.publishFacts(null, how === 'listed' || this.snapshot.ready)),
       failed: (message) => this.publish(message),
-      destroyed: (id) => this.lastErrors.forget(id),
+      destroyed: (id) => {
+        this.lastErrors.forget(id);
+        this.training?.forget(id);
+      },
     }, INSPECT_CONCURRENCY);
     const factsChanged = (): void => {
       this.factsDirty = true;
@@ -102,14 +112,40 @@ export class ClusterMonitor implements Monitor {
     };
     this.lastErrors = new LastErrors(engine, factsChanged, INSPECT_CONCURRENCY);
     this.swarmNames = new SwarmNames(engine, factsChanged);
-    this.logs = new LogFollower(engine, options.logs ?? DEFAULT_LOG_OPTIONS, (id, text) => this.lastErrors.note(id, text));
+    this.training = options.training
+      ? new TrainingTracker(options.training, () => this.publish(this.snapshot.engineError), () => this.views, (id) => this.usageNow(id))
+      : null;
+    this.logs = new LogFollower(engine, options.logs ?? DEFAULT_LOG_OPTIONS, (id, text) => this.lastErrors.note(id, text), this.training?.line ?? null);
     this.snapshot = this.build(false, null);
   }
 
   /** Reads the last lines of these nodes once and keeps their last error lines (status; a node
    * that exited or restarted). */
-  readLastErrors(ids: readonly string[], tail = 200): Promise<void> {
-    return this.lastErrors.read(ids.flatMap((id) => this.tracker.facts.get(id) ?? []), tail);
+  async readLastErrors(ids: readonly string[], tail = 200): Promise<void> {
+    const training = this.training;
+    const lines = training
+      ? (id: string, read: readonly { line: string; tail?: string }[]): void => {
+        for (const r of read) {
+          const [ts, rest] = splitTimestamp(r.line);
+          training.line(id, r.tail ?? rest, ts ? Date.parse(ts) : Date.now(), false);
+        }
+      }
+      : undefined;
+    await this.lastErrors.read(ids.flatMap((id) => this.tracker.facts.get(id) ?? []), tail, lines);
+    if (training?.judge()) this.publish(this.snapshot.engineError);
+  }
+
+  /** What the training judgments read of a node's usage. */
+  private usageNow(id: string): { cpuPercent: number | null; gpuPercent: number | null; netBps: number | null } | null {
+    const u = this.sampler?.all()[id];
+    const gpus = this.gpu?.current.byContainer[id];
+    const utils = (gpus ?? []).map((g) => g.utilPercent).filter((x): x is number => x !== null);
+    if (!u && !utils.length) return null;
+    return {
+      cpuPercent: u?.cpuPercent ?? null,
+      gpuPercent: utils.length ? Math.max(...utils) : null,
+      netBps: u && u.netRxBps !== null && u.netTxBps !== null ? u.netRxBps + u.netTxBps : null,
+    };
   }
 
   /** For status: the swarm nodes' names, when the cluster has tasks. */
@@ -198,6 +234,7 @@ export class ClusterMonitor implements Monitor {
     });
     // After the first listing, so that the first round knows the nodes.
     if (this.probe && this.options.probe) this.probe.start(this.options.probe.intervalMs);
+    this.training?.start();
     // Nodes already down: why is in their last lines.
     const down = [...this.tracker.facts.values()].filter((f) => f.state === 'exited' || f.state === 'dead' || f.restarts > 0).map((f) => f.id);
     if (down.length) void this.readLastErrors(down);
@@ -218,6 +255,7 @@ export class ClusterMonitor implements Monitor {
     this.gpu?.stop();
     this.probe?.stop();
     this.logs.stop();
+    this.training?.stop();
     this.lastErrors.stop();
     this.tracker.stop();
     if (this.usageTimer) clearTimeout(this.usageTimer);
@@ -253,22 +291,27 @@ export class ClusterMonitor implements Monitor {
       reachability: this.probe?.reachability ?? NO_ENTRIES,
       listeners: this.probe?.listeners ?? NO_LISTENERS,
       probe: this.probe ? { on: true, lastRoundMs: this.probe.lastRoundMs } : { on: false },
+      training: this.training?.byNode() ?? NO_TRAINING,
+      clusterTraining: this.training?.cluster(this.views) ?? null,
       ready,
       updatedAt: Date.now(),
     };
   }
 
-  /** Problems change with the nodes (views and their problems are rebuilt together) or a probe
-   * round, not with a usage sample: the same array until then, for the screen's memos. */
-  private problemsCache: { views: unknown; entries: unknown; listeners: unknown; all: Snapshot['problems'] } | null = null;
+  /** Problems change with the nodes (views and their problems are rebuilt together), a probe round
+   * or the training's judgments, not with a usage sample: the same array until then, for the
+   * screen's memos. */
+  private problemsCache: { views: unknown; entries: unknown; listeners: unknown; training: unknown; all: Snapshot['problems'] } | null = null;
   private allProblems(): Snapshot['problems'] {
-    if (!this.probe) return this.problems;
-    const entries = this.probe.reachability;
-    const listeners = this.probe.listeners;
-    if (this.problemsCache?.views !== this.views || this.problemsCache.entries !== entries || this.problemsCache.listeners !== listeners) {
-      this.problemsCache = { views: this.views, entries, listeners, all: explain([...this.found, ...listenProblems(listeners, this.views), ...reachProblems(entries, this.views)], this.views) };
+    const training = this.training?.current ?? null;
+    if (!this.probe && !training?.length) return this.problems;
+    const entries = this.probe?.reachability ?? NO_ENTRIES;
+    const listeners = this.probe?.listeners ?? NO_LISTENERS;
+    const c = this.problemsCache;
+    if (c?.views !== this.views || c.entries !== entries || c.listeners !== listeners || c.training !== training) {
+      this.problemsCache = { views: this.views, entries, listeners, training, all: explain([...this.found, ...listenProblems(listeners, this.views), ...reachProblems(entries, this.views), ...(training ?? [])], this.views) };
     }
-    return this.problemsCache.all;
+    return this.problemsCache!.all;
   }
 
   /** Usage samples arrive per container (API streams), per tick (cgroup files), and from the host
@@ -296,6 +339,8 @@ export class ClusterMonitor implements Monitor {
     if (ended.length && !this.stopped) void this.lastErrors.read(ended);
     this.publish(engineError, ready);
     this.logs.sync(this.views);
+    // Every node that may print progress (a ps task does not) is followed while it runs.
+    if (this.training) this.logs.watch(this.views.filter((n) => n.role !== 'ps' && n.state === 'running' && !n.remote));
     this.touchProbes();
   }
 

@@ -35,11 +35,13 @@ export class LastErrors {
     }, NOTE_MS);
   }
 
-  /** Reads these nodes' last `tail` lines once and keeps their last error lines. */
-  async read(nodes: readonly Pick<ContainerFacts, 'id' | 'tty'>[], tail = 200): Promise<void> {
+  /** Reads these nodes' last `tail` lines once and keeps their last error lines; `also` is given
+   * the lines too (the training reader). */
+  async read(nodes: readonly Pick<ContainerFacts, 'id' | 'tty'>[], tail = 200, also?: (id: string, lines: readonly { line: string; tail?: string }[]) => void): Promise<void> {
     await mapLimit(nodes, this.concurrency, async (f) => {
       try {
         const lines = await this.engine.readLogs(f.id, { tty: f.tty, tail });
+        also?.(f.id, lines);
         const last = lastErrorOf(lines.map(({ stream, line }, i) => toLogLine(i, f.id, stream, line)));
         if (last) this.byId.set(f.id, last);
       } catch {

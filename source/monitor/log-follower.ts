@@ -1,6 +1,8 @@
-// Logs of the nodes on screen: one follow stream per shown node, none for the others; a bounded ring
-// of sanitized lines per node; listeners told at most ten times a second however fast lines come.
-// A stream that ends (the node stopped) is reopened from its last timestamp when the node runs again.
+// Logs of the nodes on screen: one follow stream per shown node; a bounded ring of sanitized lines
+// per node; listeners told at most ten times a second however fast lines come. With training on, the
+// nodes that print progress are followed too (`watch`), their lines handed to the training reader
+// and not kept: one stream per node either way, never two. A stream that ends (the node stopped) is
+// reopened from its last timestamp when the node runs again.
 import { jupyterUrlOf, levelOf, splitTimestamp, type LogLine, type LogStream } from '../cluster/logs.js';
 import type { NodeView } from '../cluster/types.js';
 import type { LogStreams } from '../engine/ports.js';
@@ -29,7 +31,16 @@ interface Follow {
   error: string | null;
   /** The connection to the engine broke (not a refusal): reopened when the engine is back. */
   lost: boolean;
+  /** Its lines go to the screen (a ring); else only to the training reader. */
+  shown: boolean;
 }
+
+/** Where a followed node's lines go for training: the text after Docker's timestamp (a long line's
+ * end), the timestamp in ms, and whether the line is still open (a bar being rewritten). */
+export type TrainingLines = (id: string, text: string, at: number, partial: boolean) => void;
+
+/** Lines read back when a node is first followed for its training (its recent reports). */
+const TRAINING_TAIL = 200;
 
 /** "2026-11-28T11:40:00.1Z" → fraction padded to nanoseconds, so strings compare as times. */
 export function timeKey(ts: string): string {
@@ -41,6 +52,10 @@ export function timeKey(ts: string): string {
  * level known. */
 export function toLogLine(seq: number, node: string, stream: LogStream, raw: string): LogLine {
   const [ts, rest] = splitTimestamp(raw);
+  return logLineOf(seq, node, stream, ts, rest);
+}
+
+function logLineOf(seq: number, node: string, stream: LogStream, ts: string | null, rest: string): LogLine {
   const text = sanitize(rest);
   return { seq, node, stream, ts, time: ts ? Date.parse(ts) || 0 : 0, text, level: levelOf(text) };
 }
@@ -51,6 +66,8 @@ export class LogFollower {
   private readonly listeners = new Set<() => void>();
   /** The last Jupyter URL with a token each shown node printed. */
   private readonly jupyter = new Map<string, { url: string; port: number }>();
+  /** The nodes followed for their training (see watch). */
+  private watched = new Set<string>();
   private seq = 0;
   private version = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -61,6 +78,8 @@ export class LogFollower {
     private readonly options: LogOptions = DEFAULT_LOG_OPTIONS,
     /** Told of every error line (the store keeps each node's last one). */
     private readonly errorLine: (id: string, text: string) => void = () => undefined,
+    /** Every followed node's lines, for the training reader; null: training off. */
+    private readonly training: TrainingLines | null = null,
   ) {}
 
   /** The newest `limit` lines of every shown node together, in time order (each node's tail read
@@ -104,7 +123,7 @@ export class LogFollower {
   /** Changes whenever lines arrive (for useSyncExternalStore). */
   getVersion = (): number => this.version;
 
-  /** Open streams: one per shown node, whatever the view. */
+  /** Open streams: one per shown or watched node, whatever the view. */
   get openStreams(): number {
     return [...this.follows.values()].filter((f) => f.open).length;
   }
@@ -119,28 +138,49 @@ export class LogFollower {
     return ring ? ring.slice(ring.size - count) : [];
   }
 
-  /** Nodes whose logs are on screen now; streams for the others close, their lines are forgotten. */
+  /** Nodes whose logs are on screen now; the others' lines are forgotten, and their streams closed
+   * unless they are watched for training. */
   show(nodes: readonly NodeView[]): void {
     if (this.stopped) return;
-    const ids = nodes.map((n) => n.id);
+    const ids = new Set(nodes.map((n) => n.id));
     for (const [id, f] of this.follows) {
-      if (!ids.includes(id)) {
+      if (ids.has(id) || !f.shown) continue;
+      f.shown = false;
+      this.rings.delete(id);
+      this.jupyter.delete(id);
+      if (!this.watched.has(id) || !f.open) {
         f.close();
         this.follows.delete(id);
-        this.rings.delete(id);
-        this.jupyter.delete(id);
       }
     }
     for (const n of nodes) {
-      if (this.follows.has(n.id)) continue;
+      const f = this.follows.get(n.id);
+      if (f?.shown) continue;
       if (n.remote) {
         // Its container is on another swarm node: nothing to stream from this engine.
-        this.follows.set(n.id, { close: () => undefined, open: false, lastKey: null, lastTs: null, pid: null, lost: false, error: `${n.dnsName} runs on another swarm node${n.swarmNode ? ` (${n.swarmNode})` : ''}: add --host for it, or docker service logs ${n.dnsName}` });
+        this.follows.set(n.id, { close: () => undefined, open: false, lastKey: null, lastTs: null, pid: null, lost: false, shown: true, error: `${n.dnsName} runs on another swarm node${n.swarmNode ? ` (${n.swarmNode})` : ''}: add --host for it, or docker service logs ${n.dnsName}` });
         continue;
       }
-      this.open(n, null);
+      // A node followed for training only: reopened with the screen's tail; the training reader
+      // skips what it already had.
+      f?.close();
+      this.open(n, null, true, f?.lastKey ?? null);
     }
     this.changed();
+  }
+
+  /** The nodes to follow for their training (running, on this engine); the others' training streams
+   * close. Nodes on screen are followed anyway. */
+  watch(nodes: readonly NodeView[]): void {
+    if (this.stopped || !this.training) return;
+    this.watched = new Set(nodes.map((n) => n.id));
+    for (const [id, f] of this.follows) {
+      if (!f.shown && !this.watched.has(id)) {
+        f.close();
+        this.follows.delete(id);
+      }
+    }
+    for (const n of nodes) if (!this.follows.has(n.id) && !n.remote && n.state === 'running') this.open(n, null, false, null);
   }
 
   /** The cluster changed: a shown node that runs again (restart) gets its stream back. */
@@ -166,25 +206,36 @@ export class LogFollower {
     this.follows.clear();
   }
 
-  private open(node: NodeView, previous: Follow | null): void {
-    const ring = this.rings.get(node.id) ?? new Ring<LogLine>(this.options.capacity);
-    this.rings.set(node.id, ring);
+  private open(node: NodeView, previous: Follow | null, shown = previous?.shown ?? true, trainedTo: string | null = null): void {
+    let ring: Ring<LogLine> | null = null;
+    if (shown) {
+      ring = this.rings.get(node.id) ?? new Ring<LogLine>(this.options.capacity);
+      this.rings.set(node.id, ring);
+    }
     const since = previous?.lastTs ? Date.parse(previous.lastTs) / 1000 - 1 : undefined;
-    const follow: Follow = { close: () => undefined, open: true, lastKey: previous?.lastKey ?? null, lastTs: previous?.lastTs ?? null, pid: node.pid, error: null, lost: false };
+    const follow: Follow = { close: () => undefined, open: true, lastKey: previous?.lastKey ?? null, lastTs: previous?.lastTs ?? null, pid: node.pid, error: null, lost: false, shown };
     // A reopened stream starts a second early: lines up to the last one held are skipped. Only
     // those: past it, stdout and stderr lines can come with timestamps slightly out of order (the
     // engine copies the two streams apart), and none of them may be taken for a repeat.
     const held = previous?.lastKey ?? null;
-    const onLine = (stream: LogStream, raw: string): void => {
-      const line = toLogLine(this.seq + 1, node.id, stream, raw);
-      if (line.ts) {
-        const key = timeKey(line.ts);
+    const training = this.training;
+    const onLine = (stream: LogStream, raw: string, tail?: string): void => {
+      const [ts, rest] = splitTimestamp(raw);
+      if (ts) {
+        const key = timeKey(ts);
         if (held && key <= held) return;
         if (!follow.lastKey || key > follow.lastKey) {
           follow.lastKey = key;
-          follow.lastTs = line.ts;
+          follow.lastTs = ts;
         }
+        if (training && (!trainedTo || key > trainedTo)) training(node.id, tail ?? rest, Date.parse(ts) || Date.now(), false);
+      } else if (training) training(node.id, tail ?? rest, Date.now(), false);
+      if (!ring || !follow.shown) {
+        // Not on screen: only its last error is kept (a cheap test first; most lines are not).
+        if (levelOf(rest) === 'error') this.errorLine(node.id, sanitize(rest).slice(0, 500));
+        return;
       }
+      const line = logLineOf(this.seq + 1, node.id, stream, ts, rest);
       this.seq++;
       ring.push(line);
       if (line.text.includes('token=')) {
@@ -194,9 +245,11 @@ export class LogFollower {
       if (line.level === 'error') this.errorLine(node.id, line.text);
       this.changed();
     };
+    const tail = shown ? this.options.tail : TRAINING_TAIL;
+    const partial = training ? (_stream: LogStream, text: string): void => training(node.id, text, Date.now(), true) : undefined;
     const handle = this.engine.followLogs(
       node.id,
-      { tty: node.tty, follow: true, tail: since === undefined ? this.options.tail : 'all', ...(since !== undefined ? { since } : {}) },
+      { tty: node.tty, follow: true, tail: since === undefined ? tail : 'all', ...(since !== undefined ? { since } : {}), ...(partial ? { partial } : {}) },
       onLine,
       (error) => {
         follow.open = false;

@@ -3,6 +3,7 @@
 // engine that cannot be reached is said so while the others keep updating.
 import type { ProbeScope } from '../cluster/probe-plan.js';
 import { findProblems } from '../cluster/problems.js';
+import { TRAINING_CODES } from '../cluster/training.js';
 import { listenProblems, reachProblems } from '../cluster/reach.js';
 import { explain } from '../cluster/causes.js';
 import { compareNodes } from '../cluster/role.js';
@@ -192,6 +193,8 @@ export class MultiMonitor implements Monitor {
       ...findProblems(first.network, nodes),
       ...listenProblems(listeners, nodes),
       ...reachProblems(reachability, nodes),
+      // Each engine's training judgments, explained again over the whole cluster.
+      ...live.flatMap((p) => p.s.problems.filter((x) => TRAINING_CODES.has(x.code)).map(({ causedBy: _, ...x }) => x)),
     ];
     // Containers on a bridge of one host cannot reach another host's: that takes an overlay.
     const hosts = new Set(nodes.map((n) => n.engineHost));
@@ -209,6 +212,8 @@ export class MultiMonitor implements Monitor {
       problems: explain(problems, nodes),
       usage: Object.assign({}, ...live.map((p) => p.s.usage)),
       gpuByContainer: Object.assign({}, ...live.map((p) => p.s.gpuByContainer)),
+      training: Object.assign({}, ...live.map((p) => p.s.training)) as Snapshot['training'],
+      clusterTraining: live.map((p) => p.s.clusterTraining).find((t) => t !== null) ?? null,
       reachability,
       listeners,
       engines: parts.map((p) => ({ host: p.m.engine.host, error: p.m.error ?? p.s.engineError, nodes: p.m.error ? 0 : p.s.nodes.length })),

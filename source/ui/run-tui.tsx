@@ -57,9 +57,9 @@ export interface TuiOptions {
 }
 
 export async function runTui(options: CommonOptions, tui: TuiOptions = { altScreen: true }): Promise<number> {
-  const { usage, probe, ...rest } = options;
+  const { usage, probe, training, ...rest } = options;
   const engine = engineOf(options);
-  const monitor = monitorOf(options, { ...rest, ...(usage ? { usage } : {}), ...(probe ? { probe } : {}) });
+  const monitor = monitorOf(options, { ...rest, ...(usage ? { usage } : {}), ...(probe ? { probe } : {}), ...(training ? { training } : {}) });
   await monitor.start();
   const actions = clusterActions(engine, monitor, options);
   const theme = { color: colorEnabled(), ascii: asciiOnly() };

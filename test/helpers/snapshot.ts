@@ -35,6 +35,8 @@ export function snapshotOf(list: ContainerFacts[], network = 'tf-network', usage
     reachability: [],
     listeners: {},
     probe: { on: false },
+    training: {},
+    clusterTraining: null,
     ready: true,
     updatedAt: 0,
   };
