@@ -77,6 +77,9 @@ if [ -n "${SIM_WAIT_FOR:-}" ]; then
   done
 fi
 
+# A parameter server serves variables and prints no progress of its own.
+if [ "$type" = ps ] && [ -z "${SIM_FORMAT:-}" ]; then stall; fi
+
 step=0
 report=0
 seed=$(( $(date +%s) + index * 7919 ))

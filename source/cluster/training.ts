@@ -225,9 +225,12 @@ export class TrainingBook {
     const chief = withProgress.find((n) => n.role === 'chief' && t(n).stepsPerSecond !== null);
     const own = withProgress.filter((n) => n.role === 'worker').map((n) => t(n).stepsPerSecond).filter((x): x is number => x !== null);
     const global = printed.length ? Math.max(...printed) : chief ? t(chief).stepsPerSecond : median(own);
-    // The ETA of the node furthest from the end: epochs left × steps per epoch × time per step.
+    // The ETA of the training (the chief's where it prints one, else the worker furthest from the
+    // end; an evaluator's own epochs are not the training's): epochs left × steps × time per step.
     let eta: number | null = null;
-    for (const n of withProgress) {
+    const knows = (n: NodeView): boolean => t(n).epochs !== null && t(n).total !== null;
+    const chiefEta = withProgress.filter((n) => n.role === 'chief' && knows(n));
+    for (const n of chiefEta.length ? chiefEta : withProgress.filter((x) => x.role === 'worker')) {
       const x = t(n);
       if (x.epochs === null || x.epoch === null || x.total === null) continue;
       const perStep = x.secondsPerStep ?? (x.stepsPerSecond ? 1 / x.stepsPerSecond : null);

@@ -2,6 +2,7 @@
 import type { ContainerGpu } from '../cluster/gpu.js';
 import type { NodeUsage, NodeView, Snapshot } from '../cluster/types.js';
 import type { Usage } from '../cluster/usage.js';
+import type { NodeTraining } from '../cluster/training.js';
 
 /** One node of the contract: its facts, then the Usage fields (same names, rounded). */
 export interface StatusNode extends Usage {
@@ -34,12 +35,43 @@ export interface StatusNode extends Usage {
   tfConfigError: string | null;
   /** The last error line of its logs (sanitized), or null. */
   lastError: string | null;
+  /** What its own progress lines say; null when it printed none (or with --no-training). */
+  training: StatusTraining | null;
+}
+
+/** A node's training in the contract: every field null where its log does not say it. */
+export interface StatusTraining {
+  step: number | null;
+  loss: number | null;
+  epoch: number | null;
+  epochs: number | null;
+  stepsPerSecond: number | null;
+  secondsPerReport: number | null;
+  /** ISO 8601: when its progress last moved (by the log's timestamps). */
+  lastProgressAt: string | null;
+  format: NodeTraining['format'];
+}
+
+const finite = (v: number | null): number | null => (v === null || !Number.isFinite(v) ? null : v);
+
+function trainingJson(t: NodeTraining | undefined): StatusTraining | null {
+  if (!t) return null;
+  return {
+    step: t.step,
+    loss: finite(t.loss),
+    epoch: t.epoch,
+    epochs: t.epochs,
+    stepsPerSecond: t.stepsPerSecond === null ? null : round(t.stepsPerSecond, 4),
+    secondsPerReport: t.secondsPerReport,
+    lastProgressAt: t.lastProgressAt === null ? null : new Date(t.lastProgressAt).toISOString(),
+    format: t.format,
+  };
 }
 
 const round = (v: number | null | undefined, digits = 1): number | null =>
   v === null || v === undefined ? null : Math.round(v * 10 ** digits) / 10 ** digits;
 
-function nodeJson(n: NodeView, u: NodeUsage | undefined, gpus: ContainerGpu[] | null, listening: StatusNode['listening']): StatusNode {
+function nodeJson(n: NodeView, u: NodeUsage | undefined, gpus: ContainerGpu[] | null, listening: StatusNode['listening'], t: NodeTraining | undefined): StatusNode {
   return {
     name: n.name,
     id: n.id,
@@ -73,6 +105,7 @@ function nodeJson(n: NodeView, u: NodeUsage | undefined, gpus: ContainerGpu[] | 
     tfConfig: n.tfConfig,
     tfConfigError: n.tfConfigError,
     lastError: n.lastError,
+    training: trainingJson(t),
   };
 }
 
@@ -94,7 +127,12 @@ export function statusJson(s: Snapshot): object {
         }
       : null,
     // Per node: the GPUs its processes use ([] for none); null when there are no GPU figures at all.
-    nodes: s.nodes.map((n) => nodeJson(n, s.usage[n.id], s.gpus === null ? null : (s.gpuByContainer[n.id] ?? []), s.listeners[n.id]?.state ?? null)),
+    nodes: s.nodes.map((n) => nodeJson(n, s.usage[n.id], s.gpus === null ? null : (s.gpuByContainer[n.id] ?? []), s.listeners[n.id]?.state ?? null, s.training[n.id])),
+    // The cluster's pace (TensorFlow's global step rate where printed) and ETA in seconds; null
+    // while no node printed progress.
+    training: s.clusterTraining
+      ? { globalStepsPerSecond: s.clusterTraining.globalStepsPerSecond === null ? null : round(s.clusterTraining.globalStepsPerSecond, 4), eta: s.clusterTraining.eta === null ? null : Math.round(s.clusterTraining.eta) }
+      : null,
     reachability: s.reachability,
     problems: s.problems,
   };

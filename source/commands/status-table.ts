@@ -3,6 +3,7 @@ import type { Snapshot } from '../cluster/types.js';
 import { countsOf, endpointOf, engineLabel, formatBytes, formatMem, formatPercent, formatRate, indexLabel, stateLabel, uptimeOf } from '../text/format.js';
 import { sanitize } from '../text/sanitize.js';
 import { fit, textWidth } from '../text/width.js';
+import { clusterTrainText, trainCell } from '../text/train-format.js';
 
 export function statusTable(s: Snapshot, now: number, width: number, ascii: boolean): string {
   const lines: string[] = [];
@@ -18,6 +19,9 @@ export function statusTable(s: Snapshot, now: number, width: number, ascii: bool
     );
   }
   const withUsage = s.usageSource !== null;
+  const withTraining = Object.keys(s.training).length > 0;
+  const train = clusterTrainText(s.clusterTraining);
+  if (train) lines.push(train);
   if (s.nodes.length > 0) {
     const rows = s.nodes.map((n) => [
       n.role,
@@ -31,9 +35,10 @@ export function statusTable(s: Snapshot, now: number, width: number, ascii: bool
         ? [formatPercent(s.usage[n.id]?.cpuPercent), formatMem(s.usage[n.id]?.memBytes, s.usage[n.id]?.memLimitBytes),
            `${formatRate(s.usage[n.id]?.netRxBps)} ${formatRate(s.usage[n.id]?.netTxBps)}`]
         : []),
+      ...(withTraining ? [n.state === 'running' ? trainCell(s.training[n.id], ascii) : '-'] : []),
       sanitize(n.image),
     ]);
-    const head = ['ROLE', 'IDX', 'NAME', 'STATE', ...(s.engines ? ['ENGINE'] : []), 'IP:PORT', 'UPTIME', ...(withUsage ? ['CPU', 'MEM', 'NET RX TX'] : []), 'IMAGE'];
+    const head = ['ROLE', 'IDX', 'NAME', 'STATE', ...(s.engines ? ['ENGINE'] : []), 'IP:PORT', 'UPTIME', ...(withUsage ? ['CPU', 'MEM', 'NET RX TX'] : []), ...(withTraining ? ['TRAIN'] : []), 'IMAGE'];
     const widths = head.map((h, i) => Math.max(textWidth(h), ...rows.map((r) => textWidth(r[i] ?? ''))));
     // Shrink the widest flexible columns (name, image) until the table fits the width.
     const flexible = [head.length - 1, 2, 3];

@@ -158,7 +158,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
             nodes={nodes}
             usage={snapshot.usage}
             gpus={snapshot.gpuByContainer}
-            columns={tableColumns(width, { longestName, usage: snapshot.usageSource !== null, gpu: snapshot.gpus !== null, swarm: nodes.some((n) => n.service !== null), engines: snapshot.engines !== undefined })}
+            columns={tableColumns(width, { longestName, usage: snapshot.usageSource !== null, gpu: snapshot.gpus !== null, swarm: nodes.some((n) => n.service !== null), engines: snapshot.engines !== undefined, train: Object.keys(snapshot.training).length > 0 })}
             selected={selected}
             top={top}
             rows={tableRows}
@@ -166,6 +166,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
             theme={theme}
             failing={failing}
             flagged={flagged}
+            training={snapshot.training}
           />
           {pane === 'matrix' ? (
             <MatrixPane
@@ -193,6 +194,9 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
                 probing={snapshot.probe.on}
                 jupyter={jupyter && selectedNode ? { url: hostJupyterUrl(jupyter, selectedNode.ports), inside: jupyter.url } : null}
                 hyperlinks={hyperlinks}
+                training={selectedNode ? snapshot.training[selectedNode.id] : undefined}
+                clusterTrains={snapshot.clusterTraining !== null}
+                now={now}
                 rows={detailRows - tailRows}
                 width={width}
                 theme={theme}

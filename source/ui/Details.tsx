@@ -10,6 +10,8 @@ import { detailLines, type DetailLine } from './detail-lines.js';
 import type { PeerCounts } from './matrix-model.js';
 import { REACH_CODES } from '../cluster/reach.js';
 import { glyphs, roleColor, tint, type Theme } from './theme.js';
+import type { NodeTraining } from '../cluster/training.js';
+import { trainLines } from './train-text.js';
 
 interface Props {
   node: NodeView | undefined;
@@ -24,6 +26,10 @@ interface Props {
    * published), and as printed. */
   jupyter?: { url: string | null; inside: string } | null;
   hyperlinks?: boolean;
+  /** Its training (what its log says), and whether the cluster trains at all. */
+  training?: NodeTraining | undefined;
+  clusterTrains?: boolean;
+  now?: number;
   rows: number;
   width: number;
   theme: Theme;
@@ -75,7 +81,7 @@ function peersLine(p: PeerCounts, running: boolean): DetailLine | null {
 /** OSC 8: the terminal shows `text` and opens `url` on click. Only where the terminal supports it. */
 const link = (url: string, text: string): string => `\u001b]8;;${url}\u0007${text}\u001b]8;;\u0007`;
 
-export function Details({ node, usage, gpus, problems, peers, probing = false, jupyter = null, hyperlinks = false, rows, width, theme }: Props): React.JSX.Element | null {
+export function Details({ node, usage, gpus, problems, peers, probing = false, jupyter = null, hyperlinks = false, training, clusterTrains = false, now = Date.now(), rows, width, theme }: Props): React.JSX.Element | null {
   if (rows <= 0) return null;
   const g = glyphs(theme);
   if (!node) return <Text color={tint(theme, 'gray')}>{g.rule.repeat(Math.max(0, width - 1))}</Text>;
@@ -91,6 +97,7 @@ export function Details({ node, usage, gpus, problems, peers, probing = false, j
     ...(peerLine ? [peerLine] : []),
     ...own.map((p): DetailLine => ({ label: p.severity, value: sanitize(p.message), tone: 'error' })),
     ...causes.map((c): DetailLine => ({ label: 'affected', value: `by ${c.code.replace(/_/g, ' ')} on ${sanitize(c.node ?? 'the cluster')}`, tone: 'dim' })),
+    ...(node.state === 'running' ? trainLines(training, now, width, theme.ascii, clusterTrains) : []),
     ...(usage && node.state === 'running' ? usageLines(usage, width, theme.ascii) : []),
     ...(gpus && node.state === 'running' ? [gpuLine(gpus)] : []),
     ...detailLines(node, theme.ascii),

@@ -6,6 +6,7 @@ import { sanitize } from '../text/sanitize.js';
 import { truncate } from '../text/width.js';
 import { hostLine } from './summary.js';
 import { glyphs, tint, type Theme } from './theme.js';
+import { clusterTrainText } from '../text/train-format.js';
 
 interface Props {
   snapshot: Snapshot;
@@ -22,6 +23,7 @@ export function Header({ snapshot, width, theme, sort = 'role' }: Props): React.
     ? `${snapshot.engines.length} engines${down ? ` (${down} unreachable)` : ''}${g.sep}${snapshot.engines.map((e) => e.host).join(', ')}`
     : `${snapshot.engine.version ? `Docker ${snapshot.engine.version}${g.sep}` : ''}${snapshot.engine.swarm ? `swarm${g.sep}` : ''}${snapshot.engine.host}`;
   const host = hostLine(snapshot, g, theme.ascii);
+  const train = clusterTrainText(snapshot.clusterTraining);
   const network = truncate(` ${sanitize(snapshot.network.name)}`, 30, theme.ascii);
   // Root problems are counted; those that follow from them are said as one number.
   const roots = snapshot.problems.filter((p) => !p.causedBy);
@@ -45,6 +47,7 @@ export function Header({ snapshot, width, theme, sort = 'role' }: Props): React.
       <Text wrap="truncate">
         {truncate(
           (snapshot.nodes.length ? `${snapshot.nodes.length} nodes: ${roles}${g.sep}${states}` : '0 nodes') +
+            (train ? `${g.sep}${train}` : '') +
             (sort === 'role' ? '' : `${g.sep}sorted by ${sort}`),
           width - 1,
           theme.ascii,

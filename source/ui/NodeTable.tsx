@@ -9,6 +9,8 @@ import { fit } from '../text/width.js';
 import type { Column } from './layout.js';
 import type { PeerCounts } from './matrix-model.js';
 import { glyphs, roleColor, stateColor, tint, type Theme } from './theme.js';
+import type { NodeTraining } from '../cluster/training.js';
+import { trainCell } from '../text/train-format.js';
 
 interface Props {
   nodes: readonly NodeView[];
@@ -24,6 +26,8 @@ interface Props {
   failing?: readonly PeerCounts[];
   /** Worst problem severity per node name (errors and warnings of its own). */
   flagged?: ReadonlyMap<string, Flag>;
+  /** Each node's training, by id (the TRAIN column). */
+  training?: Readonly<Record<string, NodeTraining>>;
 }
 
 /** "95.0% (63%)": CPU, and in brackets its share of the --cpus limit when one is set. */
@@ -64,7 +68,7 @@ export function gpuCell(gpus: readonly ContainerGpu[] | undefined): string {
   return `${gpus.length > 1 ? `${gpus.length}× ` : ''}${util} ${formatBytes(mem).replace(/iB$/, '')}`;
 }
 
-function cell(node: NodeView, u: NodeUsage | undefined, key: Column['key'], now: number, theme: Theme, gpus?: readonly ContainerGpu[]): string {
+function cell(node: NodeView, u: NodeUsage | undefined, key: Column['key'], now: number, theme: Theme, gpus?: readonly ContainerGpu[], t?: NodeTraining): string {
   switch (key) {
     case 'role': return node.role;
     case 'index': return indexLabel(node);
@@ -80,6 +84,7 @@ function cell(node: NodeView, u: NodeUsage | undefined, key: Column['key'], now:
     case 'mem': return node.state === 'running' ? memCell(u) : '-';
     case 'net': return u && node.state === 'running' ? `${formatRate(u.netRxBps)} ${formatRate(u.netTxBps)}` : '-';
     case 'gpu': return gpuCell(gpus);
+    case 'train': return node.state === 'running' ? trainCell(t, theme.ascii) : '-';
   }
 }
 
@@ -100,7 +105,7 @@ interface Segment {
 /** One row as few styled pieces as possible: neighbouring cells of the same color are merged, the
  * last cell is not padded. Ink tokenizes every character of every piece on every frame, so fewer
  * pieces and characters make a cheaper frame. */
-function segments(node: NodeView, u: NodeUsage | undefined, gpus: readonly ContainerGpu[] | undefined, columns: readonly Column[], now: number, theme: Theme): Segment[] {
+function segments(node: NodeView, u: NodeUsage | undefined, gpus: readonly ContainerGpu[] | undefined, columns: readonly Column[], now: number, theme: Theme, t?: NodeTraining): Segment[] {
   const out: Segment[] = [];
   const push = (text: string, color: string | undefined): void => {
     const last = out.at(-1);
@@ -119,7 +124,7 @@ function segments(node: NodeView, u: NodeUsage | undefined, gpus: readonly Conta
     const lastColumn = ci === columns.length - 1;
     const withBar = c.key === 'mem' && node.state === 'running' && !!u?.memBytes && !!u.memLimitBytes;
     const width = withBar ? c.width - BAR - 1 : c.width;
-    let text = fit(cell(node, u, c.key, now, theme, gpus), width, theme.ascii, c.key === 'uptime' ? 'right' : 'left');
+    let text = fit(cell(node, u, c.key, now, theme, gpus, t), width, theme.ascii, c.key === 'uptime' ? 'right' : 'left');
     if (lastColumn && !withBar) text = text.trimEnd();
     push(text, colorOf(node, u, c.key, theme));
     if (withBar) {
@@ -134,7 +139,7 @@ function segments(node: NodeView, u: NodeUsage | undefined, gpus: readonly Conta
 /** The margin's mark: a root problem's severity, or 'affected' by another node's. */
 export type Flag = 'error' | 'warning' | 'affected';
 
-export function NodeTable({ nodes, usage, gpus = {}, columns, selected, top, rows, now, theme, failing = [], flagged = new Map() }: Props): React.JSX.Element {
+export function NodeTable({ nodes, usage, gpus = {}, columns, selected, top, rows, now, theme, failing = [], flagged = new Map(), training = {} }: Props): React.JSX.Element {
   const g = glyphs(theme);
   const visible = nodes.slice(top, top + rows);
   const head = columns.map((c) => fit(c.title, c.width, theme.ascii)).join(' ');
@@ -159,7 +164,7 @@ export function NodeTable({ nodes, usage, gpus = {}, columns, selected, top, row
           <Text key={node.id} wrap="truncate" inverse={isSelected}>
             {isSelected ? g.pointer : ' '}
             <Text color={tint(theme, color)} bold={color !== 'gray'}>{mark}</Text>
-            {segments(node, usage[node.id], gpus[node.id], columns, now, theme).map((seg, si) =>
+            {segments(node, usage[node.id], gpus[node.id], columns, now, theme, training[node.id]).map((seg, si) =>
               seg.bar === undefined ? (
                 <Text key={si} color={seg.color}>
                   {seg.text}

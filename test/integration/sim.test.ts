@@ -44,13 +44,22 @@ describe('the sim image', () => {
     expect(logs).toContain('task worker:0 starting, TF_CONFIG present');
   });
 
-  it('prints training-like lines on stdout and warnings on stderr', async () => {
+  it("prints TensorFlow's own progress lines: Estimator hooks by default, Keras on request; slows, stalls and waits when told", async () => {
     runSim(image, own('chatty'), net, { env: { SIM_STEP_S: '0.05' } });
-    await sleep(2000);
-    const { stdout, stderr } = logsOf(own('chatty'));
-    expect(stdout).toMatch(/I tfsim: step \d+ loss \d+\.\d{4} examples\/sec \d+\.\d/);
-    expect(stdout).not.toContain('W tfsim: step');
-    expect(stderr).toMatch(/W tfsim: step 20: input pipeline stalled/);
+    runSim(image, own('plain'), net, { env: { SIM_STEP_S: '0.05', SIM_FORMAT: 'plain' } });
+    runSim(image, own('keras'), net, { env: { SIM_STEP_S: '0.1', SIM_FORMAT: 'keras', SIM_EPOCHS: '2' } });
+    runSim(image, own('stall'), net, { env: { SIM_STEP_S: '0.05', SIM_STALL_AFTER: '2' } });
+    runSim(image, own('wait'), net, { env: { SIM_WAIT_FOR: '/job:worker/replica:0/task:1', SIM_WAIT_S: '0.2' } });
+    await sleep(2500);
+    const chatty = logsOf(own('chatty'));
+    // tf_logging writes to stderr.
+    expect(chatty.stderr).toMatch(/^INFO:tensorflow:loss = 2\.5000, step = 0$/m);
+    expect(chatty.stderr).toMatch(/^INFO:tensorflow:global_step\/sec: [\d.]+\nINFO:tensorflow:loss = \d+\.\d{6}, step = 100 \(0\.0\d\d sec\)$/m);
+    expect(chatty.stderr).toMatch(/W tfsim: step 2000: input pipeline stalled/);
+    expect(logsOf(own('plain')).stdout).toMatch(/I tfsim: step \d+ loss \d+\.\d{4} examples\/sec \d+\.\d/);
+    expect(logsOf(own('keras')).stdout).toMatch(/^Epoch 1\/2\n20\/20 - 0s - loss: [\d.]+ - accuracy: [\d.]+ - 0s\/epoch - 5ms\/step\nEpoch 2\/2\n/m);
+    expect(logsOf(own('stall')).stderr.match(/\(\d+\.\d+ sec\)/g)).toHaveLength(2);
+    expect(logsOf(own('wait')).stderr).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.000000: I tensorflow\/core\/distributed_runtime\/master\.cc:267\] CreateSession still waiting for response from worker: \/job:worker\/replica:0\/task:1$/m);
   });
 
   it('exits with SIM_EXIT after SIM_EXIT_AFTER, with a traceback-like line', async () => {
