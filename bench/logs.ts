@@ -5,12 +5,28 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cpuSeconds, rssBytes } from './procs.js';
 import { tfmonPidUnder } from './procs.js';
+import { parseTrainingLine } from '../source/cluster/progress.js';
 
 const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 // busybox awk: 20,000 lines at the start of every second, then idle until the next one.
 const FLOOD = `exec awk 'BEGIN { while (1) { t = systime(); for (k = 0; k < 20000; k++) print "I flood " n++ " loss 0.1234 examples/sec 1234.5"; fflush(); while (systime() == t) system("sleep 0.05") } }'`;
+
+/** The progress reader alone on the flood's lines: ms of CPU for one second of the flood (20,000
+ * lines), the best of 5 runs. */
+export function parseCostMs(): number {
+  const lines = Array.from({ length: 20_000 }, (_, n) => `I flood ${n} loss 0.1234 examples/sec 1234.5`);
+  let best = Infinity;
+  for (let run = 0; run < 5; run++) {
+    const t0 = process.hrtime.bigint();
+    let found = 0;
+    for (const line of lines) if (parseTrainingLine(line)) found++;
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e6);
+    if (found) throw new Error('a flood line was taken for progress');
+  }
+  return best;
+}
 
 export interface LogFigures {
   seconds: number;
@@ -20,13 +36,13 @@ export interface LogFigures {
   rss: number[];
 }
 
-export async function logsBench(image: string, prefix: string, labelKV: string, seconds: number): Promise<LogFigures> {
+export async function logsBench(image: string, prefix: string, labelKV: string, seconds: number, extraArgs: string[] = []): Promise<LogFigures> {
   const network = `${prefix}-logs`;
   const name = `${prefix}-flood-worker-0`;
   spawnSync('docker', ['network', 'create', '--label', labelKV, network], { stdio: 'ignore' });
   spawnSync('docker', ['run', '-d', '--name', name, '--network', network, '--label', labelKV, image, 'sh', '-c', FLOOD], { stdio: 'ignore' });
   const [key, value = ''] = labelKV.split('=');
-  const command = `stty cols 120 rows 40; exec ${CLI} --no-probe --network ${network} --label ${key}=${value}`;
+  const command = `stty cols 120 rows 40; exec ${CLI} --no-probe --network ${network} --label ${key}=${value}${extraArgs.map((a) => ` ${a}`).join('')}`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'] });
   let screen = '';
   child.stdout.on('data', (chunk: Buffer) => {

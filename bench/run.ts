@@ -11,7 +11,7 @@ import type { Snapshot } from '../source/cluster/types.js';
 import { ClusterMonitor } from '../source/monitor/cluster-monitor.js';
 import { actionsBench } from './actions.js';
 import { enginesBench } from './engines.js';
-import { logsBench } from './logs.js';
+import { logsBench, parseCostMs } from './logs.js';
 import { probeBench } from './probe.js';
 import { observerWindow, type ObserverWindow, type Watcher } from './observer.js';
 import { firstFrameMs, frameDriver, textCacheBound, tick } from './startup.js';
@@ -318,6 +318,19 @@ async function main(): Promise<void> {
       ['key press to the frame showing it', fmt(median(l.keyMs)), `${fmt(p95(l.keyMs))} (p95)`, '<= 100 ms median', median(l.keyMs) <= 100 ? 'met' : 'NOT met'],
       ["tfmon's CPU, % of one core", `${((l.cpuSeconds / l.seconds) * 100).toFixed(1)} %`, '', '<= 60 %', (l.cpuSeconds / l.seconds) * 100 <= 60 ? 'met' : 'NOT met'],
       ['tfmon RSS first / lowest / highest / last', `${rssMiB[0]?.toFixed(0)} / ${Math.min(...rssMiB).toFixed(0)} / ${Math.max(...rssMiB).toFixed(0)} / ${rssMiB.at(-1)?.toFixed(0)} MiB`, '', 'bounded', ''],
+    ]));
+    // What reading training progress adds to that: the same run with --no-training, and the
+    // progress reader alone on one second of the flood's lines.
+    progress('logs: the same with --no-training, 30 s');
+    const off = await logsBench(ref, `tfb${id}`, label, 30, ['--no-training']);
+    const on = (l.cpuSeconds / l.seconds) * 100;
+    const without = (off.cpuSeconds / off.seconds) * 100;
+    const parse = parseCostMs();
+    console.log(`\nprogress reading at that rate: every line of the node goes through the progress reader (the flood's lines say "loss", so each is looked at, none taken)\n`);
+    console.log(table([
+      head,
+      ["tfmon's CPU with training / --no-training", `${on.toFixed(1)} % / ${without.toFixed(1)} %`, `${(on - without >= 0 ? '+' : '')}${(on - without).toFixed(1)} points`, '-', '-'],
+      ['the progress reader alone, 20,000 flood lines', `${parse.toFixed(1)} ms`, `${(parse / 10).toFixed(2)} % of a core; ${((parse / 10 / without) * 100).toFixed(1)} % of tfmon's CPU`, "<= 10 % of tfmon's CPU", parse / 10 / without <= 0.1 ? 'met' : 'NOT met'],
     ]));
   }
   if (process.env['BENCH_USAGE'] === '0') return;

@@ -7,6 +7,8 @@ import { seedFacts, snapshotOf, TestStore } from '../helpers/snapshot.js';
 import { explain } from '../../source/cluster/causes.js';
 import { findProblems } from '../../source/cluster/problems.js';
 import { reachProblems, type ReachEntry } from '../../source/cluster/reach.js';
+import { parseTrainingLine } from '../../source/cluster/progress.js';
+import { TrainingBook } from '../../source/cluster/training.js';
 
 const clock = () => Date.parse('2026-01-01T01:02:03Z');
 const theme = { color: false, ascii: false };
@@ -26,6 +28,30 @@ const frame = (r: ReturnType<typeof mount>): string => r.lastFrame() ?? '';
 const detailsTitle = (f: string): string | undefined => f.split('\n').find((l) => /^── /.test(l));
 
 describe('App', () => {
+  it("training: a TRAIN column with each node's pace (a dash for a ps), the selected node's step, loss and last move, the header's pace and ETA", async () => {
+    const base = snapshotOf(seedFacts());
+    const book = new TrainingBook();
+    const now = clock();
+    const w0 = base.nodes.find((n) => n.name === 'tf-worker-0')!;
+    for (let k = 1; k <= 5; k++) {
+      for (const line of [`INFO:tensorflow:global_step/sec: ${k === 5 ? 40 : 50}`, `INFO:tensorflow:loss = ${(2 / k).toFixed(4)}, step = ${k * 100} (${k === 5 ? '2.500' : '2.000'} sec)`]) {
+        book.ingest(w0.id, parseTrainingLine(line)!, now - (6 - k) * 2000);
+      }
+    }
+    const r = mount(new TestStore({ ...base, training: book.nodes(), clusterTraining: { globalStepsPerSecond: 40, eta: 750 } }));
+    const f = frame(r);
+    expect(f).toMatch(/^ {2}ROLE .* TRAIN/m);
+    expect(f).toMatch(/worker\s+0\s+tf-worker-0\s.*2\.5s\/rep ↓/);
+    expect(f).toMatch(/ps\s+0\s+tf-ps-0\s.*\s–\s/);
+    expect(f).toContain('training 40.0 st/s, ETA 12m');
+    r.stdin.write('j');
+    await tick();
+    const g = frame(r);
+    expect(g).toMatch(/train\s+step 500 · 2\.5s\/rep \(slower\) · global 40\.0 st\/s/);
+    expect(g).toMatch(/loss\s+[▁-█]{5} 0\.4000/);
+    expect(g).toMatch(/progress\s+last moved 2s ago/);
+  });
+
   it('a ps dials no one in the steady state: its peers line says who reached it', () => {
     const base = snapshotOf(seedFacts());
     const ok = (from: string): ReachEntry => ({ from, to: 'tf-ps-0', port: 2222, dns: 'ok', ip: '172.18.0.2', tcp: 'ok', ms: 0, reason: null, tools: 'getent+nc' });

@@ -69,6 +69,11 @@ describe('usage on screen', () => {
     expect(keys(120)).toEqual(['role', 'index', 'name', 'state', 'cpu', 'mem', 'gpu', 'endpoint']);
     expect(keys(80)).toEqual(['role', 'index', 'name', 'state', 'cpu', 'mem']);
     expect(keys(50)).toEqual(['role', 'index', 'name', 'state']);
+    // With training: TRAIN sits before IMAGE, and a narrow terminal keeps it after CPU and MEM.
+    const train = (w: number) => tableColumns(w, { usage: true, gpu: true, train: true, longestName: 11 }).map((c) => c.key);
+    expect(train(220)).toEqual(['role', 'index', 'name', 'state', 'cpu', 'mem', 'gpu', 'net', 'endpoint', 'uptime', 'train', 'image']);
+    expect(train(100)).toEqual(['role', 'index', 'name', 'state', 'cpu', 'mem', 'train']);
+    expect(train(80)).toEqual(['role', 'index', 'name', 'state', 'cpu', 'mem']);
     for (const w of [50, 80, 120, 200]) {
       const total = tableColumns(w, { usage: true, gpu: true }).reduce((a, c) => a + c.width + 1, 1);
       expect(total, `width ${w}`).toBeLessThanOrEqual(w);
