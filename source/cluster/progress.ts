@@ -12,6 +12,8 @@
 // - the user's own expressions (--progress-regex) with named groups;
 // - master.cc's and the coordinator's messages naming a task (`/job:worker/replica:0/task:2`).
 
+import { sanitize } from '../text/sanitize.js';
+
 export type ProgressFormat = 'estimator' | 'keras' | 'custom';
 
 /** One progress line, as printed: only what it says is set. */
@@ -244,7 +246,11 @@ export function parseTrainingLine(raw: string, custom: readonly CustomFormat[] =
   return clusterMessage(text);
 }
 
-const clip = (text: string): string => (text.length > 300 ? `${text.slice(0, 299)}…` : text);
+// A container's words go into problem messages: made safe to print here, once.
+const clip = (text: string): string => {
+  const safe = sanitize(text);
+  return safe.length > 300 ? `${safe.slice(0, 299)}…` : safe;
+};
 
 function clusterMessage(text: string): TrainingEvent | null {
   const big = /Received message larger than max \((\d+) vs\. (\d+)\)/.exec(text);

@@ -29,7 +29,7 @@ beforeAll(async () => {
   image = await simImage();
   createNetwork(net);
   await proxy.listen();
-  runSim(image, own('f-ps-0'), net, { env: { SIM_STEP_S: '0.2' } });
+  runSim(image, own('f-ps-0'), net, { env: { SIM_STEP_S: '0.2', SIM_FORMAT: 'plain' } });
   runSim(image, own('f-worker-0'), net);
 }, 60_000);
 afterAll(async () => {
@@ -43,20 +43,23 @@ describe('faults', () => {
     await fault('engine unreachable for 3 s, then back', async () => {
       const baseline = openSockets();
       const engine = new Engine(`unix://${proxy.path}`);
-      const monitor = new ClusterMonitor(engine, { network: net, labels: testLabels, usage: { intervalMs: 1000, mode: 'api' }, probe: { intervalMs: 1000 } });
+      // Training on, as the live screen runs: the worker's stream is followed for its progress too.
+      const monitor = new ClusterMonitor(engine, { network: net, labels: testLabels, usage: { intervalMs: 1000, mode: 'api' }, probe: { intervalMs: 1000 }, training: { stallAfterMs: 120_000, custom: [] } });
       let missing = 1;
       try {
         await monitor.start();
         const ps = monitor.getSnapshot().nodes.find((n) => n.name === own('f-ps-0'))!;
         monitor.logs.show([ps]);
-        await waitUntil(() => monitor.logs.lines(ps.id).length > 5 && monitor.sampler!.openStreams === 2, 8000, 50);
+        await waitUntil(() => monitor.logs.lines(ps.id).length > 5 && monitor.sampler!.openStreams === 2 && monitor.logs.openStreams === 2, 8000, 50);
+        const worker = monitor.getSnapshot().nodes.find((n) => n.name === own('f-worker-0'))!;
+        const stepBefore = monitor.getSnapshot().training[worker.id]?.step ?? -1;
         await proxy.cut();
         await monitor.waitFor((s) => s.engineError !== null && /unreachable/.test(s.engineError), 5000);
         await new Promise((r) => setTimeout(r, 3000));
         await proxy.listen();
         const back = Date.now();
         await monitor.waitFor((s) => s.engineError === null, 8000);
-        await waitUntil(() => monitor.sampler!.openStreams === 2 && monitor.logs.openStreams === 1, 8000, 50);
+        await waitUntil(() => monitor.sampler!.openStreams === 2 && monitor.logs.openStreams === 2, 8000, 50);
         await monitor.probeNow(); // a round begun during the outage ends first
         await monitor.probeNow();
         expect(Date.now() - back).toBeLessThan(5000 + 2000); // the two rounds themselves take up to ~2 s
@@ -67,6 +70,8 @@ describe('faults', () => {
         await new Promise((r) => setTimeout(r, 1000));
         const steps = monitor.logs.lines(ps.id).map((l) => /step (\d+) /.exec(l.text)?.[1]).filter(Boolean).map(Number);
         missing = steps.length ? steps.at(-1)! - steps[0]! + 1 - new Set(steps).size : 1;
+        // The worker's training stream came back too: its step moves on past the outage.
+        await monitor.waitFor((x) => (x.training[worker.id]?.step ?? -1) > stepBefore, 5000);
       } finally {
         // Streams and sessions end with the monitor; idle keep-alive connections with the engine.
         monitor.stop();

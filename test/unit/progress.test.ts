@@ -99,6 +99,12 @@ describe("TensorFlow's messages about other tasks", () => {
     expect(task('INFO:tensorflow:Cluster successfully recovered.')).toMatchObject({ kind: 'recovered' });
     expect(task('Received message larger than max (5242880 vs. 4194304)')).toMatchObject({ kind: 'message_too_large', received: 5242880, max: 4194304 });
   });
+
+  it("keeps no terminal control sequence of the container's in the words it quotes", () => {
+    const e = task('\u001b]0;owned\u0007CreateSession still waiting for response from worker: /job:worker/replica:0/task:1\u001b]52;c;ZXZpbA==\u0007\u009b2J');
+    expect(e).toMatchObject({ kind: 'task', code: 'session_waiting', index: 1 });
+    expect(JSON.stringify(e)).not.toMatch(/\\u001b|\\u0007|\\u009b/);
+  });
 });
 
 describe('--progress-regex', () => {
