@@ -124,6 +124,8 @@ export class TrainingBook {
   private readonly fallbackStreaks = new Map<string, number>();
   private views: Record<string, NodeTraining> = {};
   private viewsVersion = -1;
+  /** Nodes whose book changed since the views were made: only theirs are copied again. */
+  private readonly dirty = new Set<string>();
   version = 0;
 
   constructor(private readonly options: TrainingOptions = DEFAULT_TRAINING_OPTIONS) {}
@@ -136,6 +138,7 @@ export class TrainingBook {
       this.books.set(id, b);
     }
     this.version++;
+    this.dirty.add(id);
     switch (event.kind) {
       case 'progress': return this.progress(b, event.report, at);
       case 'stall_warning': b.stallWarningAt = at; return;
@@ -198,7 +201,10 @@ export class TrainingBook {
 
   /** A node gone from the cluster. */
   forget(id: string): void {
-    if (this.books.delete(id)) this.version++;
+    if (this.books.delete(id)) {
+      this.version++;
+      this.dirty.add(id);
+    }
     this.fallbackStreaks.delete(id);
   }
 
@@ -208,8 +214,9 @@ export class TrainingBook {
       const out: Record<string, NodeTraining> = {};
       for (const [id, b] of this.books) {
         if (b.t.lastProgressAt === null && b.t.loss === null && b.t.globalStepsPerSecond === null && b.t.epoch === null) continue;
-        out[id] = { ...b.t, metrics: { ...b.t.metrics }, lossHistory: [...b.t.lossHistory] };
+        out[id] = this.dirty.has(id) || !this.views[id] ? { ...b.t, metrics: { ...b.t.metrics }, lossHistory: [...b.t.lossHistory] } : this.views[id];
       }
+      this.dirty.clear();
       this.views = out;
       this.viewsVersion = this.version;
     }
@@ -290,12 +297,19 @@ export class TrainingBook {
     const workers = nodes.filter((n) => n.role === 'worker' && n.state === 'running');
     const printing = workers.filter((n) => (this.books.get(n.id)?.paces.length ?? 0) > 0);
     if (printing.length >= 2) {
-      const latest = (n: NodeView): number => median(this.books.get(n.id)!.paces.slice(-STRAGGLER_REPORTS))!;
+      // Each worker's recent pace once, sorted per format: a peer median is then the median of that
+      // list without the worker's own value (no list made per worker: 200 workers are 200 lookups).
+      const latest = new Map(printing.map((n) => [n.id, median(this.books.get(n.id)!.paces.slice(-STRAGGLER_REPORTS))!]));
+      const byFormat = new Map<ProgressFormat, number[]>();
+      for (const n of printing) {
+        const f = this.books.get(n.id)!.t.format;
+        byFormat.set(f, [...(byFormat.get(f) ?? []), latest.get(n.id)!]);
+      }
+      for (const list of byFormat.values()) list.sort((a, b) => a - b);
       for (const n of printing) {
         const b = this.books.get(n.id)!;
         if (stalled.has(n.id) || b.paces.length < STRAGGLER_REPORTS) continue;
-        const peers = printing.filter((p) => p !== n && this.books.get(p.id)!.t.format === b.t.format).map(latest);
-        const m = median(peers);
+        const m = medianWithout(byFormat.get(b.t.format)!, latest.get(n.id)!);
         const last = b.paces.slice(-STRAGGLER_REPORTS);
         if (m === null || !last.every((x) => x < STRAGGLER_RATIO * m)) continue;
         out.push({ severity: 'warning', node: n.name, code: 'straggler',
@@ -353,6 +367,17 @@ export class TrainingBook {
         message: `${who}: ${what}: "${g.text.replace(/^.*?(?=CreateSession|Worker |Remote function|Parameter server)/, '')}"` };
     });
   }
+}
+
+/** The median of a sorted list with one occurrence of `value` left out; null when nothing is left. */
+export function medianWithout(sorted: readonly number[], value: number): number | null {
+  const n = sorted.length - 1;
+  if (n <= 0) return null;
+  let skip = sorted.indexOf(value);
+  if (skip < 0) skip = n;
+  const at = (i: number): number => sorted[i < skip ? i : i + 1]!;
+  const mid = n >> 1;
+  return n % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
 }
 
 /** The container that is task job:index in the reporter's cluster spec (by the address there), else

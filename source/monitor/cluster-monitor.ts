@@ -113,7 +113,7 @@ export class ClusterMonitor implements Monitor {
     this.lastErrors = new LastErrors(engine, factsChanged, INSPECT_CONCURRENCY);
     this.swarmNames = new SwarmNames(engine, factsChanged);
     this.training = options.training
-      ? new TrainingTracker(options.training, () => this.publish(this.snapshot.engineError), () => this.views, (id) => this.usageNow(id))
+      ? new TrainingTracker(options.training, () => this.usageChanged(), () => this.views, (id) => this.usageNow(id))
       : null;
     this.logs = new LogFollower(engine, options.logs ?? DEFAULT_LOG_OPTIONS, (id, text) => this.lastErrors.note(id, text), this.training?.line ?? null);
     this.snapshot = this.build(false, null);
@@ -137,7 +137,7 @@ export class ClusterMonitor implements Monitor {
 
   /** What the training judgments read of a node's usage. */
   private usageNow(id: string): { cpuPercent: number | null; gpuPercent: number | null; netBps: number | null } | null {
-    const u = this.sampler?.all()[id];
+    const u = this.sampler?.get(id);
     const gpus = this.gpu?.current.byContainer[id];
     const utils = (gpus ?? []).map((g) => g.utilPercent).filter((x): x is number => x !== null);
     if (!u && !utils.length) return null;

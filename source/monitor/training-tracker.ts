@@ -1,6 +1,7 @@
 // The training as the monitor follows it: every followed node's lines go through the progress reader
-// into one TrainingBook; the screen hears of it at most once a second, and the judgments (stalls,
-// stragglers, tasks TensorFlow names) are made every few seconds, since a stall is the absence of
+// into one TrainingBook; what they change is told at most every 2 s (the monitor folds it into its
+// next usage snapshot: progress alone never asks for a frame of its own), and the judgments (stalls,
+// stragglers, tasks TensorFlow names) are made then and every 5 s, since a stall is the absence of
 // lines and shows only with time.
 import { parseTrainingLine, type CustomFormat } from '../cluster/progress.js';
 import { TrainingBook, type ClusterTraining, type NodeTraining, type TrainingOptions, type UsageNow } from '../cluster/training.js';
@@ -11,7 +12,7 @@ export interface TrainingWatchOptions extends TrainingOptions {
   custom: CustomFormat[];
 }
 
-const NOTIFY_MS = 1000;
+const NOTIFY_MS = 2000;
 const JUDGE_MS = 5000;
 
 export class TrainingTracker {

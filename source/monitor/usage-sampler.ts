@@ -62,6 +62,11 @@ export class UsageSampler {
     return n;
   }
 
+  /** One container's usage, or undefined before its first sample. */
+  get(id: string): NodeUsage | undefined {
+    return this.tracked.get(id)?.usage ?? undefined;
+  }
+
   /** Usage of every container with a sample, by id. */
   all(): Record<string, NodeUsage> {
     const out: Record<string, NodeUsage> = {};
@@ -120,6 +125,7 @@ export class UsageSampler {
       cpuHistory: push(t.usage?.cpuHistory ?? [], u.cpuPercent),
       memHistory: push(t.usage?.memHistory ?? [], u.memBytes),
       source,
+      counters,
     };
   }
 

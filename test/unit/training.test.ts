@@ -5,7 +5,7 @@ import { parseTrainingLine } from '../../source/cluster/progress.js';
 import { findProblems } from '../../source/cluster/problems.js';
 import { toNodeView } from '../../source/cluster/role.js';
 import { tfConfigFor, type TaskSpec } from '../../source/cluster/tf-config.js';
-import { TrainingBook, type UsageNow } from '../../source/cluster/training.js';
+import { median, medianWithout, TrainingBook, type UsageNow } from '../../source/cluster/training.js';
 import type { NodeView, Problem } from '../../source/cluster/types.js';
 import { seedFacts } from '../helpers/snapshot.js';
 
@@ -51,6 +51,19 @@ describe('a node\'s training', () => {
     expect(book.nodes()[idOf('tf-worker-0')]).toMatchObject({ format: 'keras', epoch: 3, epochs: 10, done: 50, total: 100, loss: 0.3, secondsPerStep: 0.018 });
     // (10 - 3) epochs × 100 steps + 50 left in this one, 18 ms each.
     expect(book.cluster(nodes())!.eta).toBeCloseTo(13.5, 5);
+  });
+});
+
+describe('peer medians', () => {
+  it('the median of a sorted list without one value is the median of the others', () => {
+    const lists = [[1], [1, 2], [1, 2, 3], [1, 1, 3, 7], [0.3, 1, 1, 1.05, 2, 9]];
+    for (const list of lists) {
+      for (const v of list) {
+        const others = [...list];
+        others.splice(others.indexOf(v), 1);
+        expect(medianWithout(list, v), `${list} without ${v}`).toBe(median(others));
+      }
+    }
   });
 });
 
