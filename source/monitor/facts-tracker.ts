@@ -130,6 +130,12 @@ export class FactsTracker {
     const ids = [...this.pending];
     this.pending.clear();
     try {
+      // A member the cluster's TF_CONFIGs name stays one when it is cut off the network.
+      const namedHosts = new Set([...this.facts.values()].flatMap((f) => hostsOf(f.tfConfigRaw)));
+      for (const id of ids) {
+        const f = this.facts.get(id);
+        if (f && (namedHosts.has(f.name) || (f.service !== null && namedHosts.has(f.service)))) this.named.add(id);
+      }
       const found = await this.inspectAll(ids, (id) => this.named.has(id));
       ids.forEach((id, i) => {
         const f = found[i];
