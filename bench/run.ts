@@ -12,6 +12,7 @@ import { ClusterMonitor } from '../source/monitor/cluster-monitor.js';
 import { actionsBench } from './actions.js';
 import { enginesBench } from './engines.js';
 import { logsBench, parseCostMs } from './logs.js';
+import { scrapeBench } from './scrape.js';
 import { probeBench } from './probe.js';
 import { observerWindow, type ObserverWindow, type Watcher } from './observer.js';
 import { firstFrameMs, frameDriver, textCacheBound, tick } from './startup.js';
@@ -225,6 +226,11 @@ async function observerBench(sizes: number[], seconds: number, rssSeconds: numbe
           [`200 nodes: tfmon's own CPU over the ${Math.round(long.seconds / 60)} min`, pctOfCore(long.clientCpu, long.seconds), '<= 5 %', (long.clientCpu / long.seconds) * 100 <= 5 ? 'met' : 'NOT met'],
         );
       }
+      progress('200 nodes: tfmon serve, 30 scrapes of /metrics');
+      const sc = await scrapeBench(net, label);
+      const sorted = [...sc.ms].sort((a, b) => a - b);
+      const p90 = sorted[Math.ceil(sorted.length * 0.9) - 1]!;
+      verdicts.push([`200 nodes: one scrape of tfmon serve (median; p90; ${sc.series} series, ${Math.round(sc.bytes / 1024)} KiB)`, `${median(sc.ms).toFixed(1)} ms; ${p90.toFixed(1)} ms`, '<= 20 ms', median(sc.ms) <= 20 ? 'met' : 'NOT met']);
     }
   }
   return { table, verdicts, frame };

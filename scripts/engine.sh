@@ -34,6 +34,22 @@ need_busybox() {
 need_test_tools() {
   [ "${TFMON_ENGINE_FOR:-}" = tests ] || return 0
   need /usr/bin/python3 python3-minimal "the tests mount it into a node to probe like a TensorFlow image"
+  need_prometheus
+}
+# Debian's prometheus (with promtool): the metrics tests scrape tfmon serve with it. Installed without
+# its recommends (no node exporter); a service the package starts is stopped again, since the tests
+# run their own on a free port (one that was already running is left alone).
+need_prometheus() {
+  [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ] && return 0
+  if is_root && have_apt; then
+    say "installing prometheus (the metrics tests scrape tfmon serve with a real one)"
+    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus; }; } >>"$LOG" 2>&1 ||
+      fail "could not install prometheus with apt-get (log: $LOG)"
+    service prometheus stop >>"$LOG" 2>&1 || true
+  else
+    fail "prometheus and promtool are missing: install Debian's prometheus package (the metrics tests scrape tfmon with it)"
+  fi
 }
 
 if answers; then

@@ -4,10 +4,10 @@
 // live screen from a command before meow is loaded (see liveScreenArgs). No dependencies at run time.
 
 /** The commands; `screen` is the live screen (no command word, stdout a terminal). */
-export type Command = 'screen' | 'status' | 'up' | 'down' | 'logs' | 'doctor' | 'tf-config';
-export const COMMANDS: readonly Exclude<Command, 'screen'>[] = ['status', 'up', 'down', 'logs', 'doctor', 'tf-config'];
-const ALL: readonly Command[] = ['screen', 'status', 'up', 'down', 'logs', 'doctor', 'tf-config'];
-const WATCH: readonly Command[] = ['screen', 'status'];
+export type Command = 'screen' | 'status' | 'serve' | 'up' | 'down' | 'logs' | 'doctor' | 'tf-config';
+export const COMMANDS: readonly Exclude<Command, 'screen'>[] = ['status', 'serve', 'up', 'down', 'logs', 'doctor', 'tf-config'];
+const ALL: readonly Command[] = ['screen', 'status', 'serve', 'up', 'down', 'logs', 'doctor', 'tf-config'];
+const WATCH: readonly Command[] = ['screen', 'status', 'serve'];
 
 interface FlagDoc {
   /** The value's name in the help (string flags). */
@@ -31,7 +31,8 @@ export const FLAGS = {
   usage: { type: 'boolean', default: true, help: 'no CPU/memory/network sampling (status answers at once)', commands: WATCH },
   usageSource: { type: 'string', default: 'auto', arg: 'SRC', help: "auto (default: the kernel's cgroup files for a local engine, else the engine's stats API), cgroup, or api", commands: WATCH },
   probe: { type: 'boolean', default: true, help: 'no DNS/TCP probing between nodes', commands: [...WATCH, 'doctor'] },
-  probeInterval: { type: 'string', default: '5', arg: 'S', help: 'seconds between reachability rounds (default 5)', commands: ['screen'] },
+  probeInterval: { type: 'string', default: '5', arg: 'S', help: 'seconds between reachability rounds (default 5)', commands: ['screen', 'serve'] },
+  metrics: { type: 'string', arg: 'ADDR', help: 'serve Prometheus metrics, /status and /healthz on ADDR: PORT or HOST:PORT (serve: default 127.0.0.1:10922; loopback unless a HOST says otherwise)', commands: ['screen', 'serve'] },
   probeAll: { type: 'boolean', default: false, help: 'probe every pair of nodes in every round (default: the pairs TensorFlow uses; every pair only while the matrix is on screen, and on p)', commands: [...WATCH, 'doctor'] },
   probeImage: { type: 'string', arg: 'IMAGE', help: 'local image with sh, to probe nodes whose image has no shell from a helper container in their network namespace (default: tfmon-sim)', commands: [...WATCH, 'doctor'] },
   training: { type: 'boolean', default: true, help: "no training progress: the nodes' logs are not followed for it (only the shown node's log streams)", commands: [...WATCH, 'doctor'] },
@@ -138,6 +139,7 @@ export function misplacedFlag(args: readonly string[], command: Command): string
  * commands it applies to, with a note of the other commands it applies to. */
 const SECTIONS: { title: string; commands: readonly Command[] }[] = [
   { title: 'Options', commands: ALL },
+  { title: 'Options of the live screen and serve', commands: ['screen', 'serve'] },
   { title: 'Options of the live screen', commands: ['screen'] },
   { title: 'Options of status and doctor', commands: ['status'] },
   { title: 'Options of doctor', commands: ['doctor'] },

@@ -13,6 +13,13 @@ import { parseSince } from '../cluster/logs.js';
 import { unexpectedErrorLine } from './unexpected.js';
 import { COMMANDS, FLAGS, misplacedFlag, optionsHelpText } from './flag-table.js';
 import { keysHelpText } from '../ui/keys.js';
+import { DEFAULT_METRICS_ADDRESS, parseListenAddress, type ListenAddress } from '../metrics/address.js';
+
+function parseMetricsAddress(value: string): ListenAddress {
+  const at = parseListenAddress(value);
+  if (typeof at === 'string') throw new UsageError(at);
+  return at;
+}
 
 const help = `
   Usage
@@ -21,6 +28,7 @@ const help = `
   Commands
     (none)        live screen of the cluster (when stdout is a terminal; else: status)
     status        print the cluster once: a table, or --json
+    serve         no screen: serve Prometheus metrics, /status and /healthz (default 127.0.0.1:10922)
     up            create the network and a TensorFlow cluster (ps + workers) with correct TF_CONFIGs
     down          remove the cluster's containers (by label), and the network if tfmon created it
     logs NODE     a node's logs, sanitized (NODE: a container name, or worker-1, ps-0, chief)
@@ -36,6 +44,7 @@ ${keysHelpText()}
     $ tfmon up && tfmon
     $ tfmon status --json | jq '.problems'
     $ tfmon --network my-net --label team=vision
+    $ tfmon serve --network my-net            # then scrape http://127.0.0.1:10922/metrics
 `;
 
 const cli = meow(help, {
@@ -110,6 +119,10 @@ async function main(): Promise<number> {
         constraints: f.constraint,
       }, processIo);
     }
+    case 'serve': {
+      const { runServe } = await import('../commands/serve.js');
+      return runServe(common, parseMetricsAddress(f.metrics ?? DEFAULT_METRICS_ADDRESS), processIo);
+    }
     case 'logs': {
       const { runLogs } = await import('../commands/logs.js');
       const since = f.since === undefined ? undefined : parseSince(f.since);
@@ -139,10 +152,10 @@ async function main(): Promise<number> {
       // development one keeps a performance measure per render (+38 MB a minute under churn,
       // measured), so a NODE_ENV=development left in a user's shell must not reach it.
       const { runTui } = await import('../ui/run-tui.js');
-      return runTui(common, { altScreen: f.altScreen });
+      return runTui(common, { altScreen: f.altScreen, metrics: f.metrics === undefined ? null : parseMetricsAddress(f.metrics) });
     }
     default:
-      throw new UsageError(`unknown command "${command}": use status, logs, doctor, tf-config, up or down (see tfmon --help)`);
+      throw new UsageError(`unknown command "${command}": use status, serve, logs, doctor, tf-config, up or down (see tfmon --help)`);
   }
 }
 

@@ -33,6 +33,7 @@ const FIXES: Record<Problem['code'], (p: Problem, network: string) => string> = 
   worker_failed: (p) => `tfmon logs ${p.node ?? 'the task'} --errors shows why it failed; TensorFlow's coordinator retries the task once it is back`,
   ps_failed: (p) => `tfmon logs ${p.node ?? 'the ps task'} --errors shows why; a parameter server failure stops training until the coordinator recovers from a checkpoint`,
   grpc_message_too_large: () => 'raise the limit (grpc.max_receive_message_length / max_send_message_length in the server and channel options) or shard the large tensor over more ps tasks',
+  metrics_public: () => 'serve on loopback (tfmon serve --metrics 127.0.0.1:10922) and let Prometheus scrape it on the host, or restrict the port with a firewall',
   no_chief: () => 'run the coordinator as task type chief (tfmon up --chief), or ignore this if it runs outside the containers',
 };
 

@@ -2,7 +2,7 @@
 import type { ContainerGpu, GpuStat } from './gpu.js';
 import type { ListenerView, ReachEntry } from './reach.js';
 import type { ClusterTraining, NodeTraining } from './training.js';
-import type { Usage } from './usage.js';
+import type { Counters, Usage } from './usage.js';
 
 export interface NodeUsage extends Usage {
   /** Last samples (up to 60), oldest first. */
@@ -10,6 +10,8 @@ export interface NodeUsage extends Usage {
   memHistory: number[];
   /** Where the numbers come from: the kernel's files or the engine's stats API. */
   source: 'cgroup' | 'api';
+  /** The last raw counters (cumulative CPU time, bytes…): what the metrics endpoint exports. */
+  counters?: Counters;
 }
 
 export const TASK_TYPES = ['chief', 'worker', 'ps', 'evaluator'] as const;
@@ -116,7 +118,8 @@ export type ProblemCode =
   | 'jupyter_public' | 'no_chief' | 'no_nodes' | 'not_running' | 'role_unknown' | 'crash_loop' | 'oom_killed'
   | 'not_attached' | 'peer_unresolvable' | 'not_listening' | 'port_refused' | 'port_timeout' | 'ip_mismatch'
   | 'engine_unreachable' | 'cross_engine_without_overlay' | 'unknown_host'
-  | 'straggler' | 'stalled' | 'session_waiting' | 'worker_failed' | 'ps_failed' | 'grpc_message_too_large';
+  | 'straggler' | 'stalled' | 'session_waiting' | 'worker_failed' | 'ps_failed' | 'grpc_message_too_large'
+  | 'metrics_public';
 
 /** The problem another one follows from: on which node (null: the cluster), which code. */
 export interface Cause {

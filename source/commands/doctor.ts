@@ -6,6 +6,7 @@ import { exitCodeFor } from '../cluster/problems.js';
 import type { Problem } from '../cluster/types.js';
 import { sanitize } from '../text/sanitize.js';
 import { monitorOf, type CommonOptions, type Io } from './context.js';
+import { publicEndpoints } from '../metrics/serving-note.js';
 
 export async function runDoctor(common: CommonOptions, json: boolean, io: Io, all = false): Promise<number> {
   const monitor = monitorOf(common, {
@@ -19,7 +20,11 @@ export async function runDoctor(common: CommonOptions, json: boolean, io: Io, al
   await Promise.all([monitor.probeNow(), monitor.readLastErrors(loaded.nodes.map((n) => n.id), 100)]);
   const s = monitor.getSnapshot();
   monitor.stop();
-  const problems = s.problems;
+  // An endpoint of this user's tfmon open beyond loopback (tfmon serve --metrics 0.0.0.0:…).
+  const problems: Problem[] = [...s.problems, ...publicEndpoints().map((e): Problem => ({
+    severity: 'warning', node: null, code: 'metrics_public', nodes: [], causedBy: null,
+    message: `tfmon (pid ${e.pid}, network ${e.network}) serves metrics on ${e.address}, beyond loopback: anyone who reaches this host reads your cluster's names and problems`,
+  }))];
   if (json) {
     io.out(JSON.stringify({ network: s.network.name, nodes: s.nodes.length, problems: problems.map((p) => ({ ...p, fix: fixFor(p, s.network.name) })) }, null, 2));
     return exitCodeFor(problems);

@@ -10,6 +10,9 @@ import { lastWorker, tfConfigPlan } from '../cluster/regenerate.js';
 import { asciiOnly, colorEnabled, supportsHyperlinks } from '../text/locale.js';
 import { DEFAULT_LOG_OPTIONS } from '../monitor/log-follower.js';
 import { unexpectedErrorLine } from '../cli/unexpected.js';
+import { EngineError } from '../engine/errors.js';
+import { formatAddress, type ListenAddress } from '../metrics/address.js';
+import { forgetServing, noteServing } from '../metrics/serving-note.js';
 
 /** The keys' actions, always on the monitor's current nodes, each on the engine that owns its node
  * (one engine, or several with --host repeated). */
@@ -54,6 +57,8 @@ export function clusterActions(engine: Engine, monitor: Monitor, options: Pick<C
 export interface TuiOptions {
   /** Draw on the terminal's alternate screen and give the terminal back as it was (--no-alt-screen: false). */
   altScreen: boolean;
+  /** --metrics: serve Prometheus metrics beside the screen; null: no endpoint. */
+  metrics?: ListenAddress | null;
 }
 
 export async function runTui(options: CommonOptions, tui: TuiOptions = { altScreen: true }): Promise<number> {
@@ -61,6 +66,13 @@ export async function runTui(options: CommonOptions, tui: TuiOptions = { altScre
   const engine = engineOf(options);
   const monitor = monitorOf(options, { ...rest, ...(usage ? { usage } : {}), ...(probe ? { probe } : {}), ...(training ? { training } : {}) });
   await monitor.start();
+  // Bound before the screen takes the terminal: an address in use is one line and exit 1, as usual.
+  // prom-client is loaded only when asked for: the screen alone does not pay for it.
+  const metrics = tui.metrics ? await (await import('../metrics/server.js')).serveMetrics(monitor, tui.metrics).catch((error: NodeJS.ErrnoException) => {
+    monitor.stop();
+    throw new EngineError(`cannot listen on ${formatAddress(tui.metrics!)}: ${error.code === 'EADDRINUSE' ? 'the address is in use' : error.message}`);
+  }) : null;
+  if (tui.metrics) noteServing(tui.metrics, options.network);
   const actions = clusterActions(engine, monitor, options);
   const theme = { color: colorEnabled(), ascii: asciiOnly() };
   const app = render(
@@ -110,5 +122,10 @@ export async function runTui(options: CommonOptions, tui: TuiOptions = { altScre
   process.off('uncaughtException', onFatal);
   process.off('unhandledRejection', onFatal);
   monitor.stop();
+  if (metrics) {
+    forgetServing();
+    metrics.closeAllConnections();
+    metrics.close();
+  }
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
 }

@@ -13,6 +13,7 @@ import { Engine } from '../../source/engine/engine.js';
 import { applyTfConfig, restartNodes, scaleDown, scaleUp, writeTfConfigFiles } from '../../source/engine/cluster-actions.js';
 import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { App } from '../../source/ui/App.js';
+import { exposition } from '../../source/metrics/exposition.js';
 import { cleanup, createNetwork, docker, own, requireEngine, runId, runSim, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from '../integration/harness.js';
 import { fault } from './ledger.js';
 
@@ -73,6 +74,10 @@ describe('hostile input and security', () => {
         monitor.stop();
       }
       expect(frames.join('\n')).toContain(own('s-worker-0').slice(0, 20));
+      // The metrics exposition too: what a curl of /metrics prints in a terminal.
+      const metrics = await exposition(monitor.getSnapshot());
+      expect(metrics).toContain(own('s-worker-0'));
+      expect(metrics.match(RAW)?.[0]).toBeUndefined();
       expect(frames.filter((f) => RAW.test(f)).map((f) => JSON.stringify(f.match(RAW)?.[0]))).toEqual([]);
 
       const outputs = await Promise.all([

@@ -8,6 +8,8 @@ export class SocketProxy {
   private readonly open = new Set<Socket>();
   /** Milliseconds every chunk from the engine is held back (a slow engine); 0: none. */
   delayMs = 0;
+  /** Every request line sent to the engine ("GET /v1.41/containers/json"), in order. */
+  readonly requests: string[] = [];
   constructor(readonly path: string, private readonly target = '/var/run/docker.sock') {}
 
   /** Sockets the proxy holds (each proxied connection is two: the client's and the engine's). */
@@ -25,6 +27,9 @@ export class SocketProxy {
         s.on('error', () => s.destroy());
       }
       client.pipe(upstream);
+      client.on('data', (chunk: Buffer) => {
+        for (const m of chunk.toString('latin1').matchAll(/(?:^|\r\n)(GET|HEAD|POST|PUT|DELETE|PATCH) (\S+) HTTP\/1\.[01]\r\n/g)) this.requests.push(`${m[1]} ${m[2]}`);
+      });
       upstream.on('data', (chunk: Buffer) => {
         if (this.delayMs === 0) client.write(chunk);
         else setTimeout(() => client.writable && client.write(chunk), this.delayMs);

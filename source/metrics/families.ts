@@ -1,0 +1,140 @@
+// A snapshot as Prometheus metric families: per container, cAdvisor's names and units (with the
+// TensorFlow labels cAdvisor cannot know); per GPU, DCGM exporter's; then tfmon's own (state,
+// reachability, problems, TF_CONFIG, training). Pure: it reads the snapshot the monitor already holds
+// and makes no Docker call; docs/metrics.md says where each name comes from and where tfmon differs.
+import type { NodeView, Snapshot } from '../cluster/types.js';
+import { rootsOf } from '../cluster/causes.js';
+import { sanitize } from '../text/sanitize.js';
+
+export type Labels = Record<string, string>;
+
+// The exposition format would carry control characters in a label value as they are; someone will
+// `curl` it in a terminal, so what a container or a TF_CONFIG says is made safe first (one test for
+// the usual case, where there is nothing to strip).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const safe = (text: string): string => (CONTROL.test(text) ? sanitize(text) : text);
+export interface Sample {
+  labels: Labels;
+  value: number;
+}
+export interface Family {
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge';
+  values: Sample[];
+}
+
+/** cAdvisor's labels (name, id, image) and the cluster's (tf_cluster, tf_role, tf_index, engine). */
+export function containerLabels(n: NodeView, cluster: string, engine: string): Labels {
+  return {
+    name: safe(n.name),
+    // cAdvisor's id is the container's cgroup; with Docker's cgroupfs driver, /docker/<id>.
+    id: `/docker/${n.id}`,
+    image: safe(n.image),
+    tf_cluster: cluster,
+    tf_role: n.role,
+    tf_index: n.index === null ? '' : String(n.index),
+    engine: safe(n.engineHost ?? engine),
+  };
+}
+
+const family = (name: string, type: Family['type'], help: string): Family => ({ name, help, type, values: [] });
+
+/** Every family, in a fixed order; a family with no sample still says its HELP and TYPE. */
+export function metricFamilies(s: Snapshot): Family[] {
+  const cluster = safe(s.network.name);
+  const engineUp = family('tfmon_engine_up', 'gauge', '1 while tfmon reads the Docker engine, 0 while it cannot (the container series are left out then)');
+  const engines = s.engines ?? [{ host: s.engine.host, error: s.engineError, nodes: s.nodes.length }];
+  for (const e of engines) engineUp.values.push({ labels: { engine: safe(e.host), tf_cluster: cluster }, value: e.error === null ? 1 : 0 });
+
+  const cpu = family('container_cpu_usage_seconds_total', 'counter', 'Cumulative cpu time consumed in seconds.');
+  const workingSet = family('container_memory_working_set_bytes', 'gauge', 'Current working set in bytes.');
+  const memUsage = family('container_memory_usage_bytes', 'gauge', 'Current memory usage in bytes, including all memory regardless of when it was accessed');
+  const memLimit = family('container_spec_memory_limit_bytes', 'gauge', 'Memory limit for the container.');
+  const rx = family('container_network_receive_bytes_total', 'counter', 'Cumulative count of bytes received');
+  const tx = family('container_network_transmit_bytes_total', 'counter', 'Cumulative count of bytes transmitted');
+  const reads = family('container_fs_reads_bytes_total', 'counter', 'Cumulative count of bytes read');
+  const writes = family('container_fs_writes_bytes_total', 'counter', 'Cumulative count of bytes written');
+  const lastSeen = family('container_last_seen', 'gauge', 'Last time a container was seen by the exporter');
+  const gpuUtil = family('DCGM_FI_DEV_GPU_UTIL', 'gauge', 'GPU utilization (in %) of a GPU the container uses (the whole GPU, as DCGM reports it).');
+  const fbUsed = family('DCGM_FI_DEV_FB_USED', 'gauge', "Framebuffer memory used (in MiB) by the container's processes on that GPU.");
+
+  const up = family('tfmon_node_up', 'gauge', '1 when the task container is running, else 0');
+  const state = family('tfmon_node_state', 'gauge', "The container's state as Docker says it: 1 for the current one");
+  const restarts = family('tfmon_restarts_total', 'counter', 'Restarts of the task container: by its restart policy, and by hand while tfmon watched');
+  const stale = family('tfmon_tf_config_stale', 'gauge', "1 when the node's TF_CONFIG cluster spec differs from the live topology, else 0");
+  const reach = family('tfmon_reachability', 'gauge', 'The last probe from one task to another: 1 when the name resolves and the TF port connects, 0 when it fails');
+  const latency = family('tfmon_probe_latency_seconds', 'gauge', 'TCP connect time of the last probe from one task to another, in seconds');
+  const problems = family('tfmon_problems', 'gauge', 'Root problems tfmon finds now, by code, severity and node (the ones that follow from them are not counted)');
+  const step = family('tfmon_training_step', 'gauge', "The training step the task's own log last printed");
+  const loss = family('tfmon_training_loss', 'gauge', "The loss the task's own log last printed");
+  const epoch = family('tfmon_training_epoch', 'gauge', 'The epoch the task is in (Keras)');
+  const pace = family('tfmon_training_steps_per_second', 'gauge', "The task's pace as it prints it (Keras: per-step time inverted; Estimator: global_step/sec)");
+  const perReport = family('tfmon_training_seconds_per_report', 'gauge', "The Estimator's seconds for the task's last report of iterations: its own pace");
+  const lastProgress = family('tfmon_training_last_progress_timestamp_seconds', 'gauge', "When the task's training progress last moved, by its log's timestamps");
+  const global = family('tfmon_training_global_steps_per_second', 'gauge', "The cluster's global step rate (TensorFlow's where printed, else the chief's pace)");
+  const eta = family('tfmon_training_eta_seconds', 'gauge', 'Seconds until the last epoch ends, where epochs and steps per epoch are known');
+
+  const staleNodes = new Set(s.problems.filter((p) => p.code === 'tf_config_stale' && p.node).map((p) => p.node!));
+  const engineHost = s.engine.host;
+  // While the engine cannot be read, nothing about the containers is fresh: only tfmon's own word.
+  const fresh = s.engineError === null;
+  for (const n of fresh ? s.nodes : []) {
+    const labels = containerLabels(n, cluster, engineHost);
+    const running = n.state === 'running';
+    up.values.push({ labels, value: running ? 1 : 0 });
+    state.values.push({ labels: { ...labels, state: n.state }, value: 1 });
+    restarts.values.push({ labels, value: n.restarts + n.manualRestarts });
+    stale.values.push({ labels, value: staleNodes.has(n.name) ? 1 : 0 });
+    const c = running ? s.usage[n.id]?.counters : undefined;
+    if (c) {
+      if (c.cpuNs !== null) cpu.values.push({ labels, value: c.cpuNs / 1e9 });
+      const ws = s.usage[n.id]!.memBytes;
+      if (ws !== null) workingSet.values.push({ labels, value: ws });
+      if (c.memUsage !== null) memUsage.values.push({ labels, value: c.memUsage });
+      // cAdvisor says 0 for no limit (tfmon's screen shows the host's memory then).
+      memLimit.values.push({ labels, value: n.memoryLimitBytes ?? 0 });
+      if (c.netRx !== null) rx.values.push({ labels, value: c.netRx });
+      if (c.netTx !== null) tx.values.push({ labels, value: c.netTx });
+      if (c.blkRead !== null) reads.values.push({ labels, value: c.blkRead });
+      if (c.blkWrite !== null) writes.values.push({ labels, value: c.blkWrite });
+      lastSeen.values.push({ labels, value: Math.floor(c.at / 1000) });
+    }
+    for (const g of running ? (s.gpuByContainer[n.id] ?? []) : []) {
+      const gl = { ...labels, gpu: String(g.index), UUID: safe(g.uuid), modelName: safe(s.gpus?.find((x) => x.uuid === g.uuid)?.name ?? '') };
+      if (g.utilPercent !== null) gpuUtil.values.push({ labels: gl, value: g.utilPercent });
+      if (g.memUsedBytes !== null) fbUsed.values.push({ labels: gl, value: Math.round(g.memUsedBytes / 1048576) });
+    }
+    const t = s.training[n.id];
+    if (t && running) {
+      if (t.step !== null) step.values.push({ labels, value: t.step });
+      if (t.loss !== null && Number.isFinite(t.loss)) loss.values.push({ labels, value: t.loss });
+      if (t.epoch !== null) epoch.values.push({ labels, value: t.epoch });
+      if (t.stepsPerSecond !== null) pace.values.push({ labels, value: t.stepsPerSecond });
+      if (t.secondsPerReport !== null) perReport.values.push({ labels, value: t.secondsPerReport });
+      if (t.lastProgressAt !== null) lastProgress.values.push({ labels, value: t.lastProgressAt / 1000 });
+    }
+  }
+  if (fresh) {
+    for (const e of s.reachability) {
+      if (e.tcp === 'unprobed' || e.dns === 'unprobed') continue;
+      const labels = { from: safe(e.from), to: safe(e.to), tf_cluster: cluster };
+      reach.values.push({ labels, value: e.dns === 'ok' && e.tcp === 'ok' ? 1 : 0 });
+      if (e.ms !== null && e.tcp === 'ok') latency.values.push({ labels, value: e.ms / 1000 });
+    }
+    if (s.clusterTraining?.globalStepsPerSecond != null) global.values.push({ labels: { tf_cluster: cluster }, value: s.clusterTraining.globalStepsPerSecond });
+    if (s.clusterTraining?.eta != null) eta.values.push({ labels: { tf_cluster: cluster }, value: s.clusterTraining.eta });
+  }
+  // Problems: counted per (code, severity, node), roots only; an unreachable engine is one too.
+  const counts = new Map<string, Sample>();
+  for (const p of rootsOf(s.problems)) {
+    const key = `${p.code}\u0000${p.severity}\u0000${p.node ?? ''}`;
+    const sample = counts.get(key);
+    if (sample) sample.value++;
+    else counts.set(key, { labels: { code: p.code, severity: p.severity, node: safe(p.node ?? ''), tf_cluster: cluster }, value: 1 });
+  }
+  problems.values.push(...counts.values());
+
+  return [engineUp, cpu, workingSet, memUsage, memLimit, rx, tx, reads, writes, lastSeen, gpuUtil, fbUsed,
+    up, state, restarts, stale, reach, latency, problems, step, loss, epoch, pace, perReport, lastProgress, global, eta];
+}
