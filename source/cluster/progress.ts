@@ -68,6 +68,7 @@ const KERAS_ETA = /^ETA: (?:(\d+):)?(?:(\d+):)?(\d+)s?$/;
 const KERAS_TIME = /^(\d+(?:\.\d+)?)(us|ms|s)(?:\/(step|sample|epoch))?$/;
 const KERAS_METRIC = new RegExp(String.raw`^([A-Za-z_][\w.]*): (${NUM})$`);
 const TASK = /\/job:(\w+)\/replica:\d+\/task:(\d+)/;
+const CLUSTER_WORDS = /job:|PS task|larger than max|recovered/;
 // Docker's timestamp where a line was split at 16 KiB and the parts joined again.
 const EMBEDDED_TS = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z /g;
 // Colour and cursor codes (Keras 3 colours its bar) and the backspaces of a rewrite.
@@ -242,7 +243,9 @@ export function parseTrainingLine(raw: string, custom: readonly CustomFormat[] =
     const r = kerasLine(text);
     if (r) return { kind: 'progress', report: r };
   }
-  if (STALL.test(text)) return { kind: 'stall_warning', text: clip(text) };
+  if (text.includes('global step') && STALL.test(text)) return { kind: 'stall_warning', text: clip(text) };
+  // Most lines that got this far ("loss" in a sentence) name no task: four words decide first.
+  if (!CLUSTER_WORDS.test(text)) return null;
   return clusterMessage(text);
 }
 

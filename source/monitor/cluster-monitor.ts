@@ -127,7 +127,7 @@ export class ClusterMonitor implements Monitor {
       ? (id: string, read: readonly { line: string; tail?: string }[]): void => {
         for (const r of read) {
           const [ts, rest] = splitTimestamp(r.line);
-          training.line(id, r.tail ?? rest, ts ? Date.parse(ts) : Date.now(), false);
+          training.line(id, r.tail ?? rest, ts, false);
         }
       }
       : undefined;

@@ -32,11 +32,11 @@ export class TrainingTracker {
     this.book = new TrainingBook(options);
   }
 
-  /** One line of a followed node (see LogFollower). */
-  line = (id: string, text: string, at: number, partial: boolean): void => {
+  /** One line of a followed node (see LogFollower); `ts` its Docker timestamp (null: now). */
+  line = (id: string, text: string, ts: string | null, partial: boolean): void => {
     const event = parseTrainingLine(text, this.options.custom, partial);
     if (!event) return;
-    this.book.ingest(id, event, at);
+    this.book.ingest(id, event, (ts && Date.parse(ts)) || Date.now());
     this.notifyTimer ??= setTimeout(() => {
       this.notifyTimer = null;
       this.judge();

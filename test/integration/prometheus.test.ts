@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SocketProxy } from '../helpers/socket-proxy.js';
+import { tfmonInPty } from '../helpers/pty.js';
 import { tfConfigFor, type TaskSpec } from '../../source/cluster/tf-config.js';
 import { CLI, cleanup, createNetwork, docker, own, requireEngine, ROOT, runSim, simImage, sleep, TEST_LABEL, tfmon } from './harness.js';
 
@@ -195,6 +196,21 @@ describe('a real Prometheus scraping tfmon serve', () => {
     const after = await tfmon(['doctor', '--json', '--no-probe', '--network', net, '--label', TEST_LABEL], env);
     expect(after.stdout).not.toContain('metrics_public');
   }, 60_000);
+
+  it('the live screen with --metrics serves the same beside the screen, and stops with it', async () => {
+    const port = await freePort();
+    const pty = tfmonInPty(['--network', net, '--label', TEST_LABEL, '--no-probe', '--metrics', `127.0.0.1:${port}`], { columns: 120, rows: 30 });
+    try {
+      await pty.waitFor(own('p-ps-0'), 20_000);
+      const text = await (await get(port, '/metrics')).text();
+      expect(text).toMatch(new RegExp(`^tfmon_node_up\\{name="${own('p-ps-0')}",`, 'm'));
+      pty.child.stdin.write('q');
+      expect(await pty.exited).toBe(0);
+    } finally {
+      pty.kill();
+    }
+    await expect(get(port, '/healthz')).rejects.toThrow();
+  }, 40_000);
 
   it('a scrape makes no Docker call, and tfmon serve sends the engine nothing but reads', async () => {
     const proxy = new SocketProxy(join(dir, 'engine.sock'));
