@@ -61,11 +61,11 @@ describe('the exposition', () => {
 
   it("GPU per container with DCGM's names and units (MiB), tfmon's own families", async () => {
     const text = await exposition(snapshot());
-    expect(line(text, /^DCGM_FI_DEV_GPU_UTIL\{/)).toMatch(/name="tf-worker-0".*gpu="0",UUID="GPU-abc",modelName="NVIDIA H200"\} 87$/);
+    expect(line(text, /^DCGM_FI_DEV_GPU_UTIL\{/)).toMatch(/^DCGM_FI_DEV_GPU_UTIL\{gpu="0",UUID="GPU-abc",modelName="NVIDIA H200",name="tf-worker-0",.*\} 87$/);
     expect(line(text, /^DCGM_FI_DEV_FB_USED\{/)).toMatch(/ 3364$/);
     expect(line(text, /^tfmon_engine_up\{/)).toBe('tfmon_engine_up{engine="unix:///var/run/docker.sock",tf_cluster="tf-network"} 1');
     expect(line(text, /^tfmon_node_up\{name="tf-ps-0"/)).toMatch(/tf_role="ps",tf_index="0".* 1$/);
-    expect(line(text, /^tfmon_node_state\{name="tf-ps-0"/)).toMatch(/state="running"\} 1$/);
+    expect(line(text, /^tfmon_node_state\{state="running",name="tf-ps-0"/)).toMatch(/tf_role="ps".*\} 1$/);
     expect(line(text, /^tfmon_reachability\{from="tf-worker-0"/)).toBe('tfmon_reachability{from="tf-worker-0",to="tf-ps-0",tf_cluster="tf-network"} 1');
     expect(line(text, /^tfmon_reachability\{from="tf-worker-1"/)).toMatch(/ 0$/);
     expect(line(text, /^tfmon_probe_latency_seconds\{/)).toMatch(/ 0\.003$/);
