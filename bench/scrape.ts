@@ -14,7 +14,8 @@ export interface ScrapeFigures {
   series: number;
 }
 
-function freePort(): Promise<number> {
+/** A TCP port nobody listens on now, on loopback (the tests use it too). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as { port: number };
@@ -23,16 +24,21 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Resolves once a tfmon endpoint on this port answers /healthz; throws after `timeoutMs`. */
+export async function untilHealthy(port: number, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false))) {
+    if (Date.now() > until) throw new Error(`tfmon did not answer /healthz on port ${port} within ${timeoutMs / 1000} s`);
+    await sleep(200);
+  }
+}
+
 export async function scrapeBench(network: string, label: string, scrapes = 30): Promise<ScrapeFigures> {
   const port = await freePort();
   const child = spawn(process.execPath, [CLI, 'serve', '--network', network, '--label', label, '--metrics', `127.0.0.1:${port}`], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}/metrics`;
   try {
-    const until = Date.now() + 60_000;
-    while (!(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false))) {
-      if (Date.now() > until) throw new Error('tfmon serve did not answer within 60 s');
-      await sleep(250);
-    }
+    await untilHealthy(port, 60_000);
     await sleep(10_000); // usage has two samples, a probe round ran, the training streams are read
     const ms: number[] = [];
     let text = '';

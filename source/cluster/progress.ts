@@ -59,6 +59,7 @@ const KEYWORDS = /loss|step|Epoch|ETA|job:|PS task|larger than max|recovered/;
 const PREFIX = String.raw`(?:INFO:tensorflow:|WARNING:tensorflow:|[IW]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w.]+:\d+\] )`;
 const NUM = String.raw`-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|-?nan|-?inf`;
 const ESTIMATOR_TENSORS = new RegExp(String.raw`^${PREFIX}((?:[\w/.]+ = [^,()]+?)(?:, [\w/.]+ = [^,()]+?)*)(?: \((\d+(?:\.\d+)?) sec\))?\s*$`);
+const A_NUMBER = new RegExp(`^(?:${NUM})$`);
 const GLOBAL_RATE = new RegExp(String.raw`^${PREFIX}global_step/sec: (${NUM})\s*$`);
 const STALL = /It seems that global step \(tf\.train\.get_global_step\) has not been increased/;
 const EPOCH = /^Epoch (\d+)\/(\d+)\s*$/;
@@ -150,7 +151,7 @@ function estimatorTensors(text: string): ProgressReport | null {
   const r: ProgressReport = { format: 'estimator', step: Number(step) };
   const metrics: Record<string, number> = {};
   for (const [k, v] of values) {
-    if (k === 'step' || k === 'global_step' || !new RegExp(`^(?:${NUM})$`).test(v)) continue;
+    if (k === 'step' || k === 'global_step' || !A_NUMBER.test(v)) continue;
     if (k === 'loss') r.loss = num(v);
     else metrics[k] = num(v);
   }

@@ -19,6 +19,19 @@ export function monitorOf(c: Pick<CommonOptions, 'host' | 'hosts' | 'context'>, 
   return new ClusterMonitor(engineOf(c), options);
 }
 
+/** The monitor's options from the command line: each part there only when it is on (`usage: false`:
+ * left out whatever the flags say, for commands that do not show it). */
+export function monitorOptions(c: CommonOptions, parts: { usage?: boolean } = {}): MonitorOptions {
+  return {
+    network: c.network,
+    labels: c.labels,
+    ...(c.logs ? { logs: c.logs } : {}),
+    ...(c.usage && parts.usage !== false ? { usage: c.usage } : {}),
+    ...(c.probe ? { probe: c.probe } : {}),
+    ...(c.training ? { training: c.training } : {}),
+  };
+}
+
 export interface CommonOptions {
   network: string;
   labels: Record<string, string>;

@@ -5,16 +5,11 @@ import { fixFor } from '../cluster/fixes.js';
 import { exitCodeFor } from '../cluster/problems.js';
 import type { Problem } from '../cluster/types.js';
 import { sanitize } from '../text/sanitize.js';
-import { monitorOf, type CommonOptions, type Io } from './context.js';
+import { monitorOf, monitorOptions, type CommonOptions, type Io } from './context.js';
 import { publicEndpoints } from '../metrics/serving-note.js';
 
 export async function runDoctor(common: CommonOptions, json: boolean, io: Io, all = false): Promise<number> {
-  const monitor = monitorOf(common, {
-    network: common.network,
-    labels: common.labels,
-    ...(common.probe ? { probe: common.probe } : {}),
-    ...(common.training ? { training: common.training } : {}),
-  });
+  const monitor = monitorOf(common, monitorOptions(common, { usage: false }));
   const loaded = await monitor.load();
   // Reachability and the last error lines are part of the diagnosis: one round, one read.
   await Promise.all([monitor.probeNow(), monitor.readLastErrors(loaded.nodes.map((n) => n.id), 100)]);

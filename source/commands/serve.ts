@@ -2,31 +2,22 @@
 // answers from what it holds (docs/metrics.md). Where it listens is written down for `tfmon doctor`,
 // which warns when it is beyond loopback.
 import { formatAddress, isLoopback, type ListenAddress } from '../metrics/address.js';
-import { forgetServing, noteServing } from '../metrics/serving-note.js';
-import { serveMetrics } from '../metrics/server.js';
-import { EngineError } from '../engine/errors.js';
-import { monitorOf, type CommonOptions, type Io } from './context.js';
+import { openEndpoint } from '../metrics/server.js';
+import { monitorOf, monitorOptions, type CommonOptions, type Io } from './context.js';
 
 export async function runServe(options: CommonOptions, at: ListenAddress, io: Io): Promise<number> {
-  const { usage, probe, training, ...rest } = options;
-  const monitor = monitorOf(options, { ...rest, ...(usage ? { usage } : {}), ...(probe ? { probe } : {}), ...(training ? { training } : {}) });
+  const monitor = monitorOf(options, monitorOptions(options));
   await monitor.start();
-  const server = await serveMetrics(monitor, at).catch((error: NodeJS.ErrnoException) => {
+  const endpoint = await openEndpoint(monitor, at, options.network).catch((error: unknown) => {
     monitor.stop();
-    throw new EngineError(`cannot listen on ${formatAddress(at)}: ${error.code === 'EADDRINUSE' ? 'the address is in use (another tfmon serve?)' : error.message}`);
+    throw error;
   });
-  const where = formatAddress(at);
-  noteServing(at, options.network);
-  io.err(`tfmon serve: ${options.network} on ${monitor.getSnapshot().engine.host}; metrics on http://${where}/metrics, /status, /healthz${isLoopback(at.host) ? '' : ' (beyond loopback: anyone who reaches this host can read it)'}`);
+  io.err(`tfmon serve: ${options.network} on ${monitor.getSnapshot().engine.host}; metrics on http://${formatAddress(at)}/metrics, /status, /healthz${isLoopback(at.host) ? '' : ' (beyond loopback: anyone who reaches this host can read it)'}`);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  forgetServing();
   monitor.stop();
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+  await endpoint.close();
   return 0;
 }

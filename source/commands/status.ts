@@ -1,18 +1,17 @@
 // `tfmon status [--json]`: one listing, printed, exit code 0 (1 when the engine or network fails).
 import { asciiOnly } from '../text/locale.js';
-import { monitorOf, type CommonOptions, type Io } from './context.js';
+import { monitorOf, monitorOptions, type CommonOptions, type Io } from './context.js';
 import { statusJson } from './status-json.js';
 import { statusTable } from './status-table.js';
 
 export async function runStatus(options: CommonOptions & { json: boolean }, io: Io): Promise<number> {
-  const { usage, probe, training, ...rest } = options;
-  const monitor = monitorOf(options, { ...rest, ...(usage ? { usage } : {}), ...(probe ? { probe } : {}), ...(training ? { training } : {}) });
+  const monitor = monitorOf(options, monitorOptions(options));
   // CPU % needs two samples: wait about one interval for them, never much longer. Probing runs one
   // round meanwhile.
   await monitor.load();
   await Promise.all([
-    usage ? monitor.awaitUsage(usage.intervalMs * 1.5 + 300) : null,
-    probe ? monitor.probeNow() : null,
+    options.usage ? monitor.awaitUsage(options.usage.intervalMs * 1.5 + 300) : null,
+    options.probe ? monitor.probeNow() : null,
     monitor.readLastErrors(monitor.getSnapshot().nodes.map((n) => n.id), 100),
     monitor.swarmNodesNow(),
   ]);

@@ -4,15 +4,33 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Snapshot } from '../cluster/types.js';
 import { statusJson } from '../commands/status-json.js';
-import type { ListenAddress } from './address.js';
+import { EngineError } from '../engine/errors.js';
+import { formatAddress, type ListenAddress } from './address.js';
+import { forgetServing, noteServing } from './serving-note.js';
 import { exposition, OPENMETRICS, PROMETHEUS } from './exposition.js';
 
 export interface SnapshotReader {
   getSnapshot(): Snapshot;
 }
 
+/** The endpoint, serving until close(): bound (an address that cannot be bound is an EngineError,
+ * one line), and noted for `tfmon doctor` while it runs. */
+export async function openEndpoint(store: SnapshotReader, at: ListenAddress, network: string): Promise<{ close(): Promise<void> }> {
+  const server = await serveMetrics(store, at).catch((error: NodeJS.ErrnoException) => {
+    throw new EngineError(`cannot listen on ${formatAddress(at)}: ${error.code === 'EADDRINUSE' ? 'the address is in use (another tfmon serve?)' : error.message}`);
+  });
+  noteServing(at, network);
+  return {
+    close: () => new Promise<void>((resolve) => {
+      forgetServing();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
 /** Serves until close(); rejects with the reason when the address cannot be bound. */
-export function serveMetrics(store: SnapshotReader, at: ListenAddress): Promise<Server> {
+function serveMetrics(store: SnapshotReader, at: ListenAddress): Promise<Server> {
   const server = createServer((req, res) => {
     void answer(store, req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });

@@ -80,6 +80,8 @@ export class ClusterMonitor implements Monitor {
   private network: NetworkInfo;
   private engineInfo: EngineInfo;
   private events: { close(): void } | null = null;
+  /** start() ran: events, samplers and streams follow the cluster (load() alone reads it once). */
+  private following = false;
   private stopped = false;
 
   constructor(private readonly engine: Engine, private readonly options: MonitorOptions) {
@@ -122,7 +124,8 @@ export class ClusterMonitor implements Monitor {
   /** Reads the last lines of these nodes once and keeps their last error lines (status; a node
    * that exited or restarted). */
   async readLastErrors(ids: readonly string[], tail = 200): Promise<void> {
-    const training = this.training;
+    // Once started, the training streams read every node's lines themselves: these would count twice.
+    const training = this.following ? null : this.training;
     const lines = training
       ? (id: string, read: readonly { line: string; tail?: string }[]): void => {
         for (const r of read) {
@@ -207,6 +210,7 @@ export class ClusterMonitor implements Monitor {
 
   /** load() and then follow events. The stream opens before the listing, so nothing falls between. */
   async start(): Promise<void> {
+    this.following = true;
     await this.connect();
     this.host?.start();
     this.gpu?.start();

@@ -130,13 +130,22 @@ export class FactsTracker {
     const ids = [...this.pending];
     this.pending.clear();
     try {
-      // A member the cluster's TF_CONFIGs name stays one when it is cut off the network.
-      const namedHosts = new Set([...this.facts.values()].flatMap((f) => hostsOf(f.tfConfigRaw)));
-      for (const id of ids) {
-        const f = this.facts.get(id);
-        if (f && (namedHosts.has(f.name) || (f.service !== null && namedHosts.has(f.service)))) this.named.add(id);
-      }
       const found = await this.inspectAll(ids, (id) => this.named.has(id));
+      // A known member that left the network stays one when the cluster's TF_CONFIGs name it (cut
+      // off): looked up only then, since it means reading every TF_CONFIG (rare, unlike events).
+      const left = ids.filter((id, i) => found[i] === null && this.facts.has(id));
+      if (left.length) {
+        const namedHosts = new Set([...this.facts.values()].flatMap((f) => hostsOf(f.tfConfigRaw)));
+        const cut = left.filter((id) => {
+          const f = this.facts.get(id)!;
+          return namedHosts.has(f.name) || (f.service !== null && namedHosts.has(f.service));
+        });
+        const again = await this.inspectAll(cut, () => true);
+        cut.forEach((id, i) => {
+          this.named.add(id);
+          found[ids.indexOf(id)] = again[i] ?? null;
+        });
+      }
       ids.forEach((id, i) => {
         const f = found[i];
         if (f && this.matches(f) && !this.tombstones.has(id)) this.facts.set(id, f);

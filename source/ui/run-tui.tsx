@@ -1,7 +1,7 @@
 // Starts the monitor, then the Ink screen. Errors before the screen opens are one line on stderr.
 import { render } from 'ink';
 import React from 'react';
-import { engineOf, monitorOf, type CommonOptions } from '../commands/context.js';
+import { engineOf, monitorOf, monitorOptions, type CommonOptions } from '../commands/context.js';
 import type { Engine } from '../engine/engine.js';
 import type { Monitor } from '../monitor/monitor.js';
 import { App, type ScreenActions } from './App.js';
@@ -10,9 +10,7 @@ import { lastWorker, tfConfigPlan } from '../cluster/regenerate.js';
 import { asciiOnly, colorEnabled, supportsHyperlinks } from '../text/locale.js';
 import { DEFAULT_LOG_OPTIONS } from '../monitor/log-follower.js';
 import { unexpectedErrorLine } from '../cli/unexpected.js';
-import { EngineError } from '../engine/errors.js';
-import { formatAddress, type ListenAddress } from '../metrics/address.js';
-import { forgetServing, noteServing } from '../metrics/serving-note.js';
+import type { ListenAddress } from '../metrics/address.js';
 
 /** The keys' actions, always on the monitor's current nodes, each on the engine that owns its node
  * (one engine, or several with --host repeated). */
@@ -62,17 +60,15 @@ export interface TuiOptions {
 }
 
 export async function runTui(options: CommonOptions, tui: TuiOptions = { altScreen: true }): Promise<number> {
-  const { usage, probe, training, ...rest } = options;
   const engine = engineOf(options);
-  const monitor = monitorOf(options, { ...rest, ...(usage ? { usage } : {}), ...(probe ? { probe } : {}), ...(training ? { training } : {}) });
+  const monitor = monitorOf(options, monitorOptions(options));
   await monitor.start();
   // Bound before the screen takes the terminal: an address in use is one line and exit 1, as usual.
   // prom-client is loaded only when asked for: the screen alone does not pay for it.
-  const metrics = tui.metrics ? await (await import('../metrics/server.js')).serveMetrics(monitor, tui.metrics).catch((error: NodeJS.ErrnoException) => {
+  const metrics = tui.metrics ? await (await import('../metrics/server.js')).openEndpoint(monitor, tui.metrics, options.network).catch((error: unknown) => {
     monitor.stop();
-    throw new EngineError(`cannot listen on ${formatAddress(tui.metrics!)}: ${error.code === 'EADDRINUSE' ? 'the address is in use' : error.message}`);
+    throw error;
   }) : null;
-  if (tui.metrics) noteServing(tui.metrics, options.network);
   const actions = clusterActions(engine, monitor, options);
   const theme = { color: colorEnabled(), ascii: asciiOnly() };
   const app = render(
@@ -122,10 +118,6 @@ export async function runTui(options: CommonOptions, tui: TuiOptions = { altScre
   process.off('uncaughtException', onFatal);
   process.off('unhandledRejection', onFatal);
   monitor.stop();
-  if (metrics) {
-    forgetServing();
-    metrics.closeAllConnections();
-    metrics.close();
-  }
+  await metrics?.close();
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
 }

@@ -4,12 +4,12 @@
 // and that scrapes make no Docker call and nothing on the endpoint writes to the engine.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SocketProxy } from '../helpers/socket-proxy.js';
 import { tfmonInPty } from '../helpers/pty.js';
+import { freePort, untilHealthy } from '../../bench/scrape.js';
 import { tfConfigFor, type TaskSpec } from '../../source/cluster/tf-config.js';
 import { CLI, cleanup, createNetwork, docker, own, requireEngine, ROOT, runSim, simImage, sleep, TEST_LABEL, tfmon } from './harness.js';
 
@@ -22,15 +22,6 @@ let tfmonPort = 0;
 let promPort = 0;
 /** When Prometheus had its first sample of tfmon. */
 let scrapedSince = 0;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
 
 function start(cmd: string, args: string[]): ChildProcess {
   const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -70,11 +61,7 @@ beforeAll(async () => {
   runSim(image, cut, net, env(tasks[3]!));
   [tfmonPort, promPort] = [await freePort(), await freePort()];
   start(process.execPath, [CLI, 'serve', '--network', net, '--label', TEST_LABEL, '--metrics', `127.0.0.1:${tfmonPort}`, '--interval', '1', '--probe-interval', '1']);
-  const until = Date.now() + 20_000;
-  while (!(await get(tfmonPort, '/healthz').then((r) => r.ok, () => false))) {
-    if (Date.now() > until) throw new Error('tfmon serve did not answer /healthz within 20 s');
-    await sleep(200);
-  }
+  await untilHealthy(tfmonPort, 20_000);
   writeFileSync(join(dir, 'prometheus.yml'), [
     'global: { scrape_interval: 1s, evaluation_interval: 1s }',
     `rule_files: [${JSON.stringify(join(ROOT, 'examples/prometheus/tfmon-alerts.yml'))}]`,
@@ -178,11 +165,7 @@ describe('a real Prometheus scraping tfmon serve', () => {
     const open = spawn(process.execPath, [CLI, 'serve', '--network', net, '--label', TEST_LABEL, '--no-probe', '--metrics', `0.0.0.0:${port}`], { stdio: 'ignore', env: { ...process.env, ...env } });
     children.push(open);
     try {
-      const until = Date.now() + 20_000;
-      while (!(await get(port, '/healthz').then((r) => r.ok, () => false))) {
-        if (Date.now() > until) throw new Error('tfmon serve on 0.0.0.0 did not answer within 20 s');
-        await sleep(200);
-      }
+      await untilHealthy(port, 20_000);
       const warned = await tfmon(['doctor', '--json', '--no-probe', '--network', net, '--label', TEST_LABEL], env);
       const problems = (JSON.parse(warned.stdout) as { problems: { code: string; severity: string; message: string }[] }).problems;
       expect(problems.filter((p) => p.code === 'metrics_public')).toEqual([
@@ -218,11 +201,7 @@ describe('a real Prometheus scraping tfmon serve', () => {
     const port = await freePort();
     const child = start(process.execPath, [CLI, 'serve', '--host', `unix://${proxy.path}`, '--network', net, '--label', TEST_LABEL, '--metrics', `127.0.0.1:${port}`, '--no-probe', '--interval', '1']);
     try {
-      const until = Date.now() + 20_000;
-      while (!(await get(port, '/healthz').then((r) => r.ok, () => false))) {
-        if (Date.now() > until) throw new Error('tfmon serve (through the proxy) did not answer within 20 s');
-        await sleep(200);
-      }
+      await untilHealthy(port, 20_000);
       await sleep(2000); // its start: listing, inspects, log streams
       const before = proxy.requests.length;
       for (let i = 0; i < 20; i++) expect((await get(port, '/metrics')).status).toBe(200);
