@@ -35,6 +35,26 @@ need_test_tools() {
   [ "${TFMON_ENGINE_FOR:-}" = tests ] || return 0
   need /usr/bin/python3 python3-minimal "the tests mount it into a node to probe like a TensorFlow image"
   need_prometheus
+  need_remote_tools
+}
+# The remote-engine tests: a real sshd (Debian's openssh-server, run by the tests on a loopback port of
+# their own; the package's own service on port 22 is stopped again unless it ran before), openssl
+# for the TLS engine's certificates, socat to carry that engine's loopback port out of its namespace.
+need_remote_tools() {
+  if [ ! -x /usr/sbin/sshd ]; then
+    if is_root && have_apt; then
+      say "installing openssh-server (the remote-engine tests log in through a real sshd on loopback)"
+      { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server openssh-client ||
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server openssh-client; }; } >>"$LOG" 2>&1 ||
+        fail "could not install openssh-server with apt-get (log: $LOG)"
+      service ssh stop >>"$LOG" 2>&1 || true
+    else
+      fail "/usr/sbin/sshd is missing: install openssh-server (the remote-engine tests log in through a real sshd)"
+    fi
+  fi
+  need /usr/bin/ssh openssh-client "tfmon reaches ssh:// engines with the system's ssh"
+  need /usr/bin/openssl openssl "the TLS engine's certificates are made with it"
+  need /usr/bin/socat socat "the TLS engine's port is carried out of its network namespace with it"
 }
 # Debian's prometheus (with promtool): the metrics tests scrape tfmon serve with it. Installed without
 # its recommends (no node exporter); a service the package starts is stopped again, since the tests

@@ -6,11 +6,13 @@ import { statusTable } from './status-table.js';
 
 export async function runStatus(options: CommonOptions & { json: boolean }, io: Io): Promise<number> {
   const monitor = monitorOf(options, monitorOptions(options));
-  // CPU % needs two samples: wait about one interval for them, never much longer. Probing runs one
-  // round meanwhile.
+  // CPU % needs two samples: wait about one interval for them, never much longer (the stats API's
+  // second sample comes a second after the first, later over a slow link: up to 3 s for it; the
+  // wait ends as soon as every node has one). Probing runs one round meanwhile.
   await monitor.load();
+  const wait = options.usage ? options.usage.intervalMs * 1.5 + 300 : 0;
   await Promise.all([
-    options.usage ? monitor.awaitUsage(options.usage.intervalMs * 1.5 + 300) : null,
+    options.usage ? monitor.awaitUsage(monitor.getSnapshot().usageSource === 'api' ? Math.max(wait, 3000) : wait) : null,
     options.probe ? monitor.probeNow() : null,
     monitor.readLastErrors(monitor.getSnapshot().nodes.map((n) => n.id), 100),
     monitor.swarmNodesNow(),

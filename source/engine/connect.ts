@@ -1,5 +1,5 @@
-// docker-modem for an endpoint: the transport dockerode needs for actions (create, exec, restart…),
-// and reads over ssh:// (transport.ts does the others itself). Loaded only when one of those is used.
+// docker-modem for an endpoint: the transport dockerode needs for actions (create, exec, restart…).
+// Loaded only when one of those is used.
 import Modem from 'docker-modem';
 import type { Agent } from 'node:http';
 import { inspect } from 'node:util';
@@ -16,26 +16,15 @@ export function quietAgent<A extends Agent>(agent: A): A {
   return agent;
 }
 
-/** `agent`: a keep-alive pool the engine owns and ends on close (a local socket only; a TLS or SSH
- * transport keeps docker-modem's own, whose options it builds itself). */
+/** `agent`: a keep-alive pool the engine owns and ends on close (a local socket, or the SSH
+ * tunnel's channels; a TLS transport keeps docker-modem's own, whose options it builds itself). */
 export function modemFor(endpoint: Endpoint, agent?: Agent): Modem {
   const { host, tls } = endpoint;
   const pool = agent ? { agent: quietAgent(agent) } : {};
   if (host.startsWith('unix://')) return new Modem({ socketPath: host.slice('unix://'.length), ...pool } as Modem.ConstructorOptions);
   if (host.startsWith('npipe://')) return new Modem({ socketPath: host.slice('npipe://'.length), ...pool } as Modem.ConstructorOptions);
-  const ssh = /^ssh:\/\/(?:([^@/]+)@)?([^:/]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(host);
-  if (ssh && ssh[2] !== undefined) {
-    // docker-modem runs `docker system dial-stdio` over one SSH connection per request: tfmon keeps
-    // its requests few and its streams long.
-    const sshAgent = process.env['SSH_AUTH_SOCK'];
-    return new Modem({
-      protocol: 'ssh',
-      host: ssh[2],
-      port: Number(ssh[3] ?? 22),
-      ...(ssh[1] ? { username: ssh[1] } : {}),
-      ...(sshAgent ? { sshOptions: { agent: sshAgent } } : {}),
-    } as Modem.ConstructorOptions);
-  }
+  // ssh://: the agent's connections are channels of the engine's one SSH login (ssh-tunnel.ts).
+  if (host.startsWith('ssh://') && agent) return new Modem({ socketPath: 'ssh-tunnel', ...pool } as Modem.ConstructorOptions);
   const m = /^(tcp|http|https):\/\/([^:/]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(host);
   if (m && m[2] !== undefined) {
     const secure = m[1] === 'https' || tls !== null;

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
 import type Docker from 'dockerode';
 import type { ContainerFacts, EngineInfo, NetworkInfo } from '../cluster/types.js';
+import { parseSshHost, SshTunnel, tunnelAgent, tunnelOf } from './ssh-tunnel.js';
 import { transportFor, type Query, type Transport } from './transport.js';
 import { resolveEndpoint, type Endpoint } from './endpoint.js';
 import { LABEL_CLUSTER } from '../cluster/role.js';
@@ -51,6 +52,8 @@ export interface InspectDoc {
 export class Engine implements EngineCalls {
   readonly host: string;
   readonly endpoint: Endpoint;
+  /** ssh://: the pool of the one SSH login's channels, shared by reads and actions. */
+  private readonly tunnel: Http.Agent | null = null;
   /** Reads: JSON answers and streams (transport.ts). */
   private readonly transport: Transport;
   /** Actions go through dockerode, loaded on the first one, on docker-modem with a keep-alive pool
@@ -70,7 +73,9 @@ export class Engine implements EngineCalls {
   constructor(target?: string | Endpoint) {
     this.endpoint = typeof target === 'object' ? target : resolveEndpoint({ host: target });
     this.host = this.endpoint.host;
-    this.transport = transportFor(this.endpoint);
+    const ssh = parseSshHost(this.host);
+    if (ssh) this.tunnel = tunnelAgent(new SshTunnel(this.host, ssh));
+    this.transport = transportFor(this.endpoint, this.tunnel ?? undefined);
   }
 
   /** Ends the idle connections kept for reuse. Streams and sessions are their owners' to close
@@ -78,6 +83,7 @@ export class Engine implements EngineCalls {
   close(): void {
     this.transport.close();
     this.actionsPool?.destroy();
+    tunnelOf(this.tunnel)?.close();
   }
 
   /** The engine runs on this host (its socket is here): its containers' cgroups and PIDs are ours to read. */
@@ -90,7 +96,7 @@ export class Engine implements EngineCalls {
     if (!this.actionsModem) {
       const { Agent } = createRequire(import.meta.url)('node:http') as typeof Http;
       const pool = (this.actionsPool = new Agent({ keepAlive: true }));
-      this.actionsModem = import('./connect.js').then(({ modemFor }) => modemFor(this.endpoint, this.local ? pool : undefined));
+      this.actionsModem = import('./connect.js').then(({ modemFor }) => modemFor(this.endpoint, this.tunnel ?? (this.local ? pool : undefined)));
     }
     return this.actionsModem;
   }

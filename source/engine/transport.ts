@@ -1,8 +1,9 @@
-// HTTP to a Docker engine for reads: JSON answers and long streams (events, stats, logs). A local
-// socket or TCP (TLS from the endpoint) goes through Node's http/https with a keep-alive pool of the
-// engine's own; ssh:// goes through docker-modem, loaded only then. Why not docker-modem everywhere:
-// it loads ssh2 at import whatever the transport (~15 ms of every `tfmon status`, measured), and
-// formats each request's options for a debug line even with debugging off.
+// HTTP to a Docker engine for reads: JSON answers and long streams (events, stats, logs), through
+// Node's http/https with a keep-alive pool of the engine's own: a local socket, TCP (TLS from the
+// endpoint), or for ssh:// the channels of one SSH login (ssh-tunnel.ts). Why not docker-modem: it
+// loads ssh2 at import whatever the transport (~15 ms of every `tfmon status`, measured), formats
+// each request's options for a debug line even with debugging off, and logs in over SSH again for
+// every request.
 import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
@@ -79,15 +80,22 @@ class NodeHttpTransport implements Transport {
   private readonly request: typeof Http.request;
   private readonly base: Http.RequestOptions;
 
-  constructor(endpoint: Endpoint) {
+  constructor(endpoint: Endpoint, tunnel?: Http.Agent) {
     const { host, tls } = endpoint;
+    if (tunnel) {
+      // ssh://: every connection is a channel of the tunnel; the socket path only names the pool.
+      this.request = (require('node:http') as typeof Http).request;
+      this.agent = tunnel;
+      this.base = { socketPath: 'ssh-tunnel', servername: '' } as Http.RequestOptions;
+      return;
+    }
     const tcp = /^(tcp|http|https):\/\/([^:/]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(host);
     const secure = tcp !== null && (tcp[1] === 'https' || tls !== null);
     const lib = (secure ? require('node:https') : require('node:http')) as typeof Https;
     this.request = lib.request;
     this.agent = new lib.Agent({
       keepAlive: true,
-      ...(secure && tls ? { ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}) } : {}),
+      ...(secure && tls ? { rejectUnauthorized: tls.verify, ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}) } : {}),
     });
     const socket = /^(unix|npipe):\/\/(.+)$/.exec(host);
     // servername '': no TLS on a socket, so the agent need not work one out from the host header
@@ -167,62 +175,7 @@ class NodeHttpTransport implements Transport {
   }
 }
 
-/** ssh://: docker-modem runs `docker system dial-stdio` on the remote host for each request. */
-class ModemTransport implements Transport {
-  private modem: Promise<import('docker-modem')> | null = null;
-
-  constructor(private readonly endpoint: Endpoint) {}
-
-  private load(): Promise<import('docker-modem')> {
-    this.modem ??= import('./connect.js').then(({ modemFor }) => modemFor(this.endpoint));
-    return this.modem;
-  }
-
-  /** docker-modem sends `options` as the query string of a GET and as the JSON body otherwise. */
-  private async dial(path: string, query: Query, isStream: boolean, signal?: AbortSignal, method = 'GET', body?: unknown, hijack = false): Promise<unknown> {
-    const modem = await this.load();
-    const qs = method === 'GET' ? '?' : queryString(query) || '?';
-    return new Promise((resolve, reject) => {
-      modem.dial(
-        {
-          path: `${path}${qs}`,
-          method,
-          options: method === 'GET' ? { ...query } : (body ?? {}),
-          isStream,
-          ...(hijack ? { hijack: true, openStdin: true } : {}),
-          statusCodes: { 101: true, 200: true, 201: true, 204: true, 304: true, 400: 'bad parameter', 404: 'not found', 409: 'conflict', 500: 'server error' },
-          ...(signal ? { abortSignal: signal } : {}),
-        } as import('docker-modem').DialOptions,
-        (error, result) => (error ? reject(error) : resolve(result)),
-      );
-    });
-  }
-
-  get<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
-    return this.dial(path, query, false, signal) as Promise<T>;
-  }
-
-  stream(path: string, query: Query, signal: AbortSignal): Promise<Readable> {
-    return this.dial(path, query, true, signal) as Promise<Readable>;
-  }
-
-  send<T>(method: 'POST' | 'DELETE', path: string, query: Query = {}, body?: unknown): Promise<T> {
-    return this.dial(path, query, false, undefined, method, body) as Promise<T>;
-  }
-
-  hijack(path: string, query: Query, body: unknown = {}): Promise<Duplex> {
-    return this.dial(path, query, true, undefined, 'POST', body, true) as Promise<Duplex>;
-  }
-
-  ping(): Promise<null> {
-    return Promise.resolve(null);
-  }
-
-  close(): void {
-    // each request's SSH connection ends with it
-  }
-}
-
-export function transportFor(endpoint: Endpoint): Transport {
-  return endpoint.host.startsWith('ssh://') ? new ModemTransport(endpoint) : new NodeHttpTransport(endpoint);
+/** `tunnel`: for ssh://, the pool whose connections are channels of the engine's one SSH login. */
+export function transportFor(endpoint: Endpoint, tunnel?: Http.Agent): Transport {
+  return new NodeHttpTransport(endpoint, tunnel);
 }

@@ -1,0 +1,339 @@
+// One SSH connection to a remote engine for everything tfmon does there. The system's ssh runs as a
+// control master (so ~/.ssh/config, the agent and known_hosts apply as for the docker CLI) and
+// forwards a private local socket to the remote /var/run/docker.sock: every HTTP connection tfmon
+// opens (reads, each stream, each exec session) is one more channel on that one login, with no
+// process on either end. Where the host refuses socket forwarding or its engine listens elsewhere,
+// each connection is `docker system dial-stdio` run through the same master (Docker's own ssh
+// transport, without a login per request).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import type * as Http from 'node:http';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Duplex } from 'node:stream';
+
+export const REMOTE_SOCKET = '/var/run/docker.sock';
+
+export interface SshTarget {
+  user: string | null;
+  host: string;
+  port: number | null;
+}
+
+/** ssh://[user@]host[:port] → its parts; null when it is not one. */
+export function parseSshHost(url: string): SshTarget | null {
+  const m = /^ssh:\/\/(?:([^@/]+)@)?([^:/[\]]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(url);
+  if (!m || m[2] === undefined) return null;
+  return { user: m[1] ?? null, host: m[2].replace(/^\[|\]$/g, ''), port: m[3] ? Number(m[3]) : null };
+}
+
+/** A failure of the SSH side, already one line naming the host. */
+export class SshError extends Error {
+  readonly code = 'ESSH';
+}
+
+/** ssh's last words (its stderr) → what failed, with what to do about the usual causes. */
+export function sshFailure(url: string, stderr: string, target: SshTarget): string {
+  const lines = stderr
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !/^Warning: Permanently added/.test(l) && !/^\*|^@/.test(l));
+  const said = lines.find((l) => /verification failed|Permission denied|Connection refused|Could not resolve|timed out|No route|Connection closed|REMOTE HOST IDENTIFICATION/i.test(l)) ?? lines.at(-1) ?? 'ssh exited';
+  const once = `ssh${target.port ? ` -p ${target.port}` : ''} ${target.user ? `${target.user}@` : ''}${target.host}`;
+  let hint = '';
+  if (/Host key verification failed|REMOTE HOST IDENTIFICATION/i.test(stderr)) hint = `: its host key is unknown or has changed; check it and accept it by connecting once (${once})`;
+  else if (/Permission denied/i.test(said)) hint = ': no key it accepts; load one into ssh-agent or name it with IdentityFile in ~/.ssh/config (tfmon never asks for a password)';
+  else if (/Connection refused/i.test(said)) hint = ': nothing listens for SSH there';
+  else if (/timed out/i.test(said)) hint = ': no answer';
+  return `${url}: ${said.replace(/\.$/, '')}${hint}`;
+}
+
+type Mode = 'forward' | 'stdio';
+
+/** One login: an ssh control master. */
+interface Login {
+  child: ChildProcess;
+  /** Its control socket (channels opened through it need no login) and forwarded engine socket. */
+  control: string;
+  local: string;
+  /** dial-stdio sessions open on it (sshd's MaxSessions, 10 by default, caps them per login). */
+  sessions: number;
+  stderr: string;
+  exited: boolean;
+  /** Logged in, its control socket there: a session started on it before would log in on its own. */
+  ready: boolean;
+}
+
+interface Live {
+  first: Login;
+  mode: Mode;
+}
+
+export interface TunnelOptions {
+  /** The ssh program (PATH's by default, as the docker CLI runs it). */
+  ssh?: string;
+  /** Seconds for TCP and the login, as ssh's ConnectTimeout; the session must be up within it + 5 s. */
+  connectTimeoutS?: number;
+}
+
+/** Sessions tfmon opens per login: under sshd's default MaxSessions (10), which counts exec sessions
+ * and not forwarded sockets; a session still closing on the far end counts there a little longer. */
+const SESSIONS_PER_LOGIN = 8;
+
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Logins made and channels opened: the bench and the tests count with them. */
+export interface TunnelCounts {
+  logins: number;
+  channels: number;
+}
+
+export class SshTunnel {
+  private readonly dir: string;
+  private readonly ssh: string;
+  private readonly connectTimeoutS: number;
+  private starting: Promise<Live> | null = null;
+  /** A second and later login for dial-stdio sessions beyond the first's MaxSessions. */
+  private extra: Promise<Login> | null = null;
+  private failedAt = 0;
+  private lastFailure: Error | null = null;
+  private readonly logins = new Set<Login>();
+  readonly counts: TunnelCounts = { logins: 0, channels: 0 };
+
+  constructor(
+    private readonly url: string,
+    private readonly target: SshTarget,
+    options: TunnelOptions = {},
+  ) {
+    this.dir = mkdtempSync(join(tmpdir(), 'tfmon-ssh-')); // mode 700: the forwarded socket is this user's alone
+    this.ssh = options.ssh ?? 'ssh';
+    this.connectTimeoutS = options.connectTimeoutS ?? 10;
+    exitHooks.add(this);
+  }
+
+  /** How it reaches the engine once up: a forwarded socket, or dial-stdio sessions; null before. */
+  get mode(): Mode | null {
+    return this.live?.mode ?? null;
+  }
+
+  private live: Live | null = null;
+
+  private destination(): string[] {
+    const { user, host, port } = this.target;
+    return [...(port ? ['-p', String(port)] : []), ...(user ? ['-l', user] : []), '--', host];
+  }
+
+  /** A connection to the remote engine: one more channel on the SSH login (made, or made again after
+   * the link dropped, on demand). */
+  async connect(): Promise<Duplex> {
+    const live = await this.up();
+    this.counts.channels++;
+    if (live.mode === 'forward') return connect(live.first.local);
+    return this.dialStdio(await this.loginWithRoom(live.first));
+  }
+
+  private up(): Promise<Live> {
+    // A failed login is not tried again within 2 s, whoever asks: a burst of streams is one attempt.
+    if (!this.starting && this.lastFailure && Date.now() - this.failedAt < 2000) return Promise.reject(this.lastFailure);
+    this.starting ??= this.start().then(
+      (live) => {
+        this.live = live;
+        live.first.child.once('exit', () => {
+          // the link dropped: the next connection logs in again
+          if (this.live === live) {
+            this.live = null;
+            this.starting = null;
+          }
+        });
+        return live;
+      },
+      (error: Error) => {
+        this.starting = null;
+        this.failedAt = Date.now();
+        this.lastFailure = error;
+        throw error;
+      },
+    );
+    return this.starting;
+  }
+
+  /** Starts ssh as a control master (forwarding the engine's socket when `forward`), resolved once
+   * it is logged in; a failure is one line naming the host. */
+  private async login(forward: boolean): Promise<Login> {
+    const n = this.counts.logins++;
+    const control = join(this.dir, `ctl-${n}`);
+    const local = join(this.dir, `docker-${n}.sock`);
+    const args = [
+      '-M', '-S', control, '-N', '-T',
+      ...(forward ? ['-L', `${local}:${REMOTE_SOCKET}`, '-o', 'ExitOnForwardFailure=yes', '-o', 'StreamLocalBindUnlink=yes'] : []),
+      '-o', 'BatchMode=yes',
+      '-o', `ConnectTimeout=${this.connectTimeoutS}`,
+      '-o', 'ServerAliveInterval=10',
+      '-o', 'ServerAliveCountMax=3',
+      '-o', 'ControlPersist=no',
+      ...this.destination(),
+    ];
+    const child = spawn(this.ssh, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const login: Login = { child, control, local, sessions: 0, stderr: '', exited: false, ready: false };
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+      login.stderr = (login.stderr + d).slice(-4000);
+    });
+    const gone = (): void => {
+      login.exited = true;
+      this.logins.delete(login);
+    };
+    child.once('exit', gone);
+    child.once('error', gone);
+    // Neither keeps tfmon running; the exit hook ends them.
+    child.unref();
+    (child.stderr as unknown as Socket | null)?.unref?.();
+    this.logins.add(login);
+
+    const deadline = Date.now() + (this.connectTimeoutS + 5) * 1000;
+    while (!(existsSync(control) && (!forward || existsSync(local)))) {
+      if (login.exited) throw new SshError(sshFailure(this.url, login.stderr || `${this.ssh} could not be run`, this.target));
+      if (Date.now() > deadline) {
+        child.kill();
+        throw new SshError(`${this.url}: no SSH session within ${this.connectTimeoutS + 5} s`);
+      }
+      await pause(20);
+    }
+    login.ready = true;
+    return login;
+  }
+
+  private async start(): Promise<Live> {
+    const first = await this.login(true);
+    // The forward is made; whether the remote end has an engine there shows on the first request.
+    if (await answersPing(connect(first.local))) return { first, mode: 'forward' };
+    const why = lastLine(first.stderr) || `nothing answers at ${REMOTE_SOCKET}`;
+    let stdioErr = '';
+    first.sessions++;
+    const probe = this.dialStdio(first, (t) => (stdioErr += t));
+    if (await answersPing(probe)) return { first, mode: 'stdio' };
+    first.child.kill();
+    const noCli = /not found|No such file/i.test(stdioErr);
+    throw new SshError(
+      `${this.url}: logged in, but reached no engine: forwarding ${REMOTE_SOCKET} failed (${why.replace(/^channel \d+: /, '')}) and ` +
+        (noCli ? 'the host has no docker CLI for `docker system dial-stdio`' : `\`docker system dial-stdio\` failed (${lastLine(stdioErr) || 'no answer'})`),
+    );
+  }
+
+  /** A live login with a session to spare, that session taken; another login when all are full
+   * (one at a time). */
+  private async loginWithRoom(first: Login): Promise<Login> {
+    for (;;) {
+      const room = [first, ...this.logins].find((l) => l.ready && !l.exited && l.sessions < SESSIONS_PER_LOGIN);
+      if (room) {
+        room.sessions++; // now: callers waiting with this one would otherwise all see the same room
+        return room;
+      }
+      this.extra ??= this.login(false).finally(() => {
+        this.extra = null;
+      });
+      await this.extra;
+    }
+  }
+
+  /** `docker system dial-stdio` on the remote host, through a login's master (a session, not a
+   * login) whose session count already has it. */
+  private dialStdio(login: Login, onStderr?: (text: string) => void): Duplex {
+    const child = spawn(this.ssh, ['-S', login.control, '-o', 'ControlMaster=no', '-o', 'BatchMode=yes', '-T', ...this.destination(), 'docker', 'system', 'dial-stdio'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    child.once('exit', () => login.sessions--);
+    if (onStderr) child.stderr?.setEncoding('utf8').on('data', onStderr);
+    else child.stderr?.resume();
+    const stream = Duplex.from({ readable: child.stdout, writable: child.stdin }) as Duplex & SocketLike;
+    stream.on('close', () => child.kill());
+    child.once('error', (e) => stream.destroy(e));
+    // http.Agent treats what it pools as a socket: these are what it calls.
+    stream.setKeepAlive = () => stream;
+    stream.setNoDelay = () => stream;
+    stream.setTimeout = () => stream;
+    // An idle pooled connection must not keep tfmon running: neither the process nor its pipes.
+    const pipes = [child.stdin, child.stdout, child.stderr] as unknown as (Socket | null)[];
+    stream.ref = () => (child.ref(), pipes.forEach((p) => p?.ref()), stream);
+    stream.unref = () => (child.unref(), pipes.forEach((p) => p?.unref()), stream);
+    return stream;
+  }
+
+  /** Ends the SSH connections (a later connection logs in again). */
+  close(): void {
+    for (const l of this.logins) l.child.kill();
+    this.logins.clear();
+    this.live = null;
+    this.starting = null;
+  }
+
+  /** Ends the connections and removes their directory (process exit): synchronous. */
+  killNow(): void {
+    this.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+interface SocketLike {
+  setKeepAlive(): unknown;
+  setNoDelay(): unknown;
+  setTimeout(): unknown;
+  ref(): unknown;
+  unref(): unknown;
+}
+
+const lastLine = (text: string): string =>
+  text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .at(-1) ?? '';
+
+/** GET /_ping on a fresh connection: true when an HTTP answer comes back within 10 s. */
+function answersPing(stream: Duplex): Promise<boolean> {
+  return new Promise((resolve) => {
+    let got = '';
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      stream.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), 10_000);
+    stream.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+      if (/^HTTP\/1\.[01] 200/.test(got)) done(true);
+      else if (got.length > 12) done(false);
+    });
+    stream.on('error', () => done(false));
+    stream.on('close', () => done(false));
+    stream.write('GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n');
+  });
+}
+
+/** A keep-alive pool whose connections are the tunnel's channels (for the reads' transport and for
+ * docker-modem's actions alike: one login for both). */
+export function tunnelAgent(tunnel: SshTunnel): Http.Agent {
+  // node:http through require: its ESM wrapper loads undici (see transport.ts).
+  const { Agent } = createRequire(import.meta.url)('node:http') as typeof Http;
+  const agent = new Agent({ keepAlive: true });
+  const open = (_options: unknown, done: (error: Error | null, socket?: Duplex) => void): undefined => {
+    tunnel.connect().then(
+      (socket) => done(null, socket),
+      (error: Error) => done(error),
+    );
+    return undefined;
+  };
+  Object.assign(agent, { createConnection: open, tunnel });
+  return agent;
+}
+
+/** The tunnel behind a pool made by tunnelAgent(), if it is one. */
+export const tunnelOf = (agent: Http.Agent | null | undefined): SshTunnel | null =>
+  ((agent as (Http.Agent & { tunnel?: SshTunnel }) | null | undefined)?.tunnel ?? null);
+
+// Tunnels end with the process, however it ends (an ssh left behind would hold the login open).
+const exitHooks = new Set<SshTunnel>();
+process.once('exit', () => {
+  for (const t of exitHooks) t.killNow();
+});

@@ -1,0 +1,307 @@
+// Remote engines for real: ssh:// through a real sshd on loopback (keys made for the run) and
+// tcp:// with TLS to a real dockerd started with --tlsverify (certificates made for the run). The
+// live screen, status --json (usage from the stats API, the matrix through exec sessions), logs,
+// actions, doctor, a context, --host twice; the failures a user meets, each one line; and how many
+// SSH logins all of it costs.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createTlsServer, type Server } from 'node:tls';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pathWith, startSshd, type Sshd } from '../../bench/sshd.js';
+import { docker2, HOST as SECOND, startSecondEngine, stopSecondEngine, tlsCerts, tlsHost } from '../../bench/second-engine.js';
+import { freePort } from '../../bench/scrape.js';
+import { Engine } from '../../source/engine/engine.js';
+import { ensureSimImage } from '../../source/engine/sim-image.js';
+import { tfConfigPlan } from '../../source/cluster/regenerate.js';
+import { applyTfConfig } from '../../source/engine/cluster-actions.js';
+import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
+import { tfmonInPty } from '../helpers/pty.js';
+import { cleanup, docker, own, requireEngine, simImage, sleep, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';
+
+const net = own('ssh');
+const prefix = own('s');
+const tnet = own('tls');
+const config = mkdtempSync(join(tmpdir(), 'tfmon-remote-config-'));
+let sshd: Sshd;
+let env: NodeJS.ProcessEnv;
+
+interface Status {
+  engine: { host: string };
+  engines?: { host: string; error: string | null; nodes: number }[];
+  usageSource: string;
+  nodes: { name: string; role: string; index: number; state: string; cpuPercent: number | null; memBytes: number | null; engine?: string }[];
+  reachability: { from: string; to: string; dns: string; tcp: string }[];
+}
+
+/** A docker context named `name` for `host`, with TLS files when given, as `docker context create` writes it. */
+function writeContext(name: string, host: string, tls?: string): void {
+  const id = createHash('sha256').update(name).digest('hex');
+  mkdirSync(join(config, 'contexts', 'meta', id), { recursive: true });
+  writeFileSync(join(config, 'contexts', 'meta', id, 'meta.json'), JSON.stringify({ Name: name, Metadata: {}, Endpoints: { docker: { Host: host, SkipTLSVerify: false } } }));
+  if (tls) {
+    const dir = join(config, 'contexts', 'tls', id, 'docker');
+    mkdirSync(dir, { recursive: true });
+    for (const f of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(join(dir, f), readFileSync(join(tls, f)));
+  }
+}
+
+beforeAll(async () => {
+  requireEngine();
+  await simImage();
+  sshd = await startSshd();
+  env = { PATH: pathWith(sshd) };
+  process.env['PATH'] = pathWith(sshd); // the in-process engines below find the run's ssh too
+}, 60_000);
+
+afterAll(async () => {
+  cleanup();
+  sshd?.stop();
+});
+
+describe('ssh:// through a real sshd', () => {
+  const common = () => ['--host', sshd.url, '--network', net, '--label', TEST_LABEL];
+
+  it('up over ssh makes the seed cluster, in one login', async () => {
+    const before = sshd.logins();
+    const r = await tfmon(['up', ...common(), '--prefix', prefix], env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(docker('ps', '--filter', `label=tfmon.cluster=${net}`, '--format', '{{.Names}}').split('\n').sort()).toEqual([`${prefix}-ps-0`, `${prefix}-worker-0`, `${prefix}-worker-1`]);
+    expect(sshd.logins() - before).toBe(1);
+  }, 60_000);
+
+  it('status --json: roles, usage from the stats API, the matrix through exec sessions; one login', async () => {
+    await sleep(3000); // the sims listen
+    const before = sshd.logins();
+    const started = Date.now();
+    const r = await tfmon(['status', '--json', ...common()], env);
+    const ms = Date.now() - started;
+    expect(r.stderr).toBe('');
+    const s = JSON.parse(r.stdout) as Status;
+    expect(s.engine.host).toBe(sshd.url);
+    expect(s.usageSource).toBe('api'); // the cgroup files are the remote host's
+    expect(s.nodes.map((n) => `${n.role}:${n.index}`)).toEqual(['ps:0', 'worker:0', 'worker:1']);
+    for (const n of s.nodes) {
+      expect(n.cpuPercent).not.toBeNull();
+      expect(n.memBytes).toBeGreaterThan(0);
+    }
+    const ok = s.reachability.filter((e) => e.dns === 'ok' && e.tcp === 'ok');
+    expect(ok.length).toBeGreaterThanOrEqual(4);
+    expect(sshd.logins() - before).toBe(1);
+    console.log(`ssh: status --json of 3 nodes with usage and probes: ${ms} ms, 1 login`);
+  }, 60_000);
+
+  it('the live screen over ssh: nodes, logs, matrix; + adds a worker, r restarts one; one login for the whole run', async () => {
+    const before = sshd.logins();
+    const pty = tfmonInPty(common(), { columns: 140, rows: 40 }, env);
+    try {
+      await pty.waitFor(`${prefix}-worker-1`, 30_000);
+      await pty.waitFor(/\d+\.\d+%/, 15_000); // usage shows
+      pty.child.stdin.write('l');
+      await pty.waitFor(/tfsim: task ps:0 starting/, 15_000); // the selected node's log lines
+      pty.child.stdin.write('\u001b'); // back
+      await sleep(300);
+      pty.child.stdin.write('+');
+      await waitUntil(() => spawnSync('docker', ['inspect', `${prefix}-worker-2`], { stdio: 'ignore' }).status === 0, 30_000, 200);
+      await pty.waitFor(`${prefix}-worker-2`, 15_000);
+      const startedAt = docker('inspect', '--format', '{{.State.StartedAt}}', `${prefix}-ps-0`);
+      pty.child.stdin.write('r');
+      await pty.waitFor(/restart .*\?|\(y\/n\)|y\/N/i, 10_000);
+      pty.child.stdin.write('y');
+      await waitUntil(() => docker('inspect', '--format', '{{.State.StartedAt}}', `${prefix}-ps-0`) !== startedAt, 30_000, 200);
+      await sleep(2000);
+      pty.child.stdin.write('q');
+      expect(await pty.exited).toBe(0);
+    } finally {
+      pty.kill();
+    }
+    expect(sshd.logins() - before).toBe(1);
+  }, 120_000);
+
+  it('apply TF_CONFIG over ssh (actions through the tunnel, in process)', async () => {
+    const engine = new Engine(sshd.url);
+    const monitor = new ClusterMonitor(engine, { network: net, labels: testLabels });
+    await monitor.start();
+    try {
+      const s = monitor.getSnapshot();
+      const plan = tfConfigPlan(s.nodes);
+      if (!plan.ok) throw new Error(plan.error);
+      expect(plan.plans.filter((p) => p.diff.length > 0).length).toBeGreaterThan(0); // worker-2 was added after the others
+      const { recreated } = await applyTfConfig(engine, s.nodes, plan.plans, net, () => undefined);
+      expect(recreated.length).toBeGreaterThan(0);
+    } finally {
+      monitor.stop();
+      engine.close();
+    }
+    const r = await tfmon(['status', '--json', '--no-probe', ...common()], env);
+    expect((JSON.parse(r.stdout) as Status).nodes).toHaveLength(4);
+  }, 120_000);
+
+  it('doctor over ssh, and a docker context naming the ssh host', async () => {
+    const d = await tfmon(['doctor', ...common()], env);
+    expect(d.stderr).toBe('');
+    expect(d.stdout).toContain('no_chief');
+    writeContext('box', sshd.url);
+    const r = await tfmon(['status', '--json', '--no-probe', '--no-usage', '--context', 'box', '--network', net, '--label', TEST_LABEL], { ...env, DOCKER_CONFIG: config });
+    expect(r.stderr).toBe('');
+    expect((JSON.parse(r.stdout) as Status).engine.host).toBe(sshd.url);
+  }, 60_000);
+
+  it('where the host forwards no sockets: dial-stdio sessions through the one master (a login per 8 sessions)', async () => {
+    const strict = await startSshd({ forwarding: false });
+    try {
+      const r = await tfmon(['status', '--json', '--host', strict.url, '--network', net, '--label', TEST_LABEL], { PATH: pathWith(strict) });
+      expect(r.stderr).toBe('');
+      expect((JSON.parse(r.stdout) as Status).nodes).toHaveLength(4);
+      expect(strict.logins()).toBeGreaterThanOrEqual(1);
+      expect(strict.logins()).toBeLessThanOrEqual(4);
+      console.log(`ssh without socket forwarding: status --json of 4 nodes in ${strict.logins()} logins`);
+    } finally {
+      strict.stop();
+    }
+  }, 60_000);
+});
+
+describe('ssh:// failures: one line naming the host, exit 1, no hang', () => {
+  const status = (host: string, extraEnv: NodeJS.ProcessEnv) => tfmon(['status', '--json', '--no-probe', '--host', host, '--network', net, '--label', TEST_LABEL], extraEnv);
+  const oneLine = (stderr: string): string => {
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    return stderr.trim();
+  };
+
+  it('an unknown host key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfmon-ssh-nokey-'));
+    writeFileSync(join(dir, 'known_hosts'), '');
+    writeFileSync(join(dir, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -o UserKnownHostsFile=${dir}/known_hosts -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -i ${sshd.clientKey} -o IdentitiesOnly=yes "$@"\n`, { mode: 0o755 });
+    const before = Date.now();
+    const r = await status(sshd.url, { PATH: `${dir}:${process.env['PATH']}` });
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toMatch(new RegExp(`${sshd.url}: Host key verification failed: its host key is unknown`));
+    expect(Date.now() - before).toBeLessThan(15_000);
+  });
+
+  it('a key the host does not accept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfmon-ssh-wrongkey-'));
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'other')]);
+    writeFileSync(join(dir, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -o UserKnownHostsFile=${sshd.knownHosts} -o GlobalKnownHostsFile=/dev/null -o IdentityAgent=none -i ${dir}/other -o IdentitiesOnly=yes "$@"\n`, { mode: 0o755 });
+    const r = await status(sshd.url, { PATH: `${dir}:${process.env['PATH']}` });
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toMatch(new RegExp(`${sshd.url}: .*Permission denied \\(publickey\\).*no key it accepts`));
+  });
+
+  it('a refused connection, in a command and on the live screen (banner, retrying)', async () => {
+    const port = await freePort();
+    const url = `ssh://root@127.0.0.1:${port}`;
+    const r = await status(url, env);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toMatch(new RegExp(`${url}: .*Connection refused: nothing listens for SSH there`));
+    const pty = tfmonInPty(['--host', url, '--network', net, '--label', TEST_LABEL], { columns: 120, rows: 30 }, env);
+    try {
+      await pty.waitFor(/Connection refused/, 20_000);
+      expect(pty.text()).not.toMatch(/\n\s+at /);
+      pty.child.stdin.write('q');
+      expect(await pty.exited).not.toBeNull();
+    } finally {
+      pty.kill();
+    }
+  }, 60_000);
+});
+
+describe('tcp:// with TLS to a real dockerd (--tlsverify)', () => {
+  let host = '';
+  const certs = () => tlsCerts();
+
+  beforeAll(async () => {
+    await startSecondEngine();
+    host = tlsHost();
+    const { ref } = await ensureSimImage(new Engine(SECOND));
+    docker2('network', 'create', '--label', TEST_LABEL, tnet);
+    for (const name of ['t-ps-0', 't-worker-0']) docker2('run', '-d', '--name', own(name), '--network', tnet, '--label', TEST_LABEL, ref);
+  }, 90_000);
+
+  afterAll(async () => {
+    try {
+      const ids = docker2('ps', '-aq', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean);
+      if (ids.length) docker2('rm', '-f', ...ids);
+      for (const n of docker2('network', 'ls', '-q', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean)) docker2('network', 'rm', n);
+    } finally {
+      await stopSecondEngine();
+    }
+  }, 60_000);
+
+  const tlsEnv = (dir: string): NodeJS.ProcessEnv => ({ DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: dir });
+  const args = () => ['--host', host, '--network', tnet, '--label', TEST_LABEL];
+
+  it('status --json with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH: nodes, usage, the matrix', async () => {
+    await sleep(2000);
+    const r = await tfmon(['status', '--json', ...args()], tlsEnv(certs().clientDir));
+    expect(r.stderr).toBe('');
+    const s = JSON.parse(r.stdout) as Status;
+    expect(s.usageSource).toBe('api');
+    expect(s.nodes.map((n) => n.name)).toEqual([own('t-ps-0'), own('t-worker-0')]);
+    expect(s.nodes.every((n) => (n.memBytes ?? 0) > 0)).toBe(true);
+    expect(s.reachability.filter((e) => e.dns === 'ok' && e.tcp === 'ok').length).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+
+  it('a context with TLS files, the live screen, and --host twice (TLS and ssh)', async () => {
+    writeContext('tls-box', host, certs().clientDir);
+    const r = await tfmon(['status', '--json', '--no-probe', '--context', 'tls-box', '--network', tnet, '--label', TEST_LABEL], { DOCKER_CONFIG: config });
+    expect(r.stderr).toBe('');
+    expect((JSON.parse(r.stdout) as Status).nodes).toHaveLength(2);
+    const pty = tfmonInPty(args(), { columns: 140, rows: 30 }, tlsEnv(certs().clientDir));
+    try {
+      await pty.waitFor(/10\.213\.0\.\d+/, 20_000); // the second engine's address pool: its nodes
+      await pty.waitFor('usage from stats API', 15_000);
+      pty.child.stdin.write('q');
+      expect(await pty.exited).toBe(0);
+    } finally {
+      pty.kill();
+    }
+    // Two engines, one over TLS and one over ssh, one network name: one cluster over both.
+    docker2('network', 'create', '--label', TEST_LABEL, net);
+    try {
+      const ref = docker2('inspect', '--format', '{{.Config.Image}}', own('t-ps-0'));
+      docker2('run', '-d', '--name', own('t-evaluator'), '--network', net, '--label', TEST_LABEL, '--label', 'tfmon.role=evaluator', ref);
+      const both = await tfmon(['status', '--json', '--no-probe', '--host', host, '--host', sshd.url, '--network', net, '--label', TEST_LABEL], { ...env, ...tlsEnv(certs().clientDir) });
+      expect(both.stderr).toBe('');
+      const s = JSON.parse(both.stdout) as Status;
+      expect(s.engines?.map((e) => [e.host, e.error])).toEqual([
+        [host, null],
+        [sshd.url, null],
+      ]);
+      expect(s.nodes.map((n) => n.name)).toContain(own('t-evaluator'));
+      expect(s.nodes.map((n) => n.name)).toContain(`${prefix}-ps-0`);
+    } finally {
+      docker2('rm', '-f', own('t-evaluator'));
+    }
+  }, 90_000);
+
+  it('a CA that did not sign the engine, no client certificate, an expired server certificate: one line each', async () => {
+    const wrong = await tfmon(['status', '--json', '--no-probe', ...args()], tlsEnv(certs().wrongCaDir));
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
+    expect(wrong.stderr).toMatch(new RegExp(`${host} shows a certificate that tfmon's ca.pem did not sign`));
+
+    const caOnly = mkdtempSync(join(tmpdir(), 'tfmon-ca-only-'));
+    writeFileSync(join(caOnly, 'ca.pem'), readFileSync(certs().ca));
+    const noCert = await tfmon(['status', '--json', '--no-probe', ...args()], tlsEnv(caOnly));
+    expect(noCert.code).toBe(1);
+    expect(noCert.stderr.trim().split('\n')).toHaveLength(1);
+    expect(noCert.stderr).toMatch(new RegExp(`${host} refused tfmon's client certificate`));
+
+    // An engine whose certificate expired: a TLS listener of the test's with that certificate.
+    const server: Server = createTlsServer({ cert: readFileSync(certs().expiredCert), key: readFileSync(certs().expiredKey) }, (s) => s.end());
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+    try {
+      const expired = await tfmon(['status', '--json', '--no-probe', '--host', `tcp://127.0.0.1:${port}`, '--network', tnet], tlsEnv(certs().clientDir));
+      expect(expired.code).toBe(1);
+      expect(expired.stderr.trim()).toBe(`tfmon: the Docker engine at tcp://127.0.0.1:${port} shows an expired certificate: renew the engine's server certificate`);
+    } finally {
+      server.close();
+    }
+  }, 60_000);
+});
