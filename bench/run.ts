@@ -13,6 +13,7 @@ import { actionsBench } from './actions.js';
 import { enginesBench } from './engines.js';
 import { logsBench, parseCostMs } from './logs.js';
 import { scrapeBench } from './scrape.js';
+import { remoteBench, remoteRows } from './remote.js';
 import { probeBench } from './probe.js';
 import { observerWindow, type ObserverWindow, type Watcher } from './observer.js';
 import { firstFrameMs, frameDriver, textCacheBound, tick } from './startup.js';
@@ -338,6 +339,14 @@ async function main(): Promise<void> {
       ["tfmon's CPU with training / --no-training", `${on.toFixed(1)} % / ${without.toFixed(1)} %`, `${(on - without >= 0 ? '+' : '')}${(on - without).toFixed(1)} points`, '-', '-'],
       ['the progress reader alone, 20,000 flood lines', `${parse.toFixed(1)} ms`, `${(parse / 10).toFixed(2)} % of a core; ${((parse / 10 / without) * 100).toFixed(1)} % of tfmon's CPU`, "<= 10 % of tfmon's CPU", parse / 10 / without <= 0.1 ? 'met' : 'NOT met'],
     ]));
+  }
+  if (process.env['BENCH_REMOTE'] !== '0') {
+    const remoteSeconds = Number(process.env['BENCH_REMOTE_SECONDS'] ?? 300);
+    progress(`remote: the live screen over ssh:// on 20 nodes for ${remoteSeconds} s, docker stats beside it, then a slow link`);
+    const { ref } = await ensureSimImage(new Engine());
+    const r = await remoteBench(ref, `tfb${id}`, label, 20, remoteSeconds, 20);
+    console.log(`\nremote engines: tfmon with default flags over ssh:// through a real sshd on loopback (one ssh control master forwarding the engine's socket); the slow link is a relay that holds each chunk (this kernel has no netem)\n`);
+    console.log(table([['measure', 'figure', 'target', 'verdict'], ...remoteRows(r)]));
   }
   if (process.env['BENCH_USAGE'] === '0') return;
   const rssSeconds = Number(process.env['BENCH_RSS_SECONDS'] ?? 600);

@@ -4,7 +4,7 @@
 // through a wrapper `ssh` first on PATH that names the run's client config (known_hosts, key), as a
 // user's ~/.ssh/config would; removed, keys and all, by stop().
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './scrape.js';
@@ -18,6 +18,8 @@ export interface SshdOptions {
 
 export interface Sshd {
   port: number;
+  /** The listener's process (its children are the accepted connections' processes). */
+  pid: number;
   /** ssh://root@127.0.0.1:PORT */
   url: string;
   /** A directory holding the wrapper `ssh`: put it first on PATH. */
@@ -28,6 +30,8 @@ export interface Sshd {
   knownHosts: string;
   /** Logins sshd accepted so far (its log's "Accepted publickey" lines). */
   logins(): number;
+  /** ssh://root@127.0.0.1:PORT for another port that leads to this sshd (a relay): its key trusted there too. */
+  via(port: number): string;
   stop(): void;
 }
 
@@ -99,12 +103,17 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   }
   return {
     port,
+    pid: child.pid ?? 0,
     url: `ssh://root@127.0.0.1:${port}`,
     bin,
     dir,
     clientKey,
     knownHosts,
     logins: () => (readFileSync(log, 'utf8').match(/Accepted publickey/g) ?? []).length,
+    via: (other) => {
+      appendFileSync(knownHosts, `[127.0.0.1]:${other} ${readFileSync(`${hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
+      return `ssh://root@127.0.0.1:${other}`;
+    },
     stop: () => {
       child.kill();
       rmSync(dir, { recursive: true, force: true });

@@ -130,7 +130,7 @@ export class SshTunnel {
   async connect(): Promise<Duplex> {
     const live = await this.up();
     this.counts.channels++;
-    if (live.mode === 'forward') return connect(live.first.local);
+    if (live.mode === 'forward') return this.warm(live.first);
     return this.dialStdio(await this.loginWithRoom(live.first));
   }
 
@@ -204,10 +204,37 @@ export class SshTunnel {
     return login;
   }
 
+  /** Forwarded connections opened ahead of need: each new one costs a round trip for ssh to open
+   * its channel, paid here while nothing waits (4 = the first steps' parallel requests). */
+  private readonly spare: Socket[] = [];
+
+  /** A forwarded connection, one opened ahead when there is one; another is opened ahead in its place. */
+  private warm(login: Login): Socket {
+    let socket = this.spare.shift();
+    while (socket && (socket.destroyed || socket.readableEnded)) socket = this.spare.shift();
+    this.fillSpare(login);
+    return (socket ?? connect(login.local)).ref();
+  }
+
+  private fillSpare(login: Login): void {
+    while (this.spare.length < 4) {
+      const socket = connect(login.local).unref(); // a spare keeps no one waiting
+      socket.on('error', () => socket.destroy());
+      socket.once('close', () => {
+        const i = this.spare.indexOf(socket);
+        if (i >= 0) this.spare.splice(i, 1);
+      });
+      this.spare.push(socket);
+    }
+  }
+
   private async start(): Promise<Live> {
     const first = await this.login(true);
-    // The forward is made; whether the remote end has an engine there shows on the first request.
+    // The forward is made; whether the remote end has an engine there shows on the first request
+    // (spares open their channels meanwhile).
+    this.fillSpare(first);
     if (await answersPing(connect(first.local))) return { first, mode: 'forward' };
+    for (const s of this.spare.splice(0)) s.destroy();
     const why = lastLine(first.stderr) || `nothing answers at ${REMOTE_SOCKET}`;
     let stdioErr = '';
     first.sessions++;
@@ -262,6 +289,7 @@ export class SshTunnel {
 
   /** Ends the SSH connections (a later connection logs in again). */
   close(): void {
+    for (const s of this.spare.splice(0)) s.destroy();
     for (const l of this.logins) l.child.kill();
     this.logins.clear();
     this.live = null;

@@ -88,7 +88,8 @@ export class ClusterMonitor implements Monitor {
     this.network = { name: options.network, id: null, driver: null };
     this.engineInfo = { host: engine.host, version: null, swarm: false };
     this.sampler = options.usage ? new UsageSampler(engine, options.usage, () => this.usageChanged()) : null;
-    this.host = options.usage ? new HostSampler(Math.max(options.usage.intervalMs, 1000), () => this.usageChanged()) : null;
+    // The host line describes the engine's machine: measured only when that is this one.
+    this.host = options.usage && engine.local ? new HostSampler(Math.max(options.usage.intervalMs, 1000), () => this.usageChanged()) : null;
     // nvidia-smi costs 24-31 ms per query (measured on an H200, test/fixtures/SOURCES.md): every 2 s at most.
     this.gpu = options.usage
       ? new GpuSampler(Math.max(options.usage.intervalMs, 2000), engine.local, () => this.usageChanged())
@@ -182,12 +183,17 @@ export class ClusterMonitor implements Monitor {
   async awaitUsage(timeoutMs: number): Promise<Snapshot> {
     if (!this.sampler) return this.snapshot;
     const running = this.snapshot.nodes.filter((n) => n.state === 'running').map((n) => n.id);
-    const complete = (s: Snapshot): boolean => running.every((id) => s.usage[id]?.cpuPercent != null);
-    await Promise.all([
-      this.host?.sample(),
-      this.gpu?.sample(),
-      this.waitFor(complete, timeoutMs).catch(() => undefined),
-    ]);
+    // Asked of the sampler, not of published snapshots: those come at most once an interval, so
+    // samples arriving a few ms after a publish would wait for the next one. (Through the stats API
+    // CPU takes about 2 s whatever tfmon does: a stream that joins the engine's running collector
+    // gets its first sample at the collector's next second, measured.)
+    const sampler = this.sampler;
+    const complete = (): boolean => running.every((id) => sampler.get(id)?.cpuPercent != null);
+    const until = Date.now() + timeoutMs;
+    const allSampled = async (): Promise<void> => {
+      while (!complete() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    };
+    await Promise.all([this.host?.sample(), this.gpu?.sample(), allSampled()]);
     this.publish(this.snapshot.engineError);
     return this.snapshot;
   }

@@ -21,7 +21,7 @@ import { useTerminalSize, type Size } from './terminal.js';
 import type { Theme } from './theme.js';
 import { helpShown, logsShown, paneOf, screenViewOf, selectedRow, type KeyContext } from './screen-state.js';
 import { useScreen, type ScreenActions } from './use-screen.js';
-import { useMonitorFocus, useShownLogs, useUptimeClock } from './use-feeds.js';
+import { useMonitorFocus, useShownLogs, useUptimeClock, useUsageAge } from './use-feeds.js';
 
 export type { ScreenActions } from './use-screen.js';
 
@@ -87,8 +87,9 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   const selected = selectedRow(state, nodes);
   const selectedNode = nodes[selected];
   const now = useUptimeClock(snapshot.nodes, snapshot.updatedAt, clock);
+  const usageAgeS = useUsageAge(snapshot.usage, snapshot.usageSource !== null && snapshot.engineError === null, clock);
 
-  const { tableRows, detailRows } = areas(size.rows, nodes.length, snapshot.host !== null);
+  const { tableRows, detailRows } = areas(size.rows, nodes.length, snapshot.host !== null || snapshot.usageSource !== null);
   // Scrolling follows the selection with the least movement: a view concern, kept across frames.
   const topRef = useRef(0);
   const top = scrollTop(topRef.current, selected, tableRows, nodes.length);
@@ -149,7 +150,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   const jupyter = selectedNode ? logs.jupyterOf(selectedNode.id) : null;
   return (
     <Box flexDirection="column" width={width}>
-      <Header snapshot={snapshot} width={width} theme={theme} sort={state.sort} />
+      <Header snapshot={snapshot} width={width} theme={theme} sort={state.sort} usageAgeS={usageAgeS} />
       {help ? (
         <Help rows={tableRows + detailRows + 2} theme={theme} notes={snapshot.gpuNote ? [snapshot.gpuNote] : []} view={keysView} readOnly={readOnly} />
       ) : (

@@ -13,16 +13,18 @@ interface Props {
   width: number;
   theme: Theme;
   sort?: string;
+  /** Seconds since the newest usage sample, when stale; null while fresh. */
+  usageAgeS?: number | null;
 }
 
-export function Header({ snapshot, width, theme, sort = 'role' }: Props): React.JSX.Element {
+export function Header({ snapshot, width, theme, sort = 'role', usageAgeS = null }: Props): React.JSX.Element {
   const g = glyphs(theme);
   const { roles, states } = countsOf(snapshot.nodes);
   const down = snapshot.engines?.filter((e) => e.error !== null).length ?? 0;
   const engine = snapshot.engines
     ? `${snapshot.engines.length} engines${down ? ` (${down} unreachable)` : ''}${g.sep}${snapshot.engines.map((e) => e.host).join(', ')}`
     : `${snapshot.engine.version ? `Docker ${snapshot.engine.version}${g.sep}` : ''}${snapshot.engine.swarm ? `swarm${g.sep}` : ''}${snapshot.engine.host}`;
-  const host = hostLine(snapshot, g, theme.ascii);
+  const host = hostLine(snapshot, g, theme.ascii, usageAgeS);
   const train = clusterTrainText(snapshot.clusterTraining);
   const network = truncate(` ${sanitize(snapshot.network.name)}`, 30, theme.ascii);
   // Root problems are counted; those that follow from them are said as one number.
@@ -54,7 +56,7 @@ export function Header({ snapshot, width, theme, sort = 'role' }: Props): React.
         )}
       </Text>
       {host === null ? null : (
-        <Text wrap="truncate" color={tint(theme, 'gray')}>
+        <Text wrap="truncate" color={tint(theme, usageAgeS === null ? 'gray' : 'yellow')}>
           {truncate(host, width - 1, theme.ascii)}
         </Text>
       )}

@@ -3,7 +3,7 @@
 // probed while the matrix is shown; and the clock that redraws uptimes. No Docker call here either:
 // the monitor decides what each wish costs.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { NodeView } from '../cluster/types.js';
+import type { NodeUsage, NodeView } from '../cluster/types.js';
 import { formatDuration } from '../text/format.js';
 import type { LogSource } from './LogPanes.js';
 import type { ScreenActions } from './use-screen.js';
@@ -58,4 +58,33 @@ export function useUptimeClock(nodes: readonly NodeView[], updatedAt: number, cl
     return () => clearInterval(timer);
   }, [clock]);
   return drawn;
+}
+
+/** Usage older than this is said with its age: a slow or stalled link shows as such, not as calm. */
+export const USAGE_STALE_S = 5;
+
+/** Seconds since the newest usage sample arrived, once that is USAGE_STALE_S or more; null while
+ * fresh. Ticks once a second, and redraws only when the age it says changes. */
+export function useUsageAge(usage: Readonly<Record<string, NodeUsage>>, on: boolean, clock: () => number): number | null {
+  const newest = useMemo(() => {
+    let at = 0;
+    for (const u of Object.values(usage)) if (u.counters && u.counters.at > at) at = u.counters.at;
+    return at || null;
+  }, [usage]);
+  const ageOf = (t: number): number | null => {
+    if (!on || newest === null) return null;
+    const s = Math.floor((t - newest) / 1000);
+    return s >= USAGE_STALE_S ? s : null;
+  };
+  // The tick only redraws when the age said changes (React skips an equal state); the figure itself
+  // is read at each draw, so a new sample makes it fresh at once.
+  const [, setAge] = useState<number | null>(null);
+  const ageRef = useRef(ageOf);
+  ageRef.current = ageOf;
+  useEffect(() => {
+    if (!on) return undefined;
+    const timer = setInterval(() => setAge(ageRef.current(clock())), 1000);
+    return () => clearInterval(timer);
+  }, [on, clock]);
+  return ageOf(clock());
 }

@@ -113,3 +113,18 @@ describe('GPUs on screen', () => {
     expect(r.lastFrame()).toContain('GPU columns hidden: nvidia-smi not found');
   });
 });
+
+describe('usage that stops arriving (a slow or stalled link)', () => {
+  const at = (ms: number) => ({ counters: { at: ms } as NonNullable<NodeUsage['counters']> });
+  const stale = { ...snap, usageSource: 'api' as const, usage: { [byName('tf-ps-0')]: usage(3.2, 40, { source: 'api', ...at(10_000) }) } };
+
+  it('says its age once the newest sample is 5 s old, and nothing while fresh', async () => {
+    let now = 12_000;
+    const r = render(<App store={new TestStore(stale)} theme={theme} size={{ columns: 120, rows: 30 }} clock={() => now} />);
+    cleanup = r.unmount;
+    expect(r.lastFrame()).toMatch(/usage from stats API\s*$/m);
+    now = 17_400;
+    await new Promise((res) => setTimeout(res, 1100)); // the once-a-second tick
+    expect(r.lastFrame()).toContain('usage from stats API, 7s old');
+  });
+});
