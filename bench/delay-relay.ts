@@ -7,14 +7,26 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 
 export interface DelayRelay {
   port: number;
+  /** Holds everything from now on (a link that stalls, connections kept); resume() lets it through. */
+  pause(): void;
+  resume(): void;
   close(): Promise<void>;
 }
 
+interface Gate {
+  paused: boolean;
+  held: (() => void)[];
+}
+
 /** Holds what `from` sends for `ms`, then writes it to `to`; the end travels the same way. */
-function delayed(from: Socket, to: Socket, ms: number): void {
+function delayed(from: Socket, to: Socket, ms: number, gate: Gate): void {
   from.on('data', (chunk: Buffer) => {
     setTimeout(() => {
-      if (!to.destroyed) to.write(chunk);
+      const write = (): void => {
+        if (!to.destroyed) to.write(chunk);
+      };
+      if (gate.paused) gate.held.push(write);
+      else write();
     }, ms);
   });
   from.on('end', () => setTimeout(() => to.end(), ms));
@@ -24,18 +36,26 @@ function delayed(from: Socket, to: Socket, ms: number): void {
 
 /** 127.0.0.1:<port> → 127.0.0.1:<target>, slowed by `oneWayMs` each way. */
 export function startDelayRelay(target: number, oneWayMs: number): Promise<DelayRelay> {
+  const gate: Gate = { paused: false, held: [] };
   const server: Server = createServer((client) => {
     client.setNoDelay(true);
     const upstream = connect(target, '127.0.0.1');
     upstream.setNoDelay(true);
-    delayed(client, upstream, oneWayMs);
-    delayed(upstream, client, oneWayMs);
+    delayed(client, upstream, oneWayMs, gate);
+    delayed(upstream, client, oneWayMs, gate);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () =>
       resolve({
         port: (server.address() as { port: number }).port,
+        pause: () => {
+          gate.paused = true;
+        },
+        resume: () => {
+          gate.paused = false;
+          for (const write of gate.held.splice(0)) write();
+        },
         close: () => new Promise((r) => server.close(() => r())),
       }),
     );

@@ -87,7 +87,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   const selected = selectedRow(state, nodes);
   const selectedNode = nodes[selected];
   const now = useUptimeClock(snapshot.nodes, snapshot.updatedAt, clock);
-  const usageAgeS = useUsageAge(snapshot.usage, snapshot.usageSource !== null && snapshot.engineError === null, clock);
+  const usageAge = useUsageAge(snapshot.usage, snapshot.usageSource !== null && snapshot.engineError === null, clock);
 
   const { tableRows, detailRows } = areas(size.rows, nodes.length, snapshot.host !== null || snapshot.usageSource !== null);
   // Scrolling follows the selection with the least movement: a view concern, kept across frames.
@@ -150,7 +150,7 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   const jupyter = selectedNode ? logs.jupyterOf(selectedNode.id) : null;
   return (
     <Box flexDirection="column" width={width}>
-      <Header snapshot={snapshot} width={width} theme={theme} sort={state.sort} usageAgeS={usageAgeS} />
+      <Header snapshot={snapshot} width={width} theme={theme} sort={state.sort} usageAge={usageAge} />
       {help ? (
         <Help rows={tableRows + detailRows + 2} theme={theme} notes={snapshot.gpuNote ? [snapshot.gpuNote] : []} view={keysView} readOnly={readOnly} />
       ) : (

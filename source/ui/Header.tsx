@@ -13,18 +13,18 @@ interface Props {
   width: number;
   theme: Theme;
   sort?: string;
-  /** Seconds since the newest usage sample, when stale; null while fresh. */
-  usageAgeS?: number | null;
+  /** How stale the usage figures are, when they are; null while fresh. */
+  usageAge?: { seconds: number; none: boolean } | null;
 }
 
-export function Header({ snapshot, width, theme, sort = 'role', usageAgeS = null }: Props): React.JSX.Element {
+export function Header({ snapshot, width, theme, sort = 'role', usageAge = null }: Props): React.JSX.Element {
   const g = glyphs(theme);
   const { roles, states } = countsOf(snapshot.nodes);
   const down = snapshot.engines?.filter((e) => e.error !== null).length ?? 0;
   const engine = snapshot.engines
     ? `${snapshot.engines.length} engines${down ? ` (${down} unreachable)` : ''}${g.sep}${snapshot.engines.map((e) => e.host).join(', ')}`
     : `${snapshot.engine.version ? `Docker ${snapshot.engine.version}${g.sep}` : ''}${snapshot.engine.swarm ? `swarm${g.sep}` : ''}${snapshot.engine.host}`;
-  const host = hostLine(snapshot, g, theme.ascii, usageAgeS);
+  const host = hostLine(snapshot, g, theme.ascii, usageAge);
   const train = clusterTrainText(snapshot.clusterTraining);
   const network = truncate(` ${sanitize(snapshot.network.name)}`, 30, theme.ascii);
   // Root problems are counted; those that follow from them are said as one number.
@@ -56,7 +56,7 @@ export function Header({ snapshot, width, theme, sort = 'role', usageAgeS = null
         )}
       </Text>
       {host === null ? null : (
-        <Text wrap="truncate" color={tint(theme, usageAgeS === null ? 'gray' : 'yellow')}>
+        <Text wrap="truncate" color={tint(theme, usageAge === null ? 'gray' : 'yellow')}>
           {truncate(host, width - 1, theme.ascii)}
         </Text>
       )}

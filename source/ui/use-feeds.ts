@@ -63,27 +63,33 @@ export function useUptimeClock(nodes: readonly NodeView[], updatedAt: number, cl
 /** Usage older than this is said with its age: a slow or stalled link shows as such, not as calm. */
 export const USAGE_STALE_S = 5;
 
-/** Seconds since the newest usage sample arrived, once that is USAGE_STALE_S or more; null while
- * fresh. Ticks once a second, and redraws only when the age it says changes. */
-export function useUsageAge(usage: Readonly<Record<string, NodeUsage>>, on: boolean, clock: () => number): number | null {
+/** How stale the usage figures are: seconds since the newest sample arrived (or, before any did,
+ * since usage was asked for), once that is USAGE_STALE_S or more; null while fresh. `none`: no
+ * sample has come yet. Ticks once a second, and redraws only when what it says changes. */
+export function useUsageAge(usage: Readonly<Record<string, NodeUsage>>, on: boolean, clock: () => number): { seconds: number; none: boolean } | null {
   const newest = useMemo(() => {
     let at = 0;
     for (const u of Object.values(usage)) if (u.counters && u.counters.at > at) at = u.counters.at;
     return at || null;
   }, [usage]);
-  const ageOf = (t: number): number | null => {
-    if (!on || newest === null) return null;
-    const s = Math.floor((t - newest) / 1000);
-    return s >= USAGE_STALE_S ? s : null;
+  // Since when figures were expected: the first draw with usage on (again after an outage).
+  const since = useRef<number | null>(null);
+  if (!on) since.current = null;
+  else since.current ??= clock();
+  const ageOf = (t: number): { seconds: number; none: boolean } | null => {
+    const from = newest ?? since.current;
+    if (!on || from === null) return null;
+    const seconds = Math.floor((t - from) / 1000);
+    return seconds >= USAGE_STALE_S ? { seconds, none: newest === null } : null;
   };
-  // The tick only redraws when the age said changes (React skips an equal state); the figure itself
-  // is read at each draw, so a new sample makes it fresh at once.
-  const [, setAge] = useState<number | null>(null);
+  // The tick only redraws when the text changes (React skips an equal state); the figure itself is
+  // read at each draw, so a new sample makes it fresh at once.
+  const [, setText] = useState('');
   const ageRef = useRef(ageOf);
   ageRef.current = ageOf;
   useEffect(() => {
     if (!on) return undefined;
-    const timer = setInterval(() => setAge(ageRef.current(clock())), 1000);
+    const timer = setInterval(() => setText(JSON.stringify(ageRef.current(clock()))), 1000);
     return () => clearInterval(timer);
   }, [on, clock]);
   return ageOf(clock());

@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathWith, startSshd, type Sshd } from '../../bench/sshd.js';
 import { docker2, HOST as SECOND, startSecondEngine, stopSecondEngine, tlsCerts, tlsHost } from '../../bench/second-engine.js';
 import { freePort } from '../../bench/scrape.js';
+import { startDelayRelay } from '../../bench/delay-relay.js';
+import { childrenOf } from '../../bench/procs.js';
 import { Engine } from '../../source/engine/engine.js';
 import { ensureSimImage } from '../../source/engine/sim-image.js';
 import { tfConfigPlan } from '../../source/cluster/regenerate.js';
@@ -163,6 +165,58 @@ describe('ssh:// through a real sshd', () => {
       strict.stop();
     }
   }, 60_000);
+});
+
+describe('ssh:// when the link drops or slows', () => {
+  const common = () => ['--network', net, '--label', TEST_LABEL];
+
+  it('a dropped SSH connection: "engine unreachable — retrying", then back on one new login', async () => {
+    const engine = new Engine(sshd.url);
+    const monitor = new ClusterMonitor(engine, { network: net, labels: testLabels, usage: { intervalMs: 1000, mode: 'auto' } });
+    try {
+      await monitor.start();
+      await monitor.waitFor((x) => Object.keys(x.usage).length === 4, 15_000);
+      const before = sshd.logins();
+      // sshd's processes for accepted connections: ending them drops tfmon's login, not the listener.
+      for (const pid of childrenOf(sshd.pid)) process.kill(pid, 'SIGKILL');
+      await monitor.waitFor((x) => /engine unreachable — retrying/.test(x.engineError ?? ''), 20_000);
+      const s = await monitor.waitFor((x) => x.engineError === null && x.nodes.filter((n) => n.state === 'running').length === 4, 30_000);
+      expect(s.nodes).toHaveLength(4);
+      await waitUntil(() => monitor.sampler!.openStreams === 4, 15_000);
+      expect(sshd.logins() - before).toBe(1);
+    } finally {
+      monitor.stop();
+      engine.close();
+    }
+  }, 90_000);
+
+  it('a slow link (+100 ms each way): status --json, a key draws on the live screen; stalled, the figures say their age', async () => {
+    const relay = await startDelayRelay(sshd.port, 100);
+    const url = sshd.via(relay.port);
+    try {
+      const r = await tfmon(['status', '--json', '--host', url, ...common()], env);
+      expect(r.stderr).toBe('');
+      expect((JSON.parse(r.stdout) as Status).nodes).toHaveLength(4);
+      const pty = tfmonInPty(['--host', url, ...common()], { columns: 140, rows: 40 }, env);
+      try {
+        await pty.waitFor(`${prefix}-ps-0`, 30_000);
+        await pty.waitFor(/\d+\.\d+%/, 15_000); // figures arrived
+        pty.child.stdin.write('?');
+        await pty.waitFor('select the node above', 2000);
+        pty.child.stdin.write('\u001b');
+        relay.pause(); // the link stalls: nothing arrives, nothing is refused
+        await pty.waitFor(/usage from stats API, \d+s old/, 20_000);
+        relay.resume();
+        pty.child.stdin.write('q');
+        expect(await pty.exited).toBe(0);
+      } finally {
+        pty.kill();
+      }
+    } finally {
+      relay.resume();
+      await relay.close();
+    }
+  }, 120_000);
 });
 
 describe('ssh:// failures: one line naming the host, exit 1, no hang', () => {

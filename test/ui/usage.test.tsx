@@ -127,4 +127,14 @@ describe('usage that stops arriving (a slow or stalled link)', () => {
     await new Promise((res) => setTimeout(res, 1100)); // the once-a-second tick
     expect(r.lastFrame()).toContain('usage from stats API, 7s old');
   });
+
+  it('before any sample, says for how long none came', async () => {
+    let now = 1_000;
+    const waiting = { ...snap, usageSource: 'api' as const, usage: {} };
+    const r = render(<App store={new TestStore(waiting)} theme={theme} size={{ columns: 120, rows: 30 }} clock={() => now} />);
+    cleanup = r.unmount;
+    now = 7_500;
+    await new Promise((res) => setTimeout(res, 1100));
+    expect(r.lastFrame()).toContain('usage from stats API, none for 6s');
+  });
 });
