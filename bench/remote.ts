@@ -97,7 +97,12 @@ export interface RemoteFigures {
   nodes: number;
   seconds: number;
   logins: number;
+  /** tfmon's own process; its ssh (the master, and dial-stdio sessions where used); the same screen
+   * on the local socket with --usage-source api, for what the transport adds. */
   clientCpuPct: number;
+  sshCpuPct: number;
+  localCpuPct: number;
+  localSeconds: number;
   serverCpuPct: number;
   keyMs: number[];
   eventMs: number | null;
@@ -129,17 +134,31 @@ export async function remoteBench(image: string, prefix: string, labelKV: string
     await until(s, 0, `${prefix}-r-ps-0`, 30_000);
     await sleep(5000);
     const p = s.pid();
-    const c0 = cpuOf(tree(p));
+    const ssh = tree(p).filter((x) => x !== p);
+    const c0 = cpuSeconds(p);
+    const ssh0 = cpuOf(ssh);
     const srv0 = cpuOf(sessionPids(sshd));
     const t0 = Date.now();
     await sleep(seconds * 1000);
     const elapsed = (Date.now() - t0) / 1000;
-    const clientCpu = cpuOf(tree(p)) - c0;
+    const clientCpu = cpuSeconds(p) - c0;
+    const sshCpu = cpuOf(ssh) - ssh0;
     const serverCpu = cpuOf(sessionPids(sshd)) - srv0;
     const keyMs = await keyTimes(s, 10);
     const eventMs = await eventTime(s, image, network, labelKV, `${prefix}-r-extra-0`);
     await s.stop();
     const logins = sshd.logins() - logins0;
+
+    // The same screen on the local socket with usage from the stats API too: what the transport adds.
+    const localSeconds = Math.min(60, seconds);
+    const ls = screen(['--usage-source', 'api', ...args('unix:///var/run/docker.sock')], {});
+    await until(ls, 0, `${prefix}-r-ps-0`, 30_000);
+    await sleep(5000);
+    const lp = ls.pid();
+    const l0 = cpuSeconds(lp);
+    await sleep(localSeconds * 1000);
+    const localCpuPct = ((cpuSeconds(lp) - l0) / localSeconds) * 100;
+    await ls.stop();
 
     // docker stats over the same ssh:// (the docker CLI's own transport), for a minute.
     const names = Array.from({ length: nodes }, (_, i) => (i === 0 ? `${prefix}-r-ps-0` : `${prefix}-r-worker-${i - 1}`));
@@ -182,7 +201,7 @@ export async function remoteBench(image: string, prefix: string, labelKV: string
         await relay.close();
       }
     }
-    return { nodes, seconds: elapsed, logins, clientCpuPct: (clientCpu / elapsed) * 100, serverCpuPct: (serverCpu / elapsed) * 100, keyMs, eventMs, dockerStatsLogins, dockerStatsSeconds, slow };
+    return { nodes, seconds: elapsed, logins, clientCpuPct: (clientCpu / elapsed) * 100, sshCpuPct: (sshCpu / elapsed) * 100, localCpuPct, localSeconds, serverCpuPct: (serverCpu / elapsed) * 100, keyMs, eventMs, dockerStatsLogins, dockerStatsSeconds, slow };
   } finally {
     const ids = spawnSync('docker', ['ps', '-aq', '--filter', `network=${network}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
     if (ids.length) spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
@@ -197,7 +216,8 @@ export function remoteRows(f: RemoteFigures): string[][] {
   const rows = [
     [`live screen over ssh://, ${f.nodes} nodes, ${Math.round(f.seconds)} s: SSH logins sshd accepted`, String(f.logins), 'one or a handful', f.logins <= 3 ? 'met' : 'NOT met'],
     [`docker stats over the same ssh://, ${f.dockerStatsSeconds} s: SSH logins`, String(f.dockerStatsLogins), '-', '-'],
-    ["CPU here: tfmon + its ssh (% of a core)", `${f.clientCpuPct.toFixed(1)} %`, '-', '-'],
+    ["CPU here: tfmon's process / its ssh (% of a core)", `${f.clientCpuPct.toFixed(1)} % / ${f.sshCpuPct.toFixed(1)} %`, '-', '-'],
+    [`the same screen on the local socket, --usage-source api, ${f.localSeconds} s: tfmon's CPU`, `${f.localCpuPct.toFixed(1)} %`, '-', '-'],
     ["CPU there: sshd's session processes (% of a core)", `${f.serverCpuPct.toFixed(1)} %`, '-', '-'],
     ['a key to its frame (? opens the help), 10 presses', ms(f.keyMs), '<= 100 ms', f.keyMs.length && median(f.keyMs) <= 100 ? 'met' : 'NOT met'],
     ['a new container to the screen (docker run returned → its name drawn)', f.eventMs === null ? 'not seen in 15 s' : `${f.eventMs.toFixed(0)} ms`, '-', '-'],

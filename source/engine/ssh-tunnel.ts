@@ -91,7 +91,8 @@ export interface TunnelCounts {
 }
 
 export class SshTunnel {
-  private readonly dir: string;
+  /** A private directory (mode 700) for the sockets, made at the first login, removed on close. */
+  private dir: string | null = null;
   private readonly ssh: string;
   private readonly connectTimeoutS: number;
   private starting: Promise<Live> | null = null;
@@ -107,7 +108,6 @@ export class SshTunnel {
     private readonly target: SshTarget,
     options: TunnelOptions = {},
   ) {
-    this.dir = mkdtempSync(join(tmpdir(), 'tfmon-ssh-')); // mode 700: the forwarded socket is this user's alone
     this.ssh = options.ssh ?? 'ssh';
     this.connectTimeoutS = options.connectTimeoutS ?? 10;
     exitHooks.add(this);
@@ -163,6 +163,7 @@ export class SshTunnel {
    * it is logged in; a failure is one line naming the host. */
   private async login(forward: boolean): Promise<Login> {
     const n = this.counts.logins++;
+    this.dir ??= mkdtempSync(join(tmpdir(), 'tfmon-ssh-')); // mode 700: the forwarded socket is this user's alone
     const control = join(this.dir, `ctl-${n}`);
     const local = join(this.dir, `docker-${n}.sock`);
     const args = [
@@ -287,19 +288,15 @@ export class SshTunnel {
     return stream;
   }
 
-  /** Ends the SSH connections (a later connection logs in again). */
+  /** Ends the SSH connections and removes their sockets (a later connection logs in again). */
   close(): void {
     for (const s of this.spare.splice(0)) s.destroy();
     for (const l of this.logins) l.child.kill();
     this.logins.clear();
     this.live = null;
     this.starting = null;
-  }
-
-  /** Ends the connections and removes their directory (process exit): synchronous. */
-  killNow(): void {
-    this.close();
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = null;
   }
 }
 
@@ -363,5 +360,5 @@ export const tunnelOf = (agent: Http.Agent | null | undefined): SshTunnel | null
 // Tunnels end with the process, however it ends (an ssh left behind would hold the login open).
 const exitHooks = new Set<SshTunnel>();
 process.once('exit', () => {
-  for (const t of exitHooks) t.killNow();
+  for (const t of exitHooks) t.close();
 });

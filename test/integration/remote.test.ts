@@ -5,7 +5,7 @@
 // SSH logins all of it costs.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createTlsServer, type Server } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,10 @@ import { cleanup, docker, own, requireEngine, simImage, sleep, TEST_LABEL, testL
 const net = own('ssh');
 const prefix = own('s');
 const tnet = own('tls');
-const config = mkdtempSync(join(tmpdir(), 'tfmon-remote-config-'));
+// Everything the tests write outside the engine (a docker config, keys, wrappers), removed after.
+const scratch = mkdtempSync(join(tmpdir(), 'tfmon-remote-'));
+const config = join(scratch, 'docker-config');
+const tempDir = (name: string): string => mkdtempSync(join(scratch, `${name}-`));
 let sshd: Sshd;
 let env: NodeJS.ProcessEnv;
 
@@ -61,6 +64,7 @@ beforeAll(async () => {
 afterAll(async () => {
   cleanup();
   sshd?.stop();
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 describe('ssh:// through a real sshd', () => {
@@ -228,7 +232,7 @@ describe('ssh:// failures: one line naming the host, exit 1, no hang', () => {
   };
 
   it('an unknown host key', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tfmon-ssh-nokey-'));
+    const dir = tempDir('nokey');
     writeFileSync(join(dir, 'known_hosts'), '');
     writeFileSync(join(dir, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -o UserKnownHostsFile=${dir}/known_hosts -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -i ${sshd.clientKey} -o IdentitiesOnly=yes "$@"\n`, { mode: 0o755 });
     const before = Date.now();
@@ -239,7 +243,7 @@ describe('ssh:// failures: one line naming the host, exit 1, no hang', () => {
   });
 
   it('a key the host does not accept', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tfmon-ssh-wrongkey-'));
+    const dir = tempDir('wrongkey');
     spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'other')]);
     writeFileSync(join(dir, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -o UserKnownHostsFile=${sshd.knownHosts} -o GlobalKnownHostsFile=/dev/null -o IdentityAgent=none -i ${dir}/other -o IdentitiesOnly=yes "$@"\n`, { mode: 0o755 });
     const r = await status(sshd.url, { PATH: `${dir}:${process.env['PATH']}` });
@@ -340,7 +344,7 @@ describe('tcp:// with TLS to a real dockerd (--tlsverify)', () => {
     expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
     expect(wrong.stderr).toMatch(new RegExp(`${host} shows a certificate that tfmon's ca.pem did not sign`));
 
-    const caOnly = mkdtempSync(join(tmpdir(), 'tfmon-ca-only-'));
+    const caOnly = tempDir('ca-only');
     writeFileSync(join(caOnly, 'ca.pem'), readFileSync(certs().ca));
     const noCert = await tfmon(['status', '--json', '--no-probe', ...args()], tlsEnv(caOnly));
     expect(noCert.code).toBe(1);
