@@ -14,6 +14,8 @@ export const SSHD = '/usr/sbin/sshd';
 export interface SshdOptions {
   /** AllowStreamLocalForwarding (default yes): `no` makes clients fall back to dial-stdio. */
   forwarding?: boolean;
+  /** A fixed port (default: a free one). */
+  port?: number;
 }
 
 export interface Sshd {
@@ -60,7 +62,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   const clientKey = join(dir, 'client_key');
   run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'tfmon-test-host', '-f', hostKey]);
   run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'tfmon-test-client', '-f', clientKey]);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const log = join(dir, 'sshd.log');
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${clientKey}.pub`));
   writeFileSync(
@@ -82,7 +84,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     ].join('\n'),
   );
   const knownHosts = join(dir, 'known_hosts');
-  writeFileSync(knownHosts, `[127.0.0.1]:${port} ${readFileSync(`${hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
+  writeFileSync(knownHosts, `${port === 22 ? '127.0.0.1' : `[127.0.0.1]:${port}`} ${readFileSync(`${hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
   writeFileSync(
     join(dir, 'ssh_config'),
     ['Host *', `  IdentityFile ${clientKey}`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${knownHosts}`, '  GlobalKnownHostsFile /dev/null', '  StrictHostKeyChecking yes', ''].join('\n'),
@@ -104,7 +106,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   return {
     port,
     pid: child.pid ?? 0,
-    url: `ssh://root@127.0.0.1:${port}`,
+    url: port === 22 ? 'ssh://root@127.0.0.1' : `ssh://root@127.0.0.1:${port}`,
     bin,
     dir,
     clientKey,
