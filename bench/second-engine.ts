@@ -21,6 +21,7 @@ const BRIDGE_CIDR = '10.214.0.1/24';
 export const TLS_DIR = '/var/lib/tfmon-test-docker2-tls';
 const RELAY = '/var/run/tfmon-test-docker2-tls.sock';
 const RELAY_PID = '/var/run/tfmon-test-docker2-relay.pid';
+const INNER_PID = '/var/run/tfmon-test-docker2-inner-relay.pid';
 const TLS_PORT_FILE = '/var/run/tfmon-test-docker2-tls.port';
 
 /** tcp://127.0.0.1:PORT of its TLS listener, once started. */
@@ -60,8 +61,9 @@ export async function startSecondEngine(): Promise<void> {
     '--default-address-pool', 'base=10.213.0.0/16,size=24',
   ].join(' ');
   // Inside: the socket file's connections go to the namespace's 127.0.0.1:2376 (socat, ended with it).
-  const carry = `socat UNIX-LISTEN:${RELAY},fork,unlink-early,mode=600 TCP:127.0.0.1:2376 &`;
-  const inside = `ip link set lo up && ip link add ${BRIDGE} type bridge && ip addr add ${BRIDGE_CIDR} dev ${BRIDGE} && ip link set ${BRIDGE} up && ${carry} exec ${dockerd}`;
+  // (In braces: a bare `&` would send the whole && chain, bridge set-up included, to the background.)
+  const carry = `{ socat UNIX-LISTEN:${RELAY},fork,unlink-early,mode=600 TCP:127.0.0.1:2376 & echo $! > ${INNER_PID}; }`;
+  const inside = `ip link set lo up && ip link add ${BRIDGE} type bridge && ip addr add ${BRIDGE_CIDR} dev ${BRIDGE} && ip link set ${BRIDGE} up && ${carry} && exec ${dockerd}`;
   child = spawn('unshare', ['--net', 'sh', '-c', inside], { stdio: ['ignore', 'ignore', 'ignore'], detached: true });
   child.unref();
   for (let i = 0; i < 60; i++) {
@@ -90,15 +92,17 @@ async function carryTls(): Promise<void> {
 
 /** Stops it, whoever started it (its pid file says which process it is). */
 export async function stopSecondEngine(): Promise<void> {
-  if (existsSync(RELAY_PID)) {
+  // Both carriers of the TLS port: here, and inside the namespace (it outlives dockerd otherwise).
+  for (const file of [RELAY_PID, INNER_PID]) {
+    if (!existsSync(file)) continue;
     try {
-      process.kill(Number(readFileSync(RELAY_PID, 'utf8').trim()), 'SIGTERM');
+      process.kill(Number(readFileSync(file, 'utf8').trim()), 'SIGTERM');
     } catch {
       // gone already
     }
-    rmSync(RELAY_PID, { force: true });
-    rmSync(TLS_PORT_FILE, { force: true });
+    rmSync(file, { force: true });
   }
+  rmSync(TLS_PORT_FILE, { force: true });
   const pid = child?.pid ?? (existsSync(PID) ? Number(readFileSync(PID, 'utf8').trim()) : 0);
   if (!pid) return;
   try {

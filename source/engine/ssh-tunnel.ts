@@ -52,6 +52,17 @@ export function sshFailure(url: string, stderr: string, target: SshTarget): stri
 
 type Mode = 'forward' | 'stdio';
 
+/** Runs ssh ("$0" "$@") tied to this shell's stdin, a pipe from tfmon: when tfmon ends, however it
+ * ends (SIGTERM, SIGKILL, a crash: no exit hook runs then), the pipe closes and ssh is ended, so no
+ * login outlives it. Otherwise the shell exits with ssh's status. (A background list reads /dev/null
+ * unless told otherwise: the pipe is kept as fd 3.) */
+const TIED = 'exec 3<&0; "$0" "$@" </dev/null & s=$!; { read _ <&3; kill $s 2>/dev/null; } & w=$!; wait $s; st=$?; kill $w 2>/dev/null; exit $st';
+
+/** Ends a login: its pipe closed, the shell ends ssh. */
+const end = (login: { child: ChildProcess }): void => {
+  login.child.stdin?.destroy();
+};
+
 /** One login: an ssh control master. */
 interface Login {
   child: ChildProcess;
@@ -176,7 +187,7 @@ export class SshTunnel {
       '-o', 'ControlPersist=no',
       ...this.destination(),
     ];
-    const child = spawn(this.ssh, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('sh', ['-c', TIED, this.ssh, ...args], { stdio: ['pipe', 'ignore', 'pipe'] });
     const login: Login = { child, control, local, sessions: 0, stderr: '', exited: false, ready: false };
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       login.stderr = (login.stderr + d).slice(-4000);
@@ -187,16 +198,17 @@ export class SshTunnel {
     };
     child.once('exit', gone);
     child.once('error', gone);
-    // Neither keeps tfmon running; the exit hook ends them.
+    // None of it keeps tfmon running; its end (however it ends) closes the pipe, which ends ssh.
     child.unref();
     (child.stderr as unknown as Socket | null)?.unref?.();
+    (child.stdin as unknown as Socket | null)?.unref?.();
     this.logins.add(login);
 
     const deadline = Date.now() + (this.connectTimeoutS + 5) * 1000;
     while (!(existsSync(control) && (!forward || existsSync(local)))) {
       if (login.exited) throw new SshError(sshFailure(this.url, login.stderr || `${this.ssh} could not be run`, this.target));
       if (Date.now() > deadline) {
-        child.kill();
+        end(login);
         throw new SshError(`${this.url}: no SSH session within ${this.connectTimeoutS + 5} s`);
       }
       await pause(20);
@@ -241,7 +253,7 @@ export class SshTunnel {
     first.sessions++;
     const probe = this.dialStdio(first, (t) => (stdioErr += t));
     if (await answersPing(probe)) return { first, mode: 'stdio' };
-    first.child.kill();
+    end(first);
     const noCli = /not found|No such file/i.test(stdioErr);
     throw new SshError(
       `${this.url}: logged in, but reached no engine: forwarding ${REMOTE_SOCKET} failed (${why.replace(/^channel \d+: /, '')}) and ` +
@@ -291,7 +303,7 @@ export class SshTunnel {
   /** Ends the SSH connections and removes their sockets (a later connection logs in again). */
   close(): void {
     for (const s of this.spare.splice(0)) s.destroy();
-    for (const l of this.logins) l.child.kill();
+    for (const l of this.logins) end(l);
     this.logins.clear();
     this.live = null;
     this.starting = null;
