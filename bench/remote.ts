@@ -206,7 +206,7 @@ export async function remoteBench(image: string, prefix: string, labelKV: string
     const ids = spawnSync('docker', ['ps', '-aq', '--filter', `network=${network}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
     if (ids.length) spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
     spawnSync('docker', ['network', 'rm', network], { stdio: 'ignore' });
-    sshd.stop();
+    await sshd.stop();
   }
 }
 

@@ -34,7 +34,8 @@ export interface Sshd {
   logins(): number;
   /** ssh://root@127.0.0.1:PORT for another port that leads to this sshd (a relay): its key trusted there too. */
   via(port: number): string;
-  stop(): void;
+  /** Ends sshd (waiting for it to go, so that nothing it writes races the removal) and removes its files. */
+  stop(): Promise<void>;
 }
 
 /** Why this machine cannot run the SSH tests, or null when it can. */
@@ -116,9 +117,13 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       appendFileSync(knownHosts, `[127.0.0.1]:${other} ${readFileSync(`${hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
       return `ssh://root@127.0.0.1:${other}`;
     },
-    stop: () => {
-      child.kill();
-      rmSync(dir, { recursive: true, force: true });
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const gone = new Promise((r) => child.once('exit', r));
+        child.kill();
+        await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
+      }
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

@@ -53,10 +53,10 @@ export function sshFailure(url: string, stderr: string, target: SshTarget): stri
 type Mode = 'forward' | 'stdio';
 
 /** Runs ssh ("$0" "$@") tied to this shell's stdin, a pipe from tfmon: when tfmon ends, however it
- * ends (SIGTERM, SIGKILL, a crash: no exit hook runs then), the pipe closes and ssh is ended, so no
- * login outlives it. Otherwise the shell exits with ssh's status. (A background list reads /dev/null
+ * ends (SIGTERM, SIGKILL, a crash: no exit hook runs then), the pipe closes, ssh is ended and the
+ * sockets' directory removed, so no login outlives it. Otherwise the shell exits with ssh's status. (A background list reads /dev/null
  * unless told otherwise: the pipe is kept as fd 3.) */
-const TIED = 'exec 3<&0; "$0" "$@" </dev/null & s=$!; { read _ <&3; kill $s 2>/dev/null; } & w=$!; wait $s; st=$?; kill $w 2>/dev/null; exit $st';
+const TIED = 'exec 3<&0; "$0" "$@" </dev/null & s=$!; { read _ <&3; kill $s 2>/dev/null; rm -rf "$TFMON_SSH_DIR"; } & w=$!; wait $s; st=$?; kill $w 2>/dev/null; exit $st';
 
 /** Ends a login: its pipe closed, the shell ends ssh. */
 const end = (login: { child: ChildProcess }): void => {
@@ -174,7 +174,8 @@ export class SshTunnel {
    * it is logged in; a failure is one line naming the host. */
   private async login(forward: boolean): Promise<Login> {
     const n = this.counts.logins++;
-    this.dir ??= mkdtempSync(join(tmpdir(), 'tfmon-ssh-')); // mode 700: the forwarded socket is this user's alone
+    // mode 700: the forwarded socket is this user's alone (made again if a login's end removed it)
+    if (!this.dir || !existsSync(this.dir)) this.dir = mkdtempSync(join(tmpdir(), 'tfmon-ssh-'));
     const control = join(this.dir, `ctl-${n}`);
     const local = join(this.dir, `docker-${n}.sock`);
     const args = [
@@ -187,7 +188,7 @@ export class SshTunnel {
       '-o', 'ControlPersist=no',
       ...this.destination(),
     ];
-    const child = spawn('sh', ['-c', TIED, this.ssh, ...args], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn('sh', ['-c', TIED, this.ssh, ...args], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, TFMON_SSH_DIR: this.dir } });
     const login: Login = { child, control, local, sessions: 0, stderr: '', exited: false, ready: false };
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       login.stderr = (login.stderr + d).slice(-4000);

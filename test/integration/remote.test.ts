@@ -63,7 +63,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   cleanup();
-  sshd?.stop();
+  await sshd?.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -166,7 +166,7 @@ describe('ssh:// through a real sshd', () => {
       expect(strict.logins()).toBeLessThanOrEqual(4);
       console.log(`ssh without socket forwarding: status --json of 4 nodes in ${strict.logins()} logins`);
     } finally {
-      strict.stop();
+      await strict.stop();
     }
   }, 60_000);
 });
