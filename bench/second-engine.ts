@@ -119,3 +119,15 @@ export const docker2 = (...args: string[]): string => {
   if (r.status !== 0) throw new Error(`docker -H ${HOST} ${args.join(' ')}: ${r.stderr.trim()}`);
   return r.stdout.trim();
 };
+
+/** Removes what carries `label` (containers, then networks) from it, then stops it, even when the
+ * removal fails. */
+export async function clearAndStopSecondEngine(label: string): Promise<void> {
+  try {
+    const ids = docker2('ps', '-aq', '--filter', `label=${label}`).split('\n').filter(Boolean);
+    if (ids.length) docker2('rm', '-f', ...ids);
+    for (const n of docker2('network', 'ls', '-q', '--filter', `label=${label}`).split('\n').filter(Boolean)) docker2('network', 'rm', n);
+  } finally {
+    await stopSecondEngine();
+  }
+}

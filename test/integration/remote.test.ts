@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathWith, startSshd, type Sshd } from '../../bench/sshd.js';
-import { docker2, HOST as SECOND, startSecondEngine, stopSecondEngine, tlsCerts, tlsHost } from '../../bench/second-engine.js';
+import { clearAndStopSecondEngine, docker2, HOST as SECOND, startSecondEngine, tlsCerts, tlsHost } from '../../bench/second-engine.js';
 import { freePort } from '../../bench/scrape.js';
 import { startDelayRelay } from '../../bench/delay-relay.js';
 import { childrenOf } from '../../bench/procs.js';
@@ -284,15 +284,7 @@ describe('tcp:// with TLS to a real dockerd (--tlsverify)', () => {
     for (const name of ['t-ps-0', 't-worker-0']) docker2('run', '-d', '--name', own(name), '--network', tnet, '--label', TEST_LABEL, ref);
   }, 90_000);
 
-  afterAll(async () => {
-    try {
-      const ids = docker2('ps', '-aq', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean);
-      if (ids.length) docker2('rm', '-f', ...ids);
-      for (const n of docker2('network', 'ls', '-q', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean)) docker2('network', 'rm', n);
-    } finally {
-      await stopSecondEngine();
-    }
-  }, 60_000);
+  afterAll(() => clearAndStopSecondEngine(TEST_LABEL), 60_000);
 
   const tlsEnv = (dir: string): NodeJS.ProcessEnv => ({ DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: dir });
   const args = () => ['--host', host, '--network', tnet, '--label', TEST_LABEL];

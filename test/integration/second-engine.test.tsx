@@ -18,7 +18,7 @@ import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { MultiMonitor } from '../../source/monitor/multi.js';
 import { fault } from '../faults/ledger.js';
 import { cleanup, createNetwork, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';
-import { docker2, HOST, startSecondEngine, stopSecondEngine } from '../../bench/second-engine.js';
+import { clearAndStopSecondEngine, docker2, HOST, startSecondEngine, stopSecondEngine } from '../../bench/second-engine.js';
 import { openSockets } from '../helpers/sockets.js';
 
 const net = own('ctx');
@@ -53,13 +53,7 @@ afterAll(async () => {
   } catch {
     // not in a swarm
   }
-  try {
-    const ids = docker2('ps', '-aq', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean);
-    if (ids.length) docker2('rm', '-f', ...ids);
-    for (const n of docker2('network', 'ls', '-q', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean)) docker2('network', 'rm', n);
-  } finally {
-    await stopSecondEngine();
-  }
+  await clearAndStopSecondEngine(TEST_LABEL);
 }, 60_000);
 
 const names = (stdout: string): string[] => (JSON.parse(stdout) as { nodes: { name: string }[] }).nodes.map((n) => n.name);
