@@ -5,7 +5,7 @@
 // made at its start; socat carries that port to a loopback port here (TLS_HOST) through a socket
 // file, so TLS runs end to end between tfmon and dockerd. Started by what needs it, stopped after.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { makeCerts, type CertFiles } from './tls-certs.js';
 import { freePort } from './scrape.js';
@@ -52,7 +52,10 @@ export async function startSecondEngine(): Promise<void> {
   // In a network namespace of its own: whatever its bridge driver does to interfaces (a second
   // daemon on the host's namespace deleted the first one's docker0) stays in there. Its socket is a
   // file, reachable from here; its containers reach each other, not the host's.
-  rmSync(TLS_DIR, { recursive: true, force: true });
+  // Made once a day, not at every start: openssl's keys take seconds on a busy machine, and the
+  // restart test's outage must stay the daemon's own.
+  const made = `${TLS_DIR}/done`;
+  if (existsSync(made) && Date.now() - statSync(made).mtimeMs > 86_400_000) rmSync(TLS_DIR, { recursive: true, force: true });
   const certs = makeCerts((mkdirSync(TLS_DIR, { recursive: true }), TLS_DIR));
   const dockerd = [
     'dockerd', '-H', HOST, '-H', 'tcp://127.0.0.1:2376', '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey,
