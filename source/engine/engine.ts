@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
 import type Docker from 'dockerode';
 import type { ContainerFacts, EngineInfo, NetworkInfo } from '../cluster/types.js';
-import { parseSshHost, SshTunnel, tunnelAgent, tunnelOf } from './ssh-tunnel.js';
+import { parseSshHost, SshTunnel, tunnelAgent } from './ssh-tunnel.js';
 import { transportFor, type Query, type Transport } from './transport.js';
 import { resolveEndpoint, type Endpoint } from './endpoint.js';
 import { LABEL_CLUSTER } from '../cluster/role.js';
@@ -52,7 +52,8 @@ export interface InspectDoc {
 export class Engine implements EngineCalls {
   readonly host: string;
   readonly endpoint: Endpoint;
-  /** ssh://: the pool of the one SSH login's channels, shared by reads and actions. */
+  /** ssh://: the one SSH login, and the pool of its channels shared by reads and actions. */
+  private readonly sshTunnel: SshTunnel | null = null;
   private readonly tunnel: Http.Agent | null = null;
   /** Reads: JSON answers and streams (transport.ts). */
   private readonly transport: Transport;
@@ -74,7 +75,10 @@ export class Engine implements EngineCalls {
     this.endpoint = typeof target === 'object' ? target : resolveEndpoint({ host: target });
     this.host = this.endpoint.host;
     const ssh = parseSshHost(this.host);
-    if (ssh) this.tunnel = tunnelAgent(new SshTunnel(this.host, ssh));
+    if (ssh) {
+      this.sshTunnel = new SshTunnel(this.host, ssh);
+      this.tunnel = tunnelAgent(this.sshTunnel);
+    }
     this.transport = transportFor(this.endpoint, this.tunnel ?? undefined);
   }
 
@@ -83,7 +87,7 @@ export class Engine implements EngineCalls {
   close(): void {
     this.transport.close();
     this.actionsPool?.destroy();
-    tunnelOf(this.tunnel)?.close();
+    this.sshTunnel?.close();
   }
 
   /** The engine runs on this host (its socket is here): its containers' cgroups and PIDs are ours to read. */

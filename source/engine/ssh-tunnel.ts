@@ -82,12 +82,10 @@ interface Live {
   mode: Mode;
 }
 
-export interface TunnelOptions {
-  /** The ssh program (PATH's by default, as the docker CLI runs it). */
-  ssh?: string;
-  /** Seconds for TCP and the login, as ssh's ConnectTimeout; the session must be up within it + 5 s. */
-  connectTimeoutS?: number;
-}
+/** The ssh program: PATH's, as the docker CLI runs it. */
+const SSH = 'ssh';
+/** Seconds for TCP and the login (ssh's ConnectTimeout); the session must be up within it + 5 s. */
+const CONNECT_TIMEOUT_S = 10;
 
 /** Sessions tfmon opens per login: under sshd's default MaxSessions (10), which counts exec sessions
  * and not forwarded sockets; a session still closing on the far end counts there a little longer. */
@@ -95,41 +93,24 @@ const SESSIONS_PER_LOGIN = 8;
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Logins made and channels opened: the bench and the tests count with them. */
-export interface TunnelCounts {
-  logins: number;
-  channels: number;
-}
-
 export class SshTunnel {
   /** A private directory (mode 700) for the sockets, made at the first login, removed on close. */
   private dir: string | null = null;
-  private readonly ssh: string;
-  private readonly connectTimeoutS: number;
   private starting: Promise<Live> | null = null;
   /** A second and later login for dial-stdio sessions beyond the first's MaxSessions. */
   private extra: Promise<Login> | null = null;
   private failedAt = 0;
   private lastFailure: Error | null = null;
   private readonly logins = new Set<Login>();
-  readonly counts: TunnelCounts = { logins: 0, channels: 0 };
+  /** Logins made so far: names each one's sockets. */
+  private made = 0;
 
   constructor(
     private readonly url: string,
     private readonly target: SshTarget,
-    options: TunnelOptions = {},
   ) {
-    this.ssh = options.ssh ?? 'ssh';
-    this.connectTimeoutS = options.connectTimeoutS ?? 10;
     exitHooks.add(this);
   }
-
-  /** How it reaches the engine once up: a forwarded socket, or dial-stdio sessions; null before. */
-  get mode(): Mode | null {
-    return this.live?.mode ?? null;
-  }
-
-  private live: Live | null = null;
 
   private destination(): string[] {
     const { user, host, port } = this.target;
@@ -140,7 +121,6 @@ export class SshTunnel {
    * the link dropped, on demand). */
   async connect(): Promise<Duplex> {
     const live = await this.up();
-    this.counts.channels++;
     if (live.mode === 'forward') return this.warm(live.first);
     return this.dialStdio(await this.loginWithRoom(live.first));
   }
@@ -148,15 +128,12 @@ export class SshTunnel {
   private up(): Promise<Live> {
     // A failed login is not tried again within 2 s, whoever asks: a burst of streams is one attempt.
     if (!this.starting && this.lastFailure && Date.now() - this.failedAt < 2000) return Promise.reject(this.lastFailure);
-    this.starting ??= this.start().then(
+    if (this.starting) return this.starting;
+    const starting: Promise<Live> = this.start().then(
       (live) => {
-        this.live = live;
         live.first.child.once('exit', () => {
           // the link dropped: the next connection logs in again
-          if (this.live === live) {
-            this.live = null;
-            this.starting = null;
-          }
+          if (this.starting === starting) this.starting = null;
         });
         return live;
       },
@@ -167,13 +144,14 @@ export class SshTunnel {
         throw error;
       },
     );
-    return this.starting;
+    this.starting = starting;
+    return starting;
   }
 
   /** Starts ssh as a control master (forwarding the engine's socket when `forward`), resolved once
    * it is logged in; a failure is one line naming the host. */
   private async login(forward: boolean): Promise<Login> {
-    const n = this.counts.logins++;
+    const n = this.made++;
     // mode 700: the forwarded socket is this user's alone (made again if a login's end removed it)
     if (!this.dir || !existsSync(this.dir)) this.dir = mkdtempSync(join(tmpdir(), 'tfmon-ssh-'));
     const control = join(this.dir, `ctl-${n}`);
@@ -182,13 +160,13 @@ export class SshTunnel {
       '-M', '-S', control, '-N', '-T',
       ...(forward ? ['-L', `${local}:${REMOTE_SOCKET}`, '-o', 'ExitOnForwardFailure=yes', '-o', 'StreamLocalBindUnlink=yes'] : []),
       '-o', 'BatchMode=yes',
-      '-o', `ConnectTimeout=${this.connectTimeoutS}`,
+      '-o', `ConnectTimeout=${CONNECT_TIMEOUT_S}`,
       '-o', 'ServerAliveInterval=10',
       '-o', 'ServerAliveCountMax=3',
       '-o', 'ControlPersist=no',
       ...this.destination(),
     ];
-    const child = spawn('sh', ['-c', TIED, this.ssh, ...args], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, TFMON_SSH_DIR: this.dir } });
+    const child = spawn('sh', ['-c', TIED, SSH, ...args], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, TFMON_SSH_DIR: this.dir } });
     const login: Login = { child, control, local, sessions: 0, stderr: '', exited: false, ready: false };
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       login.stderr = (login.stderr + d).slice(-4000);
@@ -205,12 +183,12 @@ export class SshTunnel {
     (child.stdin as unknown as Socket | null)?.unref?.();
     this.logins.add(login);
 
-    const deadline = Date.now() + (this.connectTimeoutS + 5) * 1000;
+    const deadline = Date.now() + (CONNECT_TIMEOUT_S + 5) * 1000;
     while (!(existsSync(control) && (!forward || existsSync(local)))) {
-      if (login.exited) throw new SshError(sshFailure(this.url, login.stderr || `${this.ssh} could not be run`, this.target));
+      if (login.exited) throw new SshError(sshFailure(this.url, login.stderr || `${SSH} could not be run`, this.target));
       if (Date.now() > deadline) {
         end(login);
-        throw new SshError(`${this.url}: no SSH session within ${this.connectTimeoutS + 5} s`);
+        throw new SshError(`${this.url}: no SSH session within ${CONNECT_TIMEOUT_S + 5} s`);
       }
       await pause(20);
     }
@@ -281,7 +259,7 @@ export class SshTunnel {
   /** `docker system dial-stdio` on the remote host, through a login's master (a session, not a
    * login) whose session count already has it. */
   private dialStdio(login: Login, onStderr?: (text: string) => void): Duplex {
-    const child = spawn(this.ssh, ['-S', login.control, '-o', 'ControlMaster=no', '-o', 'BatchMode=yes', '-T', ...this.destination(), 'docker', 'system', 'dial-stdio'], {
+    const child = spawn(SSH, ['-S', login.control, '-o', 'ControlMaster=no', '-o', 'BatchMode=yes', '-T', ...this.destination(), 'docker', 'system', 'dial-stdio'], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     child.once('exit', () => login.sessions--);
@@ -306,7 +284,6 @@ export class SshTunnel {
     for (const s of this.spare.splice(0)) s.destroy();
     for (const l of this.logins) end(l);
     this.logins.clear();
-    this.live = null;
     this.starting = null;
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = null;
@@ -362,13 +339,9 @@ export function tunnelAgent(tunnel: SshTunnel): Http.Agent {
     );
     return undefined;
   };
-  Object.assign(agent, { createConnection: open, tunnel });
+  Object.assign(agent, { createConnection: open });
   return agent;
 }
-
-/** The tunnel behind a pool made by tunnelAgent(), if it is one. */
-export const tunnelOf = (agent: Http.Agent | null | undefined): SshTunnel | null =>
-  ((agent as (Http.Agent & { tunnel?: SshTunnel }) | null | undefined)?.tunnel ?? null);
 
 // Tunnels end with the process, however it ends (an ssh left behind would hold the login open).
 const exitHooks = new Set<SshTunnel>();
