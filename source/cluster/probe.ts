@@ -6,7 +6,9 @@
 //   R <host> <port> <dns> <ip> <tcp> <ms> <tools>
 // dns: ok | nxdomain | error;  tcp: ok | refused | timeout | skipped | error;  ip, ms: "-" when
 // unknown; tools: resolver+connector used (getent, nslookup, python3, literal, nc, devtcp, none).
-// An input line "." ends a round and is answered with ".". Port 0 asks for the lookup alone (one
+// An input line ". SEQ" ends a request and is answered with the same line, so that an answer names
+// the request it answers (a session carries one request at a time; SEQ tells a late answer from the
+// current one). Each result line names its target too, and is checked against it. Port 0 asks for the lookup alone (one
 // node of a group resolves names for all of them): tcp is "skipped".
 
 // With python3 (the TensorFlow images), the whole session is one python3 process: no process per
@@ -49,7 +51,7 @@ for line in sys.stdin:
     host = f[0] if f else ""
     port = " ".join(f[1:])
     if host == ".":
-        print(".", flush=True)
+        print(" ".join(f), flush=True)
         continue
     if not HOST.match(host) or host.startswith("-"):
         print("R ? 0 error - skipped - refused-name")
@@ -123,7 +125,7 @@ connect() {
   ctool=none; tcp=error
 }
 while read -r host port; do
-  if [ "$host" = "." ]; then echo "."; continue; fi
+  if [ "$host" = "." ]; then if [ -n "$port" ]; then echo ". $port"; else echo "."; fi; continue; fi
   # A name that is not a plain host name is not echoed back either: results follow the input order.
   case "$host" in ''|-*|*[!A-Za-z0-9._:-]*) echo "R ? 0 error - skipped - refused-name"; continue ;; esac
   case "$port" in ''|*[!0-9]*) echo "R $host 0 error - skipped - bad-port"; continue ;; esac
@@ -157,17 +159,24 @@ const TCP = new Set(['ok', 'refused', 'timeout', 'skipped', 'error']);
 /** What the script accepts as a host name (it refuses the rest itself too). */
 export const isProbeableHost = (host: string): boolean => /^[A-Za-z0-9._:][A-Za-z0-9._:-]*$/.test(host) && !host.startsWith('-');
 
-/** The input for one round: one "HOST PORT" line per target, then the end-of-round line. Targets
- * are matched to results by order. */
-export function probeInput(targets: readonly { host: string; port: number }[]): string {
-  return `${targets.map((t) => `${t.host} ${t.port}`).join('\n')}${targets.length ? '\n' : ''}.\n`;
+/** The input for one request: one "HOST PORT" line per target, then the end line ". SEQ". Targets
+ * are matched to results by order, and each result names its target. */
+export function probeInput(targets: readonly { host: string; port: number }[], seq: number): string {
+  return `${targets.map((t) => `${t.host} ${t.port}`).join('\n')}${targets.length ? '\n' : ''}. ${seq}\n`;
 }
 
-/** Result lines of a round, up to its end marker; anything else (noise, a truncated line) is skipped. */
-export function parseProbeOutput(text: string): { results: ProbeResult[]; complete: boolean } {
-  const results: ProbeResult[] = [];
+/** Result lines of request `seq`, up to its end line; anything else (noise, a truncated line) is
+ * skipped, and results before another request's end line are that request's, not these. Without
+ * `seq`, the first end line of any request ends it. */
+export function parseProbeOutput(text: string, seq?: number): { results: ProbeResult[]; complete: boolean } {
+  let results: ProbeResult[] = [];
   for (const line of text.split('\n')) {
-    if (line.trim() === '.') return { results, complete: true };
+    const end = /^\.(?:\s+(\d+))?$/.exec(line.trim());
+    if (end) {
+      if (seq === undefined || Number(end[1]) === seq) return { results, complete: true };
+      results = [];
+      continue;
+    }
     const f = line.trim().split(/\s+/);
     if (f[0] !== 'R' || f.length !== 8) continue;
     const [, host = '', port = '', dns = '', ip = '', tcp = '', ms = '', tools = ''] = f;
@@ -184,3 +193,8 @@ export function parseProbeOutput(text: string): { results: ProbeResult[]; comple
   }
   return { results, complete: false };
 }
+
+/** Whether `r` is the answer to `target`: the script echoes the host and port it was given (a name
+ * it refused comes back as "?" with port 0). */
+export const answers = (r: ProbeResult, target: { host: string; port: number }): boolean =>
+  isProbeableHost(target.host) ? r.host === target.host && r.port === target.port : r.host === '?';

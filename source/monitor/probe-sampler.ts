@@ -1,16 +1,17 @@
 // Reachability rounds: one long-lived probe session per node that probes (one exec, reopened when
-// the node restarts), a round every interval, at once for the pairs an event touched, and on demand;
-// never two rounds at once, a few nodes at a time. Which pairs, and who resolves names for whom, is
+// the node restarts), a round every interval, at once for the pairs an event touched, and on demand.
+// Rounds run one after another from one queue (a request of a kind already queued joins it), so two
+// rounds never share a session; sessions (probe-session.ts) also take one request at a time and check
+// that every answer names its target. Which pairs, and who resolves names for whom, is
 // probe-plan.ts's: TensorFlow's pairs in the steady state, every pair while the matrix is on screen.
 // A node whose image has no shell is probed from a helper container sharing its network namespace;
 // what cannot be probed at all is reported unprobed with the reason.
 // Over 300 lines because a round, its sessions and their failure modes (a cut session, an image with
 // no shell, a helper, a late answer) are one state machine; the plan and the script are pure, elsewhere.
-import { parseProbeOutput, PROBE_SCRIPT, probeInput, type ProbeResult } from '../cluster/probe.js';
+import { PROBE_SCRIPT, type ProbeResult } from '../cluster/probe.js';
 import { capPairs, pairKey, probePlan, type ProbePlan, type ProbeScope } from '../cluster/probe-plan.js';
 import { DEFAULT_TF_PORT, entriesOf, unprobed, type ReachEntry, type Target } from '../cluster/reach.js';
 import type { NodeView } from '../cluster/types.js';
-import type { ExecSession } from '../engine/engine.js';
 import type { ExecSource } from '../engine/ports.js';
 import { mapLimit } from './map-limit.js';
 import { EngineError, engineMessage } from '../engine/errors.js';
@@ -18,12 +19,14 @@ import { checkListener, type Listener } from './listen-check.js';
 import { clusterHasPs, servesTf } from '../cluster/probe-plan.js';
 import { SIM_REPO } from '../engine/sim-image.js';
 import { compareText } from '../cluster/order.js';
+import { ProbeSession, type ProbeAnswer } from './probe-session.js';
 
-const PER_TARGET_MS = 4500; // the probe's own limits: 2 s for a lookup, 2 s for a connect
 const PARALLEL = 8;
 const ARGV = ['sh', '-c', PROBE_SCRIPT, 'tfmon-probe'];
-/** What the engine prints when the image has no sh (runc's and containerd's words). */
-const NO_SHELL = /executable file not found|no such file or directory|exec failed|OCI runtime/i;
+/** What the engine prints when the image has no sh: runc's words about the executable itself
+ * (`exec: "sh": executable file not found in $PATH`). Not any "OCI runtime exec failed": that is also
+ * what an exec racing a stopping container gets, and such a node has a shell. */
+export const NO_SHELL = /exec: "sh": (executable file not found|no such file or directory)|"sh": (executable file not found|no such file or directory)/;
 
 export interface ProbeOptions {
   intervalMs: number;
@@ -49,28 +52,29 @@ const STEADY_EVERY = 6;
 const PAIRS_PER_SOURCE = 4;
 const keyOf = (e: Pick<ReachEntry, 'from' | 'to' | 'port'>): string => pairKey(e.from, { host: e.to, port: e.port });
 
-interface Session {
-  pid: number | null;
-  exec: ExecSession;
-  via: 'exec' | 'helper';
-  buffer: string;
-  waiter: ((text: string) => void) | null;
-}
+/** The kinds of round the queue holds: a steady or full round, or the round of the pairs touched. */
+type RoundKind = ProbeScope | 'touch';
 
 const cutOff = (from: string, targets: readonly Target[]): ReachEntry[] =>
   targets.map((t) => ({ from, to: t.host, port: t.port, dns: 'error', ip: null, tcp: 'skipped', ms: null, reason: `${from} is not on the cluster's network`, tools: null }));
 
 export class ProbeSampler {
-  private readonly sessions = new Map<string, Session>();
-  /** Nodes whose image cannot run the probe (no sh): why, by container id. */
-  private readonly noShell = new Map<string, string>();
+  private readonly sessions = new Map<string, ProbeSession>();
+  /** Sessions being opened, by node id: a second caller waits for the same one. */
+  private readonly opening = new Map<string, Promise<ProbeSession | string>>();
+  /** Nodes whose image cannot run the probe (no sh): what the engine said, and the start it was
+   * said for (a container recreated under the same id, or restarted, is asked again). */
+  private readonly noShell = new Map<string, { why: string; startedAt: string | null }>();
   private helperRef: Promise<string | null> | null = null;
   /** The latest result of every pair probed, by pair; `sorted` is the same as a stable array. */
   private readonly entries = new Map<string, ReachEntry>();
   private sorted: ReachEntry[] = [];
-  private running: Promise<void> | null = null;
-  /** The scope of the full round running, or null (none, or a partial one). */
-  private runningScope: ProbeScope | null = null;
+  /** The end of the last round queued: the next one starts after it. */
+  private tail: Promise<void> = Promise.resolve();
+  /** Rounds queued and not started, by kind: a request of the same kind joins one. */
+  private readonly queued = new Map<RoundKind, Promise<void>>();
+  /** The round running now. */
+  private current: { kind: RoundKind; done: Promise<void> } | null = null;
   private timer: NodeJS.Timeout | null = null;
   private started = false;
   /** After stop, a round still in flight opens nothing more: a session opened then would outlive tfmon's view. */
@@ -156,7 +160,7 @@ export class ProbeSampler {
     if (this.timer) clearInterval(this.timer);
     if (this.touchTimer) clearTimeout(this.touchTimer);
     this.timer = null;
-    for (const s of this.sessions.values()) s.exec.close();
+    for (const s of this.sessions.values()) s.close();
     this.sessions.clear();
   }
 
@@ -174,37 +178,49 @@ export class ProbeSampler {
     for (const id of ids) this.touched.add(id);
     this.touchTimer ??= setTimeout(() => {
       this.touchTimer = null;
-      void this.touchRound();
+      void this.enqueue('touch', () => this.touchRound());
     }, TOUCH_DELAY_MS);
   }
 
+  /** The pairs of the nodes touched until it starts (touches while it waits join it). */
   private async touchRound(): Promise<void> {
-    // Never two rounds at once: after the one running, whose plan may have missed the change.
-    if (this.running) await this.running;
-    if (this.stopped || this.touched.size === 0) return;
+    if (this.touched.size === 0) return;
     const ids = new Set(this.touched);
     this.touched.clear();
     void this.checkListeners(ids);
-    this.running = this.runRound(probePlan(this.nodes(), this.scope, ids, !this.hostReaches()), true).finally(() => {
-      this.running = null;
-    });
-    await this.running;
+    await this.runRound(probePlan(this.nodes(), this.scope, ids, !this.hostReaches()), true);
   }
 
   /** One round over the scope's pairs (default: the steady scope). A call while a round of the same
-   * scope runs joins it; one of another scope runs after it. */
+   * scope runs joins it, as does one while such a round waits in the queue; else it is queued. */
   round(scope: ProbeScope = this.scope): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    if (this.running) return this.runningScope === scope ? this.running : this.running.then(() => this.round(scope));
-    this.runningScope = scope;
-    const full = probePlan(this.nodes(), scope, null, !this.hostReaches());
-    // Every pair when asked for every pair (the matrix, p, --probe-all); a moving window otherwise.
-    const plan = scope === 'all' ? { ...full, planned: null } : capPairs(full, this.steadyRounds++, PAIRS_PER_SOURCE);
-    this.running = this.runRound(plan, false).finally(() => {
-      this.running = null;
-      this.runningScope = null;
+    if (this.current?.kind === scope) return this.current.done;
+    return this.enqueue(scope, async () => {
+      const full = probePlan(this.nodes(), scope, null, !this.hostReaches());
+      // Every pair when asked for every pair (the matrix, p, --probe-all); a moving window otherwise.
+      const plan = scope === 'all' ? { ...full, planned: null } : capPairs(full, this.steadyRounds++, PAIRS_PER_SOURCE);
+      await this.runRound(plan, false);
     });
-    return this.running;
+  }
+
+  /** Runs `run` after every round queued before it: one round at a time, by construction. */
+  private enqueue(kind: RoundKind, run: () => Promise<void>): Promise<void> {
+    const waiting = this.queued.get(kind);
+    if (waiting) return waiting;
+    const done: Promise<void> = this.tail.then(async () => {
+      this.queued.delete(kind);
+      if (this.stopped) return;
+      this.current = { kind, done };
+      try {
+        await run();
+      } finally {
+        this.current = null;
+      }
+    });
+    this.queued.set(kind, done);
+    this.tail = done.catch(() => undefined);
+    return done;
   }
 
   /** `plan.planned`: a capped round's every pair (its other pairs' results stay until their turn). */
@@ -217,7 +233,8 @@ export class ProbeSampler {
       const n = running.find((x) => x.id === id);
       if (!n || (n.pid !== null && s.pid !== null && n.pid !== s.pid)) this.drop(id, s);
     }
-    for (const id of this.noShell.keys()) if (!nodes.some((n) => n.id === id)) this.noShell.delete(id);
+    // A node gone, or started again since its image was found shell-less, is asked again.
+    for (const [id, mark] of this.noShell) if (!nodes.some((n) => n.id === id && n.startedAt === mark.startedAt)) this.noShell.delete(id);
 
     // Names first: one resolver per group of nodes on the same networks, all groups at once.
     const resolved = new Map<string, Map<string, Resolved> | string>();
@@ -284,8 +301,8 @@ export class ProbeSampler {
     return out;
   }
 
-  private drop(id: string, s: Session): void {
-    s.exec.close();
+  private drop(id: string, s: ProbeSession): void {
+    s.close();
     if (this.sessions.get(id) === s) this.sessions.delete(id);
   }
 
@@ -305,42 +322,32 @@ export class ProbeSampler {
     return this.helperRef;
   }
 
-  private async open(node: NodeView, via: Session['via']): Promise<Session | string> {
+  /** The node's open session, or a new one (an exec, or a helper where its image has no shell);
+   * callers that ask while one is being opened get that one. */
+  private session(node: NodeView): Promise<ProbeSession | string> {
+    const open = this.sessions.get(node.id);
+    if (open?.open) return Promise.resolve(open);
+    let opening = this.opening.get(node.id);
+    if (!opening) {
+      opening = this.open(node, this.noShell.has(node.id) ? 'helper' : 'exec').finally(() => this.opening.delete(node.id));
+      this.opening.set(node.id, opening);
+    }
+    return opening;
+  }
+
+  private async open(node: NodeView, via: ProbeSession['via']): Promise<ProbeSession | string> {
     try {
-      let exec: ExecSession;
-      if (via === 'exec') {
-        exec = await this.engine.openSession(node.id, ARGV);
-      } else {
-        const image = await this.helperImage();
-        if (!image) {
-          const asked = this.options.helperImage;
-          return asked
-            ? `${node.name} has no shell to probe from, and --probe-image ${asked} is not present locally`
-            : `${node.name} has no shell to probe from; --probe-image IMAGE (any local image with sh) probes it from a helper`;
-        }
-        // The helper carries the node's test label, so a test run's cleanup finds it too.
-        const labels: Record<string, string> = { 'tfmon.probe-helper': node.id };
-        if (node.labels['tfmon.test']) labels['tfmon.test'] = node.labels['tfmon.test'];
-        exec = await this.engine.openHelperSession(node.id, image, ARGV, labels);
-      }
+      const exec = via === 'exec' ? await this.engine.openSession(node.id, ARGV) : await this.openHelper(node);
+      if (typeof exec === 'string') return exec;
       this.execsCreated++;
       if (this.stopped) {
         exec.close();
         return `${node.name}: tfmon is stopping`;
       }
-      const s: Session = { pid: node.pid, exec, via, buffer: '', waiter: null };
-      exec.stdout.on('data', (chunk: Buffer) => {
-        s.buffer += chunk.toString();
-        if (s.waiter && /(^|\n)\.\n/.test(s.buffer)) {
-          const text = s.buffer;
-          s.buffer = '';
-          s.waiter(text);
-        }
-      });
-      exec.stdout.on('end', () => {
+      const s: ProbeSession = new ProbeSession(exec, via, node.pid, () => {
         if (this.sessions.get(node.id) === s) this.sessions.delete(node.id);
-        s.waiter?.(s.buffer);
       });
+      this.sessions.get(node.id)?.close();
       this.sessions.set(node.id, s);
       return s;
     } catch (error) {
@@ -349,50 +356,43 @@ export class ProbeSampler {
     }
   }
 
-  private ask(s: Session, node: NodeView, targets: Target[]): Promise<string> {
-    return new Promise<string>((resolve) => {
-      const timer = setTimeout(() => {
-        // Late answers would land in the next round's buffer: this session is done.
-        s.waiter = null;
-        this.drop(node.id, s);
-        resolve(s.buffer);
-      }, PER_TARGET_MS * targets.length + 1000);
-      s.waiter = (t) => {
-        clearTimeout(timer);
-        s.waiter = null;
-        resolve(t);
-      };
-      s.exec.write(probeInput(targets));
-    });
+  private async openHelper(node: NodeView): Promise<Awaited<ReturnType<ExecSource['openHelperSession']>> | string> {
+    const image = await this.helperImage();
+    if (!image) {
+      const asked = this.options.helperImage;
+      return asked
+        ? `${node.name} has no shell to probe from, and --probe-image ${asked} is not present locally`
+        : `${node.name} has no shell to probe from; --probe-image IMAGE (any local image with sh) probes it from a helper`;
+    }
+    // The helper carries the node's test label, so a test run's cleanup finds it too.
+    const labels: Record<string, string> = { 'tfmon.probe-helper': node.id };
+    if (node.labels['tfmon.test']) labels['tfmon.test'] = node.labels['tfmon.test'];
+    return this.engine.openHelperSession(node.id, image, ARGV, labels);
   }
 
   /** Sends targets to the node's probe (opening its session, or a helper's when the image has no
-   * shell) and returns its answers in order, or why it could not be probed. */
+   * shell) and returns its answers in order (a prefix when it stopped answering), or why it could
+   * not be probed. */
   private async exchange(node: NodeView, targets: Target[]): Promise<ProbeResult[] | string> {
-    let session = this.sessions.get(node.id) ?? (await this.open(node, this.noShell.has(node.id) ? 'helper' : 'exec'));
+    let session = await this.session(node);
     if (typeof session === 'string') return session;
-    let text = await this.ask(session, node, targets);
-    let parsed = parseProbeOutput(text);
-    if (!parsed.complete && parsed.results.length === 0 && session.via === 'exec' && !NO_SHELL.test(text)) {
-      // Not the image: the session was cut (the engine went away, the node stopped). Next round.
-      this.drop(node.id, session);
-      return `the probe session in ${node.name} ended before answering (the engine or the node went away)`;
-    }
-    if (!parsed.complete && parsed.results.length === 0 && session.via === 'exec') {
+    let answer: ProbeAnswer = await session.ask(targets);
+    if (answer.kind === 'ended' && answer.results.length === 0 && session.via === 'exec' && NO_SHELL.test(answer.text)) {
       // The exec died saying it found no sh: the image has none (the engine's message is what it
-      // printed). Next: a helper sharing the node's network namespace, now and from now on.
+      // printed). Next: a helper sharing the node's network namespace, until the node starts again.
       this.drop(node.id, session);
-      this.noShell.set(node.id, text.trim().split('\n')[0]?.slice(0, 200) ?? '');
-      session = await this.open(node, 'helper');
+      this.noShell.set(node.id, { why: answer.text.trim().split('\n')[0]?.slice(0, 200) ?? '', startedAt: node.startedAt });
+      session = await this.session(node);
       if (typeof session === 'string') return session;
-      text = await this.ask(session, node, targets);
-      parsed = parseProbeOutput(text);
+      answer = await session.ask(targets);
     }
-    if (!parsed.complete && parsed.results.length === 0) {
-      this.drop(node.id, session);
-      return `the probe did not answer ${session.via === 'helper' ? 'in the helper of' : 'in'} ${node.name}`;
-    }
-    return parsed.results;
+    if (answer.kind === 'complete') return answer.results;
+    this.drop(node.id, session);
+    if (answer.kind === 'mismatch') return `the probe ${session.via === 'helper' ? 'helper of' : 'in'} ${node.name} answered for other targets than asked: its session was reopened`;
+    if (answer.results.length > 0) return answer.results;
+    if (answer.kind === 'timeout') return `the probe did not answer ${session.via === 'helper' ? 'in the helper of' : 'in'} ${node.name}`;
+    // Not the image: the session was cut (the engine went away, the node stopped). Next round.
+    return `the probe session ${session.via === 'helper' ? 'of the helper of' : 'in'} ${node.name} ended before answering (the engine or the node went away)`;
   }
 
   /** `names`: the group's names as its resolver saw them; a target whose name resolved is connected

@@ -162,9 +162,9 @@ describe('hostile input and security', () => {
       const session = await engine.openSession(id, ['sh', '-c', PROBE_SCRIPT, 'tfmon-probe']);
       let out = '';
       session.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      const hostile = ['$(touch /tmp/pwned1) 2222', '`touch /tmp/pwned2` 2222', ';touch /tmp/pwned3; 2222', `${own('s-worker-0')} 2222;touch /tmp/pwned4`, '-rf 1', '.'];
+      const hostile = ['$(touch /tmp/pwned1) 2222', '`touch /tmp/pwned2` 2222', ';touch /tmp/pwned3; 2222', `${own('s-worker-0')} 2222;touch /tmp/pwned4`, '-rf 1', '. 1'];
       session.write(`${hostile.join('\n')}\n`);
-      await waitUntil(() => out.split('\n').includes('.'), 10_000, 50);
+      await waitUntil(() => out.split('\n').includes('. 1'), 10_000, 50);
       session.close();
       const lines = out.split('\n').filter((l) => l.startsWith('R '));
       expect(lines.slice(0, 3)).toEqual(Array(3).fill('R ? 0 error - skipped - refused-name'));

@@ -18,9 +18,9 @@ beforeAll(async () => {
 afterAll(() => cleanup());
 
 function round(from: string, targets: { host: string; port: number }[]) {
-  const r = spawnSync('docker', ['exec', '-i', from, 'sh', '-c', PROBE_SCRIPT], { input: probeInput(targets), encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync('docker', ['exec', '-i', from, 'sh', '-c', PROBE_SCRIPT], { input: probeInput(targets, 1), encoding: 'utf8', timeout: 20_000 });
   expect(r.status, r.stderr).toBe(0);
-  return parseProbeOutput(r.stdout);
+  return parseProbeOutput(r.stdout, 1);
 }
 
 describe('the probe in a busybox node', () => {
