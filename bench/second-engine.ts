@@ -4,7 +4,7 @@
 // own. It also listens with --tlsverify on 127.0.0.1:2376 inside its namespace, with certificates
 // made at its start; socat carries that port to a loopback port here (TLS_HOST) through a socket
 // file, so TLS runs end to end between tfmon and dockerd. Started by what needs it, stopped after.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { makeCerts, type CertFiles } from './tls-certs.js';
@@ -122,6 +122,17 @@ export const docker2 = (...args: string[]): string => {
   if (r.status !== 0) throw new Error(`docker -H ${HOST} ${args.join(' ')}: ${r.stderr.trim()}`);
   return r.stdout.trim();
 };
+
+/** docker2 without blocking this process: for calls inside a timed window, where a synchronous
+ * call would freeze the monitor being timed. */
+export function docker2Async(...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('docker', ['-H', HOST, ...args], { encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`docker -H ${HOST} ${args.join(' ')}: ${stderr.trim() || error.message}`));
+      else resolve(stdout.trim());
+    });
+  });
+}
 
 /** Removes what carries `label` (containers, then networks) from it, then stops it, even when the
  * removal fails. */

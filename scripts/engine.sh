@@ -26,14 +26,42 @@ need() {
     fail "$1 is missing: install $2 ($3)"
   fi
 }
+# The sim image needs a statically linked busybox (its image has no libc): Debian's busybox package
+# is dynamically linked, busybox-static is not. ldd says "not a dynamic executable" for a static one.
+static_busybox() {
+  local b
+  for b in /bin/busybox /usr/bin/busybox; do
+    [ -x "$b" ] && LC_ALL=C ldd "$b" 2>&1 | grep -q 'not a dynamic executable' && return 0
+  done
+  return 1
+}
 need_busybox() {
-  [ -x /usr/bin/busybox ] && return 0
-  need /bin/busybox busybox-static "the simulated TF node is built from it"
+  static_busybox && return 0
+  if is_root && have_apt; then
+    say "installing busybox-static (the simulated TF node is built from a static busybox)"
+    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static; }; } >>"$LOG" 2>&1 ||
+      fail "could not install busybox-static with apt-get (log: $LOG)"
+    static_busybox || fail "busybox-static is installed but no static busybox is in /bin or /usr/bin"
+  else
+    fail "no static busybox in /bin or /usr/bin: install busybox-static (the simulated TF node is built from it)"
+  fi
+}
+# A service a package started at install is stopped, and its process with it: `service` alone
+# fails quietly where there is no init system to ask. Only called right after installing the
+# package, so any such process is the package's own, never one the user ran before.
+stop_installed() {
+  service "$1" stop >>"$LOG" 2>&1 || true
+  pkill -x "$2" >>"$LOG" 2>&1 || true
+  local i
+  for i in 1 2 3 4 5 6 7 8 9 10; do pgrep -x "$2" >/dev/null 2>&1 || return 0; sleep 0.5; done
+  fail "$2 started by its package did not stop (log: $LOG)"
 }
 # Only the tests need it: a python3 node like the TensorFlow images is made by mounting the host's.
 need_test_tools() {
   [ "${TFMON_ENGINE_FOR:-}" = tests ] || return 0
   need /usr/bin/python3 python3-minimal "the tests mount it into a node to probe like a TensorFlow image"
+  need /usr/sbin/ip iproute2 "the tests' second engine runs in a network namespace of its own"
   need_prometheus
   need_remote_tools
 }
@@ -47,7 +75,7 @@ need_remote_tools() {
       { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server openssh-client ||
         { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server openssh-client; }; } >>"$LOG" 2>&1 ||
         fail "could not install openssh-server with apt-get (log: $LOG)"
-      service ssh stop >>"$LOG" 2>&1 || true
+      stop_installed ssh sshd
     else
       fail "/usr/sbin/sshd is missing: install openssh-server (the remote-engine tests log in through a real sshd)"
     fi
@@ -66,7 +94,7 @@ need_prometheus() {
     { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus ||
       { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus; }; } >>"$LOG" 2>&1 ||
       fail "could not install prometheus with apt-get (log: $LOG)"
-    service prometheus stop >>"$LOG" 2>&1 || true
+    stop_installed prometheus prometheus
   else
     fail "prometheus and promtool are missing: install Debian's prometheus package (the metrics tests scrape tfmon with it)"
   fi

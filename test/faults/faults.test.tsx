@@ -40,12 +40,13 @@ afterAll(async () => {
 
 describe('faults', () => {
   it('the engine goes away and comes back: banner, every stream back within 5 s, no line lost, no socket leaked', async () => {
-    await fault('engine unreachable for 3 s, then back', async () => {
+    await fault('engine unreachable for 3 s, then back', async (data) => {
       const baseline = openSockets();
       const engine = new Engine(`unix://${proxy.path}`);
       // Training on, as the live screen runs: the worker's stream is followed for its progress too.
       const monitor = new ClusterMonitor(engine, { network: net, labels: testLabels, usage: { intervalMs: 1000, mode: 'api' }, probe: { intervalMs: 1000 }, training: { stallAfterMs: 120_000, custom: [] } });
       let missing = 1;
+      let checked = 0;
       try {
         await monitor.start();
         const ps = monitor.getSnapshot().nodes.find((n) => n.name === own('f-ps-0'))!;
@@ -62,14 +63,15 @@ describe('faults', () => {
         await waitUntil(() => monitor.sampler!.openStreams === 2 && monitor.logs.openStreams === 2, 8000, 50);
         await monitor.probeNow(); // a round begun during the outage ends first
         await monitor.probeNow();
-        expect(Date.now() - back).toBeLessThan(5000 + 2000); // the two rounds themselves take up to ~2 s
+        expect(Date.now() - back).toBeLessThan(5000);
         // The worker dials the ps (the pair TensorFlow uses); both ports answer tfmon's host.
         expect(monitor.getSnapshot().reachability.map((e) => `${e.tcp} ${e.reason ?? ''}`)).toEqual(['ok ']);
         expect(Object.values(monitor.getSnapshot().listeners).map((l) => l.state)).toEqual(['ok', 'ok']);
         // The sim printed a step every 0.2 s throughout: the reopened stream starts where it stopped.
         await new Promise((r) => setTimeout(r, 1000));
         const steps = monitor.logs.lines(ps.id).map((l) => /step (\d+) /.exec(l.text)?.[1]).filter(Boolean).map(Number);
-        missing = steps.length ? steps.at(-1)! - steps[0]! + 1 - new Set(steps).size : 1;
+        checked = steps.length ? steps.at(-1)! - steps[0]! + 1 : 1;
+        missing = steps.length ? checked - new Set(steps).size : 1;
         // The worker's training stream came back too: its step moves on past the outage.
         await monitor.waitFor((x) => (x.training[worker.id]?.step ?? -1) > stepBefore, 5000);
       } finally {
@@ -81,8 +83,8 @@ describe('faults', () => {
       await waitUntil(() => openSockets() <= baseline, 5000, 100).catch(() => undefined);
       // Which side holds a socket left over: tfmon (the proxy still has its half) or the proxy alone.
       expect(openSockets(), `the proxy holds ${proxy.openSockets} sockets`).toBeLessThanOrEqual(baseline);
+      data.count(checked, missing);
       expect(missing).toBe(0);
-      return missing;
     });
   }, 60_000);
 
@@ -178,7 +180,7 @@ describe('faults', () => {
   it('churn: 50 containers come and go for 2 minutes under a live tfmon; it ends right, memory back, no stream left', async () => {
     const seconds = Number(process.env['FAULTS_CHURN_S'] ?? 120);
     const size = Number(process.env['FAULTS_CHURN_N'] ?? 50);
-    await fault(`churn: ${size} containers created and removed for ${seconds} s`, async () => {
+    await fault(`churn: ${size} containers created and removed for ${seconds} s`, async (data) => {
       // Two watchers: this process's monitor (its streams can be counted) and tfmon itself in a
       // terminal, as a user runs it (its memory is its own, not vitest's).
       const monitor = new ClusterMonitor(new Engine(), { network: net, labels: testLabels, usage: { intervalMs: 1000, mode: 'api' }, probe: { intervalMs: 5000 } });
@@ -239,7 +241,7 @@ describe('faults', () => {
         expect(rssEnd - rss0).toBeLessThan(64 * MiB);
         tui.child.stdin.write('q');
         expect(await tui.exited).toBe(0);
-        return s.nodes.length === 2 ? 0 : Math.abs(s.nodes.length - 2);
+        data.count(2, Math.max(0, 2 - s.nodes.length));
       } finally {
         tui.kill();
         r.unmount();

@@ -1,5 +1,7 @@
-// The fault suite's counts: each fault injected is recorded with whether tfmon survived it and how
-// many pieces of data (lines, nodes) went missing; scripts/faults-summary.mjs prints the totals.
+// The fault suite's counts: each fault injected is recorded with whether tfmon survived it, how many
+// pieces of data (log lines, nodes) the test checked and how many of those were missing;
+// scripts/faults-summary.mjs prints the totals. A loss is recorded before the test's own assertion
+// fails on it, so it reaches the summary.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -8,7 +10,14 @@ const FILE = fileURLToPath(new URL('../../.test-results/faults.jsonl', import.me
 export interface FaultRecord {
   fault: string;
   survived: boolean;
+  /** Pieces of data the test looked for after the fault (null: it checks none). */
+  dataChecked: number | null;
   dataLost: number;
+}
+
+/** What a fault's test counts: `checked` pieces looked for, `missing` of them not found. */
+export interface DataTally {
+  count(checked: number, missing: number): void;
 }
 
 export function record(r: FaultRecord): void {
@@ -16,14 +25,21 @@ export function record(r: FaultRecord): void {
   appendFileSync(FILE, `${JSON.stringify(r)}\n`);
 }
 
-/** Runs one injected fault: survived when the check passes; the check says how much was lost. */
-export async function fault(name: string, run: () => Promise<number | void>): Promise<void> {
+/** Runs one injected fault: survived when `run` returns; what it counted is recorded either way. */
+export async function fault(name: string, run: (data: DataTally) => Promise<void>): Promise<void> {
+  let checked: number | null = null;
   let lost = 0;
+  const data: DataTally = {
+    count(c, m) {
+      checked = (checked ?? 0) + c;
+      lost += m;
+    },
+  };
+  let survived = false;
   try {
-    lost = (await run()) ?? 0;
-  } catch (error) {
-    record({ fault: name, survived: false, dataLost: lost });
-    throw error;
+    await run(data);
+    survived = true;
+  } finally {
+    record({ fault: name, survived, dataChecked: checked, dataLost: lost });
   }
-  record({ fault: name, survived: true, dataLost: lost });
 }
