@@ -210,7 +210,8 @@ async function observerBench(sizes: number[], seconds: number, rssSeconds: numbe
       if (rssSeconds > 0) {
         progress(`200 nodes: tfmon for ${rssSeconds} s, resident memory every 5 s`);
         const long = await observerWindow('tfmon', net, label, nodes, 5, rssSeconds);
-        const peak = Math.max(...long.rss.map((r) => r.bytes));
+        // The peak of every window tfmon ran in at 200 nodes (its short window's too), not the long one's alone.
+        const peak = Math.max(...long.rss.map((r) => r.bytes), ...t.rss.map((r) => r.bytes));
         // Flat "beyond GC noise": V8 and malloc swing the resident size by several MiB between two
         // samples, so the minute after minute 2 and the last minute are compared by their medians,
         // and the swing over the whole run is shown beside it.
@@ -222,7 +223,7 @@ async function observerBench(sizes: number[], seconds: number, rssSeconds: numbe
         const settled = long.rss.filter((r) => r.atS >= 120).map((r) => r.bytes);
         const swing = `${mib(Math.min(...settled))}–${mib(Math.max(...settled))}`;
         verdicts.push(
-          [`200 nodes: tfmon peak RSS over ${Math.round(long.seconds / 60)} min`, mib(peak), '<= 150 MB', peak <= 150e6 ? 'met' : 'NOT met'],
+          [`200 nodes: tfmon peak RSS (the ${Math.round(long.seconds / 60)} min run and the ${t.seconds} s window)`, mib(peak), '<= 150 MB', peak <= 150e6 ? 'met' : 'NOT met'],
           ['200 nodes: RSS median of minute 2-3 -> of the last minute (range after minute 2)', `${mib(early)} -> ${mib(late)} (${swing})`, 'flat (< 5 MiB growth)', growth < 5 * 1048576 ? 'met' : 'NOT met'],
           [`200 nodes: tfmon's own CPU over the ${Math.round(long.seconds / 60)} min`, pctOfCore(long.clientCpu, long.seconds), '<= 5 %', (long.clientCpu / long.seconds) * 100 <= 5 ? 'met' : 'NOT met'],
         );
@@ -287,7 +288,8 @@ async function main(): Promise<void> {
       ['execs created per round, sessions up', String(median(p.execsPerRound)), String(Math.max(...p.execsPerRound)), '0', Math.max(...p.execsPerRound) === 0 ? 'met' : 'NOT met'],
       ['daemons CPU, no probing', pct(p.daemonCpuWithout), '', '', ''],
       ['daemons CPU, probing every 5 s', pct(p.daemonCpuWith), '', '', ''],
-      ['daemons CPU attributable to probing', pct(extra), '', '<= 5 %', (extra / p.windowS) * 100 <= 5 ? 'met' : 'NOT met'],
+      // A difference below zero is the two windows' noise, not a saving: it says nothing either way.
+      ['daemons CPU attributable to probing', pct(extra), '', '<= 5 %', extra < 0 ? 'within noise (negative)' : (extra / p.windowS) * 100 <= 5 ? 'met' : 'NOT met'],
       ['CPU inside the nodes (sim + probe scripts), without / with', `${pct(p.nodesCpuWithout)} / ${pct(p.nodesCpuWith)}`, '', '', ''],
     ]));
   }

@@ -24,6 +24,22 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The first of `count` consecutive ports free on every interface now (for --publish BASE, which
+ * gives worker i the host port BASE+i), searched from a port the system picked. */
+export async function freePortRun(count: number): Promise<number> {
+  const free = (port: number): Promise<boolean> => new Promise((resolve) => {
+    const s = createServer().once('error', () => resolve(false)).listen(port, () => s.close(() => resolve(true)));
+  });
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = await freePort();
+    if (base + count > 65535) continue;
+    let ok = true;
+    for (let i = 0; i < count && ok; i++) ok = await free(base + i);
+    if (ok) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
+}
+
 /** Resolves once a tfmon endpoint on this port answers /healthz; throws after `timeoutMs`. */
 export async function untilHealthy(port: number, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;

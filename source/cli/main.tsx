@@ -159,10 +159,12 @@ async function main(): Promise<number> {
   }
 }
 
-// A reader that went away (`tfmon logs … | head`) ends the run quietly, as for any Unix filter.
+// A reader that went away (`tfmon logs … | head`: EPIPE) or a terminal that did (an SSH session
+// dropped, a closed window: EIO) ends the run quietly, as for any Unix filter; any other write error
+// ends it with 1. Never an unhandled 'error' event with a stack trace on the way out.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
+    process.exit(error.code === 'EPIPE' || error.code === 'EIO' ? 0 : 1);
   });
 }
 

@@ -11,6 +11,7 @@ import React from 'react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../source/engine/engine.js';
 import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
+import { ProbeSampler } from '../../source/monitor/probe-sampler.js';
 import { App } from '../../source/ui/App.js';
 import { cleanup, createNetwork, docker, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from '../integration/harness.js';
 import { SocketProxy } from '../helpers/socket-proxy.js';
@@ -112,18 +113,34 @@ describe('faults', () => {
     });
   }, 30_000);
 
-  it('a paused node: exec refused (409) and empty stats become words, not errors', async () => {
+  it('a node paused mid-probe: the exec the engine refuses (409) becomes a reason on its pairs; the screen says paused', async () => {
     await fault('node paused mid-probe', async () => {
-      const monitor = new ClusterMonitor(new Engine(), { network: net, labels: testLabels, usage: { intervalMs: 1000, mode: 'api' }, probe: { intervalMs: 60_000 } });
+      const engine = new Engine();
+      const monitor = new ClusterMonitor(engine, { network: net, labels: testLabels, usage: { intervalMs: 1000, mode: 'api' }, probe: { intervalMs: 60_000 } });
       await monitor.start();
       try {
-        await monitor.probeNow();
+        await monitor.probeNow('all');
+        // The round's view from before the pause: the plan still has the node running, as a round
+        // planned a moment before `docker pause` has.
+        const before = monitor.getSnapshot().nodes;
         docker('pause', own('f-worker-0'));
+        const stale = new ProbeSampler(engine, () => before, () => undefined, {}, () => false);
+        try {
+          await stale.round('all');
+          const rows = stale.reachability.filter((e) => e.from === own('f-worker-0'));
+          expect(rows.length).toBeGreaterThan(0);
+          for (const e of rows) {
+            expect(e.tcp).toBe('unprobed');
+            expect(e.reason).toMatch(new RegExp(`^cannot run the probe in ${own('f-worker-0')}: .*paused`));
+          }
+        } finally {
+          stale.stop();
+        }
         await monitor.waitFor((s) => s.nodes.some((n) => n.name === own('f-worker-0') && n.state === 'paused'), 5000);
         await monitor.probeNow();
         const s = monitor.getSnapshot();
         expect(s.engineError).toBeNull();
-        expect(s.problems.some((p) => p.node === own('f-worker-0') && p.code === 'not_running')).toBe(true);
+        expect(s.problems.filter((p) => p.node === own('f-worker-0') && p.code === 'not_running').map((p) => p.severity)).toEqual(['warning']);
         const r = render(<App store={monitor} theme={{ color: false, ascii: false }} size={{ columns: 160, rows: 30 }} />);
         const row = (r.lastFrame() ?? '').split('\n').find((l) => l.includes(own('f-worker-0'))) ?? '';
         r.unmount();
@@ -131,6 +148,7 @@ describe('faults', () => {
       } finally {
         docker('unpause', own('f-worker-0'));
         monitor.stop();
+        engine.close();
       }
     });
   }, 30_000);

@@ -1,5 +1,6 @@
 // A unix-socket proxy in front of the real engine, for faults: cut (the engine gone: connections
 // dropped, new ones refused), restored, or slowed (every chunk held back a while).
+import { engineSocket } from '../integration/harness.js';
 import { rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
@@ -10,7 +11,7 @@ export class SocketProxy {
   delayMs = 0;
   /** Every request line sent to the engine ("GET /v1.41/containers/json"), in order. */
   readonly requests: string[] = [];
-  constructor(readonly path: string, private readonly target = '/var/run/docker.sock') {}
+  constructor(readonly path: string, private readonly target = engineSocket()) {}
 
   /** Sockets the proxy holds (each proxied connection is two: the client's and the engine's). */
   get openSockets(): number {

@@ -15,6 +15,7 @@ import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { App } from '../../source/ui/App.js';
 import { clusterActions } from '../../source/ui/run-tui.js';
 import { cleanup, docker, own, requireEngine, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';
+import { freePortRun } from '../../bench/scrape.js';
 
 const net = own('act');
 const prefix = own('a');
@@ -25,6 +26,7 @@ process.env['TFMON_ACTION_LOG'] = env.TFMON_ACTION_LOG;
 let monitor: ClusterMonitor;
 let engine: Engine;
 let r: ReturnType<typeof render>;
+let publishBase = 0;
 
 const tick = (ms = 60) => new Promise((res) => setTimeout(res, ms));
 const named = (s: Snapshot, name: string) => s.nodes.find((n) => n.name === name);
@@ -33,7 +35,8 @@ const frame = () => r.lastFrame() ?? '';
 beforeAll(async () => {
   requireEngine();
   await simImage();
-  const up = await tfmon(['up', ...common, '--prefix', prefix, '--publish', '18888']);
+  publishBase = await freePortRun(4);
+  const up = await tfmon(['up', ...common, '--prefix', prefix, '--publish', String(publishBase)]);
   expect(up.code).toBe(0);
   engine = new Engine();
   monitor = new ClusterMonitor(engine, { network: net, labels: testLabels, probe: { intervalMs: 1000 } });
@@ -48,15 +51,13 @@ afterAll(() => {
 
 describe('cluster actions', () => {
   it('+ adds worker 2: running, with its own TF_CONFIG, ports shifted, reachable; the others turn stale', async () => {
-    const started = Date.now();
     r.stdin.write('+');
     const s = await monitor.waitFor((x) => named(x, `${prefix}-worker-2`)?.state === 'running', 30_000);
     const w2 = named(s, `${prefix}-worker-2`)!;
-    expect(Date.now() - started).toBeLessThan(30_000);
     expect(w2.tfConfigParsed?.task).toEqual({ type: 'worker', index: 2 });
     expect(w2.tfConfigParsed?.cluster['worker']?.map((t) => t.address)).toEqual([`${prefix}-worker-0:2222`, `${prefix}-worker-1:2222`, `${prefix}-worker-2:2222`]);
-    // --publish 18888 gave worker i host port 18888+i: the clone of worker 1 gets 18890.
-    expect([...new Set(w2.ports.map((p) => p.hostPort))]).toEqual([18890]);
+    // --publish BASE gave worker i host port BASE+i: the clone of worker 1 gets BASE+2.
+    expect([...new Set(w2.ports.map((p) => p.hostPort))]).toEqual([publishBase + 2]);
     expect(w2.labels['tfmon.index']).toBe('2');
     // It dials the ps, and its own port answers.
     const reach = await monitor.waitFor((x) => x.reachability.some((e) => e.from === `${prefix}-worker-2` && e.to === `${prefix}-ps-0` && e.tcp === 'ok') && x.listeners[w2.id]?.state === 'ok', 10_000);
@@ -80,7 +81,7 @@ describe('cluster actions', () => {
     const after = monitor.getSnapshot();
     expect(after.nodes.map((n) => n.name).sort()).toEqual([`${prefix}-ps-0`, `${prefix}-worker-0`, `${prefix}-worker-1`, `${prefix}-worker-2`]);
     expect(ids(after)).not.toBe(before);
-    expect([...new Set(named(after, `${prefix}-worker-0`)?.ports.map((p) => p.hostPort))]).toEqual([18888]);
+    expect([...new Set(named(after, `${prefix}-worker-0`)?.ports.map((p) => p.hostPort))]).toEqual([publishBase]);
     const doctor = await tfmon(['doctor', ...common]);
     expect(doctor.stdout).toContain('0 errors');
     expect(doctor.code).toBe(0);

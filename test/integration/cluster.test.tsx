@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../source/engine/engine.js';
 import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { App } from '../../source/ui/App.js';
-import { cleanup, docker, dockerOk, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon } from './harness.js';
+import { cleanup, docker, dockerOk, own, requireEngine, runSim, runSimAsync, simImage, TEST_LABEL, testLabels, tfmon } from './harness.js';
 
 const net = own('net');
 const prefix = own('c');
@@ -76,8 +76,9 @@ describe('a cluster from tfmon up to tfmon down', () => {
     await monitor.start();
     expect(monitor.getSnapshot().nodes).toHaveLength(3);
     const started = Date.now();
-    runSim(image, `${prefix}-worker-2`, net);
-    const s = await monitor.waitFor((snap) => snap.nodes.some((n) => n.name === `${prefix}-worker-2` && n.state === 'running' && n.ip), 2000);
+    // From the engine's answer to docker run (the container started) to the snapshot holding it.
+    await runSimAsync(image, `${prefix}-worker-2`, net);
+    const s = await monitor.waitFor((snap) => snap.nodes.some((n) => n.name === `${prefix}-worker-2` && n.state === 'running' && n.ip), 10_000);
     const elapsed = Date.now() - started;
     expect(elapsed).toBeLessThan(2000);
     const added = s.nodes.find((n) => n.name === `${prefix}-worker-2`);

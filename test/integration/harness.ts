@@ -1,6 +1,6 @@
 // Integration harness: the real engine, everything labelled tfmon.test=<run id> and removed after,
 // names and networks of the test's own so a developer's real cluster is never touched.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../../source/engine/engine.js';
@@ -70,11 +70,39 @@ export function createNetwork(name: string): void {
 }
 
 /** `docker run -d` of the sim image on a network, labelled for cleanup. */
-export function runSim(image: string, name: string, network: string, opts: { env?: Record<string, string>; labels?: Record<string, string>; args?: string[] } = {}): string {
+type SimOptions = { env?: Record<string, string>; labels?: Record<string, string>; args?: string[] };
+function simArgs(image: string, name: string, network: string, opts: SimOptions): string[] {
   const args = ['run', '-d', '--name', name, '--network', network, '--label', TEST_LABEL, ...(opts.args ?? [])];
   for (const [k, v] of Object.entries(opts.labels ?? {})) args.push('--label', `${k}=${v}`);
   for (const [k, v] of Object.entries(opts.env ?? {})) args.push('--env', `${k}=${v}`);
-  return docker(...args, image);
+  return [...args, image];
+}
+
+export function runSim(image: string, name: string, network: string, opts: SimOptions = {}): string {
+  return docker(...simArgs(image, name, network, opts));
+}
+
+/** runSim without blocking this process (inside a timed window). */
+export function runSimAsync(image: string, name: string, network: string, opts: SimOptions = {}): Promise<string> {
+  return dockerAsync(...simArgs(image, name, network, opts));
+}
+
+/** The local engine's socket the tests talk to: DOCKER_HOST's when it names a unix socket (as tfmon
+ * and the docker CLI honour it), else Docker's default. */
+export const engineSocket = (): string => {
+  const host = process.env['DOCKER_HOST'] ?? '';
+  return host.startsWith('unix://') ? host.slice('unix://'.length) : '/var/run/docker.sock';
+};
+
+/** docker without blocking this process: for calls inside a timed window, where a synchronous call
+ * would freeze the monitor being timed in this same process. */
+export function dockerAsync(...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('docker', args, { encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`docker ${args.join(' ')}: ${stderr.trim() || error.message}`));
+      else resolve(stdout.trim());
+    });
+  });
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

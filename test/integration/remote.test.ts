@@ -265,7 +265,7 @@ describe('ssh:// failures: one line naming the host, exit 1, no hang', () => {
       await pty.waitFor(/Connection refused/, 20_000);
       expect(pty.text()).not.toMatch(/\n\s+at /);
       pty.child.stdin.write('q');
-      expect(await pty.exited).not.toBeNull();
+      expect(await pty.exited).toBe(0);
     } finally {
       pty.kill();
     }

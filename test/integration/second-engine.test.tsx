@@ -17,7 +17,7 @@ import { applyTfConfig, restartNodes, scaleDown, scaleUp } from '../../source/en
 import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { MultiMonitor } from '../../source/monitor/multi.js';
 import { fault } from '../faults/ledger.js';
-import { cleanup, createNetwork, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';
+import { cleanup, createNetwork, engineSocket, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';
 import { clearAndStopSecondEngine, docker2, docker2Async, HOST, startSecondEngine, stopSecondEngine } from '../../bench/second-engine.js';
 import { openSockets } from '../helpers/sockets.js';
 
@@ -73,7 +73,7 @@ describe('choosing the engine', () => {
     writeFileSync(join(config, 'config.json'), JSON.stringify({}));
     expect(names((await tfmon(args, { DOCKER_CONFIG: config, DOCKER_CONTEXT: 'second' })).stdout)).toEqual([own('ctx-worker-0')]);
     // The first engine has no such network: DOCKER_HOST pointing at it wins, and says so.
-    const first = await tfmon(args, { DOCKER_CONFIG: config, DOCKER_CONTEXT: 'second', DOCKER_HOST: 'unix:///var/run/docker.sock' });
+    const first = await tfmon(args, { DOCKER_CONFIG: config, DOCKER_CONTEXT: 'second', DOCKER_HOST: `unix://${engineSocket()}` });
     expect(first.code).toBe(1);
     expect(first.stderr).toMatch(new RegExp(`network "${net}" not found`));
   });
@@ -268,13 +268,13 @@ describe('several engines in one view', () => {
     runSim(image, own('m-ps-0'), mnet);
     docker2('network', 'create', '--label', TEST_LABEL, mnet);
     docker2('run', '-d', '--name', own('m-worker-0'), '--network', mnet, '--label', TEST_LABEL, image);
-    const r = await tfmon(['status', '--json', '--no-usage', '--no-probe', '-H', 'unix:///var/run/docker.sock', '-H', HOST, '--network', mnet, '--label', TEST_LABEL]);
+    const r = await tfmon(['status', '--json', '--no-usage', '--no-probe', '-H', `unix://${engineSocket()}`, '-H', HOST, '--network', mnet, '--label', TEST_LABEL]);
     const s = JSON.parse(r.stdout) as { engines: { host: string; nodes: number }[]; nodes: { name: string; engineHost: string }[]; problems: { code: string }[] };
-    expect(s.nodes.map((n) => [n.name, n.engineHost])).toEqual([[own('m-ps-0'), 'unix:///var/run/docker.sock'], [own('m-worker-0'), HOST]]);
+    expect(s.nodes.map((n) => [n.name, n.engineHost])).toEqual([[own('m-ps-0'), `unix://${engineSocket()}`], [own('m-worker-0'), HOST]]);
     expect(s.engines.map((e) => e.nodes)).toEqual([1, 1]);
     expect(s.problems.map((p) => p.code)).toContain('cross_engine_without_overlay');
 
-    multi = new MultiMonitor([new Engine('unix:///var/run/docker.sock'), new Engine(HOST)], { network: mnet, labels: testLabels });
+    multi = new MultiMonitor([new Engine(`unix://${engineSocket()}`), new Engine(HOST)], { network: mnet, labels: testLabels });
     await multi.start();
     const ui = render(<App store={multi} logs={multi.logs} theme={{ color: false, ascii: false }} size={{ columns: 120, rows: 30 }} />);
     try {

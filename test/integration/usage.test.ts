@@ -152,6 +152,22 @@ describe('GPUs through nvidia-smi (recorded output replayed by a fixture executa
     expect(s.nodes.every((n) => Array.isArray(n.gpus) && n.gpus.length === 0)).toBe(true);
   });
 
+  it('a GPU process in a container is that node\'s: its memory on the node, the others none', async () => {
+    // The recording's first process given the host PID of a running container's init, the second
+    // this test's own PID (in no container): tfmon maps them through /proc/PID/cgroup, as on the box.
+    runSim(image, own('gpu-worker-5'), net);
+    const node = { name: own('gpu-worker-5') };
+    const pid = docker('inspect', '-f', '{{.State.Pid}}', node.name);
+    expect(pid).toMatch(/^[1-9]\d*$/);
+    const r = await tfmon(['status', '--json', '--network', net, '--label', TEST_LABEL], { ...withSmi('h200-device-load'), TFMON_SMI_PIDS: `528=${pid},527=${process.pid}` });
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as { nodes: { name: string; gpus: { index: number; utilPercent: number | null; memUsedBytes: number }[] | null }[] };
+    const mine = s.nodes.find((n) => n.name === node.name)!;
+    expect(mine.gpus).toEqual([expect.objectContaining({ index: 0, utilPercent: 94, memUsedBytes: 4744 * MiB })]);
+    expect(s.nodes.filter((n) => n.name !== node.name).every((n) => Array.isArray(n.gpus) && n.gpus.length === 0)).toBe(true);
+    docker('rm', '-f', node.name);
+  });
+
   it('a failing compute-apps query keeps the GPU figures and says what is unknown', async () => {
     const r = await tfmon(['status', '--json', '--network', net, '--label', TEST_LABEL], withSmi('geforce-930m'));
     const s = JSON.parse(r.stdout) as GpuStatus;
