@@ -11,6 +11,7 @@ import { asciiOnly, colorEnabled, supportsHyperlinks } from '../text/locale.js';
 import { DEFAULT_LOG_OPTIONS } from '../monitor/log-follower.js';
 import { unexpectedErrorLine } from '../cli/unexpected.js';
 import type { ListenAddress } from '../metrics/address.js';
+import { homeAfterAlternateScreen } from './screen-top.js';
 
 /** The keys' actions, always on the monitor's current nodes, each on the engine that owns its node
  * (one engine, or several with --host repeated). */
@@ -87,7 +88,8 @@ export async function runTui(options: CommonOptions, tui: TuiOptions = { altScre
     // terminal back on unmount, which q, Ctrl-C, SIGTERM, SIGHUP and process exit all go through.
     // Incremental: only the lines that changed are rewritten (half the bytes of a 160x60 frame of
     // 50 nodes, measured: what an SSH link and the terminal pay for).
-    { maxFps: 30, exitOnCtrlC: true, patchConsole: true, interactive: true, alternateScreen: tui.altScreen, incrementalRendering: true },
+    // stdout: the alternate screen is drawn from its first row (screen-top.ts).
+    { stdout: homeAfterAlternateScreen(process.stdout), maxFps: 30, exitOnCtrlC: true, patchConsole: true, interactive: true, alternateScreen: tui.altScreen, incrementalRendering: true },
   );
   const onSignal = (code: number) => () => {
     app.unmount();

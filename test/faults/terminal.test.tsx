@@ -189,3 +189,67 @@ describe('the terminal given back', () => {
     });
   }, 40_000);
 });
+
+describe('the screen starts at the top, whatever the shell printed before', () => {
+  const header = new RegExp(`^tfmon ${net} `);
+  /** The screen as the terminal shows it now. */
+  const shown = (pty: Pty, size: { columns: number; rows: number }) => playInTerminal(Buffer.from(pty.output(), 'latin1'), size, pty.resizes);
+  const settle = () => new Promise((r) => setTimeout(r, 400));
+
+  it.each([
+    ['15 lines printed (the cursor in the middle)', 'seq 1 15', { columns: 120, rows: 40 }],
+    ['38 lines printed (the cursor near the bottom)', 'seq 1 38', { columns: 120, rows: 40 }],
+  ])('%s: the header on row 1 at the first frame, after keys and after a resize; the text is back after q', async (_what, before, size) => {
+    const pty = tfmonInPty(common, size, {}, before);
+    try {
+      await pty.waitFor('2 nodes');
+      let screen = await shown(pty, size);
+      expect(screen.buffer).toBe('alternate');
+      expect(screen.view[0], screen.view.join('\n')).toMatch(header);
+      // m (the matrix: a shorter view), then Esc and ? (the help): each still drawn from row 1.
+      for (const key of ['m', '\u001b', '?']) {
+        pty.child.stdin.write(key);
+        await settle();
+        screen = await shown(pty, size);
+        expect(screen.view[0], `after ${JSON.stringify(key)}:\n${screen.view.join('\n')}`).toMatch(key === '?' ? /\S/ : header);
+      }
+      pty.child.stdin.write('\u001b');
+      await settle();
+      // A smaller window, then a larger one: drawn from row 1 at each size.
+      for (const next of [{ columns: 80, rows: 24 }, { columns: 160, rows: 50 }]) {
+        pty.resize(next.columns, next.rows);
+        await settle();
+        screen = await shown(pty, size);
+        expect(screen.view[0], `at ${next.columns}x${next.rows}:\n${screen.view.join('\n')}`).toMatch(header);
+        // Laid out for the new width: the details' rule runs across it (Ink leaves the last column).
+        expect(screen.view.some((l) => l.startsWith('── ') && l.length === next.columns - 1), screen.view.join('\n')).toBe(true);
+      }
+      pty.child.stdin.write('q');
+      expect(await pty.exited).toBe(0);
+      screen = await shown(pty, size);
+      expect(screen.buffer).toBe('normal');
+      // Every line the shell printed is there again.
+      const printed = Number(before.split(' ').at(-1));
+      for (let i = 1; i <= printed; i++) expect(screen.lines).toContain(String(i));
+    } finally {
+      pty.kill();
+    }
+  }, 40_000);
+
+  it('--no-alt-screen: the first frame is drawn below what the shell printed, overwriting none of it', async () => {
+    const size = { columns: 120, rows: 40 };
+    const pty = tfmonInPty([...common, '--no-alt-screen'], size, {}, 'seq 1 15');
+    try {
+      await pty.waitFor('2 nodes');
+      const screen = await shown(pty, size);
+      expect(screen.buffer).toBe('normal');
+      const top = screen.lines.findIndex((l) => header.test(l));
+      expect(top).toBeGreaterThanOrEqual(15);
+      expect(screen.lines.slice(0, 15)).toEqual(Array.from({ length: 15 }, (_, i) => String(i + 1)));
+      pty.child.stdin.write('q');
+      expect(await pty.exited).toBe(0);
+    } finally {
+      pty.kill();
+    }
+  }, 40_000);
+});

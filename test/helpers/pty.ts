@@ -1,7 +1,9 @@
 // tfmon as a user runs it: the executable in a pseudo-terminal of a given size (util-linux `script`),
 // with what it printed, its process id and its exit code. Used where only a real terminal shows the
 // behaviour (signals, sizes, locales, TERM).
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
+import type { Resize } from './screen.js';
 import { tfmonPidUnder } from '../../bench/procs.js';
 import { CLI, waitUntil } from '../integration/harness.js';
 
@@ -16,6 +18,10 @@ export interface Pty {
   exited: Promise<number | null>;
   /** Waits until the text holds `what`; on timeout says what the terminal did show. */
   waitFor(what: string | RegExp, timeoutMs?: number): Promise<void>;
+  /** Resizes the terminal as a window resize does (the kernel then sends SIGWINCH); the offsets of
+   * the output at each resize are in `resizes`, for playing the output back at the right sizes. */
+  resize(columns: number, rows: number): void;
+  resizes: Resize[];
   kill(): void;
 }
 
@@ -38,6 +44,7 @@ export function tfmonInPty(args: string[], size: { columns: number; rows: number
   child.stderr.on('data', (d: Buffer) => (out += d.toString('latin1')));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let tfmonPid = 0;
+  const resizes: Resize[] = [];
   return {
     child,
     output: () => out,
@@ -51,6 +58,12 @@ export function tfmonInPty(args: string[], size: { columns: number; rows: number
         throw new Error(`${String(e)} waiting for ${String(what)}; the terminal showed: ${JSON.stringify(this.text().slice(-600))}`);
       });
     },
+    resize(columns, rows) {
+      const tty = readlinkSync(`/proc/${this.pid()}/fd/0`);
+      resizes.push({ at: Buffer.byteLength(out, 'latin1'), size: { columns, rows } });
+      execFileSync('stty', ['-F', tty, 'cols', String(columns), 'rows', String(rows)]);
+    },
+    resizes,
     kill: () => child.kill('SIGKILL'),
   };
 }

@@ -10,19 +10,36 @@ const { Terminal } = createRequire(import.meta.url)('@xterm/headless') as { Term
 export interface Screen {
   /** The lines of the buffer the terminal shows now (scrollback included), right-trimmed. */
   lines: string[];
+  /** The rows visible in the terminal's window now, top to bottom (as many as it has rows). */
+  view: string[];
   /** Which buffer is shown: the normal one, or the alternate screen a full-screen program draws on. */
   buffer: 'normal' | 'alternate';
 }
 
-export async function playInTerminal(bytes: Buffer, size: { columns: number; rows: number }): Promise<Screen> {
+/** A size change in the middle of the recording: `at` is the byte offset the terminal had received. */
+export interface Resize {
+  at: number;
+  size: { columns: number; rows: number };
+}
+
+export async function playInTerminal(bytes: Buffer, size: { columns: number; rows: number }, resizes: readonly Resize[] = []): Promise<Screen> {
   const term = new Terminal({ cols: size.columns, rows: size.rows, allowProposedApi: true, scrollback: 1000 });
   // A pty turns \n into \r\n on output; `script` recorded what the terminal received.
-  await new Promise<void>((resolve) => term.write(new Uint8Array(bytes), resolve));
+  const write = (chunk: Buffer): Promise<void> => new Promise<void>((resolve) => term.write(new Uint8Array(chunk), resolve));
+  let from = 0;
+  for (const r of resizes) {
+    await write(bytes.subarray(from, r.at));
+    term.resize(r.size.columns, r.size.rows);
+    from = r.at;
+  }
+  await write(bytes.subarray(from));
   const active = term.buffer.active;
   const lines: string[] = [];
   for (let i = 0; i < active.length; i++) lines.push(active.getLine(i)?.translateToString(true) ?? '');
+  const view: string[] = [];
+  for (let i = 0; i < term.rows; i++) view.push(active.getLine(active.viewportY + i)?.translateToString(true) ?? '');
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const screen: Screen = { lines, buffer: active.type };
+  const screen: Screen = { lines, view, buffer: active.type };
   term.dispose();
   return screen;
 }
