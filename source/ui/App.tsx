@@ -4,12 +4,12 @@ import { Box, Text } from 'ink';
 import React, { useMemo, useRef, useSyncExternalStore } from 'react';
 import { hostJupyterUrl } from '../cluster/logs.js';
 import type { NodeView, Snapshot } from '../cluster/types.js';
-import { Details } from './Details.js';
+import { Details, detailsOf } from './Details.js';
 import { buildMatrix, failuresOf } from './matrix-model.js';
 import { MatrixPane } from './Matrix.js';
 import { Header } from './Header.js';
 import { Footer, Help } from './Help.js';
-import { areas, MIN_COLUMNS, MIN_ROWS, scrollTop, tableColumns } from './layout.js';
+import { areas, MIN_COLUMNS, MIN_ROWS, scrollTop, shareDetails, tableColumns } from './layout.js';
 import { LogTail, LogView, NO_LOGS, viewLines, type LogSource } from './LogPanes.js';
 import { NodeTable, type Flag } from './NodeTable.js';
 import { TfConfigPane } from './TfConfigPane.js';
@@ -60,7 +60,6 @@ function flaggedOf(problems: Snapshot['problems']): Map<string, Flag> {
 }
 
 /** Where the selected node's log tail goes: half the lower pane, when it has room for it. */
-const tailRowsFor = (detailRows: number): number => (detailRows >= 8 ? Math.floor(detailRows / 2) : 0);
 
 export function App({ store, theme, size: fixedSize, clock = Date.now, actions, logs = NO_LOGS, logCapacity = 5000, hyperlinks = false }: AppProps): React.JSX.Element {
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
@@ -89,13 +88,36 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   const now = useUptimeClock(snapshot.nodes, snapshot.updatedAt, clock);
   const usageAge = useUsageAge(snapshot.usage, snapshot.usageSource !== null && snapshot.engineError === null, clock);
 
+  // The matrix is built once per frame: the table's failing-peer marks and the pane share it.
+  const matrix = useMemo(() => buildMatrix(nodes, snapshot.reachability), [nodes, snapshot.reachability]);
+  const failing = useMemo(() => nodes.map((n, i) => failuresOf(matrix, i, n.dnsName)), [nodes, matrix]);
   const { tableRows, detailRows } = areas(size.rows, nodes.length, snapshot.host !== null || snapshot.usageSource !== null);
   // Scrolling follows the selection with the least movement: a view concern, kept across frames.
   const topRef = useRef(0);
   const top = scrollTop(topRef.current, selected, tableRows, nodes.length);
   topRef.current = top;
-  const tailRows = pane === 'details' && !help ? tailRowsFor(detailRows) : 0;
-  const logRows = Math.max(1, size.rows - 4);
+  // The log view: its title and status line, then the footer; the rest is log lines.
+  const logRows = Math.max(1, size.rows - 3);
+  const jupyter = selectedNode ? logs.jupyterOf(selectedNode.id) : null;
+  const detailLines = useMemo(() => (selectedNode ? detailsOf({
+    node: selectedNode,
+    usage: snapshot.usage[selectedNode.id],
+    gpus: snapshot.gpus !== null ? (snapshot.gpuByContainer[selectedNode.id] ?? []) : undefined,
+    problems: snapshot.problems,
+    peers: failing[selected],
+    probing: snapshot.probe.on,
+    jupyter: jupyter ? { url: hostJupyterUrl(jupyter, selectedNode.ports), inside: jupyter.url } : null,
+    training: snapshot.training[selectedNode.id],
+    clusterTrains: snapshot.clusterTraining !== null,
+    now,
+    width: size.columns,
+    ascii: theme.ascii,
+  }) : []), [selectedNode, snapshot, failing, selected, jupyter, now, size.columns, theme.ascii]);
+  // Under the table: the details (title + lines) and the log tail (title + its lines, or one line
+  // saying there is none), sharing the rows by what each has to show.
+  const tailWanted = pane === 'details' && !help && selectedNode ? 1 + Math.max(1, logs.tail(selectedNode.id, detailRows).length) : 0;
+  const share = shareDetails(detailRows + 1, 1 + detailLines.length, tailWanted);
+  const tailRows = share.tail;
   const logNode = state.logScope === 'node' ? (selectedNode ?? null) : null;
 
   useShownLogs(logs, logScreen ? (state.logScope === 'all' ? nodes : selectedNode ? [selectedNode] : []) : tailRows > 0 && selectedNode ? [selectedNode] : []);
@@ -105,9 +127,6 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
     state.sort === 'cpu' || state.sort === 'mem' ? null : !logScreen ? nodes.slice(top, top + tableRows) : selectedNode ? [selectedNode] : [],
     pane === 'matrix' && !logScreen,
   );
-  // The matrix is built once per frame: the table's failing-peer marks and the pane share it.
-  const matrix = useMemo(() => buildMatrix(nodes, snapshot.reachability), [nodes, snapshot.reachability]);
-  const failing = useMemo(() => nodes.map((n, i) => failuresOf(matrix, i, n.dnsName)), [nodes, matrix]);
   const flagged = useMemo(() => flaggedOf(snapshot.problems), [snapshot.problems]);
   // What the next key lands on (read by the key handler, which is subscribed once).
   frame.current = {
@@ -135,22 +154,27 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   const width = size.columns;
   if (logScreen) {
     return (
-      <Box flexDirection="column" width={width}>
-        {help ? (
-          <Help rows={logRows + 2} theme={theme} view="logs" />
-        ) : (
-          <LogView node={logNode} nodes={nodes} logs={logs} state={state.log} draft={state.draft} rows={logRows + 1} width={width} theme={theme} timestamps={state.timestamps} capacity={logCapacity} />
-        )}
+      <Box flexDirection="column" width={width} height={size.rows}>
+        <Box flexDirection="column" flexGrow={1} overflowY="hidden">
+          {help ? (
+            <Help rows={size.rows - 1} theme={theme} view="logs" />
+          ) : (
+            <LogView node={logNode} nodes={nodes} logs={logs} state={state.log} draft={state.draft} rows={size.rows - 1} width={width} theme={theme} timestamps={state.timestamps} capacity={logCapacity} />
+          )}
+        </Box>
         <Footer theme={theme} view="logs" width={width} />
       </Box>
     );
   }
 
   const longestName = nodes.reduce((m, n) => Math.max(m, n.dnsName.length), 4);
-  const jupyter = selectedNode ? logs.jupyterOf(selectedNode.id) : null;
+  // As tall as the terminal: the footer on its last row whatever the view holds (Ink draws a frame
+  // of the terminal's height in place on the alternate screen); what does not fit is cut, never
+  // the header or the footer.
   return (
-    <Box flexDirection="column" width={width}>
+    <Box flexDirection="column" width={width} height={size.rows}>
       <Header snapshot={snapshot} width={width} theme={theme} sort={state.sort} usageAge={usageAge} />
+      <Box flexDirection="column" flexGrow={1} overflowY="hidden">
       {help ? (
         <Help rows={tableRows + detailRows + 2} theme={theme} notes={snapshot.gpuNote ? [snapshot.gpuNote] : []} view={keysView} readOnly={readOnly} />
       ) : (
@@ -186,27 +210,13 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
             <TfConfigPane nodes={nodes} rows={detailRows + 1} width={width} theme={theme} readOnly={readOnly} dir={actions?.tfConfigDir ?? null} />
           ) : (
             <>
-              <Details
-                node={selectedNode}
-                usage={selectedNode ? snapshot.usage[selectedNode.id] : undefined}
-                gpus={selectedNode && snapshot.gpus !== null ? (snapshot.gpuByContainer[selectedNode.id] ?? []) : undefined}
-                problems={snapshot.problems}
-                peers={selectedNode ? failing[selected] : undefined}
-                probing={snapshot.probe.on}
-                jupyter={jupyter && selectedNode ? { url: hostJupyterUrl(jupyter, selectedNode.ports), inside: jupyter.url } : null}
-                hyperlinks={hyperlinks}
-                training={selectedNode ? snapshot.training[selectedNode.id] : undefined}
-                clusterTrains={snapshot.clusterTraining !== null}
-                now={now}
-                rows={detailRows - tailRows}
-                width={width}
-                theme={theme}
-              />
+              <Details node={selectedNode} lines={detailLines} hyperlinks={hyperlinks} rows={share.details - 1} width={width} theme={theme} />
               <LogTail node={selectedNode} logs={logs} rows={tailRows} width={width} theme={theme} timestamps={state.timestamps} />
             </>
           )}
         </>
       )}
+      </Box>
       {state.question ? (
         <Text wrap="truncate" bold color={tint(theme, 'yellow')}>{truncate(sanitize(state.question.text), width - 1, theme.ascii)}</Text>
       ) : state.notice ? (

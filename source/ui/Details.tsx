@@ -13,8 +13,10 @@ import { glyphs, roleColor, tint, type Theme } from './theme.js';
 import type { NodeTraining } from '../cluster/training.js';
 import { trainLines } from './train-text.js';
 
-interface Props {
-  node: NodeView | undefined;
+/** What the details pane says of a node: the lines are made by detailsOf (the screen needs their
+ * count to share its rows with the log tail), drawn by Details. */
+export interface DetailsInput {
+  node: NodeView;
   usage?: NodeUsage | undefined;
   /** GPUs its processes use; undefined when there are no GPU figures. */
   gpus?: readonly ContainerGpu[] | undefined;
@@ -30,9 +32,8 @@ interface Props {
   training?: NodeTraining | undefined;
   clusterTrains?: boolean;
   now?: number;
-  rows: number;
   width: number;
-  theme: Theme;
+  ascii: boolean;
 }
 
 function jupyterLine(j: { url: string | null; inside: string }): DetailLine {
@@ -81,10 +82,9 @@ function peersLine(p: PeerCounts, running: boolean): DetailLine | null {
 /** OSC 8: the terminal shows `text` and opens `url` on click. Only where the terminal supports it. */
 const link = (url: string, text: string): string => `\u001b]8;;${url}\u0007${text}\u001b]8;;\u0007`;
 
-export function Details({ node, usage, gpus, problems, peers, probing = false, jupyter = null, hyperlinks = false, training, clusterTrains = false, now = Date.now(), rows, width, theme }: Props): React.JSX.Element | null {
-  if (rows <= 0) return null;
-  const g = glyphs(theme);
-  if (!node) return <Text color={tint(theme, 'gray')}>{g.rule.repeat(Math.max(0, width - 1))}</Text>;
+/** The pane's lines for one node: its own problems, what it suffers from, training, usage, GPU,
+ * then what it is (image, command, ports, limits, TF_CONFIG). */
+export function detailsOf({ node, usage, gpus, problems, peers, probing = false, jupyter = null, training, clusterTrains = false, now = Date.now(), width, ascii }: DetailsInput): DetailLine[] {
   // Reachability problems are summed up in the peers line; the matrix shows them one by one.
   // Its own roots first (those on it, or naming it); then the faults elsewhere it suffers from.
   const own = problems.filter((p) => !p.causedBy && !REACH_CODES.has(p.code) && (p.node === node.name || (p.node === null && p.nodes?.includes(node.name))));
@@ -92,16 +92,23 @@ export function Details({ node, usage, gpus, problems, peers, probing = false, j
     .filter((p) => p.causedBy && p.causedBy.node !== node.name && (p.node === node.name || p.nodes?.includes(node.name)))
     .map((p) => [`${p.causedBy!.node}:${p.causedBy!.code}`, p.causedBy!] as const)).values()];
   const peerLine = probing && peers ? peersLine(peers, node.state === 'running') : null;
-  const lines: DetailLine[] = [
+  return [
     ...(jupyter ? [jupyterLine(jupyter)] : []),
     ...(peerLine ? [peerLine] : []),
     ...own.map((p): DetailLine => ({ label: p.severity, value: sanitize(p.message), tone: 'error' })),
     ...causes.map((c): DetailLine => ({ label: 'affected', value: `by ${c.code.replace(/_/g, ' ')} on ${sanitize(c.node ?? 'the cluster')}`, tone: 'dim' })),
-    ...(node.state === 'running' ? trainLines(training, now, width, theme.ascii, clusterTrains) : []),
-    ...(usage && node.state === 'running' ? usageLines(usage, width, theme.ascii) : []),
+    ...(node.state === 'running' ? trainLines(training, now, width, ascii, clusterTrains) : []),
+    ...(usage && node.state === 'running' ? usageLines(usage, width, ascii) : []),
     ...(gpus && node.state === 'running' ? [gpuLine(gpus)] : []),
-    ...detailLines(node, theme.ascii),
+    ...detailLines(node, ascii),
   ];
+}
+
+/** The pane: a title and `rows` lines at most (the last saying how many more there are). */
+export function Details({ node, lines, hyperlinks = false, rows, width, theme }: { node: NodeView | undefined; lines: readonly DetailLine[]; hyperlinks?: boolean; rows: number; width: number; theme: Theme }): React.JSX.Element | null {
+  if (rows <= 0) return null;
+  const g = glyphs(theme);
+  if (!node) return <Text color={tint(theme, 'gray')}>{g.rule.repeat(Math.max(0, width - 1))}</Text>;
   const overflow = lines.length > rows;
   const shown = overflow ? lines.slice(0, Math.max(0, rows - 1)) : lines;
   const title = ` ${sanitize(node.name)} `;

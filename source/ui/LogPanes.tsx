@@ -71,7 +71,7 @@ export const viewLines = (logs: LogSource, node: NodeView | null): readonly LogL
 
 export function LogView({ node, nodes, logs, state, draft, rows, width, theme, timestamps, capacity }: LogViewProps): React.JSX.Element {
   const g = glyphs(theme);
-  const body = Math.max(1, rows - 3);
+  const body = Math.max(1, rows - 2); // under the title, above the status line
   const win = logWindow(viewLines(logs, node), state, body);
   const prefixes = node
     ? undefined

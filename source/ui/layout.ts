@@ -92,3 +92,14 @@ export function scrollTop(current: number, selected: number, size: number, count
   if (selected >= top + size) top = selected - size + 1;
   return Math.max(0, top);
 }
+
+/** How the rows under the table are shared by the details pane and the log tail below it, both
+ * counted with their title lines. Each gets what it has to show while both fit; when one has more,
+ * it takes what the other leaves; the tail never takes more than half while the details have more
+ * to say. Below 9 rows there is no tail. Rows neither can fill stay under the tail. */
+export function shareDetails(region: number, detailsNeed: number, tailNeed: number): { details: number; tail: number } {
+  if (region < 9 || tailNeed <= 1) return { details: region, tail: 0 };
+  const tail = Math.min(tailNeed, Math.floor(region / 2));
+  const details = Math.min(detailsNeed, region - tail);
+  return { details, tail: region - details };
+}

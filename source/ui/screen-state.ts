@@ -73,6 +73,7 @@ export interface KeyContext {
   matrix: Matrix;
   /** The lines of the log view (read only when a key moves over them), and its height. */
   logLines: () => readonly LogLine[];
+  /** Log lines the log view shows (a page moves one less). */
   logRows: number;
   /** --read-only: keys that change the cluster are not bound. */
   readOnly: boolean;
@@ -259,7 +260,7 @@ const LOG_MOVES: Partial<Record<Action, [LogMove, 'line' | 'page']>> = {
 /** Keys of the log view: they move the window over the lines it shows. */
 function logKey(s: ScreenState, action: Action, ctx: KeyContext): Reduced {
   const move = LOG_MOVES[action];
-  if (move) return same({ ...s, log: moveLog(ctx.logLines(), s.log, move[1] === 'line' ? 1 : ctx.logRows - 3, move[0]) });
+  if (move) return same({ ...s, log: moveLog(ctx.logLines(), s.log, move[1] === 'line' ? 1 : ctx.logRows - 1, move[0]) });
   switch (action) {
     case 'search': return same({ ...s, draft: s.log.filter });
     case 'allLogs': return same({ ...s, logScope: 'all', log: FOLLOWING });

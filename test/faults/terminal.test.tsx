@@ -206,6 +206,7 @@ describe('the screen starts at the top, whatever the shell printed before', () =
       let screen = await shown(pty, size);
       expect(screen.buffer).toBe('alternate');
       expect(screen.view[0], screen.view.join('\n')).toMatch(header);
+      expect(screen.view.at(-1), screen.view.join('\n')).toMatch(/^↑\/↓ select /);
       // m (the matrix: a shorter view), then Esc and ? (the help): each still drawn from row 1.
       for (const key of ['m', '\u001b', '?']) {
         pty.child.stdin.write(key);
@@ -221,6 +222,8 @@ describe('the screen starts at the top, whatever the shell printed before', () =
         await settle();
         screen = await shown(pty, size);
         expect(screen.view[0], `at ${next.columns}x${next.rows}:\n${screen.view.join('\n')}`).toMatch(header);
+        // Every row used: the footer on the terminal's last row.
+        expect(screen.view.at(-1), screen.view.join('\n')).toMatch(/^↑\/↓ select /);
         // Laid out for the new width: the details' rule runs across it (Ink leaves the last column).
         expect(screen.view.some((l) => l.startsWith('── ') && l.length === next.columns - 1), screen.view.join('\n')).toBe(true);
       }

@@ -7,23 +7,8 @@ import type { NodeView } from '../../source/cluster/types.js';
 import { toLogLine } from '../../source/monitor/log-follower.js';
 import { App } from '../../source/ui/App.js';
 import type { LogSource } from '../../source/ui/LogPanes.js';
-import { hostileLines } from '../helpers/logs.js';
+import { FixedLogs, hostileLines } from '../helpers/logs.js';
 import { seedFacts, snapshotOf, TestStore } from '../helpers/snapshot.js';
-
-/** A log source holding fixed lines per node id, recording what the screen asked to be shown. */
-class FixedLogs implements LogSource {
-  shown: string[][] = [];
-  constructor(private readonly byNode: Map<string, LogLine[]>) {}
-  subscribe = () => () => undefined;
-  getVersion = () => 0;
-  tail = (id: string, n: number) => (this.byNode.get(id) ?? []).slice(-n);
-  lines = (id: string) => this.byNode.get(id) ?? [];
-  interleaved = () => [...this.byNode.values()].flat().sort((a, b) => a.time - b.time || a.seq - b.seq);
-  jupyterOf = (_id: string): { url: string; port: number } | null => null;
-  show = (nodes: readonly NodeView[]) => {
-    this.shown.push(nodes.map((n) => n.id));
-  };
-}
 
 const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 let cleanup: (() => void) | null = null;
