@@ -14,7 +14,13 @@
 // - the same warning on several nodes (GRPC_FAIL_FAST unset, no TF_CONFIG) is one finding;
 // - a task TensorFlow says it waits for or lost (session_waiting, worker_failed, ps_failed): caused by
 //   that task's node not running, not listening, or by the reporter's failing pair to it;
-// - a node whose training stalled while one of its pairs fails: caused by what that pair follows from.
+// - a node whose training stalled while one of its pairs fails: caused by what that pair follows from;
+// - a rank (PyTorch, Horovod…) that died naming a peer it lost (gloo's "Connection closed by peer
+//   [IP]:port") when that peer is down too: caused by the peer's fault, or by the fault of whichever
+//   rank that peer names in turn (a chain ends at the rank that named no one, a circle at the one
+//   that stopped first); a rank that died waiting for the others (the store's "2/3 clients joined",
+//   a master it could not reach) while the job lacks a rank or a rank is misdirected: caused by that.
+import { peerNamed, waitedForTheJob } from './frameworks/failure-lines.js';
 import type { Cause, NodeView, Problem, ProblemCode } from './types.js';
 
 const REACH: ReadonlySet<ProblemCode> = new Set(['peer_unresolvable', 'port_refused', 'port_timeout']);
@@ -31,7 +37,10 @@ const SAME_NODE: readonly [ProblemCode, readonly ProblemCode[]][] = [
   ['not_running', ['oom_killed']],
   ['not_listening', ['oom_killed', 'crash_loop', 'not_running']],
   ['tf_config_stale', ['unknown_host', 'loopback_address']],
+  ['not_running', ['job_mismatch', 'loopback_address']],
 ];
+/** A job's own faults that keep the other ranks waiting. */
+const JOB_FAULTS: readonly ProblemCode[] = ['rank_missing', 'job_mismatch', 'duplicate_rank', 'loopback_address'];
 
 /** A TF_CONFIG address on the node itself (loopback_address's finding, not a missing host). */
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1|0\.0\.0\.0)$/i;
@@ -95,7 +104,10 @@ export function explain(problems: readonly Problem[], nodes: readonly NodeView[]
       && (r.nodes ?? []).some((name) => missing.has(Number(/(\d+)$/.exec(name)?.[1] ?? NaN))));
     if (dup) consequences.push({ ...gap, causedBy: { node: dup.node, code: dup.code } });
   }
-  const folded = new Set(consequences.map((c) => `${c.node}\t${c.code}\t${c.message}`));
+  const keyOf = (c: Problem): string => `${c.node}\t${c.code}\t${c.message}`;
+  const already = new Set(consequences.map(keyOf));
+  consequences.push(...rankFailures(roots, nodes, byName).filter((c) => !already.has(keyOf(c))));
+  const folded = new Set(consequences.map(keyOf));
   for (let i = roots.length - 1; i >= 0; i--) if (folded.has(`${roots[i]!.node}\t${roots[i]!.code}\t${roots[i]!.message}`)) roots.splice(i, 1);
 
   for (const p of rest) {
@@ -129,6 +141,50 @@ export function explain(problems: readonly Problem[], nodes: readonly NodeView[]
     roots.splice(i, 1);
   }
   return [...merge(roots, nodes)].sort((a, b) => severityRank(a) - severityRank(b)).concat(consequences);
+}
+
+/** Ranks that died of another rank's fault (see the rules above): their down problem as a
+ * consequence of that fault. */
+function rankFailures(roots: readonly Problem[], nodes: readonly NodeView[], byName: ReadonlyMap<string, NodeView>): Problem[] {
+  const byIp = new Map(nodes.filter((n) => n.ip).map((n) => [n.ip!, n]));
+  const downOf = (n: NodeView): Problem | undefined => DOWN.map((c) => roots.find((r) => r.node === n.name && r.code === c)).find(Boolean);
+  const ranks = nodes.filter((n) => n.framework !== null && n.framework !== 'tensorflow');
+  /** The down peer a down rank names, if any. */
+  const lost = (n: NodeView): NodeView | undefined => {
+    const named = peerNamed(n.lastError);
+    const peer = named ? byIp.get(named.host) ?? byName.get(named.host) : undefined;
+    return peer && peer.id !== n.id && downOf(peer) ? peer : undefined;
+  };
+  const out: Problem[] = [];
+  for (const n of ranks) {
+    const own = downOf(n);
+    if (!own) continue;
+    // Follow who names whom: the end of the chain is where the fault is.
+    const seen: NodeView[] = [n];
+    let at = lost(n);
+    while (at && !seen.includes(at)) {
+      seen.push(at);
+      at = lost(at);
+    }
+    let root: NodeView | undefined = seen.length > 1 ? seen.at(-1) : undefined;
+    if (at && seen.includes(at)) {
+      // A circle: the one that stopped first.
+      const circle = seen.slice(seen.indexOf(at));
+      root = [...circle].sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.name.localeCompare(b.name))[0];
+    }
+    if (root && root.id !== n.id) {
+      const cause = downOf(root)!;
+      out.push({ ...own, causedBy: { node: cause.node, code: cause.code } });
+      continue;
+    }
+    // Waiting for ranks that never came, or for a master it could not reach: the job's own fault.
+    if (waitedForTheJob(n.lastError) || peerNamed(n.lastError)) {
+      const ofThisJob = (r: Problem): boolean => r.node !== n.name && ((r.nodes ?? []).includes(n.name) || (r.node !== null && byName.get(r.node)?.framework === n.framework));
+      const fault = JOB_FAULTS.map((c) => roots.find((r) => r.code === c && ofThisJob(r))).find(Boolean);
+      if (fault) out.push({ ...own, causedBy: { node: fault.node, code: fault.code } });
+    }
+  }
+  return out;
 }
 
 /** `nodes` for every problem: the nodes it names (a pair's two ends, a duplicate's claimants), or the

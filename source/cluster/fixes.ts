@@ -12,7 +12,7 @@ const FIXES: Record<Problem['code'], (p: Problem, network: string) => string> = 
   unknown_host: () => 'start the container it names (on this network), or regenerate and apply the TF_CONFIG without it: c then a in tfmon, or tfmon tf-config --apply',
   engine_unreachable: () => 'check that the box is up and its engine answers (docker -H HOST info); tfmon keeps showing the other engines and retries',
   cross_engine_without_overlay: () => 'nodes on different hosts reach each other only over an overlay network: tfmon up --swarm, or docker network create -d overlay --attachable',
-  role_unknown: (p) => `label it (--label tfmon.role=worker --label tfmon.index=N) or name it like tf-worker-N; or ignore ${p.node} if it is not a TF task`,
+  role_unknown: (p) => `label it (--label tfmon.role=worker --label tfmon.index=N) or name it like tf-worker-N; or ignore ${p.node} if it is not part of the training job`,
   not_running: (p) => `tfmon logs ${p.node} --errors shows why; r in tfmon (or docker start ${p.node}) starts it again`,
   crash_loop: (p) => `tfmon logs ${p.node} --errors shows the cause; a peer it cannot reach shows in the matrix (m)`,
   oom_killed: (p) => `give ${p.node} more memory (--memory), or a smaller batch / model shard`,
@@ -22,7 +22,7 @@ const FIXES: Record<Problem['code'], (p: Problem, network: string) => string> = 
   port_refused: () => 'nothing listens there: start the TensorFlow server (tf.distribute.Server) on that port, or correct the port in TF_CONFIG',
   port_timeout: () => 'the peer does not answer: check it is running and not paused, and that no firewall sits between the nodes',
   ip_mismatch: () => 'two things answer to one name: remove the stale container or alias that holds it',
-  loopback_address: () => 'use each task\'s container name (name:port) in the cluster spec; tfmon tf-config prints one',
+  loopback_address: () => 'use each task\'s container name (name:port) in the cluster spec (tfmon tf-config prints one), or the master container\'s name as MASTER_ADDR',
   grpc_fail_fast_unset: () => 'set GRPC_FAIL_FAST=use_caller in every task (tfmon up does)',
   tf_port_public: () => 'publish it on 127.0.0.1 only (-p 127.0.0.1:PORT:PORT) or not at all: nodes reach each other on the Docker network',
   jupyter_public: () => 'publish Jupyter on 127.0.0.1 (-p 127.0.0.1:8888:8888) and tunnel over SSH, or keep its token',
@@ -35,6 +35,9 @@ const FIXES: Record<Problem['code'], (p: Problem, network: string) => string> = 
   grpc_message_too_large: () => 'raise the limit (grpc.max_receive_message_length / max_send_message_length in the server and channel options) or shard the large tensor over more ps tasks',
   metrics_public: () => 'serve on loopback (tfmon serve --metrics 127.0.0.1:10922) and let Prometheus scrape it on the host, or restrict the port with a firewall',
   no_chief: () => 'run the coordinator as task type chief (tfmon up --chief), or ignore this if it runs outside the containers',
+  rank_missing: () => 'start a container for each missing rank (RANK=N, the same WORLD_SIZE and MASTER_ADDR/MASTER_PORT), or restart the job with the WORLD_SIZE it has',
+  duplicate_rank: () => 'give each container its own RANK (0 … WORLD_SIZE-1) and recreate the one that repeats another\'s',
+  job_mismatch: (p) => `recreate ${p.node ?? 'that rank'} with the WORLD_SIZE and MASTER_ADDR/MASTER_PORT the other ranks have (a container's environment is fixed at creation)`,
 };
 
 export function fixFor(problem: Problem, network: string): string {

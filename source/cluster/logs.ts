@@ -21,7 +21,9 @@ export interface LogLine {
 
 // TensorFlow's C++ log prefix is "E1128 11:40:00.123456 …" / "F…" / "W…" (glog), its Python one
 // "ERROR:tensorflow:" / "WARNING:tensorflow:"; the rest are the failures the users grep for.
-const ERROR = /\bERROR\b|^E\d{4} \d|\bE tensorflow|^F\d{4} \d|\bF tensorflow|Traceback \(most recent call last\)|\bTraceback\b|ResourceExhausted|\bOOM\b|Out of memory|UnavailableError|failed to connect to all addresses|Check failed/;
+// Python's own last line of a traceback, the one that says what failed ("RuntimeError: …",
+// "torch.distributed.DistStoreError: …", torch 2.x's "[rank0]: RuntimeError: …"), is an error line too.
+const ERROR = /\bERROR\b|^E\d{4} \d|\bE tensorflow|^F\d{4} \d|\bF tensorflow|Traceback \(most recent call last\)|\bTraceback\b|ResourceExhausted|\bOOM\b|Out of memory|UnavailableError|failed to connect to all addresses|Check failed|^(?:\[rank\d+\]:\s*)?(?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception)(?::|$)/;
 const WARNING = /\bWARNING\b|^W\d{4} \d|\bW tensorflow/;
 
 export function levelOf(text: string): LogLevel {

@@ -2,6 +2,7 @@
 import { liveTopology, specDiff } from './regenerate.js';
 import { clusterSpecOf, splitAddress } from './tf-config.js';
 import type { NetworkInfo, NodeView, Problem } from './types.js';
+import { jobProblems } from './frameworks/job-checks.js';
 
 
 export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): Problem[] {
@@ -22,11 +23,11 @@ export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): 
 
   for (const node of nodes) {
     if (node.tfConfigError) add('error', node.name, 'tf_config_invalid', node.tfConfigError);
-    else if (node.tfConfigRaw === null && node.role !== 'unknown') {
+    else if (node.tfConfigRaw === null && node.framework === 'tensorflow') {
       add('warning', node.name, 'tf_config_missing', 'no TF_CONFIG in the environment: TensorFlow will not know the cluster');
     }
     if (node.role === 'unknown') {
-      add('warning', node.name, 'role_unknown', 'role unknown: no TF_CONFIG task, no tfmon.role label, and the name has no role');
+      add('warning', node.name, 'role_unknown', 'role unknown: no TF_CONFIG task, no RANK/WORLD_SIZE or torchrun (PyTorch), Horovod, JAX or Keras variables, no tfmon.role label, and the name has no role');
     }
     if (!node.attached) {
       add('error', node.name, 'not_attached',
@@ -49,8 +50,9 @@ export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): 
   }
 
   // TensorFlow does not check that two tasks claim the same slot: the job hangs instead.
+  const tf = nodes.filter((n) => n.framework === 'tensorflow');
   const bySlot = new Map<string, string[]>();
-  for (const node of nodes) {
+  for (const node of tf) {
     if (node.role === 'unknown' || node.index === null) continue;
     const key = `${node.role}:${node.index}`;
     bySlot.set(key, [...(bySlot.get(key) ?? []), node.name]);
@@ -61,10 +63,10 @@ export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): 
 
   // A TF_CONFIG whose cluster spec is not the live topology went stale (a node added, removed or
   // renamed since the containers were created: their environment is fixed at creation).
-  const topology = liveTopology(nodes);
+  const topology = liveTopology(tf);
   if (topology.ok) {
     const spec = clusterSpecOf(topology.tasks);
-    for (const node of nodes) {
+    for (const node of tf) {
       if (!node.tfConfigParsed || node.role === 'unknown') continue;
       const diff = specDiff(node.tfConfigParsed, spec);
       if (diff.length) add('error', node.name, 'tf_config_stale', `TF_CONFIG differs from the live topology: ${diff.join('; ')}`);
@@ -74,14 +76,14 @@ export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): 
   }
   // TensorFlow numbers a job's tasks by their position in the list: a missing index shifts the rest.
   for (const role of ['chief', 'worker', 'ps', 'evaluator'] as const) {
-    const indexes = [...new Set(nodes.filter((n) => n.role === role && n.index !== null).map((n) => n.index as number))].sort((a, b) => a - b);
+    const indexes = [...new Set(tf.filter((n) => n.role === role && n.index !== null).map((n) => n.index as number))].sort((a, b) => a - b);
     const missing = indexes.length ? Array.from({ length: indexes.at(-1)! + 1 }, (_, i) => i).filter((i) => !indexes.includes(i)) : [];
     if (missing.length) {
       add('error', null, 'index_gap', `${role} indexes ${indexes.join(', ')}: ${missing.join(', ')} missing (TensorFlow numbers tasks by their position in the list)`);
     }
   }
 
-  const taskCount = topology.ok ? topology.tasks.length : nodes.length;
+  const taskCount = topology.ok ? topology.tasks.length : tf.length;
   for (const node of nodes) {
     for (const [job, tasks] of Object.entries(node.tfConfigParsed?.cluster ?? {})) {
       for (const t of tasks) {
@@ -108,6 +110,9 @@ export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): 
   if (roles.has('ps') && !roles.has('chief')) {
     add('warning', null, 'no_chief', 'the cluster has ps tasks but no chief: TF2 ParameterServerStrategy needs a coordinator of task type chief');
   }
+
+  // PyTorch, Horovod, JAX and Keras jobs: every rank once, all told the same world and master.
+  problems.push(...jobProblems(nodes));
 
   // Errors first (stable), so the header's one-line summary shows the worst.
   return problems.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));

@@ -20,7 +20,8 @@ export type TopologyResult = { ok: true; tasks: TaskSpec[] } | { ok: false; erro
 export function liveTopology(nodes: readonly NodeView[]): TopologyResult {
   const tasks: TaskSpec[] = [];
   for (const n of nodes) {
-    if (n.role === 'unknown' || n.index === null) continue;
+    // TensorFlow's tasks only: a PyTorch rank has no place in a TF_CONFIG.
+    if (n.framework !== 'tensorflow' || n.role === 'unknown' || n.role === 'master' || n.index === null) continue;
     tasks.push({ type: n.role, index: n.index, host: n.dnsName, port: n.port ?? DEFAULT_TF_PORT });
   }
   for (const type of TASK_TYPES) {

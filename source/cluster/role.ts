@@ -2,6 +2,12 @@
 import { parseTfConfig, ownAddress, splitAddress } from './tf-config.js';
 import { TASK_TYPES, type ContainerFacts, type NodeView, type Role, type RoleSource, type TfConfig } from './types.js';
 import { compareText } from './order.js';
+import { horovod, jax, keras } from './frameworks/others.js';
+import type { Placement } from './frameworks/placement.js';
+import { pytorch } from './frameworks/pytorch.js';
+
+/** Frameworks read from the environment and command line, in this order (TF_CONFIG comes first). */
+const RECOGNISERS = [pytorch, horovod, jax, keras];
 
 export const LABEL_CLUSTER = 'tfmon.cluster';
 export const LABEL_ROLE = 'tfmon.role';
@@ -20,7 +26,7 @@ export function roleFromName(name: string): { role: Role; index: number | null }
 
 function roleFromLabels(labels: Record<string, string>): { role: Role; index: number | null } | null {
   const role = labels[LABEL_ROLE];
-  if (!role || !isTaskType(role)) return null;
+  if (!role || !(isTaskType(role) || role === 'master')) return null;
   const rawIndex = labels[LABEL_INDEX];
   const index = rawIndex !== undefined && /^\d+$/.test(rawIndex) ? Number(rawIndex) : null;
   return { role, index };
@@ -41,29 +47,36 @@ export function toNodeView(facts: ContainerFacts, lastError: string | null = nul
   let role: Role = 'unknown';
   let index: number | null = null;
   let roleSource: RoleSource = 'unknown';
+  let placement: Placement | null = null;
   const task = tfConfigParsed?.task;
   const fromLabels = roleFromLabels(facts.labels);
-  const fromName = roleFromName(facts.service ?? facts.name);
+  if (!task) for (const recognise of RECOGNISERS) if ((placement = recognise(facts))) break;
+  const fromName = placement ? null : roleFromName(facts.service ?? facts.name);
   if (task && isTaskType(task.type)) {
     [role, index, roleSource] = [task.type, task.index, 'tf_config'];
   } else if (fromLabels) {
+    // tfmon's labels win over what the environment says.
     [role, index, roleSource] = [fromLabels.role, fromLabels.index, 'label'];
+  } else if (placement) {
+    [role, index, roleSource] = [placement.role, placement.index, placement.roleSource];
   } else if (fromName) {
     [role, index, roleSource] = [fromName.role, fromName.index, 'name'];
   }
+  const framework = placement?.framework ?? (role === 'unknown' ? null : 'tensorflow');
 
-  let port: number | null = null;
+  let port: number | null = placement?.port ?? null;
   const own = tfConfigParsed ? ownAddress(tfConfigParsed) : null;
   if (own) port = splitAddress(own)?.port ?? null;
   const labelPort = facts.labels[LABEL_PORT];
   if (port === null && labelPort !== undefined && /^\d{1,5}$/.test(labelPort)) port = Number(labelPort);
 
-  return { ...facts, role, index, roleSource, port, tfConfig, tfConfigParsed, tfConfigError, lastError, manualRestarts: 0, dnsName: facts.service ?? facts.name, swarmNode: null };
+  const job = { framework, worldSize: placement?.worldSize ?? null, master: placement?.master ?? null, ranks: placement?.ranks ?? null };
+  return { ...facts, ...job, role, index, roleSource, port, tfConfig, tfConfigParsed, tfConfigError, lastError, manualRestarts: 0, dnsName: facts.service ?? facts.name, swarmNode: null };
 }
 
-const ROLE_ORDER: Record<Role, number> = { chief: 0, ps: 1, worker: 2, evaluator: 3, unknown: 4 };
+const ROLE_ORDER: Record<Role, number> = { chief: 0, master: 0, ps: 1, worker: 2, evaluator: 3, unknown: 4 };
 
-/** Table order: chief, ps, workers, evaluator, unknown; by index, then name. */
+/** Table order: chief (or a job's master), ps, workers, evaluator, unknown; by index, then name. */
 export function compareNodes(a: NodeView, b: NodeView): number {
   return (
     ROLE_ORDER[a.role] - ROLE_ORDER[b.role] ||

@@ -16,8 +16,12 @@ export interface NodeUsage extends Usage {
 
 export const TASK_TYPES = ['chief', 'worker', 'ps', 'evaluator'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
-export type Role = TaskType | 'unknown';
-export type RoleSource = 'tf_config' | 'label' | 'name' | 'unknown';
+/** TensorFlow's task types; `master` is rank 0 of a PyTorch, Horovod, JAX or Keras job (it hosts
+ * the rendezvous), `worker` its other ranks. */
+export type Role = TaskType | 'master' | 'unknown';
+/** Where a role came from: TF_CONFIG, tfmon's labels, the name, the environment (RANK…), a launcher's
+ * command line (torchrun), or nowhere. */
+export type RoleSource = 'tf_config' | 'label' | 'name' | 'env' | 'command' | 'unknown';
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -59,6 +63,9 @@ export interface ContainerFacts {
   tfConfigRaw: string | null;
   /** GRPC_FAIL_FAST, the one other variable tfmon reads (TensorFlow's PS training wants use_caller). */
   grpcFailFast: string | null;
+  /** The variables that place it in a job of another framework (RANK, WORLD_SIZE, MASTER_ADDR…;
+   * frameworks/environment.ts lists them); nothing else of the environment is kept. */
+  frameworkEnv: Record<string, string>;
   ports: PublishedPort[];
   mounts: MountInfo[];
   nanoCpus: number | null;
@@ -89,10 +96,23 @@ export interface TfConfig {
   task: { type: string; index: number } | null;
 }
 
+/** The training frameworks tfmon recognises a container of. */
+export type FrameworkName = 'tensorflow' | 'pytorch' | 'horovod' | 'jax' | 'keras';
+
 export interface NodeView extends ContainerFacts {
+  /** The framework of the job it belongs to; null when none is recognised (role unknown). */
+  framework: FrameworkName | null;
   role: Role;
+  /** TensorFlow: the task index; other frameworks: the global rank of a one-process container, the
+   * node rank of a torchrun container (with its `ranks`). */
   index: number | null;
   roleSource: RoleSource;
+  /** Processes in the job (WORLD_SIZE, HOROVOD_SIZE…), as this container was told; null if unsaid. */
+  worldSize: number | null;
+  /** Where the job meets: MASTER_ADDR:MASTER_PORT, the rendezvous endpoint, the coordinator. */
+  master: string | null;
+  /** A torchrun container runs several ranks: the first and the last; null for one process. */
+  ranks: [number, number] | null;
   port: number | null;
   tfConfig: unknown;
   tfConfigParsed: TfConfig | null;
@@ -119,7 +139,7 @@ export type ProblemCode =
   | 'not_attached' | 'peer_unresolvable' | 'not_listening' | 'port_refused' | 'port_timeout' | 'ip_mismatch'
   | 'engine_unreachable' | 'cross_engine_without_overlay' | 'unknown_host'
   | 'straggler' | 'stalled' | 'session_waiting' | 'worker_failed' | 'ps_failed' | 'grpc_message_too_large'
-  | 'metrics_public';
+  | 'metrics_public' | 'rank_missing' | 'duplicate_rank' | 'job_mismatch';
 
 /** The problem another one follows from: on which node (null: the cluster), which code. */
 export interface Cause {

@@ -8,9 +8,18 @@ import type { NodeTraining } from '../cluster/training.js';
 export interface StatusNode extends Usage {
   name: string;
   id: string;
+  /** tensorflow, pytorch, horovod, jax, keras; null when none is recognised. */
+  framework: NodeView['framework'];
   role: NodeView['role'];
+  /** TensorFlow: the task index; other frameworks: the global rank (a torchrun container: its node rank). */
   index: number | null;
   roleSource: NodeView['roleSource'];
+  /** Processes in the job as this container was told (WORLD_SIZE…), or null. */
+  worldSize: number | null;
+  /** Where the job meets (MASTER_ADDR:MASTER_PORT, the rendezvous endpoint, the coordinator), or null. */
+  master: string | null;
+  /** A torchrun container's first and last rank; null for one process. */
+  ranks: [number, number] | null;
   state: NodeView['state'];
   exitCode: number | null;
   oomKilled: boolean;
@@ -75,9 +84,13 @@ function nodeJson(n: NodeView, u: NodeUsage | undefined, gpus: ContainerGpu[] | 
   return {
     name: n.name,
     id: n.id,
+    framework: n.framework,
     role: n.role,
     index: n.index,
     roleSource: n.roleSource,
+    worldSize: n.worldSize,
+    master: n.master,
+    ranks: n.ranks,
     state: n.state,
     exitCode: n.exitCode,
     oomKilled: n.oomKilled,

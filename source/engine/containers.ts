@@ -1,4 +1,5 @@
 // Container inspect JSON → ContainerFacts. Pure (fed recorded inspect output in tests).
+import { frameworkEnvOf } from '../cluster/frameworks/environment.js';
 import { arr, num, obj, str, type Json } from '../cluster/json.js';
 import type { ContainerFacts, ContainerState, MountInfo, PublishedPort } from '../cluster/types.js';
 import { LABEL_CLUSTER } from '../cluster/role.js';
@@ -100,6 +101,7 @@ export function factsFromInspect(inspect: unknown, network: { name: string; id: 
     labels: Object.fromEntries(Object.entries(obj(config['Labels'])).map(([k, v]) => [k, String(v)])),
     tfConfigRaw: envValue(config['Env'], 'TF_CONFIG'),
     grpcFailFast: envValue(config['Env'], 'GRPC_FAIL_FAST'),
+    frameworkEnv: frameworkEnvOf(config['Env']),
     ports: portsOf(networkSettings),
     mounts,
     nanoCpus: num(hostConfig['NanoCpus']) || null,

@@ -1,6 +1,7 @@
 // Swarm tasks that run on other nodes: a manager knows them (GET /tasks) but has no container for
 // them. They join the cluster view from the task document, marked remote: no usage, logs or probes
 // from here (those need that node's engine: --host for it), everything else as for local nodes.
+import { frameworkEnvOf } from '../cluster/frameworks/environment.js';
 import { arr, num, obj, str } from '../cluster/json.js';
 import type { ContainerFacts, ContainerState } from '../cluster/types.js';
 import { envValue } from './containers.js';
@@ -47,6 +48,7 @@ export function factsFromTask(task: unknown, service: string, network: { name: s
     labels,
     tfConfigRaw: envValue(spec['Env'], 'TF_CONFIG'),
     grpcFailFast: envValue(spec['Env'], 'GRPC_FAIL_FAST'),
+    frameworkEnv: frameworkEnvOf(spec['Env']),
     ports: [],
     mounts: [],
     nanoCpus: num(obj(obj(obj(t['Spec'])['Resources'])['Limits'])['NanoCPUs']),

@@ -8,6 +8,7 @@ export interface Theme {
 
 const ROLE_COLORS: Record<Role, string> = {
   chief: 'magenta',
+  master: 'magenta',
   ps: 'cyan',
   worker: 'green',
   evaluator: 'yellow',

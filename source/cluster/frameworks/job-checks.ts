@@ -1,0 +1,92 @@
+// Checks of a PyTorch, Horovod, JAX or Keras job as its containers describe it: every rank of the
+// world present once, and every rank told the same world and the same meeting point. What a missing
+// or misdirected rank does at run time is a silent wait in rendezvous, not an error line. Pure.
+import type { FrameworkName, NodeView, Problem } from '../types.js';
+import { hostPort } from './placement.js';
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1|0\.0\.0\.0)$/i;
+const WORDS: Record<Exclude<FrameworkName, 'tensorflow'>, { size: string; master: string; init: string }> = {
+  pytorch: { size: 'WORLD_SIZE', master: 'MASTER_ADDR:MASTER_PORT', init: 'init_process_group' },
+  horovod: { size: 'HOROVOD_SIZE', master: 'the rendezvous address', init: 'hvd.init()' },
+  jax: { size: 'JAX_NUM_PROCESSES', master: 'JAX_COORDINATOR_ADDRESS', init: 'jax.distributed.initialize' },
+  keras: { size: 'KERAS_DISTRIBUTION_NUM_PROCESSES', master: 'the first of KERAS_DISTRIBUTION_JOB_ADDRESSES', init: 'keras.distribution.initialize' },
+};
+
+/** The ranks a container runs: its rank, or a torchrun container's range. */
+const ranksOf = (n: NodeView): number[] => (n.ranks ? Array.from({ length: n.ranks[1] - n.ranks[0] + 1 }, (_, i) => n.ranks![0] + i) : n.index === null ? [] : [n.index]);
+
+/** The value most members have (ties: the one rank 0 has), and who differs from it. */
+function majority<T>(members: readonly NodeView[], value: (n: NodeView) => T | null): { value: T | null; odd: NodeView[] } {
+  const counts = new Map<string, { v: T; n: number; master: boolean }>();
+  for (const m of members) {
+    const v = value(m);
+    if (v === null) continue;
+    const k = JSON.stringify(v);
+    const c = counts.get(k) ?? { v, n: 0, master: false };
+    c.n++;
+    c.master ||= m.role === 'master';
+    counts.set(k, c);
+  }
+  const best = [...counts.values()].sort((a, b) => b.n - a.n || Number(b.master) - Number(a.master))[0];
+  if (!best) return { value: null, odd: [] };
+  const key = JSON.stringify(best.v);
+  return { value: best.v, odd: members.filter((m) => value(m) !== null && JSON.stringify(value(m)) !== key) };
+}
+
+export function jobProblems(nodes: readonly NodeView[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const framework of ['pytorch', 'horovod', 'jax', 'keras'] as const) {
+    const members = nodes.filter((n) => n.framework === framework);
+    if (members.length === 0) continue;
+    const w = WORDS[framework];
+    const names = members.map((m) => m.name);
+
+    // Told another world or meeting point than the rest: that rank waits alone (or joins no one).
+    const size = majority(members, (n) => n.worldSize);
+    for (const n of size.odd) {
+      problems.push({ severity: 'error', node: n.name, code: 'job_mismatch', nodes: [n.name],
+        message: `${w.size} is ${n.worldSize} here, ${size.value} on the other ranks: every rank must be told the same world` });
+    }
+    const master = majority(members, (n) => n.master);
+    for (const n of master.odd) {
+      problems.push({ severity: 'error', node: n.name, code: 'job_mismatch', nodes: [n.name],
+        message: `${w.master} is ${n.master} here, ${master.value} on the other ranks: this rank looks for the job elsewhere and waits in ${w.init}` });
+    }
+    // A loopback master only works when the whole job is one container.
+    if (members.length > 1) {
+      for (const n of members) {
+        const host = n.master ? hostPort(n.master).host : null;
+        if (host && LOOPBACK.test(host)) {
+          problems.push({ severity: 'error', node: n.name, code: 'loopback_address', nodes: [n.name],
+            message: `${w.master} is ${n.master}: in a job of ${members.length} containers every rank must reach the master by its name` });
+        }
+      }
+    }
+
+    // Every rank once.
+    const byRank = new Map<number, string[]>();
+    for (const m of members) for (const r of ranksOf(m)) byRank.set(r, [...(byRank.get(r) ?? []), m.name]);
+    for (const [rank, claimants] of [...byRank].sort((a, b) => a[0] - b[0])) {
+      if (claimants.length > 1) {
+        problems.push({ severity: 'error', node: null, code: 'duplicate_rank', nodes: claimants,
+          message: `${claimants.join(' and ')} both run rank ${rank}: ${w.init} fails or hangs` });
+      }
+    }
+    const world = size.value;
+    // Without every container's ranks (an elastic torchrun gives none) a gap cannot be told.
+    if (world !== null && members.every((m) => ranksOf(m).length > 0)) {
+      const missing = Array.from({ length: world }, (_, r) => r).filter((r) => !byRank.has(r));
+      if (missing.length) {
+        const which = missing.length === 1 ? `rank ${missing[0]}` : `ranks ${missing.join(', ')}`;
+        problems.push({ severity: 'error', node: null, code: 'rank_missing', nodes: names,
+          message: `${which} of ${w.size}=${world} ${missing.length === 1 ? 'has' : 'have'} no container: the other ranks wait for ${missing.length === 1 ? 'it' : 'them'} in ${w.init} until its timeout` });
+      }
+      const beyond = [...byRank.keys()].filter((r) => r >= world);
+      for (const r of beyond) {
+        problems.push({ severity: 'error', node: byRank.get(r)![0]!, code: 'job_mismatch', nodes: byRank.get(r)!,
+          message: `rank ${r} is outside ${w.size}=${world}: ranks go from 0 to ${world - 1}` });
+      }
+    }
+  }
+  return problems;
+}

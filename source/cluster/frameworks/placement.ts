@@ -1,0 +1,30 @@
+// A container's place in a training job, as a framework module reads it from what the engine says
+// (environment, command line). Pure.
+import type { ContainerFacts, FrameworkName, Role, RoleSource } from '../types.js';
+
+export interface Placement {
+  framework: FrameworkName;
+  role: Role;
+  index: number | null;
+  roleSource: RoleSource;
+  worldSize: number | null;
+  /** host:port where the job meets (the rendezvous store, the coordinator). */
+  master: string | null;
+  ranks: [number, number] | null;
+  /** The port this container serves that its peers dial (the master's store), or null. */
+  port: number | null;
+}
+
+/** One framework's reading of a container; null when it is not one of its jobs. */
+export type Recognise = (facts: Pick<ContainerFacts, 'frameworkEnv' | 'command' | 'name'>) => Placement | null;
+
+export const intOf = (v: string | undefined): number | null => (v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) : null);
+
+/** "host:port" split; IPv6 in brackets. */
+export function hostPort(address: string): { host: string; port: number | null } {
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(address) ?? /^([^:]+)(?::(\d+))?$/.exec(address);
+  return m ? { host: m[1]!, port: intOf(m[2]) } : { host: address, port: null };
+}
+
+/** Rank 0 hosts the meeting point in every framework tfmon reads besides TensorFlow. */
+export const roleOfRank = (rank: number | null): Role => (rank === 0 ? 'master' : 'worker');

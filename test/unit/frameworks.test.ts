@@ -1,0 +1,140 @@
+// The framework layer: a container's framework, role, rank, world and master from its environment
+// and command line (recorded inspect documents of real PyTorch containers, and the launchers' own
+// flags), the job's checks, and failures named on the right rank from recorded error lines.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { explain } from '../../source/cluster/causes.js';
+import { frameworkEnvOf } from '../../source/cluster/frameworks/environment.js';
+import { peerNamed, ranksWaitedFor, waitedForTheJob } from '../../source/cluster/frameworks/failure-lines.js';
+import { torchrunFlags } from '../../source/cluster/frameworks/pytorch.js';
+import { lastErrorOf, levelOf } from '../../source/cluster/logs.js';
+import { findProblems } from '../../source/cluster/problems.js';
+import { toNodeView } from '../../source/cluster/role.js';
+import type { ContainerFacts, NodeView } from '../../source/cluster/types.js';
+import { factsFromInspect } from '../../source/engine/containers.js';
+import { facts } from '../helpers/facts.js';
+
+const fixture = (path: string): string => readFileSync(new URL(`../fixtures/frameworks/${path}`, import.meta.url), 'utf8');
+const inspect = (path: string): ContainerFacts => factsFromInspect((JSON.parse(fixture(path)) as unknown[])[0], { name: 'zz-ddp', id: null });
+const env = (vars: Record<string, string>, over: Partial<ContainerFacts> = {}): NodeView =>
+  toNodeView(facts({ tfConfigRaw: null, grpcFailFast: null, labels: {}, frameworkEnv: vars, ...over }));
+/** The last error line of a recorded log, as the monitor finds it (every \r rewrite a line of its own). */
+const lastError = (path: string): string | null => lastErrorOf(fixture(path).split(/\r|\n/).map((text) => ({ text, level: levelOf(text) })));
+const net = { name: 'zz-ddp', id: 'n', driver: 'bridge' };
+
+describe('recognising a framework', () => {
+  it('a PyTorch env:// container, from its recorded inspect: rank 0 is the master and serves MASTER_PORT', () => {
+    const n = toNodeView(inspect('torch113/inspect-miss-0.json'));
+    expect({ framework: n.framework, role: n.role, index: n.index, roleSource: n.roleSource, worldSize: n.worldSize, master: n.master, port: n.port, ranks: n.ranks })
+      .toEqual({ framework: 'pytorch', role: 'master', index: 0, roleSource: 'env', worldSize: 3, master: 'zz-miss-0:29500', port: 29500, ranks: null });
+    const w = toNodeView(inspect('torch113/inspect-bad-1.json'));
+    expect([w.role, w.index, w.master, w.port]).toEqual(['worker', 1, 'zz-no-such-host:29500', null]);
+  });
+
+  it('keeps only the framework variables of an environment', () => {
+    expect(frameworkEnvOf(['RANK=1', 'AWS_SECRET_ACCESS_KEY=x', 'MASTER_ADDR=m', 'PATH=/bin', 'WORLD_SIZE'])).toEqual({ RANK: '1', MASTER_ADDR: 'm' });
+  });
+
+  it('torchrun and python -m torch.distributed.run|launch: node rank, its ranks, the world, the rendezvous', () => {
+    const a = env({}, { command: ['torchrun', '--nnodes=2', '--nproc_per_node=4', '--node_rank=1', '--master_addr=trainer-0', '--master_port=29501', 'train.py', '--node_rank', '9'] });
+    expect([a.framework, a.role, a.index, a.ranks, a.worldSize, a.master, a.roleSource]).toEqual(['pytorch', 'worker', 1, [4, 7], 8, 'trainer-0:29501', 'command']);
+    const b = env({}, { command: ['python3', '-m', 'torch.distributed.run', '--nnodes', '1:4', '--nproc-per-node', '2', '--rdzv-backend', 'c10d', '--rdzv-endpoint', 'head', '--rdzv-id', 'j1', 'train.py'] });
+    expect([b.index, b.ranks, b.worldSize, b.master]).toEqual([null, null, 8, 'head:29400']);
+    const c = env({}, { command: ['sh', '-c', 'exec torchrun --standalone --nproc_per_node=2 "train.py"'] });
+    expect([c.role, c.index, c.ranks, c.master]).toEqual(['master', 0, [0, 1], null]);
+    const d = env({}, { command: ['python', '-m', 'torch.distributed.launch', '--nnodes=2', '--node-rank=0', '--nproc-per-node=1', '--master-addr', 'm0', 'x.py'] });
+    expect([d.role, d.index, d.master, d.port]).toEqual(['master', 0, 'm0:29500', 29500]);
+    // Kubeflow's PyTorchJob gives torchrun's flags as PET_* variables.
+    const e = env({ PET_NNODES: '3', PET_NPROC_PER_NODE: '1', PET_NODE_RANK: '2', PET_MASTER_ADDR: 'job-master-0', PET_MASTER_PORT: '23456' });
+    expect([e.framework, e.index, e.worldSize, e.master]).toEqual(['pytorch', 2, 3, 'job-master-0:23456']);
+    expect(torchrunFlags(['python', 'train.py', '--nnodes=2'])).toBe(null);
+  });
+
+  it('Horovod, JAX and Keras 3 from their variables; tfmon labels win; none of them: unknown', () => {
+    const h = env({ HOROVOD_RANK: '2', HOROVOD_SIZE: '4', HOROVOD_GLOO_RENDEZVOUS_ADDR: 'launcher', HOROVOD_GLOO_RENDEZVOUS_PORT: '4000' });
+    expect([h.framework, h.role, h.index, h.worldSize, h.master, h.port]).toEqual(['horovod', 'worker', 2, 4, 'launcher:4000', null]);
+    expect(env({ OMPI_COMM_WORLD_RANK: '0', OMPI_COMM_WORLD_SIZE: '2' }).role).toBe('master');
+    const j = env({ JAX_COORDINATOR_ADDRESS: 'jax-0:1234', JAX_PROCESS_ID: '0', JAX_NUM_PROCESSES: '2' });
+    expect([j.framework, j.role, j.worldSize, j.master, j.port]).toEqual(['jax', 'master', 2, 'jax-0:1234', 1234]);
+    const k = env({ KERAS_DISTRIBUTION_JOB_ADDRESSES: 'k-0:1234,k-1:1234', KERAS_DISTRIBUTION_PROCESS_ID: '1' });
+    expect([k.framework, k.role, k.index, k.worldSize, k.master]).toEqual(['keras', 'worker', 1, 2, 'k-0:1234']);
+    const labelled = env({ RANK: '3', WORLD_SIZE: '4', MASTER_ADDR: 'm', MASTER_PORT: '1' }, { labels: { 'tfmon.role': 'worker', 'tfmon.index': '7' } });
+    expect([labelled.framework, labelled.index, labelled.roleSource]).toEqual(['pytorch', 7, 'label']);
+    const none = env({}, { name: 'notebook' });
+    expect([none.framework, none.role]).toEqual([null, 'unknown']);
+    // TensorFlow by name, as before.
+    expect(env({}, { name: 'tf-worker-3' })).toMatchObject({ framework: 'tensorflow', role: 'worker', index: 3 });
+  });
+});
+
+describe('failure lines', () => {
+  it('the peer a rank lost, from gloo (torch 1.13 here and 2.11 on the GPU box) and from the store client', () => {
+    expect(peerNamed(lastError('torch113/killed.rank0.log'))).toEqual({ host: '192.168.128.4', port: 33162 });
+    expect(peerNamed(lastError('killed.rank1.log'))).toEqual({ host: '127.0.0.1', port: expect.any(Number) });
+    expect(peerNamed(lastError('torch113/bad-1.log'))).toEqual({ host: 'zz-no-such-host', port: 29500 });
+    expect(peerNamed(lastError('badmaster.rank1.log'))).toEqual({ host: 'no-such-host-zz', port: 29511 });
+    expect(lastError('torch113/killed.rank2.log')).toBe(null);
+  });
+
+  it('a rank that gave up waiting for the others', () => {
+    expect(ranksWaitedFor(lastError('missing.rank0.log'))).toEqual({ joined: 2, total: 3 });
+    expect(waitedForTheJob(lastError('torch113/miss-0.log'))).toBe(true);
+    expect(waitedForTheJob(lastError('torch113/bad-0.log'))).toBe(true);
+    expect(waitedForTheJob(lastError('torch113/killed.rank0.log'))).toBe(false);
+  });
+});
+
+/** The ranks of a job as the monitor sees them after the recorded failure. */
+function ranks(specs: { rank: number; world?: number; master?: string; state?: 'running' | 'exited'; exit?: number; log?: string; ip?: string; finishedAt?: string }[]): NodeView[] {
+  return specs.map((s) => toNodeView(facts({
+    id: `id-${s.rank}`, name: `ddp-${s.rank}`, ip: s.ip ?? `192.168.128.${s.rank + 2}`, tfConfigRaw: null, grpcFailFast: null, labels: {},
+    frameworkEnv: { RANK: String(s.rank), WORLD_SIZE: String(s.world ?? 3), MASTER_ADDR: s.master ?? 'ddp-0', MASTER_PORT: '29500' },
+    state: s.state ?? 'running', exitCode: s.state === 'exited' ? (s.exit ?? 1) : null, finishedAt: s.finishedAt ?? null,
+  }), s.log ? lastError(s.log) : null));
+}
+const roots = (nodes: NodeView[]) => explain(findProblems(net, nodes), nodes).filter((p) => !p.causedBy);
+const followers = (nodes: NodeView[]) => explain(findProblems(net, nodes), nodes).filter((p) => p.causedBy).map((p) => `${p.node}:${p.code} <- ${p.causedBy!.node}:${p.causedBy!.code}`);
+
+describe('a job\'s faults, one root each, on the rank where the fix goes', () => {
+  it('a rank killed mid-training: its exit is the root; the ranks that lost it follow from it (the address in gloo\'s message)', () => {
+    const nodes = ranks([
+      { rank: 0, state: 'exited', log: 'torch113/killed.rank0.log' },
+      { rank: 1, state: 'exited', log: 'torch113/killed.rank1.log' },
+      { rank: 2, state: 'exited', exit: 137, log: 'torch113/killed.rank2.log' },
+    ]);
+    expect(roots(nodes).map((p) => `${p.node}:${p.code}`)).toEqual(['ddp-2:not_running']);
+    expect(followers(nodes)).toEqual(['ddp-0:not_running <- ddp-2:not_running', 'ddp-1:not_running <- ddp-2:not_running']);
+  });
+
+  it('WORLD_SIZE larger than the ranks started: one root naming the missing rank; the waiting ranks follow', () => {
+    const nodes = ranks([{ rank: 0, state: 'exited', log: 'torch113/miss-0.log' }, { rank: 1, state: 'exited', log: 'torch113/miss-1.log' }]);
+    const r = roots(nodes);
+    expect(r.map((p) => p.code)).toEqual(['rank_missing']);
+    expect(r[0]!.message).toMatch(/^rank 2 of WORLD_SIZE=3 has no container/);
+    expect(followers(nodes)).toEqual(['ddp-0:not_running <- null:rank_missing', 'ddp-1:not_running <- null:rank_missing']);
+    // While they still wait (running): the same root, nothing else.
+    expect(roots(ranks([{ rank: 0 }, { rank: 1 }])).map((p) => p.code)).toEqual(['rank_missing']);
+  });
+
+  it('one rank told another MASTER_ADDR: the root on that rank; the master that waited for it follows', () => {
+    const nodes = ranks([
+      { rank: 0, world: 2, state: 'exited', log: 'torch113/bad-0.log' },
+      { rank: 1, world: 2, master: 'zz-no-such-host', state: 'exited', log: 'torch113/bad-1.log' },
+    ]);
+    const r = roots(nodes);
+    expect(r.map((p) => `${p.node}:${p.code}`)).toEqual(['ddp-1:job_mismatch']);
+    expect(r[0]!.message).toBe('MASTER_ADDR:MASTER_PORT is zz-no-such-host:29500 here, ddp-0:29500 on the other ranks: this rank looks for the job elsewhere and waits in init_process_group');
+    expect(followers(nodes).sort()).toEqual(['ddp-0:not_running <- ddp-1:job_mismatch', 'ddp-1:not_running <- ddp-1:job_mismatch']);
+  });
+
+  it('two containers with one rank, a rank outside the world, a loopback master', () => {
+    expect(roots(ranks([{ rank: 0, world: 2 }, { rank: 1, world: 2 }, { rank: 1, world: 2, ip: '192.168.128.9' }])).map((p) => p.code)).toEqual(['duplicate_rank']);
+    expect(roots(ranks([{ rank: 0, world: 2 }, { rank: 2, world: 2 }])).map((p) => p.code).sort()).toEqual(['job_mismatch', 'rank_missing']);
+    const loop = roots(ranks([{ rank: 0, world: 2, master: 'localhost' }, { rank: 1, world: 2, master: 'localhost' }]));
+    expect(loop.map((p) => `${p.node}:${p.code}`)).toEqual(['ddp-0:loopback_address', 'ddp-1:loopback_address']);
+  });
+
+  it('a healthy job raises nothing, not even TensorFlow\'s warnings', () => {
+    expect(explain(findProblems(net, ranks([{ rank: 0 }, { rank: 1 }, { rank: 2 }])), [])).toEqual([]);
+  });
+});
