@@ -7,6 +7,7 @@
 #   TRAIN_WIDTH           the model's width: the CPU each step costs (default 256)
 #   TRAIN_INIT_TIMEOUT_S  how long init_process_group waits for every rank (default 1800, torch's own)
 import datetime
+import itertools
 import os
 import sys
 
@@ -18,7 +19,7 @@ from tqdm import tqdm
 
 rank = int(os.environ["RANK"])
 world = int(os.environ["WORLD_SIZE"])
-steps = int(os.environ.get("TRAIN_STEPS", "0")) or 10**9
+steps = int(os.environ.get("TRAIN_STEPS", "0"))
 width = int(os.environ.get("TRAIN_WIDTH", "256"))
 timeout = datetime.timedelta(seconds=int(os.environ.get("TRAIN_INIT_TIMEOUT_S", "1800")))
 
@@ -27,7 +28,8 @@ dist.init_process_group("gloo", timeout=timeout)
 torch.manual_seed(rank)
 model = DistributedDataParallel(torch.nn.Sequential(torch.nn.Linear(width, width), torch.nn.ReLU(), torch.nn.Linear(width, 1)))
 optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-bar = tqdm(range(steps), disable=rank != 0, file=sys.stderr, mininterval=1.0, desc="train")
+# Without a number of steps, tqdm counts without a total ("1234it [00:20, 61.7it/s, loss=…]").
+bar = tqdm(range(steps) if steps else itertools.count(), disable=rank != 0, file=sys.stderr, mininterval=1.0, desc="train")
 for step in bar:
     x = torch.randn(64, width)
     loss = F.mse_loss(model(x), x.sum(dim=1, keepdim=True) / width)

@@ -12,9 +12,12 @@
 // - the user's own expressions (--progress-regex) with named groups;
 // - master.cc's and the coordinator's messages naming a task (`/job:worker/replica:0/task:2`).
 
+import { barLine } from './progress-bars.js';
 import { sanitize } from '../text/sanitize.js';
 
-export type ProgressFormat = 'estimator' | 'keras' | 'custom';
+/** estimator and keras: TensorFlow's; tqdm: tqdm's bars and what PyTorch trainers print alike
+ * (progress-bars.ts); custom: --progress-regex. */
+export type ProgressFormat = 'estimator' | 'keras' | 'tqdm' | 'custom';
 
 /** One progress line, as printed: only what it says is set. */
 export interface ProgressReport {
@@ -53,7 +56,7 @@ export type TrainingEvent =
   | { kind: 'message_too_large'; received: number; max: number; text: string };
 
 // Words every recognized line has one of: a line without any is not parsed further.
-const KEYWORDS = /loss|step|Epoch|ETA|job:|PS task|larger than max|recovered/;
+const KEYWORDS = /loss|step|Epoch|ETA|job:|PS task|larger than max|recovered|it\/s|s\/it/;
 
 // absl's prefix (`I0407 22:52:49.771748 139827692275520 file.py:260] `) or tf_logging's.
 const PREFIX = String.raw`(?:INFO:tensorflow:|WARNING:tensorflow:|[IW]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w.]+:\d+\] )`;
@@ -237,6 +240,10 @@ export function parseTrainingLine(raw: string, custom: readonly CustomFormat[] =
   if (text.includes('global_step/sec')) {
     const g = GLOBAL_RATE.exec(text);
     if (g) return { kind: 'progress', report: { format: 'estimator', globalStepsPerSecond: num(g[1]!) } };
+  }
+  if (/it\/s|s\/it|^\{'/.test(text)) {
+    const r = barLine(text);
+    if (r) return { kind: 'progress', report: r };
   }
   const epoch = EPOCH.exec(text);
   if (epoch) return { kind: 'progress', report: { format: 'keras', epoch: Number(epoch[1]), epochs: Number(epoch[2]) } };

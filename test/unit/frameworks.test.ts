@@ -8,7 +8,9 @@ import { frameworkEnvOf } from '../../source/cluster/frameworks/environment.js';
 import { peerNamed, ranksWaitedFor, waitedForTheJob } from '../../source/cluster/frameworks/failure-lines.js';
 import { torchrunFlags } from '../../source/cluster/frameworks/pytorch.js';
 import { lastErrorOf, levelOf } from '../../source/cluster/logs.js';
+import { parseTrainingLine, type ProgressReport } from '../../source/cluster/progress.js';
 import { findProblems } from '../../source/cluster/problems.js';
+import { probePlan, servesTf } from '../../source/cluster/probe-plan.js';
 import { toNodeView } from '../../source/cluster/role.js';
 import type { ContainerFacts, NodeView } from '../../source/cluster/types.js';
 import { factsFromInspect } from '../../source/engine/containers.js';
@@ -136,5 +138,59 @@ describe('a job\'s faults, one root each, on the rank where the fix goes', () =>
 
   it('a healthy job raises nothing, not even TensorFlow\'s warnings', () => {
     expect(explain(findProblems(net, ranks([{ rank: 0 }, { rank: 1 }, { rank: 2 }])), [])).toEqual([]);
+  });
+});
+
+describe('the pairs a job dials', () => {
+  const pairs = (nodes: NodeView[], scope: 'tf' | 'all') => probePlan(nodes, scope).sources.flatMap((s) => s.targets.map((t) => `${s.node.name}>${t.host}:${t.port}`)).sort();
+  it('every rank dials the master\'s store port; collectives use ports no one can probe ahead', () => {
+    const nodes = ranks([{ rank: 0 }, { rank: 1 }, { rank: 2 }]);
+    expect(pairs(nodes, 'tf')).toEqual(['ddp-1>ddp-0:29500', 'ddp-2>ddp-0:29500']);
+    expect(pairs(nodes, 'all')).toEqual(['ddp-1>ddp-0:29500', 'ddp-2>ddp-0:29500']);
+    expect(servesTf(nodes[0]!, false)).toBe(true);
+    expect(servesTf(nodes[1]!, false)).toBe(false);
+  });
+
+  it('a rank told another master dials that one (and the matrix shows it does not resolve)', () => {
+    const nodes = ranks([{ rank: 0, world: 2 }, { rank: 1, world: 2, master: 'zz-no-such-host' }]);
+    expect(pairs(nodes, 'tf')).toEqual(['ddp-1>zz-no-such-host:29500']);
+    expect(pairs(nodes, 'all')).toEqual(['ddp-1>ddp-0:29500', 'ddp-1>zz-no-such-host:29500']);
+  });
+});
+
+describe('PyTorch progress (recorded)', () => {
+  const reports = (path: string) => fixture(path).split('\n').flatMap((line) => {
+    const e = parseTrainingLine(line);
+    return e?.kind === 'progress' ? [e.report] : [];
+  });
+  it('a tqdm bar rewritten with \\r in one log line (torch 1.13 here): the last rewrite, its count, pace and the loss in its postfix', () => {
+    const line = fixture('torch113/killed.rank0.log').split('\n').find((l) => l.includes('it/s'))!;
+    const e = parseTrainingLine(line);
+    expect(e?.kind).toBe('progress');
+    const r = (e as { report: ProgressReport }).report;
+    expect(r).toMatchObject({ format: 'tqdm', done: expect.any(Number), loss: expect.any(Number) });
+    expect(r.total).toBe(1e9); // recorded with TRAIN_STEPS unset, then a range of 10^9 steps
+    expect(r.secondsPerStep).toBeGreaterThan(0);
+    // A line still being written: the rewrite before its last (which may be cut) is read.
+    expect(parseTrainingLine(line, [], true)?.kind).toBe('progress');
+  });
+
+  it('tqdm on the GPU box: a bar with a total and ETA, then the s/it form', () => {
+    const r = reports('tqdm.log');
+    expect(r.length).toBe(2); // two bars, each one log line of \r rewrites
+    expect(r.some((x) => x.total === 120 && x.loss !== undefined)).toBe(true);
+    expect(r.some((x) => x.secondsPerStep !== undefined && x.secondsPerStep >= 1)).toBe(true);
+  });
+
+  it('Hugging Face\'s log dicts (values as strings in transformers 5) and its bar; Lightning\'s rich bar', () => {
+    const hf = reports('hf-trainer.log');
+    expect(hf.find((x) => x.loss === 0.6924)).toMatchObject({ metrics: { grad_norm: 0.1618, learning_rate: 4.688e-6, epoch: 1.875 } });
+    expect(hf.some((x) => x.done === 32 && x.total === 32)).toBe(true);
+    const lightning = reports('lightning.log');
+    expect(lightning.some((x) => x.epoch === 1 && x.epochs === 1 && x.done === 20 && x.total === 20 && x.loss === 2.483)).toBe(true);
+  });
+
+  it('lines that only look alike are not progress', () => {
+    for (const line of ['Downloading: 100%|██████████| 1.2G/1.2G [00:10<00:00, 120MB/s]', 'copied 3/10 files', "{'eval_runtime': '1.0'}"]) expect(parseTrainingLine(line)).toBe(null);
   });
 });
