@@ -29,7 +29,9 @@ export interface Family {
   values: Sample[];
 }
 
-/** cAdvisor's labels (name, id, image) and the cluster's (tf_cluster, tf_role, tf_index, engine). */
+/** cAdvisor's labels (name, id, image) and the cluster's (tf_cluster, tf_role, tf_index, framework,
+ * engine). tf_role and tf_index keep their names for every framework (a PyTorch rank: master or
+ * worker, and its rank), so existing panels and rules go on working. */
 export function containerLabels(n: NodeView, cluster: string, engine: string): Labels {
   return {
     name: safe(n.name),
@@ -39,6 +41,7 @@ export function containerLabels(n: NodeView, cluster: string, engine: string): L
     tf_cluster: cluster,
     tf_role: n.role,
     tf_index: n.index === null ? '' : String(n.index),
+    framework: n.framework ?? '',
     engine: safe(n.engineHost ?? engine),
   };
 }

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import React from 'react';
 import type { Snapshot } from '../cluster/types.js';
-import { countsOf } from '../text/format.js';
+import { countsOf, frameworksOf } from '../text/format.js';
 import { sanitize } from '../text/sanitize.js';
 import { truncate } from '../text/width.js';
 import { hostLine } from './summary.js';
@@ -20,6 +20,7 @@ interface Props {
 export function Header({ snapshot, width, theme, sort = 'role', usageAge = null }: Props): React.JSX.Element {
   const g = glyphs(theme);
   const { roles, states } = countsOf(snapshot.nodes);
+  const frameworks = frameworksOf(snapshot.nodes);
   const down = snapshot.engines?.filter((e) => e.error !== null).length ?? 0;
   const engine = snapshot.engines
     ? `${snapshot.engines.length} engines${down ? ` (${down} unreachable)` : ''}${g.sep}${snapshot.engines.map((e) => e.host).join(', ')}`
@@ -48,7 +49,7 @@ export function Header({ snapshot, width, theme, sort = 'role', usageAge = null 
       </Text>
       <Text wrap="truncate">
         {truncate(
-          (snapshot.nodes.length ? `${snapshot.nodes.length} nodes: ${roles}${g.sep}${states}` : '0 nodes') +
+          (snapshot.nodes.length ? `${frameworks ? `${frameworks}${g.sep}` : ''}${snapshot.nodes.length} nodes: ${roles}${g.sep}${states}` : '0 nodes') +
             (train ? `${g.sep}${train}` : '') +
             (sort === 'role' ? '' : `${g.sep}sorted by ${sort}`),
           width - 1,

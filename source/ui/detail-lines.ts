@@ -1,6 +1,6 @@
 // The details pane's content as lines, so it can be cut to the rows available. Pure.
 import type { NodeView } from '../cluster/types.js';
-import { formatBytes } from '../text/format.js';
+import { formatBytes, frameworkName } from '../text/format.js';
 import { sanitize } from '../text/sanitize.js';
 
 export interface DetailLine {
@@ -24,7 +24,15 @@ export function detailLines(node: NodeView, ascii = false): DetailLine[] {
   }
   add('image', sanitize(node.image));
   add('command', node.command.length ? sanitize(node.command.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')) : '-');
-  add('role', `${node.role}${node.index === null ? '' : ` ${node.index}`} (from ${node.roleSource === 'tf_config' ? 'TF_CONFIG' : node.roleSource})`);
+  const from = node.roleSource === 'tf_config' ? 'TF_CONFIG' : node.roleSource === 'env' ? 'its environment' : node.roleSource === 'command' ? 'its torchrun command' : node.roleSource;
+  if (node.framework !== null && node.framework !== 'tensorflow') {
+    // A rank of a job: which of how many, and where the job meets.
+    const rank = node.ranks ? `node ${node.index ?? '?'}, ranks ${node.ranks[0]}-${node.ranks[1]}` : `rank ${node.index ?? '?'}`;
+    add('role', `${frameworkName(node.framework)} ${node.role}, ${rank}${node.worldSize === null ? '' : ` of ${node.worldSize}`} (from ${from})`);
+    add('master', node.master === null ? 'not said' : sanitize(node.master), node.master === null ? 'dim' : undefined);
+  } else {
+    add('role', `${node.role}${node.index === null ? '' : ` ${node.index}`} (from ${from})`);
+  }
   if (node.ports.length) {
     add('ports', node.ports.map((p) => `${p.hostIp && p.hostIp !== '0.0.0.0' ? `${p.hostIp}:` : ''}${p.hostPort}${arrow}${p.containerPort}/${p.protocol}`).join(', '));
   }
@@ -37,7 +45,8 @@ export function detailLines(node: NodeView, ascii = false): DetailLine[] {
   for (const m of node.mounts) add('mount', sanitize(`${m.source} ${arrow} ${m.destination}${m.readOnly ? ' (ro)' : ''}`));
   if (node.tfConfigError) add('TF_CONFIG', `invalid: ${sanitize(node.tfConfigError)}`, 'error');
   if (node.tfConfigRaw === null) {
-    add('TF_CONFIG', 'not set', 'dim');
+    // A rank of another framework has no use for one.
+    if (node.framework === 'tensorflow' || node.framework === null) add('TF_CONFIG', 'not set', 'dim');
   } else if (node.tfConfigParsed) {
     // Compact: the task, then one line per job. Narrow panes show it whole; JSON would need 15 lines.
     const { task, cluster } = node.tfConfigParsed;

@@ -44,7 +44,7 @@ describe('the exposition', () => {
     const text = await exposition(snapshot());
     expect(text).toContain('# TYPE container_cpu_usage_seconds_total counter');
     expect(line(text, /^container_cpu_usage_seconds_total\{name="tf-worker-0"/)).toBe(
-      'container_cpu_usage_seconds_total{name="tf-worker-0",id="/docker/id-tf-worker-0",image="tfmon-sim:d6b6b3a1e31e",tf_cluster="tf-network",tf_role="worker",tf_index="0",engine="unix:///var/run/docker.sock"} 12.5');
+      'container_cpu_usage_seconds_total{name="tf-worker-0",id="/docker/id-tf-worker-0",image="tfmon-sim:d6b6b3a1e31e",tf_cluster="tf-network",tf_role="worker",tf_index="0",framework="tensorflow",engine="unix:///var/run/docker.sock"} 12.5');
     expect(line(text, /^container_memory_working_set_bytes\{name="tf-worker-0"/)).toMatch(/ 104857600$/);
     expect(line(text, /^container_memory_usage_bytes\{name="tf-worker-0"/)).toMatch(/ 125829120$/);
     // No --memory limit: 0, as cAdvisor says it.
