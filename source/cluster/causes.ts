@@ -70,18 +70,24 @@ export function explain(problems: readonly Problem[], nodes: readonly NodeView[]
     roots.push({ severity: 'error', node: t.name, code: 'not_listening', nodes: [t.name], causedBy: null,
       message: `${t.name} does not listen on ${t.port ?? 'its TF port'}, its TF port: ${from.length} peers were refused` });
   }
-  // Addresses no container has, per TF_CONFIG that names them.
+  // A rank told another master than the others: its pair to that master follows from the mismatch.
+  const misdirected = (from: string, target: string): Problem | undefined => {
+    const n = byName.get(from);
+    return n?.master && n.master.startsWith(`${target}:`) ? rootOn(from, ['job_mismatch']) : undefined;
+  };
+  // Addresses no container has, per TF_CONFIG (or master variable) that names them.
   const unknownHosts = new Map<string, Set<string>>();
   for (const p of rest) {
     const target = p.nodes![1]!;
-    if (p.code === 'peer_unresolvable' && !byName.has(target) && !LOOPBACK.test(target)) unknownHosts.set(target, new Set([...(unknownHosts.get(target) ?? []), p.node!]));
+    if (p.code === 'peer_unresolvable' && !byName.has(target) && !LOOPBACK.test(target) && !misdirected(p.node!, target)) unknownHosts.set(target, new Set([...(unknownHosts.get(target) ?? []), p.node!]));
   }
   const unknownRoot = new Map<string, Problem>();
   for (const [host, named] of unknownHosts) {
     const by = nodes.filter((n) => named.has(n.name) || JSON.stringify(n.tfConfigParsed?.cluster ?? {}).includes(`"${host}:`)).map((n) => n.name);
     const list = by.length ? by : [...named];
+    const asMaster = list.every((name) => byName.get(name)?.master?.startsWith(`${host}:`));
     const root: Problem = { severity: 'error', node: list.length === 1 ? list[0]! : null, code: 'unknown_host', nodes: list, causedBy: null,
-      message: `${host} is named in the TF_CONFIG of ${list.length === nodes.length ? 'every node' : list.join(', ')}, but no container on the network is ${host}` };
+      message: `${host} is named ${asMaster ? 'as the master (MASTER_ADDR) by' : 'in the TF_CONFIG of'} ${list.length === nodes.length ? 'every node' : list.join(', ')}, but no container on the network is ${host}` };
     unknownRoot.set(host, root);
     roots.push(root);
   }
@@ -115,6 +121,7 @@ export function explain(problems: readonly Problem[], nodes: readonly NodeView[]
     const t = byName.get(target);
     const cause = rootOn(from, ['not_attached'])
       ?? (LOOPBACK.test(target) ? rootOn(from, ['loopback_address']) : undefined)
+      ?? misdirected(from, target)
       ?? (t ? rootOn(t.name, DOWN) ?? (p.code !== 'peer_unresolvable' ? rootOn(t.name, ['not_listening']) : undefined)
         : unknownRoot.get(target));
     if (cause) consequences.push({ ...p, causedBy: { node: cause.node, code: cause.code } });
@@ -149,11 +156,18 @@ function rankFailures(roots: readonly Problem[], nodes: readonly NodeView[], byN
   const byIp = new Map(nodes.filter((n) => n.ip).map((n) => [n.ip!, n]));
   const downOf = (n: NodeView): Problem | undefined => DOWN.map((c) => roots.find((r) => r.node === n.name && r.code === c)).find(Boolean);
   const ranks = nodes.filter((n) => n.framework !== null && n.framework !== 'tensorflow');
+  const stoppedFirst = (a: NodeView, b: NodeView): number => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.name.localeCompare(b.name);
   /** The down peer a down rank names, if any. */
   const lost = (n: NodeView): NodeView | undefined => {
     const named = peerNamed(n.lastError);
-    const peer = named ? byIp.get(named.host) ?? byName.get(named.host) : undefined;
-    return peer && peer.id !== n.id && downOf(peer) ? peer : undefined;
+    if (!named) return undefined;
+    const peer = byIp.get(named.host) ?? byName.get(named.host);
+    if (peer) return peer.id !== n.id && downOf(peer) ? peer : undefined;
+    // An address no container has now: a container that stops gives its address back, so the peer is
+    // one of the job's stopped ranks — the one that died without naming anyone (killed, OOM, its own
+    // crash), not one that lost a peer or waited for the job itself.
+    if (!/^[\d.:a-f]+$/i.test(named.host)) return undefined;
+    return ranks.filter((r) => r.id !== n.id && r.framework === n.framework && !r.ip && downOf(r) && !peerNamed(r.lastError) && !waitedForTheJob(r.lastError)).sort(stoppedFirst)[0];
   };
   const out: Problem[] = [];
   for (const n of ranks) {
@@ -170,7 +184,7 @@ function rankFailures(roots: readonly Problem[], nodes: readonly NodeView[], byN
     if (at && seen.includes(at)) {
       // A circle: the one that stopped first.
       const circle = seen.slice(seen.indexOf(at));
-      root = [...circle].sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.name.localeCompare(b.name))[0];
+      root = [...circle].sort(stoppedFirst)[0];
     }
     if (root && root.id !== n.id) {
       const cause = downOf(root)!;

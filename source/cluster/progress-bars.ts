@@ -39,6 +39,12 @@ export function barLine(text: string): ProgressReport | null {
   const t = TQDM.exec(text);
   if (t) {
     const r: ProgressReport = { format: 'tqdm', done: Number(t[1] ?? t[3]) };
+    // A bar per epoch, its description saying which: "Epoch 3", "epoch 3/10".
+    const epoch = /\bepoch[\s_:]*(\d+)(?:\s*\/\s*(\d+))?/i.exec(text.slice(0, t.index + 1));
+    if (epoch) {
+      r.epoch = Number(epoch[1]);
+      if (epoch[2] !== undefined) r.epochs = Number(epoch[2]);
+    }
     if (t[2] !== undefined) {
       r.total = Number(t[2]);
       if (r.total === 0 || r.done! > r.total) return null;

@@ -229,14 +229,16 @@ export class TrainingBook {
     if (!withProgress.length) return null;
     const t = (n: NodeView): NodeTraining => this.books.get(n.id)!.t;
     const printed = withProgress.map((n) => t(n).globalStepsPerSecond).filter((x): x is number => x !== null);
-    const chief = withProgress.find((n) => n.role === 'chief' && t(n).stepsPerSecond !== null);
+    // The chief's pace, or a synchronous job's master's (every rank steps at the pace of the slowest).
+    const lead = (n: NodeView): boolean => n.role === 'chief' || n.role === 'master';
+    const chief = withProgress.find((n) => lead(n) && t(n).stepsPerSecond !== null);
     const own = withProgress.filter((n) => n.role === 'worker').map((n) => t(n).stepsPerSecond).filter((x): x is number => x !== null);
     const global = printed.length ? Math.max(...printed) : chief ? t(chief).stepsPerSecond : median(own);
     // The ETA of the training (the chief's where it prints one, else the worker furthest from the
     // end; an evaluator's own epochs are not the training's): epochs left × steps × time per step.
     let eta: number | null = null;
     const knows = (n: NodeView): boolean => t(n).epochs !== null && t(n).total !== null;
-    const chiefEta = withProgress.filter((n) => n.role === 'chief' && knows(n));
+    const chiefEta = withProgress.filter((n) => lead(n) && knows(n));
     for (const n of chiefEta.length ? chiefEta : withProgress.filter((x) => x.role === 'worker')) {
       const x = t(n);
       if (x.epochs === null || x.epoch === null || x.total === null) continue;

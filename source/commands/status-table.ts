@@ -1,6 +1,6 @@
 // The plain `tfmon status` table: what a script or a non-TTY gets. Pure.
 import type { Snapshot } from '../cluster/types.js';
-import { countsOf, endpointOf, engineLabel, formatBytes, formatMem, formatPercent, formatRate, indexLabel, stateLabel, uptimeOf } from '../text/format.js';
+import { countsOf, frameworksOf, endpointOf, engineLabel, formatBytes, formatMem, formatPercent, formatRate, indexLabel, stateLabel, uptimeOf } from '../text/format.js';
 import { sanitize } from '../text/sanitize.js';
 import { fit, textWidth } from '../text/width.js';
 import { clusterTrainText, trainCell } from '../text/train-format.js';
@@ -8,9 +8,10 @@ import { clusterTrainText, trainCell } from '../text/train-format.js';
 export function statusTable(s: Snapshot, now: number, width: number, ascii: boolean): string {
   const lines: string[] = [];
   const { roles, states } = countsOf(s.nodes);
+  const frameworks = frameworksOf(s.nodes);
   lines.push(
     `network ${sanitize(s.network.name)} on ${s.engine.host} (Docker ${s.engine.version ?? '?'})` +
-      (s.nodes.length ? `: ${roles}; ${states}` : ': no containers'),
+      (s.nodes.length ? `: ${frameworks ? `${frameworks}: ` : ''}${roles}; ${states}` : ': no containers'),
   );
   if (s.host) {
     const h = s.host;
