@@ -1,4 +1,5 @@
 // Who must reach whom, and what a round of probes means. Pure.
+import { startingUntil } from './frameworks/placement.js';
 import { splitAddress } from './tf-config.js';
 import type { NodeView, Problem } from './types.js';
 import { isProbeableHost, type ProbeResult } from './probe.js';
@@ -70,8 +71,10 @@ export const unprobed = (from: string, targets: readonly Target[], reason: strin
 export const REACH_CODES: ReadonlySet<string> = new Set(['peer_unresolvable', 'port_refused', 'port_timeout', 'ip_mismatch']);
 
 /** peer_unresolvable, port_refused, port_timeout, ip_mismatch: each names its source and target. */
-export function reachProblems(entries: readonly ReachEntry[], nodes: readonly NodeView[]): Problem[] {
+export function reachProblems(entries: readonly ReachEntry[], nodes: readonly NodeView[], now = Date.now()): Problem[] {
   const ipOf = new Map(nodes.map((n) => [n.dnsName, n.ip]));
+  // A job's master still starting refuses its port: not a fault yet (startingUntil).
+  const starting = new Set(nodes.filter((n) => startingUntil(n) > now).map((n) => n.dnsName));
   const problems: Problem[] = [];
   for (const e of entries) {
     const add = (code: Problem['code'], message: string): void => {
@@ -81,6 +84,7 @@ export function reachProblems(entries: readonly ReachEntry[], nodes: readonly No
     else if (e.dns === 'error' && isProbeableHost(e.to)) {
       add('peer_unresolvable', e.reason ?? `looking up ${e.to} from ${e.from} failed`);
     }
+    else if (e.tcp === 'refused' && starting.has(e.to)) continue;
     else if (e.tcp === 'refused') add('port_refused', `${e.from} → ${e.to}:${e.port}: connection refused`);
     else if (e.tcp === 'timeout') add('port_timeout', `${e.from} → ${e.to}:${e.port}: no answer within 2 s`);
     const expected = ipOf.get(e.to);
@@ -99,11 +103,11 @@ export interface ListenerView {
 
 /** not_listening: a task whose TF port nothing accepts, on that task: the fix is there, not on the
  * peers that would dial it. */
-export function listenProblems(listeners: Readonly<Record<string, ListenerView>>, nodes: readonly NodeView[]): Problem[] {
+export function listenProblems(listeners: Readonly<Record<string, ListenerView>>, nodes: readonly NodeView[], now = Date.now()): Problem[] {
   const problems: Problem[] = [];
   for (const n of nodes) {
     const l = listeners[n.id];
-    if (!l || l.state === 'ok') continue;
+    if (!l || l.state === 'ok' || startingUntil(n) > now) continue;
     const why = l.state === 'refused' ? 'nothing accepts connections there' : l.state === 'timeout' ? 'a connect got no answer within 2 s' : 'a connect failed';
     problems.push({ severity: 'error', node: n.name, code: 'not_listening', message: `${n.name} does not listen on ${l.port}, its TF port (${why})`, nodes: [n.name] });
   }

@@ -3,6 +3,7 @@
 // immutable Snapshot for the screen and the commands (which subscribe; none of them calls the engine).
 // A little over 300 lines: it is where the parts meet (start, stop, what each change rebuilds and
 // when it is published); each part's own logic lives in its file.
+import { startingUntil } from '../cluster/frameworks/placement.js';
 import { networkInterfaces } from 'node:os';
 import { findProblems } from '../cluster/problems.js';
 import { currentTasks } from '../cluster/swarm.js';
@@ -269,6 +270,7 @@ export class ClusterMonitor implements Monitor {
     this.lastErrors.stop();
     this.tracker.stop();
     if (this.usageTimer) clearTimeout(this.usageTimer);
+    if (this.startingTimer) clearTimeout(this.startingTimer);
     this.publisher.clear();
   }
 
@@ -311,15 +313,24 @@ export class ClusterMonitor implements Monitor {
   /** Problems change with the nodes (views and their problems are rebuilt together), a probe round
    * or the training's judgments, not with a usage sample: the same array until then, for the
    * screen's memos. */
-  private problemsCache: { views: unknown; entries: unknown; listeners: unknown; training: unknown; all: Snapshot['problems'] } | null = null;
+  private problemsCache: { views: unknown; entries: unknown; listeners: unknown; training: unknown; until: number; all: Snapshot['problems'] } | null = null;
+  /** Publishes again when a starting master's time is up (its closed port becomes a fault then). */
+  private startingTimer: NodeJS.Timeout | null = null;
   private allProblems(): Snapshot['problems'] {
     const training = this.training?.current ?? null;
     if (!this.probe && !training?.length) return this.problems;
     const entries = this.probe?.reachability ?? NO_ENTRIES;
     const listeners = this.probe?.listeners ?? NO_LISTENERS;
     const c = this.problemsCache;
-    if (c?.views !== this.views || c.entries !== entries || c.listeners !== listeners || c.training !== training) {
-      this.problemsCache = { views: this.views, entries, listeners, training, all: explain([...this.found, ...listenProblems(listeners, this.views), ...reachProblems(entries, this.views), ...(training ?? [])], this.views) };
+    const now = Date.now();
+    if (c?.views !== this.views || c.entries !== entries || c.listeners !== listeners || c.training !== training || now >= c.until) {
+      const until = Math.min(...this.views.map(startingUntil).filter((t) => t > now), Infinity);
+      this.problemsCache = { views: this.views, entries, listeners, training, until, all: explain([...this.found, ...listenProblems(listeners, this.views, now), ...reachProblems(entries, this.views, now), ...(training ?? [])], this.views) };
+      if (this.startingTimer) clearTimeout(this.startingTimer);
+      this.startingTimer = Number.isFinite(until) && !this.stopped ? setTimeout(() => {
+        this.startingTimer = null;
+        this.publish(this.snapshot.engineError);
+      }, until - now + 10) : null;
     }
     return this.problemsCache!.all;
   }

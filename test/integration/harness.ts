@@ -115,3 +115,11 @@ export async function waitUntil(condition: () => boolean, timeoutMs: number, eve
     await sleep(everyMs);
   }
 }
+
+/** The real PyTorch image (Debian's torch 1.13 + sim/ddp_train.py), made by scripts/torch-image.sh
+ * when missing: minutes the first time on a machine, then cached. Fails loudly, never skips. */
+let torchRef: string | null = null;
+export function torchImage(): string {
+  torchRef ??= execFileSync('bash', [`${ROOT}scripts/torch-image.sh`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000 }).trim();
+  return torchRef;
+}

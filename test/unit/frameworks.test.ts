@@ -12,6 +12,8 @@ import { parseTrainingLine, type ProgressReport } from '../../source/cluster/pro
 import { findProblems } from '../../source/cluster/problems.js';
 import { probePlan, servesTf } from '../../source/cluster/probe-plan.js';
 import { toNodeView } from '../../source/cluster/role.js';
+import { listenProblems, reachProblems } from '../../source/cluster/reach.js';
+import { startingUntil } from '../../source/cluster/frameworks/placement.js';
 import type { ContainerFacts, NodeView } from '../../source/cluster/types.js';
 import { factsFromInspect } from '../../source/engine/containers.js';
 import { facts } from '../helpers/facts.js';
@@ -193,5 +195,19 @@ describe('PyTorch progress (recorded)', () => {
 
   it('lines that only look alike are not progress', () => {
     for (const line of ['Downloading: 100%|██████████| 1.2G/1.2G [00:10<00:00, 120MB/s]', 'copied 3/10 files', "{'eval_runtime': '1.0'}"]) expect(parseTrainingLine(line)).toBe(null);
+  });
+});
+
+describe('a master that is still starting', () => {
+  it('its closed port is no fault for its first 30 s (torch is still importing); a fault after', () => {
+    const now = Date.parse('2026-12-04T12:00:00Z');
+    const at = (secondsAgo: number): NodeView[] => ranks([{ rank: 0, world: 2 }, { rank: 1, world: 2 }]).map((n) => ({ ...n, startedAt: new Date(now - secondsAgo * 1000).toISOString() }));
+    const refused = { [ranks([{ rank: 0 }])[0]!.id]: { port: 29500, state: 'refused' as const } };
+    const entry = { from: 'ddp-1', to: 'ddp-0', port: 29500, dns: 'ok' as const, ip: '192.168.128.2', tcp: 'refused' as const, ms: 1, reason: null, tools: 'python3+python3' };
+    expect(listenProblems(refused, at(5), now)).toEqual([]);
+    expect(reachProblems([entry], at(5), now)).toEqual([]);
+    expect(listenProblems(refused, at(40), now).map((p) => p.code)).toEqual(['not_listening']);
+    expect(reachProblems([entry], at(40), now).map((p) => p.code)).toEqual(['port_refused']);
+    expect(startingUntil(at(5)[0]!)).toBe(now + 25_000);
   });
 });

@@ -28,3 +28,16 @@ export function hostPort(address: string): { host: string; port: number | null }
 
 /** Rank 0 hosts the meeting point in every framework tfmon reads besides TensorFlow. */
 export const roleOfRank = (rank: number | null): Role => (rank === 0 ? 'master' : 'worker');
+
+/** How long a job's master may take to open its port after its container starts: the Python
+ * process imports torch (or jax…) and builds its model before the rendezvous store listens, seconds
+ * to tens of seconds; meanwhile a closed port is expected, not a fault. TensorFlow's servers are
+ * judged at once, as before. */
+export const STARTING_MS = 30_000;
+
+/** Until when `n` is still starting by that rule (0: it is not, or never was given the time). */
+export function startingUntil(n: { framework: string | null; state: string; startedAt: string | null }): number {
+  if (n.framework === null || n.framework === 'tensorflow' || n.state !== 'running' || !n.startedAt) return 0;
+  const at = Date.parse(n.startedAt);
+  return Number.isFinite(at) ? at + STARTING_MS : 0;
+}

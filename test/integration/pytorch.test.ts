@@ -1,0 +1,103 @@
+// Real PyTorch DistributedDataParallel jobs (Debian's torch 1.13, gloo, env://), one rank per
+// container on a network of the test's own, watched by tfmon as a user runs it: roles, rendezvous,
+// progress, and each fault named once, on the rank where the fix goes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Problem, Snapshot } from '../../source/cluster/types.js';
+import { Engine } from '../../source/engine/engine.js';
+import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
+import { cleanup, createNetwork, docker, dockerAsync, own, requireEngine, TEST_LABEL, testLabels, tfmon, torchImage } from './harness.js';
+
+let image = '';
+const monitors: ClusterMonitor[] = [];
+beforeAll(() => {
+  requireEngine();
+  image = torchImage();
+}, 900_000);
+afterAll(() => {
+  for (const m of monitors) m.stop();
+  cleanup();
+});
+
+/** A job: `ranks` containers of WORLD_SIZE `world` on its own network, rank 0 the master. */
+async function job(tag: string, ranks: number[], world: number, env: (rank: number) => Record<string, string> = () => ({})): Promise<{ net: string; name: (r: number) => string }> {
+  const net = own(`pt-${tag}`);
+  const name = (r: number): string => own(`${tag}-rank-${r}`);
+  createNetwork(net);
+  await Promise.all(ranks.map((r) => {
+    const vars = { RANK: String(r), WORLD_SIZE: String(world), MASTER_ADDR: name(0), MASTER_PORT: '29500', TRAIN_WIDTH: '64', ...env(r) };
+    return dockerAsync('run', '-d', '--name', name(r), '--network', net, '--label', TEST_LABEL, ...Object.entries(vars).flatMap(([k, v]) => ['--env', `${k}=${v}`]), image);
+  }));
+  return { net, name };
+}
+
+async function watch(net: string): Promise<ClusterMonitor> {
+  const m = new ClusterMonitor(new Engine(), { network: net, labels: testLabels, usage: { intervalMs: 1000, mode: 'auto' }, probe: { intervalMs: 2000 }, training: { stallAfterMs: 120_000, custom: [] } });
+  monitors.push(m);
+  await m.start();
+  return m;
+}
+
+const roots = (s: Snapshot): string[] => s.problems.filter((p) => !p.causedBy).map((p) => `${p.node}:${p.code}`);
+const follow = (s: Snapshot): string[] => s.problems.filter((p): p is Problem & { causedBy: NonNullable<Problem['causedBy']> } => p.causedBy !== null && p.causedBy !== undefined)
+  .map((p) => `${p.node}:${p.code} <- ${p.causedBy.node}:${p.causedBy.code}`).sort();
+
+describe('a real 4-rank DDP job', () => {
+  let j: Awaited<ReturnType<typeof job>>;
+  let m: ClusterMonitor;
+  beforeAll(async () => {
+    j = await job('ok', [0, 1, 2, 3], 4);
+    m = await watch(j.net);
+  }, 60_000);
+
+  it('roles, ranks, the master and its port from the environment; every rank reaches the store; tqdm progress on rank 0', async () => {
+    const s = await m.waitFor((x) => (x.training[x.nodes.find((n) => n.name === j.name(0))?.id ?? '']?.done ?? 0) > 0
+      && x.reachability.filter((e) => e.tcp === 'ok').length === 3, 90_000);
+    expect(s.nodes.map((n) => [n.name, n.framework, n.role, n.index, n.worldSize, n.master, n.port])).toEqual([
+      [j.name(0), 'pytorch', 'master', 0, 4, `${j.name(0)}:29500`, 29500],
+      ...[1, 2, 3].map((r) => [j.name(r), 'pytorch', 'worker', r, 4, `${j.name(0)}:29500`, null]),
+    ]);
+    expect(s.reachability.map((e) => `${e.from}>${e.to}:${e.port} ${e.tcp}`).sort()).toEqual([1, 2, 3].map((r) => `${j.name(r)}>${j.name(0)}:29500 ok`));
+    const master = s.training[s.nodes[0]!.id]!;
+    expect(master).toMatchObject({ format: 'tqdm', epoch: expect.any(Number), loss: expect.any(Number) });
+    expect(master.stepsPerSecond).toBeGreaterThan(1);
+    expect(s.clusterTraining?.globalStepsPerSecond).toBe(master.stepsPerSecond);
+    expect(roots(s)).toEqual([]);
+  }, 120_000);
+
+  it('a rank killed mid-training: one root on it; the ranks that lost it follow (gloo names its address)', async () => {
+    await dockerAsync('kill', j.name(2));
+    const s = await m.waitFor((x) => x.nodes.every((n) => n.state === 'exited') && x.nodes.filter((n) => n.name !== j.name(2)).every((n) => n.lastError !== null), 60_000);
+    expect(roots(s)).toEqual([`${j.name(2)}:not_running`]);
+    expect(follow(s)).toEqual([0, 1, 3].map((r) => `${j.name(r)}:not_running <- ${j.name(2)}:not_running`));
+    // The same from a fresh tfmon, after the fact (the dead rank's address is no container's now).
+    const r = await tfmon(['doctor', '--network', j.net, '--label', TEST_LABEL]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/1 error, 0 warnings; 3 more follow from them/);
+    expect(r.stdout).toMatch(new RegExp(`${j.name(2)}\\n  error   not_running: not running: exited \\(code 137\\)`));
+  }, 90_000);
+});
+
+describe('a job that cannot meet', () => {
+  it('WORLD_SIZE larger than the ranks started: one root naming the missing rank, while they wait and after they give up', async () => {
+    const j = await job('miss', [0, 1], 3, () => ({ TRAIN_INIT_TIMEOUT_S: '20' }));
+    const m = await watch(j.net);
+    const waiting = await m.waitFor((x) => x.nodes.length === 2, 20_000);
+    expect(roots(waiting)).toEqual(['null:rank_missing']);
+    expect(waiting.problems[0]!.message).toMatch(/^rank 2 of WORLD_SIZE=3 has no container/);
+    const s = await m.waitFor((x) => x.nodes.every((n) => n.state === 'exited' && n.lastError !== null), 90_000);
+    expect(roots(s)).toEqual(['null:rank_missing']);
+    expect(follow(s)).toEqual([0, 1].map((r) => `${j.name(r)}:not_running <- null:rank_missing`));
+  }, 120_000);
+
+  it('one rank told a wrong MASTER_ADDR: the root on that rank; its pair and the master\'s wait follow from it', async () => {
+    const j = await job('bad', [0, 1], 2, (r) => ({ TRAIN_INIT_TIMEOUT_S: '20', ...(r === 1 ? { MASTER_ADDR: 'no-such-master' } : {}) }));
+    const m = await watch(j.net);
+    const running = await m.waitFor((x) => x.reachability.some((e) => e.from === j.name(1) && e.dns === 'nxdomain'), 30_000);
+    expect(roots(running)).toEqual([`${j.name(1)}:job_mismatch`]);
+    expect(follow(running)).toEqual([`${j.name(1)}:peer_unresolvable <- ${j.name(1)}:job_mismatch`]);
+    const s = await m.waitFor((x) => x.nodes.every((n) => n.state === 'exited' && n.lastError !== null), 90_000);
+    expect(roots(s)).toEqual([`${j.name(1)}:job_mismatch`]);
+    expect(follow(s)).toEqual([0, 1].map((r) => `${j.name(r)}:not_running <- ${j.name(1)}:job_mismatch`));
+    docker('rm', '-f', j.name(0), j.name(1));
+  }, 120_000);
+});
