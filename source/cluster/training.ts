@@ -48,11 +48,16 @@ export interface TrainingOptions {
 /** The problems the training judgments make (the monitor of several engines carries them over). */
 export const TRAINING_CODES: ReadonlySet<string> = new Set(['straggler', 'stalled', 'session_waiting', 'worker_failed', 'ps_failed', 'grpc_message_too_large']);
 
+/** A rank using this much of its --cpus limit is throttled by it. */
+const THROTTLED_PERCENT = 90;
+
 export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = { stallAfterMs: 120_000 };
 
 /** Usage figures the judgments read (from the snapshot; none is required). */
 export interface UsageNow {
   cpuPercent: number | null;
+  /** Its share of its --cpus limit (null or absent without one). */
+  cpuOfLimitPercent?: number | null;
   gpuPercent: number | null;
   netBps: number | null;
 }
@@ -319,10 +324,12 @@ export class TrainingBook {
       }
       return out;
     }
-    // Workers that print no progress (ParameterServerStrategy: only the coordinator does): judged by
-    // what they use against their peers, while the cluster trains.
-    if (workers.length < 2 || printing.length > 0) return out;
-    const figures = workers.map((n) => ({ n, u: usage(n.id) }));
+    out.push(...this.throttledRanks(nodes, stalled, usage));
+    // TensorFlow workers that print no progress (ParameterServerStrategy: only the coordinator does):
+    // judged by what they use against their peers, while the cluster trains.
+    const tfWorkers = workers.filter((n) => n.framework === 'tensorflow');
+    if (tfWorkers.length < 2 || printing.length > 0) return out;
+    const figures = tfWorkers.map((n) => ({ n, u: usage(n.id) }));
     const measures: { key: keyof UsageNow; name: string; fmt: (v: number) => string }[] = [
       { key: 'cpuPercent', name: 'CPU', fmt: (v) => `${v.toFixed(1)} %` },
       { key: 'gpuPercent', name: 'GPU', fmt: (v) => `${Math.round(v)} %` },
@@ -339,6 +346,37 @@ export class TrainingBook {
       const said = used.map((m) => `${m.name} ${m.fmt(u![m.key]!)} against ${m.fmt(medians.get(m.key)!)}`).join(', ');
       out.push({ severity: 'warning', node: n.name, code: 'straggler',
         message: `uses less than its peers: ${said} (the workers' medians; they print no progress, so this is judged by ${used.map((m) => m.name).join(', ')})` });
+    }
+    return out;
+  }
+
+  /** Synchronous jobs (PyTorch DDP, Horovod, JAX): every rank steps at the slowest rank's pace, so
+   * paces do not tell the slow rank (and usually only rank 0 prints one). What does: its CPU pinned
+   * at its --cpus limit while the other ranks, not at theirs, wait for it in the collective. Judged
+   * while the job makes progress, 3 judgments in a row (15 s). */
+  private throttledRanks(nodes: readonly NodeView[], stalled: ReadonlySet<string>, usage: (id: string) => UsageNow | null): Problem[] {
+    const out: Problem[] = [];
+    const jobs = new Map<string, NodeView[]>();
+    for (const n of nodes) {
+      if (n.state !== 'running' || n.framework === null || n.framework === 'tensorflow') continue;
+      jobs.set(n.framework, [...(jobs.get(n.framework) ?? []), n]);
+    }
+    for (const ranks of jobs.values()) {
+      const moving = ranks.some((n) => (this.books.get(n.id)?.paces.length ?? 0) > 0 && !stalled.has(n.id));
+      const share = new Map(ranks.map((n) => [n.id, usage(n.id)?.cpuOfLimitPercent ?? null] as const));
+      for (const n of ranks) {
+        const mine = share.get(n.id) ?? null;
+        const others = ranks.filter((o) => o.id !== n.id);
+        // The others are not held back by a limit of their own: none of them is near one.
+        const othersFree = others.length > 0 && others.every((o) => (share.get(o.id) ?? 0) < THROTTLED_PERCENT * 0.6);
+        const pinned = moving && mine !== null && mine >= THROTTLED_PERCENT && othersFree;
+        const streak = pinned ? (this.fallbackStreaks.get(n.id) ?? 0) + 1 : 0;
+        this.fallbackStreaks.set(n.id, streak);
+        if (streak < STRAGGLER_REPORTS) continue;
+        const cpus = n.nanoCpus ? `${n.nanoCpus / 1e9} CPUs` : 'its CPU limit';
+        out.push({ severity: 'warning', node: n.name, code: 'straggler',
+          message: `holds the job back: its CPU is at its limit (${mine!.toFixed(0)} % of ${cpus}) while the other ${others.length} ranks wait for it; in synchronous training every rank steps at the slowest one's pace` });
+      }
     }
     return out;
   }

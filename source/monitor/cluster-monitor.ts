@@ -3,6 +3,7 @@
 // immutable Snapshot for the screen and the commands (which subscribe; none of them calls the engine).
 // A little over 300 lines: it is where the parts meet (start, stop, what each change rebuilds and
 // when it is published); each part's own logic lives in its file.
+import type { UsageNow } from '../cluster/training.js';
 import { startingUntil } from '../cluster/frameworks/placement.js';
 import { networkInterfaces } from 'node:os';
 import { findProblems } from '../cluster/problems.js';
@@ -141,13 +142,14 @@ export class ClusterMonitor implements Monitor {
   }
 
   /** What the training judgments read of a node's usage. */
-  private usageNow(id: string): { cpuPercent: number | null; gpuPercent: number | null; netBps: number | null } | null {
+  private usageNow(id: string): UsageNow | null {
     const u = this.sampler?.get(id);
     const gpus = this.gpu?.current.byContainer[id];
     const utils = (gpus ?? []).map((g) => g.utilPercent).filter((x): x is number => x !== null);
     if (!u && !utils.length) return null;
     return {
       cpuPercent: u?.cpuPercent ?? null,
+      cpuOfLimitPercent: u?.cpuOfLimitPercent ?? null,
       gpuPercent: utils.length ? Math.max(...utils) : null,
       netBps: u && u.netRxBps !== null && u.netTxBps !== null ? u.netRxBps + u.netTxBps : null,
     };

@@ -9,6 +9,7 @@ import { peerNamed, ranksWaitedFor, waitedForTheJob } from '../../source/cluster
 import { torchrunFlags } from '../../source/cluster/frameworks/pytorch.js';
 import { lastErrorOf, levelOf } from '../../source/cluster/logs.js';
 import { parseTrainingLine, type ProgressReport } from '../../source/cluster/progress.js';
+import { TrainingBook, type UsageNow } from '../../source/cluster/training.js';
 import { findProblems } from '../../source/cluster/problems.js';
 import { probePlan, servesTf } from '../../source/cluster/probe-plan.js';
 import { toNodeView } from '../../source/cluster/role.js';
@@ -209,5 +210,24 @@ describe('a master that is still starting', () => {
     expect(listenProblems(refused, at(40), now).map((p) => p.code)).toEqual(['not_listening']);
     expect(reachProblems([entry], at(40), now).map((p) => p.code)).toEqual(['port_refused']);
     expect(startingUntil(at(5)[0]!)).toBe(now + 25_000);
+  });
+});
+
+describe('the slow rank of a synchronous job', () => {
+  it('is the one pinned at its --cpus limit while the others wait (their paces are all the same)', () => {
+    const nodes = ranks([{ rank: 0 }, { rank: 1 }, { rank: 2 }]).map((n) => (n.index === 2 ? { ...n, nanoCpus: 2e8 } : n));
+    const book = new TrainingBook();
+    const bar = fixture('torch113/killed.rank0.log').split('\n').find((l) => l.includes('it/s'))!;
+    book.ingest(nodes[0]!.id, parseTrainingLine(bar)!, 1000);
+    const usage = (share: number) => (id: string): UsageNow => ({ cpuPercent: 20, cpuOfLimitPercent: id === nodes[2]!.id ? share : null, gpuPercent: null, netBps: null });
+    const judged = (share: number) => [1, 2, 3].map((k) => book.judge(1000 + k * 5000, nodes, usage(share)).filter((p) => p.code === 'straggler'));
+    const pinned = judged(98);
+    expect(pinned.map((p) => p.length)).toEqual([0, 0, 1]); // three judgments in a row
+    expect(pinned[2]![0]).toMatchObject({ node: 'ddp-2', severity: 'warning' });
+    expect(pinned[2]![0]!.message).toBe('holds the job back: its CPU is at its limit (98 % of 0.2 CPUs) while the other 2 ranks wait for it; in synchronous training every rank steps at the slowest one\'s pace');
+    // Below the limit: no straggler.
+    const fresh = new TrainingBook();
+    fresh.ingest(nodes[0]!.id, parseTrainingLine(bar)!, 1000);
+    expect([1, 2, 3, 4].flatMap((k) => fresh.judge(1000 + k * 5000, nodes, usage(60))).filter((p) => p.code === 'straggler')).toEqual([]);
   });
 });
