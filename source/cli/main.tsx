@@ -100,14 +100,18 @@ async function main(): Promise<number> {
     case 'up': {
       const { runUp } = await import('../commands/up.js');
       const env = parseLabels(f.env);
+      const framework = f.framework === 'tensorflow' || f.framework === 'pytorch' ? f.framework : null;
+      if (!framework) throw new UsageError(`--framework must be tensorflow or pytorch, got "${f.framework}"`);
+      if (framework === 'pytorch' && f.swarm) throw new UsageError('--swarm makes TensorFlow clusters only; a PyTorch job runs on one engine for now');
       return runUp(common, {
+        framework,
         ps: parseCount('ps', f.ps, 1),
         workers: parseCount('workers', f.workers, 1),
         chief: f.chief,
         evaluator: f.evaluator,
         image: f.image ?? null,
-        prefix: parseName('prefix', f.prefix),
-        port: parsePort('port', f.port),
+        prefix: parseName('prefix', f.prefix ?? (framework === 'pytorch' ? 'ddp' : 'tf')),
+        port: parsePort('port', f.port ?? (framework === 'pytorch' ? '29500' : '2222')),
         cpus: f.cpus === undefined ? null : parseCpus(f.cpus),
         memoryBytes: f.memory === undefined ? null : parseMemory(f.memory),
         gpus: f.gpus === undefined ? null : parseGpus(f.gpus),

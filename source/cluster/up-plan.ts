@@ -5,6 +5,9 @@ import { tfConfigFor, type TaskSpec } from './tf-config.js';
 import type { TaskType } from './types.js';
 
 export interface UpOptions {
+  /** tensorflow: ps, workers, chief, evaluator with TF_CONFIGs; pytorch: `workers` ranks of an env://
+   * DDP job (RANK, WORLD_SIZE, MASTER_ADDR = rank 0, MASTER_PORT = port). */
+  framework: 'tensorflow' | 'pytorch';
   network: string;
   /** Container names are <prefix>-ps-0, <prefix>-worker-1, <prefix>-chief (default prefix "tf"). */
   prefix: string;
@@ -39,7 +42,7 @@ export interface GpuRequest {
 
 export interface PlannedContainer {
   name: string;
-  type: TaskType;
+  type: TaskType | 'master';
   index: number;
   image: string;
   command: string[] | null;
@@ -75,6 +78,7 @@ export const containerName = (prefix: string, type: TaskType, index: number): st
   type === 'chief' || type === 'evaluator' ? `${prefix}-${type}` : `${prefix}-${type}-${index}`;
 
 export function planUp(o: UpOptions): UpPlan {
+  if (o.framework === 'pytorch') return planDdp(o);
   const tasks: TaskSpec[] = [];
   const add = (type: TaskType, count: number): void => {
     for (let index = 0; index < count; index++) tasks.push({ type, index, host: containerName(o.prefix, type, index), port: o.port });
@@ -110,6 +114,37 @@ export function planUp(o: UpOptions): UpPlan {
         : [],
     };
   });
+  return {
+    network: o.network,
+    networkLabels: { ...o.labels, [LABEL_CLUSTER]: o.network, [LABEL_CREATED_BY]: 'tfmon' },
+    containers,
+  };
+}
+
+/** A PyTorch DDP job started the env:// way: one rank per container, rank 0 the master hosting the
+ * rendezvous store on `port`; the image's own command runs the training (the torch image's: tfmon's
+ * sim/ddp_train.py). */
+function planDdp(o: UpOptions): UpPlan {
+  const master = `${o.prefix}-rank-0`;
+  const containers = Array.from({ length: o.workers }, (_, rank): PlannedContainer => ({
+    name: `${o.prefix}-rank-${rank}`,
+    type: rank === 0 ? 'master' : 'worker',
+    index: rank,
+    image: o.image,
+    command: o.command,
+    env: { ...o.env, RANK: String(rank), WORLD_SIZE: String(o.workers), MASTER_ADDR: master, MASTER_PORT: String(o.port) },
+    labels: {
+      ...o.labels,
+      [LABEL_CLUSTER]: o.network,
+      [LABEL_ROLE]: rank === 0 ? 'master' : 'worker',
+      [LABEL_INDEX]: String(rank),
+      ...(rank === 0 ? { [LABEL_PORT]: String(o.port) } : {}),
+    },
+    nanoCpus: o.cpus === null ? null : Math.round(o.cpus * 1e9),
+    memoryBytes: o.memoryBytes,
+    gpus: o.gpus,
+    ports: o.publish.map((p) => ({ hostPort: p.hostBase + rank, containerPort: p.containerPort })),
+  }));
   return {
     network: o.network,
     networkLabels: { ...o.labels, [LABEL_CLUSTER]: o.network, [LABEL_CREATED_BY]: 'tfmon' },

@@ -1,7 +1,9 @@
-// `tfmon up`: the seed's manual setup (network + ps + workers, each with its TF_CONFIG) as one command.
+// `tfmon up`: the seed's manual setup (network + ps + workers, each with its TF_CONFIG) as one command;
+// with --framework pytorch, a real DDP job of --workers ranks.
 import { planUp, type UpOptions } from '../cluster/up-plan.js';
 import { upCluster, upSwarm } from '../engine/actions.js';
 import { ensureSimImage, SIM_REPO } from '../engine/sim-image.js';
+import { ensureTorchImage } from '../engine/torch-image.js';
 import { engineOf, type CommonOptions, type Io } from './context.js';
 
 export type UpFlags = Omit<UpOptions, 'image' | 'simImage' | 'network' | 'labels'> & {
@@ -14,11 +16,14 @@ export type UpFlags = Omit<UpOptions, 'image' | 'simImage' | 'network' | 'labels
 
 export async function runUp(common: CommonOptions, flags: UpFlags, io: Io): Promise<number> {
   const engine = engineOf(common);
-  const simImage = flags.image === null || flags.image.startsWith(`${SIM_REPO}:`);
-  let image = flags.image ?? `${SIM_REPO}:<built on demand>`;
+  const pytorch = flags.framework === 'pytorch';
+  const simImage = !pytorch && (flags.image === null || flags.image.startsWith(`${SIM_REPO}:`));
+  let image = flags.image ?? (pytorch ? 'tfmon-torch:<built on demand>' : `${SIM_REPO}:<built on demand>`);
   if (!flags.dryRun) {
     await engine.hello();
-    if (flags.image === null) {
+    if (flags.image === null && pytorch) {
+      image = await ensureTorchImage(engine.host);
+    } else if (flags.image === null) {
       const sim = await ensureSimImage(engine);
       image = sim.ref;
       if (sim.built) io.out(`built image ${image}`);

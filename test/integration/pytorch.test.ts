@@ -19,13 +19,13 @@ afterAll(() => {
 });
 
 /** A job: `ranks` containers of WORLD_SIZE `world` on its own network, rank 0 the master. */
-async function job(tag: string, ranks: number[], world: number, env: (rank: number) => Record<string, string> = () => ({})): Promise<{ net: string; name: (r: number) => string }> {
+async function job(tag: string, ranks: number[], world: number, env: (rank: number) => Record<string, string> = () => ({}), args: (rank: number) => string[] = () => []): Promise<{ net: string; name: (r: number) => string }> {
   const net = own(`pt-${tag}`);
   const name = (r: number): string => own(`${tag}-rank-${r}`);
   createNetwork(net);
   await Promise.all(ranks.map((r) => {
     const vars = { RANK: String(r), WORLD_SIZE: String(world), MASTER_ADDR: name(0), MASTER_PORT: '29500', TRAIN_WIDTH: '64', ...env(r) };
-    return dockerAsync('run', '-d', '--name', name(r), '--network', net, '--label', TEST_LABEL, ...Object.entries(vars).flatMap(([k, v]) => ['--env', `${k}=${v}`]), image);
+    return dockerAsync('run', '-d', '--name', name(r), '--network', net, '--label', TEST_LABEL, ...args(r), ...Object.entries(vars).flatMap(([k, v]) => ['--env', `${k}=${v}`]), image);
   }));
   return { net, name };
 }
@@ -97,7 +97,39 @@ describe('a job that cannot meet', () => {
     expect(follow(running)).toEqual([`${j.name(1)}:peer_unresolvable <- ${j.name(1)}:job_mismatch`]);
     const s = await m.waitFor((x) => x.nodes.every((n) => n.state === 'exited' && n.lastError !== null), 90_000);
     expect(roots(s)).toEqual([`${j.name(1)}:job_mismatch`]);
-    expect(follow(s)).toEqual([0, 1].map((r) => `${j.name(r)}:not_running <- ${j.name(1)}:job_mismatch`));
+    // (A closed port seen just before a rank exited may follow from its exit too: not asserted.)
+    expect(follow(s).filter((f) => f.includes(':not_running <-'))).toEqual([0, 1].map((r) => `${j.name(r)}:not_running <- ${j.name(1)}:job_mismatch`));
     docker('rm', '-f', j.name(0), j.name(1));
   }, 120_000);
+});
+
+describe('a slow rank', () => {
+  it('a rank limited to --cpus 0.2: named as the one that holds the job back (all ranks step at its pace)', async () => {
+    const j = await job('slow', [0, 1, 2], 3, () => ({ TRAIN_STEPS_PER_EPOCH: '20' }), (r) => (r === 2 ? ['--cpus', '0.2'] : []));
+    const m = await watch(j.net);
+    const s = await m.waitFor((x) => x.problems.some((p) => p.code === 'straggler'), 120_000);
+    const stragglers = s.problems.filter((p) => p.code === 'straggler');
+    expect(stragglers.map((p) => p.node)).toEqual([j.name(2)]);
+    expect(stragglers[0]!.message).toMatch(/^holds the job back: its CPU is at its limit \(\d+ % of 0\.2 CPUs\) while the other 2 ranks wait for it/);
+    docker('rm', '-f', j.name(0), j.name(1), j.name(2));
+  }, 180_000);
+});
+
+describe('tfmon up --framework pytorch', () => {
+  it('starts a real DDP job of --workers ranks that tfmon then reads as one: roles, world, master, progress', async () => {
+    const net = own('pt-up');
+    const prefix = own('up');
+    const up = await tfmon(['up', '--framework', 'pytorch', '--workers', '2', '--network', net, '--label', TEST_LABEL, '--prefix', prefix, '--env', 'TRAIN_WIDTH=64']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toContain(`started ${prefix}-rank-0 (master 0)`);
+    const m = await watch(net);
+    const s = await m.waitFor((x) => x.nodes.length === 2 && x.clusterTraining !== null, 90_000);
+    expect(s.nodes.map((n) => [n.name, n.framework, n.role, n.index, n.worldSize, n.master])).toEqual([
+      [`${prefix}-rank-0`, 'pytorch', 'master', 0, 2, `${prefix}-rank-0:29500`],
+      [`${prefix}-rank-1`, 'pytorch', 'worker', 1, 2, `${prefix}-rank-0:29500`],
+    ]);
+    expect(roots(s)).toEqual([]);
+    const down = await tfmon(['down', '--yes', '--network', net, '--label', TEST_LABEL]);
+    expect(down.code, down.stderr).toBe(0);
+  }, 180_000);
 });

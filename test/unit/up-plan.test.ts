@@ -3,7 +3,7 @@ import { parseTfConfig } from '../../source/cluster/tf-config.js';
 import { planUp, TF_SERVER_SCRIPT, type UpOptions } from '../../source/cluster/up-plan.js';
 
 const base: UpOptions = {
-  network: 'tf-network', prefix: 'tf', ps: 1, workers: 2, chief: false, evaluator: false,
+  framework: 'tensorflow', network: 'tf-network', prefix: 'tf', ps: 1, workers: 2, chief: false, evaluator: false,
   image: 'tfmon-sim:abc', simImage: true, port: 2222, cpus: null, memoryBytes: null, gpus: null,
   publish: [], command: null, labels: {}, env: {},
 };
@@ -50,5 +50,18 @@ describe('planUp', () => {
   it('publishes worker ports on consecutive host ports, like the seed (8888, 8889)', () => {
     const plan = planUp({ ...base, publish: [{ hostBase: 8888, containerPort: 8888 }] });
     expect(plan.containers.map((c) => c.ports)).toEqual([[], [{ hostPort: 8888, containerPort: 8888 }], [{ hostPort: 8889, containerPort: 8888 }]]);
+  });
+});
+
+describe('up --framework pytorch', () => {
+  it('one rank per container: RANK, WORLD_SIZE, MASTER_ADDR = rank 0, MASTER_PORT; rank 0 the master, labelled with its port', () => {
+    const plan = planUp({ ...base, framework: 'pytorch', prefix: 'ddp', workers: 3, port: 29500, image: 'tfmon-torch:x', simImage: false });
+    expect(plan.containers.map((c) => [c.name, c.type, c.index, c.env['RANK'], c.env['WORLD_SIZE'], c.env['MASTER_ADDR'], c.env['MASTER_PORT'], c.labels['tfmon.port'] ?? null])).toEqual([
+      ['ddp-rank-0', 'master', 0, '0', '3', 'ddp-rank-0', '29500', '29500'],
+      ['ddp-rank-1', 'worker', 1, '1', '3', 'ddp-rank-0', '29500', null],
+      ['ddp-rank-2', 'worker', 2, '2', '3', 'ddp-rank-0', '29500', null],
+    ]);
+    // The image's own command (the training script); no TF_CONFIG.
+    expect(plan.containers.every((c) => c.command === null && c.env['TF_CONFIG'] === undefined)).toBe(true);
   });
 });
