@@ -15,6 +15,7 @@ import { logsBench, parseCostMs } from './logs.js';
 import { scrapeBench } from './scrape.js';
 import { remoteBench, remoteRows } from './remote.js';
 import { probeBench } from './probe.js';
+import { pytorchBench } from './pytorch.js';
 import { observerWindow, type ObserverWindow, type Watcher } from './observer.js';
 import { firstFrameMs, frameDriver, textCacheBound, tick } from './startup.js';
 
@@ -349,6 +350,25 @@ async function main(): Promise<void> {
     const r = await remoteBench(ref, `tfb${id}`, label, 20, remoteSeconds, 20);
     console.log(`\nremote engines: tfmon with default flags over ssh:// through a real sshd on loopback (one ssh control master forwarding the engine's socket); the slow link is a relay that holds each chunk (this kernel has no netem)\n`);
     console.log(table([['measure', 'figure', 'target', 'verdict'], ...remoteRows(r)]));
+  }
+  if (process.env['BENCH_PYTORCH'] !== '0') {
+    const ranks = Number(process.env['BENCH_PYTORCH_RANKS'] ?? 16);
+    progress(`pytorch: a real ${ranks}-rank DDP job (image built first if missing), then windows of nothing / tfmon / docker stats`);
+    const pt = await pytorchBench(`tfb${id}`, label, ranks, seconds, progress);
+    const by = (w: Watcher): typeof pt.windows => pt.windows.filter((x) => x.window.watcher === w);
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const rate = (w: Watcher): number => mean(by(w).map((x) => x.stepsPerSecond));
+    const cpu = (w: Watcher, k: 'clientCpu' | 'daemonCpu' | 'machineCpu'): string => pctOfCore(by(w).reduce((a, x) => a + x.window[k], 0), by(w).reduce((a, x) => a + x.window.seconds, 0));
+    console.log(`\na real PyTorch job: ${pt.ranks} ranks of ${pt.image} (torch 1.13, gloo, env://, one rank per container, CPU-bound), each watcher twice for ${seconds} s (after 5 s), alternating; the job's pace from rank 0's epoch bars in the window; CPU as % of one core\n`);
+    console.log(table([
+      ['watching', 'its CPU', 'daemons CPU', 'whole machine busy', "job's steps/s (each window)", 'vs nothing'],
+      ...(['nothing', 'tfmon', 'docker stats'] as Watcher[]).map((w) => [
+        w, w === 'nothing' ? '-' : cpu(w, 'clientCpu'), cpu(w, 'daemonCpu'), cpu(w, 'machineCpu'),
+        `${rate(w).toFixed(2)} (${by(w).map((x) => x.stepsPerSecond.toFixed(2)).join(', ')})`, `${((rate(w) / rate('nothing')) * 100).toFixed(1)} %`,
+      ]),
+    ]));
+    const kept = rate('tfmon') / rate('nothing');
+    console.log(`\n${table([['goal', 'measured', 'target', 'verdict'], ["the job's step rate while tfmon watches", `${(kept * 100).toFixed(1)} % of its rate unwatched`, '>= 98 %', kept >= 0.98 ? 'met' : 'NOT met']])}`);
   }
   if (process.env['BENCH_USAGE'] === '0') return;
   const rssSeconds = Number(process.env['BENCH_RSS_SECONDS'] ?? 600);
