@@ -12,16 +12,19 @@ import { tarArchive, type TarEntry } from './tar.js';
 export const SIM_REPO = 'tfmon-sim';
 const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'];
 
-/** sim/tfsim.sh, found from this file both in source/ (tests) and dist/source/ (installed). */
-export function simScriptPath(): string {
+/** A file tfmon ships (`sim/tfsim.sh`, `scripts/torch-image.sh`), found from this module both in
+ * source/ (tests) and in dist/ (installed). */
+export function packageFile(relative: string): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'sim', 'tfsim.sh');
+    const candidate = join(dir, relative);
     if (existsSync(candidate)) return candidate;
     dir = dirname(dir);
   }
-  throw new EngineError('sim/tfsim.sh is missing from this tfmon install');
+  throw new EngineError(`${relative} is missing from this tfmon install`);
 }
+
+export const simScriptPath = (): string => packageFile(join('sim', 'tfsim.sh'));
 
 /** true when the ELF file has no program interpreter (statically linked). */
 export function isStaticElf(data: Buffer): boolean {

@@ -1,19 +1,10 @@
 // A container's place in a training job, as a framework module reads it from what the engine says
 // (environment, command line). Pure.
-import type { ContainerFacts, FrameworkName, Role, RoleSource } from '../types.js';
+import type { ContainerFacts, FrameworkName, NodeView, Role } from '../types.js';
 
-export interface Placement {
-  framework: FrameworkName;
-  role: Role;
-  index: number | null;
-  roleSource: RoleSource;
-  worldSize: number | null;
-  /** host:port where the job meets (the rendezvous store, the coordinator). */
-  master: string | null;
-  ranks: [number, number] | null;
-  /** The port this container serves that its peers dial (the master's store), or null. */
-  port: number | null;
-}
+/** A container's place in its job, as a framework module reads it: the NodeView fields it sets;
+ * `port` is the one it serves that its peers dial (the master's store), or null. */
+export type Placement = Pick<NodeView, 'role' | 'index' | 'roleSource' | 'worldSize' | 'master' | 'ranks' | 'port'> & { framework: FrameworkName };
 
 /** One framework's reading of a container; null when it is not one of its jobs. */
 export type Recognise = (facts: Pick<ContainerFacts, 'frameworkEnv' | 'command' | 'name'>) => Placement | null;
