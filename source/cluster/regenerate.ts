@@ -1,7 +1,7 @@
 // TF_CONFIG from the live topology: the spec every node should have, and how each node's differs.
 // Pure: the same nodes always give the same plan.
 import { clusterSpecOf, tfConfigFor, type TaskSpec } from './tf-config.js';
-import { TASK_TYPES, type NodeView, type TaskType, type TfConfig } from './types.js';
+import { TASK_TYPES, type NodeView, type TfConfig } from './types.js';
 
 export const DEFAULT_TF_PORT = 2222;
 
@@ -66,8 +66,9 @@ export function tfConfigPlan(nodes: readonly NodeView[]): { ok: true; plans: Nod
   const spec = clusterSpecOf(topology.tasks);
   const plans: NodePlan[] = [];
   for (const node of nodes) {
-    if (node.role === 'unknown' || node.index === null) continue;
-    const self = { type: node.role as TaskType, index: node.index };
+    // TensorFlow's tasks only: a PyTorch rank keeps its RANK/WORLD_SIZE/MASTER_* (and gets no TF_CONFIG).
+    if (node.framework !== 'tensorflow' || node.role === 'unknown' || node.role === 'master' || node.index === null) continue;
+    const self = { type: node.role, index: node.index };
     const desired = tfConfigFor(topology.tasks, self);
     const diff = node.tfConfigParsed === null ? [node.tfConfigRaw === null ? 'TF_CONFIG: not set' : 'TF_CONFIG: invalid'] : specDiff(node.tfConfigParsed, spec);
     const task = node.tfConfigParsed?.task;
@@ -79,7 +80,15 @@ export function tfConfigPlan(nodes: readonly NodeView[]): { ok: true; plans: Nod
   return { ok: true, plans, spec };
 }
 
-/** The worker `-` removes and `+` copies: the highest index. */
+/** The worker `-` removes and `+` copies: the highest index of TensorFlow's workers (a PyTorch job
+ * is not grown or shrunk one rank at a time: it restarts whole with a new WORLD_SIZE). */
 export function lastWorker(nodes: readonly NodeView[]): NodeView | null {
-  return nodes.filter((n) => n.role === 'worker' && n.index !== null).sort((a, b) => (b.index ?? 0) - (a.index ?? 0))[0] ?? null;
+  return nodes.filter((n) => n.framework === 'tensorflow' && n.role === 'worker' && n.index !== null).sort((a, b) => (b.index ?? 0) - (a.index ?? 0))[0] ?? null;
+}
+
+/** Why + and - do nothing for this cluster, when it is a job of another framework; else null. */
+export function notScalable(nodes: readonly NodeView[]): string | null {
+  if (lastWorker(nodes)) return null;
+  const job = nodes.find((n) => n.framework !== null && n.framework !== 'tensorflow');
+  return job ? `+ and - grow and shrink TensorFlow clusters; a ${job.framework} job restarts whole with a new world size, which tfmon does not do yet` : null;
 }

@@ -34,6 +34,8 @@ export function TfConfigPane({ nodes, rows, width, theme, readOnly, dir }: Props
     }
     const apply = readOnly ? 'a apply: refused (--read-only)' : changed.length ? `a apply: recreate ${changed.length} node${changed.length === 1 ? '' : 's'}, one at a time` : 'nothing to apply';
     const write = dir ? `w write ${dir}/<node>.json` : 'w write: start tfmon with --tf-config-dir DIR';
+    const others = nodes.filter((n) => n.framework !== null && n.framework !== 'tensorflow');
+    if (others.length) lines.push({ text: `${others.length} ${others[0]!.framework} rank${others.length === 1 ? '' : 's'}: not TensorFlow tasks, left as they are (their job is set by RANK, WORLD_SIZE and MASTER_*)`, color: 'gray' });
     lines.push({ text: `${apply}${g.sep}${write}${g.sep}Esc close`, color: 'cyan' });
   }
   const title = ' TF_CONFIG from the live topology ';

@@ -1,7 +1,7 @@
 // Everything the live screen remembers between frames, and what each key does to it: one state
 // object and one pure reducer (no React, no timers), tested on its own. What a key asks of the
 // world (probe, restart, quit…) comes back as a Command for the screen's hook to carry out.
-import { lastWorker } from '../cluster/regenerate.js';
+import { lastWorker, notScalable } from '../cluster/regenerate.js';
 import type { LogLine } from '../cluster/logs.js';
 import type { NodeView } from '../cluster/types.js';
 import { actionFor, keyName, refusedFor, type Action, type KeyFlags, type View } from './keys.js';
@@ -218,13 +218,15 @@ function tableKey(s: ScreenState, action: Action, ctx: KeyContext): Reduced {
 function change(s: ScreenState, action: Action, nodes: readonly NodeView[], node: NodeView | undefined): Reduced {
   switch (action) {
     case 'scaleUp': {
+      const refused = notScalable(nodes);
+      if (refused) return same({ ...s, notice: { text: refused, tone: 'error' } });
       // The coordinator counts workers once: with a chief, the screen offers to restart it after.
       const chief = nodes.find((n) => n.role === 'chief');
       return withCommand(s, { kind: 'scaleUp', chief: chief ? { id: chief.id, name: chief.name } : null });
     }
     case 'scaleDown': {
       const last = lastWorker(nodes);
-      if (!last) return same({ ...s, notice: { text: 'no worker to remove', tone: 'error' } });
+      if (!last) return same({ ...s, notice: { text: notScalable(nodes) ?? 'no worker to remove', tone: 'error' } });
       return same(ask(s, `Remove ${last.dnsName} (worker ${last.index}, the highest index): stop it, then delete ${last.service ? 'the service' : 'the container'}?`,
         { kind: 'scaleDown', id: last.id, name: last.dnsName }));
     }

@@ -12,6 +12,7 @@ import { parseTrainingLine, type ProgressReport } from '../../source/cluster/pro
 import { TrainingBook, type UsageNow } from '../../source/cluster/training.js';
 import { findProblems } from '../../source/cluster/problems.js';
 import { probePlan, servesTf } from '../../source/cluster/probe-plan.js';
+import { lastWorker, notScalable, tfConfigPlan } from '../../source/cluster/regenerate.js';
 import { toNodeView } from '../../source/cluster/role.js';
 import { listenProblems, reachProblems } from '../../source/cluster/reach.js';
 import { startingUntil } from '../../source/cluster/frameworks/placement.js';
@@ -229,5 +230,19 @@ describe('the slow rank of a synchronous job', () => {
     const fresh = new TrainingBook();
     fresh.ingest(nodes[0]!.id, parseTrainingLine(bar)!, 1000);
     expect([1, 2, 3, 4].flatMap((k) => fresh.judge(1000 + k * 5000, nodes, usage(60))).filter((p) => p.code === 'straggler')).toEqual([]);
+  });
+});
+
+describe('keys that change a TensorFlow cluster leave a PyTorch job alone', () => {
+  it('+ and - say why; c plans no TF_CONFIG for a rank', () => {
+    const nodes = ranks([{ rank: 0 }, { rank: 1 }, { rank: 2 }]);
+    expect(lastWorker(nodes)).toBe(null);
+    expect(notScalable(nodes)).toBe('+ and - grow and shrink TensorFlow clusters; a pytorch job restarts whole with a new world size, which tfmon does not do yet');
+    const plan = tfConfigPlan(nodes);
+    expect(plan.ok && plan.plans).toEqual([]);
+    // A TensorFlow cluster beside it is still grown as before.
+    const tf = env({}, { name: 'tf-worker-0', id: 'tf0' });
+    expect(lastWorker([...nodes, tf])?.name).toBe('tf-worker-0');
+    expect(notScalable([...nodes, tf])).toBe(null);
   });
 });
