@@ -1,13 +1,14 @@
 // A container's create request rebuilt from its inspect: for `+` (a new worker cloned from the
-// highest-index one) and for applying a new TF_CONFIG (the same node recreated). Pure.
+// highest-index one, or a PyTorch job's new rank), for applying a new TF_CONFIG and for a job's new
+// world size (the same node recreated). Pure.
 import { arr, obj, str, type Json } from './json.js';
 import { LABEL_INDEX } from './role.js';
 
 export interface CloneOptions {
   name: string;
   network: string;
-  /** The new TF_CONFIG (JSON text); the rest of the environment is kept as it is. */
-  tfConfig: string;
+  /** Variables set anew (TF_CONFIG; RANK, WORLD_SIZE…); the rest of the environment is kept as it is. */
+  env: Record<string, string>;
   /** The new task index, written to the tfmon.index label when there is one. */
   index: number;
   /** Host port for each published one (the clone's shift to free ports); identity when recreating. */
@@ -40,7 +41,7 @@ export function cloneBody(inspect: unknown, o: CloneOptions): Record<string, unk
   const oldName = (str(c['Name']) ?? '').replace(/^\//, '');
   const body: Record<string, unknown> = {};
   for (const k of CONFIG_KEYS) if (config[k] !== undefined && config[k] !== null) body[k] = config[k];
-  body['Env'] = withEnv(arr(config['Env']), 'TF_CONFIG', o.tfConfig);
+  body['Env'] = Object.entries(o.env).reduce<readonly unknown[]>((env, [k, v]) => withEnv(env, k, v), arr(config['Env']));
   const labels: Record<string, string> = Object.fromEntries(Object.entries(obj(config['Labels'])).map(([k, v]) => [k, String(v)]));
   if (LABEL_INDEX in labels) labels[LABEL_INDEX] = String(o.index);
   body['Labels'] = labels;

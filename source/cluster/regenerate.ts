@@ -86,9 +86,17 @@ export function lastWorker(nodes: readonly NodeView[]): NodeView | null {
   return nodes.filter((n) => n.framework === 'tensorflow' && n.role === 'worker' && n.index !== null).sort((a, b) => (b.index ?? 0) - (a.index ?? 0))[0] ?? null;
 }
 
-/** Why + and - do nothing for this cluster, when it is a job of another framework; else null. */
-export function notScalable(nodes: readonly NodeView[]): string | null {
+/** A PyTorch job `+` and `-` can restart with one rank more or less: one process per container
+ * (env://), when the network holds no TensorFlow worker; null otherwise. */
+export function resizableJob(nodes: readonly NodeView[]): { ranks: NodeView[] } | null {
   if (lastWorker(nodes)) return null;
+  const ranks = nodes.filter((n) => n.framework === 'pytorch' && n.ranks === null && n.index !== null);
+  return ranks.length ? { ranks } : null;
+}
+
+/** Why + and - do nothing for this cluster, when it is a job they cannot resize; else null. */
+export function notScalable(nodes: readonly NodeView[]): string | null {
+  if (lastWorker(nodes) || resizableJob(nodes)) return null;
   const job = nodes.find((n) => n.framework !== null && n.framework !== 'tensorflow');
-  return job ? `+ and - grow and shrink TensorFlow clusters; a ${job.framework} job restarts whole with a new world size, which tfmon does not do yet` : null;
+  return job ? `+ and - grow and shrink TensorFlow clusters and PyTorch env:// jobs; a ${job.framework === 'pytorch' ? 'torchrun' : job.framework} job is not resized by tfmon yet` : null;
 }

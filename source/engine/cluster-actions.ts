@@ -84,7 +84,7 @@ export async function scaleUp(engine: Engine, nodes: readonly NodeView[], networ
     taken.add(p);
     shift.set(hp, p);
   }
-  const body = cloneBody(raw, { name, network, tfConfig: tfConfigFor(tasks, { type: 'worker', index }), index, hostPort: (p) => shift.get(p) ?? p, keepAddress: false });
+  const body = cloneBody(raw, { name, network, env: { TF_CONFIG: tfConfigFor(tasks, { type: 'worker', index }) }, index, hostPort: (p) => shift.get(p) ?? p, keepAddress: false });
   progress(`creating ${name} (a copy of ${source.name})`);
   let id: string | null = null;
   try {
@@ -159,29 +159,36 @@ export async function applyTfConfig(engine: Engine, nodes: readonly NodeView[], 
       continue;
     }
     const raw = await engine.containers.inspectRaw(node.id);
-    const body = cloneBody(raw, { name: node.name, network, tfConfig: plan.desired, index: node.index ?? 0, hostPort: (p) => p, keepAddress: true });
-    const aside = `${node.name}-tfmon-old`;
-    let created: string | null = null;
-    try {
-      await engine.containers.stop(node.id, 10);
-      await engine.containers.rename(node.id, aside);
-      created = await engine.containers.createRaw(node.name, body);
-      await engine.containers.start(created);
-      await waitRunning(engine, created, node.name);
-      await engine.containers.remove(node.id);
-    } catch (error) {
-      // Back as it was: the new one gone, the old one under its name and running.
-      if (created) await engine.containers.remove(created).catch(() => undefined);
-      await engine.containers.rename(node.id, node.name).catch(() => undefined);
-      await engine.containers.start(node.id).catch(() => undefined);
-      logAction({ action: 'apply-tf-config', target: node.name, result: 'failed', error: engineMessage(error) });
-      throw new EngineError(`recreating ${node.name} failed; it was put back as it was and the rollout stopped (${recreated.length} done): ${error instanceof EngineError ? error.message : engineMessage(error)}`);
-    }
-    logAction({ action: 'apply-tf-config', target: node.name, result: 'ok' });
+    const body = cloneBody(raw, { name: node.name, network, env: { TF_CONFIG: plan.desired }, index: node.index ?? 0, hostPort: (p) => p, keepAddress: true });
+    await recreate(engine, node, body, 'apply-tf-config', `the rollout stopped (${recreated.length} done)`);
     recreated.push(node.name);
   }
   progress(recreated.length ? `recreated ${recreated.join(', ')}` : 'every TF_CONFIG already matches the live topology');
   return { recreated, ms: Date.now() - started };
+}
+
+/** A container replaced by one made from `body` under its name: the old one stopped (10 s grace) and
+ * kept aside until the new one runs; on a failure the new one is removed and the old one is back under
+ * its name and running, and the error says `stopped` (what was not done). */
+export async function recreate(engine: Engine, node: NodeView, body: Record<string, unknown>, action: string, stopped: string): Promise<void> {
+  const aside = `${node.name}-tfmon-old`;
+  let created: string | null = null;
+  try {
+    await engine.containers.stop(node.id, 10);
+    await engine.containers.rename(node.id, aside);
+    created = await engine.containers.createRaw(node.name, body);
+    await engine.containers.start(created);
+    await waitRunning(engine, created, node.name);
+    await engine.containers.remove(node.id);
+  } catch (error) {
+    // Back as it was: the new one gone, the old one under its name and running.
+    if (created) await engine.containers.remove(created).catch(() => undefined);
+    await engine.containers.rename(node.id, node.name).catch(() => undefined);
+    await engine.containers.start(node.id).catch(() => undefined);
+    logAction({ action, target: node.name, result: 'failed', error: engineMessage(error) });
+    throw new EngineError(`recreating ${node.name} failed; it was put back as it was and ${stopped}: ${error instanceof EngineError ? error.message : engineMessage(error)}`);
+  }
+  logAction({ action, target: node.name, result: 'ok' });
 }
 
 const SAFE_FILE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,200}$/;

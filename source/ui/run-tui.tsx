@@ -7,6 +7,7 @@ import type { Monitor } from '../monitor/monitor.js';
 import { App, type ScreenActions } from './App.js';
 import { applyTfConfig, restartNodes, scaleDown, scaleUp, writeTfConfigFiles, type Progress } from '../engine/cluster-actions.js';
 import { lastWorker, tfConfigPlan } from '../cluster/regenerate.js';
+import { resizeJob } from '../engine/job-actions.js';
 import { asciiOnly, colorEnabled, supportsHyperlinks } from '../text/locale.js';
 import { DEFAULT_LOG_OPTIONS } from '../monitor/log-follower.js';
 import { unexpectedErrorLine } from '../cli/unexpected.js';
@@ -41,6 +42,9 @@ export function clusterActions(engine: Engine, monitor: Monitor, options: Pick<C
           await scaleUp(source ? owner(source.id) : engine, nodes(), network(), progress);
         },
         scaleDown: (id: string, progress: Progress) => scaleDown(owner(id), nodes(), id, progress),
+        resizeJob: async (delta: 1 | -1, progress: Progress) => {
+          await resizeJob(engine, nodes(), network(), delta, progress);
+        },
         restart: async (ids: string[], progress: Progress) => {
           for (const id of ids) await restartNodes(owner(id), nodes(), [id], progress);
         },

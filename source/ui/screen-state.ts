@@ -1,7 +1,7 @@
 // Everything the live screen remembers between frames, and what each key does to it: one state
 // object and one pure reducer (no React, no timers), tested on its own. What a key asks of the
 // world (probe, restart, quit…) comes back as a Command for the screen's hook to carry out.
-import { lastWorker, notScalable } from '../cluster/regenerate.js';
+import { lastWorker, notScalable, resizableJob } from '../cluster/regenerate.js';
 import type { LogLine } from '../cluster/logs.js';
 import type { NodeView } from '../cluster/types.js';
 import { actionFor, keyName, refusedFor, type Action, type KeyFlags, type View } from './keys.js';
@@ -20,6 +20,8 @@ export type Command =
   | { kind: 'quit' }
   | { kind: 'scaleUp'; chief: { id: string; name: string } | null }
   | { kind: 'scaleDown'; id: string; name: string }
+  /** A PyTorch job restarted whole with one rank more or less. */
+  | { kind: 'resizeJob'; delta: 1 | -1; done: string }
   | { kind: 'restart'; ids: string[]; done: string }
   | { kind: 'apply' }
   | { kind: 'write' };
@@ -218,6 +220,12 @@ function tableKey(s: ScreenState, action: Action, ctx: KeyContext): Reduced {
 function change(s: ScreenState, action: Action, nodes: readonly NodeView[], node: NodeView | undefined): Reduced {
   switch (action) {
     case 'scaleUp': {
+      const job = resizableJob(nodes);
+      if (job) {
+        const next = job.ranks.length + 1;
+        return same(ask(s, `A static DDP job restarts whole: recreate ${job.ranks.length} rank${job.ranks.length === 1 ? '' : 's'} with WORLD_SIZE=${next} and add rank ${next - 1}?`,
+          { kind: 'resizeJob', delta: 1, done: `the job runs with WORLD_SIZE=${next}` }));
+      }
       const refused = notScalable(nodes);
       if (refused) return same({ ...s, notice: { text: refused, tone: 'error' } });
       // The coordinator counts workers once: with a chief, the screen offers to restart it after.
@@ -225,6 +233,12 @@ function change(s: ScreenState, action: Action, nodes: readonly NodeView[], node
       return withCommand(s, { kind: 'scaleUp', chief: chief ? { id: chief.id, name: chief.name } : null });
     }
     case 'scaleDown': {
+      const job = resizableJob(nodes);
+      if (job && job.ranks.length > 1) {
+        const next = job.ranks.length - 1;
+        return same(ask(s, `A static DDP job restarts whole: remove ${job.ranks.at(-1)!.name} (rank ${next}) and recreate the other ${next} with WORLD_SIZE=${next}?`,
+          { kind: 'resizeJob', delta: -1, done: `the job runs with WORLD_SIZE=${next}` }));
+      }
       const last = lastWorker(nodes);
       if (!last) return same({ ...s, notice: { text: notScalable(nodes) ?? 'no worker to remove', tone: 'error' } });
       return same(ask(s, `Remove ${last.dnsName} (worker ${last.index}, the highest index): stop it, then delete ${last.service ? 'the service' : 'the container'}?`,

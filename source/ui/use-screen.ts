@@ -10,6 +10,8 @@ type Progress = (line: string) => void;
 /** What changes the cluster. Absent with --read-only: the screen then holds no way to change it. */
 export interface ClusterChanges {
   scaleUp(progress: Progress): Promise<void>;
+  /** A PyTorch job restarted whole with one rank more (1) or less (-1). */
+  resizeJob?(delta: 1 | -1, progress: Progress): Promise<void>;
   scaleDown(id: string, progress: Progress): Promise<void>;
   restart(ids: string[], progress: Progress): Promise<void>;
   applyTfConfig(progress: Progress): Promise<void>;
@@ -106,6 +108,9 @@ export function useScreen(actions: ScreenActions | undefined, context: () => Key
         return;
       case 'restart':
         if (changes) void run(() => changes.restart(command.ids, progress).then(done(command.done)));
+        return;
+      case 'resizeJob':
+        if (changes?.resizeJob) void run(() => changes.resizeJob!(command.delta, progress).then(done(command.done)));
         return;
       case 'apply':
         if (changes) void run(() => changes.applyTfConfig(progress).then(() => dispatch({ type: 'applied' })));

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Problem, Snapshot } from '../../source/cluster/types.js';
 import { Engine } from '../../source/engine/engine.js';
 import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
+import { resizeJob } from '../../source/engine/job-actions.js';
 import { cleanup, createNetwork, docker, dockerAsync, own, requireEngine, TEST_LABEL, testLabels, tfmon, torchImage } from './harness.js';
 
 let image = '';
@@ -112,11 +113,11 @@ describe('a slow rank', () => {
     expect(stragglers.map((p) => p.node)).toEqual([j.name(2)]);
     expect(stragglers[0]!.message).toMatch(/^holds the job back: its CPU is at its limit \(\d+ % of 0\.2 CPUs\) while the other 2 ranks wait for it/);
     docker('rm', '-f', j.name(0), j.name(1), j.name(2));
-  }, 180_000);
+  }, 300_000);
 });
 
 describe('tfmon up --framework pytorch', () => {
-  it('starts a real DDP job of --workers ranks that tfmon then reads as one: roles, world, master, progress', async () => {
+  it('starts a real DDP job of --workers ranks that tfmon then reads as one; + and - restart it with one rank more, then less', async () => {
     const net = own('pt-up');
     const prefix = own('up');
     const up = await tfmon(['up', '--framework', 'pytorch', '--workers', '2', '--network', net, '--label', TEST_LABEL, '--prefix', prefix, '--env', 'TRAIN_WIDTH=64']);
@@ -129,7 +130,19 @@ describe('tfmon up --framework pytorch', () => {
       [`${prefix}-rank-1`, 'pytorch', 'worker', 1, 2, `${prefix}-rank-0:29500`],
     ]);
     expect(roots(s)).toEqual([]);
+    // + : the job restarts whole with one rank more; - : with one less.
+    const said: string[] = [];
+    await resizeJob(new Engine(), s.nodes, net, 1, (line) => said.push(line));
+    expect(said.at(-1)).toBe('the job restarted with WORLD_SIZE=3');
+    const grown = await m.waitFor((x) => x.nodes.length === 3 && x.nodes.every((n) => n.state === 'running' && n.worldSize === 3), 60_000);
+    expect(grown.nodes.map((n) => [n.name, n.index])).toEqual([[`${prefix}-rank-0`, 0], [`${prefix}-rank-1`, 1], [`${prefix}-rank-2`, 2]]);
+    const moving = grown.training[grown.nodes[0]!.id]?.lastProgressAt ?? 0;
+    const trained = await m.waitFor((x) => (x.training[x.nodes[0]!.id]?.lastProgressAt ?? 0) > moving, 90_000);
+    expect(roots(trained)).toEqual([]);
+    await resizeJob(new Engine(), trained.nodes, net, -1, () => undefined);
+    const shrunk = await m.waitFor((x) => x.nodes.length === 2 && x.nodes.every((n) => n.state === 'running' && n.worldSize === 2), 60_000);
+    expect(roots(shrunk)).toEqual([]);
     const down = await tfmon(['down', '--yes', '--network', net, '--label', TEST_LABEL]);
     expect(down.code, down.stderr).toBe(0);
-  }, 180_000);
+  }, 300_000);
 });

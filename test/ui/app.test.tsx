@@ -186,3 +186,33 @@ describe('App', () => {
     });
   });
 });
+
+describe('a PyTorch job on the live screen', () => {
+  const job = () => {
+    const rank = (r: number) => facts({ id: `id-ddp-${r}`, name: `ddp-rank-${r}`, ip: `172.18.0.${r + 2}`, tfConfigRaw: null, grpcFailFast: null, labels: {},
+      frameworkEnv: { RANK: String(r), WORLD_SIZE: '3', MASTER_ADDR: 'ddp-rank-0', MASTER_PORT: '29500' } });
+    return snapshotOf([rank(0), rank(1), rank(2)]);
+  };
+
+  it('the header names the framework and the world; + asks once to restart the job whole, y does it', async () => {
+    const calls: number[] = [];
+    const noop = async (): Promise<void> => undefined;
+    const r = render(<App store={new TestStore(job())} theme={theme} size={{ columns: 120, rows: 30 }} clock={clock}
+      actions={{ probe: () => undefined, changes: { scaleUp: noop, scaleDown: noop, restart: noop, applyTfConfig: noop, resizeJob: async (d) => { calls.push(d); } } }} />);
+    cleanup = r.unmount;
+    expect(frame(r)).toContain('PyTorch, world 3 · 3 nodes: 1 master, 2 worker');
+    expect(frame(r)).toMatch(/role\s+PyTorch master, rank 0 of 3 \(from its environment\)/);
+    r.stdin.write('+');
+    await tick();
+    expect(frame(r)).toContain('A static DDP job restarts whole: recreate 3 ranks with WORLD_SIZE=4 and add rank 3?');
+    r.stdin.write('y');
+    await tick();
+    expect(calls).toEqual([1]);
+    r.stdin.write('-');
+    await tick();
+    expect(frame(r)).toContain('A static DDP job restarts whole: remove ddp-rank-2 (rank 2) and recreate the other 2 with WORLD_SIZE=2?');
+    r.stdin.write('n');
+    await tick();
+    expect(calls).toEqual([1]);
+  });
+});

@@ -30,7 +30,7 @@ describe('clone', () => {
   });
 
   it('keeps what runs, replaces TF_CONFIG and the index, drops the old name from the aliases', () => {
-    const body = cloneBody(recordedInspect, { name: 'tf-worker-2', network: 'tf-network', tfConfig: '{"x":1}', index: 2, hostPort: (p) => p + 2, keepAddress: false });
+    const body = cloneBody(recordedInspect, { name: 'tf-worker-2', network: 'tf-network', env: { TF_CONFIG: '{"x":1}' }, index: 2, hostPort: (p) => p + 2, keepAddress: false });
     const env = body['Env'] as string[];
     expect(env.filter((e) => e.startsWith('TF_CONFIG='))).toEqual(['TF_CONFIG={"x":1}']);
     expect(env).toContain('GRPC_FAIL_FAST=use_caller');
@@ -44,7 +44,7 @@ describe('clone', () => {
 
   it('shifts published host ports', () => {
     const inspect = { ...(recordedInspect as object), HostConfig: { PortBindings: { '8888/tcp': [{ HostIp: '', HostPort: '8889' }, { HostIp: '::', HostPort: '8889' }] } } };
-    const body = cloneBody(inspect, { name: 'w2', network: 'tf-network', tfConfig: '{}', index: 2, hostPort: (p) => p + 1, keepAddress: false });
+    const body = cloneBody(inspect, { name: 'w2', network: 'tf-network', env: { TF_CONFIG: '{}' }, index: 2, hostPort: (p) => p + 1, keepAddress: false });
     expect((body['HostConfig'] as { PortBindings: unknown }).PortBindings).toEqual({ '8888/tcp': [{ HostIp: '', HostPort: '8890' }, { HostIp: '::', HostPort: '8890' }] });
   });
 });

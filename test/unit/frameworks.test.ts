@@ -12,7 +12,7 @@ import { parseTrainingLine, type ProgressReport } from '../../source/cluster/pro
 import { TrainingBook, type UsageNow } from '../../source/cluster/training.js';
 import { findProblems } from '../../source/cluster/problems.js';
 import { probePlan, servesTf } from '../../source/cluster/probe-plan.js';
-import { lastWorker, notScalable, tfConfigPlan } from '../../source/cluster/regenerate.js';
+import { lastWorker, notScalable, resizableJob, tfConfigPlan } from '../../source/cluster/regenerate.js';
 import { toNodeView } from '../../source/cluster/role.js';
 import { listenProblems, reachProblems } from '../../source/cluster/reach.js';
 import { startingUntil } from '../../source/cluster/frameworks/placement.js';
@@ -234,10 +234,14 @@ describe('the slow rank of a synchronous job', () => {
 });
 
 describe('keys that change a TensorFlow cluster leave a PyTorch job alone', () => {
-  it('+ and - say why; c plans no TF_CONFIG for a rank', () => {
+  it('+ and - resize an env:// job (it restarts whole), say why not for a torchrun one; c plans no TF_CONFIG for a rank', () => {
     const nodes = ranks([{ rank: 0 }, { rank: 1 }, { rank: 2 }]);
     expect(lastWorker(nodes)).toBe(null);
-    expect(notScalable(nodes)).toBe('+ and - grow and shrink TensorFlow clusters; a pytorch job restarts whole with a new world size, which tfmon does not do yet');
+    expect(resizableJob(nodes)?.ranks.map((n) => n.name)).toEqual(['ddp-0', 'ddp-1', 'ddp-2']);
+    expect(notScalable(nodes)).toBe(null);
+    const torchrun = env({}, { command: ['torchrun', '--nnodes=2', '--nproc_per_node=4', '--node_rank=1', '--master_addr=m', 'train.py'] });
+    expect(resizableJob([torchrun])).toBe(null);
+    expect(notScalable([torchrun])).toBe('+ and - grow and shrink TensorFlow clusters and PyTorch env:// jobs; a torchrun job is not resized by tfmon yet');
     const plan = tfConfigPlan(nodes);
     expect(plan.ok && plan.plans).toEqual([]);
     // A TensorFlow cluster beside it is still grown as before.
