@@ -31,7 +31,13 @@ export async function runTfConfig(common: CommonOptions, o: TfConfigOptions, io:
   if (o.node !== undefined) {
     const node = findNode(snapshot.nodes, o.node);
     if (!node) throw new UsageError(`no node "${sanitize(o.node)}" in the cluster on ${common.network}`);
+    if (node.framework !== null && node.framework !== 'tensorflow') throw new UsageError(`${sanitize(node.name)} is a ${node.framework} rank, not a TensorFlow task: it has no TF_CONFIG (its job is set by RANK, WORLD_SIZE and MASTER_*)`);
     plans = plans.filter((p) => p.node.id === node.id);
+  }
+  const others = snapshot.nodes.filter((n) => n.framework !== null && n.framework !== 'tensorflow');
+  if (plans.length === 0 && others.length > 0) {
+    io.out(`no TensorFlow task on ${common.network}: its ${others.length} ${others[0]!.framework} rank${others.length === 1 ? '' : 's'} take no TF_CONFIG`);
+    return 0;
   }
   if (o.write === undefined && !o.apply) {
     for (const p of plans) {

@@ -1,6 +1,7 @@
 // Each node's last error line: from the log streams of the nodes on screen as lines arrive, and read
 // once from the engine for a node that just exited, died or restarted (and for status). A hint for
 // the table and the problems, never a fact: a log that cannot be read leaves it as it was.
+import { elasticRootCause } from '../cluster/frameworks/failure-lines.js';
 import { lastErrorOf } from '../cluster/logs.js';
 import type { ContainerFacts } from '../cluster/types.js';
 import type { ClusterReader } from '../engine/ports.js';
@@ -42,7 +43,9 @@ export class LastErrors {
       try {
         const lines = await this.engine.readLogs(f.id, { tty: f.tty, tail });
         also?.(f.id, lines);
-        const last = lastErrorOf(lines.map(({ stream, line }, i) => toLogLine(i, f.id, stream, line)));
+        const read = lines.map(({ stream, line }, i) => toLogLine(i, f.id, stream, line));
+        // A torchrun container's own last line says only "ChildFailedError:": its report says who.
+        const last = elasticRootCause(read.map((l) => l.text)) ?? lastErrorOf(read);
         if (last) this.byId.set(f.id, last);
       } catch {
         // gone meanwhile, or the log driver cannot be read (none, syslog…)

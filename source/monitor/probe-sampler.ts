@@ -26,7 +26,7 @@ const ARGV = ['sh', '-c', PROBE_SCRIPT, 'tfmon-probe'];
 /** What the engine prints when the image has no sh: runc's words about the executable itself
  * (`exec: "sh": executable file not found in $PATH`). Not any "OCI runtime exec failed": that is also
  * what an exec racing a stopping container gets, and such a node has a shell. */
-export const NO_SHELL = /exec: "sh": (executable file not found|no such file or directory)|"sh": (executable file not found|no such file or directory)/;
+const NO_SHELL = /"sh": (?:executable file not found|no such file or directory)/;
 
 export interface ProbeOptions {
   intervalMs: number;
@@ -62,9 +62,9 @@ export class ProbeSampler {
   private readonly sessions = new Map<string, ProbeSession>();
   /** Sessions being opened, by node id: a second caller waits for the same one. */
   private readonly opening = new Map<string, Promise<ProbeSession | string>>();
-  /** Nodes whose image cannot run the probe (no sh): what the engine said, and the start it was
-   * said for (a container recreated under the same id, or restarted, is asked again). */
-  private readonly noShell = new Map<string, { why: string; startedAt: string | null }>();
+  /** Nodes whose image cannot run the probe (no sh), with the start it was found for: a container
+   * started again (its image may have changed under the same id) is asked again. */
+  private readonly noShell = new Map<string, string | null>();
   private helperRef: Promise<string | null> | null = null;
   /** The latest result of every pair probed, by pair; `sorted` is the same as a stable array. */
   private readonly entries = new Map<string, ReachEntry>();
@@ -234,7 +234,7 @@ export class ProbeSampler {
       if (!n || (n.pid !== null && s.pid !== null && n.pid !== s.pid)) this.drop(id, s);
     }
     // A node gone, or started again since its image was found shell-less, is asked again.
-    for (const [id, mark] of this.noShell) if (!nodes.some((n) => n.id === id && n.startedAt === mark.startedAt)) this.noShell.delete(id);
+    for (const [id, startedAt] of this.noShell) if (!nodes.some((n) => n.id === id && n.startedAt === startedAt)) this.noShell.delete(id);
 
     // Names first: one resolver per group of nodes on the same networks, all groups at once.
     const resolved = new Map<string, Map<string, Resolved> | string>();
@@ -381,7 +381,7 @@ export class ProbeSampler {
       // The exec died saying it found no sh: the image has none (the engine's message is what it
       // printed). Next: a helper sharing the node's network namespace, until the node starts again.
       this.drop(node.id, session);
-      this.noShell.set(node.id, { why: answer.text.trim().split('\n')[0]?.slice(0, 200) ?? '', startedAt: node.startedAt });
+      this.noShell.set(node.id, node.startedAt);
       session = await this.session(node);
       if (typeof session === 'string') return session;
       answer = await session.ask(targets);

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { explain } from '../../source/cluster/causes.js';
 import { frameworkEnvOf } from '../../source/cluster/frameworks/environment.js';
-import { peerNamed, ranksWaitedFor, waitedForTheJob } from '../../source/cluster/frameworks/failure-lines.js';
+import { elasticRootCause, peerNamed, ranksWaitedFor, waitedForTheJob } from '../../source/cluster/frameworks/failure-lines.js';
 import { torchrunFlags } from '../../source/cluster/frameworks/pytorch.js';
 import { lastErrorOf, levelOf } from '../../source/cluster/logs.js';
 import { parseTrainingLine, type ProgressReport } from '../../source/cluster/progress.js';
@@ -248,5 +248,13 @@ describe('keys that change a TensorFlow cluster leave a PyTorch job alone', () =
     const tf = env({}, { name: 'tf-worker-0', id: 'tf0' });
     expect(lastWorker([...nodes, tf])?.name).toBe('tf-worker-0');
     expect(notScalable([...nodes, tf])).toBe(null);
+  });
+});
+
+describe("torchrun's failure report (torch 2.11, recorded)", () => {
+  it('its root cause as one line: the rank that failed first, its exit code, what its traceback says', () => {
+    expect(elasticRootCause(fixture('torchrun-kill.log').split('\n'))).toBe('ChildFailedError: rank 1 (local_rank: 1) failed first, exit code -9: Signal 9 (SIGKILL) received by PID 637');
+    expect(elasticRootCause(fixture('torchrun-raise.log').split('\n'))).toBe('ChildFailedError: rank 1 (local_rank: 1) failed first, exit code 1');
+    expect(elasticRootCause(fixture('torchrun-ok.log').split('\n'))).toBe(null);
   });
 });

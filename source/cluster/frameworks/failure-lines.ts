@@ -34,3 +34,25 @@ export function ranksWaitedFor(line: string | null): { joined: number; total: nu
 export function waitedForTheJob(line: string | null): boolean {
   return line !== null && (ranksWaitedFor(line) !== null || /\bSocket Timeout\b|RendezvousTimeoutError|Timed out initializing process group/.test(line));
 }
+
+/** torchrun's report when a worker failed (torch.distributed.elastic's ChildFailedError): its "Root
+ * Cause (first observed failure)" entry as one line — the rank, its exit code, what its traceback
+ * says — or null when the lines hold no such report. The last such report counts. */
+export function elasticRootCause(lines: readonly string[]): string | null {
+  let at = -1;
+  for (let i = lines.length - 1; i >= 0 && at === -1; i--) if (/Root Cause \(first observed failure\):/.test(lines[i]!)) at = i;
+  if (at === -1) return null;
+  const field = (name: string): string | null => {
+    for (const line of lines.slice(at + 1, at + 12)) {
+      const m = new RegExp(`^\\s*${name}\\s*:\\s*(.*)$`).exec(line);
+      if (m) return m[1]!.trim();
+    }
+    return null;
+  };
+  const rank = field('rank');
+  if (!rank) return null;
+  const exit = field('exitcode')?.replace(/\s*\(pid: \d+\)$/, '') ?? '?';
+  const why = field('traceback');
+  const said = why && !/To enable traceback/.test(why) ? `: ${why}` : '';
+  return `ChildFailedError: rank ${rank} failed first, exit code ${exit}${said}`;
+}
