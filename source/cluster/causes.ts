@@ -21,6 +21,7 @@
 //   that stopped first); a rank that died waiting for the others (the store's "2/3 clients joined",
 //   a master it could not reach) while the job lacks a rank or a rank is misdirected: caused by that.
 import { peerNamed, waitedForTheJob } from './frameworks/failure-lines.js';
+import { isJobRank } from './frameworks/placement.js';
 import type { Cause, NodeView, Problem, ProblemCode } from './types.js';
 
 const REACH: ReadonlySet<ProblemCode> = new Set(['peer_unresolvable', 'port_refused', 'port_timeout']);
@@ -155,7 +156,7 @@ export function explain(problems: readonly Problem[], nodes: readonly NodeView[]
 function rankFailures(roots: readonly Problem[], nodes: readonly NodeView[], byName: ReadonlyMap<string, NodeView>): Problem[] {
   const byIp = new Map(nodes.filter((n) => n.ip).map((n) => [n.ip!, n]));
   const downOf = (n: NodeView): Problem | undefined => DOWN.map((c) => roots.find((r) => r.node === n.name && r.code === c)).find(Boolean);
-  const ranks = nodes.filter((n) => n.framework !== null && n.framework !== 'tensorflow');
+  const ranks = nodes.filter(isJobRank);
   const stoppedFirst = (a: NodeView, b: NodeView): number => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.name.localeCompare(b.name);
   /** The down peer a down rank names, if any. */
   const lost = (n: NodeView): NodeView | undefined => {

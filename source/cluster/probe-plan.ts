@@ -16,6 +16,7 @@ import { splitAddress } from './tf-config.js';
 import { DEFAULT_TF_PORT, targetsOf, type Target } from './reach.js';
 import type { NodeView, Role } from './types.js';
 import { compareText } from './order.js';
+import { isJobRank } from './frameworks/placement.js';
 
 export type ProbeScope = 'tf' | 'all';
 
@@ -62,16 +63,14 @@ function talksTo(role: Role, hasPs: boolean): readonly Role[] {
 /** The peers `node`'s TensorFlow connects to: nodes of the roles it talks to (at their TF port),
  * and those jobs' addresses in its own TF_CONFIG (what TensorFlow actually dials). */
 export function tfTargetsOf(node: NodeView, nodes: readonly NodeView[], hasPs: boolean): Target[] {
-  if (isJob(node)) return masterTarget(node);
+  if (isJobRank(node)) return masterTarget(node);
   const roles = talksTo(node.role, hasPs);
   return roles.length === 0 ? [] : targetsOf(node, nodes, roles);
 }
 
-/** A PyTorch, Horovod, JAX or Keras rank: it dials its job's master; only the master's port is known
- * (collectives run on ports each rank picks at start, which no one can probe ahead). */
-const isJob = (n: NodeView): boolean => n.framework !== null && n.framework !== 'tensorflow';
-
-/** A rank's pair: the job's master (its rendezvous store or coordinator), unless it is the master. */
+/** A rank's pair (PyTorch, Horovod, JAX, Keras): the job's master (its rendezvous store or
+ * coordinator), unless it is the master. Only the master's port is known: collectives run on ports
+ * each rank picks at start, which no one can probe ahead. */
 function masterTarget(node: NodeView): Target[] {
   const m = node.master ? splitAddress(node.master) : null;
   return m && m.host !== node.dnsName && m.host !== node.name ? [m] : [];
@@ -80,15 +79,15 @@ function masterTarget(node: NodeView): Target[] {
 /** The matrix's pairs from a node: every peer that serves a known port, and a rank's master (which
  * may name no container). */
 function everyTarget(node: NodeView, nodes: readonly NodeView[]): Target[] {
-  const peers = targetsOf(node, nodes.filter((n) => !isJob(n) || n.port !== null));
-  const extra = isJob(node) ? masterTarget(node).filter((m) => !peers.some((t) => t.host === m.host && t.port === m.port)) : [];
+  const peers = targetsOf(node, nodes.filter((n) => !isJobRank(n) || n.port !== null));
+  const extra = isJobRank(node) ? masterTarget(node).filter((m) => !peers.some((t) => t.host === m.host && t.port === m.port)) : [];
   return [...extra, ...peers];
 }
 
 /** A task that runs a server others dial: a TensorFlow task but an evaluator (it serves nothing) or
  * the coordinator of parameter-server training (a client); a job's master on its port. */
 export const servesTf = (n: NodeView, hasPs: boolean): boolean =>
-  isJob(n) ? n.role === 'master' && n.port !== null : n.role !== 'unknown' && n.role !== 'evaluator' && !(hasPs && n.role === 'chief');
+  isJobRank(n) ? n.role === 'master' && n.port !== null : n.role !== 'unknown' && n.role !== 'evaluator' && !(hasPs && n.role === 'chief');
 
 export const clusterHasPs = (nodes: readonly NodeView[]): boolean =>
   nodes.some((n) => n.role === 'ps' || (n.tfConfigParsed?.cluster['ps']?.length ?? 0) > 0);

@@ -13,6 +13,7 @@ const RICH = new RegExp(String.raw`^Epoch (\d+)\/(\d+)\s+[━─╸╺ ]*\s(\d+)
 const HF = /^\{'(?:loss|train_loss|eval_loss)'.*\}$/;
 const HF_ITEM = new RegExp(String.raw`'(\w+)': '?(${NUM})'?`, 'g');
 const POSTFIX_ITEM = new RegExp(String.raw`(\w+)=(${NUM})`, 'g');
+const RICH_ITEM = new RegExp(String.raw`(\w+): (${NUM})`, 'g');
 
 const clock = (text: string | undefined): number | undefined =>
   text && /^[\d:]+$/.test(text) ? text.split(':').map(Number).reduce((a, x) => a * 60 + x, 0) : undefined;
@@ -59,7 +60,7 @@ export function barLine(text: string): ProgressReport | null {
   if (rich) {
     const r: ProgressReport = { format: 'tqdm', epoch: Number(rich[1]), epochs: Number(rich[2]), done: Number(rich[3]), total: Number(rich[4]) };
     rate(r, rich[5], rich[6]);
-    figures((rich[7] ?? '').matchAll(new RegExp(String.raw`(\w+): (${NUM})`, 'g')), r);
+    figures((rich[7] ?? '').matchAll(RICH_ITEM), r);
     return r;
   }
   if (HF.test(text)) {

@@ -2,6 +2,7 @@
 // Pure: the same nodes always give the same plan.
 import { clusterSpecOf, tfConfigFor, type TaskSpec } from './tf-config.js';
 import { TASK_TYPES, type NodeView, type TfConfig } from './types.js';
+import { isJobRank } from './frameworks/placement.js';
 
 export const DEFAULT_TF_PORT = 2222;
 
@@ -90,13 +91,18 @@ export function lastWorker(nodes: readonly NodeView[]): NodeView | null {
  * (env://), when the network holds no TensorFlow worker; null otherwise. */
 export function resizableJob(nodes: readonly NodeView[]): { ranks: NodeView[] } | null {
   if (lastWorker(nodes)) return null;
-  const ranks = nodes.filter((n) => n.framework === 'pytorch' && n.ranks === null && n.index !== null);
+  const ranks = jobRanks(nodes);
   return ranks.length ? { ranks } : null;
+}
+
+/** A PyTorch env:// job's ranks, by rank: one-process containers (a torchrun container has `ranks`). */
+export function jobRanks(nodes: readonly NodeView[]): NodeView[] {
+  return nodes.filter((n) => n.framework === 'pytorch' && n.ranks === null && n.index !== null).sort((a, b) => a.index! - b.index!);
 }
 
 /** Why + and - do nothing for this cluster, when it is a job they cannot resize; else null. */
 export function notScalable(nodes: readonly NodeView[]): string | null {
   if (lastWorker(nodes) || resizableJob(nodes)) return null;
-  const job = nodes.find((n) => n.framework !== null && n.framework !== 'tensorflow');
+  const job = nodes.find(isJobRank);
   return job ? `+ and - grow and shrink TensorFlow clusters and PyTorch env:// jobs; a ${job.framework === 'pytorch' ? 'torchrun' : job.framework} job is not resized by tfmon yet` : null;
 }

@@ -2,6 +2,7 @@
 // kept per node (fed lines in their order, with their times) and the judgments made from it —
 // stragglers, stalls, and the tasks TensorFlow's messages name. Pure: no clock of its own (every call
 // says the time), no I/O; the monitor owns one and feeds it.
+import { isJobRank } from './frameworks/placement.js';
 import { splitAddress } from './tf-config.js';
 import type { NodeView, Problem } from './types.js';
 import type { ProgressFormat, ProgressReport, TaskReportCode, TrainingEvent } from './progress.js';
@@ -358,7 +359,7 @@ export class TrainingBook {
     const out: Problem[] = [];
     const jobs = new Map<string, NodeView[]>();
     for (const n of nodes) {
-      if (n.state !== 'running' || n.framework === null || n.framework === 'tensorflow') continue;
+      if (n.state !== 'running' || !isJobRank(n)) continue;
       jobs.set(n.framework, [...(jobs.get(n.framework) ?? []), n]);
     }
     for (const ranks of jobs.values()) {

@@ -1,6 +1,7 @@
 // `tfmon tf-config [--node NAME] [--write DIR] [--apply] [--yes]`: the TF_CONFIG each node should
 // have (from the live topology), printed, written to files, or applied by recreating the nodes that
 // differ, one at a time.
+import { isJobRank } from '../cluster/frameworks/placement.js';
 import { tfConfigPlan } from '../cluster/regenerate.js';
 import { applyTfConfig, writeTfConfigFiles } from '../engine/cluster-actions.js';
 import { logAction } from '../engine/action-log.js';
@@ -31,10 +32,10 @@ export async function runTfConfig(common: CommonOptions, o: TfConfigOptions, io:
   if (o.node !== undefined) {
     const node = findNode(snapshot.nodes, o.node);
     if (!node) throw new UsageError(`no node "${sanitize(o.node)}" in the cluster on ${common.network}`);
-    if (node.framework !== null && node.framework !== 'tensorflow') throw new UsageError(`${sanitize(node.name)} is a ${node.framework} rank, not a TensorFlow task: it has no TF_CONFIG (its job is set by RANK, WORLD_SIZE and MASTER_*)`);
+    if (isJobRank(node)) throw new UsageError(`${sanitize(node.name)} is a ${node.framework} rank, not a TensorFlow task: it has no TF_CONFIG (its job is set by RANK, WORLD_SIZE and MASTER_*)`);
     plans = plans.filter((p) => p.node.id === node.id);
   }
-  const others = snapshot.nodes.filter((n) => n.framework !== null && n.framework !== 'tensorflow');
+  const others = snapshot.nodes.filter(isJobRank);
   if (plans.length === 0 && others.length > 0) {
     io.out(`no TensorFlow task on ${common.network}: its ${others.length} ${others[0]!.framework} rank${others.length === 1 ? '' : 's'} take no TF_CONFIG`);
     return 0;

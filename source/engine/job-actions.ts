@@ -2,16 +2,12 @@
 // while it runs, so it restarts whole with the new WORLD_SIZE: every rank recreated with it (its
 // RANK and MASTER_* kept), the new rank a copy of the highest one, or the highest one removed.
 import { cloneBody, nextName } from '../cluster/clone.js';
+import { jobRanks } from '../cluster/regenerate.js';
 import type { NodeView } from '../cluster/types.js';
 import { logAction } from './action-log.js';
 import { recreate, type Progress } from './cluster-actions.js';
 import type { Engine } from './engine.js';
 import { EngineError, engineMessage } from './errors.js';
-
-/** The job's ranks, by rank: one-process containers of the one PyTorch job on the network. */
-export function jobRanks(nodes: readonly NodeView[]): NodeView[] {
-  return nodes.filter((n) => n.framework === 'pytorch' && n.ranks === null && n.index !== null).sort((a, b) => a.index! - b.index!);
-}
 
 export async function resizeJob(engine: Engine, nodes: readonly NodeView[], network: string, delta: 1 | -1, progress: Progress): Promise<{ worldSize: number; ms: number }> {
   const started = Date.now();

@@ -59,8 +59,6 @@ function flaggedOf(problems: Snapshot['problems']): Map<string, Flag> {
   return out;
 }
 
-/** Where the selected node's log tail goes: half the lower pane, when it has room for it. */
-
 export function App({ store, theme, size: fixedSize, clock = Date.now, actions, logs = NO_LOGS, logCapacity = 5000, hyperlinks = false }: AppProps): React.JSX.Element {
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
   useSyncExternalStore(logs.subscribe, logs.getVersion);
@@ -99,7 +97,8 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   // The log view: its title and status line, then the footer; the rest is log lines.
   const logRows = Math.max(1, size.rows - 3);
   const jupyter = selectedNode ? logs.jupyterOf(selectedNode.id) : null;
-  const detailLines = useMemo(() => (selectedNode ? detailsOf({
+  const detailsShown = pane === 'details' && !help && !logScreen;
+  const detailLines = useMemo(() => (selectedNode && detailsShown ? detailsOf({
     node: selectedNode,
     usage: snapshot.usage[selectedNode.id],
     gpus: snapshot.gpus !== null ? (snapshot.gpuByContainer[selectedNode.id] ?? []) : undefined,
@@ -112,10 +111,10 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
     now,
     width: size.columns,
     ascii: theme.ascii,
-  }) : []), [selectedNode, snapshot, failing, selected, jupyter, now, size.columns, theme.ascii]);
+  }) : []), [selectedNode, detailsShown, snapshot, failing, selected, jupyter, now, size.columns, theme.ascii]);
   // Under the table: the details (title + lines) and the log tail (title + its lines, or one line
   // saying there is none), sharing the rows by what each has to show.
-  const tailWanted = pane === 'details' && !help && selectedNode ? 1 + Math.max(1, logs.tail(selectedNode.id, detailRows).length) : 0;
+  const tailWanted = detailsShown && selectedNode ? 1 + Math.max(1, logs.tail(selectedNode.id, detailRows).length) : 0;
   const share = shareDetails(detailRows + 1, 1 + detailLines.length, tailWanted);
   const tailRows = share.tail;
   const logNode = state.logScope === 'node' ? (selectedNode ?? null) : null;

@@ -2,6 +2,7 @@
 import { Box, Text } from 'ink';
 import React from 'react';
 import { tfConfigPlan } from '../cluster/regenerate.js';
+import { isJobRank } from '../cluster/frameworks/placement.js';
 import type { NodeView } from '../cluster/types.js';
 import { sanitize } from '../text/sanitize.js';
 import { truncate } from '../text/width.js';
@@ -34,7 +35,7 @@ export function TfConfigPane({ nodes, rows, width, theme, readOnly, dir }: Props
     }
     const apply = readOnly ? 'a apply: refused (--read-only)' : changed.length ? `a apply: recreate ${changed.length} node${changed.length === 1 ? '' : 's'}, one at a time` : 'nothing to apply';
     const write = dir ? `w write ${dir}/<node>.json` : 'w write: start tfmon with --tf-config-dir DIR';
-    const others = nodes.filter((n) => n.framework !== null && n.framework !== 'tensorflow');
+    const others = nodes.filter(isJobRank);
     if (others.length) lines.push({ text: `${others.length} ${others[0]!.framework} rank${others.length === 1 ? '' : 's'}: not TensorFlow tasks, left as they are (their job is set by RANK, WORLD_SIZE and MASTER_*)`, color: 'gray' });
     lines.push({ text: `${apply}${g.sep}${write}${g.sep}Esc close`, color: 'cyan' });
   }

@@ -1,4 +1,5 @@
 // The details pane's content as lines, so it can be cut to the rows available. Pure.
+import { isJobRank } from '../cluster/frameworks/placement.js';
 import type { NodeView } from '../cluster/types.js';
 import { formatBytes, frameworkName } from '../text/format.js';
 import { sanitize } from '../text/sanitize.js';
@@ -25,7 +26,7 @@ export function detailLines(node: NodeView, ascii = false): DetailLine[] {
   add('image', sanitize(node.image));
   add('command', node.command.length ? sanitize(node.command.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')) : '-');
   const from = node.roleSource === 'tf_config' ? 'TF_CONFIG' : node.roleSource === 'env' ? 'its environment' : node.roleSource === 'command' ? 'its torchrun command' : node.roleSource;
-  if (node.framework !== null && node.framework !== 'tensorflow') {
+  if (isJobRank(node)) {
     // A rank of a job: which of how many, and where the job meets.
     const rank = node.ranks ? `node ${node.index ?? '?'}, ranks ${node.ranks[0]}-${node.ranks[1]}` : `rank ${node.index ?? '?'}`;
     add('role', `${frameworkName(node.framework)} ${node.role}, ${rank}${node.worldSize === null ? '' : ` of ${node.worldSize}`} (from ${from})`);
@@ -46,7 +47,7 @@ export function detailLines(node: NodeView, ascii = false): DetailLine[] {
   if (node.tfConfigError) add('TF_CONFIG', `invalid: ${sanitize(node.tfConfigError)}`, 'error');
   if (node.tfConfigRaw === null) {
     // A rank of another framework has no use for one.
-    if (node.framework === 'tensorflow' || node.framework === null) add('TF_CONFIG', 'not set', 'dim');
+    if (!isJobRank(node)) add('TF_CONFIG', 'not set', 'dim');
   } else if (node.tfConfigParsed) {
     // Compact: the task, then one line per job. Narrow panes show it whole; JSON would need 15 lines.
     const { task, cluster } = node.tfConfigParsed;

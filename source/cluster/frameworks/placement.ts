@@ -17,6 +17,10 @@ export function hostPort(address: string): { host: string; port: number | null }
   return m ? { host: m[1]!, port: intOf(m[2]) } : { host: address, port: null };
 }
 
+/** A rank of a PyTorch, Horovod, JAX or Keras job (not a TensorFlow task, nor an unknown container). */
+export const isJobRank = <T extends Pick<NodeView, 'framework'>>(n: T): n is T & { framework: Exclude<FrameworkName, 'tensorflow'> } =>
+  n.framework !== null && n.framework !== 'tensorflow';
+
 /** Rank 0 hosts the meeting point in every framework tfmon reads besides TensorFlow. */
 export const roleOfRank = (rank: number | null): Role => (rank === 0 ? 'master' : 'worker');
 
@@ -27,8 +31,8 @@ export const roleOfRank = (rank: number | null): Role => (rank === 0 ? 'master' 
 export const STARTING_MS = 30_000;
 
 /** Until when `n` is still starting by that rule (0: it is not, or never was given the time). */
-export function startingUntil(n: { framework: string | null; state: string; startedAt: string | null }): number {
-  if (n.framework === null || n.framework === 'tensorflow' || n.state !== 'running' || !n.startedAt) return 0;
+export function startingUntil(n: Pick<NodeView, 'framework' | 'state' | 'startedAt'>): number {
+  if (!isJobRank(n) || n.state !== 'running' || !n.startedAt) return 0;
   const at = Date.parse(n.startedAt);
   return Number.isFinite(at) ? at + STARTING_MS : 0;
 }
