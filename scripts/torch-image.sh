@@ -13,7 +13,8 @@ say() { printf 'torch-image: %s\n' "$*" >&2; }
 fail() { printf 'torch-image: %s\n' "$*" >&2; exit 1; }
 
 base_tag=$(printf '%s %s v1' "$SUITE" "$PACKAGES" | sha256sum | cut -c1-12)
-script_tag=$(cat sim/ddp_train.py | sha256sum | cut -c1-8)
+# The layer on top: the training script and the torchrun fix below, as this file makes them.
+script_tag=$(cat sim/ddp_train.py scripts/torch-image.sh | sha256sum | cut -c1-8)
 base="tfmon-torch-base:$base_tag"
 image="tfmon-torch:$base_tag-$script_tag"
 
@@ -45,8 +46,14 @@ if ! docker image inspect "$base" >/dev/null 2>&1; then
 fi
 
 # The training script in its own small layer: a change to it costs seconds, not a debootstrap.
-container=$(docker create --label tfmon.build=torch-image "$base" true)
+# Debian's torchrun (torch 1.13) dies at start on Python 3.11: `Std.from_str` looks its value up by
+# iterating an IntFlag, which no longer yields NONE (0) nor ALL (3), and gets None. One line makes
+# it build the flag from its value, as later torch does; checked before the image is kept.
+api=/usr/lib/python3/dist-packages/torch/distributed/elastic/multiprocessing/api.py
+container=$(docker create --label tfmon.build=torch-image "$base" sh -c "sed -i 's/^\( *\)v = int(v)\$/\1return Std(int(v))/' $api &&
+  python3 -c 'from torch.distributed.elastic.multiprocessing.api import Std; assert Std.from_str(\"0\") is Std.NONE and Std.from_str(\"3\") is Std.ALL'")
 trap 'docker rm -f "$container" >/dev/null 2>&1' EXIT
+docker start -a "$container" >&2 || fail "could not fix torchrun in $base"
 docker cp sim/ddp_train.py "$container:/opt/ddp_train.py" >&2
 docker commit -c 'CMD ["python3", "/opt/ddp_train.py"]' -c 'ENV OMP_NUM_THREADS=1' -c 'ENV PYTHONUNBUFFERED=1' "$container" "$image" >/dev/null
 say "$image ready"

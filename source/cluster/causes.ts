@@ -38,10 +38,11 @@ const SAME_NODE: readonly [ProblemCode, readonly ProblemCode[]][] = [
   ['not_running', ['oom_killed']],
   ['not_listening', ['oom_killed', 'crash_loop', 'not_running']],
   ['tf_config_stale', ['unknown_host', 'loopback_address']],
-  ['not_running', ['job_mismatch', 'loopback_address']],
+  ['not_running', ['job_mismatch', 'loopback_address', 'rendezvous_unhosted']],
+  ['stalled', ['ranks_failed']],
 ];
 /** A job's own faults that keep the other ranks waiting. */
-const JOB_FAULTS: readonly ProblemCode[] = ['rank_missing', 'job_mismatch', 'duplicate_rank', 'loopback_address'];
+const JOB_FAULTS: readonly ProblemCode[] = ['rank_missing', 'job_mismatch', 'duplicate_rank', 'loopback_address', 'rendezvous_unhosted'];
 
 /** A TF_CONFIG address on the node itself (loopback_address's finding, not a missing host). */
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1|0\.0\.0\.0)$/i;
@@ -67,7 +68,7 @@ export function explain(problems: readonly Problem[], nodes: readonly NodeView[]
   for (const p of rest) if (p.code === 'port_refused') refusedBy.set(p.nodes![1]!, [...(refusedBy.get(p.nodes![1]!) ?? []), p.node!]);
   for (const [target, from] of refusedBy) {
     const t = byName.get(target);
-    if (!t || t.state !== 'running' || from.length < 2 || rootOn(t.name, ['not_listening'])) continue;
+    if (!t || t.state !== 'running' || from.length < 2 || rootOn(t.name, ['not_listening', 'rendezvous_unhosted'])) continue;
     roots.push({ severity: 'error', node: t.name, code: 'not_listening', nodes: [t.name], causedBy: null,
       message: `${t.name} does not listen on ${t.port ?? 'its TF port'}, its TF port: ${from.length} peers were refused` });
   }
@@ -123,7 +124,7 @@ export function explain(problems: readonly Problem[], nodes: readonly NodeView[]
     const cause = rootOn(from, ['not_attached'])
       ?? (LOOPBACK.test(target) ? rootOn(from, ['loopback_address']) : undefined)
       ?? misdirected(from, target)
-      ?? (t ? rootOn(t.name, DOWN) ?? (p.code !== 'peer_unresolvable' ? rootOn(t.name, ['not_listening']) : undefined)
+      ?? (t ? rootOn(t.name, DOWN) ?? (p.code !== 'peer_unresolvable' ? rootOn(t.name, ['not_listening', 'rendezvous_unhosted']) : undefined)
         : unknownRoot.get(target));
     if (cause) consequences.push({ ...p, causedBy: { node: cause.node, code: cause.code } });
     else roots.push(p);
@@ -155,7 +156,8 @@ export function explain(problems: readonly Problem[], nodes: readonly NodeView[]
  * consequence of that fault. */
 function rankFailures(roots: readonly Problem[], nodes: readonly NodeView[], byName: ReadonlyMap<string, NodeView>): Problem[] {
   const byIp = new Map(nodes.filter((n) => n.ip).map((n) => [n.ip!, n]));
-  const downOf = (n: NodeView): Problem | undefined => DOWN.map((c) => roots.find((r) => r.node === n.name && r.code === c)).find(Boolean);
+  // A torchrun node whose workers failed is down for the job though its container still runs.
+  const downOf = (n: NodeView): Problem | undefined => [...DOWN, 'ranks_failed' as const].map((c) => roots.find((r) => r.node === n.name && r.code === c)).find(Boolean);
   const ranks = nodes.filter(isJobRank);
   const stoppedFirst = (a: NodeView, b: NodeView): number => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.name.localeCompare(b.name);
   /** The down peer a down rank names, if any. */
@@ -188,7 +190,8 @@ function rankFailures(roots: readonly Problem[], nodes: readonly NodeView[], byN
       root = [...circle].sort(stoppedFirst)[0];
     }
     if (root && root.id !== n.id) {
-      const cause = downOf(root)!;
+      // Its own fault, where its stop follows from one (a rendezvous it could not host…).
+      const cause = JOB_FAULTS.map((c) => roots.find((r) => r.node === root.name && r.code === c)).find(Boolean) ?? downOf(root)!;
       out.push({ ...own, causedBy: { node: cause.node, code: cause.code } });
       continue;
     }

@@ -37,6 +37,8 @@ const FIXES: Record<Problem['code'], (p: Problem, network: string) => string> = 
   no_chief: () => 'run the coordinator as task type chief (tfmon up --chief), or ignore this if it runs outside the containers',
   rank_missing: () => 'start a container for each missing rank (RANK=N, the same WORLD_SIZE and MASTER_ADDR/MASTER_PORT), or restart the job with the WORLD_SIZE it has',
   duplicate_rank: () => 'give each container its own RANK (0 … WORLD_SIZE-1) and recreate the one that repeats another\'s',
+  rendezvous_unhosted: (p) => `recreate ${p.node ?? 'the container the endpoint names'} with --hostname ${p.node ?? 'its name'} (compose: hostname:), or give its torchrun --rdzv_conf is_host=1`,
+  ranks_failed: (p) => `tfmon logs ${p.node ?? 'it'} --errors shows why its worker failed (a peer it lost is named there); restart the job once the cause is fixed`,
   job_mismatch: (p) => `recreate ${p.node ?? 'that rank'} with the WORLD_SIZE and MASTER_ADDR/MASTER_PORT the other ranks have (a container's environment is fixed at creation)`,
 };
 

@@ -12,6 +12,7 @@
 // - the user's own expressions (--progress-regex) with named groups;
 // - master.cc's and the coordinator's messages naming a task (`/job:worker/replica:0/task:2`).
 
+import { workerFailed } from './frameworks/failure-lines.js';
 import { barLine } from './progress-bars.js';
 import { sanitize } from '../text/sanitize.js';
 
@@ -53,10 +54,12 @@ export type TrainingEvent =
   /** A message naming another task: the problem belongs to that task's container. */
   | { kind: 'task'; code: TaskReportCode; job: string; index: number; text: string }
   | { kind: 'recovered'; text: string }
+  /** torchrun's agent: a worker of this node failed (the node may still run: it waits for its peers). */
+  | { kind: 'workers_failed'; exitCode: number; localRank: number; text: string }
   | { kind: 'message_too_large'; received: number; max: number; text: string };
 
 // Words every recognized line has one of: a line without any is not parsed further.
-const KEYWORDS = /loss|step|Epoch|ETA|job:|PS task|larger than max|recovered|it\/s|s\/it/;
+const KEYWORDS = /loss|step|Epoch|ETA|job:|PS task|larger than max|recovered|it\/s|s\/it|exitcode/;
 
 // absl's prefix (`I0407 22:52:49.771748 139827692275520 file.py:260] `) or tf_logging's.
 const PREFIX = String.raw`(?:INFO:tensorflow:|WARNING:tensorflow:|[IW]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w.]+:\d+\] )`;
@@ -252,6 +255,8 @@ export function parseTrainingLine(raw: string, custom: readonly CustomFormat[] =
     if (r) return { kind: 'progress', report: r };
   }
   if (text.includes('global step') && STALL.test(text)) return { kind: 'stall_warning', text: clip(text) };
+  const failed = text.includes('exitcode') ? workerFailed(text) : null;
+  if (failed) return { kind: 'workers_failed', ...failed, text: clip(text) };
   // Most lines that got this far ("loss" in a sentence) name no task: four words decide first.
   if (!CLUSTER_WORDS.test(text)) return null;
   return clusterMessage(text);

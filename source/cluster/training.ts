@@ -47,7 +47,7 @@ export interface TrainingOptions {
 }
 
 /** The problems the training judgments make (the monitor of several engines carries them over). */
-export const TRAINING_CODES: ReadonlySet<string> = new Set(['straggler', 'stalled', 'session_waiting', 'worker_failed', 'ps_failed', 'grpc_message_too_large']);
+export const TRAINING_CODES: ReadonlySet<string> = new Set(['straggler', 'stalled', 'session_waiting', 'worker_failed', 'ps_failed', 'grpc_message_too_large', 'ranks_failed']);
 
 /** A rank using this much of its --cpus limit is throttled by it. */
 const THROTTLED_PERCENT = 90;
@@ -82,6 +82,8 @@ interface Book {
   notes: TaskNote[];
   recoveredAt: number | null;
   tooLarge: { received: number; max: number; text: string; at: number } | null;
+  /** torchrun's agent said a worker here failed (the last time). */
+  workersFailed: { exitCode: number; localRank: number; text: string; at: number } | null;
 }
 
 const HISTORY = 60;
@@ -140,7 +142,7 @@ export class TrainingBook {
   ingest(id: string, event: TrainingEvent, at: number): void {
     let b = this.books.get(id);
     if (!b) {
-      b = { t: empty(event.kind === 'progress' ? event.report.format : 'estimator'), paces: [], intervals: [], stallWarningAt: null, notes: [], recoveredAt: null, tooLarge: null };
+      b = { t: empty(event.kind === 'progress' ? event.report.format : 'estimator'), paces: [], intervals: [], stallWarningAt: null, notes: [], recoveredAt: null, tooLarge: null, workersFailed: null };
       this.books.set(id, b);
     }
     this.version++;
@@ -150,6 +152,7 @@ export class TrainingBook {
       case 'stall_warning': b.stallWarningAt = at; return;
       case 'recovered': b.recoveredAt = at; return;
       case 'message_too_large': b.tooLarge = { received: event.received, max: event.max, text: event.text, at }; return;
+      case 'workers_failed': b.workersFailed = { exitCode: event.exitCode, localRank: event.localRank, text: event.text, at }; return;
       case 'task': {
         const i = b.notes.findIndex((n) => n.code === event.code && n.job === event.job && n.index === event.index);
         if (i >= 0) b.notes.splice(i, 1);
@@ -271,6 +274,17 @@ export class TrainingBook {
       }
     }
     out.push(...this.stragglers(nodes, stalled, usage), ...this.taskReports(nodes, now));
+    for (const n of nodes) {
+      // A torchrun node whose workers failed while its agent lives on: torch 1.13's agent waits at
+      // its exit barrier for the other nodes (5 minutes when one is dead) — the container runs, the
+      // job does not. Progress since (a restarted worker group) ends it.
+      const f = this.books.get(n.id)?.workersFailed;
+      const t = this.books.get(n.id)?.t;
+      const started = n.startedAt ? Date.parse(n.startedAt) : 0;
+      if (!f || n.state !== 'running' || (t?.lastProgressAt ?? 0) > f.at || started > f.at) continue;
+      out.push({ severity: 'error', node: n.name, code: 'ranks_failed',
+        message: `its training stopped: a worker (local rank ${f.localRank}) exited with code ${f.exitCode}, and torchrun waits for the other nodes before it exits (up to 5 minutes)` });
+    }
     for (const n of nodes) {
       const big = this.books.get(n.id)?.tooLarge;
       if (big && now - big.at <= FAILURE_FRESH_MS) {

@@ -66,6 +66,9 @@ export interface ContainerFacts {
   /** The variables that place it in a job of another framework (RANK, WORLD_SIZE, MASTER_ADDR…;
    * frameworks/environment.ts lists them); nothing else of the environment is kept. */
   frameworkEnv: Record<string, string>;
+  /** The host name the container sees as its own (`--hostname`; Docker's default is the short id):
+   * torchrun's c10d rendezvous hosts its store only where the endpoint names it. */
+  hostname: string | null;
   ports: PublishedPort[];
   mounts: MountInfo[];
   nanoCpus: number | null;
@@ -139,7 +142,7 @@ export type ProblemCode =
   | 'not_attached' | 'peer_unresolvable' | 'not_listening' | 'port_refused' | 'port_timeout' | 'ip_mismatch'
   | 'engine_unreachable' | 'cross_engine_without_overlay' | 'unknown_host'
   | 'straggler' | 'stalled' | 'session_waiting' | 'worker_failed' | 'ps_failed' | 'grpc_message_too_large'
-  | 'metrics_public' | 'rank_missing' | 'duplicate_rank' | 'job_mismatch';
+  | 'metrics_public' | 'rank_missing' | 'duplicate_rank' | 'job_mismatch' | 'rendezvous_unhosted' | 'ranks_failed';
 
 /** The problem another one follows from: on which node (null: the cluster), which code. */
 export interface Cause {

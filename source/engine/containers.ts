@@ -102,6 +102,7 @@ export function factsFromInspect(inspect: unknown, network: { name: string; id: 
     tfConfigRaw: envValue(config['Env'], 'TF_CONFIG'),
     grpcFailFast: envValue(config['Env'], 'GRPC_FAIL_FAST'),
     frameworkEnv: frameworkEnvOf(config['Env']),
+    hostname: str(config['Hostname']),
     ports: portsOf(networkSettings),
     mounts,
     nanoCpus: num(hostConfig['NanoCpus']) || null,

@@ -49,6 +49,7 @@ export function factsFromTask(task: unknown, service: string, network: { name: s
     tfConfigRaw: envValue(spec['Env'], 'TF_CONFIG'),
     grpcFailFast: envValue(spec['Env'], 'GRPC_FAIL_FAST'),
     frameworkEnv: frameworkEnvOf(spec['Env']),
+    hostname: str(spec['Hostname']),
     ports: [],
     mounts: [],
     nanoCpus: num(obj(obj(obj(t['Spec'])['Resources'])['Limits'])['NanoCPUs']),

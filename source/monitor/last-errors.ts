@@ -1,8 +1,7 @@
 // Each node's last error line: from the log streams of the nodes on screen as lines arrive, and read
 // once from the engine for a node that just exited, died or restarted (and for status). A hint for
 // the table and the problems, never a fact: a log that cannot be read leaves it as it was.
-import { elasticRootCause } from '../cluster/frameworks/failure-lines.js';
-import { lastErrorOf } from '../cluster/logs.js';
+import { lastFailureOf, peerNamed, workerFailed } from '../cluster/frameworks/failure-lines.js';
 import type { ContainerFacts } from '../cluster/types.js';
 import type { ClusterReader } from '../engine/ports.js';
 import { toLogLine } from './log-follower.js';
@@ -28,7 +27,10 @@ export class LastErrors {
 
   /** An error line from a shown node's stream. */
   note(id: string, text: string): void {
-    if (this.byId.get(id) === text) return;
+    const before = this.byId.get(id);
+    if (before === text) return;
+    // torchrun's echo of a worker's failure says less than the worker's own line naming its peer.
+    if (before !== undefined && workerFailed(text) && peerNamed(before)) return;
     this.byId.set(id, text);
     this.timer ??= setTimeout(() => {
       this.timer = null;
@@ -45,7 +47,7 @@ export class LastErrors {
         also?.(f.id, lines);
         const read = lines.map(({ stream, line }, i) => toLogLine(i, f.id, stream, line));
         // A torchrun container's own last line says only "ChildFailedError:": its report says who.
-        const last = elasticRootCause(read.map((l) => l.text)) ?? lastErrorOf(read);
+        const last = lastFailureOf(read);
         if (last) this.byId.set(f.id, last);
       } catch {
         // gone meanwhile, or the log driver cannot be read (none, syslog…)

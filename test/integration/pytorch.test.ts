@@ -104,6 +104,56 @@ describe('a job that cannot meet', () => {
   }, 120_000);
 });
 
+/** A torchrun job: `nodes` containers, each a torchrun of 2 workers meeting at node 0's c10d
+ * rendezvous (node ranks given at rendezvous); `hostname`: node 0 knows its name as its own. */
+async function torchrunJob(tag: string, nodes: number, hostname: boolean): Promise<{ net: string; name: (i: number) => string }> {
+  const net = own(`pt-${tag}`);
+  const name = (i: number): string => own(`${tag}-node-${i}`);
+  createNetwork(net);
+  await Promise.all(Array.from({ length: nodes }, (_, i) => dockerAsync('run', '-d', '--name', name(i), '--network', net, '--label', TEST_LABEL,
+    ...(hostname ? ['--hostname', name(i)] : []), '--env', 'TRAIN_WIDTH=64', image,
+    'python3', '-m', 'torch.distributed.run', '--nnodes', String(nodes), '--nproc_per_node', '2',
+    '--rdzv_backend', 'c10d', '--rdzv_endpoint', `${name(0)}:29400`, '--rdzv_id', tag, '/opt/ddp_train.py')));
+  return { net, name };
+}
+
+describe('a real torchrun job (c10d rendezvous, 2 nodes of 2 workers)', () => {
+  it('the node the endpoint names hosts the store; a node killed: one root on it, the survivor\'s stopped training (its torchrun still waits) follows', async () => {
+    const j = await torchrunJob('trun', 2, true);
+    const m = await watch(j.net);
+    const s = await m.waitFor((x) => Object.values(x.training).some((t) => (t.done ?? 0) > 0)
+      && x.reachability.some((e) => e.tcp === 'ok'), 90_000);
+    expect(s.nodes.map((n) => [n.name, n.framework, n.role, n.worldSize, n.master, n.port, n.roleSource])).toEqual([
+      [j.name(0), 'pytorch', 'master', 4, `${j.name(0)}:29400`, 29400, 'command'],
+      [j.name(1), 'pytorch', 'worker', 4, `${j.name(0)}:29400`, null, 'command'],
+    ]);
+    expect(s.reachability.map((e) => `${e.from}>${e.to}:${e.port} ${e.tcp}`)).toEqual([`${j.name(1)}>${j.name(0)}:29400 ok`]);
+    expect(Object.values(s.training).find((t) => (t.done ?? 0) > 0)).toMatchObject({ format: 'tqdm', loss: expect.any(Number) });
+    expect(roots(s)).toEqual([]);
+
+    await dockerAsync('kill', j.name(1));
+    // torch 1.13's agent waits at its exit barrier for the dead node (5 minutes): its container runs on.
+    const after = await m.waitFor((x) => x.problems.some((p) => p.code === 'ranks_failed'), 60_000);
+    expect(after.nodes.find((n) => n.name === j.name(0))?.state).toBe('running');
+    expect(roots(after)).toEqual([`${j.name(1)}:not_running`]);
+    expect(follow(after)).toEqual([`${j.name(0)}:ranks_failed <- ${j.name(1)}:not_running`]);
+    expect(after.nodes.find((n) => n.name === j.name(0))?.lastError).toMatch(/gloo\/transport\/tcp\/pair\.cc:\d+\] (Read error|Connection closed by peer)/);
+    docker('rm', '-f', j.name(0), j.name(1));
+  }, 180_000);
+
+  it('without --hostname no node hosts the store (Docker\'s host name is the short id): one root on the node the endpoint names, at once', async () => {
+    const j = await torchrunJob('trunh', 2, false);
+    const m = await watch(j.net);
+    const s = await m.waitFor((x) => x.nodes.length === 2 && x.problems.length > 0, 30_000);
+    expect(roots(s)).toEqual([`${j.name(0)}:rendezvous_unhosted`]);
+    const r = await tfmon(['doctor', '--network', j.net, '--label', TEST_LABEL]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`error   rendezvous_unhosted: torchrun's c10d rendezvous is ${j.name(0)}:29400, this container, but its host name is [0-9a-f]{12}`));
+    expect(r.stdout).toContain(`fix: recreate ${j.name(0)} with --hostname ${j.name(0)}`);
+    docker('rm', '-f', j.name(0), j.name(1));
+  }, 90_000);
+});
+
 describe('a slow rank', () => {
   it('a rank limited to --cpus 0.2: named as the one that holds the job back (all ranks step at its pace)', async () => {
     const j = await job('slow', [0, 1, 2], 3, () => ({ TRAIN_STEPS_PER_EPOCH: '20' }), (r) => (r === 2 ? ['--cpus', '0.2'] : []));

@@ -4,10 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { explain } from '../../source/cluster/causes.js';
+import { fixFor } from '../../source/cluster/fixes.js';
 import { frameworkEnvOf } from '../../source/cluster/frameworks/environment.js';
-import { elasticRootCause, peerNamed, ranksWaitedFor, waitedForTheJob } from '../../source/cluster/frameworks/failure-lines.js';
+import { elasticRootCause, lastFailureOf, peerNamed, ranksWaitedFor, waitedForTheJob, workerFailed } from '../../source/cluster/frameworks/failure-lines.js';
 import { torchrunFlags } from '../../source/cluster/frameworks/pytorch.js';
-import { lastErrorOf, levelOf } from '../../source/cluster/logs.js';
+import { levelOf } from '../../source/cluster/logs.js';
 import { parseTrainingLine, type ProgressReport } from '../../source/cluster/progress.js';
 import { TrainingBook, type UsageNow } from '../../source/cluster/training.js';
 import { findProblems } from '../../source/cluster/problems.js';
@@ -24,8 +25,14 @@ const fixture = (path: string): string => readFileSync(new URL(`../fixtures/fram
 const inspect = (path: string): ContainerFacts => factsFromInspect((JSON.parse(fixture(path)) as unknown[])[0], { name: 'zz-ddp', id: null });
 const env = (vars: Record<string, string>, over: Partial<ContainerFacts> = {}): NodeView =>
   toNodeView(facts({ tfConfigRaw: null, grpcFailFast: null, labels: {}, frameworkEnv: vars, ...over }));
-/** The last error line of a recorded log, as the monitor finds it (every \r rewrite a line of its own). */
-const lastError = (path: string): string | null => lastErrorOf(fixture(path).split(/\r|\n/).map((text) => ({ text, level: levelOf(text) })));
+/** A recorded log's lines as the monitor reads them (every \r rewrite a line of its own), up to the first `until` matches. */
+const logLines = (path: string, until?: RegExp) => {
+  const lines = fixture(path).split(/\r|\n/);
+  const end = until ? lines.findIndex((l) => until.test(l)) + 1 : lines.length;
+  return lines.slice(0, end).map((text) => ({ text, level: levelOf(text) }));
+};
+/** The last error of a recorded log, as the monitor finds it. */
+const lastError = (path: string, until?: RegExp): string | null => lastFailureOf(logLines(path, until));
 const net = { name: 'zz-ddp', id: 'n', driver: 'bridge' };
 
 describe('recognising a framework', () => {
@@ -256,5 +263,58 @@ describe("torchrun's failure report (torch 2.11, recorded)", () => {
     expect(elasticRootCause(fixture('torchrun-kill.log').split('\n'))).toBe('ChildFailedError: rank 1 (local_rank: 1) failed first, exit code -9: Signal 9 (SIGKILL) received by PID 637');
     expect(elasticRootCause(fixture('torchrun-raise.log').split('\n'))).toBe('ChildFailedError: rank 1 (local_rank: 1) failed first, exit code 1');
     expect(elasticRootCause(fixture('torchrun-ok.log').split('\n'))).toBe(null);
+  });
+});
+
+describe('torchrun with a c10d rendezvous (torch 1.13 here, recorded)', () => {
+  /** A torchrun node from the recorded inspect of one whose endpoint named it (tu-0:29400). */
+  const node = (name: string, over: Partial<ContainerFacts> = {}): NodeView => toNodeView({ ...inspect('torch113/inspect-c10d-unhosted-0.json'), id: `id-${name}`, name, attached: true, networks: [net.name], ...over });
+
+  it('the node the endpoint names hosts the store only when that name is its host name, as torch decides it', () => {
+    const docker = node('tu-0');
+    expect(docker.hostname).toBe('d8b45e494ea3'); // Docker's default: the short id
+    expect([docker.framework, docker.role, docker.index, docker.worldSize, docker.master, docker.port]).toEqual(['pytorch', 'worker', null, 4, 'tu-0:29400', null]);
+    const named = node('tu-0', { hostname: 'tu-0' });
+    expect([named.role, named.port]).toEqual(['master', 29400]);
+    const forced = node('tu-0', { command: [...docker.command.slice(0, -1), '--rdzv_conf', 'is_host=1', docker.command.at(-1)!] });
+    expect([forced.role, forced.port]).toEqual(['master', 29400]);
+  });
+
+  it('no node hosts it: one root on the node the endpoint names, with the fix; every exit follows', () => {
+    const exited = (name: string, log: string): NodeView => ({ ...node(name, { state: 'exited', exitCode: 1, ip: null }), lastError: lastError(log) });
+    const nodes = [exited('tu-0', 'torch113/c10d-unhosted-0.log'), exited('tu-1', 'torch113/c10d-unhosted-1.log')];
+    expect(nodes[1]!.lastError).toMatch(/timed out after 60s while trying to connect to \(tu-0, 29400\)/);
+    const r = roots(nodes);
+    expect(r.map((p) => `${p.node}:${p.code}`)).toEqual(['tu-0:rendezvous_unhosted']);
+    expect(r[0]!.message).toBe('torchrun\'s c10d rendezvous is tu-0:29400, this container, but its host name is d8b45e494ea3: torchrun hosts the store only where the endpoint names its own host name, so no node hosts it and every node gives up after 60 s');
+    expect(fixFor(r[0]!, 'zz')).toBe('recreate tu-0 with --hostname tu-0 (compose: hostname:), or give its torchrun --rdzv_conf is_host=1');
+    expect(followers(nodes).sort()).toEqual(['tu-0:not_running <- tu-0:rendezvous_unhosted', 'tu-1:not_running <- tu-0:rendezvous_unhosted']);
+    // Hosted (--hostname tu-0): nothing.
+    const up = { state: 'running' as const, exitCode: null };
+    expect(roots([node('tu-0', { ...up, hostname: 'tu-0', ip: '172.18.0.5' }), node('tu-1', { ...up, ip: '172.18.0.6' })])).toEqual([]);
+  });
+
+  it('a node killed: the survivor\'s workers fail naming its address while torchrun waits at its exit barrier (running), then its report', () => {
+    const path = 'torch113/torchrun-killed-survivor.log';
+    const agentLine = /failed \(exitcode: 1\) local_rank: 0/;
+    // While it waits: the agent's line is the last error, the worker's line names the peer.
+    expect(workerFailed(logLines(path, agentLine).at(-1)!.text)).toEqual({ exitCode: 1, localRank: 0 });
+    expect(lastError(path, agentLine)).toBe('RuntimeError: [./gloo/transport/tcp/pair.cc:589] Read error [172.18.0.3]:5838: Connection reset by peer');
+    // After 300 s: torch 1.13's report has no traceback; the worker's line before it says who.
+    expect(lastError(path)).toBe('ChildFailedError: rank 0 (local_rank: 0) failed first, exit code 1: RuntimeError: [./gloo/transport/tcp/pair.cc:589] Read error [172.18.0.3]:5838: Connection reset by peer');
+
+    const book = new TrainingBook();
+    const survivor = { ...node('tr-0', { hostname: 'tr-0', state: 'running', exitCode: null, startedAt: new Date(0).toISOString(), ip: '172.18.0.2' }), lastError: lastError(path, agentLine) };
+    const dead = { ...node('tr-1', { state: 'exited', exitCode: 137, ip: null, finishedAt: new Date(50_000).toISOString() }) };
+    logLines(path, agentLine).forEach((l, i) => {
+      const e = parseTrainingLine(l.text);
+      if (e) book.ingest(survivor.id, e, 1000 + i * 10);
+    });
+    const judged = book.judge(60_000, [survivor, dead], () => null);
+    expect(judged.map((p) => `${p.node}:${p.code}`)).toEqual(['tr-0:ranks_failed']);
+    expect(judged[0]!.message).toBe('its training stopped: a worker (local rank 0) exited with code 1, and torchrun waits for the other nodes before it exits (up to 5 minutes)');
+    const all = explain([...findProblems(net, [survivor, dead]), ...judged], [survivor, dead]);
+    expect(all.filter((p) => !p.causedBy).map((p) => `${p.node}:${p.code}`)).toEqual(['tr-1:not_running']);
+    expect(all.filter((p) => p.causedBy).map((p) => `${p.node}:${p.code} <- ${p.causedBy!.node}:${p.causedBy!.code}`)).toEqual(['tr-0:ranks_failed <- tr-1:not_running']);
   });
 });

@@ -35,6 +35,27 @@ export function waitedForTheJob(line: string | null): boolean {
   return line !== null && (ranksWaitedFor(line) !== null || /\bSocket Timeout\b|RendezvousTimeoutError|Timed out initializing process group/.test(line));
 }
 
+/** torchrun's agent on a worker that failed: "failed (exitcode: 1) local_rank: 0 (pid: 11) of binary:
+ * /usr/bin/python3" (torch 1.13 prefixes `ERROR:torch.distributed…:`, 2.x absl's `E1204 …]`). */
+export function workerFailed(line: string | null): { exitCode: number; localRank: number } | null {
+  const m = line ? /\bfailed \(exitcode: (-?\d+)\) local_rank: (\d+) \(pid: \d+\) of binary/.exec(line) : null;
+  return m ? { exitCode: Number(m[1]), localRank: Number(m[2]) } : null;
+}
+
+/** Lines that only echo a failure said just before: torchrun's agent line, a bare "ChildFailedError:",
+ * the rendezvous's "See inner exception for details". */
+const ECHO = /ChildFailedError:\s*$|See inner exception for details/;
+
+/** The error line that says most of these lines' last failure: the last error line, unless it only
+ * echoes one said shortly before that names a peer (the one a worker lost, the store it could not
+ * reach) — then that line. */
+export function tellingError(lines: readonly { text: string; level: string | null }[]): string | null {
+  const errors = lines.filter((l) => l.level === 'error').map((l) => l.text);
+  const last = errors.at(-1) ?? null;
+  if (last === null || !(workerFailed(last) || ECHO.test(last))) return last;
+  return errors.slice(-40).reverse().find((t) => peerNamed(t) !== null) ?? last;
+}
+
 /** torchrun's report when a worker failed (torch.distributed.elastic's ChildFailedError): its "Root
  * Cause (first observed failure)" entry as one line — the rank, its exit code, what its traceback
  * says — or null when the lines hold no such report. The last such report counts. */
@@ -53,6 +74,16 @@ export function elasticRootCause(lines: readonly string[]): string | null {
   if (!rank) return null;
   const exit = field('exitcode')?.replace(/\s*\(pid: \d+\)$/, '') ?? '?';
   const why = field('traceback');
-  const said = why && !/To enable traceback/.test(why) ? `: ${why}` : '';
+  // torch 1.13 gives no traceback in the report by default: the worker's own line before it may
+  // still name the peer it lost (torch 2.x marks each rank's lines: only that rank's).
+  const own = new RegExp(`^\\[rank${/^\d+/.exec(rank)?.[0] ?? ''}\\]:|^(?!\\[rank\\d+\\]:)`);
+  const lost = lines.slice(Math.max(0, at - 80), at).reverse().find((t) => own.test(t) && peerNamed(t) !== null)?.trim();
+  const said = why && !/To enable traceback/.test(why) ? `: ${why}` : lost ? `: ${lost}` : '';
   return `ChildFailedError: rank ${rank} failed first, exit code ${exit}${said}`;
+}
+
+/** A node's last error as tfmon shows it: torchrun's report of the rank that failed first, else the
+ * most telling error line. */
+export function lastFailureOf(lines: readonly { text: string; level: string | null }[]): string | null {
+  return elasticRootCause(lines.map((l) => l.text)) ?? tellingError(lines);
 }

@@ -3,6 +3,7 @@
 // or misdirected rank does at run time is a silent wait in rendezvous, not an error line. Pure.
 import type { FrameworkName, NodeView, Problem } from '../types.js';
 import { hostPort } from './placement.js';
+import { c10dEndpointOf } from './pytorch.js';
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1|0\.0\.0\.0)$/i;
 const WORDS: Record<Exclude<FrameworkName, 'tensorflow'>, { size: string; master: string; init: string }> = {
@@ -60,6 +61,18 @@ export function jobProblems(nodes: readonly NodeView[]): Problem[] {
           problems.push({ severity: 'error', node: n.name, code: 'loopback_address', nodes: [n.name],
             message: `${w.master} is ${n.master}: in a job of ${members.length} containers every rank must reach the master by its name` });
         }
+      }
+    }
+
+    // torchrun's c10d store on no one: the container the endpoint names does not see that name as its
+    // own host name. Every node then gives up after 60 s, naming the endpoint.
+    if (framework === 'pytorch' && !members.some((m) => m.port !== null)) {
+      const endpoint = members.map(c10dEndpointOf).find((e) => e !== null);
+      const host = endpoint ? hostPort(endpoint).host : null;
+      const named = host ? members.find((m) => m.name === host || m.dnsName === host) : undefined;
+      if (endpoint && named) {
+        problems.push({ severity: 'error', node: named.name, code: 'rendezvous_unhosted', nodes: [named.name],
+          message: `torchrun's c10d rendezvous is ${endpoint}, this container, but its host name is ${named.hostname ?? 'another'}: torchrun hosts the store only where the endpoint names its own host name, so no node hosts it and every node gives up after 60 s` });
       }
     }
 

@@ -7,7 +7,7 @@ import type { ContainerFacts, FrameworkName, NodeView, Role } from '../types.js'
 export type Placement = Pick<NodeView, 'role' | 'index' | 'roleSource' | 'worldSize' | 'master' | 'ranks' | 'port'> & { framework: FrameworkName };
 
 /** One framework's reading of a container; null when it is not one of its jobs. */
-export type Recognise = (facts: Pick<ContainerFacts, 'frameworkEnv' | 'command' | 'name'>) => Placement | null;
+export type Recognise = (facts: Pick<ContainerFacts, 'frameworkEnv' | 'command' | 'name' | 'hostname'>) => Placement | null;
 
 export const intOf = (v: string | undefined): number | null => (v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) : null);
 

@@ -1,6 +1,7 @@
 // PyTorch's distributed jobs: one process per container started the env:// way (RANK, WORLD_SIZE,
 // MASTER_ADDR, MASTER_PORT), or a torchrun (torch.distributed.run / .launch) per container with its
 // flags on the command line (or as Kubeflow's PET_* variables). Pure.
+import type { ContainerFacts } from '../types.js';
 import { hostPort, intOf, roleOfRank, type Placement, type Recognise } from './placement.js';
 
 /** torchrun's defaults: the static rendezvous port, and c10d's. */
@@ -36,7 +37,27 @@ export function torchrunFlags(command: readonly string[]): Map<string, string> |
   return flags;
 }
 
-export const pytorch: Recognise = ({ frameworkEnv: env, command }) => {
+/** Whether torchrun here hosts the c10d rendezvous store at `endpoint`: as torch decides it, when
+ * the endpoint is loopback or names this machine's own host name (or `--rdzv_conf is_host=1`). In a
+ * container the host name is the short id unless `--hostname` says otherwise, so an endpoint naming
+ * the container by its name is not "here" to torch — then no one hosts it. */
+export function hostsRendezvous(endpoint: string, hostname: string | null, conf: string | undefined): boolean {
+  const isHost = conf ? /(?:^|,)is_host=(\w+)/.exec(conf)?.[1]?.toLowerCase() : undefined;
+  if (isHost !== undefined) return ['1', 'true', 'yes', 'y'].includes(isHost);
+  const host = hostPort(endpoint).host;
+  return /^(localhost|127\.\d+\.\d+\.\d+|::1)$/i.test(host) || (hostname !== null && host === hostname);
+}
+
+/** A torchrun container's c10d rendezvous endpoint (host:port), or null (env://, static, standalone). */
+export function c10dEndpointOf(n: Pick<ContainerFacts, 'command' | 'frameworkEnv'>): string | null {
+  const flags = torchrunFlags(n.command);
+  const get = (name: string): string | undefined => flags?.get(name) ?? n.frameworkEnv[`PET_${name.toUpperCase()}`];
+  const endpoint = get('rdzv_endpoint');
+  if (!endpoint || flags?.get('standalone') === 'true' || (get('rdzv_backend') ?? 'c10d') !== 'c10d') return null;
+  return hostPort(endpoint).port === null ? `${endpoint}:${C10D_PORT}` : endpoint;
+}
+
+export const pytorch: Recognise = ({ frameworkEnv: env, command, hostname }) => {
   const flags = torchrunFlags(command);
   if (flags || env['PET_NNODES'] !== undefined) {
     const get = (name: string): string | undefined => flags?.get(name) ?? env[`PET_${name.toUpperCase()}`];
@@ -51,15 +72,19 @@ export const pytorch: Recognise = ({ frameworkEnv: env, command }) => {
         ? (get('master_addr') ? `${get('master_addr')}:${intOf(get('master_port')) ?? TORCH_MASTER_PORT}` : null)
         : (hostPort(endpoint).port === null ? `${endpoint}:${C10D_PORT}` : endpoint);
     const ranks: [number, number] | null = nodeRank !== null && perNode !== null ? [nodeRank * perNode, nodeRank * perNode + perNode - 1] : null;
+    // c10d: the store is where torch finds the endpoint to be itself, whatever the node's rank (given
+    // at rendezvous when --node_rank is not); static: on node rank 0.
+    const c10d = !standalone && backend !== 'static' && master !== null;
+    const hosts = c10d ? hostsRendezvous(master, hostname, get('rdzv_conf')) : nodeRank === 0 && master !== null;
     return {
       framework: 'pytorch',
-      role: standalone ? 'master' : roleOfRank(nodeRank),
+      role: standalone || hosts ? 'master' : 'worker',
       index: standalone ? 0 : nodeRank,
       roleSource: flags ? 'command' : 'env',
       worldSize: nodes !== null && perNode !== null ? nodes * perNode : null,
       master,
       ranks: standalone && perNode !== null ? [0, perNode - 1] : ranks,
-      port: nodeRank === 0 && master ? hostPort(master).port : null,
+      port: hosts && master ? hostPort(master).port : null,
     } satisfies Placement;
   }
   if (env['MASTER_ADDR'] === undefined && env['RANK'] === undefined) return null;
