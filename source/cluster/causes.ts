@@ -20,7 +20,7 @@
 //   rank that peer names in turn (a chain ends at the rank that named no one, a circle at the one
 //   that stopped first); a rank that died waiting for the others (the store's "2/3 clients joined",
 //   a master it could not reach) while the job lacks a rank or a rank is misdirected: caused by that.
-import { peerNamed, waitedForTheJob } from './frameworks/failure-lines.js';
+import { ncclTimeout, peerNamed, waitedForTheJob } from './frameworks/failure-lines.js';
 import { isJobRank } from './frameworks/placement.js';
 import type { Cause, NodeView, Problem, ProblemCode } from './types.js';
 
@@ -42,7 +42,7 @@ const SAME_NODE: readonly [ProblemCode, readonly ProblemCode[]][] = [
   ['stalled', ['ranks_failed']],
 ];
 /** A job's own faults that keep the other ranks waiting. */
-const JOB_FAULTS: readonly ProblemCode[] = ['rank_missing', 'job_mismatch', 'duplicate_rank', 'loopback_address', 'rendezvous_unhosted'];
+const JOB_FAULTS: readonly ProblemCode[] = ['rank_missing', 'job_mismatch', 'duplicate_rank', 'loopback_address', 'rendezvous_unhosted', 'collective_timeout'];
 
 /** A TF_CONFIG address on the node itself (loopback_address's finding, not a missing host). */
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1|0\.0\.0\.0)$/i;
@@ -163,6 +163,11 @@ function rankFailures(roots: readonly Problem[], nodes: readonly NodeView[], byN
   /** The down peer a down rank names, if any. */
   const lost = (n: NodeView): NodeView | undefined => {
     const named = peerNamed(n.lastError);
+    // NCCL's watchdog names no peer: the one it waited for is a rank of the job that stopped
+    // without timing out itself (killed, crashed), the first to stop.
+    if (!named && ncclTimeout(n.lastError)) {
+      return ranks.filter((r) => r.id !== n.id && r.framework === n.framework && downOf(r) && !ncclTimeout(r.lastError) && !peerNamed(r.lastError) && !waitedForTheJob(r.lastError)).sort(stoppedFirst)[0];
+    }
     if (!named) return undefined;
     const peer = byIp.get(named.host) ?? byName.get(named.host);
     if (peer) return peer.id !== n.id && downOf(peer) ? peer : undefined;
@@ -196,7 +201,7 @@ function rankFailures(roots: readonly Problem[], nodes: readonly NodeView[], byN
       continue;
     }
     // Waiting for ranks that never came, or for a master it could not reach: the job's own fault.
-    if (waitedForTheJob(n.lastError) || peerNamed(n.lastError)) {
+    if (waitedForTheJob(n.lastError) || peerNamed(n.lastError) || ncclTimeout(n.lastError)) {
       const ofThisJob = (r: Problem): boolean => r.node !== n.name && ((r.nodes ?? []).includes(n.name) || (r.node !== null && byName.get(r.node)?.framework === n.framework));
       const fault = JOB_FAULTS.map((c) => roots.find((r) => r.code === c && ofThisJob(r))).find(Boolean);
       if (fault) out.push({ ...own, causedBy: { node: fault.node, code: fault.code } });

@@ -38,6 +38,7 @@ const FIXES: Record<Problem['code'], (p: Problem, network: string) => string> = 
   rank_missing: () => 'start a container for each missing rank (RANK=N, the same WORLD_SIZE and MASTER_ADDR/MASTER_PORT), or restart the job with the WORLD_SIZE it has',
   duplicate_rank: () => 'give each container its own RANK (0 … WORLD_SIZE-1) and recreate the one that repeats another\'s',
   rendezvous_unhosted: (p) => `recreate ${p.node ?? 'the container the endpoint names'} with --hostname ${p.node ?? 'its name'} (compose: hostname:), or give its torchrun --rdzv_conf is_host=1`,
+  collective_timeout: (p) => `tfmon logs ${p.node ?? 'each rank that did not time out'} shows where it is (py-spy dump --pid 1 in the container prints its Python stack); every rank must call the same collectives in the same order — a rank-0-only checkpoint or evaluation inside the step loop is the usual cause; raise the timeout of init_process_group only for a slow step`,
   ranks_failed: (p) => `tfmon logs ${p.node ?? 'it'} --errors shows why its worker failed (a peer it lost is named there); restart the job once the cause is fixed`,
   job_mismatch: (p) => `recreate ${p.node ?? 'that rank'} with the WORLD_SIZE and MASTER_ADDR/MASTER_PORT the other ranks have (a container's environment is fixed at creation)`,
 };

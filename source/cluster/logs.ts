@@ -23,7 +23,9 @@ export interface LogLine {
 // "ERROR:tensorflow:" / "WARNING:tensorflow:"; the rest are the failures the users grep for.
 // Python's own last line of a traceback, the one that says what failed ("RuntimeError: …",
 // "torch.distributed.DistStoreError: …", torch 2.x's "[rank0]: RuntimeError: …"), is an error line too.
-const ERROR = /\bERROR\b|^E\d{4} \d|\bE tensorflow|^F\d{4} \d|\bF tensorflow|Traceback \(most recent call last\)|\bTraceback\b|ResourceExhausted|\bOOM\b|Out of memory|UnavailableError|failed to connect to all addresses|Check failed|^(?:\[rank\d+\]:\s*)?(?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception)(?::|$)/;
+// torch's C++ lines: glog's `[E ProcessGroupNCCL.cpp:737]`, 2.x's `[rank0]:[E626 06:24:44…`, and an
+// uncaught C++ exception's `terminate called…` / `  what():`.
+const ERROR = /\bERROR\b|^E\d{4} \d|^(?:\[rank\d+\]:)?\[E(?:\d{4} \d| )|^terminate called after throwing|^\s*what\(\):|\bE tensorflow|^F\d{4} \d|\bF tensorflow|Traceback \(most recent call last\)|\bTraceback\b|ResourceExhausted|\bOOM\b|Out of memory|UnavailableError|failed to connect to all addresses|Check failed|^(?:\[rank\d+\]:\s*)?(?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception)(?::|$)/;
 const WARNING = /\bWARNING\b|^W\d{4} \d|\bW tensorflow/;
 
 export function levelOf(text: string): LogLevel {

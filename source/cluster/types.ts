@@ -142,7 +142,7 @@ export type ProblemCode =
   | 'not_attached' | 'peer_unresolvable' | 'not_listening' | 'port_refused' | 'port_timeout' | 'ip_mismatch'
   | 'engine_unreachable' | 'cross_engine_without_overlay' | 'unknown_host'
   | 'straggler' | 'stalled' | 'session_waiting' | 'worker_failed' | 'ps_failed' | 'grpc_message_too_large'
-  | 'metrics_public' | 'rank_missing' | 'duplicate_rank' | 'job_mismatch' | 'rendezvous_unhosted' | 'ranks_failed';
+  | 'metrics_public' | 'rank_missing' | 'duplicate_rank' | 'job_mismatch' | 'rendezvous_unhosted' | 'ranks_failed' | 'collective_timeout';
 
 /** The problem another one follows from: on which node (null: the cluster), which code. */
 export interface Cause {

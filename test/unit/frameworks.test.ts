@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { explain } from '../../source/cluster/causes.js';
 import { fixFor } from '../../source/cluster/fixes.js';
 import { frameworkEnvOf } from '../../source/cluster/frameworks/environment.js';
-import { elasticRootCause, lastFailureOf, peerNamed, ranksWaitedFor, waitedForTheJob, workerFailed } from '../../source/cluster/frameworks/failure-lines.js';
+import { elasticRootCause, lastFailureOf, ncclTimeout, peerNamed, ranksWaitedFor, waitedForTheJob, workerFailed } from '../../source/cluster/frameworks/failure-lines.js';
 import { torchrunFlags } from '../../source/cluster/frameworks/pytorch.js';
 import { levelOf } from '../../source/cluster/logs.js';
 import { parseTrainingLine, type ProgressReport } from '../../source/cluster/progress.js';
@@ -316,5 +316,39 @@ describe('torchrun with a c10d rendezvous (torch 1.13 here, recorded)', () => {
     const all = explain([...findProblems(net, [survivor, dead]), ...judged], [survivor, dead]);
     expect(all.filter((p) => !p.causedBy).map((p) => `${p.node}:${p.code}`)).toEqual(['tr-1:not_running']);
     expect(all.filter((p) => p.causedBy).map((p) => `${p.node}:${p.code} <- ${p.causedBy!.node}:${p.causedBy!.code}`)).toEqual(['tr-0:ranks_failed <- tr-1:not_running']);
+  });
+});
+
+describe("NCCL's watchdog (quoted from public logs: no GPU job can time out here)", () => {
+  const lines = (path: string): string[] => fixture(`nccl/${path}`).split('\n').filter(Boolean);
+  it('reads the rank, the collective and the timeout, alone, inside an aborted communicator and inside the watchdog\'s terminate line', () => {
+    expect(ncclTimeout(lines('watchdog-torch1.log')[0]!)).toEqual({ rank: 3, seq: 56693, op: 'BROADCAST', timeoutMs: 1_800_000 });
+    expect(ncclTimeout(lines('watchdog-torch2.log')[0]!)).toEqual({ rank: 1, seq: 808, op: 'ALLREDUCE', timeoutMs: 600_000 });
+    expect(ncclTimeout(lines('aborted.log')[0]!)).toEqual({ rank: 2, seq: 10, op: 'BROADCAST', timeoutMs: 1_800_000 });
+    expect(ncclTimeout(lines('watchdog-terminate.log')[1]!)).toEqual({ rank: 6, seq: 199, op: '_REDUCE_SCATTER_BASE', timeoutMs: 600_000 });
+    expect(lastError('nccl/watchdog-terminate.log')).toMatch(/Watchdog caught collective operation timeout/);
+    expect(ncclTimeout(lines('watchdog-torch2.log')[1]!)).toBe(null);
+  });
+
+  /** Ranks 1-3 of a 4-rank job, each with its own watchdog line (torch 1.x's log, one line a rank). */
+  const job = (rank0: Partial<ContainerFacts>): NodeView[] => [
+    { ...ranks([{ rank: 0, world: 4 }])[0]!, ...rank0 } as NodeView,
+    ...lines('watchdog-torch1.log').map((line) => {
+      const r = ncclTimeout(line)!.rank;
+      return { ...ranks([{ rank: r, world: 4, state: 'exited', exit: 134 }])[0]!, lastError: line };
+    }),
+  ];
+  it('the rank that did not time out and still runs is where the job hangs: one root on it; the others\' exits follow', () => {
+    const nodes = job({});
+    const r = roots(nodes);
+    expect(r.map((p) => `${p.node}:${p.code}`)).toEqual(['ddp-0:collective_timeout']);
+    expect(r[0]!.message).toBe('ddp-3, ddp-2, ddp-1 gave up on NCCL BROADCAST #56693 after 1800 s waiting for it: it never joined that collective — stuck or far slower (its own work, a checkpoint, a data loader, another code path)');
+    expect(followers(nodes).sort()).toEqual([1, 2, 3].map((k) => `ddp-${k}:not_running <- ddp-0:collective_timeout`));
+  });
+
+  it('the rank that did not time out was killed: the others\' exits follow from its exit', () => {
+    const nodes = job({ state: 'exited', exitCode: 137, ip: null });
+    expect(roots(nodes).map((p) => `${p.node}:${p.code}`)).toEqual(['ddp-0:not_running']);
+    expect(followers(nodes).sort()).toEqual([1, 2, 3].map((k) => `ddp-${k}:not_running <- ddp-0:not_running`));
   });
 });

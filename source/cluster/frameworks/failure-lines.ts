@@ -35,6 +35,15 @@ export function waitedForTheJob(line: string | null): boolean {
   return line !== null && (ranksWaitedFor(line) !== null || /\bSocket Timeout\b|RendezvousTimeoutError|Timed out initializing process group/.test(line));
 }
 
+/** NCCL's watchdog on a collective that did not finish in time, as torch 1.x and 2.x print it, alone,
+ * inside "NCCL communicator was aborted on rank 2. Original reason for failure was: …" or inside the
+ * watchdog's `terminate … what():` line: "[Rank 3] Watchdog caught collective operation timeout:
+ * WorkNCCL(SeqNum=56693, OpType=BROADCAST, Timeout(ms)=1800000) ran for 1804371 milliseconds". */
+export function ncclTimeout(line: string | null): { rank: number; seq: number; op: string; timeoutMs: number } | null {
+  const m = line ? /\[Rank (\d+)\] Watchdog caught collective operation timeout: WorkNCCL\(SeqNum=(\d+), OpType=(\w+)[^)]*?Timeout\(ms\)=(\d+)\)/.exec(line) : null;
+  return m ? { rank: Number(m[1]), seq: Number(m[2]), op: m[3]!, timeoutMs: Number(m[4]) } : null;
+}
+
 /** torchrun's agent on a worker that failed: "failed (exitcode: 1) local_rank: 0 (pid: 11) of binary:
  * /usr/bin/python3" (torch 1.13 prefixes `ERROR:torch.distributed…:`, 2.x absl's `E1204 …]`). */
 export function workerFailed(line: string | null): { exitCode: number; localRank: number } | null {

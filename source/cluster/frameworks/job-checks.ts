@@ -3,6 +3,7 @@
 // or misdirected rank does at run time is a silent wait in rendezvous, not an error line. Pure.
 import type { FrameworkName, NodeView, Problem } from '../types.js';
 import { hostPort } from './placement.js';
+import { ncclTimeout } from './failure-lines.js';
 import { c10dEndpointOf } from './pytorch.js';
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1|0\.0\.0\.0)$/i;
@@ -73,6 +74,25 @@ export function jobProblems(nodes: readonly NodeView[]): Problem[] {
       if (endpoint && named) {
         problems.push({ severity: 'error', node: named.name, code: 'rendezvous_unhosted', nodes: [named.name],
           message: `torchrun's c10d rendezvous is ${endpoint}, this container, but its host name is ${named.hostname ?? 'another'}: torchrun hosts the store only where the endpoint names its own host name, so no node hosts it and every node gives up after 60 s` });
+      }
+    }
+
+    // NCCL's watchdog: ranks that gave up on one collective, waiting for ranks that never joined it.
+    // Those that did not time out, still running, are where it hangs (their own work, a checkpoint,
+    // a data loader, another code path); one of them that stopped is a plain dead peer (causes.ts).
+    const timedOut = members.flatMap((m) => {
+      const t = ncclTimeout(m.lastError);
+      return t ? [{ m, t }] : [];
+    });
+    if (timedOut.length) {
+      const { t } = timedOut[0]!;
+      const waited = timedOut.filter((x) => x.t.seq === t.seq).map((x) => x.m.name);
+      const others = members.filter((m) => !ncclTimeout(m.lastError));
+      const hung = others.filter((m) => m.state === 'running');
+      if (hung.length && hung.length === others.length) {
+        const by = waited.length > 3 ? `${waited.slice(0, 3).join(', ')} and ${waited.length - 3} more` : waited.join(', ');
+        problems.push({ severity: 'error', node: hung.length === 1 ? hung[0]!.name : null, code: 'collective_timeout', nodes: [...hung.map((m) => m.name), ...waited],
+          message: `${by} gave up on NCCL ${t.op} #${t.seq} after ${Math.round(t.timeoutMs / 1000)} s waiting for ${hung.length === 1 ? 'it' : hung.map((m) => m.name).join(', ')}: ${hung.length === 1 ? 'it never joined' : 'they never joined'} that collective — stuck or far slower (its own work, a checkpoint, a data loader, another code path)` });
       }
     }
 
