@@ -62,7 +62,7 @@ export const FLAGS = {
   constraint: { type: 'string', isMultiple: true, default: [], arg: 'EXPR', help: 'swarm placement, like node.labels.gpu==true (repeatable)', commands: ['up'] },
   node: { type: 'string', arg: 'NAME', help: 'only this node (prints its TF_CONFIG alone)', commands: ['tf-config'] },
   write: { type: 'string', arg: 'DIR', help: 'write DIR/<node>.json (atomically; the previous one kept as .bak)', commands: ['tf-config'] },
-  apply: { type: 'boolean', default: false, help: 'recreate the nodes whose TF_CONFIG differs, one at a time (asks; --yes)', commands: ['tf-config'] },
+  apply: { type: 'boolean', default: false, help: 'recreate the nodes whose TF_CONFIG differs, one at a time; a PyTorch job restarts whole (asks; --yes)', commands: ['tf-config'] },
   yes: { type: 'boolean', shortFlag: 'y', default: false, help: 'do not ask for confirmation', commands: ['down', 'tf-config'] },
   since: { type: 'string', arg: 'WHEN', help: 'only lines since then: 30s, 5m, 2h, 1d, or a time like 2026-11-28T10:00:00Z', commands: ['logs'] },
   errors: { type: 'boolean', default: false, help: 'only error lines (ERROR, Traceback, OOM, UnavailableError, E/F tensorflow…)', commands: ['logs'] },

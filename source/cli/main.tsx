@@ -33,7 +33,7 @@ const help = `
     down          remove the cluster's containers (by label), and the network if tfmon created it
     logs NODE     a node's logs, sanitized (NODE: a container name, or worker-1, ps-0, chief)
     doctor        every problem, grouped by node, each with a fix; exit 1 if any is an error
-    tf-config     the TF_CONFIG each node should have: print it, --write DIR, or --apply
+    tf-config     the TF_CONFIG each node should have (a PyTorch job: WORLD_SIZE, MASTER_*): print it, or --apply
 
 ${optionsHelpText()}
 

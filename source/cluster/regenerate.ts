@@ -106,3 +106,38 @@ export function notScalable(nodes: readonly NodeView[]): string | null {
   const job = nodes.find(isJobRank);
   return job ? `+ and - grow and shrink TensorFlow clusters and PyTorch env:// jobs; a ${job.framework === 'pytorch' ? 'torchrun' : job.framework} job is not resized by tfmon yet` : null;
 }
+
+/** One rank's variables as `c` would set them, and what differs from what it has. */
+export interface JobVariablesPlan {
+  node: NodeView;
+  env: { RANK: string; WORLD_SIZE: string; MASTER_ADDR: string; MASTER_PORT: string };
+  diff: string[];
+}
+
+/** A PyTorch env:// job's variables from its live ranks: WORLD_SIZE = the ranks there, the master =
+ * rank 0's container (by the name its peers resolve) and its MASTER_PORT. null when the network holds
+ * no such job; an error when the ranks are not 0 … n-1 once each (a rank to start or renumber first). */
+export function jobVariablesPlan(nodes: readonly NodeView[]): { ok: true; plans: JobVariablesPlan[] } | { ok: false; error: string } | null {
+  const ranks = jobRanks(nodes);
+  if (ranks.length === 0) return null;
+  const indexes = ranks.map((r) => r.index!);
+  if (indexes.some((r, i) => r !== i)) {
+    return { ok: false, error: `the ranks are ${indexes.join(', ')}, not 0 to ${ranks.length - 1} once each: start the missing rank or give the repeated one another RANK first` };
+  }
+  const master = ranks[0]!;
+  const port = master.frameworkEnv['MASTER_PORT'] ?? String(master.port ?? 29500);
+  const plans = ranks.map((node): JobVariablesPlan => {
+    const env = { RANK: String(node.index), WORLD_SIZE: String(ranks.length), MASTER_ADDR: master.dnsName, MASTER_PORT: port };
+    const diff = (['WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'] as const)
+      .filter((k) => node.frameworkEnv[k] !== env[k])
+      .map((k) => `${k}: ${node.frameworkEnv[k] ?? 'not set'} → ${env[k]}`);
+    return { node, env, diff };
+  });
+  return { ok: true, plans };
+}
+
+/** What `c` regenerates here: a PyTorch env:// job's variables when the network holds such a job and
+ * no TensorFlow task; TensorFlow's TF_CONFIG otherwise. */
+export function regeneratesJob(nodes: readonly NodeView[]): boolean {
+  return !nodes.some((n) => n.framework === 'tensorflow') && jobRanks(nodes).length > 0;
+}

@@ -1,13 +1,16 @@
 // `tfmon tf-config [--node NAME] [--write DIR] [--apply] [--yes]`: the TF_CONFIG each node should
 // have (from the live topology), printed, written to files, or applied by recreating the nodes that
-// differ, one at a time.
+// differ, one at a time. On a network of PyTorch env:// ranks: the job's WORLD_SIZE and MASTER_*
+// as its live ranks call for them, and --apply restarts the job whole with them.
 import { isJobRank } from '../cluster/frameworks/placement.js';
-import { tfConfigPlan } from '../cluster/regenerate.js';
+import { jobVariablesPlan, regeneratesJob, tfConfigPlan } from '../cluster/regenerate.js';
+import { applyJobVariables } from '../engine/job-actions.js';
 import { applyTfConfig, writeTfConfigFiles } from '../engine/cluster-actions.js';
 import { logAction } from '../engine/action-log.js';
 import { EngineError } from '../engine/errors.js';
 import { ClusterMonitor } from '../monitor/cluster-monitor.js';
 import { sanitize } from '../text/sanitize.js';
+import type { NodeView } from '../cluster/types.js';
 import { confirm } from './confirm.js';
 import { engineOf, type CommonOptions, type Io } from './context.js';
 import { UsageError } from './flags.js';
@@ -26,6 +29,7 @@ export async function runTfConfig(common: CommonOptions, o: TfConfigOptions, io:
   const monitor = new ClusterMonitor(engine, { network: common.network, labels: common.labels });
   const snapshot = await monitor.load();
   monitor.stop();
+  if (regeneratesJob(snapshot.nodes) && o.node === undefined && o.write === undefined) return jobVariables(engine, snapshot.nodes, common, o, io);
   const result = tfConfigPlan(snapshot.nodes);
   if (!result.ok) throw new EngineError(`cannot regenerate TF_CONFIG: ${result.error}`);
   let plans = result.plans;
@@ -75,5 +79,38 @@ export async function runTfConfig(common: CommonOptions, o: TfConfigOptions, io:
     const { recreated, ms } = await applyTfConfig(engine, snapshot.nodes, plans, snapshot.network.name, io.out);
     io.out(`done in ${(ms / 1000).toFixed(1)} s: ${recreated.length} node${recreated.length === 1 ? '' : 's'} recreated`);
   }
+  return 0;
+}
+
+/** The PyTorch side of tf-config: each rank's WORLD_SIZE and MASTER_* as the live ranks call for. */
+async function jobVariables(engine: ReturnType<typeof engineOf>, nodes: readonly NodeView[], common: CommonOptions, o: TfConfigOptions, io: Io): Promise<number> {
+  const plan = jobVariablesPlan(nodes);
+  if (!plan) return 0;
+  if (!plan.ok) throw new EngineError(`cannot regenerate the job's variables: ${plan.error}`);
+  const changed = plan.plans.filter((p) => p.diff.length > 0);
+  if (!o.apply) {
+    for (const p of plan.plans) io.out(`${p.node.name}: ${p.diff.length ? p.diff.join('; ') : 'up to date'}`);
+    const env = plan.plans[0]!.env;
+    io.out(`  WORLD_SIZE=${env.WORLD_SIZE} MASTER_ADDR=${env.MASTER_ADDR} MASTER_PORT=${env.MASTER_PORT} (RANK each its own)`);
+    return 0;
+  }
+  if (changed.length === 0) {
+    io.out('every rank already has the variables its live ranks call for');
+    return 0;
+  }
+  if (o.readOnly) {
+    logAction({ action: 'job-variables', target: common.network, result: 'refused', error: '--read-only' });
+    throw new UsageError('--read-only: tfmon changes nothing (drop --read-only to apply)');
+  }
+  if (!o.yes) {
+    if (!process.stdin.isTTY) throw new UsageError('--apply restarts the job: pass --yes to confirm (stdin is not a terminal)');
+    for (const p of changed) io.err(`${p.node.name}: ${p.diff.join('; ')}`);
+    if (!(await confirm(`A static DDP job restarts whole: recreate its ${plan.plans.length} ranks, one at a time? [y/N] `))) {
+      io.err('nothing changed');
+      return 1;
+    }
+  }
+  const { ms } = await applyJobVariables(engine, nodes, common.network, io.out);
+  io.out(`done in ${(ms / 1000).toFixed(1)} s: ${plan.plans.length} ranks recreated`);
   return 0;
 }

@@ -1,8 +1,9 @@
 // `+` and `-` on a PyTorch job started the env:// way: a static DDP job cannot take or lose one rank
 // while it runs, so it restarts whole with the new WORLD_SIZE: every rank recreated with it (its
 // RANK and MASTER_* kept), the new rank a copy of the highest one, or the highest one removed.
+// `a` after `c`: the job restarts whole with the variables its live ranks call for.
 import { cloneBody, nextName } from '../cluster/clone.js';
-import { jobRanks } from '../cluster/regenerate.js';
+import { jobRanks, jobVariablesPlan } from '../cluster/regenerate.js';
 import type { NodeView } from '../cluster/types.js';
 import { logAction } from './action-log.js';
 import { recreate, type Progress } from './cluster-actions.js';
@@ -30,13 +31,7 @@ export async function resizeJob(engine: Engine, nodes: readonly NodeView[], netw
     }
     logAction({ action: 'job-shrink', target: last.name, result: 'ok' });
   }
-  // Every rank with the new world (a static job restarts whole), one at a time: each new process
-  // waits in init_process_group until all have joined.
-  for (const [i, rank] of keep.entries()) {
-    progress(`recreating ${rank.name} with WORLD_SIZE=${worldSize} (${i + 1} of ${keep.length})`);
-    const body = cloneBody(await engine.containers.inspectRaw(rank.id), { name: rank.name, network, env: { WORLD_SIZE: String(worldSize) }, index: rank.index!, hostPort: (p) => p, keepAddress: true });
-    await recreate(engine, rank, body, 'job-resize', `the job was left with ${i} of ${keep.length} ranks recreated`);
-  }
+  await restartRanks(engine, keep.map((node) => ({ node, env: { WORLD_SIZE: String(worldSize) } })), network, 'job-resize', progress);
   if (delta === 1) {
     const index = last.index! + 1;
     const name = nextName(last.name, last.index, index);
@@ -56,4 +51,28 @@ export async function resizeJob(engine: Engine, nodes: readonly NodeView[], netw
   }
   progress(`the job restarted with WORLD_SIZE=${worldSize}`);
   return { worldSize, ms: Date.now() - started };
+}
+
+/** Every rank recreated with these variables (a static job restarts whole), one at a time: each new
+ * process waits in init_process_group until all have joined. The rest of each container is kept. */
+async function restartRanks(engine: Engine, ranks: readonly { node: NodeView; env: Record<string, string> }[], network: string, action: string, progress: Progress): Promise<void> {
+  for (const [i, { node, env }] of ranks.entries()) {
+    progress(`recreating ${node.name} with ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} (${i + 1} of ${ranks.length})`);
+    const body = cloneBody(await engine.containers.inspectRaw(node.id), { name: node.name, network, env, index: node.index!, hostPort: (p) => p, keepAddress: true });
+    await recreate(engine, node, body, action, `the job was left with ${i} of ${ranks.length} ranks recreated`);
+  }
+}
+
+/** `a` on a PyTorch env:// job: when any rank's WORLD_SIZE or MASTER_* differs from what the live
+ * ranks call for, every rank is recreated with them. Returns the ranks that differed. */
+export async function applyJobVariables(engine: Engine, nodes: readonly NodeView[], network: string, progress: Progress): Promise<{ changed: string[]; ms: number }> {
+  const started = Date.now();
+  const plan = jobVariablesPlan(nodes);
+  if (!plan) throw new EngineError('no PyTorch env:// job (RANK, WORLD_SIZE, MASTER_ADDR in its environment) on the network');
+  if (!plan.ok) throw new EngineError(plan.error);
+  const changed = plan.plans.filter((p) => p.diff.length > 0).map((p) => p.node.name);
+  if (changed.length === 0) return { changed, ms: Date.now() - started };
+  await restartRanks(engine, plan.plans.map((p) => ({ node: p.node, env: p.env })), network, 'job-variables', progress);
+  progress(`the job restarted with WORLD_SIZE=${plan.plans.length}, master ${plan.plans[0]!.env.MASTER_ADDR}:${plan.plans[0]!.env.MASTER_PORT}`);
+  return { changed, ms: Date.now() - started };
 }

@@ -6,8 +6,8 @@ import type { Engine } from '../engine/engine.js';
 import type { Monitor } from '../monitor/monitor.js';
 import { App, type ScreenActions } from './App.js';
 import { applyTfConfig, restartNodes, scaleDown, scaleUp, writeTfConfigFiles, type Progress } from '../engine/cluster-actions.js';
-import { lastWorker, tfConfigPlan } from '../cluster/regenerate.js';
-import { resizeJob } from '../engine/job-actions.js';
+import { lastWorker, regeneratesJob, tfConfigPlan } from '../cluster/regenerate.js';
+import { applyJobVariables, resizeJob } from '../engine/job-actions.js';
 import { asciiOnly, colorEnabled, supportsHyperlinks } from '../text/locale.js';
 import { DEFAULT_LOG_OPTIONS } from '../monitor/log-follower.js';
 import { unexpectedErrorLine } from '../cli/unexpected.js';
@@ -48,7 +48,12 @@ export function clusterActions(engine: Engine, monitor: Monitor, options: Pick<C
         restart: async (ids: string[], progress: Progress) => {
           for (const id of ids) await restartNodes(owner(id), nodes(), [id], progress);
         },
-        applyTfConfig: async (progress: Progress) => {
+        applyRegenerated: async (progress: Progress) => {
+          // A network of PyTorch ranks and no TensorFlow task: the job's variables (it restarts whole).
+          if (regeneratesJob(nodes())) {
+            await applyJobVariables(engine, nodes(), network(), progress);
+            return;
+          }
           // One node at a time, each on its own engine: the rollout stays rolling across engines.
           for (const plan of plans().filter((p) => p.diff.length > 0)) await applyTfConfig(owner(plan.node.id), nodes(), [plan], network(), progress);
         },

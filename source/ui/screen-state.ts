@@ -1,7 +1,7 @@
 // Everything the live screen remembers between frames, and what each key does to it: one state
 // object and one pure reducer (no React, no timers), tested on its own. What a key asks of the
 // world (probe, restart, quit…) comes back as a Command for the screen's hook to carry out.
-import { lastWorker, notScalable, resizableJob } from '../cluster/regenerate.js';
+import { jobVariablesPlan, lastWorker, notScalable, regeneratesJob, resizableJob } from '../cluster/regenerate.js';
 import type { LogLine } from '../cluster/logs.js';
 import type { NodeView } from '../cluster/types.js';
 import { actionFor, keyName, refusedFor, type Action, type KeyFlags, type View } from './keys.js';
@@ -253,8 +253,14 @@ function change(s: ScreenState, action: Action, nodes: readonly NodeView[], node
       return same(ask(s, `Restart all ${plural(role.length, `${node.role} node`)} (${role.map((n) => n.name).join(', ')}), one after the other?`,
         { kind: 'restart', ids: role.map((n) => n.id), done: `restarted ${plural(role.length, `${node.role} node`)}` }));
     }
-    case 'apply':
-      return same(ask(s, 'Recreate the nodes whose TF_CONFIG differs, one at a time (each keeps the rest of its configuration)?', { kind: 'apply' }));
+    case 'apply': {
+      if (!regeneratesJob(nodes)) return same(ask(s, 'Recreate the nodes whose TF_CONFIG differs, one at a time (each keeps the rest of its configuration)?', { kind: 'apply' }));
+      const plan = jobVariablesPlan(nodes);
+      if (!plan?.ok) return same({ ...s, notice: { text: `cannot regenerate: ${plan?.error ?? 'no job'}`, tone: 'error' } });
+      if (!plan.plans.some((p) => p.diff.length)) return same({ ...s, notice: { text: 'every rank already has the variables its live ranks call for', tone: 'ok' } });
+      const env = plan.plans[0]!.env;
+      return same(ask(s, `A static DDP job restarts whole: recreate its ${plan.plans.length} ranks with WORLD_SIZE=${env.WORLD_SIZE}, MASTER_ADDR=${env.MASTER_ADDR}, MASTER_PORT=${env.MASTER_PORT}, one at a time?`, { kind: 'apply' }));
+    }
     default:
       return same(s);
   }

@@ -14,7 +14,8 @@ export interface ClusterChanges {
   resizeJob?(delta: 1 | -1, progress: Progress): Promise<void>;
   scaleDown(id: string, progress: Progress): Promise<void>;
   restart(ids: string[], progress: Progress): Promise<void>;
-  applyTfConfig(progress: Progress): Promise<void>;
+  /** What the `c` pane shows, applied: TensorFlow's TF_CONFIG, or a PyTorch job's variables. */
+  applyRegenerated(progress: Progress): Promise<void>;
 }
 
 /** What the screen can ask of the monitor and the engine. */
@@ -113,7 +114,7 @@ export function useScreen(actions: ScreenActions | undefined, context: () => Key
         if (changes?.resizeJob) void run(() => changes.resizeJob!(command.delta, progress).then(done(command.done)));
         return;
       case 'apply':
-        if (changes) void run(() => changes.applyTfConfig(progress).then(() => dispatch({ type: 'applied' })));
+        if (changes) void run(() => changes.applyRegenerated(progress).then(() => dispatch({ type: 'applied' })));
         return;
     }
   }

@@ -90,7 +90,7 @@ describe('a job that cannot meet', () => {
     expect(follow(s)).toEqual([0, 1].map((r) => `${j.name(r)}:not_running <- null:rank_missing`));
   }, 120_000);
 
-  it('one rank told a wrong MASTER_ADDR: the root on that rank; its pair and the master\'s wait follow from it', async () => {
+  it('one rank told a wrong MASTER_ADDR: the root on that rank; its pair and the master\'s wait follow from it; c/a restart the job with the right one', async () => {
     const j = await job('bad', [0, 1], 2, (r) => ({ TRAIN_INIT_TIMEOUT_S: '20', ...(r === 1 ? { MASTER_ADDR: 'no-such-master' } : {}) }));
     const m = await watch(j.net);
     const running = await m.waitFor((x) => x.reachability.some((e) => e.from === j.name(1) && e.dns === 'nxdomain'), 30_000);
@@ -100,8 +100,19 @@ describe('a job that cannot meet', () => {
     expect(roots(s)).toEqual([`${j.name(1)}:job_mismatch`]);
     // (A closed port seen just before a rank exited may follow from its exit too: not asserted.)
     expect(follow(s).filter((f) => f.includes(':not_running <-'))).toEqual([0, 1].map((r) => `${j.name(r)}:not_running <- ${j.name(1)}:job_mismatch`));
+
+    // What `c` shows and `a` does, from the command line: the job's variables from its live ranks,
+    // then every rank recreated with them.
+    const shown = await tfmon(['tf-config', '--network', j.net, '--label', TEST_LABEL]);
+    expect(shown.stdout.split('\n').slice(0, 2)).toEqual([`${j.name(0)}: up to date`, `${j.name(1)}: MASTER_ADDR: no-such-master → ${j.name(0)}`]);
+    const applied = await tfmon(['tf-config', '--apply', '--yes', '--network', j.net, '--label', TEST_LABEL]);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toMatch(/done in [\d.]+ s: 2 ranks recreated/);
+    const fixed = await m.waitFor((x) => x.nodes.length === 2 && (x.training[x.nodes.find((n) => n.name === j.name(0))?.id ?? '']?.done ?? 0) > 0, 90_000);
+    expect(fixed.nodes.map((n) => [n.name, n.state, n.master])).toEqual([0, 1].map((r) => [j.name(r), 'running', `${j.name(0)}:29500`]));
+    expect(roots(fixed)).toEqual([]);
     docker('rm', '-f', j.name(0), j.name(1));
-  }, 120_000);
+  }, 240_000);
 });
 
 /** A torchrun job: `nodes` containers, each a torchrun of 2 workers meeting at node 0's c10d

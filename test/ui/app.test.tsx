@@ -198,7 +198,7 @@ describe('a PyTorch job on the live screen', () => {
     const calls: number[] = [];
     const noop = async (): Promise<void> => undefined;
     const r = render(<App store={new TestStore(job())} theme={theme} size={{ columns: 120, rows: 30 }} clock={clock}
-      actions={{ probe: () => undefined, changes: { scaleUp: noop, scaleDown: noop, restart: noop, applyTfConfig: noop, resizeJob: async (d) => { calls.push(d); } } }} />);
+      actions={{ probe: () => undefined, changes: { scaleUp: noop, scaleDown: noop, restart: noop, applyRegenerated: noop, resizeJob: async (d) => { calls.push(d); } } }} />);
     cleanup = r.unmount;
     expect(frame(r)).toContain('PyTorch, world 3 · 3 nodes: 1 master, 2 worker');
     expect(frame(r)).toMatch(/role\s+PyTorch master, rank 0 of 3 \(from its environment\)/);
@@ -214,5 +214,29 @@ describe('a PyTorch job on the live screen', () => {
     r.stdin.write('n');
     await tick();
     expect(calls).toEqual([1]);
+  });
+  it('c shows the job\'s variables as its live ranks call for them (a rank told another master); a asks once, then restarts the job', async () => {
+    const snap = job();
+    const misdirected = snap.nodes.map((n) => (n.index === 1 ? { ...n, frameworkEnv: { ...n.frameworkEnv, MASTER_ADDR: 'no-such-master' } } : n));
+    let applied = 0;
+    const noop = async (): Promise<void> => undefined;
+    const r = render(<App store={new TestStore({ ...snap, nodes: misdirected })} theme={theme} size={{ columns: 140, rows: 30 }} clock={clock}
+      actions={{ probe: () => undefined, changes: { scaleUp: noop, scaleDown: noop, restart: noop, applyRegenerated: async () => { applied++; } } }} />);
+    cleanup = r.unmount;
+    r.stdin.write('c');
+    await tick();
+    const f = frame(r);
+    expect(f).toContain("the job's variables from its live ranks");
+    expect(f).toContain('live ranks  WORLD_SIZE=3  MASTER_ADDR=ddp-rank-0  MASTER_PORT=29500  (rank 0 is the master)');
+    expect(f).toContain('ddp-rank-1  MASTER_ADDR: no-such-master → ddp-rank-0');
+    expect(f).toContain('ddp-rank-2  up to date');
+    expect(f).toContain('a apply: a static DDP job restarts whole: recreate its 3 ranks, one at a time');
+    expect(f).not.toContain('TF_CONFIG from the live topology');
+    r.stdin.write('a');
+    await tick();
+    expect(frame(r)).toContain('A static DDP job restarts whole: recreate its 3 ranks with WORLD_SIZE=3, MASTER_ADDR=ddp-rank-0, MASTER_PORT=29500, one at a time?');
+    r.stdin.write('y');
+    await tick();
+    expect(applied).toBe(1);
   });
 });

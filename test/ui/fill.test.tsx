@@ -23,7 +23,7 @@ const lines = (id: string, n: number): LogLine[] =>
   Array.from({ length: n }, (_, i) => toLogLine(i + 1, id, 'stdout', `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.000000000Z INFO:tensorflow:loss = 0.5, step = ${i * 100}`));
 const logs = (n: number) => new FixedLogs(new Map(snapshot.nodes.map((node) => [node.id, lines(node.id, n)])));
 const noop = async (): Promise<void> => undefined;
-const actions: ScreenActions = { probe: () => undefined, changes: { scaleUp: noop, scaleDown: noop, restart: noop, applyTfConfig: noop } };
+const actions: ScreenActions = { probe: () => undefined, changes: { scaleUp: noop, scaleDown: noop, restart: noop, applyRegenerated: noop } };
 
 function mount(size: { columns: number; rows: number }, logLines = 60) {
   const r = render(<App store={new TestStore(snapshot)} logs={logs(logLines)} theme={theme} size={size} clock={() => 0} actions={actions} />);
