@@ -1,9 +1,8 @@
 // Which pairs a reachability round probes, and who resolves names for whom. Pure.
 //
-// Steady state ('tf' scope): the pairs TensorFlow itself uses. With ps tasks (parameter-server
-// training) every worker, chief and evaluator talks to every ps, and the chief also to every worker;
-// workers never talk to each other, although every TF_CONFIG lists them all. Without ps
-// (MultiWorkerMirroredStrategy) workers and chief talk all-to-all. A ps initiates nothing. Whether
+// Steady state ('tf' scope): the pairs each node's framework dials (frameworks/: TensorFlow's by role
+// — with ps tasks workers dial only the ps, never each other, although every TF_CONFIG lists them
+// all —, a rank its job's master). Whether
 // every task listens on its port is checked from tfmon's host where it can reach the nodes
 // (listen-check.ts); where it cannot, a task no pair dials is dialed by one peer (`ring`: one connect
 // each per round). Names in a TF_CONFIG that no pair covers are looked up, once per group of nodes on
@@ -14,9 +13,10 @@
 // network): one node of each such group resolves the group's names; the others connect by address.
 import { splitAddress } from './tf-config.js';
 import { DEFAULT_TF_PORT, targetsOf, type Target } from './reach.js';
-import type { NodeView, Role } from './types.js';
+import type { NodeView } from './types.js';
 import { compareText } from './order.js';
 import { isJobRank } from './frameworks/placement.js';
+import { frameworkOf, masterTarget } from './frameworks/registry.js';
 
 export type ProbeScope = 'tf' | 'all';
 
@@ -49,31 +49,10 @@ export interface ProbePlan {
 const isLiteralAddress = (host: string): boolean => /^[0-9.]+$/.test(host) || host.includes(':');
 const groupKey = (n: NodeView): string => n.networks.join(',');
 
-/** The roles a task of `role` opens connections to, given whether the cluster has ps tasks. */
-function talksTo(role: Role, hasPs: boolean): readonly Role[] {
-  if (hasPs) {
-    if (role === 'chief') return ['ps', 'worker'];
-    if (role === 'worker' || role === 'evaluator') return ['ps'];
-    return [];
-  }
-  if (role === 'chief' || role === 'worker') return ['chief', 'worker'];
-  return [];
-}
-
-/** The peers `node`'s TensorFlow connects to: nodes of the roles it talks to (at their TF port),
- * and those jobs' addresses in its own TF_CONFIG (what TensorFlow actually dials). */
+/** The peers `node`'s framework connects to in steady state (frameworks/*: TensorFlow's by role,
+ * a rank's to its master). */
 export function tfTargetsOf(node: NodeView, nodes: readonly NodeView[], hasPs: boolean): Target[] {
-  if (isJobRank(node)) return masterTarget(node);
-  const roles = talksTo(node.role, hasPs);
-  return roles.length === 0 ? [] : targetsOf(node, nodes, roles);
-}
-
-/** A rank's pair (PyTorch, Horovod, JAX, Keras): the job's master (its rendezvous store or
- * coordinator), unless it is the master. Only the master's port is known: collectives run on ports
- * each rank picks at start, which no one can probe ahead. */
-function masterTarget(node: NodeView): Target[] {
-  const m = node.master ? splitAddress(node.master) : null;
-  return m && m.host !== node.dnsName && m.host !== node.name ? [m] : [];
+  return frameworkOf(node)?.dials(node, { nodes, hasPs }) ?? [];
 }
 
 /** The matrix's pairs from a node: every peer that serves a known port, and a rank's master (which
@@ -84,10 +63,9 @@ function everyTarget(node: NodeView, nodes: readonly NodeView[]): Target[] {
   return [...extra, ...peers];
 }
 
-/** A task that runs a server others dial: a TensorFlow task but an evaluator (it serves nothing) or
- * the coordinator of parameter-server training (a client); a job's master on its port. */
-export const servesTf = (n: NodeView, hasPs: boolean): boolean =>
-  isJobRank(n) ? n.role === 'master' && n.port !== null : n.role !== 'unknown' && n.role !== 'evaluator' && !(hasPs && n.role === 'chief');
+/** A node that runs a server others dial, as its framework says (a TensorFlow task but an evaluator or
+ * the coordinator of parameter-server training; a job's master on its port). */
+export const servesTf = (n: NodeView, hasPs: boolean): boolean => frameworkOf(n)?.serves(n, { hasPs }) ?? false;
 
 export const clusterHasPs = (nodes: readonly NodeView[]): boolean =>
   nodes.some((n) => n.role === 'ps' || (n.tfConfigParsed?.cluster['ps']?.length ?? 0) > 0);

@@ -1,9 +1,6 @@
 // Diagnostics over a whole cluster view. Pure: the same input always gives the same problems.
-import { liveTopology, specDiff } from './regenerate.js';
-import { clusterSpecOf, splitAddress } from './tf-config.js';
 import type { NetworkInfo, NodeView, Problem } from './types.js';
-import { jobProblems } from './frameworks/job-checks.js';
-
+import { FRAMEWORKS } from './frameworks/registry.js';
 
 export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): Problem[] {
   const problems: Problem[] = [];
@@ -23,9 +20,6 @@ export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): 
 
   for (const node of nodes) {
     if (node.tfConfigError) add('error', node.name, 'tf_config_invalid', node.tfConfigError);
-    else if (node.tfConfigRaw === null && node.framework === 'tensorflow') {
-      add('warning', node.name, 'tf_config_missing', 'no TF_CONFIG in the environment: TensorFlow will not know the cluster');
-    }
     if (node.role === 'unknown') {
       add('warning', node.name, 'role_unknown', 'role unknown: no TF_CONFIG task, no RANK/WORLD_SIZE or torchrun (PyTorch), Horovod, JAX or Keras variables, no tfmon.role label, and the name has no role');
     }
@@ -49,53 +43,7 @@ export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): 
     }
   }
 
-  // TensorFlow does not check that two tasks claim the same slot: the job hangs instead.
-  const tf = nodes.filter((n) => n.framework === 'tensorflow');
-  const bySlot = new Map<string, string[]>();
-  for (const node of tf) {
-    if (node.role === 'unknown' || node.index === null) continue;
-    const key = `${node.role}:${node.index}`;
-    bySlot.set(key, [...(bySlot.get(key) ?? []), node.name]);
-  }
-  for (const [slot, names] of bySlot) {
-    if (names.length > 1) add('error', null, 'duplicate_task', `${names.join(' and ')} both claim task ${slot}`, names);
-  }
-
-  // A TF_CONFIG whose cluster spec is not the live topology went stale (a node added, removed or
-  // renamed since the containers were created: their environment is fixed at creation).
-  const topology = liveTopology(tf);
-  if (topology.ok) {
-    const spec = clusterSpecOf(topology.tasks);
-    for (const node of tf) {
-      if (!node.tfConfigParsed || node.role === 'unknown') continue;
-      const diff = specDiff(node.tfConfigParsed, spec);
-      if (diff.length) add('error', node.name, 'tf_config_stale', `TF_CONFIG differs from the live topology: ${diff.join('; ')}`);
-    }
-  } else if (/more than one/.test(topology.error)) {
-    add('error', null, 'topology_invalid', topology.error);
-  }
-  // TensorFlow numbers a job's tasks by their position in the list: a missing index shifts the rest.
-  for (const role of ['chief', 'worker', 'ps', 'evaluator'] as const) {
-    const indexes = [...new Set(tf.filter((n) => n.role === role && n.index !== null).map((n) => n.index as number))].sort((a, b) => a - b);
-    const missing = indexes.length ? Array.from({ length: indexes.at(-1)! + 1 }, (_, i) => i).filter((i) => !indexes.includes(i)) : [];
-    if (missing.length) {
-      add('error', null, 'index_gap', `${role} indexes ${indexes.join(', ')}: ${missing.join(', ')} missing (TensorFlow numbers tasks by their position in the list)`);
-    }
-  }
-
-  const taskCount = topology.ok ? topology.tasks.length : tf.length;
   for (const node of nodes) {
-    for (const [job, tasks] of Object.entries(node.tfConfigParsed?.cluster ?? {})) {
-      for (const t of tasks) {
-        const host = splitAddress(t.address)?.host ?? '';
-        if (taskCount > 1 && /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)$/i.test(host)) {
-          add('error', node.name, 'loopback_address', `TF_CONFIG lists ${job} ${t.index} at ${t.address}: in a multi-node cluster each task must be reached by its name`);
-        }
-      }
-    }
-    if (node.role !== 'unknown' && node.grpcFailFast === null && node.tfConfigRaw !== null) {
-      add('warning', node.name, 'grpc_fail_fast_unset', 'GRPC_FAIL_FAST is not set: TensorFlow parameter-server training expects use_caller (a lost peer fails fast instead of hanging)');
-    }
     for (const p of node.ports) {
       const everywhere = p.hostIp === '' || p.hostIp === '0.0.0.0' || p.hostIp === '::';
       if (!everywhere) continue;
@@ -106,13 +54,11 @@ export function findProblems(network: NetworkInfo, nodes: readonly NodeView[]): 
       }
     }
   }
-  const roles = new Set(nodes.map((n) => n.role));
-  if (roles.has('ps') && !roles.has('chief')) {
-    add('warning', null, 'no_chief', 'the cluster has ps tasks but no chief: TF2 ParameterServerStrategy needs a coordinator of task type chief');
+  // Each framework's own checks of the job its nodes form (TensorFlow's cluster spec, a job's ranks).
+  for (const f of FRAMEWORKS) {
+    const members = nodes.filter((n) => n.framework === f.name);
+    if (members.length) problems.push(...f.checks(members, nodes));
   }
-
-  // PyTorch, Horovod, JAX and Keras jobs: every rank once, all told the same world and master.
-  problems.push(...jobProblems(nodes));
 
   // Errors first (stable), so the header's one-line summary shows the worst.
   return problems.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));

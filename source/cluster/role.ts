@@ -2,12 +2,8 @@
 import { parseTfConfig, ownAddress, splitAddress } from './tf-config.js';
 import { TASK_TYPES, type ContainerFacts, type NodeView, type Role, type RoleSource, type TfConfig } from './types.js';
 import { compareText } from './order.js';
-import { horovod, jax, keras } from './frameworks/others.js';
 import type { Placement } from './frameworks/placement.js';
-import { pytorch } from './frameworks/pytorch.js';
-
-/** Frameworks read from the environment and command line, in this order (TF_CONFIG comes first). */
-const RECOGNISERS = [pytorch, horovod, jax, keras];
+import { RECOGNISERS } from './frameworks/registry.js';
 
 export const LABEL_CLUSTER = 'tfmon.cluster';
 export const LABEL_ROLE = 'tfmon.role';

@@ -1,4 +1,5 @@
 // Small formatters shared by the status table and the TUI.
+import { frameworkNamed } from '../cluster/frameworks/registry.js';
 import type { NodeView } from '../cluster/types.js';
 
 /** "3d4h", "2h05m", "4m", "12s" — compact uptime. Seconds only in the first minute (a restart is
@@ -62,7 +63,6 @@ export function countsOf(nodes: readonly NodeView[]): { roles: string; states: s
   return { roles: count((n) => n.role), states: count((n) => n.state) };
 }
 
-const FRAMEWORK_NAMES: Record<NonNullable<NodeView['framework']>, string> = { tensorflow: 'TensorFlow', pytorch: 'PyTorch', horovod: 'Horovod', jax: 'JAX', keras: 'Keras' };
 
 /** The frameworks the nodes run, as the header says them: "PyTorch", "TensorFlow + PyTorch"; a job's
  * world beside it when its ranks agree on one ("PyTorch, world 4"). Empty when none is known. */
@@ -70,11 +70,11 @@ export function frameworksOf(nodes: readonly NodeView[]): string {
   const names = [...new Set(nodes.map((n) => n.framework).filter((f): f is NonNullable<NodeView['framework']> => f !== null))];
   return names.map((f) => {
     const worlds = new Set(nodes.filter((n) => n.framework === f && n.worldSize !== null).map((n) => n.worldSize));
-    return `${FRAMEWORK_NAMES[f]}${worlds.size === 1 ? `, world ${[...worlds][0]}` : ''}`;
+    return `${frameworkNamed(f).label}${worlds.size === 1 ? `, world ${[...worlds][0]}` : ''}`;
   }).join(' + ');
 }
 
-export const frameworkName = (f: NonNullable<NodeView['framework']>): string => FRAMEWORK_NAMES[f];
+export const frameworkName = (f: NonNullable<NodeView['framework']>): string => frameworkNamed(f).label;
 
 /** "12.5%", "0.0%", "-" for unknown. */
 export const formatPercent = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : `${v.toFixed(1)}%`);
