@@ -56,7 +56,8 @@ export async function startSecondEngine(): Promise<void> {
   // restart test's outage must stay the daemon's own.
   const made = `${TLS_DIR}/done`;
   if (existsSync(made) && Date.now() - statSync(made).mtimeMs > 86_400_000) rmSync(TLS_DIR, { recursive: true, force: true });
-  const certs = makeCerts((mkdirSync(TLS_DIR, { recursive: true }), TLS_DIR));
+  mkdirSync(TLS_DIR, { recursive: true });
+  const certs = makeCerts(TLS_DIR);
   const dockerd = [
     'dockerd', '-H', HOST, '-H', 'tcp://127.0.0.1:2376', '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey,
     '--data-root', ROOT, '--exec-root', EXEC, '--pidfile', PID,
@@ -88,7 +89,10 @@ async function carryTls(): Promise<void> {
   writeFileSync(TLS_PORT_FILE, String(port));
   const listening = (): Promise<boolean> =>
     new Promise((resolve) => {
-      const s = connect(port, '127.0.0.1', () => (s.destroy(), resolve(true))).on('error', () => resolve(false));
+      const s = connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      }).on('error', () => resolve(false));
     });
   for (let i = 0; i < 100 && !(await listening()); i++) await new Promise((r) => setTimeout(r, 50));
 }

@@ -68,14 +68,14 @@ export function explain(problems: readonly Problem[], nodes: readonly NodeView[]
   for (const p of rest) if (p.code === 'port_refused') refusedBy.set(p.nodes![1]!, [...(refusedBy.get(p.nodes![1]!) ?? []), p.node!]);
   for (const [target, from] of refusedBy) {
     const t = byName.get(target);
-    if (!t || t.state !== 'running' || from.length < 2 || rootOn(t.name, ['not_listening', 'rendezvous_unhosted'])) continue;
+    if (t?.state !== 'running' || from.length < 2 || rootOn(t.name, ['not_listening', 'rendezvous_unhosted'])) continue;
     roots.push({ severity: 'error', node: t.name, code: 'not_listening', nodes: [t.name], causedBy: null,
       message: `${t.name} does not listen on ${t.port ?? 'its TF port'}, its TF port: ${from.length} peers were refused` });
   }
   // A rank told another master than the others: its pair to that master follows from the mismatch.
   const misdirected = (from: string, target: string): Problem | undefined => {
     const n = byName.get(from);
-    return n?.master && n.master.startsWith(`${target}:`) ? rootOn(from, ['job_mismatch']) : undefined;
+    return n?.master?.startsWith(`${target}:`) ? rootOn(from, ['job_mismatch']) : undefined;
   };
   // Addresses no container has, per TF_CONFIG (or master variable) that names them.
   const unknownHosts = new Map<string, Set<string>>();

@@ -148,7 +148,9 @@ export class TrainingBook {
     this.version++;
     this.dirty.add(id);
     switch (event.kind) {
-      case 'progress': return this.progress(b, event.report, at);
+      case 'progress':
+        this.progress(b, event.report, at);
+        return;
       case 'stall_warning': b.stallWarningAt = at; return;
       case 'recovered': b.recoveredAt = at; return;
       case 'message_too_large': b.tooLarge = { received: event.received, max: event.max, text: event.text, at }; return;

@@ -2,7 +2,6 @@
 // stopped, restarted, renamed, removed, waited for. Only actions use this; nothing is ever pulled.
 import type Docker from 'dockerode';
 import type { EngineCalls } from './connection.js';
-import { enc } from './connection.js';
 import type { CreateSpec, InspectDoc } from './engine.js';
 import { EngineError, isNotFound, statusOf } from './errors.js';
 

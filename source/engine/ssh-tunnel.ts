@@ -127,8 +127,8 @@ export class SshTunnel {
 
   private up(): Promise<Live> {
     // A failed login is not tried again within 2 s, whoever asks: a burst of streams is one attempt.
-    if (!this.starting && this.lastFailure && Date.now() - this.failedAt < 2000) return Promise.reject(this.lastFailure);
-    if (this.starting) return this.starting;
+    if (this.starting === null && this.lastFailure && Date.now() - this.failedAt < 2000) return Promise.reject(this.lastFailure);
+    if (this.starting !== null) return this.starting;
     const starting: Promise<Live> = this.start().then(
       (live) => {
         live.first.child.once('exit', () => {
@@ -274,8 +274,16 @@ export class SshTunnel {
     stream.setTimeout = () => stream;
     // An idle pooled connection must not keep tfmon running: neither the process nor its pipes.
     const pipes = [child.stdin, child.stdout, child.stderr] as unknown as (Socket | null)[];
-    stream.ref = () => (child.ref(), pipes.forEach((p) => p?.ref()), stream);
-    stream.unref = () => (child.unref(), pipes.forEach((p) => p?.unref()), stream);
+    stream.ref = () => {
+      child.ref();
+      for (const p of pipes) p?.ref();
+      return stream;
+    };
+    stream.unref = () => {
+      child.unref();
+      for (const p of pipes) p?.unref();
+      return stream;
+    };
     return stream;
   }
 

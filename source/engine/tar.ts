@@ -6,7 +6,7 @@ export type TarEntry =
   | { type: 'symlink'; path: string; target: string };
 
 function octal(value: number, width: number): string {
-  return value.toString(8).padStart(width - 1, '0') + '\0';
+  return `${value.toString(8).padStart(width - 1, '0')}\0`;
 }
 
 function header(path: string, size: number, mode: number, typeflag: string, linkname: string): Buffer {
@@ -24,7 +24,7 @@ function header(path: string, size: number, mode: number, typeflag: string, link
   h.write('ustar\0' + '00', 257, 8, 'ascii');
   let sum = 0;
   for (const byte of h) sum += byte;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii');
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'ascii');
   return h;
 }
 

@@ -9,7 +9,7 @@ import { networkInterfaces } from 'node:os';
 import { findProblems } from '../cluster/problems.js';
 import { currentTasks } from '../cluster/swarm.js';
 import { compareNodes, toNodeView } from '../cluster/role.js';
-import type { ContainerFacts, EngineInfo, NetworkInfo, NodeView, Snapshot } from '../cluster/types.js';
+import type { EngineInfo, NetworkInfo, NodeView, Snapshot } from '../cluster/types.js';
 import type { Engine } from '../engine/engine.js';
 import { EngineError, engineMessage } from '../engine/errors.js';
 import { GpuSampler } from './gpu-sampler.js';

@@ -207,7 +207,7 @@ export class ProbeSampler {
   /** Runs `run` after every round queued before it: one round at a time, by construction. */
   private enqueue(kind: RoundKind, run: () => Promise<void>): Promise<void> {
     const waiting = this.queued.get(kind);
-    if (waiting) return waiting;
+    if (waiting !== undefined) return waiting;
     const done: Promise<void> = this.tail.then(async () => {
       this.queued.delete(kind);
       if (this.stopped) return;

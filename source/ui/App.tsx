@@ -1,7 +1,8 @@
 // The live screen: a view of the screen's state (screen-state.ts, which the keys drive through
 // useScreen) and of the monitor's latest snapshot. It holds no Docker calls.
 import { Box, Text } from 'ink';
-import React, { useMemo, useRef, useSyncExternalStore } from 'react';
+import type React from 'react';
+import { useMemo, useRef, useSyncExternalStore } from 'react';
 import { hostJupyterUrl } from '../cluster/logs.js';
 import type { NodeView, Snapshot } from '../cluster/types.js';
 import { Details, detailsOf } from './Details.js';

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import React from 'react';
+import type React from 'react';
 import type { ContainerGpu } from '../cluster/gpu.js';
 import type { NodeUsage, NodeView, Problem } from '../cluster/types.js';
 import { formatBytes, formatPercent, formatRate } from '../text/format.js';

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import React from 'react';
+import type React from 'react';
 import type { Snapshot } from '../cluster/types.js';
 import { countsOf, frameworksOf } from '../text/format.js';
 import { sanitize } from '../text/sanitize.js';

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import React from 'react';
+import type React from 'react';
 import { bindingsOf, footerOf, type View } from './keys.js';
 import { tint, type Theme } from './theme.js';
 import { truncate } from '../text/width.js';

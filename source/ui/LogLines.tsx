@@ -1,7 +1,7 @@
 // Log lines on screen: one row each, cut to the width with a marker (never wrapped), stderr marked
 // in the gutter, errors red and warnings yellow, an optional node prefix and timestamp.
 import { Box, Text } from 'ink';
-import React from 'react';
+import type React from 'react';
 import { shortTime, type LogLine } from '../cluster/logs.js';
 import type { Role } from '../cluster/types.js';
 import { textWidth, truncate } from '../text/width.js';

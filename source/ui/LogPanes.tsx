@@ -1,6 +1,6 @@
 // The log tail under the details pane, and the full-screen log view (one node, or all interleaved).
 import { Box, Text } from 'ink';
-import React from 'react';
+import type React from 'react';
 import type { LogLine } from '../cluster/logs.js';
 import type { NodeView } from '../cluster/types.js';
 import type { MonitorLogs } from '../monitor/monitor.js';

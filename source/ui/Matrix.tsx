@@ -1,6 +1,6 @@
 // The reachability pane: the matrix while it fits the width, else the failing pairs grouped.
 import { Box, Text } from 'ink';
-import React from 'react';
+import type React from 'react';
 import type { ReachEntry } from '../cluster/reach.js';
 import type { NodeView } from '../cluster/types.js';
 import { sanitize } from '../text/sanitize.js';

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import React from 'react';
+import type React from 'react';
 import type { ContainerGpu } from '../cluster/gpu.js';
 import type { NodeUsage, NodeView } from '../cluster/types.js';
 import { endpointOf, engineLabel, formatBytes, formatPercent, formatRate, indexLabel, stateLabel, uptimeOf } from '../text/format.js';

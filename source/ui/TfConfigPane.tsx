@@ -1,7 +1,7 @@
 // `c`: what regenerating TF_CONFIG from the live topology would change, node by node — or, on a
 // network of PyTorch env:// ranks, the job's WORLD_SIZE and MASTER_* as its live ranks call for.
 import { Box, Text } from 'ink';
-import React from 'react';
+import type React from 'react';
 import { jobVariablesPlan, regeneratesJob, tfConfigPlan } from '../cluster/regenerate.js';
 import { isJobRank } from '../cluster/frameworks/placement.js';
 import type { NodeView } from '../cluster/types.js';

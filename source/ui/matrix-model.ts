@@ -53,7 +53,7 @@ export function buildMatrix(nodes: readonly NodeView[], entries: readonly ReachE
   const columns: MatrixColumn[] = nodes.map((n, i) => ({ host: n.dnsName, label: labels[i] ?? `#${i + 1}`, isNode: true }));
   const names = new Set(nodes.map((n) => n.dnsName));
   const extra = [...new Set(entries.map((e) => e.to).filter((h) => !names.has(h)))].sort();
-  extra.forEach((host, i) => columns.push({ host, label: `x${i + 1}`, isNode: false }));
+  for (const [i, host] of extra.entries()) columns.push({ host, label: `x${i + 1}`, isNode: false });
 
   const byPair = new Map<string, ReachEntry>();
   for (const e of entries) byPair.set(`${e.from}\n${e.to}`, e);

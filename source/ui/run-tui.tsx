@@ -1,6 +1,5 @@
 // Starts the monitor, then the Ink screen. Errors before the screen opens are one line on stderr.
 import { render } from 'ink';
-import React from 'react';
 import { engineOf, monitorOf, monitorOptions, type CommonOptions } from '../commands/context.js';
 import type { Engine } from '../engine/engine.js';
 import type { Monitor } from '../monitor/monitor.js';

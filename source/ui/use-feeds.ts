@@ -14,6 +14,7 @@ export function useShownLogs(logs: LogSource, shown: readonly NodeView[]): void 
   const key = shown.map((n) => `${n.id}:${n.state}`).join(',');
   const latest = useRef(shown);
   latest.current = shown;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: key is the shown set's identity; the effect reads the set itself through latest
   useEffect(() => {
     const timer = setTimeout(() => logs.show(latest.current), 120);
     return () => clearTimeout(timer);

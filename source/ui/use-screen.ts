@@ -82,8 +82,12 @@ export function useScreen(actions: ScreenActions | undefined, context: () => Key
     const done = (text: string) => (): void => notice(text, 'ok');
     const changes = a?.changes;
     switch (command.kind) {
-      case 'quit': return exit();
-      case 'probe': return a?.probe();
+      case 'quit':
+        exit();
+        return;
+      case 'probe':
+        a?.probe();
+        return;
       case 'write': {
         if (!a?.writeTfConfig) return;
         try {
@@ -121,7 +125,7 @@ export function useScreen(actions: ScreenActions | undefined, context: () => Key
 
   useEffect(() => {
     const shown = state.notice;
-    if (!shown || shown.tone !== 'ok') return;
+    if (shown?.tone !== 'ok') return;
     const timer = setTimeout(() => dispatch({ type: 'noticeExpired', notice: shown }), OK_NOTICE_MS);
     return () => clearTimeout(timer);
   }, [state.notice, dispatch]);

@@ -7,7 +7,6 @@ import { rmSync } from 'node:fs';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { render } from 'ink-testing-library';
-import React from 'react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../source/engine/engine.js';
 import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';

@@ -1,6 +1,5 @@
 // tfmon up → status → live monitor → down, on the real engine.
 import { render } from 'ink-testing-library';
-import React from 'react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../source/engine/engine.js';
 import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';

@@ -27,7 +27,7 @@ describe('discovery on the real engine', () => {
     const r = await tfmon(['up', '--network', net, '--label', TEST_LABEL, '--prefix', own('l'), '--workers', '2',
       '--cpus', '0.5', '--memory', '96m', '--publish', `${hostPort}:8888`]);
     expect(r.code, r.stderr).toBe(0);
-    const w1 = own('l') + '-worker-1';
+    const w1 = `${own('l')}-worker-1`;
     expect(docker('inspect', w1, '--format', '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}}')).toBe(`500000000 ${96 * 1024 * 1024}`);
     expect(docker('port', w1, '8888')).toContain(`:${hostPort + 1}`);
     const s = await status(net);

@@ -1,7 +1,6 @@
 // Logs on the real engine: streams for what is shown only, order and stderr kept, TTY containers,
 // a node that exits, the interleaved view, and `tfmon logs`.
 import { render } from 'ink-testing-library';
-import React from 'react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../source/cluster/types.js';
 import { Engine } from '../../source/engine/engine.js';

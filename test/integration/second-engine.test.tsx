@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../source/engine/engine.js';
 import { ensureSimImage } from '../../source/engine/sim-image.js';
 import { render } from 'ink-testing-library';
-import React from 'react';
 import type { Snapshot } from '../../source/cluster/types.js';
 import { App } from '../../source/ui/App.js';
 import { tfConfigPlan } from '../../source/cluster/regenerate.js';

@@ -7,7 +7,7 @@ import { tfConfigFor, type TaskSpec } from '../../source/cluster/tf-config.js';
 import type { Problem, Snapshot } from '../../source/cluster/types.js';
 import { Engine } from '../../source/engine/engine.js';
 import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
-import { cleanup, createNetwork, docker, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';
+import { cleanup, createNetwork, docker, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon, } from './harness.js';
 
 const net = own('train');
 const name = (task: string): string => own(`t-${task}`);

@@ -1,5 +1,4 @@
 import { render } from 'ink-testing-library';
-import React from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../source/ui/App.js';
 import { facts } from '../helpers/facts.js';

@@ -2,7 +2,6 @@
 // rows and the footer (or a question, or a notice) is on the last one, at 80x24, 120x40 and 160x60
 // and after a resize; a pane that says "a taller terminal shows them" leaves no blank row.
 import { render } from 'ink-testing-library';
-import React from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LogLine } from '../../source/cluster/logs.js';
 import { toLogLine } from '../../source/monitor/log-follower.js';

@@ -1,12 +1,8 @@
 // The log tail and the log view, rendered from recorded hostile log lines (test/fixtures/logs-hostile.frames).
 import { render } from 'ink-testing-library';
-import React from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LogLine } from '../../source/cluster/logs.js';
-import type { NodeView } from '../../source/cluster/types.js';
 import { toLogLine } from '../../source/monitor/log-follower.js';
 import { App } from '../../source/ui/App.js';
-import type { LogSource } from '../../source/ui/LogPanes.js';
 import { FixedLogs, hostileLines } from '../helpers/logs.js';
 import { seedFacts, snapshotOf, TestStore } from '../helpers/snapshot.js';
 
@@ -51,7 +47,7 @@ describe('logs on screen', () => {
     let f = r.lastFrame() ?? '';
     expect(f).toContain('── logs tf-ps-0 ');
     expect(f).toMatch(/┃ ERROR something failed/);
-    expect(f).toMatch(/^  plain one$/m);
+    expect(f).toMatch(/^ {2}plain one$/m);
     expect(f).not.toMatch(HOSTILE);
     r.stdin.write('/');
     await tick();

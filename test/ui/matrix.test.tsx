@@ -2,7 +2,6 @@
 // output of the demo cluster (healthy, and with tf-worker-1 disconnected from tf-network).
 import { readFileSync } from 'node:fs';
 import { render } from 'ink-testing-library';
-import React from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReachEntry } from '../../source/cluster/reach.js';
 import type { Snapshot } from '../../source/cluster/types.js';

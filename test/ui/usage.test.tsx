@@ -1,5 +1,4 @@
 import { render } from 'ink-testing-library';
-import React from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NodeUsage } from '../../source/cluster/types.js';
 import { App } from '../../source/ui/App.js';

@@ -61,7 +61,7 @@ describe('Keras fit', () => {
 
   it("reads a line Docker split at 16 KiB and the reader joined again (a timestamp inside it)", () => {
     const pieces = Array.from({ length: 200 }, (_, i) => `${String(i + 1).padStart(3)}/300 [=====>........................] - ETA: 10s - loss: 1.${i}`);
-    const joined = pieces.slice(0, 120).join('\b'.repeat(70) + '\r') + '2026-12-01T10:00:01.000000002Z ' + '\b'.repeat(70) + '\r' + pieces.slice(120).join('\b'.repeat(70) + '\r');
+    const joined = `${pieces.slice(0, 120).join(`${'\b'.repeat(70)}\r`)}2026-12-01T10:00:01.000000002Z ${'\b'.repeat(70)}\r${pieces.slice(120).join(`${'\b'.repeat(70)}\r`)}`;
     expect(lastRewrite(joined)).toBe(pieces.at(-1));
     expect(report(joined)).toMatchObject({ done: 200, total: 300, loss: 1.199 });
   });

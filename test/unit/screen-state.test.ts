@@ -30,7 +30,6 @@ function press(keys: (string | [string, KeyFlags])[], from: ScreenState = INITIA
 }
 
 const ESC: [string, KeyFlags] = ['', { escape: true }];
-const DOWN: [string, KeyFlags] = ['', { downArrow: true }];
 const RIGHT: [string, KeyFlags] = ['', { rightArrow: true }];
 const ENTER: [string, KeyFlags] = ['', { return: true }];
 

@@ -40,7 +40,7 @@ describe('parseTfConfig', () => {
     ['port out of range', JSON.stringify({ cluster: { ps: ['tf-ps-0:70000'] } }), /is not host:port/],
     ['non-string address', JSON.stringify({ cluster: { ps: [2222] } }), /is not a string/],
     ['duplicate address', JSON.stringify({ cluster: { ps: ['a:1'], worker: ['a:1'] } }), /listed twice \(ps:0 and worker:0\)/],
-    ['1 MB long', JSON.stringify({ cluster: { ps: ['x'.repeat(1_000_000) + ':1'] } }), /characters long/],
+    ['1 MB long', JSON.stringify({ cluster: { ps: [`${'x'.repeat(1_000_000)}:1`] } }), /characters long/],
   ];
   it.each(bad)('rejects %s', (_name, text, message) => {
     const r = parseTfConfig(text);
