@@ -5,7 +5,9 @@
 const MIN_NODE_MAJOR = 22;
 const found = process.versions.node;
 if (Number(found.split('.')[0]) < MIN_NODE_MAJOR) {
-  process.stderr.write(`tfmon: needs Node.js ${MIN_NODE_MAJOR} or newer; this is Node.js ${found} (${process.execPath})\n`);
+  process.stderr.write(
+    `tfmon: needs Node.js ${MIN_NODE_MAJOR} or newer; this is Node.js ${found} (${process.execPath})\n`,
+  );
   process.exit(2);
 }
 
@@ -26,12 +28,21 @@ try {
 // arenas (unless the user chose a number): by default each of V8's and libuv's threads may get an
 // arena of its own, which keeps freed memory resident (5–6 MiB at 200 nodes, measured).
 const SMALL_YOUNG_GENERATION = '--max-semi-space-size=2';
-if (process.stdout.isTTY && process.env['TERM'] !== 'dumb' && typeof process.execve === 'function' && process.argv[1] &&
-  !process.execArgv.some((a) => a.startsWith('--max-semi-space-size'))) {
+if (
+  process.stdout.isTTY &&
+  process.env['TERM'] !== 'dumb' &&
+  typeof process.execve === 'function' &&
+  process.argv[1] &&
+  !process.execArgv.some((a) => a.startsWith('--max-semi-space-size'))
+) {
   const { liveScreenArgs } = await import('./source/cli/flag-table.js');
   if (liveScreenArgs(process.argv.slice(2))) {
     const env = { MALLOC_ARENA_MAX: '2', ...process.env };
-    process.execve(process.execPath, [process.execPath, SMALL_YOUNG_GENERATION, ...process.execArgv, process.argv[1], ...process.argv.slice(2)], env);
+    process.execve(
+      process.execPath,
+      [process.execPath, SMALL_YOUNG_GENERATION, ...process.execArgv, process.argv[1], ...process.argv.slice(2)],
+      env,
+    );
   }
 }
 await import('./source/cli/main.js');

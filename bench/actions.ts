@@ -19,7 +19,11 @@ export interface ActionFigures {
 export async function actionsBench(prefix: string, labelKV: string): Promise<ActionFigures> {
   const network = `${prefix}-act`;
   const [key, value = ''] = labelKV.split('=');
-  spawnSync(process.execPath, [CLI, 'up', '--network', network, '--label', labelKV, '--prefix', `${prefix}a`, '--workers', '4'], { stdio: 'ignore' });
+  spawnSync(
+    process.execPath,
+    [CLI, 'up', '--network', network, '--label', labelKV, '--prefix', `${prefix}a`, '--workers', '4'],
+    { stdio: 'ignore' },
+  );
   const engine = new Engine();
   const monitor = new ClusterMonitor(engine, { network, labels: { [key!]: value }, probe: { intervalMs: 3_600_000 } });
   await monitor.start();
@@ -39,7 +43,12 @@ export async function actionsBench(prefix: string, labelKV: string): Promise<Act
         await monitor.probeNow();
         const s = monitor.getSnapshot();
         const node = s.nodes.find((n) => n.name === name);
-        if (node && s.listeners[node.id]?.state === 'ok' && s.reachability.some((e) => e.from === name && e.tcp === 'ok')) break;
+        if (
+          node &&
+          s.listeners[node.id]?.state === 'ok' &&
+          s.reachability.some((e) => e.from === name && e.tcp === 'ok')
+        )
+          break;
         if (Date.now() > until) throw new Error(`${name} did not answer within 30 s`);
       }
       upToReachableMs.push(Date.now() - t0);

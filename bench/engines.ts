@@ -33,22 +33,66 @@ export async function enginesBench(prefix: string, labelKV: string, runs: number
       // not in a swarm
     }
     docker2('swarm', 'init', '--advertise-addr', '127.0.0.1');
-    spawnSync(process.execPath, [CLI, 'up', '--swarm', '-H', HOST, '--network', swarmNet, '--label', labelKV, '--prefix', `${prefix}s`, '--workers', '4'], { stdio: 'ignore' });
+    spawnSync(
+      process.execPath,
+      [
+        CLI,
+        'up',
+        '--swarm',
+        '-H',
+        HOST,
+        '--network',
+        swarmNet,
+        '--label',
+        labelKV,
+        '--prefix',
+        `${prefix}s`,
+        '--workers',
+        '4',
+      ],
+      { stdio: 'ignore' },
+    );
     // Both engines hold 5 nodes of one cluster on a network of the same name.
-    spawnSync(process.execPath, [CLI, 'up', '--network', multiNet, '--label', labelKV, '--prefix', `${prefix}m`, '--workers', '4'], { stdio: 'ignore' });
+    spawnSync(
+      process.execPath,
+      [CLI, 'up', '--network', multiNet, '--label', labelKV, '--prefix', `${prefix}m`, '--workers', '4'],
+      { stdio: 'ignore' },
+    );
     docker2('network', 'create', '--label', labelKV, multiNet);
-    for (let i = 0; i < 5; i++) docker2('run', '-d', '--name', `${prefix}m-worker-${10 + i}`, '--network', multiNet, '--label', labelKV, '--env', 'SIM_STEP_S=30', ref);
-    for (let wait = 0; wait < 50 && docker2('ps', '-q', '--filter', `label=${labelKV}`).split('\n').filter(Boolean).length < 10; wait++) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 5; i++)
+      docker2(
+        'run',
+        '-d',
+        '--name',
+        `${prefix}m-worker-${10 + i}`,
+        '--network',
+        multiNet,
+        '--label',
+        labelKV,
+        '--env',
+        'SIM_STEP_S=30',
+        ref,
+      );
+    for (
+      let wait = 0;
+      wait < 50 && docker2('ps', '-q', '--filter', `label=${labelKV}`).split('\n').filter(Boolean).length < 10;
+      wait++
+    )
+      await new Promise((r) => setTimeout(r, 200));
     const swarmMs: number[] = [];
     const twoEnginesMs: number[] = [];
     const fast = ['--json', '--no-usage', '--no-probe', '--label', labelKV];
     for (let i = 0; i < runs; i++) {
       swarmMs.push(timed(['status', ...fast, '-H', HOST, '--network', swarmNet]));
-      twoEnginesMs.push(timed(['status', ...fast, '-H', 'unix:///var/run/docker.sock', '-H', HOST, '--network', multiNet]));
+      twoEnginesMs.push(
+        timed(['status', ...fast, '-H', 'unix:///var/run/docker.sock', '-H', HOST, '--network', multiNet]),
+      );
     }
     return { swarmMs, twoEnginesMs };
   } finally {
-    spawnSync(process.execPath, [CLI, 'down', '--yes', '-H', HOST, '--network', swarmNet, '--label', labelKV], { stdio: 'ignore' });
+    spawnSync(process.execPath, [CLI, 'down', '--yes', '-H', HOST, '--network', swarmNet, '--label', labelKV], {
+      stdio: 'ignore',
+    });
     spawnSync(process.execPath, [CLI, 'down', '--yes', '--network', multiNet, '--label', labelKV], { stdio: 'ignore' });
     try {
       const ids = docker2('ps', '-aq', '--filter', `label=${labelKV}`).split('\n').filter(Boolean);

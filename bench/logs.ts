@@ -36,11 +36,21 @@ export interface LogFigures {
   rss: number[];
 }
 
-export async function logsBench(image: string, prefix: string, labelKV: string, seconds: number, extraArgs: string[] = []): Promise<LogFigures> {
+export async function logsBench(
+  image: string,
+  prefix: string,
+  labelKV: string,
+  seconds: number,
+  extraArgs: string[] = [],
+): Promise<LogFigures> {
   const network = `${prefix}-logs`;
   const name = `${prefix}-flood-worker-0`;
   spawnSync('docker', ['network', 'create', '--label', labelKV, network], { stdio: 'ignore' });
-  spawnSync('docker', ['run', '-d', '--name', name, '--network', network, '--label', labelKV, image, 'sh', '-c', FLOOD], { stdio: 'ignore' });
+  spawnSync(
+    'docker',
+    ['run', '-d', '--name', name, '--network', network, '--label', labelKV, image, 'sh', '-c', FLOOD],
+    { stdio: 'ignore' },
+  );
   const [key, value = ''] = labelKV.split('=');
   const command = `stty cols 120 rows 40; exec ${CLI} --no-probe --network ${network} --label ${key}=${value}${extraArgs.map((a) => ` ${a}`).join('')}`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'] });
@@ -84,7 +94,14 @@ export async function logsBench(image: string, prefix: string, labelKV: string, 
     }
     const cpu = cpuSeconds(pid) - c0;
     const elapsed = (Date.now() - started) / 1000;
-    const logged = spawnSync('sh', ['-c', `docker logs --since ${Math.floor(started / 1000)} --until ${Math.floor(Date.now() / 1000)} ${name} 2>/dev/null | wc -l`], { encoding: 'utf8' }).stdout.trim();
+    const logged = spawnSync(
+      'sh',
+      [
+        '-c',
+        `docker logs --since ${Math.floor(started / 1000)} --until ${Math.floor(Date.now() / 1000)} ${name} 2>/dev/null | wc -l`,
+      ],
+      { encoding: 'utf8' },
+    ).stdout.trim();
     return { seconds: elapsed, linesPerSecond: Number(logged) / elapsed, keyMs, cpuSeconds: cpu, rss };
   } finally {
     child.stdin.write('q');

@@ -54,10 +54,17 @@ function nodeCounters(reader: CgroupReader, nodes: { id: string; pid: number }[]
   return out;
 }
 
-function startWatcher(watcher: Watcher, network: string, label: string, ids: string[]): { child: ChildProcess | null; pid: () => number } {
+function startWatcher(
+  watcher: Watcher,
+  network: string,
+  label: string,
+  ids: string[],
+): { child: ChildProcess | null; pid: () => number } {
   if (watcher === 'nothing') return { child: null, pid: () => 0 };
   if (watcher === 'docker stats') {
-    const child = spawn('docker', ['stats', '--format', '{{.Name}} {{.CPUPerc}} {{.MemUsage}}', ...ids], { stdio: ['ignore', 'ignore', 'ignore'] });
+    const child = spawn('docker', ['stats', '--format', '{{.Name}} {{.CPUPerc}} {{.MemUsage}}', ...ids], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
     return { child, pid: () => child.pid ?? 0 };
   }
   // As a user runs it: the executable in a 160×60 terminal, default flags but the network.
@@ -79,10 +86,22 @@ async function stopWatcher(child: ChildProcess | null): Promise<void> {
 }
 
 /** One window: `warmupS` seconds after the watcher starts, `seconds` measured. */
-export async function observerWindow(watcher: Watcher, network: string, label: string, nodes: { id: string; pid: number }[], warmupS: number, seconds: number): Promise<ObserverWindow> {
+export async function observerWindow(
+  watcher: Watcher,
+  network: string,
+  label: string,
+  nodes: { id: string; pid: number }[],
+  warmupS: number,
+  seconds: number,
+): Promise<ObserverWindow> {
   const reader = CgroupReader.detect();
-  if (!reader) throw new Error('the bench reads the nodes\' cgroups: it runs on the engine\'s host');
-  const { child, pid } = startWatcher(watcher, network, label, nodes.map((n) => n.id));
+  if (!reader) throw new Error("the bench reads the nodes' cgroups: it runs on the engine's host");
+  const { child, pid } = startWatcher(
+    watcher,
+    network,
+    label,
+    nodes.map((n) => n.id),
+  );
   try {
     await sleep(warmupS * 1000);
     const p = pid();

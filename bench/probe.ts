@@ -12,7 +12,10 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** CPU seconds a container's cgroup used (cgroup v1 cpuacct, or v2 cpu.stat); 0 when unreadable. */
 function containerCpu(id: string): number {
-  const v1 = [`/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`, `/sys/fs/cgroup/cpu,cpuacct/docker/${id}/cpuacct.usage`];
+  const v1 = [
+    `/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`,
+    `/sys/fs/cgroup/cpu,cpuacct/docker/${id}/cpuacct.usage`,
+  ];
   for (const p of v1) if (existsSync(p)) return Number(readFileSync(p, 'utf8')) / 1e9;
   for (const p of [`/sys/fs/cgroup/system.slice/docker-${id}.scope/cpu.stat`, `/sys/fs/cgroup/docker/${id}/cpu.stat`]) {
     if (existsSync(p)) return Number(/usage_usec (\d+)/.exec(readFileSync(p, 'utf8'))?.[1] ?? 0) / 1e6;
@@ -33,8 +36,18 @@ export interface ProbeFigures {
   nodesCpuWithout: number;
 }
 
-async function window(monitorProbing: boolean, network: string, labels: Record<string, string>, ids: string[], seconds: number): Promise<{ daemons: number; nodes: number }> {
-  const monitor = new ClusterMonitor(new Engine(), { network, labels, ...(monitorProbing ? { probe: { intervalMs: 5000 } } : {}) });
+async function window(
+  monitorProbing: boolean,
+  network: string,
+  labels: Record<string, string>,
+  ids: string[],
+  seconds: number,
+): Promise<{ daemons: number; nodes: number }> {
+  const monitor = new ClusterMonitor(new Engine(), {
+    network,
+    labels,
+    ...(monitorProbing ? { probe: { intervalMs: 5000 } } : {}),
+  });
   await monitor.start();
   if (monitorProbing) await monitor.probeNow(); // sessions up before the window opens
   await sleep(1000);
@@ -48,7 +61,13 @@ async function window(monitorProbing: boolean, network: string, labels: Record<s
   return { daemons, nodes };
 }
 
-export async function probeBench(image: string, prefix: string, labelKV: string, count: number, seconds: number): Promise<ProbeFigures> {
+export async function probeBench(
+  image: string,
+  prefix: string,
+  labelKV: string,
+  count: number,
+  seconds: number,
+): Promise<ProbeFigures> {
   const network = `${prefix}-probe`;
   const [key, value = ''] = labelKV.split('=');
   const labels = { [key!]: value };
@@ -57,14 +76,32 @@ export async function probeBench(image: string, prefix: string, labelKV: string,
   const start = async (): Promise<void> => {
     for (let i = todo.shift(); i !== undefined; i = todo.shift()) {
       await new Promise<void>((resolve, reject) => {
-        const p = spawn('docker', ['run', '-d', '--name', `${prefix}-p-worker-${i}`, '--network', network, '--label', labelKV, '--env', 'SIM_STEP_S=30', image], { stdio: 'ignore' });
+        const p = spawn(
+          'docker',
+          [
+            'run',
+            '-d',
+            '--name',
+            `${prefix}-p-worker-${i}`,
+            '--network',
+            network,
+            '--label',
+            labelKV,
+            '--env',
+            'SIM_STEP_S=30',
+            image,
+          ],
+          { stdio: 'ignore' },
+        );
         p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`docker run failed for probe worker ${i}`))));
       });
     }
   };
   await Promise.all([start(), start(), start(), start()]);
   await sleep(2000);
-  const ids = spawnSync('docker', ['ps', '-q', '--no-trunc', '--filter', `network=${network}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  const ids = spawnSync('docker', ['ps', '-q', '--no-trunc', '--filter', `network=${network}`], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean);
 
   const monitor = new ClusterMonitor(new Engine(), { network, labels, probe: { intervalMs: 3_600_000 } });
   await monitor.start();
@@ -91,7 +128,15 @@ export async function probeBench(image: string, prefix: string, labelKV: string,
   spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
   spawnSync('docker', ['network', 'rm', network], { stdio: 'ignore' });
   return {
-    nodes: ids.length, pairs, firstRoundMs, roundMs, execsPerRound, windowS: seconds,
-    daemonCpuWith: withProbe.daemons, daemonCpuWithout: without.daemons, nodesCpuWith: withProbe.nodes, nodesCpuWithout: without.nodes,
+    nodes: ids.length,
+    pairs,
+    firstRoundMs,
+    roundMs,
+    execsPerRound,
+    windowS: seconds,
+    daemonCpuWith: withProbe.daemons,
+    daemonCpuWithout: without.daemons,
+    nodesCpuWith: withProbe.nodes,
+    nodesCpuWithout: without.nodes,
   };
 }

@@ -26,7 +26,10 @@ export function rssBytes(pid: number): number {
 
 export function pidsOf(pattern: string, exact = true): number[] {
   try {
-    return execFileSync('pgrep', [exact ? '-x' : '-f', pattern], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', [exact ? '-x' : '-f', pattern], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -34,7 +37,10 @@ export function pidsOf(pattern: string, exact = true): number[] {
 
 export function childrenOf(pid: number): number[] {
   try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -42,7 +48,11 @@ export function childrenOf(pid: number): number[] {
 
 /** The engine's side: dockerd, containerd and every container shim (shims read the cgroups for
  * dockerd's stats). */
-export const daemonPids = (): number[] => [...pidsOf('dockerd'), ...pidsOf('containerd'), ...pidsOf('containerd-shim', false)];
+export const daemonPids = (): number[] => [
+  ...pidsOf('dockerd'),
+  ...pidsOf('containerd'),
+  ...pidsOf('containerd-shim', false),
+];
 
 export const totalCpu = (pids: readonly number[]): number => pids.reduce((a, p) => a + cpuSeconds(p), 0);
 

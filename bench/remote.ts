@@ -38,16 +38,23 @@ interface Screen {
 
 function screen(args: string[], env: NodeJS.ProcessEnv): Screen {
   const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const child = spawn('script', ['-qfec', `stty cols 160 rows 60; exec ${process.execPath} ${CLI} ${quoted}`, '/dev/null'], {
-    stdio: ['pipe', 'pipe', 'ignore'],
-    env: { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', ...env },
-  });
+  const child = spawn(
+    'script',
+    ['-qfec', `stty cols 160 rows 60; exec ${process.execPath} ${CLI} ${quoted}`, '/dev/null'],
+    {
+      stdio: ['pipe', 'pipe', 'ignore'],
+      env: { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', ...env },
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString('latin1')));
   let pid = 0;
   return {
     child,
-    since: (from) => Buffer.from(out.slice(from), 'latin1').toString('utf8').replace(/\u001b\[[0-9;?]*[A-Za-z]/g, ''),
+    since: (from) =>
+      Buffer.from(out.slice(from), 'latin1')
+        .toString('utf8')
+        .replace(/\u001b\[[0-9;?]*[A-Za-z]/g, ''),
     length: () => out.length,
     pid: () => (pid ||= tfmonPidUnder(child.pid ?? 0)),
     stop: async () => {
@@ -84,10 +91,20 @@ async function keyTimes(s: Screen, n: number): Promise<number[]> {
 }
 
 /** A container started on the network: ms from `docker run` returning to its name on screen. */
-async function eventTime(s: Screen, image: string, network: string, labelKV: string, name: string): Promise<number | null> {
+async function eventTime(
+  s: Screen,
+  image: string,
+  network: string,
+  labelKV: string,
+  name: string,
+): Promise<number | null> {
   // Not spawnSync: a relay in this process must keep forwarding while docker runs.
   const code = await new Promise<number | null>((resolve) =>
-    spawn('docker', ['run', '-d', '--name', name, '--network', network, '--label', labelKV, '--env', 'SIM_STEP_S=30', image], { stdio: 'ignore' }).on('exit', resolve),
+    spawn(
+      'docker',
+      ['run', '-d', '--name', name, '--network', network, '--label', labelKV, '--env', 'SIM_STEP_S=30', image],
+      { stdio: 'ignore' },
+    ).on('exit', resolve),
   );
   if (code !== 0) throw new Error(`docker run ${name} failed`);
   return until(s, 0, name, 15_000);
@@ -108,13 +125,27 @@ export interface RemoteFigures {
   eventMs: number | null;
   dockerStatsLogins: number;
   dockerStatsSeconds: number;
-  slow: { oneWayMs: number; statusMs: number[]; statusFastMs: number[]; keyMs: number[]; eventMs: number | null; logins: number }[];
+  slow: {
+    oneWayMs: number;
+    statusMs: number[];
+    statusFastMs: number[];
+    keyMs: number[];
+    eventMs: number | null;
+    logins: number;
+  }[];
 }
 
 /** sshd's processes for accepted connections (the listener's children), as it runs them now. */
 const sessionPids = (sshd: Sshd): number[] => tree(sshd.pid).filter((p) => p !== sshd.pid);
 
-export async function remoteBench(image: string, prefix: string, labelKV: string, nodes: number, seconds: number, slowSeconds: number): Promise<RemoteFigures> {
+export async function remoteBench(
+  image: string,
+  prefix: string,
+  labelKV: string,
+  nodes: number,
+  seconds: number,
+  slowSeconds: number,
+): Promise<RemoteFigures> {
   const network = `${prefix}-remote`;
   const sshd = await startSshd();
   const env = { PATH: pathWith(sshd) };
@@ -122,7 +153,11 @@ export async function remoteBench(image: string, prefix: string, labelKV: string
     spawnSync('docker', ['network', 'create', '--label', labelKV, network], { stdio: 'ignore' });
     for (let i = 0; i < nodes; i++) {
       const name = i === 0 ? `${prefix}-r-ps-0` : `${prefix}-r-worker-${i - 1}`;
-      const r = spawnSync('docker', ['run', '-d', '--name', name, '--network', network, '--label', labelKV, '--env', 'SIM_STEP_S=30', image], { stdio: 'ignore' });
+      const r = spawnSync(
+        'docker',
+        ['run', '-d', '--name', name, '--network', network, '--label', labelKV, '--env', 'SIM_STEP_S=30', image],
+        { stdio: 'ignore' },
+      );
       if (r.status !== 0) throw new Error(`docker run ${name} failed`);
     }
     await sleep(3000);
@@ -161,9 +196,14 @@ export async function remoteBench(image: string, prefix: string, labelKV: string
     await ls.stop();
 
     // docker stats over the same ssh:// (the docker CLI's own transport), for a minute.
-    const names = Array.from({ length: nodes }, (_, i) => (i === 0 ? `${prefix}-r-ps-0` : `${prefix}-r-worker-${i - 1}`));
+    const names = Array.from({ length: nodes }, (_, i) =>
+      i === 0 ? `${prefix}-r-ps-0` : `${prefix}-r-worker-${i - 1}`,
+    );
     const d0 = sshd.logins();
-    const ds = spawn('docker', ['-H', sshd.url, 'stats', ...names], { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, ...env } });
+    const ds = spawn('docker', ['-H', sshd.url, 'stats', ...names], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+      env: { ...process.env, ...env },
+    });
     const dockerStatsSeconds = Math.min(60, seconds);
     await sleep(dockerStatsSeconds * 1000);
     ds.kill();
@@ -181,10 +221,17 @@ export async function remoteBench(image: string, prefix: string, labelKV: string
         const timed = (extra: string[]): Promise<number> =>
           new Promise((resolve, reject) => {
             const t = performance.now();
-            const child = spawn(process.execPath, [CLI, 'status', '--json', ...extra, ...args(url)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+            const child = spawn(process.execPath, [CLI, 'status', '--json', ...extra, ...args(url)], {
+              env: { ...process.env, ...env },
+              stdio: ['ignore', 'ignore', 'pipe'],
+            });
             let err = '';
             child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-            child.on('exit', (code) => (code === 0 ? resolve(performance.now() - t) : reject(new Error(`status over the slow link: ${err.trim()}`))));
+            child.on('exit', (code) =>
+              code === 0
+                ? resolve(performance.now() - t)
+                : reject(new Error(`status over the slow link: ${err.trim()}`)),
+            );
           });
         const statusMs: number[] = [];
         const statusFastMs: number[] = [];
@@ -201,9 +248,25 @@ export async function remoteBench(image: string, prefix: string, labelKV: string
         await relay.close();
       }
     }
-    return { nodes, seconds: elapsed, logins, clientCpuPct: (clientCpu / elapsed) * 100, sshCpuPct: (sshCpu / elapsed) * 100, localCpuPct, localSeconds, serverCpuPct: (serverCpu / elapsed) * 100, keyMs, eventMs, dockerStatsLogins, dockerStatsSeconds, slow };
+    return {
+      nodes,
+      seconds: elapsed,
+      logins,
+      clientCpuPct: (clientCpu / elapsed) * 100,
+      sshCpuPct: (sshCpu / elapsed) * 100,
+      localCpuPct,
+      localSeconds,
+      serverCpuPct: (serverCpu / elapsed) * 100,
+      keyMs,
+      eventMs,
+      dockerStatsLogins,
+      dockerStatsSeconds,
+      slow,
+    };
   } finally {
-    const ids = spawnSync('docker', ['ps', '-aq', '--filter', `network=${network}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    const ids = spawnSync('docker', ['ps', '-aq', '--filter', `network=${network}`], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean);
     if (ids.length) spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
     spawnSync('docker', ['network', 'rm', network], { stdio: 'ignore' });
     await sshd.stop();
@@ -212,23 +275,64 @@ export async function remoteBench(image: string, prefix: string, labelKV: string
 
 /** The figures as the bench's table rows. */
 export function remoteRows(f: RemoteFigures): string[][] {
-  const ms = (xs: number[]): string => (xs.length ? `${median(xs).toFixed(0)} ms (max ${max(xs).toFixed(0)})` : 'not drawn');
+  const ms = (xs: number[]): string =>
+    xs.length ? `${median(xs).toFixed(0)} ms (max ${max(xs).toFixed(0)})` : 'not drawn';
   const rows = [
-    [`live screen over ssh://, ${f.nodes} nodes, ${Math.round(f.seconds)} s: SSH logins sshd accepted`, String(f.logins), 'one or a handful', f.logins <= 3 ? 'met' : 'NOT met'],
+    [
+      `live screen over ssh://, ${f.nodes} nodes, ${Math.round(f.seconds)} s: SSH logins sshd accepted`,
+      String(f.logins),
+      'one or a handful',
+      f.logins <= 3 ? 'met' : 'NOT met',
+    ],
     [`docker stats over the same ssh://, ${f.dockerStatsSeconds} s: SSH logins`, String(f.dockerStatsLogins), '-', '-'],
-    ["CPU here: tfmon's process / its ssh (% of a core)", `${f.clientCpuPct.toFixed(1)} % / ${f.sshCpuPct.toFixed(1)} %`, '-', '-'],
-    [`the same screen on the local socket, --usage-source api, ${f.localSeconds} s: tfmon's CPU`, `${f.localCpuPct.toFixed(1)} %`, '-', '-'],
+    [
+      "CPU here: tfmon's process / its ssh (% of a core)",
+      `${f.clientCpuPct.toFixed(1)} % / ${f.sshCpuPct.toFixed(1)} %`,
+      '-',
+      '-',
+    ],
+    [
+      `the same screen on the local socket, --usage-source api, ${f.localSeconds} s: tfmon's CPU`,
+      `${f.localCpuPct.toFixed(1)} %`,
+      '-',
+      '-',
+    ],
     ["CPU there: sshd's session processes (% of a core)", `${f.serverCpuPct.toFixed(1)} %`, '-', '-'],
-    ['a key to its frame (? opens the help), 10 presses', ms(f.keyMs), '<= 100 ms', f.keyMs.length && median(f.keyMs) <= 100 ? 'met' : 'NOT met'],
-    ['a new container to the screen (docker run returned → its name drawn)', f.eventMs === null ? 'not seen in 15 s' : `${f.eventMs.toFixed(0)} ms`, '-', '-'],
+    [
+      'a key to its frame (? opens the help), 10 presses',
+      ms(f.keyMs),
+      '<= 100 ms',
+      f.keyMs.length && median(f.keyMs) <= 100 ? 'met' : 'NOT met',
+    ],
+    [
+      'a new container to the screen (docker run returned → its name drawn)',
+      f.eventMs === null ? 'not seen in 15 s' : `${f.eventMs.toFixed(0)} ms`,
+      '-',
+      '-',
+    ],
   ];
   for (const s of f.slow) {
     const tag = `slow link +${s.oneWayMs} ms each way (RTT +${2 * s.oneWayMs} ms)`;
     rows.push(
-      [`${tag}: status --json (default flags), 3 runs`, ms(s.statusMs), `<= 2000 ms (${f.nodes} nodes)`, median(s.statusMs) <= 2000 ? 'met' : 'NOT met'],
+      [
+        `${tag}: status --json (default flags), 3 runs`,
+        ms(s.statusMs),
+        `<= 2000 ms (${f.nodes} nodes)`,
+        median(s.statusMs) <= 2000 ? 'met' : 'NOT met',
+      ],
       [`${tag}: status --json --no-usage --no-probe, 3 runs`, ms(s.statusFastMs), '-', '-'],
-      [`${tag}: a key to its frame, 10 presses`, ms(s.keyMs), '<= 100 ms', s.keyMs.length && median(s.keyMs) <= 100 ? 'met' : 'NOT met'],
-      [`${tag}: a new container to the screen`, s.eventMs === null ? 'not seen in 15 s' : `${s.eventMs.toFixed(0)} ms`, '-', '-'],
+      [
+        `${tag}: a key to its frame, 10 presses`,
+        ms(s.keyMs),
+        '<= 100 ms',
+        s.keyMs.length && median(s.keyMs) <= 100 ? 'met' : 'NOT met',
+      ],
+      [
+        `${tag}: a new container to the screen`,
+        s.eventMs === null ? 'not seen in 15 s' : `${s.eventMs.toFixed(0)} ms`,
+        '-',
+        '-',
+      ],
       [`${tag}: SSH logins for the 6 status runs and the screen`, String(s.logins), '-', '-'],
     );
   }

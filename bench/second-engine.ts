@@ -27,9 +27,14 @@ const TLS_PORT_FILE = '/var/run/tfmon-test-docker2-tls.port';
 /** tcp://127.0.0.1:PORT of its TLS listener, once started. */
 export const tlsHost = (): string => `tcp://127.0.0.1:${readFileSync(TLS_PORT_FILE, 'utf8').trim()}`;
 export const tlsCerts = (): CertFiles => makeCerts(TLS_DIR);
-const tlsCarried = (): boolean => existsSync(TLS_PORT_FILE) && existsSync(RELAY_PID) && existsSync(`/proc/${readFileSync(RELAY_PID, 'utf8').trim()}`) && existsSync(RELAY);
+const tlsCarried = (): boolean =>
+  existsSync(TLS_PORT_FILE) &&
+  existsSync(RELAY_PID) &&
+  existsSync(`/proc/${readFileSync(RELAY_PID, 'utf8').trim()}`) &&
+  existsSync(RELAY);
 
-const answers = (): boolean => spawnSync('docker', ['-H', HOST, 'info'], { stdio: 'ignore', timeout: 5000 }).status === 0;
+const answers = (): boolean =>
+  spawnSync('docker', ['-H', HOST, 'info'], { stdio: 'ignore', timeout: 5000 }).status === 0;
 
 let child: ChildProcess | null = null;
 
@@ -38,7 +43,10 @@ export async function startSecondEngine(): Promise<void> {
   if (answers() && tlsCarried()) return;
   // One started without the TLS listener (or whose carrier died) is started again with it.
   if (answers()) await stopSecondEngine();
-  if (process.getuid?.() !== 0) throw new Error('the second-engine tests start a dockerd of their own and need root: run them as root (npm test does in CI)');
+  if (process.getuid?.() !== 0)
+    throw new Error(
+      'the second-engine tests start a dockerd of their own and need root: run them as root (npm test does in CI)',
+    );
   // A pid file of a dead daemon stops a new one from starting.
   if (existsSync(PID)) rmSync(PID);
   // A network store written under other bridge settings makes the daemon delete that bridge at
@@ -55,14 +63,35 @@ export async function startSecondEngine(): Promise<void> {
   // Made once a day, not at every start: openssl's keys take seconds on a busy machine, and the
   // restart test's outage must stay the daemon's own.
   const made = `${TLS_DIR}/done`;
-  if (existsSync(made) && Date.now() - statSync(made).mtimeMs > 86_400_000) rmSync(TLS_DIR, { recursive: true, force: true });
+  if (existsSync(made) && Date.now() - statSync(made).mtimeMs > 86_400_000)
+    rmSync(TLS_DIR, { recursive: true, force: true });
   mkdirSync(TLS_DIR, { recursive: true });
   const certs = makeCerts(TLS_DIR);
   const dockerd = [
-    'dockerd', '-H', HOST, '-H', 'tcp://127.0.0.1:2376', '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey,
-    '--data-root', ROOT, '--exec-root', EXEC, '--pidfile', PID,
-    '--bridge', BRIDGE, '--iptables=false', '--ip-masq=false',
-    '--default-address-pool', 'base=10.213.0.0/16,size=24',
+    'dockerd',
+    '-H',
+    HOST,
+    '-H',
+    'tcp://127.0.0.1:2376',
+    '--tlsverify',
+    '--tlscacert',
+    certs.ca,
+    '--tlscert',
+    certs.serverCert,
+    '--tlskey',
+    certs.serverKey,
+    '--data-root',
+    ROOT,
+    '--exec-root',
+    EXEC,
+    '--pidfile',
+    PID,
+    '--bridge',
+    BRIDGE,
+    '--iptables=false',
+    '--ip-masq=false',
+    '--default-address-pool',
+    'base=10.213.0.0/16,size=24',
   ].join(' ');
   // Inside: the socket file's connections go to the namespace's 127.0.0.1:2376 (socat, ended with it).
   // (In braces: a bare `&` would send the whole && chain, bridge set-up included, to the background.)
@@ -83,7 +112,10 @@ export async function startSecondEngine(): Promise<void> {
 /** Here: a loopback port whose connections go to the socket file (socat, its pid in a file). */
 async function carryTls(): Promise<void> {
   const port = await freePort();
-  const relay = spawn('socat', [`TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr`, `UNIX-CONNECT:${RELAY}`], { stdio: 'ignore', detached: true });
+  const relay = spawn('socat', [`TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr`, `UNIX-CONNECT:${RELAY}`], {
+    stdio: 'ignore',
+    detached: true,
+  });
   relay.unref();
   writeFileSync(RELAY_PID, String(relay.pid));
   writeFileSync(TLS_PORT_FILE, String(port));
@@ -144,7 +176,8 @@ export async function clearAndStopSecondEngine(label: string): Promise<void> {
   try {
     const ids = docker2('ps', '-aq', '--filter', `label=${label}`).split('\n').filter(Boolean);
     if (ids.length) docker2('rm', '-f', ...ids);
-    for (const n of docker2('network', 'ls', '-q', '--filter', `label=${label}`).split('\n').filter(Boolean)) docker2('network', 'rm', n);
+    for (const n of docker2('network', 'ls', '-q', '--filter', `label=${label}`).split('\n').filter(Boolean))
+      docker2('network', 'rm', n);
   } finally {
     await stopSecondEngine();
   }

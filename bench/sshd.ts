@@ -4,7 +4,16 @@
 // through a wrapper `ssh` first on PATH that names the run's client config (known_hosts, key), as a
 // user's ~/.ssh/config would; removed, keys and all, by stop().
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './scrape.js';
@@ -42,8 +51,9 @@ export interface Sshd {
 export function sshdMissing(): string | null {
   if (!existsSync(SSHD)) return `${SSHD} is missing: install openssh-server (scripts/engine.sh does with the engine)`;
   if (spawnSync('docker', ['system', 'dial-stdio', '--help'], { stdio: 'ignore' }).status !== 0)
-    return 'the docker CLI has no `docker system dial-stdio` (what Docker\'s ssh transport runs on the remote host)';
-  if (process.getuid?.() !== 0) return 'the SSH tests run sshd and log in as root: run them as root (npm test does in CI)';
+    return "the docker CLI has no `docker system dial-stdio` (what Docker's ssh transport runs on the remote host)";
+  if (process.getuid?.() !== 0)
+    return 'the SSH tests run sshd and log in as root: run them as root (npm test does in CI)';
   return null;
 }
 
@@ -85,10 +95,21 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     ].join('\n'),
   );
   const knownHosts = join(dir, 'known_hosts');
-  writeFileSync(knownHosts, `${port === 22 ? '127.0.0.1' : `[127.0.0.1]:${port}`} ${readFileSync(`${hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
+  writeFileSync(
+    knownHosts,
+    `${port === 22 ? '127.0.0.1' : `[127.0.0.1]:${port}`} ${readFileSync(`${hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`,
+  );
   writeFileSync(
     join(dir, 'ssh_config'),
-    ['Host *', `  IdentityFile ${clientKey}`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${knownHosts}`, '  GlobalKnownHostsFile /dev/null', '  StrictHostKeyChecking yes', ''].join('\n'),
+    [
+      'Host *',
+      `  IdentityFile ${clientKey}`,
+      '  IdentitiesOnly yes',
+      `  UserKnownHostsFile ${knownHosts}`,
+      '  GlobalKnownHostsFile /dev/null',
+      '  StrictHostKeyChecking yes',
+      '',
+    ].join('\n'),
   );
   const wrapper = join(bin, 'ssh');
   writeFileSync(wrapper, `#!/bin/sh\nexec /usr/bin/ssh -F ${join(dir, 'ssh_config')} "$@"\n`);
@@ -114,7 +135,10 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     knownHosts,
     logins: () => (readFileSync(log, 'utf8').match(/Accepted publickey/g) ?? []).length,
     via: (other) => {
-      appendFileSync(knownHosts, `[127.0.0.1]:${other} ${readFileSync(`${hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
+      appendFileSync(
+        knownHosts,
+        `[127.0.0.1]:${other} ${readFileSync(`${hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`,
+      );
       return `ssh://root@127.0.0.1:${other}`;
     },
     stop: async () => {

@@ -21,7 +21,10 @@ export async function firstFrameMs(network: string, label: string, names: string
   const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'] });
   let out = '';
   const ms = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no complete frame within 10 s; the terminal showed: ${plain(out).slice(-400)}`)), 10_000);
+    const timer = setTimeout(
+      () => reject(new Error(`no complete frame within 10 s; the terminal showed: ${plain(out).slice(-400)}`)),
+      10_000,
+    );
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString('utf8');
       const text = plain(out);
@@ -42,7 +45,10 @@ class BenchTty extends EventEmitter {
   readonly isTTY = true;
   writes = 0;
   bytes = 0;
-  constructor(readonly columns: number, readonly rows: number) {
+  constructor(
+    readonly columns: number,
+    readonly rows: number,
+  ) {
     super();
   }
   write(chunk: string, callback?: () => void): boolean {
@@ -54,11 +60,15 @@ class BenchTty extends EventEmitter {
 }
 class BenchStdin extends EventEmitter {
   readonly isTTY = true;
-  setRawMode(): this { return this; }
+  setRawMode(): this {
+    return this;
+  }
   setEncoding(): void {}
   ref(): void {}
   unref(): void {}
-  read(): null { return null; }
+  read(): null {
+    return null;
+  }
   resume(): void {}
   pause(): void {}
 }
@@ -83,15 +93,18 @@ export async function frameDriver(first: Snapshot, columns: number, rows: number
     getSnapshot: () => current,
   };
   const out = new BenchTty(columns, rows);
-  const app = render(React.createElement(App, { store, theme: { color: true, ascii: false }, size: { columns, rows } }), {
-    stdout: out as unknown as NodeJS.WriteStream,
-    stdin: new BenchStdin() as unknown as NodeJS.ReadStream,
-    interactive: true,
-    incrementalRendering: true,
-    patchConsole: false,
-    exitOnCtrlC: false,
-    maxFps: 1000,
-  });
+  const app = render(
+    React.createElement(App, { store, theme: { color: true, ascii: false }, size: { columns, rows } }),
+    {
+      stdout: out as unknown as NodeJS.WriteStream,
+      stdin: new BenchStdin() as unknown as NodeJS.ReadStream,
+      interactive: true,
+      incrementalRendering: true,
+      patchConsole: false,
+      exitOnCtrlC: false,
+      maxFps: 1000,
+    },
+  );
   await sleep(200);
   return {
     async frame(snapshot) {
@@ -110,7 +123,12 @@ export async function frameDriver(first: Snapshot, columns: number, rows: number
 /** The snapshot with every node's usage figures moved by `i`: what one second of usage changes. */
 export const tick = (snapshot: Snapshot, i: number): Snapshot => ({
   ...snapshot,
-  usage: Object.fromEntries(Object.entries(snapshot.usage).map(([id, u]) => [id, { ...u, cpuPercent: (u.cpuPercent ?? 0) + i / 100, memBytes: (u.memBytes ?? 0) + i * 4096 }])),
+  usage: Object.fromEntries(
+    Object.entries(snapshot.usage).map(([id, u]) => [
+      id,
+      { ...u, cpuPercent: (u.cpuPercent ?? 0) + i / 100, memBytes: (u.memBytes ?? 0) + i * 4096 },
+    ]),
+  ),
   updatedAt: snapshot.updatedAt + i * 1000,
 });
 
@@ -118,7 +136,13 @@ export const tick = (snapshot: Snapshot, i: number): Snapshot => ({
  * have been drawn at `columns`×`rows`, every frame's figures different, as a second of usage makes
  * them: Ink's text-measuring cache grows with each distinct text it measured, not with time, so
  * 3,600 frames stand for an hour at one frame a second. Needs --expose-gc. */
-export async function textCacheBound(snapshot: Snapshot, columns: number, rows: number, early: number, late: number): Promise<{ earlyMiB: number; lateMiB: number }> {
+export async function textCacheBound(
+  snapshot: Snapshot,
+  columns: number,
+  rows: number,
+  early: number,
+  late: number,
+): Promise<{ earlyMiB: number; lateMiB: number }> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('the bench runs with --expose-gc');
   const driver = await frameDriver(snapshot, columns, rows);

@@ -42,13 +42,59 @@ export function makeCerts(dir: string): CertFiles {
   mkdirSync(files.clientDir, { recursive: true });
   mkdirSync(files.wrongCaDir, { recursive: true });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(dir, 'req', '-x509', ...ec, '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '30', '-subj', '/CN=tfmon test CA');
-  openssl(dir, 'req', '-x509', ...ec, '-keyout', 'other-ca-key.pem', '-out', 'wrong-ca/ca.pem', '-days', '30', '-subj', '/CN=tfmon other CA');
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName = IP:127.0.0.1,DNS:localhost\nextendedKeyUsage = serverAuth\n');
+  openssl(
+    dir,
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca-key.pem',
+    '-out',
+    'ca.pem',
+    '-days',
+    '30',
+    '-subj',
+    '/CN=tfmon test CA',
+  );
+  openssl(
+    dir,
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'other-ca-key.pem',
+    '-out',
+    'wrong-ca/ca.pem',
+    '-days',
+    '30',
+    '-subj',
+    '/CN=tfmon other CA',
+  );
+  writeFileSync(
+    join(dir, 'server.ext'),
+    'subjectAltName = IP:127.0.0.1,DNS:localhost\nextendedKeyUsage = serverAuth\n',
+  );
   writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage = clientAuth\n');
   const sign = (name: string, ext: string, subj: string, out: string, key: string): void => {
     openssl(dir, 'req', ...ec, '-keyout', key, '-out', `${name}.csr`, '-subj', subj);
-    openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '30', '-extfile', ext, '-out', out);
+    openssl(
+      dir,
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca-key.pem',
+      '-CAcreateserial',
+      '-days',
+      '30',
+      '-extfile',
+      ext,
+      '-out',
+      out,
+    );
   };
   sign('server', 'server.ext', '/CN=127.0.0.1', 'server-cert.pem', 'server-key.pem');
   sign('client', 'client.ext', '/CN=tfmon test client', 'client/cert.pem', 'client/key.pem');
@@ -63,14 +109,47 @@ export function makeCerts(dir: string): CertFiles {
   writeFileSync(
     join(dir, 'ca.cnf'),
     [
-      '[ca]', 'default_ca = test', '[test]', `dir = ${join(dir, 'ca-db')}`, 'database = $dir/index.txt', 'serial = $dir/serial',
-      'new_certs_dir = $dir', 'default_md = sha256', 'policy = any', 'copy_extensions = none', 'unique_subject = no',
-      '[any]', 'commonName = supplied', '[server]', 'subjectAltName = IP:127.0.0.1,DNS:localhost', 'extendedKeyUsage = serverAuth', '',
+      '[ca]',
+      'default_ca = test',
+      '[test]',
+      `dir = ${join(dir, 'ca-db')}`,
+      'database = $dir/index.txt',
+      'serial = $dir/serial',
+      'new_certs_dir = $dir',
+      'default_md = sha256',
+      'policy = any',
+      'copy_extensions = none',
+      'unique_subject = no',
+      '[any]',
+      'commonName = supplied',
+      '[server]',
+      'subjectAltName = IP:127.0.0.1,DNS:localhost',
+      'extendedKeyUsage = serverAuth',
+      '',
     ].join('\n'),
   );
   openssl(dir, 'req', ...ec, '-keyout', 'expired-key.pem', '-out', 'expired.csr', '-subj', '/CN=127.0.0.1');
-  openssl(dir, 'ca', '-batch', '-config', 'ca.cnf', '-extensions', 'server', '-cert', 'ca.pem', '-keyfile', 'ca-key.pem', '-in', 'expired.csr',
-    '-startdate', '20200101000000Z', '-enddate', '20200201000000Z', '-out', 'expired-cert.pem');
+  openssl(
+    dir,
+    'ca',
+    '-batch',
+    '-config',
+    'ca.cnf',
+    '-extensions',
+    'server',
+    '-cert',
+    'ca.pem',
+    '-keyfile',
+    'ca-key.pem',
+    '-in',
+    'expired.csr',
+    '-startdate',
+    '20200101000000Z',
+    '-enddate',
+    '20200201000000Z',
+    '-out',
+    'expired-cert.pem',
+  );
   writeFileSync(join(dir, 'done'), '');
   return files;
 }

@@ -32,7 +32,13 @@ const common = {
 };
 
 rmSync('dist', { recursive: true, force: true });
-await build({ ...common, entryPoints: ['cli.tsx'], outdir: 'dist', entryNames: '[name]', chunkNames: 'chunks/[name]-[hash]' });
+await build({
+  ...common,
+  entryPoints: ['cli.tsx'],
+  outdir: 'dist',
+  entryNames: '[name]',
+  chunkNames: 'chunks/[name]-[hash]',
+});
 chmodSync('dist/cli.js', 0o755);
 await build({
   ...common,

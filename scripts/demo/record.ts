@@ -28,8 +28,25 @@ async function main(): Promise<void> {
   const out = process.argv[2] ?? join(ROOT, 'demo.gif');
   const work = mkdtempSync(join(tmpdir(), 'tfmon-demo-'));
   spawnSync('tmux', ['-L', SOCKET, 'kill-server'], { stdio: 'ignore' });
-  tmux('new-session', '-d', '-s', 'demo', '-x', String(COLS), '-y', String(ROWS), '-c', ROOT,
-    'env', 'LANG=C.UTF-8', 'TERM=xterm-256color', 'PS1=$ ', 'bash', '--norc', '--noprofile');
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    'demo',
+    '-x',
+    String(COLS),
+    '-y',
+    String(ROWS),
+    '-c',
+    ROOT,
+    'env',
+    'LANG=C.UTF-8',
+    'TERM=xterm-256color',
+    'PS1=$ ',
+    'bash',
+    '--norc',
+    '--noprofile',
+  );
   const frames: Frame[] = [];
   const started = Date.now();
   let recording = true;
@@ -53,7 +70,13 @@ async function main(): Promise<void> {
   keys('Escape');
   await sleep(400); // an Esc followed at once by a key reads as Alt+key
   keys('j');
-  docker('exec', 'tf-worker-0', 'sh', '-c', 'echo "E tensorflow/core/distributed_runtime/rpc/grpc_remote_worker.cc:99] UnavailableError: failed to connect to all addresses" > /proc/1/fd/2');
+  docker(
+    'exec',
+    'tf-worker-0',
+    'sh',
+    '-c',
+    'echo "E tensorflow/core/distributed_runtime/rpc/grpc_remote_worker.cc:99] UnavailableError: failed to connect to all addresses" > /proc/1/fd/2',
+  );
   await sleep(1500);
   keys('l');
   await sleep(2500); // the log view, the error in red
@@ -100,7 +123,9 @@ async function main(): Promise<void> {
   execFileSync('convert', ['-loop', '0', ...pngs, '-layers', 'Optimize', raw]);
   execFileSync('gifsicle', ['-O3', '--colors', '64', '-o', out, raw]);
   const seconds = distinct.reduce((a, f) => a + f.ms, 0) / 1000;
-  process.stdout.write(`demo.gif: ${distinct.length} distinct frames of ${frames.length}, ${seconds.toFixed(1)} s → ${out}\n`);
+  process.stdout.write(
+    `demo.gif: ${distinct.length} distinct frames of ${frames.length}, ${seconds.toFixed(1)} s → ${out}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

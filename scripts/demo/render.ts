@@ -90,9 +90,14 @@ export function frameSvg(text: string, columns: number, rows: number): string {
       let fg = style.fg ?? FG;
       let bg = style.bg;
       if (style.inverse) [fg, bg] = [bg ?? BG, style.fg ?? FG];
-      if (bg) out.push(`<rect x="${(col * CELL_W).toFixed(1)}" y="${y}" width="${(width * CELL_W).toFixed(1)}" height="${CELL_H}" fill="${bg}"/>`);
+      if (bg)
+        out.push(
+          `<rect x="${(col * CELL_W).toFixed(1)}" y="${y}" width="${(width * CELL_W).toFixed(1)}" height="${CELL_H}" fill="${bg}"/>`,
+        );
       if (clean.trim()) {
-        out.push(`<text x="${(col * CELL_W).toFixed(1)}" y="${y + 13}" fill="${fg}"${style.bold ? ' font-weight="bold"' : ''}${style.dim ? ' opacity="0.6"' : ''} xml:space="preserve">${escapeXml(clean)}</text>`);
+        out.push(
+          `<text x="${(col * CELL_W).toFixed(1)}" y="${y + 13}" fill="${fg}"${style.bold ? ' font-weight="bold"' : ''}${style.dim ? ' opacity="0.6"' : ''} xml:space="preserve">${escapeXml(clean)}</text>`,
+        );
       }
       col += width;
     }

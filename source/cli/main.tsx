@@ -5,8 +5,21 @@ import meow from 'meow';
 import type { CommonOptions } from '../commands/context.js';
 import { processIo } from '../commands/context.js';
 import {
-  UsageError, parseCount, parseCpus, parseGpus, parseInterval, parseLabels, parseMemory, parseName, parsePort,
-  parseImage, parseProgressRegex, parsePublish, parseSeconds, parseTail, parseUsageSource,
+  UsageError,
+  parseCount,
+  parseCpus,
+  parseGpus,
+  parseInterval,
+  parseLabels,
+  parseMemory,
+  parseName,
+  parsePort,
+  parseImage,
+  parseProgressRegex,
+  parsePublish,
+  parseSeconds,
+  parseTail,
+  parseUsageSource,
 } from '../commands/flags.js';
 import { EngineError } from '../engine/errors.js';
 import { parseSince } from '../cluster/logs.js';
@@ -70,7 +83,8 @@ function parseCommand(value: string | undefined): string[] | null {
 async function main(): Promise<number> {
   const [command = 'default', ...extra] = cli.input;
   const args = command === 'logs' ? 1 : 0;
-  if (command === 'logs' && extra.length === 0) throw new UsageError('logs needs a node: tfmon logs NODE (a container name, or worker-1, ps-0, chief)');
+  if (command === 'logs' && extra.length === 0)
+    throw new UsageError('logs needs a node: tfmon logs NODE (a container name, or worker-1, ps-0, chief)');
   if (extra.length > args) throw new UsageError(`unexpected argument "${extra[args]}" (see tfmon --help)`);
   const f = cli.flags;
   const liveScreen = command === 'default' && process.stdout.isTTY === true && process.env['TERM'] !== 'dumb';
@@ -85,10 +99,26 @@ async function main(): Promise<number> {
     context: f.context,
     // The live screen samples every 2 s (a frame and ~7 file reads per node each time: half the cost
     // of every second, measured); status waits one interval for CPU %, so 1 s there.
-    usage: f.usage ? { intervalMs: parseInterval(f.interval ?? (liveScreen ? '2' : '1')), mode: parseUsageSource(f.usageSource) } : null,
-    probe: f.probe ? { intervalMs: parseInterval(f.probeInterval, 'probe-interval'), helperImage: f.probeImage ? parseImage('probe-image', f.probeImage) : null, all: f.probeAll } : null,
-    training: f.training ? { stallAfterMs: parseSeconds('stall-after', f.stallAfter, 5, 86_400) * 1000, custom: f.progressRegex.map(parseProgressRegex) } : null,
-    logs: { tail: parseTail(f.tail) === 'all' ? 5000 : (parseTail(f.tail) as number), capacity: parseCount('log-buffer', f.logBuffer, 100, 1_000_000) },
+    usage: f.usage
+      ? { intervalMs: parseInterval(f.interval ?? (liveScreen ? '2' : '1')), mode: parseUsageSource(f.usageSource) }
+      : null,
+    probe: f.probe
+      ? {
+          intervalMs: parseInterval(f.probeInterval, 'probe-interval'),
+          helperImage: f.probeImage ? parseImage('probe-image', f.probeImage) : null,
+          all: f.probeAll,
+        }
+      : null,
+    training: f.training
+      ? {
+          stallAfterMs: parseSeconds('stall-after', f.stallAfter, 5, 86_400) * 1000,
+          custom: f.progressRegex.map(parseProgressRegex),
+        }
+      : null,
+    logs: {
+      tail: parseTail(f.tail) === 'all' ? 5000 : (parseTail(f.tail) as number),
+      capacity: parseCount('log-buffer', f.logBuffer, 100, 1_000_000),
+    },
     readOnly: f.readOnly,
     tfConfigDir: f.tfConfigDir ?? null,
   };
@@ -102,26 +132,31 @@ async function main(): Promise<number> {
       const env = parseLabels(f.env);
       const framework = f.framework === 'tensorflow' || f.framework === 'pytorch' ? f.framework : null;
       if (!framework) throw new UsageError(`--framework must be tensorflow or pytorch, got "${f.framework}"`);
-      if (framework === 'pytorch' && f.swarm) throw new UsageError('--swarm makes TensorFlow clusters only; a PyTorch job runs on one engine for now');
-      return runUp(common, {
-        framework,
-        ps: parseCount('ps', f.ps, 1),
-        workers: parseCount('workers', f.workers, 1),
-        chief: f.chief,
-        evaluator: f.evaluator,
-        image: f.image ?? null,
-        prefix: parseName('prefix', f.prefix ?? (framework === 'pytorch' ? 'ddp' : 'tf')),
-        port: parsePort('port', f.port ?? (framework === 'pytorch' ? '29500' : '2222')),
-        cpus: f.cpus === undefined ? null : parseCpus(f.cpus),
-        memoryBytes: f.memory === undefined ? null : parseMemory(f.memory),
-        gpus: f.gpus === undefined ? null : parseGpus(f.gpus),
-        publish: f.publish.map(parsePublish),
-        env,
-        command: parseCommand(f.command),
-        dryRun: f.dryRun,
-        swarm: f.swarm,
-        constraints: f.constraint,
-      }, processIo);
+      if (framework === 'pytorch' && f.swarm)
+        throw new UsageError('--swarm makes TensorFlow clusters only; a PyTorch job runs on one engine for now');
+      return runUp(
+        common,
+        {
+          framework,
+          ps: parseCount('ps', f.ps, 1),
+          workers: parseCount('workers', f.workers, 1),
+          chief: f.chief,
+          evaluator: f.evaluator,
+          image: f.image ?? null,
+          prefix: parseName('prefix', f.prefix ?? (framework === 'pytorch' ? 'ddp' : 'tf')),
+          port: parsePort('port', f.port ?? (framework === 'pytorch' ? '29500' : '2222')),
+          cpus: f.cpus === undefined ? null : parseCpus(f.cpus),
+          memoryBytes: f.memory === undefined ? null : parseMemory(f.memory),
+          gpus: f.gpus === undefined ? null : parseGpus(f.gpus),
+          publish: f.publish.map(parsePublish),
+          env,
+          command: parseCommand(f.command),
+          dryRun: f.dryRun,
+          swarm: f.swarm,
+          constraints: f.constraint,
+        },
+        processIo,
+      );
     }
     case 'serve': {
       const { runServe } = await import('../commands/serve.js');
@@ -130,10 +165,18 @@ async function main(): Promise<number> {
     case 'logs': {
       const { runLogs } = await import('../commands/logs.js');
       const since = f.since === undefined ? undefined : parseSince(f.since);
-      if (since === null) throw new UsageError(`--since must be like 30s, 5m, 2h, 1d or 2026-11-28T10:00:00Z, got "${f.since}"`);
+      if (since === null)
+        throw new UsageError(`--since must be like 30s, 5m, 2h, 1d or 2026-11-28T10:00:00Z, got "${f.since}"`);
       // With --since, every line since then (the engine ignores since when a tail is given), as docker logs.
-      const tail = since !== undefined && !process.argv.some((a) => a === '--tail' || a.startsWith('--tail=')) ? 'all' : parseTail(f.tail);
-      return runLogs(common, { node: extra[0]!, tail, since, errors: f.errors, follow: f.follow, timestamps: f.timestamps }, processIo);
+      const tail =
+        since !== undefined && !process.argv.some((a) => a === '--tail' || a.startsWith('--tail='))
+          ? 'all'
+          : parseTail(f.tail);
+      return runLogs(
+        common,
+        { node: extra[0]!, tail, since, errors: f.errors, follow: f.follow, timestamps: f.timestamps },
+        processIo,
+      );
     }
     case 'doctor': {
       const { runDoctor } = await import('../commands/doctor.js');
@@ -141,7 +184,11 @@ async function main(): Promise<number> {
     }
     case 'tf-config': {
       const { runTfConfig } = await import('../commands/tf-config.js');
-      return runTfConfig(common, { node: f.node, write: f.write, apply: f.apply, yes: f.yes, readOnly: f.readOnly }, processIo);
+      return runTfConfig(
+        common,
+        { node: f.node, write: f.write, apply: f.apply, yes: f.yes, readOnly: f.readOnly },
+        processIo,
+      );
     }
     case 'down': {
       const { runDown } = await import('../commands/down.js');
@@ -156,10 +203,15 @@ async function main(): Promise<number> {
       // development one keeps a performance measure per render (+38 MB a minute under churn,
       // measured), so a NODE_ENV=development left in a user's shell must not reach it.
       const { runTui } = await import('../ui/run-tui.js');
-      return runTui(common, { altScreen: f.altScreen, metrics: f.metrics === undefined ? null : parseMetricsAddress(f.metrics) });
+      return runTui(common, {
+        altScreen: f.altScreen,
+        metrics: f.metrics === undefined ? null : parseMetricsAddress(f.metrics),
+      });
     }
     default:
-      throw new UsageError(`unknown command "${command}": use status, serve, logs, doctor, tf-config, up or down (see tfmon --help)`);
+      throw new UsageError(
+        `unknown command "${command}": use status, serve, logs, doctor, tf-config, up or down (see tfmon --help)`,
+      );
   }
 }
 

@@ -42,7 +42,14 @@ const SAME_NODE: readonly [ProblemCode, readonly ProblemCode[]][] = [
   ['stalled', ['ranks_failed']],
 ];
 /** A job's own faults that keep the other ranks waiting. */
-const JOB_FAULTS: readonly ProblemCode[] = ['rank_missing', 'job_mismatch', 'duplicate_rank', 'loopback_address', 'rendezvous_unhosted', 'collective_timeout'];
+const JOB_FAULTS: readonly ProblemCode[] = [
+  'rank_missing',
+  'job_mismatch',
+  'duplicate_rank',
+  'loopback_address',
+  'rendezvous_unhosted',
+  'collective_timeout',
+];
 
 /** A TF_CONFIG address on the node itself (loopback_address's finding, not a missing host). */
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1|0\.0\.0\.0)$/i;
@@ -59,18 +66,26 @@ export function explain(problems: readonly Problem[], nodes: readonly NodeView[]
   const roots: Problem[] = [];
   const rest: Problem[] = [];
   // A pair's problem names both ends (reachProblems sets them); one that does not is taken as it is.
-  for (const p of problems) (REACH.has(p.code) && p.nodes?.length === 2 && p.node ? rest : roots).push(withNodes(p, nodes));
+  for (const p of problems)
+    (REACH.has(p.code) && p.nodes?.length === 2 && p.node ? rest : roots).push(withNodes(p, nodes));
   const rootOn = (node: string, codes: readonly ProblemCode[]): Problem | undefined =>
     codes.map((c) => roots.find((r) => r.node === node && r.code === c)).find(Boolean);
 
   // Refusals where the host could not check: two or more peers refused → the node does not listen.
   const refusedBy = new Map<string, string[]>();
-  for (const p of rest) if (p.code === 'port_refused') refusedBy.set(p.nodes![1]!, [...(refusedBy.get(p.nodes![1]!) ?? []), p.node!]);
+  for (const p of rest)
+    if (p.code === 'port_refused') refusedBy.set(p.nodes![1]!, [...(refusedBy.get(p.nodes![1]!) ?? []), p.node!]);
   for (const [target, from] of refusedBy) {
     const t = byName.get(target);
     if (t?.state !== 'running' || from.length < 2 || rootOn(t.name, ['not_listening', 'rendezvous_unhosted'])) continue;
-    roots.push({ severity: 'error', node: t.name, code: 'not_listening', nodes: [t.name], causedBy: null,
-      message: `${t.name} does not listen on ${t.port ?? 'its TF port'}, its TF port: ${from.length} peers were refused` });
+    roots.push({
+      severity: 'error',
+      node: t.name,
+      code: 'not_listening',
+      nodes: [t.name],
+      causedBy: null,
+      message: `${t.name} does not listen on ${t.port ?? 'its TF port'}, its TF port: ${from.length} peers were refused`,
+    });
   }
   // A rank told another master than the others: its pair to that master follows from the mismatch.
   const misdirected = (from: string, target: string): Problem | undefined => {
@@ -81,15 +96,29 @@ export function explain(problems: readonly Problem[], nodes: readonly NodeView[]
   const unknownHosts = new Map<string, Set<string>>();
   for (const p of rest) {
     const target = p.nodes![1]!;
-    if (p.code === 'peer_unresolvable' && !byName.has(target) && !LOOPBACK.test(target) && !misdirected(p.node!, target)) unknownHosts.set(target, new Set([...(unknownHosts.get(target) ?? []), p.node!]));
+    if (
+      p.code === 'peer_unresolvable' &&
+      !byName.has(target) &&
+      !LOOPBACK.test(target) &&
+      !misdirected(p.node!, target)
+    )
+      unknownHosts.set(target, new Set([...(unknownHosts.get(target) ?? []), p.node!]));
   }
   const unknownRoot = new Map<string, Problem>();
   for (const [host, named] of unknownHosts) {
-    const by = nodes.filter((n) => named.has(n.name) || JSON.stringify(n.tfConfigParsed?.cluster ?? {}).includes(`"${host}:`)).map((n) => n.name);
+    const by = nodes
+      .filter((n) => named.has(n.name) || JSON.stringify(n.tfConfigParsed?.cluster ?? {}).includes(`"${host}:`))
+      .map((n) => n.name);
     const list = by.length ? by : [...named];
     const asMaster = list.every((name) => byName.get(name)?.master?.startsWith(`${host}:`));
-    const root: Problem = { severity: 'error', node: list.length === 1 ? list[0]! : null, code: 'unknown_host', nodes: list, causedBy: null,
-      message: `${host} is named ${asMaster ? 'as the master (MASTER_ADDR) by' : 'in the TF_CONFIG of'} ${list.length === nodes.length ? 'every node' : list.join(', ')}, but no container on the network is ${host}` };
+    const root: Problem = {
+      severity: 'error',
+      node: list.length === 1 ? list[0]! : null,
+      code: 'unknown_host',
+      nodes: list,
+      causedBy: null,
+      message: `${host} is named ${asMaster ? 'as the master (MASTER_ADDR) by' : 'in the TF_CONFIG of'} ${list.length === nodes.length ? 'every node' : list.join(', ')}, but no container on the network is ${host}`,
+    };
     unknownRoot.set(host, root);
     roots.push(root);
   }
@@ -108,23 +137,31 @@ export function explain(problems: readonly Problem[], nodes: readonly NodeView[]
     const m = /^(\w+) indexes [\d, ]+: ([\d, ]+) missing/.exec(gap.message);
     if (!m) continue;
     const missing = new Set(m[2]!.split(', ').map(Number));
-    const dup = roots.find((r) => r.code === 'duplicate_task' && r.message.includes(`claim task ${m[1]}:`)
-      && (r.nodes ?? []).some((name) => missing.has(Number(/(\d+)$/.exec(name)?.[1] ?? NaN))));
+    const dup = roots.find(
+      (r) =>
+        r.code === 'duplicate_task' &&
+        r.message.includes(`claim task ${m[1]}:`) &&
+        (r.nodes ?? []).some((name) => missing.has(Number(/(\d+)$/.exec(name)?.[1] ?? NaN))),
+    );
     if (dup) consequences.push({ ...gap, causedBy: { node: dup.node, code: dup.code } });
   }
   const keyOf = (c: Problem): string => `${c.node}\t${c.code}\t${c.message}`;
   const already = new Set(consequences.map(keyOf));
   consequences.push(...rankFailures(roots, nodes, byName).filter((c) => !already.has(keyOf(c))));
   const folded = new Set(consequences.map(keyOf));
-  for (let i = roots.length - 1; i >= 0; i--) if (folded.has(`${roots[i]!.node}\t${roots[i]!.code}\t${roots[i]!.message}`)) roots.splice(i, 1);
+  for (let i = roots.length - 1; i >= 0; i--)
+    if (folded.has(`${roots[i]!.node}\t${roots[i]!.code}\t${roots[i]!.message}`)) roots.splice(i, 1);
 
   for (const p of rest) {
     const [from, target] = [p.node!, p.nodes![1]!];
     const t = byName.get(target);
-    const cause = rootOn(from, ['not_attached'])
-      ?? (LOOPBACK.test(target) ? rootOn(from, ['loopback_address']) : undefined)
-      ?? misdirected(from, target)
-      ?? (t ? rootOn(t.name, DOWN) ?? (p.code !== 'peer_unresolvable' ? rootOn(t.name, ['not_listening', 'rendezvous_unhosted']) : undefined)
+    const cause =
+      rootOn(from, ['not_attached']) ??
+      (LOOPBACK.test(target) ? rootOn(from, ['loopback_address']) : undefined) ??
+      misdirected(from, target) ??
+      (t
+        ? (rootOn(t.name, DOWN) ??
+          (p.code !== 'peer_unresolvable' ? rootOn(t.name, ['not_listening', 'rendezvous_unhosted']) : undefined))
         : unknownRoot.get(target));
     if (cause) consequences.push({ ...p, causedBy: { node: cause.node, code: cause.code } });
     else roots.push(p);
@@ -138,7 +175,9 @@ export function explain(problems: readonly Problem[], nodes: readonly NodeView[]
     if (TASK_REPORTS.has(p.code) && p.node) {
       const t = byName.get(p.node);
       const reporters = (p.nodes ?? []).slice(1);
-      const pair = pairs.find((q) => reporters.includes(q.node!) && t && (q.nodes![1] === t.dnsName || q.nodes![1] === t.name));
+      const pair = pairs.find(
+        (q) => reporters.includes(q.node!) && t && (q.nodes![1] === t.dnsName || q.nodes![1] === t.name),
+      );
       const down = rootOn(p.node, DOWN) ?? rootOn(p.node, ['not_listening']);
       cause = down ? { node: down.node, code: down.code } : pair ? causeOfPair(pair) : undefined;
     } else if (p.code === 'stalled' && p.node) {
@@ -154,19 +193,35 @@ export function explain(problems: readonly Problem[], nodes: readonly NodeView[]
 
 /** Ranks that died of another rank's fault (see the rules above): their down problem as a
  * consequence of that fault. */
-function rankFailures(roots: readonly Problem[], nodes: readonly NodeView[], byName: ReadonlyMap<string, NodeView>): Problem[] {
+function rankFailures(
+  roots: readonly Problem[],
+  nodes: readonly NodeView[],
+  byName: ReadonlyMap<string, NodeView>,
+): Problem[] {
   const byIp = new Map(nodes.filter((n) => n.ip).map((n) => [n.ip!, n]));
   // A torchrun node whose workers failed is down for the job though its container still runs.
-  const downOf = (n: NodeView): Problem | undefined => [...DOWN, 'ranks_failed' as const].map((c) => roots.find((r) => r.node === n.name && r.code === c)).find(Boolean);
+  const downOf = (n: NodeView): Problem | undefined =>
+    [...DOWN, 'ranks_failed' as const].map((c) => roots.find((r) => r.node === n.name && r.code === c)).find(Boolean);
   const ranks = nodes.filter(isJobRank);
-  const stoppedFirst = (a: NodeView, b: NodeView): number => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.name.localeCompare(b.name);
+  const stoppedFirst = (a: NodeView, b: NodeView): number =>
+    (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.name.localeCompare(b.name);
   /** The down peer a down rank names, if any. */
   const lost = (n: NodeView): NodeView | undefined => {
     const named = peerNamed(n.lastError);
     // NCCL's watchdog names no peer: the one it waited for is a rank of the job that stopped
     // without timing out itself (killed, crashed), the first to stop.
     if (!named && ncclTimeout(n.lastError)) {
-      return ranks.filter((r) => r.id !== n.id && r.framework === n.framework && downOf(r) && !ncclTimeout(r.lastError) && !peerNamed(r.lastError) && !waitedForTheJob(r.lastError)).sort(stoppedFirst)[0];
+      return ranks
+        .filter(
+          (r) =>
+            r.id !== n.id &&
+            r.framework === n.framework &&
+            downOf(r) &&
+            !ncclTimeout(r.lastError) &&
+            !peerNamed(r.lastError) &&
+            !waitedForTheJob(r.lastError),
+        )
+        .sort(stoppedFirst)[0];
     }
     if (!named) return undefined;
     const peer = byIp.get(named.host) ?? byName.get(named.host);
@@ -175,7 +230,17 @@ function rankFailures(roots: readonly Problem[], nodes: readonly NodeView[], byN
     // one of the job's stopped ranks — the one that died without naming anyone (killed, OOM, its own
     // crash), not one that lost a peer or waited for the job itself.
     if (!/^[\d.:a-f]+$/i.test(named.host)) return undefined;
-    return ranks.filter((r) => r.id !== n.id && r.framework === n.framework && !r.ip && downOf(r) && !peerNamed(r.lastError) && !waitedForTheJob(r.lastError)).sort(stoppedFirst)[0];
+    return ranks
+      .filter(
+        (r) =>
+          r.id !== n.id &&
+          r.framework === n.framework &&
+          !r.ip &&
+          downOf(r) &&
+          !peerNamed(r.lastError) &&
+          !waitedForTheJob(r.lastError),
+      )
+      .sort(stoppedFirst)[0];
   };
   const out: Problem[] = [];
   for (const n of ranks) {
@@ -196,13 +261,16 @@ function rankFailures(roots: readonly Problem[], nodes: readonly NodeView[], byN
     }
     if (root && root.id !== n.id) {
       // Its own fault, where its stop follows from one (a rendezvous it could not host…).
-      const cause = JOB_FAULTS.map((c) => roots.find((r) => r.node === root.name && r.code === c)).find(Boolean) ?? downOf(root)!;
+      const cause =
+        JOB_FAULTS.map((c) => roots.find((r) => r.node === root.name && r.code === c)).find(Boolean) ?? downOf(root)!;
       out.push({ ...own, causedBy: { node: cause.node, code: cause.code } });
       continue;
     }
     // Waiting for ranks that never came, or for a master it could not reach: the job's own fault.
     if (waitedForTheJob(n.lastError) || peerNamed(n.lastError) || ncclTimeout(n.lastError)) {
-      const ofThisJob = (r: Problem): boolean => r.node !== n.name && ((r.nodes ?? []).includes(n.name) || (r.node !== null && byName.get(r.node)?.framework === n.framework));
+      const ofThisJob = (r: Problem): boolean =>
+        r.node !== n.name &&
+        ((r.nodes ?? []).includes(n.name) || (r.node !== null && byName.get(r.node)?.framework === n.framework));
       const fault = JOB_FAULTS.map((c) => roots.find((r) => r.code === c && ofThisJob(r))).find(Boolean);
       if (fault) out.push({ ...own, causedBy: { node: fault.node, code: fault.code } });
     }
@@ -249,7 +317,12 @@ function merge(problems: Problem[], nodes: readonly NodeView[]): Problem[] {
     if (!g || g.length < 2 || g[0] !== p) return p;
     const names = g.map((x) => x.node!);
     const shown = names.length > 4 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
-    return { ...p, node: null, nodes: names, message: `${p.message} (on ${names.length} of ${nodes.length} nodes: ${shown})` };
+    return {
+      ...p,
+      node: null,
+      nodes: names,
+      message: `${p.message} (on ${names.length} of ${nodes.length} nodes: ${shown})`,
+    };
   });
 }
 

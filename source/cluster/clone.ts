@@ -18,7 +18,24 @@ export interface CloneOptions {
 }
 
 /** Fields of Config that describe what runs; Hostname, Domainname and the attach flags are not. */
-const CONFIG_KEYS = ['Image', 'Cmd', 'Entrypoint', 'WorkingDir', 'User', 'ExposedPorts', 'Tty', 'OpenStdin', 'StdinOnce', 'StopSignal', 'StopTimeout', 'Healthcheck', 'Volumes', 'Shell', 'OnBuild', 'ArgsEscaped'];
+const CONFIG_KEYS = [
+  'Image',
+  'Cmd',
+  'Entrypoint',
+  'WorkingDir',
+  'User',
+  'ExposedPorts',
+  'Tty',
+  'OpenStdin',
+  'StdinOnce',
+  'StopSignal',
+  'StopTimeout',
+  'Healthcheck',
+  'Volumes',
+  'Shell',
+  'OnBuild',
+  'ArgsEscaped',
+];
 
 export function withEnv(env: readonly unknown[], name: string, value: string): string[] {
   const out = env.map(String).filter((e) => !e.startsWith(`${name}=`));
@@ -41,8 +58,13 @@ export function cloneBody(inspect: unknown, o: CloneOptions): Record<string, unk
   const oldName = (str(c['Name']) ?? '').replace(/^\//, '');
   const body: Record<string, unknown> = {};
   for (const k of CONFIG_KEYS) if (config[k] !== undefined && config[k] !== null) body[k] = config[k];
-  body['Env'] = Object.entries(o.env).reduce<readonly unknown[]>((env, [k, v]) => withEnv(env, k, v), arr(config['Env']));
-  const labels: Record<string, string> = Object.fromEntries(Object.entries(obj(config['Labels'])).map(([k, v]) => [k, String(v)]));
+  body['Env'] = Object.entries(o.env).reduce<readonly unknown[]>(
+    (env, [k, v]) => withEnv(env, k, v),
+    arr(config['Env']),
+  );
+  const labels: Record<string, string> = Object.fromEntries(
+    Object.entries(obj(config['Labels'])).map(([k, v]) => [k, String(v)]),
+  );
   if (LABEL_INDEX in labels) labels[LABEL_INDEX] = String(o.index);
   body['Labels'] = labels;
   // Docker names the host after the container id unless told; a host name that was the container's
@@ -64,7 +86,9 @@ export function cloneBody(inspect: unknown, o: CloneOptions): Record<string, unk
   const endpoint = obj(obj(obj(c['NetworkSettings'])['Networks'])[o.network]);
   const id = str(c['Id']) ?? '';
   // Docker adds the container's own name and short id as aliases: only the user's are carried over.
-  const aliases = arr(endpoint['Aliases']).map(String).filter((a) => a !== oldName && !id.startsWith(a));
+  const aliases = arr(endpoint['Aliases'])
+    .map(String)
+    .filter((a) => a !== oldName && !id.startsWith(a));
   const endpointConfig: Json = { Aliases: aliases };
   const ipam = obj(endpoint['IPAMConfig']);
   if (o.keepAddress && Object.keys(ipam).length) endpointConfig['IPAMConfig'] = ipam;

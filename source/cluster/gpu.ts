@@ -3,7 +3,16 @@
 // report; MIG mode reports utilization as [N/A]. Rows are joined on UUID: indexes are renumbered
 // inside containers.
 
-export const GPU_FIELDS = ['index', 'uuid', 'name', 'utilization.gpu', 'memory.used', 'memory.total', 'temperature.gpu', 'power.draw'] as const;
+export const GPU_FIELDS = [
+  'index',
+  'uuid',
+  'name',
+  'utilization.gpu',
+  'memory.used',
+  'memory.total',
+  'temperature.gpu',
+  'power.draw',
+] as const;
 export const APP_FIELDS = ['pid', 'used_memory', 'gpu_uuid'] as const;
 
 export interface GpuStat {
@@ -55,7 +64,11 @@ function rows(text: string, fields: number, nameAt: number | null): string[][] {
     let cells = line.split(',').map((c) => c.trim());
     if (nameAt !== null && cells.length > fields) {
       const extra = cells.length - fields;
-      cells = [...cells.slice(0, nameAt), cells.slice(nameAt, nameAt + extra + 1).join(', '), ...cells.slice(nameAt + extra + 1)];
+      cells = [
+        ...cells.slice(0, nameAt),
+        cells.slice(nameAt, nameAt + extra + 1).join(', '),
+        ...cells.slice(nameAt + extra + 1),
+      ];
     }
     if (cells.length === fields) out.push(cells);
   }
@@ -69,7 +82,7 @@ export function parseGpuCsv(text: string): GpuStat[] {
   for (const c of rows(text, GPU_FIELDS.length, 2)) {
     const index = number(c[0]);
     const uuid = c[1] ?? '';
-    if (index === null || !uuid.startsWith('GPU-') && !uuid.startsWith('MIG-')) continue;
+    if (index === null || (!uuid.startsWith('GPU-') && !uuid.startsWith('MIG-'))) continue;
     out.push({
       index,
       uuid,
@@ -97,7 +110,11 @@ export function parseAppsCsv(text: string): GpuApp[] {
 }
 
 /** Per container: each GPU its processes use, with the memory those processes hold. */
-export function gpusByContainer(gpus: readonly GpuStat[], apps: readonly GpuApp[], containerOfPid: ReadonlyMap<number, string>): Record<string, ContainerGpu[]> {
+export function gpusByContainer(
+  gpus: readonly GpuStat[],
+  apps: readonly GpuApp[],
+  containerOfPid: ReadonlyMap<number, string>,
+): Record<string, ContainerGpu[]> {
   const byUuid = new Map(gpus.map((g) => [g.uuid, g]));
   const out: Record<string, Map<string, ContainerGpu>> = {};
   for (const app of apps) {
@@ -105,9 +122,17 @@ export function gpusByContainer(gpus: readonly GpuStat[], apps: readonly GpuApp[
     const gpu = byUuid.get(app.gpuUuid);
     if (!id || !gpu) continue;
     const mine = (out[id] ??= new Map());
-    const entry = mine.get(gpu.uuid) ?? { index: gpu.index, uuid: gpu.uuid, utilPercent: gpu.utilPercent, memUsedBytes: null, memTotalBytes: gpu.memTotalBytes };
+    const entry = mine.get(gpu.uuid) ?? {
+      index: gpu.index,
+      uuid: gpu.uuid,
+      utilPercent: gpu.utilPercent,
+      memUsedBytes: null,
+      memTotalBytes: gpu.memTotalBytes,
+    };
     if (app.usedBytes !== null) entry.memUsedBytes = (entry.memUsedBytes ?? 0) + app.usedBytes;
     mine.set(gpu.uuid, entry);
   }
-  return Object.fromEntries(Object.entries(out).map(([id, m]) => [id, [...m.values()].sort((a, b) => a.index - b.index)]));
+  return Object.fromEntries(
+    Object.entries(out).map(([id, m]) => [id, [...m.values()].sort((a, b) => a.index - b.index)]),
+  );
 }

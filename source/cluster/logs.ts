@@ -25,7 +25,8 @@ export interface LogLine {
 // "torch.distributed.DistStoreError: …", torch 2.x's "[rank0]: RuntimeError: …"), is an error line too.
 // torch's C++ lines: glog's `[E ProcessGroupNCCL.cpp:737]`, 2.x's `[rank0]:[E626 06:24:44…`, and an
 // uncaught C++ exception's `terminate called…` / `  what():`.
-const ERROR = /\bERROR\b|^E\d{4} \d|^(?:\[rank\d+\]:)?\[E(?:\d{4} \d| )|^terminate called after throwing|^\s*what\(\):|\bE tensorflow|^F\d{4} \d|\bF tensorflow|Traceback \(most recent call last\)|\bTraceback\b|ResourceExhausted|\bOOM\b|Out of memory|UnavailableError|failed to connect to all addresses|Check failed|^(?:\[rank\d+\]:\s*)?(?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception)(?::|$)/;
+const ERROR =
+  /\bERROR\b|^E\d{4} \d|^(?:\[rank\d+\]:)?\[E(?:\d{4} \d| )|^terminate called after throwing|^\s*what\(\):|\bE tensorflow|^F\d{4} \d|\bF tensorflow|Traceback \(most recent call last\)|\bTraceback\b|ResourceExhausted|\bOOM\b|Out of memory|UnavailableError|failed to connect to all addresses|Check failed|^(?:\[rank\d+\]:\s*)?(?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception)(?::|$)/;
 const WARNING = /\bWARNING\b|^W\d{4} \d|\bW tensorflow/;
 
 export function levelOf(text: string): LogLevel {
@@ -37,7 +38,11 @@ export function levelOf(text: string): LogLevel {
 /** "2026-11-28T11:40:00.123456789Z rest" → [ts, rest]; a line without one is returned whole. */
 export function splitTimestamp(line: string): [string | null, string] {
   const space = line.indexOf(' ');
-  if (space > 0 && space <= 40 && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(line.slice(0, space))) {
+  if (
+    space > 0 &&
+    space <= 40 &&
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(line.slice(0, space))
+  ) {
     return [line.slice(0, space), line.slice(space + 1)];
   }
   return [null, line];
@@ -82,7 +87,12 @@ export function jupyterUrlOf(text: string): { url: string; port: number } | null
 export function hostJupyterUrl(found: { url: string; port: number }, ports: readonly PublishedPort[]): string | null {
   const p = ports.find((x) => x.containerPort === found.port && x.protocol === 'tcp');
   if (!p) return null;
-  const host = !p.hostIp || p.hostIp === '0.0.0.0' || p.hostIp === '::' ? '127.0.0.1' : p.hostIp.includes(':') ? `[${p.hostIp}]` : p.hostIp;
+  const host =
+    !p.hostIp || p.hostIp === '0.0.0.0' || p.hostIp === '::'
+      ? '127.0.0.1'
+      : p.hostIp.includes(':')
+        ? `[${p.hostIp}]`
+        : p.hostIp;
   return found.url.replace(/^(https?:\/\/)[A-Za-z0-9.\-[\]:]+:\d+/, `$1${host}:${p.hostPort}`);
 }
 

@@ -58,8 +58,13 @@ export function tfTargetsOf(node: NodeView, nodes: readonly NodeView[], hasPs: b
 /** The matrix's pairs from a node: every peer that serves a known port, and a rank's master (which
  * may name no container). */
 function everyTarget(node: NodeView, nodes: readonly NodeView[]): Target[] {
-  const peers = targetsOf(node, nodes.filter((n) => !isJobRank(n) || n.port !== null));
-  const extra = isJobRank(node) ? masterTarget(node).filter((m) => !peers.some((t) => t.host === m.host && t.port === m.port)) : [];
+  const peers = targetsOf(
+    node,
+    nodes.filter((n) => !isJobRank(n) || n.port !== null),
+  );
+  const extra = isJobRank(node)
+    ? masterTarget(node).filter((m) => !peers.some((t) => t.host === m.host && t.port === m.port))
+    : [];
   return [...extra, ...peers];
 }
 
@@ -84,14 +89,22 @@ function tfConfigAddresses(n: NodeView): Target[] {
 
 /** Tasks of the group whose TF port no pair dials: each is dialed by the one before it (sorted by
  * name, in a ring), so every task's listener is checked once a round at one connect per node. */
-function ringCheck(members: readonly NodeView[], sources: Map<string, ProbeSource>, keep: (from: NodeView, t: Target) => boolean, hasPs: boolean): void {
+function ringCheck(
+  members: readonly NodeView[],
+  sources: Map<string, ProbeSource>,
+  keep: (from: NodeView, t: Target) => boolean,
+  hasPs: boolean,
+): void {
   const dialed = new Set([...sources.values()].flatMap((s) => s.targets.map((t) => `${t.host}:${t.port}`)));
   const tasks = members.filter((m) => m.attached && servesTf(m, hasPs)).sort((a, b) => compareText(a.name, b.name));
   const undialed = tasks.filter((m) => !dialed.has(`${m.dnsName}:${m.port ?? DEFAULT_TF_PORT}`));
   for (const node of undialed) {
     // The task before it in the ring of undialed tasks, or any other task when it is alone.
     const i = undialed.indexOf(node);
-    const from = undialed.length > 1 ? undialed[(i + undialed.length - 1) % undialed.length]! : tasks.find((t) => t.id !== node.id);
+    const from =
+      undialed.length > 1
+        ? undialed[(i + undialed.length - 1) % undialed.length]!
+        : tasks.find((t) => t.id !== node.id);
     if (!from) continue;
     const target = { host: node.dnsName, port: node.port ?? DEFAULT_TF_PORT };
     if (!keep(from, target)) continue;
@@ -105,7 +118,12 @@ function ringCheck(members: readonly NodeView[], sources: Map<string, ProbeSourc
  * The round's plan. `touched`: ids of nodes that just changed (started, stopped, attached or
  * detached): only the pairs from or to them, for a round right after the event.
  */
-export function probePlan(nodes: readonly NodeView[], scope: ProbeScope, touched: ReadonlySet<string> | null = null, ring = true): ProbePlan {
+export function probePlan(
+  nodes: readonly NodeView[],
+  scope: ProbeScope,
+  touched: ReadonlySet<string> | null = null,
+  ring = true,
+): ProbePlan {
   const probeable = nodes.filter((n) => n.state === 'running' && !n.remote);
   const hasPs = clusterHasPs(nodes);
   const touchedNames = new Set(nodes.filter((n) => touched?.has(n.id)).map((n) => n.dnsName));
@@ -134,7 +152,14 @@ export function probePlan(nodes: readonly NodeView[], scope: ProbeScope, touched
       const seen = new Set<string>();
       for (const t of members.flatMap(tfConfigAddresses)) {
         const k = `${t.host}:${t.port}`;
-        if (covered.has(k) || seen.has(k) || isLiteralAddress(t.host) || t.host === resolver.dnsName || !keep(resolver, t)) continue;
+        if (
+          covered.has(k) ||
+          seen.has(k) ||
+          isLiteralAddress(t.host) ||
+          t.host === resolver.dnsName ||
+          !keep(resolver, t)
+        )
+          continue;
         seen.add(k);
         dnsOnly.push(t);
       }
@@ -143,7 +168,9 @@ export function probePlan(nodes: readonly NodeView[], scope: ProbeScope, touched
     if (ids.length === 0 && dnsOnly.length === 0) continue;
     const hosts = [...ids.flatMap((id) => sources.get(id)!.targets.map((t) => t.host)), ...dnsOnly.map((t) => t.host)];
     const names = [...new Set(hosts.filter((h) => !isLiteralAddress(h)))].sort();
-    const fallbacks = [...attached.filter((m) => sources.has(m.id)), ...attached.filter((m) => !sources.has(m.id))].filter((m) => m !== resolver).slice(0, 2);
+    const fallbacks = [...attached.filter((m) => sources.has(m.id)), ...attached.filter((m) => !sources.has(m.id))]
+      .filter((m) => m !== resolver)
+      .slice(0, 2);
     groups.push({ key, resolver, fallbacks, names, members: ids, dnsOnly });
   }
   return { sources: [...sources.values()], groups };
@@ -154,7 +181,11 @@ export function probePlan(nodes: readonly NodeView[], scope: ProbeScope, touched
  * at 200 workers). The window moves every round, so every pair is still checked once every
  * ⌈(N−1)/perSource⌉ rounds; `planned` holds every pair of the uncapped plan (the results of pairs
  * not probed this round stay until their turn comes). Plans within the cap are returned as they are. */
-export function capPairs(plan: ProbePlan, round: number, perSource: number): ProbePlan & { planned: Set<string> | null } {
+export function capPairs(
+  plan: ProbePlan,
+  round: number,
+  perSource: number,
+): ProbePlan & { planned: Set<string> | null } {
   if (plan.sources.every((s) => s.targets.length <= perSource)) return { ...plan, planned: null };
   const planned = new Set(plan.sources.flatMap((s) => s.targets.map((t) => pairKey(s.node.name, t))));
   const sources = plan.sources.map((s, i) => {

@@ -74,9 +74,12 @@ for line in sys.stdin:
     print("R %s %s ok %s %s %d %s+python3" % (host, port, ip, tcp, (time.monotonic() - t0) * 1000, tool))
 `;
 
-export const PROBE_SCRIPT = String.raw`
+export const PROBE_SCRIPT =
+  String.raw`
 has() { command -v "$1" >/dev/null 2>&1; }
-if has python3 && [ -z "$TFMON_PROBE_SH" ]; then exec python3 -c '` + PROBE_PYTHON + String.raw`'; fi
+if has python3 && [ -z "$TFMON_PROBE_SH" ]; then exec python3 -c '` +
+  PROBE_PYTHON +
+  String.raw`'; fi
 # (No parameter expansions with braces here: this text lives in a JS template literal.)
 now_ms() { if IFS='. ' read -r sec cs _ < /proc/uptime 2>/dev/null; then ms="$sec$cs"0; else ms=0; fi; }
 # A DNS server that does not answer would block a lookup for 10 s.
@@ -157,7 +160,8 @@ const DNS = new Set(['ok', 'nxdomain', 'error']);
 const TCP = new Set(['ok', 'refused', 'timeout', 'skipped', 'error']);
 
 /** What the script accepts as a host name (it refuses the rest itself too). */
-export const isProbeableHost = (host: string): boolean => /^[A-Za-z0-9._:][A-Za-z0-9._:-]*$/.test(host) && !host.startsWith('-');
+export const isProbeableHost = (host: string): boolean =>
+  /^[A-Za-z0-9._:][A-Za-z0-9._:-]*$/.test(host) && !host.startsWith('-');
 
 /** The input for one request: one "HOST PORT" line per target, then the end line ". SEQ". Targets
  * are matched to results by order, and each result names its target. */

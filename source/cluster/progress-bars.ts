@@ -6,9 +6,13 @@ import type { ProgressReport } from './progress.js';
 const NUM = String.raw`-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?`;
 // `desc:  45%|████▌     | 45/100 [00:05<00:06,  8.81it/s, loss=0.512]`; `123it [00:05, 24.5it/s]`;
 // `2/4 [00:04<00:04,  2.01s/it]`. tqdm prints "?" for a rate it does not know yet.
-const TQDM = new RegExp(String.raw`(?:^|[\s:|])(?:\d+%\|[^|]*\|\s*(\d+)\/(\d+)|(\d+)it) \[([\d:]+)(?:<([\d:?]+))?,\s*(?:(${NUM})(it\/s|s\/it)|\?it\/s)(?:, ([^\]]*))?\]\s*$`);
+const TQDM = new RegExp(
+  String.raw`(?:^|[\s:|])(?:\d+%\|[^|]*\|\s*(\d+)\/(\d+)|(\d+)it) \[([\d:]+)(?:<([\d:?]+))?,\s*(?:(${NUM})(it\/s|s\/it)|\?it\/s)(?:, ([^\]]*))?\]\s*$`,
+);
 // Lightning's rich bar: `Epoch 1/1  ━━━━━━━━ 20/20 0:00:00 •        361.67it/s train_loss: 2.483`
-const RICH = new RegExp(String.raw`^Epoch (\d+)\/(\d+)\s+[━─╸╺ ]*\s(\d+)\/(\d+)\s+[\d:]+\s*•\s*(?:[\d:-]+\s+)?(${NUM})(it\/s|s\/it)(.*)$`);
+const RICH = new RegExp(
+  String.raw`^Epoch (\d+)\/(\d+)\s+[━─╸╺ ]*\s(\d+)\/(\d+)\s+[\d:]+\s*•\s*(?:[\d:-]+\s+)?(${NUM})(it\/s|s\/it)(.*)$`,
+);
 // `{'loss': 0.6931, 'learning_rate': 5e-05, 'epoch': 0.5}` or with the values quoted.
 const HF = /^\{'(?:loss|train_loss|eval_loss)'.*\}$/;
 const HF_ITEM = new RegExp(String.raw`'(\w+)': '?(${NUM})'?`, 'g');
@@ -16,7 +20,12 @@ const POSTFIX_ITEM = new RegExp(String.raw`(\w+)=(${NUM})`, 'g');
 const RICH_ITEM = new RegExp(String.raw`(\w+): (${NUM})`, 'g');
 
 const clock = (text: string | undefined): number | undefined =>
-  text && /^[\d:]+$/.test(text) ? text.split(':').map(Number).reduce((a, x) => a * 60 + x, 0) : undefined;
+  text && /^[\d:]+$/.test(text)
+    ? text
+        .split(':')
+        .map(Number)
+        .reduce((a, x) => a * 60 + x, 0)
+    : undefined;
 
 /** The figures of `name=value, …` (tqdm's postfix) or `name: value` (Lightning): loss apart. */
 function figures(items: Iterable<RegExpMatchArray>, r: ProgressReport): void {
@@ -58,7 +67,13 @@ export function barLine(text: string): ProgressReport | null {
   }
   const rich = RICH.exec(text);
   if (rich) {
-    const r: ProgressReport = { format: 'tqdm', epoch: Number(rich[1]), epochs: Number(rich[2]), done: Number(rich[3]), total: Number(rich[4]) };
+    const r: ProgressReport = {
+      format: 'tqdm',
+      epoch: Number(rich[1]),
+      epochs: Number(rich[2]),
+      done: Number(rich[3]),
+      total: Number(rich[4]),
+    };
     rate(r, rich[5], rich[6]);
     figures((rich[7] ?? '').matchAll(RICH_ITEM), r);
     return r;

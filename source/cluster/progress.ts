@@ -64,7 +64,9 @@ const KEYWORDS = /loss|step|Epoch|ETA|job:|PS task|larger than max|recovered|it\
 // absl's prefix (`I0407 22:52:49.771748 139827692275520 file.py:260] `) or tf_logging's.
 const PREFIX = String.raw`(?:INFO:tensorflow:|WARNING:tensorflow:|[IW]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w.]+:\d+\] )`;
 const NUM = String.raw`-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|-?nan|-?inf`;
-const ESTIMATOR_TENSORS = new RegExp(String.raw`^${PREFIX}((?:[\w/.]+ = [^,()]+?)(?:, [\w/.]+ = [^,()]+?)*)(?: \((\d+(?:\.\d+)?) sec\))?\s*$`);
+const ESTIMATOR_TENSORS = new RegExp(
+  String.raw`^${PREFIX}((?:[\w/.]+ = [^,()]+?)(?:, [\w/.]+ = [^,()]+?)*)(?: \((\d+(?:\.\d+)?) sec\))?\s*$`,
+);
 const A_NUMBER = new RegExp(`^(?:${NUM})$`);
 const GLOBAL_RATE = new RegExp(String.raw`^${PREFIX}global_step/sec: (${NUM})\s*$`);
 const STALL = /It seems that global step \(tf\.train\.get_global_step\) has not been increased/;
@@ -82,7 +84,8 @@ const EMBEDDED_TS = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z /g;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]/g;
 
-const num = (s: string): number => (/nan/i.test(s) ? NaN : /inf/i.test(s) ? (s.startsWith('-') ? -Infinity : Infinity) : Number(s));
+const num = (s: string): number =>
+  /nan/i.test(s) ? NaN : /inf/i.test(s) ? (s.startsWith('-') ? -Infinity : Infinity) : Number(s);
 
 /** The text a terminal would show last: after the last carriage return or run of backspaces (Keras
  * rewrites its bar with both), colours and split-line timestamps out. `partial`: the line is not
@@ -166,7 +169,8 @@ function estimatorTensors(text: string): ProgressReport | null {
   return r;
 }
 
-const seconds = (value: number, unit: string): number => (unit === 'us' ? value / 1e6 : unit === 'ms' ? value / 1e3 : value);
+const seconds = (value: number, unit: string): number =>
+  unit === 'us' ? value / 1e6 : unit === 'ms' ? value / 1e3 : value;
 
 function kerasLine(text: string): ProgressReport | null {
   const m = KERAS.exec(text);
@@ -178,7 +182,7 @@ function kerasLine(text: string): ProgressReport | null {
   const r: ProgressReport = { format: 'keras', done, ...(total !== undefined ? { total } : {}) };
   const metrics: Record<string, number> = {};
   // After the count: " - "-separated items; a bar's time and per-step time come space-separated.
-  const items = (m[4] ?? '').split(' - ').flatMap((part) => part.trim() === '' ? [] : [part.trim()]);
+  const items = (m[4] ?? '').split(' - ').flatMap((part) => (part.trim() === '' ? [] : [part.trim()]));
   let elapsed: number | undefined;
   let recognized = 0;
   for (const item of items) {
@@ -200,7 +204,10 @@ function kerasLine(text: string): ProgressReport | null {
     for (const word of item.split(' ')) {
       const clock = /^(\d+):(\d\d)(?::(\d\d))?$/.exec(word);
       if (clock && total !== undefined && done < total) {
-        r.etaSeconds = [clock[1], clock[2], clock[3]].filter((x): x is string => x !== undefined).map(Number).reduce((a, x) => a * 60 + x, 0);
+        r.etaSeconds = [clock[1], clock[2], clock[3]]
+          .filter((x): x is string => x !== undefined)
+          .map(Number)
+          .reduce((a, x) => a * 60 + x, 0);
         recognized++;
         continue;
       }
@@ -215,7 +222,11 @@ function kerasLine(text: string): ProgressReport | null {
   }
   // "3/10 files copied" is not Keras: it needs a bar, or figures after the count.
   if (!bar && recognized === 0) return null;
-  if (!bar && !items.some((i) => KERAS_METRIC.test(i) || /\/step$|\/epoch$/.test(i) || /^\d+(?:\.\d+)?(?:us|ms|s)$/.test(i))) return null;
+  if (
+    !bar &&
+    !items.some((i) => KERAS_METRIC.test(i) || /\/step$|\/epoch$/.test(i) || /^\d+(?:\.\d+)?(?:us|ms|s)$/.test(i))
+  )
+    return null;
   if (elapsed !== undefined) {
     // Keras 3's bar shows the ETA mid-epoch (without "ETA:") and the epoch's time at its end.
     if (total !== undefined && done < total) r.etaSeconds ??= elapsed;
@@ -227,7 +238,11 @@ function kerasLine(text: string): ProgressReport | null {
 
 /** What one log line says about training, or null (most lines). `partial`: the line is not complete
  * yet (a bar rewritten in place, or the head of a line Docker split). */
-export function parseTrainingLine(raw: string, custom: readonly CustomFormat[] = [], partial = false): TrainingEvent | null {
+export function parseTrainingLine(
+  raw: string,
+  custom: readonly CustomFormat[] = [],
+  partial = false,
+): TrainingEvent | null {
   if (custom.length) {
     const text = lastRewrite(raw, partial);
     const r = text ? customReport(text, custom) : null;
@@ -249,7 +264,8 @@ export function parseTrainingLine(raw: string, custom: readonly CustomFormat[] =
     if (r) return { kind: 'progress', report: r };
   }
   const epoch = EPOCH.exec(text);
-  if (epoch) return { kind: 'progress', report: { format: 'keras', epoch: Number(epoch[1]), epochs: Number(epoch[2]) } };
+  if (epoch)
+    return { kind: 'progress', report: { format: 'keras', epoch: Number(epoch[1]), epochs: Number(epoch[2]) } };
   if (/^\s*\d+\//.test(text)) {
     const r = kerasLine(text);
     if (r) return { kind: 'progress', report: r };
@@ -271,13 +287,15 @@ const clip = (text: string): string => {
 function clusterMessage(text: string): TrainingEvent | null {
   const big = /Received message larger than max \((\d+) vs\. (\d+)\)/.exec(text);
   if (big) return { kind: 'message_too_large', received: Number(big[1]), max: Number(big[2]), text: clip(text) };
-  if (/Cluster (?:successfully recovered|now being recovered)/.test(text)) return { kind: 'recovered', text: clip(text) };
+  if (/Cluster (?:successfully recovered|now being recovered)/.test(text))
+    return { kind: 'recovered', text: clip(text) };
   const ps = /Parameter server failure detected at PS task (\d+)/.exec(text);
   if (ps) return { kind: 'task', code: 'ps_failed', job: 'ps', index: Number(ps[1]), text: clip(text) };
   const task = TASK.exec(text);
   if (!task) return null;
   const [job, index] = [task[1]!, Number(task[2])];
-  if (/CreateSession still waiting for response from worker/.test(text)) return { kind: 'task', code: 'session_waiting', job, index, text: clip(text) };
+  if (/CreateSession still waiting for response from worker/.test(text))
+    return { kind: 'task', code: 'session_waiting', job, index, text: clip(text) };
   if (/CreateSession failed because worker|\b[Ww]orker \/job:\w+\/replica:\d+\/task:\d+ failed with/.test(text)) {
     return { kind: 'task', code: job === 'ps' ? 'ps_failed' : 'worker_failed', job, index, text: clip(text) };
   }

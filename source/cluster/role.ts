@@ -66,8 +66,27 @@ export function toNodeView(facts: ContainerFacts, lastError: string | null = nul
   const labelPort = facts.labels[LABEL_PORT];
   if (port === null && labelPort !== undefined && /^\d{1,5}$/.test(labelPort)) port = Number(labelPort);
 
-  const job = { framework, worldSize: placement?.worldSize ?? null, master: placement?.master ?? null, ranks: placement?.ranks ?? null };
-  return { ...facts, ...job, role, index, roleSource, port, tfConfig, tfConfigParsed, tfConfigError, lastError, manualRestarts: 0, dnsName: facts.service ?? facts.name, swarmNode: null };
+  const job = {
+    framework,
+    worldSize: placement?.worldSize ?? null,
+    master: placement?.master ?? null,
+    ranks: placement?.ranks ?? null,
+  };
+  return {
+    ...facts,
+    ...job,
+    role,
+    index,
+    roleSource,
+    port,
+    tfConfig,
+    tfConfigParsed,
+    tfConfigError,
+    lastError,
+    manualRestarts: 0,
+    dnsName: facts.service ?? facts.name,
+    swarmNode: null,
+  };
 }
 
 const ROLE_ORDER: Record<Role, number> = { chief: 0, master: 0, ps: 1, worker: 2, evaluator: 3, unknown: 4 };

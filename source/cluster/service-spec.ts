@@ -2,7 +2,11 @@
 // so that peers resolve it (endpoint mode dnsrr: the name gives the task's own address, no VIP).
 import type { PlannedContainer } from './up-plan.js';
 
-export function serviceSpec(c: PlannedContainer, network: string, constraints: readonly string[]): Record<string, unknown> {
+export function serviceSpec(
+  c: PlannedContainer,
+  network: string,
+  constraints: readonly string[],
+): Record<string, unknown> {
   const resources: Record<string, unknown> = {};
   const limits: Record<string, number> = {};
   if (c.nanoCpus) limits['NanoCPUs'] = c.nanoCpus;
@@ -34,7 +38,12 @@ export function serviceSpec(c: PlannedContainer, network: string, constraints: r
     EndpointSpec: {
       Mode: 'dnsrr',
       // dnsrr allows host-mode publishing only: the port opens on the node that runs the task.
-      Ports: c.ports.map((p) => ({ Protocol: 'tcp', TargetPort: p.containerPort, PublishedPort: p.hostPort, PublishMode: 'host' })),
+      Ports: c.ports.map((p) => ({
+        Protocol: 'tcp',
+        TargetPort: p.containerPort,
+        PublishedPort: p.hostPort,
+        PublishMode: 'host',
+      })),
     },
   };
 }

@@ -5,7 +5,6 @@ import { TASK_TYPES, type TaskAddress, type TaskType, type TfConfig } from './ty
 
 export type ParseResult = { ok: true; raw: unknown; config: TfConfig } | { ok: false; raw: unknown; error: string };
 
-
 /** Longer values are refused: TF_CONFIG of a real cluster is a few KB, and 1 MB would stall a render. */
 export const MAX_TF_CONFIG_CHARS = 256 * 1024;
 
@@ -43,7 +42,11 @@ export function splitAddress(address: string): { host: string; port: number } | 
 /** Parse a TF_CONFIG string and check it the way TensorFlow will, plus duplicate addresses. */
 export function parseTfConfig(text: string): ParseResult {
   if (text.length > MAX_TF_CONFIG_CHARS) {
-    return { ok: false, raw: null, error: `TF_CONFIG is ${text.length} characters long (limit ${MAX_TF_CONFIG_CHARS})` };
+    return {
+      ok: false,
+      raw: null,
+      error: `TF_CONFIG is ${text.length} characters long (limit ${MAX_TF_CONFIG_CHARS})`,
+    };
   }
   let raw: unknown;
   try {
@@ -99,7 +102,9 @@ export function parseTfConfig(text: string): ParseResult {
     if (type !== 'evaluator') return fail(`task.type "${type}" is not in the cluster`);
     if (index !== 0) return fail('task.index of an evaluator must be 0');
   } else if (!job.some((t) => t.index === index)) {
-    return fail(`task ${type}:${index} is not in the cluster (it has ${job.length} ${type} task${job.length === 1 ? '' : 's'})`);
+    return fail(
+      `task ${type}:${index} is not in the cluster (it has ${job.length} ${type} task${job.length === 1 ? '' : 's'})`,
+    );
   }
   return { ok: true, raw, config: { cluster, task: { type, index } } };
 }

@@ -47,7 +47,15 @@ export interface TrainingOptions {
 }
 
 /** The problems the training judgments make (the monitor of several engines carries them over). */
-export const TRAINING_CODES: ReadonlySet<string> = new Set(['straggler', 'stalled', 'session_waiting', 'worker_failed', 'ps_failed', 'grpc_message_too_large', 'ranks_failed']);
+export const TRAINING_CODES: ReadonlySet<string> = new Set([
+  'straggler',
+  'stalled',
+  'session_waiting',
+  'worker_failed',
+  'ps_failed',
+  'grpc_message_too_large',
+  'ranks_failed',
+]);
 
 /** A rank using this much of its --cpus limit is throttled by it. */
 const THROTTLED_PERCENT = 90;
@@ -106,9 +114,21 @@ export function median(values: readonly number[]): number | null {
 }
 
 const empty = (format: ProgressFormat): NodeTraining => ({
-  format, step: null, loss: null, metrics: {}, epoch: null, epochs: null, done: null, total: null,
-  stepsPerSecond: null, secondsPerStep: null, secondsPerReport: null, globalStepsPerSecond: null,
-  lastProgressAt: null, lossHistory: [], trend: null,
+  format,
+  step: null,
+  loss: null,
+  metrics: {},
+  epoch: null,
+  epochs: null,
+  done: null,
+  total: null,
+  stepsPerSecond: null,
+  secondsPerStep: null,
+  secondsPerReport: null,
+  globalStepsPerSecond: null,
+  lastProgressAt: null,
+  lossHistory: [],
+  trend: null,
 });
 
 function paceOf(r: ProgressReport): number | null {
@@ -142,7 +162,16 @@ export class TrainingBook {
   ingest(id: string, event: TrainingEvent, at: number): void {
     let b = this.books.get(id);
     if (!b) {
-      b = { t: empty(event.kind === 'progress' ? event.report.format : 'estimator'), paces: [], intervals: [], stallWarningAt: null, notes: [], recoveredAt: null, tooLarge: null, workersFailed: null };
+      b = {
+        t: empty(event.kind === 'progress' ? event.report.format : 'estimator'),
+        paces: [],
+        intervals: [],
+        stallWarningAt: null,
+        notes: [],
+        recoveredAt: null,
+        tooLarge: null,
+        workersFailed: null,
+      };
       this.books.set(id, b);
     }
     this.version++;
@@ -151,10 +180,18 @@ export class TrainingBook {
       case 'progress':
         this.progress(b, event.report, at);
         return;
-      case 'stall_warning': b.stallWarningAt = at; return;
-      case 'recovered': b.recoveredAt = at; return;
-      case 'message_too_large': b.tooLarge = { received: event.received, max: event.max, text: event.text, at }; return;
-      case 'workers_failed': b.workersFailed = { exitCode: event.exitCode, localRank: event.localRank, text: event.text, at }; return;
+      case 'stall_warning':
+        b.stallWarningAt = at;
+        return;
+      case 'recovered':
+        b.recoveredAt = at;
+        return;
+      case 'message_too_large':
+        b.tooLarge = { received: event.received, max: event.max, text: event.text, at };
+        return;
+      case 'workers_failed':
+        b.workersFailed = { exitCode: event.exitCode, localRank: event.localRank, text: event.text, at };
+        return;
       case 'task': {
         const i = b.notes.findIndex((n) => n.code === event.code && n.job === event.job && n.index === event.index);
         if (i >= 0) b.notes.splice(i, 1);
@@ -224,8 +261,12 @@ export class TrainingBook {
     if (this.viewsVersion !== this.version) {
       const out: Record<string, NodeTraining> = {};
       for (const [id, b] of this.books) {
-        if (b.t.lastProgressAt === null && b.t.loss === null && b.t.globalStepsPerSecond === null && b.t.epoch === null) continue;
-        out[id] = this.dirty.has(id) || !this.views[id] ? { ...b.t, metrics: { ...b.t.metrics }, lossHistory: [...b.t.lossHistory] } : this.views[id];
+        if (b.t.lastProgressAt === null && b.t.loss === null && b.t.globalStepsPerSecond === null && b.t.epoch === null)
+          continue;
+        out[id] =
+          this.dirty.has(id) || !this.views[id]
+            ? { ...b.t, metrics: { ...b.t.metrics }, lossHistory: [...b.t.lossHistory] }
+            : this.views[id];
       }
       this.dirty.clear();
       this.views = out;
@@ -243,7 +284,10 @@ export class TrainingBook {
     // The chief's pace, or a synchronous job's master's (every rank steps at the pace of the slowest).
     const lead = (n: NodeView): boolean => n.role === 'chief' || n.role === 'master';
     const chief = withProgress.find((n) => lead(n) && t(n).stepsPerSecond !== null);
-    const own = withProgress.filter((n) => n.role === 'worker').map((n) => t(n).stepsPerSecond).filter((x): x is number => x !== null);
+    const own = withProgress
+      .filter((n) => n.role === 'worker')
+      .map((n) => t(n).stepsPerSecond)
+      .filter((x): x is number => x !== null);
     const global = printed.length ? Math.max(...printed) : chief ? t(chief).stepsPerSecond : median(own);
     // The ETA of the training (the chief's where it prints one, else the worker furthest from the
     // end; an evaluator's own epochs are not the training's): epochs left × steps × time per step.
@@ -284,14 +328,22 @@ export class TrainingBook {
       const t = this.books.get(n.id)?.t;
       const started = n.startedAt ? Date.parse(n.startedAt) : 0;
       if (!f || n.state !== 'running' || (t?.lastProgressAt ?? 0) > f.at || started > f.at) continue;
-      out.push({ severity: 'error', node: n.name, code: 'ranks_failed',
-        message: `its training stopped: a worker (local rank ${f.localRank}) exited with code ${f.exitCode}, and torchrun waits for the other nodes before it exits (up to 5 minutes)` });
+      out.push({
+        severity: 'error',
+        node: n.name,
+        code: 'ranks_failed',
+        message: `its training stopped: a worker (local rank ${f.localRank}) exited with code ${f.exitCode}, and torchrun waits for the other nodes before it exits (up to 5 minutes)`,
+      });
     }
     for (const n of nodes) {
       const big = this.books.get(n.id)?.tooLarge;
       if (big && now - big.at <= FAILURE_FRESH_MS) {
-        out.push({ severity: 'error', node: n.name, code: 'grpc_message_too_large',
-          message: `a gRPC message of ${big.received.toLocaleString('en-US')} bytes was refused: the limit is ${big.max.toLocaleString('en-US')} (raise grpc.max_receive_message_length, or send smaller tensors)` });
+        out.push({
+          severity: 'error',
+          node: n.name,
+          code: 'grpc_message_too_large',
+          message: `a gRPC message of ${big.received.toLocaleString('en-US')} bytes was refused: the limit is ${big.max.toLocaleString('en-US')} (raise grpc.max_receive_message_length, or send smaller tensors)`,
+        });
       }
     }
     return out;
@@ -300,7 +352,8 @@ export class TrainingBook {
   private stall(n: NodeView, b: Book, now: number, u: UsageNow | null): Problem | null {
     const t = b.t;
     if (t.lastProgressAt === null) return null;
-    if (t.epochs !== null && t.epoch !== null && t.epoch >= t.epochs && t.total !== null && t.done === t.total) return null; // finished
+    if (t.epochs !== null && t.epoch !== null && t.epoch >= t.epochs && t.total !== null && t.done === t.total)
+      return null; // finished
     const started = n.startedAt ? Date.parse(n.startedAt) : 0;
     const since = Math.max(t.lastProgressAt, Number.isFinite(started) ? started : 0);
     const usual = median(b.intervals);
@@ -308,22 +361,42 @@ export class TrainingBook {
     const tfSays = b.stallWarningAt !== null && b.stallWarningAt > t.lastProgressAt && now - b.stallWarningAt <= window;
     if (now - since <= window && !tfSays) return null;
     const idle = u !== null && u.cpuPercent !== null && u.cpuPercent < 2 && (u.gpuPercent === null || u.gpuPercent < 5);
-    const at = t.step !== null ? ` at step ${t.step}` : t.epoch !== null ? ` in epoch ${t.epoch}${t.epochs ? `/${t.epochs}` : ''}` : '';
+    const at =
+      t.step !== null
+        ? ` at step ${t.step}`
+        : t.epoch !== null
+          ? ` in epoch ${t.epoch}${t.epochs ? `/${t.epochs}` : ''}`
+          : '';
     const usualText = usual !== null ? ` (it moved every ${seconds(usual)} before)` : '';
-    const why = tfSays ? `TensorFlow says the global step has not increased${at}` : `no training progress for ${seconds(now - since)}${at}${usualText}`;
-    const load = u?.cpuPercent != null ? `; CPU ${u.cpuPercent.toFixed(1)} %${u.gpuPercent !== null ? `, GPU ${Math.round(u.gpuPercent)} %` : ''}` : '';
-    return { severity: idle ? 'error' : 'warning', node: n.name, code: 'stalled',
-      message: `${why}${load}${idle ? ': alive but idle, waiting on something (a peer, the input, a lock)' : ''}` };
+    const why = tfSays
+      ? `TensorFlow says the global step has not increased${at}`
+      : `no training progress for ${seconds(now - since)}${at}${usualText}`;
+    const load =
+      u?.cpuPercent != null
+        ? `; CPU ${u.cpuPercent.toFixed(1)} %${u.gpuPercent !== null ? `, GPU ${Math.round(u.gpuPercent)} %` : ''}`
+        : '';
+    return {
+      severity: idle ? 'error' : 'warning',
+      node: n.name,
+      code: 'stalled',
+      message: `${why}${load}${idle ? ': alive but idle, waiting on something (a peer, the input, a lock)' : ''}`,
+    };
   }
 
-  private stragglers(nodes: readonly NodeView[], stalled: ReadonlySet<string>, usage: (id: string) => UsageNow | null): Problem[] {
+  private stragglers(
+    nodes: readonly NodeView[],
+    stalled: ReadonlySet<string>,
+    usage: (id: string) => UsageNow | null,
+  ): Problem[] {
     const out: Problem[] = [];
     const workers = nodes.filter((n) => n.role === 'worker' && n.state === 'running');
     const printing = workers.filter((n) => (this.books.get(n.id)?.paces.length ?? 0) > 0);
     if (printing.length >= 2) {
       // Each worker's recent pace once, sorted per format: a peer median is then the median of that
       // list without the worker's own value (no list made per worker: 200 workers are 200 lookups).
-      const latest = new Map(printing.map((n) => [n.id, median(this.books.get(n.id)!.paces.slice(-STRAGGLER_REPORTS))!]));
+      const latest = new Map(
+        printing.map((n) => [n.id, median(this.books.get(n.id)!.paces.slice(-STRAGGLER_REPORTS))!]),
+      );
       const byFormat = new Map<ProgressFormat, number[]>();
       for (const n of printing) {
         const f = this.books.get(n.id)!.t.format;
@@ -336,8 +409,12 @@ export class TrainingBook {
         const m = medianWithout(byFormat.get(b.t.format)!, latest.get(n.id)!);
         const last = b.paces.slice(-STRAGGLER_REPORTS);
         if (m === null || !last.every((x) => x < STRAGGLER_RATIO * m)) continue;
-        out.push({ severity: 'warning', node: n.name, code: 'straggler',
-          message: `slower than its peers for its last ${STRAGGLER_REPORTS} reports: ${paceText(b.t.format, last.at(-1)!)} against the peers' median ${paceText(b.t.format, m)} (${(last.at(-1)! / m).toFixed(2)}×)` });
+        out.push({
+          severity: 'warning',
+          node: n.name,
+          code: 'straggler',
+          message: `slower than its peers for its last ${STRAGGLER_REPORTS} reports: ${paceText(b.t.format, last.at(-1)!)} against the peers' median ${paceText(b.t.format, m)} (${(last.at(-1)! / m).toFixed(2)}×)`,
+        });
       }
       return out;
     }
@@ -352,7 +429,9 @@ export class TrainingBook {
       { key: 'gpuPercent', name: 'GPU', fmt: (v) => `${Math.round(v)} %` },
       { key: 'netBps', name: 'network', fmt: (v) => `${Math.round(v / 1000)} kB/s` },
     ];
-    const medians = new Map(measures.map((m) => [m.key, median(figures.map((f) => f.u?.[m.key]).filter((x): x is number => x != null))]));
+    const medians = new Map(
+      measures.map((m) => [m.key, median(figures.map((f) => f.u?.[m.key]).filter((x): x is number => x != null))]),
+    );
     const training = (medians.get('cpuPercent') ?? 0) >= 5 || (medians.get('gpuPercent') ?? 0) >= 5;
     for (const { n, u } of figures) {
       const used = measures.filter((m) => u?.[m.key] != null && (medians.get(m.key) ?? 0) > 0);
@@ -361,8 +440,12 @@ export class TrainingBook {
       this.fallbackStreaks.set(n.id, streak);
       if (streak < STRAGGLER_REPORTS) continue;
       const said = used.map((m) => `${m.name} ${m.fmt(u![m.key]!)} against ${m.fmt(medians.get(m.key)!)}`).join(', ');
-      out.push({ severity: 'warning', node: n.name, code: 'straggler',
-        message: `uses less than its peers: ${said} (the workers' medians; they print no progress, so this is judged by ${used.map((m) => m.name).join(', ')})` });
+      out.push({
+        severity: 'warning',
+        node: n.name,
+        code: 'straggler',
+        message: `uses less than its peers: ${said} (the workers' medians; they print no progress, so this is judged by ${used.map((m) => m.name).join(', ')})`,
+      });
     }
     return out;
   }
@@ -371,7 +454,11 @@ export class TrainingBook {
    * paces do not tell the slow rank (and usually only rank 0 prints one). What does: its CPU pinned
    * at its --cpus limit while the other ranks, not at theirs, wait for it in the collective. Judged
    * while the job makes progress, 3 judgments in a row (15 s). */
-  private throttledRanks(nodes: readonly NodeView[], stalled: ReadonlySet<string>, usage: (id: string) => UsageNow | null): Problem[] {
+  private throttledRanks(
+    nodes: readonly NodeView[],
+    stalled: ReadonlySet<string>,
+    usage: (id: string) => UsageNow | null,
+  ): Problem[] {
     const out: Problem[] = [];
     const jobs = new Map<string, NodeView[]>();
     for (const n of nodes) {
@@ -391,37 +478,59 @@ export class TrainingBook {
         this.fallbackStreaks.set(n.id, streak);
         if (streak < STRAGGLER_REPORTS) continue;
         const cpus = n.nanoCpus ? `${n.nanoCpus / 1e9} CPUs` : 'its CPU limit';
-        out.push({ severity: 'warning', node: n.name, code: 'straggler',
-          message: `holds the job back: its CPU is at its limit (${mine!.toFixed(0)} % of ${cpus}) while the other ${others.length} ranks wait for it; in synchronous training every rank steps at the slowest one's pace` });
+        out.push({
+          severity: 'warning',
+          node: n.name,
+          code: 'straggler',
+          message: `holds the job back: its CPU is at its limit (${mine!.toFixed(0)} % of ${cpus}) while the other ${others.length} ranks wait for it; in synchronous training every rank steps at the slowest one's pace`,
+        });
       }
     }
     return out;
   }
 
   private taskReports(nodes: readonly NodeView[], now: number): Problem[] {
-    const grouped = new Map<string, { target: NodeView | null; task: string; code: TaskReportCode; reporters: string[]; text: string }>();
+    const grouped = new Map<
+      string,
+      { target: NodeView | null; task: string; code: TaskReportCode; reporters: string[]; text: string }
+    >();
     for (const reporter of nodes) {
       const b = this.books.get(reporter.id);
       if (!b) continue;
       for (const note of b.notes) {
-        const fresh = note.code === 'session_waiting' ? now - note.at <= WAITING_FRESH_MS : now - note.at <= FAILURE_FRESH_MS;
+        const fresh =
+          note.code === 'session_waiting' ? now - note.at <= WAITING_FRESH_MS : now - note.at <= FAILURE_FRESH_MS;
         const recovered = note.code !== 'session_waiting' && b.recoveredAt !== null && b.recoveredAt > note.at;
-        const movedSince = note.code === 'session_waiting' && b.t.lastProgressAt !== null && b.t.lastProgressAt > note.at;
+        const movedSince =
+          note.code === 'session_waiting' && b.t.lastProgressAt !== null && b.t.lastProgressAt > note.at;
         if (!fresh || recovered || movedSince) continue;
         const target = taskNode(reporter, note.job, note.index, nodes);
         const key = `${note.code}\t${target?.id ?? `${note.job}:${note.index}`}`;
         const g = grouped.get(key);
         if (g) g.reporters.push(reporter.name);
-        else grouped.set(key, { target, task: `${note.job}:${note.index}`, code: note.code, reporters: [reporter.name], text: note.text });
+        else
+          grouped.set(key, {
+            target,
+            task: `${note.job}:${note.index}`,
+            code: note.code,
+            reporters: [reporter.name],
+            text: note.text,
+          });
       }
     }
     return [...grouped.values()].map((g): Problem => {
-      const what = g.code === 'session_waiting' ? `${g.reporters.join(', ')} ${g.reporters.length > 1 ? 'are' : 'is'} waiting for it to answer`
-        : `${g.reporters.join(', ')} reported it failed`;
+      const what =
+        g.code === 'session_waiting'
+          ? `${g.reporters.join(', ')} ${g.reporters.length > 1 ? 'are' : 'is'} waiting for it to answer`
+          : `${g.reporters.join(', ')} reported it failed`;
       const who = g.target ? `${g.target.name} (task ${g.task})` : `task ${g.task} (no container is that task)`;
-      return { severity: 'error', node: g.target?.name ?? null, code: g.code,
+      return {
+        severity: 'error',
+        node: g.target?.name ?? null,
+        code: g.code,
         nodes: [...(g.target ? [g.target.name] : []), ...g.reporters],
-        message: `${who}: ${what}: "${g.text.replace(/^.*?(?=CreateSession|Worker |Remote function|Parameter server)/, '')}"` };
+        message: `${who}: ${what}: "${g.text.replace(/^.*?(?=CreateSession|Worker |Remote function|Parameter server)/, '')}"`,
+      };
     });
   }
 }

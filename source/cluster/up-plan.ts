@@ -81,7 +81,8 @@ export function planUp(o: UpOptions): UpPlan {
   if (o.framework === 'pytorch') return planDdp(o);
   const tasks: TaskSpec[] = [];
   const add = (type: TaskType, count: number): void => {
-    for (let index = 0; index < count; index++) tasks.push({ type, index, host: containerName(o.prefix, type, index), port: o.port });
+    for (let index = 0; index < count; index++)
+      tasks.push({ type, index, host: containerName(o.prefix, type, index), port: o.port });
   };
   if (o.chief) add('chief', 1);
   add('ps', o.ps);
@@ -109,9 +110,10 @@ export function planUp(o: UpOptions): UpPlan {
       nanoCpus: o.cpus === null ? null : Math.round(o.cpus * 1e9),
       memoryBytes: o.memoryBytes,
       gpus: o.gpus,
-      ports: task.type === 'worker'
-        ? o.publish.map((p) => ({ hostPort: p.hostBase + task.index, containerPort: p.containerPort }))
-        : [],
+      ports:
+        task.type === 'worker'
+          ? o.publish.map((p) => ({ hostPort: p.hostBase + task.index, containerPort: p.containerPort }))
+          : [],
     };
   });
   return {
@@ -126,25 +128,34 @@ export function planUp(o: UpOptions): UpPlan {
  * sim/ddp_train.py). */
 function planDdp(o: UpOptions): UpPlan {
   const master = `${o.prefix}-rank-0`;
-  const containers = Array.from({ length: o.workers }, (_, rank): PlannedContainer => ({
-    name: `${o.prefix}-rank-${rank}`,
-    type: rank === 0 ? 'master' : 'worker',
-    index: rank,
-    image: o.image,
-    command: o.command,
-    env: { ...o.env, RANK: String(rank), WORLD_SIZE: String(o.workers), MASTER_ADDR: master, MASTER_PORT: String(o.port) },
-    labels: {
-      ...o.labels,
-      [LABEL_CLUSTER]: o.network,
-      [LABEL_ROLE]: rank === 0 ? 'master' : 'worker',
-      [LABEL_INDEX]: String(rank),
-      ...(rank === 0 ? { [LABEL_PORT]: String(o.port) } : {}),
-    },
-    nanoCpus: o.cpus === null ? null : Math.round(o.cpus * 1e9),
-    memoryBytes: o.memoryBytes,
-    gpus: o.gpus,
-    ports: o.publish.map((p) => ({ hostPort: p.hostBase + rank, containerPort: p.containerPort })),
-  }));
+  const containers = Array.from(
+    { length: o.workers },
+    (_, rank): PlannedContainer => ({
+      name: `${o.prefix}-rank-${rank}`,
+      type: rank === 0 ? 'master' : 'worker',
+      index: rank,
+      image: o.image,
+      command: o.command,
+      env: {
+        ...o.env,
+        RANK: String(rank),
+        WORLD_SIZE: String(o.workers),
+        MASTER_ADDR: master,
+        MASTER_PORT: String(o.port),
+      },
+      labels: {
+        ...o.labels,
+        [LABEL_CLUSTER]: o.network,
+        [LABEL_ROLE]: rank === 0 ? 'master' : 'worker',
+        [LABEL_INDEX]: String(rank),
+        ...(rank === 0 ? { [LABEL_PORT]: String(o.port) } : {}),
+      },
+      nanoCpus: o.cpus === null ? null : Math.round(o.cpus * 1e9),
+      memoryBytes: o.memoryBytes,
+      gpus: o.gpus,
+      ports: o.publish.map((p) => ({ hostPort: p.hostBase + rank, containerPort: p.containerPort })),
+    }),
+  );
   return {
     network: o.network,
     networkLabels: { ...o.labels, [LABEL_CLUSTER]: o.network, [LABEL_CREATED_BY]: 'tfmon' },

@@ -77,7 +77,6 @@ export function usageOf(prev: Counters | null, cur: Counters, nanoCpusLimit: num
 
 // ---- the stats API's JSON ----
 
-
 /** Counters from one stats API sample; null for the zeroed samples a stopped container still gets. */
 export function countersFromStats(json: unknown, at: number): Counters | null {
   const s = obj(json);

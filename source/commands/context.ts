@@ -10,12 +10,17 @@ import type { SamplerOptions } from '../monitor/usage-sampler.js';
 import type { TrainingWatchOptions } from '../monitor/training-tracker.js';
 
 /** The engine the flags name: --host, else --context, else the docker CLI's own choice. */
-export const engineOf = (c: Pick<CommonOptions, 'host' | 'context'>): Engine => new Engine(resolveEndpoint({ host: c.host, context: c.context }));
+export const engineOf = (c: Pick<CommonOptions, 'host' | 'context'>): Engine =>
+  new Engine(resolveEndpoint({ host: c.host, context: c.context }));
 
 /** One monitor for one engine; with --host repeated, one over all of them (merged). */
 export function monitorOf(c: Pick<CommonOptions, 'host' | 'hosts' | 'context'>, options: MonitorOptions): Monitor {
   const hosts = c.hosts ?? [];
-  if (hosts.length > 1) return new MultiMonitor(hosts.map((h) => new Engine(resolveEndpoint({ host: h }))), options);
+  if (hosts.length > 1)
+    return new MultiMonitor(
+      hosts.map((h) => new Engine(resolveEndpoint({ host: h }))),
+      options,
+    );
   return new ClusterMonitor(engineOf(c), options);
 }
 

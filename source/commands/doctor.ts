@@ -12,25 +12,53 @@ export async function runDoctor(common: CommonOptions, json: boolean, io: Io, al
   const monitor = monitorOf(common, monitorOptions(common, { usage: false }));
   const loaded = await monitor.load();
   // Reachability and the last error lines are part of the diagnosis: one round, one read.
-  await Promise.all([monitor.probeNow(), monitor.readLastErrors(loaded.nodes.map((n) => n.id), 100)]);
+  await Promise.all([
+    monitor.probeNow(),
+    monitor.readLastErrors(
+      loaded.nodes.map((n) => n.id),
+      100,
+    ),
+  ]);
   const s = monitor.getSnapshot();
   monitor.stop();
   // An endpoint of this user's tfmon open beyond loopback (tfmon serve --metrics 0.0.0.0:…).
-  const problems: Problem[] = [...s.problems, ...publicEndpoints().map((e): Problem => ({
-    severity: 'warning', node: null, code: 'metrics_public', nodes: [], causedBy: null,
-    message: `tfmon (pid ${e.pid}, network ${e.network}) serves metrics on ${e.address}, beyond loopback: anyone who reaches this host reads your cluster's names and problems`,
-  }))];
+  const problems: Problem[] = [
+    ...s.problems,
+    ...publicEndpoints().map(
+      (e): Problem => ({
+        severity: 'warning',
+        node: null,
+        code: 'metrics_public',
+        nodes: [],
+        causedBy: null,
+        message: `tfmon (pid ${e.pid}, network ${e.network}) serves metrics on ${e.address}, beyond loopback: anyone who reaches this host reads your cluster's names and problems`,
+      }),
+    ),
+  ];
   if (json) {
-    io.out(JSON.stringify({ network: s.network.name, nodes: s.nodes.length, problems: problems.map((p) => ({ ...p, fix: fixFor(p, s.network.name) })) }, null, 2));
+    io.out(
+      JSON.stringify(
+        {
+          network: s.network.name,
+          nodes: s.nodes.length,
+          problems: problems.map((p) => ({ ...p, fix: fixFor(p, s.network.name) })),
+        },
+        null,
+        2,
+      ),
+    );
     return exitCodeFor(problems);
   }
   // Roots, grouped by the node where the fix goes; under each, how many problems follow from it.
   const roots = problems.filter((p) => !p.causedBy);
-  const follow = (r: Problem): Problem[] => problems.filter((p) => p.causedBy && p.causedBy.code === r.code && p.causedBy.node === r.node);
+  const follow = (r: Problem): Problem[] =>
+    problems.filter((p) => p.causedBy && p.causedBy.code === r.code && p.causedBy.node === r.node);
   const errors = roots.filter((p) => p.severity === 'error').length;
   const warnings = roots.length - errors;
   const consequences = problems.length - roots.length;
-  io.out(`tfmon doctor: ${s.network.name}, ${s.nodes.length} node${s.nodes.length === 1 ? '' : 's'} — ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${consequences ? `; ${consequences} more follow from them${all ? '' : ' (--all lists them)'}` : ''}`);
+  io.out(
+    `tfmon doctor: ${s.network.name}, ${s.nodes.length} node${s.nodes.length === 1 ? '' : 's'} — ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${consequences ? `; ${consequences} more follow from them${all ? '' : ' (--all lists them)'}` : ''}`,
+  );
   const groups = new Map<string, Problem[]>();
   for (const p of roots) groups.set(p.node ?? '(cluster)', [...(groups.get(p.node ?? '(cluster)') ?? []), p]);
   for (const [node, list] of groups) {
@@ -40,7 +68,8 @@ export async function runDoctor(common: CommonOptions, json: boolean, io: Io, al
       io.out(`  ${p.severity.padEnd(7)} ${p.code}: ${sanitize(p.message)}`);
       io.out(`          fix: ${fixFor(p, s.network.name)}`);
       const after = follow(p);
-      if (after.length) io.out(`          explains ${after.length} more: ${[...new Set(after.map((c) => c.code))].join(', ')}`);
+      if (after.length)
+        io.out(`          explains ${after.length} more: ${[...new Set(after.map((c) => c.code))].join(', ')}`);
       if (all) for (const c of after) io.out(`            ${c.node ?? '(cluster)'}: ${c.code}: ${sanitize(c.message)}`);
     }
   }

@@ -5,7 +5,6 @@ import { confirm } from './confirm.js';
 import { engineOf, type CommonOptions, type Io } from './context.js';
 import { UsageError } from './flags.js';
 
-
 export async function runDown(common: CommonOptions, yes: boolean, io: Io): Promise<number> {
   const engine = engineOf(common);
   await engine.hello();
@@ -14,7 +13,9 @@ export async function runDown(common: CommonOptions, yes: boolean, io: Io): Prom
       throw new UsageError('tfmon down removes containers: pass --yes to confirm (stdin is not a terminal)');
     }
     const ids = await engine.containerIdsWithLabels({ ...common.labels, [LABEL_CLUSTER]: common.network });
-    const ok = await confirm(`Remove the ${ids.length} containers labelled ${LABEL_CLUSTER}=${common.network} (and the network if tfmon created it)? [y/N] `);
+    const ok = await confirm(
+      `Remove the ${ids.length} containers labelled ${LABEL_CLUSTER}=${common.network} (and the network if tfmon created it)? [y/N] `,
+    );
     if (!ok) {
       io.err('nothing removed');
       return 1;

@@ -6,19 +6,22 @@ export class UsageError extends Error {}
 
 export function parseCount(flag: string, value: unknown, min: number, max = 64): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got "${String(value)}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got "${String(value)}"`);
   return n;
 }
 
 export function parsePort(flag: string, value: unknown): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--${flag} must be a port from 1 to 65535, got "${String(value)}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new UsageError(`--${flag} must be a port from 1 to 65535, got "${String(value)}"`);
   return n;
 }
 
 export function parseCpus(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > 1024) throw new UsageError(`--cpus must be a positive number like 1.5, got "${value}"`);
+  if (!Number.isFinite(n) || n <= 0 || n > 1024)
+    throw new UsageError(`--cpus must be a positive number like 1.5, got "${value}"`);
   return n;
 }
 
@@ -58,7 +61,8 @@ export function parseLabels(values: readonly string[]): Record<string, string> {
   for (const v of values) {
     const eq = v.indexOf('=');
     const key = eq === -1 ? v : v.slice(0, eq);
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(key)) throw new UsageError(`--label must be key=value with a plain key, got "${v}"`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(key))
+      throw new UsageError(`--label must be key=value with a plain key, got "${v}"`);
     out[key] = eq === -1 ? '' : v.slice(eq + 1);
   }
   return out;
@@ -66,14 +70,16 @@ export function parseLabels(values: readonly string[]): Record<string, string> {
 
 /** A Docker network or container name, as Docker accepts them. */
 export function parseName(flag: string, value: string): string {
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(value)) throw new UsageError(`--${flag} "${value}" is not a valid Docker name`);
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(value))
+    throw new UsageError(`--${flag} "${value}" is not a valid Docker name`);
   return value;
 }
 
 /** --interval in seconds (0.25 to 60), returned in milliseconds. */
 export function parseInterval(value: string, flag = 'interval'): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0.25 || n > 60) throw new UsageError(`--${flag} must be seconds from 0.25 to 60, got "${value}"`);
+  if (!Number.isFinite(n) || n < 0.25 || n > 60)
+    throw new UsageError(`--${flag} must be seconds from 0.25 to 60, got "${value}"`);
   return Math.round(n * 1000);
 }
 
@@ -84,21 +90,24 @@ export function parseUsageSource(value: string): 'auto' | 'cgroup' | 'api' {
 
 /** An image reference: name[:tag][@digest], as Docker accepts them (no spaces, no leading dash). */
 export function parseImage(flag: string, value: string): string {
-  if (!/^[a-z0-9][a-z0-9._/:@-]{0,254}$/i.test(value)) throw new UsageError(`--${flag} "${value}" is not an image reference`);
+  if (!/^[a-z0-9][a-z0-9._/:@-]{0,254}$/i.test(value))
+    throw new UsageError(`--${flag} "${value}" is not an image reference`);
   return value;
 }
 
 /** --tail: a count of lines (0 to 100,000), or "all". */
 export function parseTail(value: string): number | 'all' {
   if (value === 'all') return 'all';
-  if (!/^\d+$/.test(value) || Number(value) > 100_000) throw new UsageError(`--tail must be a number of lines or "all", got "${value}"`);
+  if (!/^\d+$/.test(value) || Number(value) > 100_000)
+    throw new UsageError(`--tail must be a number of lines or "all", got "${value}"`);
   return Number(value);
 }
 
 /** A number of seconds within [min, max]. */
 export function parseSeconds(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || n < min || n > max) throw new UsageError(`--${flag} must be seconds from ${min} to ${max}, got "${value}"`);
+  if (!/^\d+(\.\d+)?$/.test(value) || n < min || n > max)
+    throw new UsageError(`--${flag} must be seconds from ${min} to ${max}, got "${value}"`);
   return n;
 }
 

@@ -19,11 +19,21 @@ export interface LogsOptions {
 
 /** A node by its container name, or by "role-index" ("worker-1", "ps-0", "chief"). */
 export function findNode(nodes: readonly NodeView[], wanted: string): NodeView | undefined {
-  return nodes.find((n) => n.name === wanted)
-    ?? nodes.find((n) => `${n.role}-${n.index ?? 0}` === wanted || (n.role === wanted && nodes.filter((m) => m.role === wanted).length === 1));
+  return (
+    nodes.find((n) => n.name === wanted) ??
+    nodes.find(
+      (n) =>
+        `${n.role}-${n.index ?? 0}` === wanted ||
+        (n.role === wanted && nodes.filter((m) => m.role === wanted).length === 1),
+    )
+  );
 }
 
-export async function runLogs(common: CommonOptions, options: LogsOptions, io: Io & { errOut?(line: string): void }): Promise<number> {
+export async function runLogs(
+  common: CommonOptions,
+  options: LogsOptions,
+  io: Io & { errOut?(line: string): void },
+): Promise<number> {
   const engine = engineOf(common);
   const monitor = new ClusterMonitor(engine, { network: common.network, labels: common.labels });
   const snapshot = await monitor.load();
@@ -38,7 +48,12 @@ export async function runLogs(common: CommonOptions, options: LogsOptions, io: I
   await new Promise<void>((resolve, reject) => {
     const handle = engine.followLogs(
       node.id,
-      { tty: node.tty, follow: options.follow, tail: options.tail, ...(options.since !== undefined ? { since: options.since } : {}) },
+      {
+        tty: node.tty,
+        follow: options.follow,
+        tail: options.tail,
+        ...(options.since !== undefined ? { since: options.since } : {}),
+      },
       (stream, raw) => {
         const { ts, text, level } = toLogLine(0, node.id, stream, raw);
         if (options.errors && level !== 'error') return;

@@ -12,7 +12,9 @@ export async function runServe(options: CommonOptions, at: ListenAddress, io: Io
     monitor.stop();
     throw error;
   });
-  io.err(`tfmon serve: ${options.network} on ${monitor.getSnapshot().engine.host}; metrics on http://${formatAddress(at)}/metrics, /status, /healthz${isLoopback(at.host) ? '' : ' (beyond loopback: anyone who reaches this host can read it)'}`);
+  io.err(
+    `tfmon serve: ${options.network} on ${monitor.getSnapshot().engine.host}; metrics on http://${formatAddress(at)}/metrics, /status, /healthz${isLoopback(at.host) ? '' : ' (beyond loopback: anyone who reaches this host can read it)'}`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

@@ -80,7 +80,13 @@ function trainingJson(t: NodeTraining | undefined): StatusTraining | null {
 const round = (v: number | null | undefined, digits = 1): number | null =>
   v === null || v === undefined ? null : Math.round(v * 10 ** digits) / 10 ** digits;
 
-function nodeJson(n: NodeView, u: NodeUsage | undefined, gpus: ContainerGpu[] | null, listening: StatusNode['listening'], t: NodeTraining | undefined): StatusNode {
+function nodeJson(
+  n: NodeView,
+  u: NodeUsage | undefined,
+  gpus: ContainerGpu[] | null,
+  listening: StatusNode['listening'],
+  t: NodeTraining | undefined,
+): StatusNode {
   return {
     name: n.name,
     id: n.id,
@@ -140,11 +146,23 @@ export function statusJson(s: Snapshot): object {
         }
       : null,
     // Per node: the GPUs its processes use ([] for none); null when there are no GPU figures at all.
-    nodes: s.nodes.map((n) => nodeJson(n, s.usage[n.id], s.gpus === null ? null : (s.gpuByContainer[n.id] ?? []), s.listeners[n.id]?.state ?? null, s.training[n.id])),
+    nodes: s.nodes.map((n) =>
+      nodeJson(
+        n,
+        s.usage[n.id],
+        s.gpus === null ? null : (s.gpuByContainer[n.id] ?? []),
+        s.listeners[n.id]?.state ?? null,
+        s.training[n.id],
+      ),
+    ),
     // The cluster's pace (TensorFlow's global step rate where printed) and ETA in seconds; null
     // while no node printed progress.
     training: s.clusterTraining
-      ? { globalStepsPerSecond: s.clusterTraining.globalStepsPerSecond === null ? null : round(s.clusterTraining.globalStepsPerSecond, 4), eta: s.clusterTraining.eta === null ? null : Math.round(s.clusterTraining.eta) }
+      ? {
+          globalStepsPerSecond:
+            s.clusterTraining.globalStepsPerSecond === null ? null : round(s.clusterTraining.globalStepsPerSecond, 4),
+          eta: s.clusterTraining.eta === null ? null : Math.round(s.clusterTraining.eta),
+        }
       : null,
     reachability: s.reachability,
     problems: s.problems,

@@ -1,6 +1,18 @@
 // The plain `tfmon status` table: what a script or a non-TTY gets. Pure.
 import type { Snapshot } from '../cluster/types.js';
-import { countsOf, frameworksOf, endpointOf, engineLabel, formatBytes, formatMem, formatPercent, formatRate, indexLabel, stateLabel, uptimeOf } from '../text/format.js';
+import {
+  countsOf,
+  frameworksOf,
+  endpointOf,
+  engineLabel,
+  formatBytes,
+  formatMem,
+  formatPercent,
+  formatRate,
+  indexLabel,
+  stateLabel,
+  uptimeOf,
+} from '../text/format.js';
 import { sanitize } from '../text/sanitize.js';
 import { fit, textWidth } from '../text/width.js';
 import { clusterTrainText, trainCell } from '../text/train-format.js';
@@ -33,13 +45,27 @@ export function statusTable(s: Snapshot, now: number, width: number, ascii: bool
       endpointOf(n),
       uptimeOf(n, now),
       ...(withUsage
-        ? [formatPercent(s.usage[n.id]?.cpuPercent), formatMem(s.usage[n.id]?.memBytes, s.usage[n.id]?.memLimitBytes),
-           `${formatRate(s.usage[n.id]?.netRxBps)} ${formatRate(s.usage[n.id]?.netTxBps)}`]
+        ? [
+            formatPercent(s.usage[n.id]?.cpuPercent),
+            formatMem(s.usage[n.id]?.memBytes, s.usage[n.id]?.memLimitBytes),
+            `${formatRate(s.usage[n.id]?.netRxBps)} ${formatRate(s.usage[n.id]?.netTxBps)}`,
+          ]
         : []),
       ...(withTraining ? [n.state === 'running' ? trainCell(s.training[n.id], ascii) : '-'] : []),
       sanitize(n.image),
     ]);
-    const head = ['ROLE', 'IDX', 'NAME', 'STATE', ...(s.engines ? ['ENGINE'] : []), 'IP:PORT', 'UPTIME', ...(withUsage ? ['CPU', 'MEM', 'NET RX TX'] : []), ...(withTraining ? ['TRAIN'] : []), 'IMAGE'];
+    const head = [
+      'ROLE',
+      'IDX',
+      'NAME',
+      'STATE',
+      ...(s.engines ? ['ENGINE'] : []),
+      'IP:PORT',
+      'UPTIME',
+      ...(withUsage ? ['CPU', 'MEM', 'NET RX TX'] : []),
+      ...(withTraining ? ['TRAIN'] : []),
+      'IMAGE',
+    ];
     const widths = head.map((h, i) => Math.max(textWidth(h), ...rows.map((r) => textWidth(r[i] ?? ''))));
     // Shrink the widest flexible columns (name, image) until the table fits the width.
     const flexible = [head.length - 1, 2, 3];
@@ -51,7 +77,11 @@ export function statusTable(s: Snapshot, now: number, width: number, ascii: bool
       widths[col] = current - cut;
       total -= cut;
     }
-    const render = (cells: string[]): string => cells.map((c, i) => fit(c, widths[i] ?? 0, ascii)).join('  ').trimEnd();
+    const render = (cells: string[]): string =>
+      cells
+        .map((c, i) => fit(c, widths[i] ?? 0, ascii))
+        .join('  ')
+        .trimEnd();
     lines.push(render(head), ...rows.map(render));
   }
   // Root problems, each once; what follows from them is a count (doctor --all lists it).

@@ -12,15 +12,28 @@ export async function runStatus(options: CommonOptions & { json: boolean }, io: 
   await monitor.load();
   const wait = options.usage ? options.usage.intervalMs * 1.5 + 300 : 0;
   await Promise.all([
-    options.usage ? monitor.awaitUsage(monitor.getSnapshot().usageSource === 'api' ? Math.max(wait, 3000) : wait) : null,
+    options.usage
+      ? monitor.awaitUsage(monitor.getSnapshot().usageSource === 'api' ? Math.max(wait, 3000) : wait)
+      : null,
     options.probe ? monitor.probeNow() : null,
-    monitor.readLastErrors(monitor.getSnapshot().nodes.map((n) => n.id), 100),
+    monitor.readLastErrors(
+      monitor.getSnapshot().nodes.map((n) => n.id),
+      100,
+    ),
     monitor.swarmNodesNow(),
   ]);
   const snapshot = monitor.getSnapshot();
   monitor.stop();
   if (options.json) io.out(JSON.stringify(statusJson(snapshot), null, 2));
   // Cut to the terminal's width for a person; never for a pipe, where a script reads whole names.
-  else io.out(statusTable(snapshot, Date.now(), process.stdout.isTTY ? process.stdout.columns || 120 : Number.MAX_SAFE_INTEGER, asciiOnly()));
+  else
+    io.out(
+      statusTable(
+        snapshot,
+        Date.now(),
+        process.stdout.isTTY ? process.stdout.columns || 120 : Number.MAX_SAFE_INTEGER,
+        asciiOnly(),
+      ),
+    );
   return 0;
 }

@@ -29,19 +29,25 @@ export async function runTfConfig(common: CommonOptions, o: TfConfigOptions, io:
   const monitor = new ClusterMonitor(engine, { network: common.network, labels: common.labels });
   const snapshot = await monitor.load();
   monitor.stop();
-  if (regeneratesJob(snapshot.nodes) && o.node === undefined && o.write === undefined) return jobVariables(engine, snapshot.nodes, common, o, io);
+  if (regeneratesJob(snapshot.nodes) && o.node === undefined && o.write === undefined)
+    return jobVariables(engine, snapshot.nodes, common, o, io);
   const result = tfConfigPlan(snapshot.nodes);
   if (!result.ok) throw new EngineError(`cannot regenerate TF_CONFIG: ${result.error}`);
   let plans = result.plans;
   if (o.node !== undefined) {
     const node = findNode(snapshot.nodes, o.node);
     if (!node) throw new UsageError(`no node "${sanitize(o.node)}" in the cluster on ${common.network}`);
-    if (isJobRank(node)) throw new UsageError(`${sanitize(node.name)} is a ${node.framework} rank, not a TensorFlow task: it has no TF_CONFIG (its job is set by RANK, WORLD_SIZE and MASTER_*)`);
+    if (isJobRank(node))
+      throw new UsageError(
+        `${sanitize(node.name)} is a ${node.framework} rank, not a TensorFlow task: it has no TF_CONFIG (its job is set by RANK, WORLD_SIZE and MASTER_*)`,
+      );
     plans = plans.filter((p) => p.node.id === node.id);
   }
   const others = snapshot.nodes.filter(isJobRank);
   if (plans.length === 0 && others.length > 0) {
-    io.out(`no TensorFlow task on ${common.network}: its ${others.length} ${others[0]!.framework} rank${others.length === 1 ? '' : 's'} take no TF_CONFIG`);
+    io.out(
+      `no TensorFlow task on ${common.network}: its ${others.length} ${others[0]!.framework} rank${others.length === 1 ? '' : 's'} take no TF_CONFIG`,
+    );
     return 0;
   }
   if (o.write === undefined && !o.apply) {
@@ -69,21 +75,34 @@ export async function runTfConfig(common: CommonOptions, o: TfConfigOptions, io:
       throw new UsageError('--read-only: tfmon changes nothing (drop --read-only to apply)');
     }
     if (!o.yes) {
-      if (!process.stdin.isTTY) throw new UsageError('--apply recreates containers: pass --yes to confirm (stdin is not a terminal)');
+      if (!process.stdin.isTTY)
+        throw new UsageError('--apply recreates containers: pass --yes to confirm (stdin is not a terminal)');
       for (const p of changed) io.err(`${p.node.name}: ${p.diff.join('; ')}`);
-      if (!(await confirm(`Recreate ${changed.map((p) => p.node.name).join(', ')} with the new TF_CONFIG, one at a time? [y/N] `))) {
+      if (
+        !(await confirm(
+          `Recreate ${changed.map((p) => p.node.name).join(', ')} with the new TF_CONFIG, one at a time? [y/N] `,
+        ))
+      ) {
         io.err('nothing changed');
         return 1;
       }
     }
     const { recreated, ms } = await applyTfConfig(engine, snapshot.nodes, plans, snapshot.network.name, io.out);
-    io.out(`done in ${(ms / 1000).toFixed(1)} s: ${recreated.length} node${recreated.length === 1 ? '' : 's'} recreated`);
+    io.out(
+      `done in ${(ms / 1000).toFixed(1)} s: ${recreated.length} node${recreated.length === 1 ? '' : 's'} recreated`,
+    );
   }
   return 0;
 }
 
 /** The PyTorch side of tf-config: each rank's WORLD_SIZE and MASTER_* as the live ranks call for. */
-async function jobVariables(engine: ReturnType<typeof engineOf>, nodes: readonly NodeView[], common: CommonOptions, o: TfConfigOptions, io: Io): Promise<number> {
+async function jobVariables(
+  engine: ReturnType<typeof engineOf>,
+  nodes: readonly NodeView[],
+  common: CommonOptions,
+  o: TfConfigOptions,
+  io: Io,
+): Promise<number> {
   const plan = jobVariablesPlan(nodes);
   if (!plan) return 0;
   if (!plan.ok) throw new EngineError(`cannot regenerate the job's variables: ${plan.error}`);
@@ -91,7 +110,9 @@ async function jobVariables(engine: ReturnType<typeof engineOf>, nodes: readonly
   if (!o.apply) {
     for (const p of plan.plans) io.out(`${p.node.name}: ${p.diff.length ? p.diff.join('; ') : 'up to date'}`);
     const env = plan.plans[0]!.env;
-    io.out(`  WORLD_SIZE=${env.WORLD_SIZE} MASTER_ADDR=${env.MASTER_ADDR} MASTER_PORT=${env.MASTER_PORT} (RANK each its own)`);
+    io.out(
+      `  WORLD_SIZE=${env.WORLD_SIZE} MASTER_ADDR=${env.MASTER_ADDR} MASTER_PORT=${env.MASTER_PORT} (RANK each its own)`,
+    );
     return 0;
   }
   if (changed.length === 0) {
@@ -103,9 +124,14 @@ async function jobVariables(engine: ReturnType<typeof engineOf>, nodes: readonly
     throw new UsageError('--read-only: tfmon changes nothing (drop --read-only to apply)');
   }
   if (!o.yes) {
-    if (!process.stdin.isTTY) throw new UsageError('--apply restarts the job: pass --yes to confirm (stdin is not a terminal)');
+    if (!process.stdin.isTTY)
+      throw new UsageError('--apply restarts the job: pass --yes to confirm (stdin is not a terminal)');
     for (const p of changed) io.err(`${p.node.name}: ${p.diff.join('; ')}`);
-    if (!(await confirm(`A static DDP job restarts whole: recreate its ${plan.plans.length} ranks, one at a time? [y/N] `))) {
+    if (
+      !(await confirm(
+        `A static DDP job restarts whole: recreate its ${plan.plans.length} ranks, one at a time? [y/N] `,
+      ))
+    ) {
       io.err('nothing changed');
       return 1;
     }

@@ -34,7 +34,9 @@ export async function runUp(common: CommonOptions, flags: UpFlags, io: Io): Prom
     io.out(JSON.stringify(plan, null, 2));
     return 0;
   }
-  const result = flags.swarm ? await upSwarm(engine, plan, flags.constraints ?? [], io.out) : await upCluster(engine, plan, io.out);
+  const result = flags.swarm
+    ? await upSwarm(engine, plan, flags.constraints ?? [], io.out)
+    : await upCluster(engine, plan, io.out);
   io.out(
     `cluster ${common.network} is up: ${result.created.length} started, ${result.existing.length} already there. ` +
       `Watch it with: tfmon --network ${common.network}`,

@@ -23,7 +23,12 @@ export function logAction(record: ActionRecord): void {
   const path = actionLogPath();
   try {
     mkdirSync(dirname(path), { recursive: true });
-    const line = { time: new Date().toISOString(), ...record, target: sanitize(record.target), ...(record.error ? { error: sanitize(record.error).slice(0, 500) } : {}) };
+    const line = {
+      time: new Date().toISOString(),
+      ...record,
+      target: sanitize(record.target),
+      ...(record.error ? { error: sanitize(record.error).slice(0, 500) } : {}),
+    };
     appendFileSync(path, `${JSON.stringify(line)}\n`, { mode: 0o600 });
   } catch {
     // a read-only home must not stop a restart

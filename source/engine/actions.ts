@@ -65,12 +65,21 @@ export async function upCluster(engine: Engine, plan: UpPlan, progress: Progress
 /** `up --swarm`: an attachable overlay network and one service per task (dnsrr, so the task's name
  * resolves to its own address, as TensorFlow expects). Each service is waited for until its task
  * runs; a failure removes what this run created. */
-export async function upSwarm(engine: Engine, plan: UpPlan, constraints: readonly string[], progress: Progress): Promise<UpResult> {
+export async function upSwarm(
+  engine: Engine,
+  plan: UpPlan,
+  constraints: readonly string[],
+  progress: Progress,
+): Promise<UpResult> {
   const info = await engine.hello();
   if (!info.swarm) {
-    throw new EngineError('--swarm needs a swarm manager: docker swarm init (or run tfmon on a manager, or --host one)');
+    throw new EngineError(
+      '--swarm needs a swarm manager: docker swarm init (or run tfmon on a manager, or --host one)',
+    );
   }
-  const existing = new Set((await engine.services.servicesWithLabels({ [LABEL_CLUSTER]: plan.network })).map((s) => s.name));
+  const existing = new Set(
+    (await engine.services.servicesWithLabels({ [LABEL_CLUSTER]: plan.network })).map((s) => s.name),
+  );
   let networkCreated = false;
   const created: string[] = [];
   const createdIds: string[] = [];
@@ -85,7 +94,11 @@ export async function upSwarm(engine: Engine, plan: UpPlan, constraints: readonl
         progress(`kept service ${c.name} (already there)`);
         continue;
       }
-      if (await engine.containers.containerByName(c.name)) throw new EngineError(`the name "${c.name}" is taken by a container: remove it or choose another --prefix`, 409);
+      if (await engine.containers.containerByName(c.name))
+        throw new EngineError(
+          `the name "${c.name}" is taken by a container: remove it or choose another --prefix`,
+          409,
+        );
       createdIds.push(await engine.services.createService(serviceSpec(c, plan.network, constraints)));
       created.push(c.name);
       progress(`created service ${c.name} (${c.type} ${c.index})`);
@@ -107,7 +120,8 @@ export interface DownResult {
 
 /** The tasks of removed services leave on their own: wait (15 s at most) before the network goes. */
 async function waitGone(engine: Engine, labels: Record<string, string>): Promise<void> {
-  for (let i = 0; i < 75 && (await engine.containerIdsWithLabels(labels)).length > 0; i++) await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 75 && (await engine.containerIdsWithLabels(labels)).length > 0; i++)
+    await new Promise((r) => setTimeout(r, 200));
 }
 
 /** Removes only containers labelled as this cluster's, and the network if tfmon created it. */
@@ -131,7 +145,9 @@ export async function downCluster(
   let networkNote: string | null = null;
   if (await engine.networkExists(network)) {
     const info = await engine.findNetwork(network);
-    const ours = info.labels[LABEL_CREATED_BY] === 'tfmon' && info.labels[LABEL_CLUSTER] === network &&
+    const ours =
+      info.labels[LABEL_CREATED_BY] === 'tfmon' &&
+      info.labels[LABEL_CLUSTER] === network &&
       Object.entries(labels).every(([k, v]) => info.labels[k] === v);
     if (!ours) {
       networkNote = `kept network ${network}: tfmon did not create it`;

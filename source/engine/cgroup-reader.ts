@@ -4,7 +4,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  containerIdFromCgroup, parseBlkioV1, parseIoStatV2, parseKeyValues, parseNetDev, parseNumber, parseProcStat, type Counters,
+  containerIdFromCgroup,
+  parseBlkioV1,
+  parseIoStatV2,
+  parseKeyValues,
+  parseNetDev,
+  parseNumber,
+  parseProcStat,
+  type Counters,
 } from '../cluster/usage.js';
 
 export interface CgroupPaths {
@@ -35,7 +42,11 @@ export function statValue(text: string | null, key: string): number | null {
 }
 
 export class CgroupReader {
-  private constructor(readonly root: string, readonly version: 1 | 2, private readonly proc: string) {}
+  private constructor(
+    readonly root: string,
+    readonly version: 1 | 2,
+    private readonly proc: string,
+  ) {}
 
   /** A reader when this process can see the host's cgroup tree; null otherwise (remote engine,
    * tfmon inside a container, no permission). */
@@ -76,7 +87,12 @@ export class CgroupReader {
   }
 
   /** Counters of one container; null when its cgroup is gone (it stopped between ticks). */
-  counters(paths: CgroupPaths, pid: number | null, system: { systemNs: number; onlineCpus: number } | null, at: number): Counters | null {
+  counters(
+    paths: CgroupPaths,
+    pid: number | null,
+    system: { systemNs: number; onlineCpus: number } | null,
+    at: number,
+  ): Counters | null {
     let cpuNs: number | null;
     let memUsage: number | null;
     let memInactiveFile: number | null;

@@ -28,7 +28,8 @@ async function waitRunning(engine: Engine, id: string, name: string): Promise<vo
   for (;;) {
     const s = await engine.containers.stateOf(id);
     if (s?.running) return;
-    if (s && (s.status === 'exited' || s.status === 'dead')) throw new EngineError(`${name} exited right after it started (see tfmon logs ${name})`);
+    if (s && (s.status === 'exited' || s.status === 'dead'))
+      throw new EngineError(`${name} exited right after it started (see tfmon logs ${name})`);
     if (Date.now() > until) throw new EngineError(`${name} was not running after ${RUNNING_WAIT_MS / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -45,7 +46,12 @@ async function bindable(port: number): Promise<boolean> {
 
 /** `+`: a new worker, cloned from the highest-index one, with the TF_CONFIG of the grown cluster.
  * Published ports move by the index difference (the `up --publish` rule), then up to the next free. */
-export async function scaleUp(engine: Engine, nodes: readonly NodeView[], network: string, progress: Progress): Promise<{ name: string; ms: number }> {
+export async function scaleUp(
+  engine: Engine,
+  nodes: readonly NodeView[],
+  network: string,
+  progress: Progress,
+): Promise<{ name: string; ms: number }> {
   const started = Date.now();
   const source = lastWorker(nodes);
   if (!source) throw new EngineError('no worker to clone: + copies the highest-index worker');
@@ -60,7 +66,12 @@ export async function scaleUp(engine: Engine, nodes: readonly NodeView[], networ
     // Swarm: a new service, a copy of the source task's service.
     progress(`creating service ${name} (a copy of ${source.service})`);
     const src = await engine.services.inspectService(source.service);
-    const spec = cloneServiceSpec(src.spec, { name, tfConfig: tfConfigFor(tasks, { type: 'worker', index }), index, portShift: index - (source.index ?? 0) });
+    const spec = cloneServiceSpec(src.spec, {
+      name,
+      tfConfig: tfConfigFor(tasks, { type: 'worker', index }),
+      index,
+      portShift: index - (source.index ?? 0),
+    });
     let id: string | null = null;
     try {
       id = await engine.services.createService(spec);
@@ -68,13 +79,16 @@ export async function scaleUp(engine: Engine, nodes: readonly NodeView[], networ
     } catch (error) {
       if (id) await engine.services.removeService(id).catch(() => undefined);
       logAction({ action: 'scale-up', target: name, result: 'failed', error: engineMessage(error) });
-      throw new EngineError(`adding service ${name} failed, nothing was left behind: ${error instanceof EngineError ? error.message : engineMessage(error)}`);
+      throw new EngineError(
+        `adding service ${name} failed, nothing was left behind: ${error instanceof EngineError ? error.message : engineMessage(error)}`,
+      );
     }
     logAction({ action: 'scale-up', target: name, result: 'ok' });
     progress(`${name} is running; the other nodes' TF_CONFIG is now stale (c shows the new one, then a applies it)`);
     return { name, ms: Date.now() - started };
   }
-  if (await engine.containers.containerByName(name)) throw new EngineError(`the name ${name} is taken: remove that container first`);
+  if (await engine.containers.containerByName(name))
+    throw new EngineError(`the name ${name} is taken: remove that container first`);
   const raw = await engine.containers.inspectRaw(source.id);
   const taken = await engine.containers.publishedHostPorts();
   const shift = new Map<number, number>();
@@ -84,7 +98,14 @@ export async function scaleUp(engine: Engine, nodes: readonly NodeView[], networ
     taken.add(p);
     shift.set(hp, p);
   }
-  const body = cloneBody(raw, { name, network, env: { TF_CONFIG: tfConfigFor(tasks, { type: 'worker', index }) }, index, hostPort: (p) => shift.get(p) ?? p, keepAddress: false });
+  const body = cloneBody(raw, {
+    name,
+    network,
+    env: { TF_CONFIG: tfConfigFor(tasks, { type: 'worker', index }) },
+    index,
+    hostPort: (p) => shift.get(p) ?? p,
+    keepAddress: false,
+  });
   progress(`creating ${name} (a copy of ${source.name})`);
   let id: string | null = null;
   try {
@@ -94,18 +115,28 @@ export async function scaleUp(engine: Engine, nodes: readonly NodeView[], networ
   } catch (error) {
     if (id) await engine.containers.remove(id).catch(() => undefined);
     logAction({ action: 'scale-up', target: name, result: 'failed', error: engineMessage(error) });
-    throw new EngineError(`adding ${name} failed, nothing was left behind: ${error instanceof EngineError ? error.message : engineMessage(error)}`);
+    throw new EngineError(
+      `adding ${name} failed, nothing was left behind: ${error instanceof EngineError ? error.message : engineMessage(error)}`,
+    );
   }
   logAction({ action: 'scale-up', target: name, result: 'ok' });
   const ms = Date.now() - started;
-  progress(`${name} is running${nodes.some((n) => n.role === 'chief') ? '; the chief only sees new workers after it restarts (r on the chief)' : ''}; the other nodes' TF_CONFIG is now stale (c shows the new one, then a applies it)`);
+  progress(
+    `${name} is running${nodes.some((n) => n.role === 'chief') ? '; the chief only sees new workers after it restarts (r on the chief)' : ''}; the other nodes' TF_CONFIG is now stale (c shows the new one, then a applies it)`,
+  );
   return { name, ms };
 }
 
 /** `-`: the highest-index worker stopped gracefully (10 s), then removed. */
-export async function scaleDown(engine: Engine, nodes: readonly NodeView[], id: string, progress: Progress): Promise<void> {
+export async function scaleDown(
+  engine: Engine,
+  nodes: readonly NodeView[],
+  id: string,
+  progress: Progress,
+): Promise<void> {
   const node = member(nodes, id);
-  if (lastWorker(nodes)?.id !== id) throw new EngineError(`refused: - removes only the highest-index worker, not ${node.name}`);
+  if (lastWorker(nodes)?.id !== id)
+    throw new EngineError(`refused: - removes only the highest-index worker, not ${node.name}`);
   progress(`stopping ${node.dnsName}`);
   try {
     if (node.service) await engine.services.removeService(node.service);
@@ -119,7 +150,12 @@ export async function scaleDown(engine: Engine, nodes: readonly NodeView[], id: 
 }
 
 /** `r` / `R`: restart nodes of the cluster (10 s grace), one after the other. */
-export async function restartNodes(engine: Engine, nodes: readonly NodeView[], ids: readonly string[], progress: Progress): Promise<void> {
+export async function restartNodes(
+  engine: Engine,
+  nodes: readonly NodeView[],
+  ids: readonly string[],
+  progress: Progress,
+): Promise<void> {
   const targets = ids.map((id) => member(nodes, id));
   for (const node of targets) {
     progress(`restarting ${node.dnsName}`);
@@ -139,12 +175,20 @@ export async function restartNodes(engine: Engine, nodes: readonly NodeView[], i
 /** Apply regenerated TF_CONFIGs: only the nodes whose TF_CONFIG changes are recreated, one at a
  * time, each running again before the next; every other part of their configuration is kept. A
  * failed node is put back as it was and the rollout stops there. */
-export async function applyTfConfig(engine: Engine, nodes: readonly NodeView[], plans: readonly NodePlan[], network: string, progress: Progress): Promise<{ recreated: string[]; ms: number }> {
+export async function applyTfConfig(
+  engine: Engine,
+  nodes: readonly NodeView[],
+  plans: readonly NodePlan[],
+  network: string,
+  progress: Progress,
+): Promise<{ recreated: string[]; ms: number }> {
   const started = Date.now();
   const recreated: string[] = [];
   for (const plan of plans.filter((p) => p.diff.length > 0)) {
     const node = member(nodes, plan.node.id);
-    progress(`recreating ${node.dnsName} with its new TF_CONFIG (${recreated.length + 1} of ${plans.filter((p) => p.diff.length).length})`);
+    progress(
+      `recreating ${node.dnsName} with its new TF_CONFIG (${recreated.length + 1} of ${plans.filter((p) => p.diff.length).length})`,
+    );
     if (node.service) {
       // Swarm: the service's environment changes and swarm replaces the task (its own rollback
       // stops a failing one).
@@ -152,25 +196,42 @@ export async function applyTfConfig(engine: Engine, nodes: readonly NodeView[], 
         await updateServiceWith(engine, node.service, (spec) => withTfConfig(spec, plan.desired));
       } catch (error) {
         logAction({ action: 'apply-tf-config', target: node.service, result: 'failed', error: engineMessage(error) });
-        throw new EngineError(`updating service ${node.service} failed; the rollout stopped (${recreated.length} done): ${error instanceof EngineError ? error.message : engineMessage(error)}`);
+        throw new EngineError(
+          `updating service ${node.service} failed; the rollout stopped (${recreated.length} done): ${error instanceof EngineError ? error.message : engineMessage(error)}`,
+        );
       }
       logAction({ action: 'apply-tf-config', target: node.service, result: 'ok' });
       recreated.push(node.service);
       continue;
     }
     const raw = await engine.containers.inspectRaw(node.id);
-    const body = cloneBody(raw, { name: node.name, network, env: { TF_CONFIG: plan.desired }, index: node.index ?? 0, hostPort: (p) => p, keepAddress: true });
+    const body = cloneBody(raw, {
+      name: node.name,
+      network,
+      env: { TF_CONFIG: plan.desired },
+      index: node.index ?? 0,
+      hostPort: (p) => p,
+      keepAddress: true,
+    });
     await recreate(engine, node, body, 'apply-tf-config', `the rollout stopped (${recreated.length} done)`);
     recreated.push(node.name);
   }
-  progress(recreated.length ? `recreated ${recreated.join(', ')}` : 'every TF_CONFIG already matches the live topology');
+  progress(
+    recreated.length ? `recreated ${recreated.join(', ')}` : 'every TF_CONFIG already matches the live topology',
+  );
   return { recreated, ms: Date.now() - started };
 }
 
 /** A container replaced by one made from `body` under its name: the old one stopped (10 s grace) and
  * kept aside until the new one runs; on a failure the new one is removed and the old one is back under
  * its name and running, and the error says `stopped` (what was not done). */
-export async function recreate(engine: Engine, node: NodeView, body: Record<string, unknown>, action: string, stopped: string): Promise<void> {
+export async function recreate(
+  engine: Engine,
+  node: NodeView,
+  body: Record<string, unknown>,
+  action: string,
+  stopped: string,
+): Promise<void> {
   const aside = `${node.name}-tfmon-old`;
   let created: string | null = null;
   try {
@@ -186,7 +247,9 @@ export async function recreate(engine: Engine, node: NodeView, body: Record<stri
     await engine.containers.rename(node.id, node.name).catch(() => undefined);
     await engine.containers.start(node.id).catch(() => undefined);
     logAction({ action, target: node.name, result: 'failed', error: engineMessage(error) });
-    throw new EngineError(`recreating ${node.name} failed; it was put back as it was and ${stopped}: ${error instanceof EngineError ? error.message : engineMessage(error)}`);
+    throw new EngineError(
+      `recreating ${node.name} failed; it was put back as it was and ${stopped}: ${error instanceof EngineError ? error.message : engineMessage(error)}`,
+    );
   }
   logAction({ action, target: node.name, result: 'ok' });
 }
@@ -202,7 +265,8 @@ export function writeTfConfigFiles(dir: string, plans: readonly NodePlan[]): str
   for (const plan of plans) {
     const file = `${plan.node.name}.json`;
     const path = resolve(join(root, file));
-    if (!SAFE_FILE.test(file) || !path.startsWith(root + sep)) throw new EngineError(`refused to write a TF_CONFIG for "${plan.node.name}": not a plain file name`);
+    if (!SAFE_FILE.test(file) || !path.startsWith(root + sep))
+      throw new EngineError(`refused to write a TF_CONFIG for "${plan.node.name}": not a plain file name`);
     // Every file lands by rename, and temporaries are created exclusively: a symbolic link planted
     // in the directory (as <node>.json.bak or a temporary) is replaced, never written through.
     const tmp = `${path}.tmp-${process.pid}`;

@@ -21,10 +21,13 @@ export function quietAgent<A extends Agent>(agent: A): A {
 export function modemFor(endpoint: Endpoint, agent?: Agent): Modem {
   const { host, tls } = endpoint;
   const pool = agent ? { agent: quietAgent(agent) } : {};
-  if (host.startsWith('unix://')) return new Modem({ socketPath: host.slice('unix://'.length), ...pool } as Modem.ConstructorOptions);
-  if (host.startsWith('npipe://')) return new Modem({ socketPath: host.slice('npipe://'.length), ...pool } as Modem.ConstructorOptions);
+  if (host.startsWith('unix://'))
+    return new Modem({ socketPath: host.slice('unix://'.length), ...pool } as Modem.ConstructorOptions);
+  if (host.startsWith('npipe://'))
+    return new Modem({ socketPath: host.slice('npipe://'.length), ...pool } as Modem.ConstructorOptions);
   // ssh://: the agent's connections are channels of the engine's one SSH login (ssh-tunnel.ts).
-  if (host.startsWith('ssh://') && agent) return new Modem({ socketPath: 'ssh-tunnel', ...pool } as Modem.ConstructorOptions);
+  if (host.startsWith('ssh://') && agent)
+    return new Modem({ socketPath: 'ssh-tunnel', ...pool } as Modem.ConstructorOptions);
   const m = /^(tcp|http|https):\/\/([^:/]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(host);
   if (m && m[2] !== undefined) {
     const secure = m[1] === 'https' || tls !== null;

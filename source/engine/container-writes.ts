@@ -38,13 +38,15 @@ export class ContainerWrites {
           ...(spec.memoryBytes ? { Memory: spec.memoryBytes } : {}),
           ...(spec.gpus
             ? {
-                DeviceRequests: [{
-                  Driver: '',
-                  Count: spec.gpus.deviceIds ? 0 : spec.gpus.count,
-                  DeviceIDs: spec.gpus.deviceIds,
-                  Capabilities: [['gpu']],
-                  Options: {},
-                }],
+                DeviceRequests: [
+                  {
+                    Driver: '',
+                    Count: spec.gpus.deviceIds ? 0 : spec.gpus.count,
+                    DeviceIDs: spec.gpus.deviceIds,
+                    Capabilities: [['gpu']],
+                    Options: {},
+                  },
+                ],
               }
             : {}),
         },
@@ -113,7 +115,9 @@ export class ContainerWrites {
 
   /** Host ports any container publishes (running or not): a new binding must avoid them. */
   async publishedHostPorts(): Promise<Set<number>> {
-    const list = await this.c.call(() => this.c.get<{ Ports?: { PublicPort?: number }[]; HostConfig?: unknown }[]>('/containers/json', { all: true }));
+    const list = await this.c.call(() =>
+      this.c.get<{ Ports?: { PublicPort?: number }[]; HostConfig?: unknown }[]>('/containers/json', { all: true }),
+    );
     const out = new Set<number>();
     for (const c of list) for (const p of c.Ports ?? []) if (p.PublicPort) out.add(p.PublicPort);
     return out;
@@ -122,7 +126,13 @@ export class ContainerWrites {
   /** State of one container, for waiting on it. */
   async stateOf(id: string): Promise<{ status: string; running: boolean; restarts: number } | null> {
     const raw = await this.c.inspectDoc(id);
-    return raw ? { status: raw.State?.Status ?? 'unknown', running: raw.State?.Running === true, restarts: raw.RestartCount ?? 0 } : null;
+    return raw
+      ? {
+          status: raw.State?.Status ?? 'unknown',
+          running: raw.State?.Running === true,
+          restarts: raw.RestartCount ?? 0,
+        }
+      : null;
   }
 
   /** Graceful stop (SIGTERM, then SIGKILL after `graceS`), then remove. Gone already is fine. */

@@ -6,7 +6,6 @@ import { LABEL_CLUSTER } from '../cluster/role.js';
 
 const STATES: readonly ContainerState[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
 
-
 /** Docker reports "never" as year 1. */
 const time = (v: unknown): string | null => {
   const s = str(v);
@@ -16,7 +15,9 @@ const time = (v: unknown): string | null => {
 function gpuRequestOf(hostConfig: Json): string | null {
   for (const raw of arr(hostConfig['DeviceRequests'])) {
     const req = obj(raw);
-    const caps = arr(req['Capabilities']).flatMap((c) => arr(c)).map(String);
+    const caps = arr(req['Capabilities'])
+      .flatMap((c) => arr(c))
+      .map(String);
     if (!caps.includes('gpu') && req['Driver'] !== 'nvidia') continue;
     const ids = arr(req['DeviceIDs']).map(String);
     if (ids.length > 0) return `device=${ids.join(',')}`;

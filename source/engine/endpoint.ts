@@ -53,11 +53,13 @@ function certsIn(dir: string, files: Files, verify: boolean): Tls | null {
 
 /** A named context's endpoint; "default" is DOCKER_HOST or the default socket, as for the CLI. */
 function contextEndpoint(name: string, env: NodeJS.ProcessEnv, files: Files = realFiles): Endpoint {
-  if (name === 'default') return { host: normalize(env['DOCKER_HOST'] || DEFAULT_HOST), tls: null, source: 'context default' };
+  if (name === 'default')
+    return { host: normalize(env['DOCKER_HOST'] || DEFAULT_HOST), tls: null, source: 'context default' };
   const id = createHash('sha256').update(name).digest('hex');
   const dir = configDir(env);
   const metaPath = join(dir, 'contexts', 'meta', id, 'meta.json');
-  if (!files.exists(metaPath)) throw new EngineError(`docker context "${name}" not found (no ${metaPath}); docker context ls lists them`);
+  if (!files.exists(metaPath))
+    throw new EngineError(`docker context "${name}" not found (no ${metaPath}); docker context ls lists them`);
   let meta: unknown;
   try {
     meta = JSON.parse(files.read(metaPath).toString('utf8'));
@@ -68,14 +70,23 @@ function contextEndpoint(name: string, env: NodeJS.ProcessEnv, files: Files = re
   const host = isRecord(docker) && typeof docker['Host'] === 'string' ? docker['Host'] : null;
   if (!host) throw new EngineError(`docker context "${name}" has no docker endpoint`);
   const skip = isRecord(docker) && docker['SkipTLSVerify'] === true;
-  return { host: normalize(host), tls: certsIn(join(dir, 'contexts', 'tls', id, 'docker'), files, !skip), source: `context ${name}` };
+  return {
+    host: normalize(host),
+    tls: certsIn(join(dir, 'contexts', 'tls', id, 'docker'), files, !skip),
+    source: `context ${name}`,
+  };
 }
 
-export function resolveEndpoint(inputs: EndpointInputs, env: NodeJS.ProcessEnv = process.env, files: Files = realFiles): Endpoint {
+export function resolveEndpoint(
+  inputs: EndpointInputs,
+  env: NodeJS.ProcessEnv = process.env,
+  files: Files = realFiles,
+): Endpoint {
   if (inputs.host && inputs.context) throw new EngineError('--host and --context name the engine twice: give one');
   if (inputs.host) return withEnvTls({ host: normalize(inputs.host), tls: null, source: '--host' }, env, files);
   if (inputs.context) return contextEndpoint(inputs.context, env, files);
-  if (env['DOCKER_HOST']) return withEnvTls({ host: normalize(env['DOCKER_HOST']), tls: null, source: 'DOCKER_HOST' }, env, files);
+  if (env['DOCKER_HOST'])
+    return withEnvTls({ host: normalize(env['DOCKER_HOST']), tls: null, source: 'DOCKER_HOST' }, env, files);
   if (env['DOCKER_CONTEXT']) return contextEndpoint(env['DOCKER_CONTEXT'], env, files);
   const configPath = join(configDir(env), 'config.json');
   if (files.exists(configPath)) {

@@ -48,7 +48,6 @@ export interface InspectDoc {
   RestartCount?: number;
 }
 
-
 export class Engine implements EngineCalls {
   readonly host: string;
   readonly endpoint: Endpoint;
@@ -100,7 +99,9 @@ export class Engine implements EngineCalls {
     if (!this.actionsModem) {
       const { Agent } = createRequire(import.meta.url)('node:http') as typeof Http;
       const pool = (this.actionsPool = new Agent({ keepAlive: true }));
-      this.actionsModem = import('./connect.js').then(({ modemFor }) => modemFor(this.endpoint, this.tunnel ?? (this.local ? pool : undefined)));
+      this.actionsModem = import('./connect.js').then(({ modemFor }) =>
+        modemFor(this.endpoint, this.tunnel ?? (this.local ? pool : undefined)),
+      );
     }
     return this.actionsModem;
   }
@@ -108,7 +109,9 @@ export class Engine implements EngineCalls {
   /** dockerode on that modem, loaded on the first action: its import pulls in gRPC for BuildKit
    * (~75 ms), which no read needs. */
   api(): Promise<Docker> {
-    this.client ??= Promise.all([import('dockerode'), this.modem()]).then(([{ default: Docker }, modem]) => new Docker({ modem } as Docker.DockerOptions)); // dockerode takes a modem; its types omit it
+    this.client ??= Promise.all([import('dockerode'), this.modem()]).then(
+      ([{ default: Docker }, modem]) => new Docker({ modem } as Docker.DockerOptions),
+    ); // dockerode takes a modem; its types omit it
     return this.client;
   }
 
@@ -136,11 +139,14 @@ export class Engine implements EngineCalls {
     const headers = await this.call(() => this.transport.ping());
     const server = typeof headers?.['server'] === 'string' ? /^Docker\/(\S+)/.exec(headers['server']) : null;
     if (!server) {
-      const info = await this.call(() => this.get<{ ServerVersion?: string; Swarm?: { LocalNodeState?: string } }>('/info'));
+      const info = await this.call(() =>
+        this.get<{ ServerVersion?: string; Swarm?: { LocalNodeState?: string } }>('/info'),
+      );
       return { host: this.host, version: info.ServerVersion ?? null, swarm: info.Swarm?.LocalNodeState === 'active' };
     }
     const state = headers?.['swarm'];
-    const swarm = typeof state === 'string' ? state.startsWith('active') : ((await early) ?? (await this.swarmActive()));
+    const swarm =
+      typeof state === 'string' ? state.startsWith('active') : ((await early) ?? (await this.swarmActive()));
     return { host: this.host, version: server[1] ?? null, swarm };
   }
 
@@ -167,8 +173,17 @@ export class Engine implements EngineCalls {
   async findNetwork(name: string): Promise<NetworkInfo & { labels: Record<string, string>; gateways: string[] }> {
     try {
       const n = await this.call(() =>
-        this.get<{ Id: string; Name: string; Driver: string; Labels?: Record<string, string> | null; IPAM?: { Config?: { Gateway?: string }[] | null } }>(`/networks/${enc(name)}`));
-      const gateways = (n.IPAM?.Config ?? []).map((c) => c.Gateway).filter((g): g is string => typeof g === 'string' && g !== '');
+        this.get<{
+          Id: string;
+          Name: string;
+          Driver: string;
+          Labels?: Record<string, string> | null;
+          IPAM?: { Config?: { Gateway?: string }[] | null };
+        }>(`/networks/${enc(name)}`),
+      );
+      const gateways = (n.IPAM?.Config ?? [])
+        .map((c) => c.Gateway)
+        .filter((g): g is string => typeof g === 'string' && g !== '');
       return { name: n.Name, id: n.Id, driver: n.Driver, labels: n.Labels ?? {}, gateways };
     } catch (error) {
       if (!isNotFound(error)) throw error instanceof EngineError ? error : new EngineError(engineMessage(error));
@@ -206,7 +221,9 @@ export class Engine implements EngineCalls {
 
   /** Ids of containers carrying all these labels, wherever they are attached. */
   async containerIdsWithLabels(labels: Record<string, string>): Promise<string[]> {
-    const list = await this.call(() => this.get<{ Id: string }[]>('/containers/json', { all: true, filters: { label: labelFilters(labels) } }));
+    const list = await this.call(() =>
+      this.get<{ Id: string }[]>('/containers/json', { all: true, filters: { label: labelFilters(labels) } }),
+    );
     return list.map((c) => c.Id);
   }
 
@@ -231,7 +248,10 @@ export class Engine implements EngineCalls {
   }
 
   followEvents(callbacks: EventsCallbacks): { close(): void } {
-    return followEvents((signal) => this.transport.stream('/events', { filters: { type: ['container', 'network'] } }, signal), callbacks);
+    return followEvents(
+      (signal) => this.transport.stream('/events', { filters: { type: ['container', 'network'] } }, signal),
+      callbacks,
+    );
   }
 
   /** One streaming GET on a container (stats, logs) until close(); onEnd once it stops for any
@@ -249,17 +269,14 @@ export class Engine implements EngineCalls {
       ended = true;
       onEnd(error);
     };
-    this.transport.stream(path, options as Query, controller.signal).then(
-      (stream) => {
-        stream.on('data', (chunk: Buffer) => {
-          if (!ended) onData(chunk);
-        });
-        stream.on('error', end);
-        stream.on('end', () => end(null));
-        stream.on('close', () => end(null));
-      },
-      end,
-    );
+    this.transport.stream(path, options as Query, controller.signal).then((stream) => {
+      stream.on('data', (chunk: Buffer) => {
+        if (!ended) onData(chunk);
+      });
+      stream.on('error', end);
+      stream.on('end', () => end(null));
+      stream.on('close', () => end(null));
+    }, end);
     return {
       close: () => {
         ended = true;
@@ -272,43 +289,74 @@ export class Engine implements EngineCalls {
    * when `follow`; onEnd once it stops for any reason. `tty` says how the stream is framed. */
   followLogs(
     id: string,
-    options: { tty: boolean; follow: boolean; tail: number | 'all'; since?: number; partial?: (stream: LogStream, tail: string) => void },
+    options: {
+      tty: boolean;
+      follow: boolean;
+      tail: number | 'all';
+      since?: number;
+      partial?: (stream: LogStream, tail: string) => void;
+    },
     onLine: LineSink,
     onEnd: (error: unknown) => void,
   ): { close(): void } {
     const decoder = new LogDecoder(options.tty, onLine, MAX_LINE, options.partial);
     const query = {
-      stdout: true, stderr: true, timestamps: true, follow: options.follow, tail: String(options.tail),
+      stdout: true,
+      stderr: true,
+      timestamps: true,
+      follow: options.follow,
+      tail: String(options.tail),
       ...(options.since !== undefined ? { since: options.since } : {}),
     };
-    return this.followStream(`/containers/${enc(id)}/logs`, query, (chunk) => decoder.push(chunk), (error) => {
-      if (!error) decoder.end();
-      onEnd(error);
-    });
+    return this.followStream(
+      `/containers/${enc(id)}/logs`,
+      query,
+      (chunk) => decoder.push(chunk),
+      (error) => {
+        if (!error) decoder.end();
+        onEnd(error);
+      },
+    );
   }
 
   /** The last lines of a container's logs, once (no stream left open). */
-  readLogs(id: string, options: { tty: boolean; tail: number | 'all'; since?: number }): Promise<{ stream: LogStream; line: string; tail?: string }[]> {
-    return this.call(() => new Promise((resolve, reject) => {
-      const lines: { stream: LogStream; line: string; tail?: string }[] = [];
-      this.followLogs(id, { ...options, follow: false }, (stream, line, tail) => lines.push({ stream, line, ...(tail !== undefined ? { tail } : {}) }), (error) => {
-        if (error) reject(error instanceof Error ? error : new Error(String(error)));
-        else resolve(lines);
-      });
-    }));
+  readLogs(
+    id: string,
+    options: { tty: boolean; tail: number | 'all'; since?: number },
+  ): Promise<{ stream: LogStream; line: string; tail?: string }[]> {
+    return this.call(
+      () =>
+        new Promise((resolve, reject) => {
+          const lines: { stream: LogStream; line: string; tail?: string }[] = [];
+          this.followLogs(
+            id,
+            { ...options, follow: false },
+            (stream, line, tail) => lines.push({ stream, line, ...(tail !== undefined ? { tail } : {}) }),
+            (error) => {
+              if (error) reject(error instanceof Error ? error : new Error(String(error)));
+              else resolve(lines);
+            },
+          );
+        }),
+    );
   }
 
   /** One stats stream (a sample about every second) until close(); onEnd once it stops for any reason. */
   followStats(id: string, onSample: (json: unknown) => void, onEnd: (error: unknown) => void): { close(): void } {
     const splitter = new LineSplitter();
-    return this.followStream(`/containers/${enc(id)}/stats`, { stream: true }, (chunk) =>
-      splitter.push(chunk, (line) => {
-        try {
-          onSample(JSON.parse(line) as unknown);
-        } catch {
-          // a malformed line is skipped; the next one is a whole sample again
-        }
-      }), onEnd);
+    return this.followStream(
+      `/containers/${enc(id)}/stats`,
+      { stream: true },
+      (chunk) =>
+        splitter.push(chunk, (line) => {
+          try {
+            onSample(JSON.parse(line) as unknown);
+          } catch {
+            // a malformed line is skipped; the next one is a whole sample again
+          }
+        }),
+      onEnd,
+    );
   }
 
   /** A long-lived process in a container (sessions.ts). */

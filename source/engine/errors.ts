@@ -2,7 +2,10 @@
 import type { Endpoint } from './endpoint.js';
 
 export class EngineError extends Error {
-  constructor(message: string, readonly statusCode: number | null = null) {
+  constructor(
+    message: string,
+    readonly statusCode: number | null = null,
+  ) {
     super(message);
   }
 }
@@ -65,17 +68,31 @@ const CERTS = 'the certificates come from DOCKER_CERT_PATH (ca.pem, cert.pem, ke
 
 /** A TLS handshake's failure (Node's and OpenSSL's codes) as what is wrong with which certificate. */
 function tlsFailure(code: string, host: string): string | null {
-  if (/^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?)$/.test(code))
+  if (
+    /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?)$/.test(
+      code,
+    )
+  )
     return `the Docker engine at ${host} shows a certificate that tfmon's ca.pem did not sign (${code}): ${CERTS}`;
-  if (code === 'CERT_HAS_EXPIRED') return `the Docker engine at ${host} shows an expired certificate: renew the engine's server certificate`;
-  if (code === 'CERT_NOT_YET_VALID') return `the Docker engine at ${host} shows a certificate not valid yet: check the clocks of both machines`;
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `the Docker engine at ${host} shows a certificate made for another name: use the name it was made for, or renew it`;
+  if (code === 'CERT_HAS_EXPIRED')
+    return `the Docker engine at ${host} shows an expired certificate: renew the engine's server certificate`;
+  if (code === 'CERT_NOT_YET_VALID')
+    return `the Docker engine at ${host} shows a certificate not valid yet: check the clocks of both machines`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `the Docker engine at ${host} shows a certificate made for another name: use the name it was made for, or renew it`;
   // The engine's alert: OpenSSL 3 names it ERR_SSL_SSL/TLS_ALERT_…, older ones ERR_SSL_SSLV3_ALERT_…
-  const alert = /^ERR_SSL_.*ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_EXPIRED|CERTIFICATE_UNKNOWN)$/.exec(code);
-  if (alert) return `the Docker engine at ${host} refused tfmon's client certificate (${(alert[1] ?? '').toLowerCase().replace(/_/g, ' ')}): ${CERTS}`;
-  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO') return `the Docker engine at ${host} does not speak TLS there (plain tcp:// without DOCKER_TLS_VERIFY?)`;
+  const alert =
+    /^ERR_SSL_.*ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_EXPIRED|CERTIFICATE_UNKNOWN)$/.exec(
+      code,
+    );
+  if (alert)
+    return `the Docker engine at ${host} refused tfmon's client certificate (${(alert[1] ?? '').toLowerCase().replace(/_/g, ' ')}): ${CERTS}`;
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO')
+    return `the Docker engine at ${host} does not speak TLS there (plain tcp:// without DOCKER_TLS_VERIFY?)`;
   return null;
 }
 
 export const unsupportedHost = (endpoint: Endpoint): EngineError =>
-  new EngineError(`unsupported Docker host "${endpoint.host}" (${endpoint.source}): use unix:///path/to/docker.sock, tcp://host:port or ssh://user@host`);
+  new EngineError(
+    `unsupported Docker host "${endpoint.host}" (${endpoint.source}): use unix:///path/to/docker.sock, tcp://host:port or ssh://user@host`,
+  );

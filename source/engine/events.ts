@@ -13,7 +13,6 @@ export interface EngineEvent {
   time: number;
 }
 
-
 /** One decoded line of /events, or null for lines tfmon does not use. */
 export function decodeEvent(line: string): EngineEvent | null {
   let raw: unknown;
@@ -29,10 +28,15 @@ export function decodeEvent(line: string): EngineEvent | null {
   const attributes = obj(actor['Attributes']);
   const time = typeof e['time'] === 'number' ? e['time'] : 0;
   if (type === 'container' && typeof actor['ID'] === 'string') {
-    if (action.startsWith('exec_') || action.startsWith('top') || action === 'attach' || action === 'resize') return null;
+    if (action.startsWith('exec_') || action.startsWith('top') || action === 'attach' || action === 'resize')
+      return null;
     return { type, action, containerId: actor['ID'], networkId: null, networkName: null, time };
   }
-  if (type === 'network' && (action === 'connect' || action === 'disconnect') && typeof attributes['container'] === 'string') {
+  if (
+    type === 'network' &&
+    (action === 'connect' || action === 'disconnect') &&
+    typeof attributes['container'] === 'string'
+  ) {
     return {
       type,
       action,

@@ -7,7 +7,9 @@ export class Images {
 
   /** A local image of this repository (any tag), or null: nothing is ever pulled. */
   async localImageOf(repo: string): Promise<string | null> {
-    const list = await this.c.call(() => this.c.get<{ RepoTags?: string[] | null }[]>('/images/json', { filters: { reference: [repo] } }));
+    const list = await this.c.call(() =>
+      this.c.get<{ RepoTags?: string[] | null }[]>('/images/json', { filters: { reference: [repo] } }),
+    );
     return list.flatMap((i) => i.RepoTags ?? []).find((t) => t.startsWith(`${repo}:`)) ?? null;
   }
 

@@ -11,7 +11,8 @@ function run(args: string[], timeoutMs: number): Promise<SmiResult> {
     execFile(binary(), args, { timeout: timeoutMs, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
       if (!error) return resolve({ ok: true, stdout });
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'EACCES') return resolve({ ok: false, absent: true, error: 'nvidia-smi not found' });
+      if (code === 'ENOENT' || code === 'EACCES')
+        return resolve({ ok: false, absent: true, error: 'nvidia-smi not found' });
       const why = (stderr || stdout || error.message).trim().split('\n')[0] ?? 'failed';
       resolve({ ok: false, absent: false, error: `nvidia-smi: ${why}` });
     });

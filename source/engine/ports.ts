@@ -9,4 +9,16 @@ export type LogStreams = Pick<Engine, 'followLogs'>;
 /** Long-lived processes in nodes (probe sessions) and the images a helper may use. */
 export type ExecSource = Pick<Engine, 'openSession' | 'openHelperSession' | 'images'>;
 /** What the cluster is: the engine, the network, the containers, their events and last logs. */
-export type ClusterReader = Pick<Engine, 'host' | 'local' | 'hello' | 'findNetwork' | 'clusterContainerIds' | 'inspect' | 'followEvents' | 'readLogs' | 'swarmNodes' | 'swarmTasks'>;
+export type ClusterReader = Pick<
+  Engine,
+  | 'host'
+  | 'local'
+  | 'hello'
+  | 'findNetwork'
+  | 'clusterContainerIds'
+  | 'inspect'
+  | 'followEvents'
+  | 'readLogs'
+  | 'swarmNodes'
+  | 'swarmTasks'
+>;

@@ -34,9 +34,18 @@ function session(stream: Duplex, close: () => void): ExecSession {
 /** One exec whose stdin and stdout stay open, so that many requests cost one exec (an exec costs
  * the daemons ~50 ms of CPU). Argv only, no shell string built from engine data. */
 export async function openExecSession(transport: Transport, id: string, argv: string[]): Promise<ExecSession> {
-  const exec = await transport.send<{ Id: string }>('POST', `/containers/${enc(id)}/exec`, {}, {
-    Cmd: argv, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false,
-  });
+  const exec = await transport.send<{ Id: string }>(
+    'POST',
+    `/containers/${enc(id)}/exec`,
+    {},
+    {
+      Cmd: argv,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+    },
+  );
   const stream = await transport.hijack(`/exec/${enc(exec.Id)}/start`, {}, { Detach: false, Tty: false });
   return session(stream, () => stream.destroy());
 }
@@ -44,20 +53,31 @@ export async function openExecSession(transport: Transport, id: string, argv: st
 /** A session in a helper container that shares `id`'s network namespace (`--network
  * container:<id>`), for nodes whose image has no shell. stdin is attached once: when tfmon closes
  * the session (or dies) the helper's stdin ends, its loop ends, and AutoRemove removes it. */
-export async function openHelperSession(transport: Transport, id: string, image: string, argv: string[], labels: Record<string, string>): Promise<ExecSession> {
-  const created = await transport.send<{ Id: string }>('POST', '/containers/create', {}, {
-    Image: image,
-    Entrypoint: argv,
-    Cmd: [],
-    Labels: labels,
-    OpenStdin: true,
-    StdinOnce: true,
-    AttachStdin: true,
-    AttachStdout: true,
-    AttachStderr: true,
-    Tty: false,
-    HostConfig: { NetworkMode: `container:${id}`, AutoRemove: true },
-  });
+export async function openHelperSession(
+  transport: Transport,
+  id: string,
+  image: string,
+  argv: string[],
+  labels: Record<string, string>,
+): Promise<ExecSession> {
+  const created = await transport.send<{ Id: string }>(
+    'POST',
+    '/containers/create',
+    {},
+    {
+      Image: image,
+      Entrypoint: argv,
+      Cmd: [],
+      Labels: labels,
+      OpenStdin: true,
+      StdinOnce: true,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      HostConfig: { NetworkMode: `container:${id}`, AutoRemove: true },
+    },
+  );
   const helper = `/containers/${enc(created.Id)}`;
   let stream: Duplex | null = null;
   try {

@@ -63,7 +63,11 @@ export interface SimImageInputs {
 }
 
 export function simImageTag(inputs: SimImageInputs): string {
-  const hash = createHash('sha256').update(inputs.script).update(inputs.busybox).update(inputs.applets.join(',')).digest('hex');
+  const hash = createHash('sha256')
+    .update(inputs.script)
+    .update(inputs.busybox)
+    .update(inputs.applets.join(','))
+    .digest('hex');
   return `${SIM_REPO}:${hash.slice(0, 12)}`;
 }
 
@@ -77,7 +81,8 @@ export function simRootfs(inputs: SimImageInputs): Buffer {
     { type: 'file', path: 'etc/group', data: Buffer.from('root:x:0:\n') },
   ];
   for (const applet of inputs.applets) {
-    if (applet !== 'busybox' && /^[a-z0-9_.[-]+$/.test(applet)) entries.push({ type: 'symlink', path: `bin/${applet}`, target: 'busybox' });
+    if (applet !== 'busybox' && /^[a-z0-9_.[-]+$/.test(applet))
+      entries.push({ type: 'symlink', path: `bin/${applet}`, target: 'busybox' });
   }
   return tarArchive(entries);
 }

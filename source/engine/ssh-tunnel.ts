@@ -40,11 +40,21 @@ export function sshFailure(url: string, stderr: string, target: SshTarget): stri
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l && !/^Warning: Permanently added/.test(l) && !/^\*|^@/.test(l));
-  const said = lines.find((l) => /verification failed|Permission denied|Connection refused|Could not resolve|timed out|No route|Connection closed|REMOTE HOST IDENTIFICATION/i.test(l)) ?? lines.at(-1) ?? 'ssh exited';
+  const said =
+    lines.find((l) =>
+      /verification failed|Permission denied|Connection refused|Could not resolve|timed out|No route|Connection closed|REMOTE HOST IDENTIFICATION/i.test(
+        l,
+      ),
+    ) ??
+    lines.at(-1) ??
+    'ssh exited';
   const once = `ssh${target.port ? ` -p ${target.port}` : ''} ${target.user ? `${target.user}@` : ''}${target.host}`;
   let hint = '';
-  if (/Host key verification failed|REMOTE HOST IDENTIFICATION/i.test(stderr)) hint = `: its host key is unknown or has changed; check it and accept it by connecting once (${once})`;
-  else if (/Permission denied/i.test(said)) hint = ': no key it accepts; load one into ssh-agent or name it with IdentityFile in ~/.ssh/config (tfmon never asks for a password)';
+  if (/Host key verification failed|REMOTE HOST IDENTIFICATION/i.test(stderr))
+    hint = `: its host key is unknown or has changed; check it and accept it by connecting once (${once})`;
+  else if (/Permission denied/i.test(said))
+    hint =
+      ': no key it accepts; load one into ssh-agent or name it with IdentityFile in ~/.ssh/config (tfmon never asks for a password)';
   else if (/Connection refused/i.test(said)) hint = ': nothing listens for SSH there';
   else if (/timed out/i.test(said)) hint = ': no answer';
   return `${url}: ${said.replace(/\.$/, '')}${hint}`;
@@ -56,7 +66,8 @@ type Mode = 'forward' | 'stdio';
  * ends (SIGTERM, SIGKILL, a crash: no exit hook runs then), the pipe closes, ssh is ended and the
  * sockets' directory removed, so no login outlives it. Otherwise the shell exits with ssh's status. (A background list reads /dev/null
  * unless told otherwise: the pipe is kept as fd 3.) */
-const TIED = 'exec 3<&0; "$0" "$@" </dev/null & s=$!; { read _ <&3; kill $s 2>/dev/null; rm -rf "$TFMON_SSH_DIR"; } & w=$!; wait $s; st=$?; kill $w 2>/dev/null; exit $st';
+const TIED =
+  'exec 3<&0; "$0" "$@" </dev/null & s=$!; { read _ <&3; kill $s 2>/dev/null; rm -rf "$TFMON_SSH_DIR"; } & w=$!; wait $s; st=$?; kill $w 2>/dev/null; exit $st';
 
 /** Ends a login: its pipe closed, the shell ends ssh. */
 const end = (login: { child: ChildProcess }): void => {
@@ -127,7 +138,8 @@ export class SshTunnel {
 
   private up(): Promise<Live> {
     // A failed login is not tried again within 2 s, whoever asks: a burst of streams is one attempt.
-    if (this.starting === null && this.lastFailure && Date.now() - this.failedAt < 2000) return Promise.reject(this.lastFailure);
+    if (this.starting === null && this.lastFailure && Date.now() - this.failedAt < 2000)
+      return Promise.reject(this.lastFailure);
     if (this.starting !== null) return this.starting;
     const starting: Promise<Live> = this.start().then(
       (live) => {
@@ -157,16 +169,30 @@ export class SshTunnel {
     const control = join(this.dir, `ctl-${n}`);
     const local = join(this.dir, `docker-${n}.sock`);
     const args = [
-      '-M', '-S', control, '-N', '-T',
-      ...(forward ? ['-L', `${local}:${REMOTE_SOCKET}`, '-o', 'ExitOnForwardFailure=yes', '-o', 'StreamLocalBindUnlink=yes'] : []),
-      '-o', 'BatchMode=yes',
-      '-o', `ConnectTimeout=${CONNECT_TIMEOUT_S}`,
-      '-o', 'ServerAliveInterval=10',
-      '-o', 'ServerAliveCountMax=3',
-      '-o', 'ControlPersist=no',
+      '-M',
+      '-S',
+      control,
+      '-N',
+      '-T',
+      ...(forward
+        ? ['-L', `${local}:${REMOTE_SOCKET}`, '-o', 'ExitOnForwardFailure=yes', '-o', 'StreamLocalBindUnlink=yes']
+        : []),
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      `ConnectTimeout=${CONNECT_TIMEOUT_S}`,
+      '-o',
+      'ServerAliveInterval=10',
+      '-o',
+      'ServerAliveCountMax=3',
+      '-o',
+      'ControlPersist=no',
       ...this.destination(),
     ];
-    const child = spawn('sh', ['-c', TIED, SSH, ...args], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, TFMON_SSH_DIR: this.dir } });
+    const child = spawn('sh', ['-c', TIED, SSH, ...args], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+      env: { ...process.env, TFMON_SSH_DIR: this.dir },
+    });
     const login: Login = { child, control, local, sessions: 0, stderr: '', exited: false, ready: false };
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       login.stderr = (login.stderr + d).slice(-4000);
@@ -185,7 +211,8 @@ export class SshTunnel {
 
     const deadline = Date.now() + (CONNECT_TIMEOUT_S + 5) * 1000;
     while (!(existsSync(control) && (!forward || existsSync(local)))) {
-      if (login.exited) throw new SshError(sshFailure(this.url, login.stderr || `${SSH} could not be run`, this.target));
+      if (login.exited)
+        throw new SshError(sshFailure(this.url, login.stderr || `${SSH} could not be run`, this.target));
       if (Date.now() > deadline) {
         end(login);
         throw new SshError(`${this.url}: no SSH session within ${CONNECT_TIMEOUT_S + 5} s`);
@@ -236,7 +263,9 @@ export class SshTunnel {
     const noCli = /not found|No such file/i.test(stdioErr);
     throw new SshError(
       `${this.url}: logged in, but reached no engine: forwarding ${REMOTE_SOCKET} failed (${why.replace(/^channel \d+: /, '')}) and ` +
-        (noCli ? 'the host has no docker CLI for `docker system dial-stdio`' : `\`docker system dial-stdio\` failed (${lastLine(stdioErr) || 'no answer'})`),
+        (noCli
+          ? 'the host has no docker CLI for `docker system dial-stdio`'
+          : `\`docker system dial-stdio\` failed (${lastLine(stdioErr) || 'no answer'})`),
     );
   }
 
@@ -259,9 +288,25 @@ export class SshTunnel {
   /** `docker system dial-stdio` on the remote host, through a login's master (a session, not a
    * login) whose session count already has it. */
   private dialStdio(login: Login, onStderr?: (text: string) => void): Duplex {
-    const child = spawn(SSH, ['-S', login.control, '-o', 'ControlMaster=no', '-o', 'BatchMode=yes', '-T', ...this.destination(), 'docker', 'system', 'dial-stdio'], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      SSH,
+      [
+        '-S',
+        login.control,
+        '-o',
+        'ControlMaster=no',
+        '-o',
+        'BatchMode=yes',
+        '-T',
+        ...this.destination(),
+        'docker',
+        'system',
+        'dial-stdio',
+      ],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     child.once('exit', () => login.sessions--);
     if (onStderr) child.stderr?.setEncoding('utf8').on('data', onStderr);
     else child.stderr?.resume();

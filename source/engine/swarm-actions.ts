@@ -18,14 +18,23 @@ export async function waitService(engine: Engine, name: string): Promise<void> {
     const t = await engine.services.serviceTaskRunning(name);
     const updating = s.updateState === 'updating' || s.updateState === 'rollback_started';
     if (t.running && !updating) return;
-    if (s.updateState === 'paused' || s.updateState === 'rollback_completed') throw new EngineError(`the update of service ${name} stopped (${s.updateState})${t.failed ? `: ${t.failed}` : ''}`);
-    if (Date.now() > until) throw new EngineError(`service ${name} has no running task after ${WAIT_MS / 1000} s${t.failed ? ` (${t.failed})` : ''}`);
+    if (s.updateState === 'paused' || s.updateState === 'rollback_completed')
+      throw new EngineError(
+        `the update of service ${name} stopped (${s.updateState})${t.failed ? `: ${t.failed}` : ''}`,
+      );
+    if (Date.now() > until)
+      throw new EngineError(
+        `service ${name} has no running task after ${WAIT_MS / 1000} s${t.failed ? ` (${t.failed})` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
 /** A copy of a service's spec for another task: name, TF_CONFIG, tfmon.index, alias, host-mode ports. */
-export function cloneServiceSpec(spec: Record<string, unknown>, o: { name: string; tfConfig: string; index: number; portShift: number }): Record<string, unknown> {
+export function cloneServiceSpec(
+  spec: Record<string, unknown>,
+  o: { name: string; tfConfig: string; index: number; portShift: number },
+): Record<string, unknown> {
   const template = obj(spec['TaskTemplate']);
   const container = obj(template['ContainerSpec']);
   const relabel = (labels: unknown): Record<string, string> => {
@@ -36,13 +45,17 @@ export function cloneServiceSpec(spec: Record<string, unknown>, o: { name: strin
   const oldName = String(spec['Name'] ?? '');
   const networks = arr(template['Networks']).map((n) => {
     const net = obj(n);
-    const aliases = arr(net['Aliases']).map(String).map((a) => (a === oldName ? o.name : a));
+    const aliases = arr(net['Aliases'])
+      .map(String)
+      .map((a) => (a === oldName ? o.name : a));
     return { ...net, Aliases: aliases };
   });
   const endpoint = obj(spec['EndpointSpec']);
   const ports = arr(endpoint['Ports']).map((p) => {
     const port = obj(p);
-    return typeof port['PublishedPort'] === 'number' ? { ...port, PublishedPort: (port['PublishedPort'] as number) + o.portShift } : port;
+    return typeof port['PublishedPort'] === 'number'
+      ? { ...port, PublishedPort: (port['PublishedPort'] as number) + o.portShift }
+      : port;
   });
   return {
     ...spec,
@@ -50,7 +63,12 @@ export function cloneServiceSpec(spec: Record<string, unknown>, o: { name: strin
     Labels: relabel(spec['Labels']),
     TaskTemplate: {
       ...template,
-      ContainerSpec: { ...container, Env: withEnv(arr(container['Env']), 'TF_CONFIG', o.tfConfig), Labels: relabel(container['Labels']), Hostname: o.name },
+      ContainerSpec: {
+        ...container,
+        Env: withEnv(arr(container['Env']), 'TF_CONFIG', o.tfConfig),
+        Labels: relabel(container['Labels']),
+        Hostname: o.name,
+      },
       Networks: networks,
     },
     EndpointSpec: { ...endpoint, Ports: ports },
@@ -61,7 +79,13 @@ export function cloneServiceSpec(spec: Record<string, unknown>, o: { name: strin
 export function withTfConfig(spec: Record<string, unknown>, tfConfig: string): Record<string, unknown> {
   const template = obj(spec['TaskTemplate']);
   const container = obj(template['ContainerSpec']);
-  return { ...spec, TaskTemplate: { ...template, ContainerSpec: { ...container, Env: withEnv(arr(container['Env']), 'TF_CONFIG', tfConfig) } } };
+  return {
+    ...spec,
+    TaskTemplate: {
+      ...template,
+      ContainerSpec: { ...container, Env: withEnv(arr(container['Env']), 'TF_CONFIG', tfConfig) },
+    },
+  };
 }
 
 /** The same spec with ForceUpdate raised: swarm replaces the task (a restart). */
@@ -71,7 +95,11 @@ export function forced(spec: Record<string, unknown>): Record<string, unknown> {
   return { ...spec, TaskTemplate: { ...template, ForceUpdate: n + 1 } };
 }
 
-export async function updateServiceWith(engine: Engine, name: string, change: (spec: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
+export async function updateServiceWith(
+  engine: Engine,
+  name: string,
+  change: (spec: Record<string, unknown>) => Record<string, unknown>,
+): Promise<void> {
   const s = await engine.services.inspectService(name);
   await engine.services.updateService(s.id, s.version, change(s.spec));
   await waitService(engine, name);

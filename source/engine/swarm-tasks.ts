@@ -15,14 +15,20 @@ function stateOf(task: string): ContainerState {
 }
 
 /** Facts of a task on the given overlay network, from the manager's task document. */
-export function factsFromTask(task: unknown, service: string, network: { name: string; id: string | null }): ContainerFacts | null {
+export function factsFromTask(
+  task: unknown,
+  service: string,
+  network: { name: string; id: string | null },
+): ContainerFacts | null {
   const t = obj(task);
   const spec = obj(obj(t['Spec'])['ContainerSpec']);
   const status = obj(t['Status']);
-  const attachment = arr(t['NetworksAttachments']).map(obj).find((a) => {
-    const n = obj(a['Network']);
-    return str(n['ID']) === network.id || str(obj(n['Spec'])['Name']) === network.name;
-  });
+  const attachment = arr(t['NetworksAttachments'])
+    .map(obj)
+    .find((a) => {
+      const n = obj(a['Network']);
+      return str(n['ID']) === network.id || str(obj(n['Spec'])['Name']) === network.name;
+    });
   if (!attachment) return null;
   const address = str(arr(attachment['Addresses'])[0]);
   const id = str(t['ID']) ?? '';
@@ -65,4 +71,5 @@ export function factsFromTask(task: unknown, service: string, network: { name: s
 }
 
 /** The container id a task runs as (on its own node), to skip tasks that are local containers. */
-export const containerIdOf = (task: unknown): string | null => str(obj(obj(obj(task)['Status'])['ContainerStatus'])['ContainerID']);
+export const containerIdOf = (task: unknown): string | null =>
+  str(obj(obj(obj(task)['Status'])['ContainerStatus'])['ContainerID']);

@@ -12,14 +12,22 @@ import { packageFile } from './sim-image.js';
 export function ensureTorchImage(host: string): Promise<string> {
   const env = { ...process.env, ...(/^(unix|tcp):\/\//.test(host) ? { DOCKER_HOST: host } : {}) };
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [packageFile(join('scripts', 'torch-image.sh'))], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('bash', [packageFile(join('scripts', 'torch-image.sh'))], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', (e) => reject(new EngineError(`cannot build the PyTorch image: ${e.message}`)));
     child.on('close', (code) => {
       const ref = out.trim().split('\n').at(-1) ?? '';
       if (code === 0 && /^tfmon-torch:[\w.-]+$/.test(ref)) resolve(ref);
-      else reject(new EngineError(`the PyTorch image could not be built (scripts/torch-image.sh exited ${code}; its reason is above)`));
+      else
+        reject(
+          new EngineError(
+            `the PyTorch image could not be built (scripts/torch-image.sh exited ${code}; its reason is above)`,
+          ),
+        );
     });
   });
 }

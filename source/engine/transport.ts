@@ -95,21 +95,46 @@ class NodeHttpTransport implements Transport {
     this.request = lib.request;
     this.agent = new lib.Agent({
       keepAlive: true,
-      ...(secure && tls ? { rejectUnauthorized: tls.verify, ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}) } : {}),
+      ...(secure && tls
+        ? {
+            rejectUnauthorized: tls.verify,
+            ...(tls.ca ? { ca: tls.ca } : {}),
+            ...(tls.cert ? { cert: tls.cert } : {}),
+            ...(tls.key ? { key: tls.key } : {}),
+          }
+        : {}),
     });
     const socket = /^(unix|npipe):\/\/(.+)$/.exec(host);
     // servername '': no TLS on a socket, so the agent need not work one out from the host header
     // (its first isIP() compiles a large regular expression: 6 ms of every start, measured).
     if (socket) this.base = { socketPath: socket[2], servername: '' } as Http.RequestOptions;
-    else if (tcp && tcp[2] !== undefined) this.base = { host: tcp[2].replace(/^\[|\]$/g, ''), port: Number(tcp[3] ?? (secure ? 2376 : 2375)) };
+    else if (tcp && tcp[2] !== undefined)
+      this.base = { host: tcp[2].replace(/^\[|\]$/g, ''), port: Number(tcp[3] ?? (secure ? 2376 : 2375)) };
     else throw unsupportedHost(endpoint);
   }
 
-  private open(path: string, query: Query | undefined, signal: AbortSignal | undefined, method = 'GET', body?: unknown): Promise<Http.IncomingMessage> {
+  private open(
+    path: string,
+    query: Query | undefined,
+    signal: AbortSignal | undefined,
+    method = 'GET',
+    body?: unknown,
+  ): Promise<Http.IncomingMessage> {
     return new Promise((resolve, reject) => {
       const json = body === undefined ? undefined : JSON.stringify(body);
-      const headers = json === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json) };
-      const req = this.request({ ...this.base, agent: this.agent, method, path: `${path}${queryString(query)}`, headers, ...(signal ? { signal } : {}) }, resolve);
+      const headers =
+        json === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json) };
+      const req = this.request(
+        {
+          ...this.base,
+          agent: this.agent,
+          method,
+          path: `${path}${queryString(query)}`,
+          headers,
+          ...(signal ? { signal } : {}),
+        },
+        resolve,
+      );
       req.on('error', reject);
       req.end(json);
     });
@@ -145,7 +170,12 @@ class NodeHttpTransport implements Transport {
         agent: this.agent,
         method: 'POST',
         path: `${path}${queryString(query)}`,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json), Connection: 'Upgrade', Upgrade: 'tcp' },
+        headers: {
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(json),
+          Connection: 'Upgrade',
+          Upgrade: 'tcp',
+        },
       });
       // The socket leaves the keep-alive pool with the upgrade: it is the caller's from here.
       req.on('upgrade', (_res, socket, head) => {
@@ -155,7 +185,10 @@ class NodeHttpTransport implements Transport {
       // An answer without the upgrade is the engine's refusal (no such container, not running…).
       req.on('response', (res) => {
         void this.checked(res).then(
-          () => reject(new DockerHttpError(res.statusCode ?? 0, { message: 'the engine did not hand over the connection' })),
+          () =>
+            reject(
+              new DockerHttpError(res.statusCode ?? 0, { message: 'the engine did not hand over the connection' }),
+            ),
           reject,
         );
       });

@@ -16,7 +16,8 @@ export interface ListenAddress {
 export function parseListenAddress(value: string): ListenAddress | string {
   const m = /^(?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/.exec(value);
   const port = m ? Number(m[2]) : NaN;
-  if (!m || port < 1 || port > 65535) return `--metrics must be PORT, HOST:PORT or [IPv6]:PORT (like ${DEFAULT_METRICS_ADDRESS}), got "${value}"`;
+  if (!m || port < 1 || port > 65535)
+    return `--metrics must be PORT, HOST:PORT or [IPv6]:PORT (like ${DEFAULT_METRICS_ADDRESS}), got "${value}"`;
   const host = m[1] === undefined ? '127.0.0.1' : m[1].replace(/^\[|\]$/g, '');
   return { host, port };
 }
@@ -26,4 +27,5 @@ export function isLoopback(host: string): boolean {
   return /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' || host.toLowerCase() === 'localhost';
 }
 
-export const formatAddress = (a: ListenAddress): string => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
+export const formatAddress = (a: ListenAddress): string =>
+  a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;

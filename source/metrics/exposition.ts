@@ -19,7 +19,13 @@ function collector(f: Family, openMetrics: boolean): Metric {
   const item = { name, help: f.help, type: f.type, values: f.values, aggregator: 'sum' as const };
   // prom-client's Metric type is its own classes' (Counter, Gauge…); a registry takes any object with
   // get() (its documented way to expose values computed elsewhere), hence the cast.
-  return { name, help: f.help, type: f.type, get: () => Promise.resolve(item), reset: () => undefined } as unknown as Metric;
+  return {
+    name,
+    help: f.help,
+    type: f.type,
+    get: () => Promise.resolve(item),
+    reset: () => undefined,
+  } as unknown as Metric;
 }
 
 /** The exposition of a snapshot: Prometheus text, or OpenMetrics (ending in `# EOF`). */

@@ -62,37 +62,94 @@ const family = (name: string, type: Family['type'], help: string): Family => ({ 
 /** Every family, in a fixed order; a family with no sample still says its HELP and TYPE. */
 export function metricFamilies(s: Snapshot): Family[] {
   const cluster = safe(s.network.name);
-  const engineUp = family('tfmon_engine_up', 'gauge', '1 while tfmon reads the Docker engine, 0 while it cannot (the container series are left out then)');
+  const engineUp = family(
+    'tfmon_engine_up',
+    'gauge',
+    '1 while tfmon reads the Docker engine, 0 while it cannot (the container series are left out then)',
+  );
   const engines = s.engines ?? [{ host: s.engine.host, error: s.engineError, nodes: s.nodes.length }];
-  for (const e of engines) engineUp.values.push({ labels: { engine: safe(e.host), tf_cluster: cluster }, value: e.error === null ? 1 : 0 });
+  for (const e of engines)
+    engineUp.values.push({ labels: { engine: safe(e.host), tf_cluster: cluster }, value: e.error === null ? 1 : 0 });
 
   const cpu = family('container_cpu_usage_seconds_total', 'counter', 'Cumulative cpu time consumed in seconds.');
   const workingSet = family('container_memory_working_set_bytes', 'gauge', 'Current working set in bytes.');
-  const memUsage = family('container_memory_usage_bytes', 'gauge', 'Current memory usage in bytes, including all memory regardless of when it was accessed');
+  const memUsage = family(
+    'container_memory_usage_bytes',
+    'gauge',
+    'Current memory usage in bytes, including all memory regardless of when it was accessed',
+  );
   const memLimit = family('container_spec_memory_limit_bytes', 'gauge', 'Memory limit for the container.');
   const rx = family('container_network_receive_bytes_total', 'counter', 'Cumulative count of bytes received');
   const tx = family('container_network_transmit_bytes_total', 'counter', 'Cumulative count of bytes transmitted');
   const reads = family('container_fs_reads_bytes_total', 'counter', 'Cumulative count of bytes read');
   const writes = family('container_fs_writes_bytes_total', 'counter', 'Cumulative count of bytes written');
   const lastSeen = family('container_last_seen', 'gauge', 'Last time a container was seen by the exporter');
-  const gpuUtil = family('DCGM_FI_DEV_GPU_UTIL', 'gauge', 'GPU utilization (in %) of a GPU the container uses (the whole GPU, as DCGM reports it).');
-  const fbUsed = family('DCGM_FI_DEV_FB_USED', 'gauge', "Framebuffer memory used (in MiB) by the container's processes on that GPU.");
+  const gpuUtil = family(
+    'DCGM_FI_DEV_GPU_UTIL',
+    'gauge',
+    'GPU utilization (in %) of a GPU the container uses (the whole GPU, as DCGM reports it).',
+  );
+  const fbUsed = family(
+    'DCGM_FI_DEV_FB_USED',
+    'gauge',
+    "Framebuffer memory used (in MiB) by the container's processes on that GPU.",
+  );
 
   const up = family('tfmon_node_up', 'gauge', '1 when the task container is running, else 0');
   const state = family('tfmon_node_state', 'gauge', "The container's state as Docker says it: 1 for the current one");
-  const restarts = family('tfmon_restarts_total', 'counter', 'Restarts of the task container: by its restart policy, and by hand while tfmon watched');
-  const stale = family('tfmon_tf_config_stale', 'gauge', "1 when the node's TF_CONFIG cluster spec differs from the live topology, else 0");
-  const reach = family('tfmon_reachability', 'gauge', 'The last probe from one task to another: 1 when the name resolves and the TF port connects, 0 when it fails');
-  const latency = family('tfmon_probe_latency_seconds', 'gauge', 'TCP connect time of the last probe from one task to another, in seconds');
-  const problems = family('tfmon_problems', 'gauge', 'Root problems tfmon finds now, by code, severity and node (the ones that follow from them are not counted)');
+  const restarts = family(
+    'tfmon_restarts_total',
+    'counter',
+    'Restarts of the task container: by its restart policy, and by hand while tfmon watched',
+  );
+  const stale = family(
+    'tfmon_tf_config_stale',
+    'gauge',
+    "1 when the node's TF_CONFIG cluster spec differs from the live topology, else 0",
+  );
+  const reach = family(
+    'tfmon_reachability',
+    'gauge',
+    'The last probe from one task to another: 1 when the name resolves and the TF port connects, 0 when it fails',
+  );
+  const latency = family(
+    'tfmon_probe_latency_seconds',
+    'gauge',
+    'TCP connect time of the last probe from one task to another, in seconds',
+  );
+  const problems = family(
+    'tfmon_problems',
+    'gauge',
+    'Root problems tfmon finds now, by code, severity and node (the ones that follow from them are not counted)',
+  );
   const step = family('tfmon_training_step', 'gauge', "The training step the task's own log last printed");
   const loss = family('tfmon_training_loss', 'gauge', "The loss the task's own log last printed");
   const epoch = family('tfmon_training_epoch', 'gauge', 'The epoch the task is in (Keras)');
-  const pace = family('tfmon_training_steps_per_second', 'gauge', "The task's pace as it prints it (Keras: per-step time inverted; Estimator: global_step/sec)");
-  const perReport = family('tfmon_training_seconds_per_report', 'gauge', "The Estimator's seconds for the task's last report of iterations: its own pace");
-  const lastProgress = family('tfmon_training_last_progress_timestamp_seconds', 'gauge', "When the task's training progress last moved, by its log's timestamps");
-  const global = family('tfmon_training_global_steps_per_second', 'gauge', "The cluster's global step rate (TensorFlow's where printed, else the chief's pace)");
-  const eta = family('tfmon_training_eta_seconds', 'gauge', 'Seconds until the last epoch ends, where epochs and steps per epoch are known');
+  const pace = family(
+    'tfmon_training_steps_per_second',
+    'gauge',
+    "The task's pace as it prints it (Keras: per-step time inverted; Estimator: global_step/sec)",
+  );
+  const perReport = family(
+    'tfmon_training_seconds_per_report',
+    'gauge',
+    "The Estimator's seconds for the task's last report of iterations: its own pace",
+  );
+  const lastProgress = family(
+    'tfmon_training_last_progress_timestamp_seconds',
+    'gauge',
+    "When the task's training progress last moved, by its log's timestamps",
+  );
+  const global = family(
+    'tfmon_training_global_steps_per_second',
+    'gauge',
+    "The cluster's global step rate (TensorFlow's where printed, else the chief's pace)",
+  );
+  const eta = family(
+    'tfmon_training_eta_seconds',
+    'gauge',
+    'Seconds until the last epoch ends, where epochs and steps per epoch are known',
+  );
 
   const staleNodes = new Set(s.problems.filter((p) => p.code === 'tf_config_stale' && p.node).map((p) => p.node!));
   const engineHost = s.engine.host;
@@ -121,7 +178,11 @@ export function metricFamilies(s: Snapshot): Family[] {
       lastSeen.values.push(of(Math.floor(c.at / 1000)));
     }
     for (const g of running ? (s.gpuByContainer[n.id] ?? []) : []) {
-      const gl = { gpu: String(g.index), UUID: safe(g.uuid), modelName: safe(s.gpus?.find((x) => x.uuid === g.uuid)?.name ?? '') };
+      const gl = {
+        gpu: String(g.index),
+        UUID: safe(g.uuid),
+        modelName: safe(s.gpus?.find((x) => x.uuid === g.uuid)?.name ?? ''),
+      };
       if (g.utilPercent !== null) gpuUtil.values.push(of(g.utilPercent, gl));
       if (g.memUsedBytes !== null) fbUsed.values.push(of(Math.round(g.memUsedBytes / 1048576), gl));
     }
@@ -142,8 +203,10 @@ export function metricFamilies(s: Snapshot): Family[] {
       reach.values.push({ labels, value: e.dns === 'ok' && e.tcp === 'ok' ? 1 : 0 });
       if (e.ms !== null && e.tcp === 'ok') latency.values.push({ labels, value: e.ms / 1000 });
     }
-    if (s.clusterTraining?.globalStepsPerSecond != null) global.values.push({ labels: { tf_cluster: cluster }, value: s.clusterTraining.globalStepsPerSecond });
-    if (s.clusterTraining?.eta != null) eta.values.push({ labels: { tf_cluster: cluster }, value: s.clusterTraining.eta });
+    if (s.clusterTraining?.globalStepsPerSecond != null)
+      global.values.push({ labels: { tf_cluster: cluster }, value: s.clusterTraining.globalStepsPerSecond });
+    if (s.clusterTraining?.eta != null)
+      eta.values.push({ labels: { tf_cluster: cluster }, value: s.clusterTraining.eta });
   }
   // Problems: counted per (code, severity, node), roots only; an unreachable engine is one too.
   const counts = new Map<string, Sample>();
@@ -151,10 +214,41 @@ export function metricFamilies(s: Snapshot): Family[] {
     const key = `${p.code}\u0000${p.severity}\u0000${p.node ?? ''}`;
     const sample = counts.get(key);
     if (sample) sample.value++;
-    else counts.set(key, { labels: { code: p.code, severity: p.severity, node: safe(p.node ?? ''), tf_cluster: cluster }, value: 1 });
+    else
+      counts.set(key, {
+        labels: { code: p.code, severity: p.severity, node: safe(p.node ?? ''), tf_cluster: cluster },
+        value: 1,
+      });
   }
   problems.values.push(...counts.values());
 
-  return [engineUp, cpu, workingSet, memUsage, memLimit, rx, tx, reads, writes, lastSeen, gpuUtil, fbUsed,
-    up, state, restarts, stale, reach, latency, problems, step, loss, epoch, pace, perReport, lastProgress, global, eta];
+  return [
+    engineUp,
+    cpu,
+    workingSet,
+    memUsage,
+    memLimit,
+    rx,
+    tx,
+    reads,
+    writes,
+    lastSeen,
+    gpuUtil,
+    fbUsed,
+    up,
+    state,
+    restarts,
+    stale,
+    reach,
+    latency,
+    problems,
+    step,
+    loss,
+    epoch,
+    pace,
+    perReport,
+    lastProgress,
+    global,
+    eta,
+  ];
 }

@@ -15,17 +15,24 @@ export interface SnapshotReader {
 
 /** The endpoint, serving until close(): bound (an address that cannot be bound is an EngineError,
  * one line), and noted for `tfmon doctor` while it runs. */
-export async function openEndpoint(store: SnapshotReader, at: ListenAddress, network: string): Promise<{ close(): Promise<void> }> {
+export async function openEndpoint(
+  store: SnapshotReader,
+  at: ListenAddress,
+  network: string,
+): Promise<{ close(): Promise<void> }> {
   const server = await serveMetrics(store, at).catch((error: NodeJS.ErrnoException) => {
-    throw new EngineError(`cannot listen on ${formatAddress(at)}: ${error.code === 'EADDRINUSE' ? 'the address is in use (another tfmon serve?)' : error.message}`);
+    throw new EngineError(
+      `cannot listen on ${formatAddress(at)}: ${error.code === 'EADDRINUSE' ? 'the address is in use (another tfmon serve?)' : error.message}`,
+    );
   });
   noteServing(at, network);
   return {
-    close: () => new Promise<void>((resolve) => {
-      forgetServing();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        forgetServing();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -76,11 +83,17 @@ async function answer(store: SnapshotReader, req: IncomingMessage, res: ServerRe
       return;
     case '/healthz': {
       const s = store.getSnapshot();
-      body('text/plain; charset=utf-8', s.engineError === null ? 'ok\n' : `ok (engine unreachable: ${s.engineError})\n`);
+      body(
+        'text/plain; charset=utf-8',
+        s.engineError === null ? 'ok\n' : `ok (engine unreachable: ${s.engineError})\n`,
+      );
       return;
     }
     case '/':
-      body('text/plain; charset=utf-8', 'tfmon: /metrics (Prometheus, OpenMetrics), /status (status --json), /healthz\n');
+      body(
+        'text/plain; charset=utf-8',
+        'tfmon: /metrics (Prometheus, OpenMetrics), /status (status --json), /healthz\n',
+      );
       return;
     default:
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });

@@ -12,7 +12,11 @@ const file = (pid: number): string => join(dir(), `metrics-${pid}.json`);
 export function noteServing(at: ListenAddress, network: string): void {
   try {
     mkdirSync(dir(), { recursive: true, mode: 0o700 });
-    writeFileSync(file(process.pid), JSON.stringify({ address: formatAddress(at), host: at.host, network, pid: process.pid }), { mode: 0o600 });
+    writeFileSync(
+      file(process.pid),
+      JSON.stringify({ address: formatAddress(at), host: at.host, network, pid: process.pid }),
+      { mode: 0o600 },
+    );
   } catch {
     // not written: doctor will not know of it
   }
@@ -42,10 +46,20 @@ export function publicEndpoints(): { address: string; network: string; pid: numb
   const out: { address: string; network: string; pid: number }[] = [];
   for (const name of names) {
     try {
-      const note = JSON.parse(readFileSync(join(dir(), name), 'utf8')) as { address?: unknown; host?: unknown; network?: unknown; pid?: unknown };
+      const note = JSON.parse(readFileSync(join(dir(), name), 'utf8')) as {
+        address?: unknown;
+        host?: unknown;
+        network?: unknown;
+        pid?: unknown;
+      };
       if (typeof note.pid !== 'number' || typeof note.host !== 'string' || typeof note.address !== 'string') continue;
       if (!alive(note.pid)) continue;
-      if (!isLoopback(note.host)) out.push({ address: note.address, network: typeof note.network === 'string' ? note.network : '?', pid: note.pid });
+      if (!isLoopback(note.host))
+        out.push({
+          address: note.address,
+          network: typeof note.network === 'string' ? note.network : '?',
+          pid: note.pid,
+        });
     } catch {
       // unreadable or half-written: skipped
     }

@@ -86,12 +86,18 @@ export class ClusterMonitor implements Monitor {
   private following = false;
   private stopped = false;
 
-  constructor(private readonly engine: Engine, private readonly options: MonitorOptions) {
+  constructor(
+    private readonly engine: Engine,
+    private readonly options: MonitorOptions,
+  ) {
     this.network = { name: options.network, id: null, driver: null };
     this.engineInfo = { host: engine.host, version: null, swarm: false };
     this.sampler = options.usage ? new UsageSampler(engine, options.usage, () => this.usageChanged()) : null;
     // The host line describes the engine's machine: measured only when that is this one.
-    this.host = options.usage && engine.local ? new HostSampler(Math.max(options.usage.intervalMs, 1000), () => this.usageChanged()) : null;
+    this.host =
+      options.usage && engine.local
+        ? new HostSampler(Math.max(options.usage.intervalMs, 1000), () => this.usageChanged())
+        : null;
     // nvidia-smi costs 24-31 ms per query (measured on an H200, test/fixtures/SOURCES.md): every 2 s at most.
     this.gpu = options.usage
       ? new GpuSampler(Math.max(options.usage.intervalMs, 2000), engine.local, () => this.usageChanged())
@@ -100,17 +106,33 @@ export class ClusterMonitor implements Monitor {
     // engine whose gateway is an address of this host (not a rootless engine's or another network
     // namespace's, whose bridges this host cannot reach).
     const hostReaches = (): boolean => engine.local && this.network.driver === 'bridge' && this.bridgeIsHere;
-    this.probe = options.probe ? new ProbeSampler(engine, () => this.views, () => this.publish(this.snapshot.engineError), options.probe, hostReaches) : null;
-    this.tracker = new FactsTracker(engine, options.labels, {
-      network: () => this.network,
-      swarm: () => this.engineInfo.swarm,
-      changed: (how) => (how === 'polled' ? this.publishFacts(this.snapshot.engineError) : this.publishFacts(null, how === 'listed' || this.snapshot.ready)),
-      failed: (message) => this.publish(message),
-      destroyed: (id) => {
-        this.lastErrors.forget(id);
-        this.training?.forget(id);
+    this.probe = options.probe
+      ? new ProbeSampler(
+          engine,
+          () => this.views,
+          () => this.publish(this.snapshot.engineError),
+          options.probe,
+          hostReaches,
+        )
+      : null;
+    this.tracker = new FactsTracker(
+      engine,
+      options.labels,
+      {
+        network: () => this.network,
+        swarm: () => this.engineInfo.swarm,
+        changed: (how) =>
+          how === 'polled'
+            ? this.publishFacts(this.snapshot.engineError)
+            : this.publishFacts(null, how === 'listed' || this.snapshot.ready),
+        failed: (message) => this.publish(message),
+        destroyed: (id) => {
+          this.lastErrors.forget(id);
+          this.training?.forget(id);
+        },
       },
-    }, INSPECT_CONCURRENCY);
+      INSPECT_CONCURRENCY,
+    );
     const factsChanged = (): void => {
       this.factsDirty = true;
       this.publish(this.snapshot.engineError);
@@ -118,9 +140,19 @@ export class ClusterMonitor implements Monitor {
     this.lastErrors = new LastErrors(engine, factsChanged, INSPECT_CONCURRENCY);
     this.swarmNames = new SwarmNames(engine, factsChanged);
     this.training = options.training
-      ? new TrainingTracker(options.training, () => this.usageChanged(), () => this.views, (id) => this.usageNow(id))
+      ? new TrainingTracker(
+          options.training,
+          () => this.usageChanged(),
+          () => this.views,
+          (id) => this.usageNow(id),
+        )
       : null;
-    this.logs = new LogFollower(engine, options.logs ?? DEFAULT_LOG_OPTIONS, (id, text) => this.lastErrors.note(id, text), this.training?.line ?? null);
+    this.logs = new LogFollower(
+      engine,
+      options.logs ?? DEFAULT_LOG_OPTIONS,
+      (id, text) => this.lastErrors.note(id, text),
+      this.training?.line ?? null,
+    );
     this.snapshot = this.build(false, null);
   }
 
@@ -131,13 +163,17 @@ export class ClusterMonitor implements Monitor {
     const training = this.following ? null : this.training;
     const lines = training
       ? (id: string, read: readonly { line: string; tail?: string }[]): void => {
-        for (const r of read) {
-          const [ts, rest] = splitTimestamp(r.line);
-          training.line(id, r.tail ?? rest, ts, false);
+          for (const r of read) {
+            const [ts, rest] = splitTimestamp(r.line);
+            training.line(id, r.tail ?? rest, ts, false);
+          }
         }
-      }
       : undefined;
-    await this.lastErrors.read(ids.flatMap((id) => this.tracker.facts.get(id) ?? []), tail, lines);
+    await this.lastErrors.read(
+      ids.flatMap((id) => this.tracker.facts.get(id) ?? []),
+      tail,
+      lines,
+    );
     if (training?.judge()) this.publish(this.snapshot.engineError);
   }
 
@@ -249,7 +285,9 @@ export class ClusterMonitor implements Monitor {
     if (this.probe && this.options.probe) this.probe.start(this.options.probe.intervalMs);
     this.training?.start();
     // Nodes already down: why is in their last lines.
-    const down = [...this.tracker.facts.values()].filter((f) => f.state === 'exited' || f.state === 'dead' || f.restarts > 0).map((f) => f.id);
+    const down = [...this.tracker.facts.values()]
+      .filter((f) => f.state === 'exited' || f.state === 'dead' || f.restarts > 0)
+      .map((f) => f.id);
     if (down.length) void this.readLastErrors(down);
   }
 
@@ -278,14 +316,14 @@ export class ClusterMonitor implements Monitor {
 
   private build(ready: boolean, engineError: string | null): Snapshot {
     if (this.factsDirty) {
-      this.views = currentTasks([...this.tracker.facts.values()]
-        .map((f) => ({
+      this.views = currentTasks(
+        [...this.tracker.facts.values()].map((f) => ({
           ...toNodeView(f, this.lastErrors.get(f.id)),
           ...(this.tracker.oomEvents.has(f.id) && f.state !== 'running' ? { oomKilled: true } : {}),
           manualRestarts: this.tracker.manualRestarts.get(f.id) ?? 0,
           swarmNode: this.swarmNames.get(f.swarmNodeId),
-        }))
-        ).sort(compareNodes);
+        })),
+      ).sort(compareNodes);
       this.found = findProblems(this.network, this.views);
       this.problems = explain(this.found, this.views);
       this.factsDirty = false;
@@ -315,7 +353,14 @@ export class ClusterMonitor implements Monitor {
   /** Problems change with the nodes (views and their problems are rebuilt together), a probe round
    * or the training's judgments, not with a usage sample: the same array until then, for the
    * screen's memos. */
-  private problemsCache: { views: unknown; entries: unknown; listeners: unknown; training: unknown; until: number; all: Snapshot['problems'] } | null = null;
+  private problemsCache: {
+    views: unknown;
+    entries: unknown;
+    listeners: unknown;
+    training: unknown;
+    until: number;
+    all: Snapshot['problems'];
+  } | null = null;
   /** Publishes again when a starting master's time is up (its closed port becomes a fault then). */
   private startingTimer: NodeJS.Timeout | null = null;
   private allProblems(): Snapshot['problems'] {
@@ -325,14 +370,41 @@ export class ClusterMonitor implements Monitor {
     const listeners = this.probe?.listeners ?? NO_LISTENERS;
     const c = this.problemsCache;
     const now = Date.now();
-    if (c?.views !== this.views || c.entries !== entries || c.listeners !== listeners || c.training !== training || now >= c.until) {
+    if (
+      c?.views !== this.views ||
+      c.entries !== entries ||
+      c.listeners !== listeners ||
+      c.training !== training ||
+      now >= c.until
+    ) {
       const until = Math.min(...this.views.map(startingUntil).filter((t) => t > now), Infinity);
-      this.problemsCache = { views: this.views, entries, listeners, training, until, all: explain([...this.found, ...listenProblems(listeners, this.views, now), ...reachProblems(entries, this.views, now), ...(training ?? [])], this.views) };
+      this.problemsCache = {
+        views: this.views,
+        entries,
+        listeners,
+        training,
+        until,
+        all: explain(
+          [
+            ...this.found,
+            ...listenProblems(listeners, this.views, now),
+            ...reachProblems(entries, this.views, now),
+            ...(training ?? []),
+          ],
+          this.views,
+        ),
+      };
       if (this.startingTimer) clearTimeout(this.startingTimer);
-      this.startingTimer = Number.isFinite(until) && !this.stopped ? setTimeout(() => {
-        this.startingTimer = null;
-        this.publish(this.snapshot.engineError);
-      }, until - now + 10) : null;
+      this.startingTimer =
+        Number.isFinite(until) && !this.stopped
+          ? setTimeout(
+              () => {
+                this.startingTimer = null;
+                this.publish(this.snapshot.engineError);
+              },
+              until - now + 10,
+            )
+          : null;
     }
     return this.problemsCache!.all;
   }
@@ -344,11 +416,14 @@ export class ClusterMonitor implements Monitor {
     if (this.usageTimer) return;
     const interval = this.options.usage?.intervalMs ?? 1000;
     const due = this.lastUsagePublish + interval * 0.9 - Date.now();
-    this.usageTimer = setTimeout(() => {
-      this.usageTimer = null;
-      this.lastUsagePublish = Date.now();
-      this.publish(this.snapshot.engineError);
-    }, Math.max(50, due));
+    this.usageTimer = setTimeout(
+      () => {
+        this.usageTimer = null;
+        this.lastUsagePublish = Date.now();
+        this.publish(this.snapshot.engineError);
+      },
+      Math.max(50, due),
+    );
   }
 
   /** A snapshot after the facts changed: views, problems and the set of usage sources follow. */

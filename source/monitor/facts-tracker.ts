@@ -15,7 +15,9 @@ function hostsOf(raw: string | null): string[] {
   if (raw === null) return [];
   const parsed = parseTfConfig(raw);
   if (!parsed.ok) return [];
-  return Object.values(parsed.config.cluster).flatMap((tasks) => tasks.map((t) => splitAddress(t.address)?.host ?? '')).filter(Boolean);
+  return Object.values(parsed.config.cluster)
+    .flatMap((tasks) => tasks.map((t) => splitAddress(t.address)?.host ?? ''))
+    .filter(Boolean);
 }
 
 /** Events after which a container's facts may have changed (health arrives as "health_status: …"). */
@@ -108,7 +110,8 @@ export class FactsTracker {
     }
     if (event.action === 'oom') this.oomEvents.add(id);
     else if (event.action === 'start') this.oomEvents.delete(id);
-    if (event.action === 'restart' && this.facts.has(id)) this.manualRestarts.set(id, (this.manualRestarts.get(id) ?? 0) + 1);
+    if (event.action === 'restart' && this.facts.has(id))
+      this.manualRestarts.set(id, (this.manualRestarts.get(id) ?? 0) + 1);
     // Unknown containers matter only when they are created (they may be on our network).
     if (this.facts.has(id) ? REFRESH_ACTIONS.test(event.action) : event.action === 'create') this.refresh(id);
   }
@@ -188,7 +191,8 @@ export class FactsTracker {
     const known = new Set([...this.facts.values()].flatMap((f) => [f.name, f.service ?? f.name]));
     const wanted = new Set<string>();
     for (const f of this.facts.values()) {
-      for (const host of hostsOf(f.tfConfigRaw)) if (!known.has(host) && /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(host) && !LOOPBACK.test(host)) wanted.add(host);
+      for (const host of hostsOf(f.tfConfigRaw))
+        if (!known.has(host) && /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(host) && !LOOPBACK.test(host)) wanted.add(host);
     }
     const names = [...wanted];
     const found = await this.inspectAll(names, () => true);
@@ -203,7 +207,10 @@ export class FactsTracker {
     return Object.entries(this.labels).every(([k, v]) => (v === '' ? k in f.labels : f.labels[k] === v));
   }
 
-  private async inspectAll(ids: readonly string[], named: (id: string) => boolean = () => false): Promise<(ContainerFacts | null)[]> {
+  private async inspectAll(
+    ids: readonly string[],
+    named: (id: string) => boolean = () => false,
+  ): Promise<(ContainerFacts | null)[]> {
     const network = this.host.network();
     return mapLimit(ids, this.concurrency, (id) => this.engine.inspect(id, network, named(id)));
   }

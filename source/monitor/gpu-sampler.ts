@@ -18,7 +18,11 @@ export class GpuSampler {
   private busy = false;
   private readonly pidCache = new Map<number, string | null>();
 
-  constructor(private readonly intervalMs: number, private readonly local: boolean, private readonly onChange: () => void) {}
+  constructor(
+    private readonly intervalMs: number,
+    private readonly local: boolean,
+    private readonly onChange: () => void,
+  ) {}
 
   get current(): GpuState {
     return this.state;
@@ -37,7 +41,11 @@ export class GpuSampler {
 
   async sample(): Promise<GpuState> {
     if (!this.local) {
-      this.state = { gpus: null, byContainer: {}, note: 'GPU figures need tfmon on the engine’s host (the engine is remote)' };
+      this.state = {
+        gpus: null,
+        byContainer: {},
+        note: 'GPU figures need tfmon on the engine’s host (the engine is remote)',
+      };
       return this.state;
     }
     if (this.busy) return this.state;
@@ -45,7 +53,11 @@ export class GpuSampler {
     try {
       const [gpuOut, appOut] = await Promise.all([queryGpus(), queryComputeApps()]);
       if (!gpuOut.ok) {
-        this.state = { gpus: null, byContainer: {}, note: gpuOut.absent ? 'GPU columns hidden: nvidia-smi not found' : gpuOut.error };
+        this.state = {
+          gpus: null,
+          byContainer: {},
+          note: gpuOut.absent ? 'GPU columns hidden: nvidia-smi not found' : gpuOut.error,
+        };
         if (gpuOut.absent) this.stop();
       } else {
         const gpus = parseGpuCsv(gpuOut.stdout);

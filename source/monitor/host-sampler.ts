@@ -12,7 +12,7 @@ type SystemInformation = typeof import('systeminformation');
 /** systeminformation is CommonJS: a bundle's dynamic import gives its exports as `default` only
  * (Node's own loader also names them), so take them from there. */
 const loadSystemInformation = (): Promise<SystemInformation> =>
-  import('systeminformation').then((m) => ((m as { default?: SystemInformation }).default ?? m));
+  import('systeminformation').then((m) => (m as { default?: SystemInformation }).default ?? m);
 
 export class HostSampler {
   private latest: HostUsage | null = null;
@@ -21,7 +21,10 @@ export class HostSampler {
   private busy = false;
   private lastStat: string | null = null;
 
-  constructor(private readonly intervalMs: number, private readonly onChange: () => void) {}
+  constructor(
+    private readonly intervalMs: number,
+    private readonly onChange: () => void,
+  ) {}
 
   get usage(): HostUsage | null {
     return this.latest;

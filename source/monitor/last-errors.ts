@@ -40,7 +40,11 @@ export class LastErrors {
 
   /** Reads these nodes' last `tail` lines once and keeps their last error lines; `also` is given
    * the lines too (the training reader). */
-  async read(nodes: readonly Pick<ContainerFacts, 'id' | 'tty'>[], tail = 200, also?: (id: string, lines: readonly { line: string; tail?: string }[]) => void): Promise<void> {
+  async read(
+    nodes: readonly Pick<ContainerFacts, 'id' | 'tty'>[],
+    tail = 200,
+    also?: (id: string, lines: readonly { line: string; tail?: string }[]) => void,
+  ): Promise<void> {
     await mapLimit(nodes, this.concurrency, async (f) => {
       try {
         const lines = await this.engine.readLogs(f.id, { tty: f.tty, tail });
@@ -63,7 +67,11 @@ export class LastErrors {
     for (const f of facts) {
       const before = this.seen.get(f.id);
       const ended = f.state === 'exited' || f.state === 'dead';
-      if ((before && ((ended && before.state !== f.state) || f.restarts > before.restarts)) || (!before && ended && loaded)) due.push(f);
+      if (
+        (before && ((ended && before.state !== f.state) || f.restarts > before.restarts)) ||
+        (!before && ended && loaded)
+      )
+        due.push(f);
       this.seen.set(f.id, { state: f.state, restarts: f.restarts });
     }
     return due;

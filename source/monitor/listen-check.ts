@@ -33,6 +33,8 @@ export function checkListener(ip: string, port: number): Promise<Listener> {
     };
     socket.setTimeout(TIMEOUT_MS, () => finish('timeout'));
     socket.once('connect', () => finish('ok'));
-    socket.once('error', (error: NodeJS.ErrnoException) => finish(error.code === 'ECONNREFUSED' ? 'refused' : error.code === 'ETIMEDOUT' ? 'timeout' : 'error'));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      finish(error.code === 'ECONNREFUSED' ? 'refused' : error.code === 'ETIMEDOUT' ? 'timeout' : 'error'),
+    );
   });
 }

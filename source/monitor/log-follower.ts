@@ -97,7 +97,10 @@ export class LogFollower {
       let bestLine: LogLine | undefined;
       rings.forEach((r, i) => {
         const line = r.at(next[i]!);
-        if (line && (!bestLine || line.time > bestLine.time || (line.time === bestLine.time && line.seq > bestLine.seq))) {
+        if (
+          line &&
+          (!bestLine || line.time > bestLine.time || (line.time === bestLine.time && line.seq > bestLine.seq))
+        ) {
           best = i;
           bestLine = line;
         }
@@ -161,7 +164,16 @@ export class LogFollower {
       if (f?.shown) continue;
       if (n.remote) {
         // Its container is on another swarm node: nothing to stream from this engine.
-        this.follows.set(n.id, { close: () => undefined, open: false, lastKey: null, lastTs: null, pid: null, lost: false, shown: true, error: `${n.dnsName} runs on another swarm node${n.swarmNode ? ` (${n.swarmNode})` : ''}: add --host for it, or docker service logs ${n.dnsName}` });
+        this.follows.set(n.id, {
+          close: () => undefined,
+          open: false,
+          lastKey: null,
+          lastTs: null,
+          pid: null,
+          lost: false,
+          shown: true,
+          error: `${n.dnsName} runs on another swarm node${n.swarmNode ? ` (${n.swarmNode})` : ''}: add --host for it, or docker service logs ${n.dnsName}`,
+        });
         continue;
       }
       // A node followed for training only: reopened with the screen's tail; the training reader
@@ -183,7 +195,8 @@ export class LogFollower {
         this.follows.delete(id);
       }
     }
-    for (const n of nodes) if (!this.follows.has(n.id) && !n.remote && n.state === 'running') this.open(n, null, false, null);
+    for (const n of nodes)
+      if (!this.follows.has(n.id) && !n.remote && n.state === 'running') this.open(n, null, false, null);
   }
 
   /** The cluster changed: a shown node that runs again (restart) gets its stream back. */
@@ -209,14 +222,28 @@ export class LogFollower {
     this.follows.clear();
   }
 
-  private open(node: NodeView, previous: Follow | null, shown = previous?.shown ?? true, trainedTo: string | null = null): void {
+  private open(
+    node: NodeView,
+    previous: Follow | null,
+    shown = previous?.shown ?? true,
+    trainedTo: string | null = null,
+  ): void {
     let ring: Ring<LogLine> | null = null;
     if (shown) {
       ring = this.rings.get(node.id) ?? new Ring<LogLine>(this.options.capacity);
       this.rings.set(node.id, ring);
     }
     const since = previous?.lastTs ? Date.parse(previous.lastTs) / 1000 - 1 : undefined;
-    const follow: Follow = { close: () => undefined, open: true, lastKey: previous?.lastKey ?? null, lastTs: previous?.lastTs ?? null, pid: node.pid, error: null, lost: false, shown };
+    const follow: Follow = {
+      close: () => undefined,
+      open: true,
+      lastKey: previous?.lastKey ?? null,
+      lastTs: previous?.lastTs ?? null,
+      pid: node.pid,
+      error: null,
+      lost: false,
+      shown,
+    };
     // A reopened stream starts a second early: lines up to the last one held are skipped. Only
     // those: past it, stdout and stderr lines can come with timestamps slightly out of order (the
     // engine copies the two streams apart), and none of them may be taken for a repeat.
@@ -249,10 +276,18 @@ export class LogFollower {
       this.changed();
     };
     const tail = shown ? this.options.tail : TRAINING_TAIL;
-    const partial = training ? (_stream: LogStream, text: string): void => training(node.id, text, null, true) : undefined;
+    const partial = training
+      ? (_stream: LogStream, text: string): void => training(node.id, text, null, true)
+      : undefined;
     const handle = this.engine.followLogs(
       node.id,
-      { tty: node.tty, follow: true, tail: since === undefined ? tail : 'all', ...(since !== undefined ? { since } : {}), ...(partial ? { partial } : {}) },
+      {
+        tty: node.tty,
+        follow: true,
+        tail: since === undefined ? tail : 'all',
+        ...(since !== undefined ? { since } : {}),
+        ...(partial ? { partial } : {}),
+      },
       onLine,
       (error) => {
         follow.open = false;

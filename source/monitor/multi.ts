@@ -32,7 +32,10 @@ export class MultiMonitor implements Monitor {
   /** Pending retries of engines that did not answer at start (each its own). */
   private readonly retries = new Set<NodeJS.Timeout>();
 
-  constructor(engines: readonly Engine[], private readonly options: MonitorOptions) {
+  constructor(
+    engines: readonly Engine[],
+    private readonly options: MonitorOptions,
+  ) {
     this.members = engines.map((engine) => ({ engine, monitor: new ClusterMonitor(engine, options), error: null }));
     for (const m of this.members) {
       m.monitor.subscribe(() => this.changed());
@@ -58,14 +61,16 @@ export class MultiMonitor implements Monitor {
   }
 
   async load(): Promise<Snapshot> {
-    await Promise.all(this.members.map(async (m) => {
-      try {
-        await m.monitor.load();
-        m.error = null;
-      } catch (error) {
-        m.error = error instanceof EngineError ? error.message : engineMessage(error);
-      }
-    }));
+    await Promise.all(
+      this.members.map(async (m) => {
+        try {
+          await m.monitor.load();
+          m.error = null;
+        } catch (error) {
+          m.error = error instanceof EngineError ? error.message : engineMessage(error);
+        }
+      }),
+    );
     this.failIfNoneAnswers();
     this.changed();
     return this.getSnapshot();
@@ -101,7 +106,8 @@ export class MultiMonitor implements Monitor {
   }
 
   private failIfNoneAnswers(): void {
-    if (this.members.every((m) => m.error !== null)) throw new EngineError(this.members.map((m) => `${m.engine.host}: ${m.error}`).join('; '));
+    if (this.members.every((m) => m.error !== null))
+      throw new EngineError(this.members.map((m) => `${m.engine.host}: ${m.error}`).join('; '));
   }
 
   stop(): void {
@@ -113,7 +119,9 @@ export class MultiMonitor implements Monitor {
   }
 
   probeNow(scope?: ProbeScope): Promise<void> {
-    return Promise.all(this.members.filter((m) => !m.error).map((m) => m.monitor.probeNow(scope))).then(() => undefined);
+    return Promise.all(this.members.filter((m) => !m.error).map((m) => m.monitor.probeNow(scope))).then(
+      () => undefined,
+    );
   }
 
   setMatrixShown(on: boolean): void {
@@ -125,11 +133,22 @@ export class MultiMonitor implements Monitor {
   }
 
   readLastErrors(ids: readonly string[], tail = 200): Promise<void> {
-    return Promise.all(this.members.filter((m) => !m.error).map((m) => m.monitor.readLastErrors(ids.filter((id) => m.monitor.getSnapshot().nodes.some((n) => n.id === id)), tail))).then(() => undefined);
+    return Promise.all(
+      this.members
+        .filter((m) => !m.error)
+        .map((m) =>
+          m.monitor.readLastErrors(
+            ids.filter((id) => m.monitor.getSnapshot().nodes.some((n) => n.id === id)),
+            tail,
+          ),
+        ),
+    ).then(() => undefined);
   }
 
   swarmNodesNow(): Promise<void> {
-    return Promise.all(this.members.filter((m) => !m.error).map((m) => m.monitor.swarmNodesNow())).then(() => undefined);
+    return Promise.all(this.members.filter((m) => !m.error).map((m) => m.monitor.swarmNodesNow())).then(
+      () => undefined,
+    );
   }
 
   async awaitUsage(timeoutMs: number): Promise<Snapshot> {
@@ -152,7 +171,10 @@ export class MultiMonitor implements Monitor {
     tail: (id: string, count: number): LogLine[] => this.owner(id)?.logs.tail(id, count) ?? [],
     lines: (id: string): readonly LogLine[] => this.owner(id)?.logs.lines(id) ?? [],
     interleaved: (limit?: number): LogLine[] =>
-      this.members.flatMap((m) => m.monitor.logs.interleaved(limit)).sort((a, b) => a.time - b.time || a.seq - b.seq).slice(-(limit ?? 5000)),
+      this.members
+        .flatMap((m) => m.monitor.logs.interleaved(limit))
+        .sort((a, b) => a.time - b.time || a.seq - b.seq)
+        .slice(-(limit ?? 5000)),
     jupyterOf: (id: string) => this.owner(id)?.logs.jupyterOf(id) ?? null,
     errorOf: (id: string) => this.owner(id)?.logs.errorOf(id) ?? null,
     show: (nodes: readonly NodeView[]): void => {
@@ -184,12 +206,32 @@ export class MultiMonitor implements Monitor {
     const parts = this.members.map((m) => ({ m, s: m.monitor.getSnapshot() }));
     const live = parts.filter((p) => !p.m.error);
     const first = (live[0] ?? parts[0])!.s;
-    const nodes = parts.flatMap(({ m, s }) => (m.error ? [] : s.nodes.map((n) => ({ ...n, engineHost: m.engine.host })))).sort(compareNodes);
+    const nodes = parts
+      .flatMap(({ m, s }) => (m.error ? [] : s.nodes.map((n) => ({ ...n, engineHost: m.engine.host }))))
+      .sort(compareNodes);
     const reachability = live.flatMap((p) => p.s.reachability);
     const listeners = Object.assign({}, ...live.map((p) => p.s.listeners)) as Snapshot['listeners'];
     const problems: Problem[] = [
-      ...parts.filter((p) => p.m.error).map((p): Problem => ({ severity: 'error', node: null, code: 'engine_unreachable', message: `${p.m.engine.host}: ${p.m.error}` })),
-      ...parts.filter((p) => !p.m.error && p.s.engineError).map((p): Problem => ({ severity: 'error', node: null, code: 'engine_unreachable', message: `${p.m.engine.host}: ${p.s.engineError}` })),
+      ...parts
+        .filter((p) => p.m.error)
+        .map(
+          (p): Problem => ({
+            severity: 'error',
+            node: null,
+            code: 'engine_unreachable',
+            message: `${p.m.engine.host}: ${p.m.error}`,
+          }),
+        ),
+      ...parts
+        .filter((p) => !p.m.error && p.s.engineError)
+        .map(
+          (p): Problem => ({
+            severity: 'error',
+            node: null,
+            code: 'engine_unreachable',
+            message: `${p.m.engine.host}: ${p.s.engineError}`,
+          }),
+        ),
       ...findProblems(first.network, nodes),
       ...listenProblems(listeners, nodes),
       ...reachProblems(reachability, nodes),
@@ -201,7 +243,9 @@ export class MultiMonitor implements Monitor {
     const overlay = live.every((p) => p.s.network.driver === 'overlay');
     if (hosts.size > 1 && !overlay) {
       problems.push({
-        severity: 'error', node: null, code: 'cross_engine_without_overlay',
+        severity: 'error',
+        node: null,
+        code: 'cross_engine_without_overlay',
         message: `the cluster spans ${hosts.size} engines on a ${first.network.driver ?? 'local'} network: nodes on different hosts cannot reach each other (use a swarm overlay network: tfmon up --swarm)`,
       });
     }
@@ -216,7 +260,11 @@ export class MultiMonitor implements Monitor {
       clusterTraining: live.map((p) => p.s.clusterTraining).find((t) => t !== null) ?? null,
       reachability,
       listeners,
-      engines: parts.map((p) => ({ host: p.m.engine.host, error: p.m.error ?? p.s.engineError, nodes: p.m.error ? 0 : p.s.nodes.length })),
+      engines: parts.map((p) => ({
+        host: p.m.engine.host,
+        error: p.m.error ?? p.s.engineError,
+        nodes: p.m.error ? 0 : p.s.nodes.length,
+      })),
       ready: live.every((p) => p.s.ready),
       updatedAt: Math.max(...parts.map((p) => p.s.updatedAt)),
     };

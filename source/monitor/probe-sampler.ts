@@ -56,7 +56,17 @@ const keyOf = (e: Pick<ReachEntry, 'from' | 'to' | 'port'>): string => pairKey(e
 type RoundKind = ProbeScope | 'touch';
 
 const cutOff = (from: string, targets: readonly Target[]): ReachEntry[] =>
-  targets.map((t) => ({ from, to: t.host, port: t.port, dns: 'error', ip: null, tcp: 'skipped', ms: null, reason: `${from} is not on the cluster's network`, tools: null }));
+  targets.map((t) => ({
+    from,
+    to: t.host,
+    port: t.port,
+    dns: 'error',
+    ip: null,
+    tcp: 'skipped',
+    ms: null,
+    reason: `${from} is not on the cluster's network`,
+    tools: null,
+  }));
 
 export class ProbeSampler {
   private readonly sessions = new Map<string, ProbeSession>();
@@ -142,14 +152,25 @@ export class ProbeSampler {
     if (!this.hostReaches() || this.stopped) return;
     const nodes = this.nodes();
     const hasPs = clusterHasPs(nodes);
-    const due = nodes.filter((n) => n.state === 'running' && n.attached && n.ip && !n.remote && servesTf(n, hasPs) && (!only || only.has(n.id)));
-    const results = await Promise.all(due.map((n) => checkListener(n.ip!, n.port ?? DEFAULT_TF_PORT).then((l) => [n.id, l] as const)));
+    const due = nodes.filter(
+      (n) =>
+        n.state === 'running' && n.attached && n.ip && !n.remote && servesTf(n, hasPs) && (!only || only.has(n.id)),
+    );
+    const results = await Promise.all(
+      due.map((n) => checkListener(n.ip!, n.port ?? DEFAULT_TF_PORT).then((l) => [n.id, l] as const)),
+    );
     if (this.stopped) return;
     const next: Record<string, Listener> = only ? { ...this.listenersById } : {};
     for (const [id, l] of results) next[id] = l;
     for (const id of Object.keys(next)) if (!nodes.some((n) => n.id === id && n.state === 'running')) delete next[id];
-    const same = Object.keys(next).length === Object.keys(this.listenersById).length
-      && Object.entries(next).every(([id, l]) => this.listenersById[id]?.state === l.state && this.listenersById[id]?.port === l.port && this.listenersById[id]?.ip === l.ip);
+    const same =
+      Object.keys(next).length === Object.keys(this.listenersById).length &&
+      Object.entries(next).every(
+        ([id, l]) =>
+          this.listenersById[id]?.state === l.state &&
+          this.listenersById[id]?.port === l.port &&
+          this.listenersById[id]?.ip === l.ip,
+      );
     if (same) return;
     this.listenersById = next;
     this.onChange();
@@ -234,24 +255,29 @@ export class ProbeSampler {
       if (!n || (n.pid !== null && s.pid !== null && n.pid !== s.pid)) this.drop(id, s);
     }
     // A node gone, or started again since its image was found shell-less, is asked again.
-    for (const [id, startedAt] of this.noShell) if (!nodes.some((n) => n.id === id && n.startedAt === startedAt)) this.noShell.delete(id);
+    for (const [id, startedAt] of this.noShell)
+      if (!nodes.some((n) => n.id === id && n.startedAt === startedAt)) this.noShell.delete(id);
 
     // Names first: one resolver per group of nodes on the same networks, all groups at once.
     const resolved = new Map<string, Map<string, Resolved> | string>();
     const resolvedBy = new Map<string, NodeView>();
-    await Promise.all(plan.groups.map(async (g) => {
-      if (!g.resolver || g.names.length === 0) return;
-      // A member that cannot be probed (no shell, no helper) leaves the lookups to the next one;
-      // one whose session is open already goes first.
-      const candidates = [g.resolver, ...g.fallbacks].sort((a, b) => Number(this.sessions.has(b.id)) - Number(this.sessions.has(a.id)));
-      let answer: Map<string, Resolved> | string = `no member of ${g.key} could look the names up`;
-      for (const c of candidates) {
-        answer = await this.resolve(c, g.names);
-        resolvedBy.set(g.key, c);
-        if (typeof answer !== 'string') break;
-      }
-      resolved.set(g.key, answer);
-    }));
+    await Promise.all(
+      plan.groups.map(async (g) => {
+        if (!g.resolver || g.names.length === 0) return;
+        // A member that cannot be probed (no shell, no helper) leaves the lookups to the next one;
+        // one whose session is open already goes first.
+        const candidates = [g.resolver, ...g.fallbacks].sort(
+          (a, b) => Number(this.sessions.has(b.id)) - Number(this.sessions.has(a.id)),
+        );
+        let answer: Map<string, Resolved> | string = `no member of ${g.key} could look the names up`;
+        for (const c of candidates) {
+          answer = await this.resolve(c, g.names);
+          resolvedBy.set(g.key, c);
+          if (typeof answer !== 'string') break;
+        }
+        resolved.set(g.key, answer);
+      }),
+    );
     const groupOf = new Map(plan.groups.flatMap((g) => g.members.map((id) => [id, g.key] as const)));
 
     const results: ReachEntry[][] = [];
@@ -264,15 +290,25 @@ export class ProbeSampler {
         results.push(unprobed(by.name, g.dnsOnly, names ?? `no lookup in ${g.key} in this round`));
         continue;
       }
-      results.push(entriesOf(by.name, g.dnsOnly, g.dnsOnly.map((t) => {
-        const r = names.get(t.host);
-        return r ? { host: t.host, port: t.port, dns: r.dns, ip: r.ip, tcp: 'skipped', ms: null, tools: r.tools } : undefined;
-      })));
+      results.push(
+        entriesOf(
+          by.name,
+          g.dnsOnly,
+          g.dnsOnly.map((t) => {
+            const r = names.get(t.host);
+            return r
+              ? { host: t.host, port: t.port, dns: r.dns, ip: r.ip, tcp: 'skipped', ms: null, tools: r.tools }
+              : undefined;
+          }),
+        ),
+      );
     }
-    results.push(...await mapLimit(plan.sources, PARALLEL, (s) => {
-      const names = resolved.get(groupOf.get(s.node.id) ?? '');
-      return this.probeFrom(s.node, s.targets, names === undefined || typeof names === 'string' ? null : names);
-    }));
+    results.push(
+      ...(await mapLimit(plan.sources, PARALLEL, (s) => {
+        const names = resolved.get(groupOf.get(s.node.id) ?? '');
+        return this.probeFrom(s.node, s.targets, names === undefined || typeof names === 'string' ? null : names);
+      })),
+    );
 
     // A full round's plan is what the matrix now holds; a partial one updates its pairs only.
     if (!partial && plan.planned) {
@@ -281,7 +317,9 @@ export class ProbeSampler {
     const probing = new Set(running.map((n) => n.name));
     for (const [key, e] of this.entries) if (!probing.has(e.from)) this.entries.delete(key);
     for (const e of results.flat()) this.entries.set(keyOf(e), e);
-    this.sorted = [...this.entries.values()].sort((a, b) => compareText(a.from, b.from) || compareText(a.to, b.to) || a.port - b.port);
+    this.sorted = [...this.entries.values()].sort(
+      (a, b) => compareText(a.from, b.from) || compareText(a.to, b.to) || a.port - b.port,
+    );
     this.lastRoundPairs = plan.sources.reduce((n, s) => n + s.targets.length, 0);
     this.lastRoundMs = Date.now() - started;
     this.onChange();
@@ -291,7 +329,10 @@ export class ProbeSampler {
    * for itself). */
   private async resolve(resolver: NodeView, names: readonly string[]): Promise<Map<string, Resolved> | string> {
     if (!resolver.attached) return `${resolver.name} is not on the cluster's network`;
-    const answer = await this.exchange(resolver, names.map((host) => ({ host, port: 0 })));
+    const answer = await this.exchange(
+      resolver,
+      names.map((host) => ({ host, port: 0 })),
+    );
     if (typeof answer === 'string') return answer;
     const out = new Map<string, Resolved>();
     names.forEach((host, i) => {
@@ -329,7 +370,9 @@ export class ProbeSampler {
     if (open?.open) return Promise.resolve(open);
     let opening = this.opening.get(node.id);
     if (!opening) {
-      opening = this.open(node, this.noShell.has(node.id) ? 'helper' : 'exec').finally(() => this.opening.delete(node.id));
+      opening = this.open(node, this.noShell.has(node.id) ? 'helper' : 'exec').finally(() =>
+        this.opening.delete(node.id),
+      );
       this.opening.set(node.id, opening);
     }
     return opening;
@@ -377,7 +420,12 @@ export class ProbeSampler {
     let session = await this.session(node);
     if (typeof session === 'string') return session;
     let answer: ProbeAnswer = await session.ask(targets);
-    if (answer.kind === 'ended' && answer.results.length === 0 && session.via === 'exec' && NO_SHELL.test(answer.text)) {
+    if (
+      answer.kind === 'ended' &&
+      answer.results.length === 0 &&
+      session.via === 'exec' &&
+      NO_SHELL.test(answer.text)
+    ) {
       // The exec died saying it found no sh: the image has none (the engine's message is what it
       // printed). Next: a helper sharing the node's network namespace, until the node starts again.
       this.drop(node.id, session);
@@ -388,33 +436,57 @@ export class ProbeSampler {
     }
     if (answer.kind === 'complete') return answer.results;
     this.drop(node.id, session);
-    if (answer.kind === 'mismatch') return `the probe ${session.via === 'helper' ? 'helper of' : 'in'} ${node.name} answered for other targets than asked: its session was reopened`;
+    if (answer.kind === 'mismatch')
+      return `the probe ${session.via === 'helper' ? 'helper of' : 'in'} ${node.name} answered for other targets than asked: its session was reopened`;
     if (answer.results.length > 0) return answer.results;
-    if (answer.kind === 'timeout') return `the probe did not answer ${session.via === 'helper' ? 'in the helper of' : 'in'} ${node.name}`;
+    if (answer.kind === 'timeout')
+      return `the probe did not answer ${session.via === 'helper' ? 'in the helper of' : 'in'} ${node.name}`;
     // Not the image: the session was cut (the engine went away, the node stopped). Next round.
     return `the probe session ${session.via === 'helper' ? 'of the helper of' : 'in'} ${node.name} ended before answering (the engine or the node went away)`;
   }
 
   /** `names`: the group's names as its resolver saw them; a target whose name resolved is connected
    * to by address, one that did not is not tried again from here. Without them, the node resolves. */
-  private async probeFrom(node: NodeView, targets: Target[], names: Map<string, Resolved> | null): Promise<ReachEntry[]> {
+  private async probeFrom(
+    node: NodeView,
+    targets: Target[],
+    names: Map<string, Resolved> | null,
+  ): Promise<ReachEntry[]> {
     if (targets.length === 0) return [];
     // Cut off the cluster's network: every lookup would wait for a DNS server that cannot answer.
     if (!node.attached) return cutOff(node.name, targets);
-    if (node.remote) return unprobed(node.name, targets, `${node.dnsName} runs on another swarm node${node.swarmNode ? ` (${node.swarmNode})` : ''}: probes run from the engine tfmon talks to (add --host for that node)`);
+    if (node.remote)
+      return unprobed(
+        node.name,
+        targets,
+        `${node.dnsName} runs on another swarm node${node.swarmNode ? ` (${node.swarmNode})` : ''}: probes run from the engine tfmon talks to (add --host for that node)`,
+      );
     const known = (t: Target): Resolved | undefined => names?.get(t.host);
-    const send = targets.filter((t) => known(t)?.dns !== 'nxdomain' && known(t)?.dns !== 'error')
+    const send = targets
+      .filter((t) => known(t)?.dns !== 'nxdomain' && known(t)?.dns !== 'error')
       .map((t) => ({ target: t, line: { host: known(t)?.ip ?? t.host, port: t.port } }));
-    const answer = send.length ? await this.exchange(node, send.map((s) => s.line)) : [];
+    const answer = send.length
+      ? await this.exchange(
+          node,
+          send.map((s) => s.line),
+        )
+      : [];
     if (typeof answer === 'string') return unprobed(node.name, targets, answer);
     const byTarget = new Map(send.map((s, i) => [s.target, answer[i]] as const));
     const results = targets.map((t): ProbeResult | undefined => {
       const name = known(t);
-      if (name && name.dns !== 'ok') return { host: t.host, port: t.port, dns: name.dns, ip: null, tcp: 'skipped', ms: null, tools: name.tools };
+      if (name && name.dns !== 'ok')
+        return { host: t.host, port: t.port, dns: name.dns, ip: null, tcp: 'skipped', ms: null, tools: name.tools };
       const r = byTarget.get(t);
       if (!r || !name) return r;
       // Resolved by the group's resolver, connected to from here: both tools in the record.
-      return { ...r, host: t.host, dns: name.dns, ip: name.ip, tools: `${name.tools}+${r.tools.split('+')[1] ?? r.tools}` };
+      return {
+        ...r,
+        host: t.host,
+        dns: name.dns,
+        ip: name.ip,
+        tools: `${name.tools}+${r.tools.split('+')[1] ?? r.tools}`,
+      };
     });
     return entriesOf(node.name, targets, results);
   }

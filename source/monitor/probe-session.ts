@@ -81,11 +81,14 @@ export class ProbeSession {
           resolve({ kind: kind ?? 'ended', results: parsed.results, text });
         }
       };
-      const timer = setTimeout(() => {
-        // A late answer would belong to no request: this session is done.
-        this.close();
-        finish('timeout');
-      }, PER_TARGET_MS * targets.length + 1000);
+      const timer = setTimeout(
+        () => {
+          // A late answer would belong to no request: this session is done.
+          this.close();
+          finish('timeout');
+        },
+        PER_TARGET_MS * targets.length + 1000,
+      );
       this.waiting = { seq, done: (ended) => finish(ended ? 'ended' : null) };
       this.exec.write(probeInput(targets, seq));
     });

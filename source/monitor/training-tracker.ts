@@ -4,7 +4,13 @@
 // stragglers, tasks TensorFlow names) are made then and every 5 s, since a stall is the absence of
 // lines and shows only with time.
 import { parseTrainingLine, type CustomFormat } from '../cluster/progress.js';
-import { TrainingBook, type ClusterTraining, type NodeTraining, type TrainingOptions, type UsageNow } from '../cluster/training.js';
+import {
+  TrainingBook,
+  type ClusterTraining,
+  type NodeTraining,
+  type TrainingOptions,
+  type UsageNow,
+} from '../cluster/training.js';
 import type { NodeView, Problem } from '../cluster/types.js';
 
 export interface TrainingWatchOptions extends TrainingOptions {
@@ -54,7 +60,9 @@ export class TrainingTracker {
   judge(now = Date.now()): boolean {
     const problems = this.book.judge(now, this.nodes(), this.usage);
     // Stall messages count seconds: compared without figures, so a stall is one change, not one a tick.
-    const key = problems.map((p) => `${p.node}\t${p.code}\t${p.severity}\t${p.code === 'stalled' ? '' : p.message}`).join('\n');
+    const key = problems
+      .map((p) => `${p.node}\t${p.code}\t${p.severity}\t${p.code === 'stalled' ? '' : p.message}`)
+      .join('\n');
     const same = key === this.problemsKey;
     this.problemsKey = key;
     if (!same || problems.some((p) => p.code === 'stalled')) this.problems = problems;

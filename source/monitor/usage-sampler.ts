@@ -84,7 +84,15 @@ export class UsageSampler {
     }
     for (const [id, c] of running) {
       if (this.tracked.has(id)) continue;
-      const t: Tracked = { id, pid: c.pid, nanoCpus: c.nanoCpus, paths: this.reader?.pathsFor(id) ?? null, stream: null, prev: null, usage: null };
+      const t: Tracked = {
+        id,
+        pid: c.pid,
+        nanoCpus: c.nanoCpus,
+        paths: this.reader?.pathsFor(id) ?? null,
+        stream: null,
+        prev: null,
+        usage: null,
+      };
       this.tracked.set(id, t);
       if (!t.paths) this.openStream(t);
     }

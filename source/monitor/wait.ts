@@ -7,7 +7,11 @@ export interface SnapshotSource {
 }
 
 /** Resolves once a snapshot satisfies the predicate (used by status and tests); rejects after timeoutMs. */
-export function waitForSnapshot(store: SnapshotSource, predicate: (s: Snapshot) => boolean, timeoutMs: number): Promise<Snapshot> {
+export function waitForSnapshot(
+  store: SnapshotSource,
+  predicate: (s: Snapshot) => boolean,
+  timeoutMs: number,
+): Promise<Snapshot> {
   return new Promise((resolve, reject) => {
     if (predicate(store.getSnapshot())) return resolve(store.getSnapshot());
     const timer = setTimeout(() => {

@@ -63,21 +63,25 @@ export function countsOf(nodes: readonly NodeView[]): { roles: string; states: s
   return { roles: count((n) => n.role), states: count((n) => n.state) };
 }
 
-
 /** The frameworks the nodes run, as the header says them: "PyTorch", "TensorFlow + PyTorch"; a job's
  * world beside it when its ranks agree on one ("PyTorch, world 4"). Empty when none is known. */
 export function frameworksOf(nodes: readonly NodeView[]): string {
-  const names = [...new Set(nodes.map((n) => n.framework).filter((f): f is NonNullable<NodeView['framework']> => f !== null))];
-  return names.map((f) => {
-    const worlds = new Set(nodes.filter((n) => n.framework === f && n.worldSize !== null).map((n) => n.worldSize));
-    return `${frameworkNamed(f).label}${worlds.size === 1 ? `, world ${[...worlds][0]}` : ''}`;
-  }).join(' + ');
+  const names = [
+    ...new Set(nodes.map((n) => n.framework).filter((f): f is NonNullable<NodeView['framework']> => f !== null)),
+  ];
+  return names
+    .map((f) => {
+      const worlds = new Set(nodes.filter((n) => n.framework === f && n.worldSize !== null).map((n) => n.worldSize));
+      return `${frameworkNamed(f).label}${worlds.size === 1 ? `, world ${[...worlds][0]}` : ''}`;
+    })
+    .join(' + ');
 }
 
 export const frameworkName = (f: NonNullable<NodeView['framework']>): string => frameworkNamed(f).label;
 
 /** "12.5%", "0.0%", "-" for unknown. */
-export const formatPercent = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : `${v.toFixed(1)}%`);
+export const formatPercent = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '-' : `${v.toFixed(1)}%`;
 
 /** Rates in decimal units, as docker stats shows network I/O: "0B/s", "12kB/s", "3.4MB/s". */
 export const formatRate = (bps: number | null | undefined): string =>
@@ -90,4 +94,8 @@ export function formatMem(used: number | null | undefined, limit: number | null 
 }
 
 /** An engine, short: a socket by its file name, tcp/ssh by host. */
-export const engineLabel = (host: string): string => host.replace(/^unix:\/\/.*\//, '').replace(/^[a-z]+:\/\/(?:[^@/]*@)?/, '').replace(/\.sock$/, '');
+export const engineLabel = (host: string): string =>
+  host
+    .replace(/^unix:\/\/.*\//, '')
+    .replace(/^[a-z]+:\/\/(?:[^@/]*@)?/, '')
+    .replace(/\.sock$/, '');

@@ -3,14 +3,16 @@
 import type { ClusterTraining, NodeTraining } from '../cluster/training.js';
 import { formatDuration } from './format.js';
 
-const perStep = (s: number): string => (s >= 1 ? `${s.toFixed(s >= 10 ? 0 : 1)}s/step` : `${Math.max(1, Math.round(s * 1000))}ms/step`);
+const perStep = (s: number): string =>
+  s >= 1 ? `${s.toFixed(s >= 10 ? 0 : 1)}s/step` : `${Math.max(1, Math.round(s * 1000))}ms/step`;
 export const rate = (r: number): string => `${r >= 100 ? Math.round(r) : r >= 10 ? r.toFixed(1) : r.toFixed(2)} st/s`;
 
 /** The node's own pace as its format measures it: "18ms/step", "12.4s/rep" (the Estimator's
  * seconds per report), "0.80 st/s"; null when it printed no pace. */
 export function paceOf(t: NodeTraining): string | null {
   if (t.secondsPerStep !== null && t.secondsPerStep > 0) return perStep(t.secondsPerStep);
-  if (t.secondsPerReport !== null) return `${t.secondsPerReport >= 100 ? Math.round(t.secondsPerReport) : t.secondsPerReport.toFixed(1)}s/rep`;
+  if (t.secondsPerReport !== null)
+    return `${t.secondsPerReport >= 100 ? Math.round(t.secondsPerReport) : t.secondsPerReport.toFixed(1)}s/rep`;
   if (t.stepsPerSecond !== null) return rate(t.stepsPerSecond);
   return null;
 }

@@ -60,7 +60,16 @@ function flaggedOf(problems: Snapshot['problems']): Map<string, Flag> {
   return out;
 }
 
-export function App({ store, theme, size: fixedSize, clock = Date.now, actions, logs = NO_LOGS, logCapacity = 5000, hyperlinks = false }: AppProps): React.JSX.Element {
+export function App({
+  store,
+  theme,
+  size: fixedSize,
+  clock = Date.now,
+  actions,
+  logs = NO_LOGS,
+  logCapacity = 5000,
+  hyperlinks = false,
+}: AppProps): React.JSX.Element {
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
   useSyncExternalStore(logs.subscribe, logs.getVersion);
   const size = useTerminalSize(fixedSize);
@@ -90,7 +99,11 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   // The matrix is built once per frame: the table's failing-peer marks and the pane share it.
   const matrix = useMemo(() => buildMatrix(nodes, snapshot.reachability), [nodes, snapshot.reachability]);
   const failing = useMemo(() => nodes.map((n, i) => failuresOf(matrix, i, n.dnsName)), [nodes, matrix]);
-  const { tableRows, detailRows } = areas(size.rows, nodes.length, snapshot.host !== null || snapshot.usageSource !== null);
+  const { tableRows, detailRows } = areas(
+    size.rows,
+    nodes.length,
+    snapshot.host !== null || snapshot.usageSource !== null,
+  );
   // Scrolling follows the selection with the least movement: a view concern, kept across frames.
   const topRef = useRef(0);
   const top = scrollTop(topRef.current, selected, tableRows, nodes.length);
@@ -99,20 +112,26 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   const logRows = Math.max(1, size.rows - 3);
   const jupyter = selectedNode ? logs.jupyterOf(selectedNode.id) : null;
   const detailsShown = pane === 'details' && !help && !logScreen;
-  const detailLines = useMemo(() => (selectedNode && detailsShown ? detailsOf({
-    node: selectedNode,
-    usage: snapshot.usage[selectedNode.id],
-    gpus: snapshot.gpus !== null ? (snapshot.gpuByContainer[selectedNode.id] ?? []) : undefined,
-    problems: snapshot.problems,
-    peers: failing[selected],
-    probing: snapshot.probe.on,
-    jupyter: jupyter ? { url: hostJupyterUrl(jupyter, selectedNode.ports), inside: jupyter.url } : null,
-    training: snapshot.training[selectedNode.id],
-    clusterTrains: snapshot.clusterTraining !== null,
-    now,
-    width: size.columns,
-    ascii: theme.ascii,
-  }) : []), [selectedNode, detailsShown, snapshot, failing, selected, jupyter, now, size.columns, theme.ascii]);
+  const detailLines = useMemo(
+    () =>
+      selectedNode && detailsShown
+        ? detailsOf({
+            node: selectedNode,
+            usage: snapshot.usage[selectedNode.id],
+            gpus: snapshot.gpus !== null ? (snapshot.gpuByContainer[selectedNode.id] ?? []) : undefined,
+            problems: snapshot.problems,
+            peers: failing[selected],
+            probing: snapshot.probe.on,
+            jupyter: jupyter ? { url: hostJupyterUrl(jupyter, selectedNode.ports), inside: jupyter.url } : null,
+            training: snapshot.training[selectedNode.id],
+            clusterTrains: snapshot.clusterTraining !== null,
+            now,
+            width: size.columns,
+            ascii: theme.ascii,
+          })
+        : [],
+    [selectedNode, detailsShown, snapshot, failing, selected, jupyter, now, size.columns, theme.ascii],
+  );
   // Under the table: the details (title + lines) and the log tail (title + its lines, or one line
   // saying there is none), sharing the rows by what each has to show.
   const tailWanted = detailsShown && selectedNode ? 1 + Math.max(1, logs.tail(selectedNode.id, detailRows).length) : 0;
@@ -120,11 +139,28 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
   const tailRows = share.tail;
   const logNode = state.logScope === 'node' ? (selectedNode ?? null) : null;
 
-  useShownLogs(logs, logScreen ? (state.logScope === 'all' ? nodes : selectedNode ? [selectedNode] : []) : tailRows > 0 && selectedNode ? [selectedNode] : []);
+  useShownLogs(
+    logs,
+    logScreen
+      ? state.logScope === 'all'
+        ? nodes
+        : selectedNode
+          ? [selectedNode]
+          : []
+      : tailRows > 0 && selectedNode
+        ? [selectedNode]
+        : [],
+  );
   // Usage every interval for the rows on screen (all of them when sorted by a figure).
   useMonitorFocus(
     actions,
-    state.sort === 'cpu' || state.sort === 'mem' ? null : !logScreen ? nodes.slice(top, top + tableRows) : selectedNode ? [selectedNode] : [],
+    state.sort === 'cpu' || state.sort === 'mem'
+      ? null
+      : !logScreen
+        ? nodes.slice(top, top + tableRows)
+        : selectedNode
+          ? [selectedNode]
+          : [],
     pane === 'matrix' && !logScreen,
   );
   const flagged = useMemo(() => flaggedOf(snapshot.problems), [snapshot.problems]);
@@ -143,10 +179,18 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
 
   if (size.columns < MIN_COLUMNS || size.rows < MIN_ROWS) {
     // Short lines, each cut to the width: the note must be readable in the very terminal it is about.
-    const note = ['terminal too small', `(${size.columns}x${size.rows}); tfmon needs ${MIN_COLUMNS}x${MIN_ROWS}`, 'q quits'];
+    const note = [
+      'terminal too small',
+      `(${size.columns}x${size.rows}); tfmon needs ${MIN_COLUMNS}x${MIN_ROWS}`,
+      'q quits',
+    ];
     return (
       <Box flexDirection="column" width={size.columns}>
-        {note.slice(0, Math.max(1, size.rows)).map((line) => <Text key={line} wrap="truncate">{line}</Text>)}
+        {note.slice(0, Math.max(1, size.rows)).map((line) => (
+          <Text key={line} wrap="truncate">
+            {line}
+          </Text>
+        ))}
       </Box>
     );
   }
@@ -159,7 +203,18 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
           {help ? (
             <Help rows={size.rows - 1} theme={theme} view="logs" />
           ) : (
-            <LogView node={logNode} nodes={nodes} logs={logs} state={state.log} draft={state.draft} rows={size.rows - 1} width={width} theme={theme} timestamps={state.timestamps} capacity={logCapacity} />
+            <LogView
+              node={logNode}
+              nodes={nodes}
+              logs={logs}
+              state={state.log}
+              draft={state.draft}
+              rows={size.rows - 1}
+              width={width}
+              theme={theme}
+              timestamps={state.timestamps}
+              capacity={logCapacity}
+            />
           )}
         </Box>
         <Footer theme={theme} view="logs" width={width} />
@@ -175,52 +230,93 @@ export function App({ store, theme, size: fixedSize, clock = Date.now, actions, 
     <Box flexDirection="column" width={width} height={size.rows}>
       <Header snapshot={snapshot} width={width} theme={theme} sort={state.sort} usageAge={usageAge} />
       <Box flexDirection="column" flexGrow={1} overflowY="hidden">
-      {help ? (
-        <Help rows={tableRows + detailRows + 2} theme={theme} notes={snapshot.gpuNote ? [snapshot.gpuNote] : []} view={keysView} readOnly={readOnly} />
-      ) : (
-        <>
-          <NodeTable
-            nodes={nodes}
-            usage={snapshot.usage}
-            gpus={snapshot.gpuByContainer}
-            columns={tableColumns(width, { longestName, usage: snapshot.usageSource !== null, gpu: snapshot.gpus !== null, swarm: nodes.some((n) => n.service !== null), engines: snapshot.engines !== undefined, train: Object.keys(snapshot.training).length > 0 })}
-            selected={selected}
-            top={top}
-            rows={tableRows}
-            now={now}
+        {help ? (
+          <Help
+            rows={tableRows + detailRows + 2}
             theme={theme}
-            failing={failing}
-            flagged={flagged}
-            training={snapshot.training}
+            notes={snapshot.gpuNote ? [snapshot.gpuNote] : []}
+            view={keysView}
+            readOnly={readOnly}
           />
-          {pane === 'matrix' ? (
-            <MatrixPane
+        ) : (
+          <>
+            <NodeTable
               nodes={nodes}
-              entries={snapshot.reachability}
-              matrix={matrix}
+              usage={snapshot.usage}
+              gpus={snapshot.gpuByContainer}
+              columns={tableColumns(width, {
+                longestName,
+                usage: snapshot.usageSource !== null,
+                gpu: snapshot.gpus !== null,
+                swarm: nodes.some((n) => n.service !== null),
+                engines: snapshot.engines !== undefined,
+                train: Object.keys(snapshot.training).length > 0,
+              })}
               selected={selected}
-              target={state.target}
-              roundMs={snapshot.probe.on ? snapshot.probe.lastRoundMs : null}
-              probing={snapshot.probe.on}
-              rows={detailRows + 1}
-              width={width}
+              top={top}
+              rows={tableRows}
+              now={now}
               theme={theme}
+              failing={failing}
+              flagged={flagged}
+              training={snapshot.training}
             />
-          ) : pane === 'tfconfig' ? (
-            <TfConfigPane nodes={nodes} rows={detailRows + 1} width={width} theme={theme} readOnly={readOnly} dir={actions?.tfConfigDir ?? null} />
-          ) : (
-            <>
-              <Details node={selectedNode} lines={detailLines} hyperlinks={hyperlinks} rows={share.details - 1} width={width} theme={theme} />
-              <LogTail node={selectedNode} logs={logs} rows={tailRows} width={width} theme={theme} timestamps={state.timestamps} />
-            </>
-          )}
-        </>
-      )}
+            {pane === 'matrix' ? (
+              <MatrixPane
+                nodes={nodes}
+                entries={snapshot.reachability}
+                matrix={matrix}
+                selected={selected}
+                target={state.target}
+                roundMs={snapshot.probe.on ? snapshot.probe.lastRoundMs : null}
+                probing={snapshot.probe.on}
+                rows={detailRows + 1}
+                width={width}
+                theme={theme}
+              />
+            ) : pane === 'tfconfig' ? (
+              <TfConfigPane
+                nodes={nodes}
+                rows={detailRows + 1}
+                width={width}
+                theme={theme}
+                readOnly={readOnly}
+                dir={actions?.tfConfigDir ?? null}
+              />
+            ) : (
+              <>
+                <Details
+                  node={selectedNode}
+                  lines={detailLines}
+                  hyperlinks={hyperlinks}
+                  rows={share.details - 1}
+                  width={width}
+                  theme={theme}
+                />
+                <LogTail
+                  node={selectedNode}
+                  logs={logs}
+                  rows={tailRows}
+                  width={width}
+                  theme={theme}
+                  timestamps={state.timestamps}
+                />
+              </>
+            )}
+          </>
+        )}
       </Box>
       {state.question ? (
-        <Text wrap="truncate" bold color={tint(theme, 'yellow')}>{truncate(sanitize(state.question.text), width - 1, theme.ascii)}</Text>
+        <Text wrap="truncate" bold color={tint(theme, 'yellow')}>
+          {truncate(sanitize(state.question.text), width - 1, theme.ascii)}
+        </Text>
       ) : state.notice ? (
-        <Text wrap="truncate" color={tint(theme, state.notice.tone === 'error' ? 'red' : state.notice.tone === 'ok' ? 'green' : 'cyan')}>{truncate(sanitize(state.notice.text), width - 1, theme.ascii)}</Text>
+        <Text
+          wrap="truncate"
+          color={tint(theme, state.notice.tone === 'error' ? 'red' : state.notice.tone === 'ok' ? 'green' : 'cyan')}
+        >
+          {truncate(sanitize(state.notice.text), width - 1, theme.ascii)}
+        </Text>
       ) : (
         <Footer theme={theme} view={keysView} width={width} readOnly={readOnly} />
       )}

@@ -47,8 +47,14 @@ function usageLines(u: NodeUsage, width: number, ascii: boolean): DetailLine[] {
   const w = Math.max(10, Math.min(60, width - 11 - 22));
   const memTop = u.memLimitBytes && u.memLimitBytes < 8 * Math.max(...u.memHistory, 1) ? u.memLimitBytes : undefined;
   return [
-    { label: 'cpu', value: `${sparkline(u.cpuHistory, w, ascii, Math.max(100, ...u.cpuHistory))} ${formatPercent(u.cpuPercent)}` },
-    { label: 'memory', value: `${sparkline(u.memHistory, w, ascii, memTop)} ${u.memBytes === null ? '-' : formatBytes(u.memBytes)}` },
+    {
+      label: 'cpu',
+      value: `${sparkline(u.cpuHistory, w, ascii, Math.max(100, ...u.cpuHistory))} ${formatPercent(u.cpuPercent)}`,
+    },
+    {
+      label: 'memory',
+      value: `${sparkline(u.memHistory, w, ascii, memTop)} ${u.memBytes === null ? '-' : formatBytes(u.memBytes)}`,
+    },
     {
       label: 'io',
       value: `net ${formatRate(u.netRxBps)} in, ${formatRate(u.netTxBps)} out; disk ${formatRate(u.blkReadBps)} read, ${formatRate(u.blkWriteBps)} write; ${u.pids ?? '-'} pids`,
@@ -61,7 +67,10 @@ function gpuLine(gpus: readonly ContainerGpu[]): DetailLine {
   return {
     label: 'gpu use',
     value: gpus
-      .map((g) => `GPU${g.index} ${g.utilPercent === null ? 'util n/a' : `${g.utilPercent}%`}, ${g.memUsedBytes === null ? '?' : formatBytes(g.memUsedBytes)}${g.memTotalBytes ? ` of ${formatBytes(g.memTotalBytes)}` : ''}`)
+      .map(
+        (g) =>
+          `GPU${g.index} ${g.utilPercent === null ? 'util n/a' : `${g.utilPercent}%`}, ${g.memUsedBytes === null ? '?' : formatBytes(g.memUsedBytes)}${g.memTotalBytes ? ` of ${formatBytes(g.memTotalBytes)}` : ''}`,
+      )
       .join('; '),
   };
 }
@@ -70,9 +79,14 @@ function gpuLine(gpus: readonly ContainerGpu[]): DetailLine {
 function peersLine(p: PeerCounts, running: boolean): DetailLine | null {
   if (!running) return null;
   // A node that dials no one in TensorFlow's pattern (a ps) is still checked: its peers dial it.
-  if (p.peers === 0 && p.in === 0 && p.reachedBy > 0) return { label: 'peers', value: `reached from ${p.reachedBy} peer${p.reachedBy === 1 ? '' : 's'}; it dials none (m: every pair)` };
+  if (p.peers === 0 && p.in === 0 && p.reachedBy > 0)
+    return {
+      label: 'peers',
+      value: `reached from ${p.reachedBy} peer${p.reachedBy === 1 ? '' : 's'}; it dials none (m: every pair)`,
+    };
   if (p.peers === 0 && p.in === 0) return { label: 'peers', value: 'not probed yet', tone: 'dim' };
-  if (p.out === 0 && p.in === 0) return { label: 'peers', value: `all ${p.peers} reachable: names resolve, ports answer (m: matrix)` };
+  if (p.out === 0 && p.in === 0)
+    return { label: 'peers', value: `all ${p.peers} reachable: names resolve, ports answer (m: matrix)` };
   const parts: string[] = [];
   if (p.out) parts.push(`${p.out} of ${p.peers} peers fail from here`);
   if (p.in) parts.push(`${p.in} fail${p.in === 1 ? 's' : ''} to reach it`);
@@ -84,19 +98,49 @@ const link = (url: string, text: string): string => `\u001b]8;;${url}\u0007${tex
 
 /** The pane's lines for one node: its own problems, what it suffers from, training, usage, GPU,
  * then what it is (image, command, ports, limits, TF_CONFIG). */
-export function detailsOf({ node, usage, gpus, problems, peers, probing = false, jupyter = null, training, clusterTrains = false, now = Date.now(), width, ascii }: DetailsInput): DetailLine[] {
+export function detailsOf({
+  node,
+  usage,
+  gpus,
+  problems,
+  peers,
+  probing = false,
+  jupyter = null,
+  training,
+  clusterTrains = false,
+  now = Date.now(),
+  width,
+  ascii,
+}: DetailsInput): DetailLine[] {
   // Reachability problems are summed up in the peers line; the matrix shows them one by one.
   // Its own roots first (those on it, or naming it); then the faults elsewhere it suffers from.
-  const own = problems.filter((p) => !p.causedBy && !REACH_CODES.has(p.code) && (p.node === node.name || (p.node === null && p.nodes?.includes(node.name))));
-  const causes = [...new Map(problems
-    .filter((p) => p.causedBy && p.causedBy.node !== node.name && (p.node === node.name || p.nodes?.includes(node.name)))
-    .map((p) => [`${p.causedBy!.node}:${p.causedBy!.code}`, p.causedBy!] as const)).values()];
+  const own = problems.filter(
+    (p) =>
+      !p.causedBy &&
+      !REACH_CODES.has(p.code) &&
+      (p.node === node.name || (p.node === null && p.nodes?.includes(node.name))),
+  );
+  const causes = [
+    ...new Map(
+      problems
+        .filter(
+          (p) => p.causedBy && p.causedBy.node !== node.name && (p.node === node.name || p.nodes?.includes(node.name)),
+        )
+        .map((p) => [`${p.causedBy!.node}:${p.causedBy!.code}`, p.causedBy!] as const),
+    ).values(),
+  ];
   const peerLine = probing && peers ? peersLine(peers, node.state === 'running') : null;
   return [
     ...(jupyter ? [jupyterLine(jupyter)] : []),
     ...(peerLine ? [peerLine] : []),
     ...own.map((p): DetailLine => ({ label: p.severity, value: sanitize(p.message), tone: 'error' })),
-    ...causes.map((c): DetailLine => ({ label: 'affected', value: `by ${c.code.replace(/_/g, ' ')} on ${sanitize(c.node ?? 'the cluster')}`, tone: 'dim' })),
+    ...causes.map(
+      (c): DetailLine => ({
+        label: 'affected',
+        value: `by ${c.code.replace(/_/g, ' ')} on ${sanitize(c.node ?? 'the cluster')}`,
+        tone: 'dim',
+      }),
+    ),
     ...(node.state === 'running' ? trainLines(training, now, width, ascii, clusterTrains) : []),
     ...(usage && node.state === 'running' ? usageLines(usage, width, ascii) : []),
     ...(gpus && node.state === 'running' ? [gpuLine(gpus)] : []),
@@ -105,7 +149,21 @@ export function detailsOf({ node, usage, gpus, problems, peers, probing = false,
 }
 
 /** The pane: a title and `rows` lines at most (the last saying how many more there are). */
-export function Details({ node, lines, hyperlinks = false, rows, width, theme }: { node: NodeView | undefined; lines: readonly DetailLine[]; hyperlinks?: boolean; rows: number; width: number; theme: Theme }): React.JSX.Element | null {
+export function Details({
+  node,
+  lines,
+  hyperlinks = false,
+  rows,
+  width,
+  theme,
+}: {
+  node: NodeView | undefined;
+  lines: readonly DetailLine[];
+  hyperlinks?: boolean;
+  rows: number;
+  width: number;
+  theme: Theme;
+}): React.JSX.Element | null {
   if (rows <= 0) return null;
   const g = glyphs(theme);
   if (!node) return <Text color={tint(theme, 'gray')}>{g.rule.repeat(Math.max(0, width - 1))}</Text>;
@@ -115,10 +173,18 @@ export function Details({ node, lines, hyperlinks = false, rows, width, theme }:
   return (
     <Box flexDirection="column">
       <Text wrap="truncate" color={roleColor(theme, node.role)}>
-        {truncate(`${g.rule.repeat(2)}${title}${g.rule.repeat(Math.max(0, width - title.length - 3))}`, width - 1, theme.ascii)}
+        {truncate(
+          `${g.rule.repeat(2)}${title}${g.rule.repeat(Math.max(0, width - title.length - 3))}`,
+          width - 1,
+          theme.ascii,
+        )}
       </Text>
       {shown.map((line, i) => (
-        <Text key={i} wrap="truncate" color={line.tone === 'error' ? tint(theme, 'red') : line.tone === 'dim' ? tint(theme, 'gray') : undefined}>
+        <Text
+          key={i}
+          wrap="truncate"
+          color={line.tone === 'error' ? tint(theme, 'red') : line.tone === 'dim' ? tint(theme, 'gray') : undefined}
+        >
           <Text color={tint(theme, 'gray')}>{line.label.padEnd(10)}</Text>
           {line.link && hyperlinks && line.value.length <= width - 11
             ? link(line.link, line.value)
@@ -126,7 +192,9 @@ export function Details({ node, lines, hyperlinks = false, rows, width, theme }:
         </Text>
       ))}
       {overflow ? (
-        <Text color={tint(theme, 'gray')}>{`${' '.repeat(10)}${g.ellipsis} ${lines.length - shown.length} more lines (a taller terminal shows them)`}</Text>
+        <Text
+          color={tint(theme, 'gray')}
+        >{`${' '.repeat(10)}${g.ellipsis} ${lines.length - shown.length} more lines (a taller terminal shows them)`}</Text>
       ) : null}
     </Box>
   );

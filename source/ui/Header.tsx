@@ -38,18 +38,26 @@ export function Header({ snapshot, width, theme, sort = 'role', usageAge = null 
     ? sanitize(snapshot.engineError)
     : first
       ? `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${follow ? ` (+${follow} following from them)` : ''} ${g.dash} ${first.node ? `${sanitize(first.node)}: ` : ''}${sanitize(first.message)}`
-      : snapshot.ready ? 'no problems found' : `loading${g.ellipsis}`;
+      : snapshot.ready
+        ? 'no problems found'
+        : `loading${g.ellipsis}`;
   const summaryColor = snapshot.engineError || errors ? 'red' : warnings ? 'yellow' : 'green';
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
-        <Text bold color={tint(theme, 'cyan')}>tfmon</Text>
+        <Text bold color={tint(theme, 'cyan')}>
+          tfmon
+        </Text>
         <Text>{network}</Text>
-        <Text color={tint(theme, 'gray')}>{truncate(`${g.sep}${engine}`, Math.max(0, width - 6 - network.length), theme.ascii)}</Text>
+        <Text color={tint(theme, 'gray')}>
+          {truncate(`${g.sep}${engine}`, Math.max(0, width - 6 - network.length), theme.ascii)}
+        </Text>
       </Text>
       <Text wrap="truncate">
         {truncate(
-          (snapshot.nodes.length ? `${frameworks ? `${frameworks}${g.sep}` : ''}${snapshot.nodes.length} nodes: ${roles}${g.sep}${states}` : '0 nodes') +
+          (snapshot.nodes.length
+            ? `${frameworks ? `${frameworks}${g.sep}` : ''}${snapshot.nodes.length} nodes: ${roles}${g.sep}${states}`
+            : '0 nodes') +
             (train ? `${g.sep}${train}` : '') +
             (sort === 'role' ? '' : `${g.sep}sorted by ${sort}`),
           width - 1,

@@ -4,19 +4,42 @@ import { bindingsOf, footerOf, type View } from './keys.js';
 import { tint, type Theme } from './theme.js';
 import { truncate } from '../text/width.js';
 
-const asciiLabel = (label: string): string => label.replace('↑', 'Up').replace('↓', 'Down').replace('←', 'Left').replace('→', 'Right');
+const asciiLabel = (label: string): string =>
+  label.replace('↑', 'Up').replace('↓', 'Down').replace('←', 'Left').replace('→', 'Right');
 
 /** The keys of the view under the help, generated from the key table, so it cannot drift from what
  * the keys do. With --read-only the changing keys are listed, greyed, as off. */
-export function Help({ rows, theme, notes = [], view = 'main', readOnly = false }: { rows: number; theme: Theme; notes?: readonly string[]; view?: View; readOnly?: boolean }): React.JSX.Element {
-  const lines = bindingsOf(view).filter((b) => b.label).map((b) => ({
-    keys: theme.ascii ? asciiLabel(b.label) : b.label,
-    help: readOnly && b.changes ? `${b.help} — off: --read-only` : b.help,
-    off: readOnly && b.changes === true,
-  }));
+export function Help({
+  rows,
+  theme,
+  notes = [],
+  view = 'main',
+  readOnly = false,
+}: {
+  rows: number;
+  theme: Theme;
+  notes?: readonly string[];
+  view?: View;
+  readOnly?: boolean;
+}): React.JSX.Element {
+  const lines = bindingsOf(view)
+    .filter((b) => b.label)
+    .map((b) => ({
+      keys: theme.ascii ? asciiLabel(b.label) : b.label,
+      help: readOnly && b.changes ? `${b.help} — off: --read-only` : b.help,
+      off: readOnly && b.changes === true,
+    }));
   return (
     <Box flexDirection="column">
-      <Text bold>{view === 'logs' ? 'keys of the log view' : view === 'tfconfig' ? 'keys (TF_CONFIG pane)' : view === 'matrix' ? 'keys (matrix)' : 'keys'}</Text>
+      <Text bold>
+        {view === 'logs'
+          ? 'keys of the log view'
+          : view === 'tfconfig'
+            ? 'keys (TF_CONFIG pane)'
+            : view === 'matrix'
+              ? 'keys (matrix)'
+              : 'keys'}
+      </Text>
       {lines.slice(0, Math.max(0, rows - 1 - notes.length)).map((l) => (
         <Text key={l.keys} wrap="truncate" dimColor={l.off}>
           <Text color={l.off ? tint(theme, 'gray') : tint(theme, 'cyan')}>{l.keys.padEnd(10)}</Text>
@@ -33,7 +56,17 @@ export function Help({ rows, theme, notes = [], view = 'main', readOnly = false 
 }
 
 /** The key hints of a view, generated from the key table. */
-export function Footer({ theme, view = 'main', width = 80, readOnly = false }: { theme: Theme; view?: View; width?: number; readOnly?: boolean }): React.JSX.Element {
+export function Footer({
+  theme,
+  view = 'main',
+  width = 80,
+  readOnly = false,
+}: {
+  theme: Theme;
+  view?: View;
+  width?: number;
+  readOnly?: boolean;
+}): React.JSX.Element {
   const text = footerOf(view, readOnly);
   return (
     <Text wrap="truncate" color={tint(theme, 'gray')}>

@@ -38,9 +38,13 @@ export function LogLines({ lines, width, theme, timestamps, prefixes, mark = nul
         return (
           <Text key={l.seq} wrap="truncate" inverse={l.seq === mark}>
             <Text color={tint(theme, 'magenta')}>{gutter} </Text>
-            {prefix ? <Text color={roleColor(theme, prefix.role)}>{`${prefix.label.padEnd(prefixWidth)} | `}</Text> : null}
+            {prefix ? (
+              <Text color={roleColor(theme, prefix.role)}>{`${prefix.label.padEnd(prefixWidth)} | `}</Text>
+            ) : null}
             {time ? <Text color={tint(theme, 'gray')}>{time}</Text> : null}
-            <Text color={color ? tint(theme, color) : undefined}>{truncate(theme.ascii ? toAscii(l.text) : l.text, Math.max(1, width - 1 - used), theme.ascii)}</Text>
+            <Text color={color ? tint(theme, color) : undefined}>
+              {truncate(theme.ascii ? toAscii(l.text) : l.text, Math.max(1, width - 1 - used), theme.ascii)}
+            </Text>
           </Text>
         );
       })}

@@ -5,7 +5,15 @@ import type { ReachEntry } from '../cluster/reach.js';
 import type { NodeView } from '../cluster/types.js';
 import { sanitize } from '../text/sanitize.js';
 import { fit, truncate } from '../text/width.js';
-import { groupFailures, kindsOf, pairDetail, tally, targetColumn, type Mark, type Matrix as MatrixData } from './matrix-model.js';
+import {
+  groupFailures,
+  kindsOf,
+  pairDetail,
+  tally,
+  targetColumn,
+  type Mark,
+  type Matrix as MatrixData,
+} from './matrix-model.js';
 import { glyphs, tint, type Theme } from './theme.js';
 
 interface Props {
@@ -27,17 +35,51 @@ interface Props {
 const CELL = 4;
 const MIN_NAME = 10;
 
-const UNICODE_MARKS: Record<Mark, string> = { ok: '✓', dns: 'N', refused: 'R', timeout: 'T', mismatch: '!', error: 'E', unprobed: '?', self: '·', none: '-' };
+const UNICODE_MARKS: Record<Mark, string> = {
+  ok: '✓',
+  dns: 'N',
+  refused: 'R',
+  timeout: 'T',
+  mismatch: '!',
+  error: 'E',
+  unprobed: '?',
+  self: '·',
+  none: '-',
+};
 const ASCII_MARKS: Record<Mark, string> = { ...UNICODE_MARKS, ok: '+', self: '.' };
-const MARK_COLORS: Record<Mark, string> = { ok: 'green', dns: 'red', refused: 'red', timeout: 'yellow', mismatch: 'magenta', error: 'red', unprobed: 'gray', self: 'gray', none: 'gray' };
-const LEGEND: [Mark, string][] = [['ok', 'ok'], ['dns', 'no DNS'], ['refused', 'refused'], ['timeout', 'timeout'], ['mismatch', 'wrong IP'], ['error', 'error'], ['unprobed', 'unprobed']];
+const MARK_COLORS: Record<Mark, string> = {
+  ok: 'green',
+  dns: 'red',
+  refused: 'red',
+  timeout: 'yellow',
+  mismatch: 'magenta',
+  error: 'red',
+  unprobed: 'gray',
+  self: 'gray',
+  none: 'gray',
+};
+const LEGEND: [Mark, string][] = [
+  ['ok', 'ok'],
+  ['dns', 'no DNS'],
+  ['refused', 'refused'],
+  ['timeout', 'timeout'],
+  ['mismatch', 'wrong IP'],
+  ['error', 'error'],
+  ['unprobed', 'unprobed'],
+];
 
 const markGlyph = (mark: Mark, ascii: boolean): string => (ascii ? ASCII_MARKS : UNICODE_MARKS)[mark];
 
 /** The matrix fits when every column and a name of MIN_NAME cells fit on one line. */
 const matrixFits = (columns: number, width: number): boolean => 4 + MIN_NAME + columns * CELL <= width - 1;
 
-function summaryLine(entries: readonly ReachEntry[], nodes: readonly NodeView[], roundMs: number | null, probing: boolean, sep: string): string {
+function summaryLine(
+  entries: readonly ReachEntry[],
+  nodes: readonly NodeView[],
+  roundMs: number | null,
+  probing: boolean,
+  sep: string,
+): string {
   if (entries.length === 0) return probing ? 'first round running' : 'probing is off (--no-probe)';
   const t = tally(entries, nodes);
   const bad = t.pairs - t.ok - t.unprobed;
@@ -48,7 +90,18 @@ function summaryLine(entries: readonly ReachEntry[], nodes: readonly NodeView[],
   return parts.join(sep);
 }
 
-export function MatrixPane({ nodes, entries, matrix, selected, target, roundMs, probing, rows, width, theme }: Props): React.JSX.Element | null {
+export function MatrixPane({
+  nodes,
+  entries,
+  matrix,
+  selected,
+  target,
+  roundMs,
+  probing,
+  rows,
+  width,
+  theme,
+}: Props): React.JSX.Element | null {
   if (rows <= 0) return null;
   const g = glyphs(theme);
   const arrow = theme.ascii ? '->' : '→';
@@ -56,12 +109,35 @@ export function MatrixPane({ nodes, entries, matrix, selected, target, roundMs, 
   const title = ` reachability${g.sep}${summaryLine(entries, nodes, roundMs, probing, g.sep)} `;
   const head = (
     <Text wrap="truncate" color={tint(theme, 'cyan')}>
-      {truncate(`${g.rule.repeat(2)}${title}${g.rule.repeat(Math.max(0, width - title.length - 3))}`, width - 1, theme.ascii)}
+      {truncate(
+        `${g.rule.repeat(2)}${title}${g.rule.repeat(Math.max(0, width - title.length - 3))}`,
+        width - 1,
+        theme.ascii,
+      )}
     </Text>
   );
-  const body = matrixFits(m.columns.length, width)
-    ? <Grid m={m} nodes={nodes} selected={selected} target={target} rows={rows - 1} width={width} theme={theme} arrow={arrow} />
-    : <Compact entries={entries} nodes={nodes} selected={selected} rows={rows - 1} width={width} theme={theme} arrow={arrow} />;
+  const body = matrixFits(m.columns.length, width) ? (
+    <Grid
+      m={m}
+      nodes={nodes}
+      selected={selected}
+      target={target}
+      rows={rows - 1}
+      width={width}
+      theme={theme}
+      arrow={arrow}
+    />
+  ) : (
+    <Compact
+      entries={entries}
+      nodes={nodes}
+      selected={selected}
+      rows={rows - 1}
+      width={width}
+      theme={theme}
+      arrow={arrow}
+    />
+  );
   return (
     <Box flexDirection="column">
       {head}
@@ -95,7 +171,10 @@ function Grid({ m, nodes, selected, target, rows, width, theme, arrow }: GridPro
   const selectedNode = nodes[selected];
   const column = m.columns[col];
   const mark = m.marks[selected]?.[col] ?? 'none';
-  const detail = selectedNode && column ? pairDetail(selectedNode.name, m.entries[selected]?.[col] ?? null, column, mark, arrow) : '';
+  const detail =
+    selectedNode && column
+      ? pairDetail(selectedNode.name, m.entries[selected]?.[col] ?? null, column, mark, arrow)
+      : '';
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
@@ -111,7 +190,10 @@ function Grid({ m, nodes, selected, target, rows, width, theme, arrow }: GridPro
         const isRow = r === selected;
         return (
           <Text key={n.id} wrap="truncate">
-            <Text inverse={isRow} bold={isRow}>{`${fit(m.columns[r]?.label ?? '', 3, theme.ascii, 'right')} ${fit(sanitize(n.dnsName), nameWidth, theme.ascii)}`}</Text>
+            <Text
+              inverse={isRow}
+              bold={isRow}
+            >{`${fit(m.columns[r]?.label ?? '', 3, theme.ascii, 'right')} ${fit(sanitize(n.dnsName), nameWidth, theme.ascii)}`}</Text>
             {(m.marks[r] ?? []).map((k, ci) => {
               const cross = isRow && ci === col;
               const lit = isRow || ci === col;
@@ -126,18 +208,34 @@ function Grid({ m, nodes, selected, target, rows, width, theme, arrow }: GridPro
       })}
       {extras.map((c) => (
         <Text key={c.host} wrap="truncate" color={tint(theme, 'gray')}>
-          {truncate(`${c.label.padStart(3)} ${sanitize(c.host)}: named in a TF_CONFIG, no such node on the network`, width - 1, theme.ascii)}
+          {truncate(
+            `${c.label.padStart(3)} ${sanitize(c.host)}: named in a TF_CONFIG, no such node on the network`,
+            width - 1,
+            theme.ascii,
+          )}
         </Text>
       ))}
       <Text wrap="truncate">
         {LEGEND.map(([k, word]) => (
           <Text key={k}>
-            <Text color={tint(theme, MARK_COLORS[k])} bold>{markGlyph(k, theme.ascii)}</Text>
+            <Text color={tint(theme, MARK_COLORS[k])} bold>
+              {markGlyph(k, theme.ascii)}
+            </Text>
             <Text color={tint(theme, 'gray')}>{` ${word}  `}</Text>
           </Text>
         ))}
       </Text>
-      <Text wrap="truncate" color={tint(theme, mark === 'ok' ? 'green' : mark === 'self' || mark === 'none' || mark === 'unprobed' ? 'gray' : MARK_COLORS[mark])}>
+      <Text
+        wrap="truncate"
+        color={tint(
+          theme,
+          mark === 'ok'
+            ? 'green'
+            : mark === 'self' || mark === 'none' || mark === 'unprobed'
+              ? 'gray'
+              : MARK_COLORS[mark],
+        )}
+      >
         {truncate(sanitize(detail), width - 1, theme.ascii)}
       </Text>
     </Box>
@@ -159,11 +257,15 @@ function Compact({ entries, nodes, selected, rows, width, theme, arrow }: Compac
   const groups = groupFailures(entries, nodes);
   const name = nodes[selected]?.name;
   // The selected node's groups first: that is what the user is looking at.
-  const ordered = [...groups.filter((gr) => gr.entries.some((e) => e.from === name || e.to === name)), ...groups.filter((gr) => !gr.entries.some((e) => e.from === name || e.to === name))];
+  const ordered = [
+    ...groups.filter((gr) => gr.entries.some((e) => e.from === name || e.to === name)),
+    ...groups.filter((gr) => !gr.entries.some((e) => e.from === name || e.to === name)),
+  ];
   const lines = ordered.map((gr) => {
     const kinds = kindsOf(gr.entries, nodes);
     const first = gr.entries[0]!;
-    if (gr.kind === 'pair') return `${first.from} ${arrow} ${first.to}:${first.port}  ${kinds}${first.reason ? ` — ${first.reason}` : ''}`;
+    if (gr.kind === 'pair')
+      return `${first.from} ${arrow} ${first.to}:${first.port}  ${kinds}${first.reason ? ` — ${first.reason}` : ''}`;
     const others = gr.entries.map((e) => (gr.kind === 'from' ? e.to : e.from));
     const list = others.slice(0, 3).join(', ') + (others.length > 3 ? `, +${others.length - 3}` : '');
     return gr.kind === 'from'
@@ -176,7 +278,9 @@ function Compact({ entries, nodes, selected, rows, width, theme, arrow }: Compac
     <Box flexDirection="column">
       {lines.length === 0 ? (
         <Text color={tint(theme, entries.length ? 'green' : 'gray')} wrap="truncate">
-          {entries.length ? `every pair resolves and connects (${nodes.length} nodes: too many for the grid at this width)` : 'no round yet'}
+          {entries.length
+            ? `every pair resolves and connects (${nodes.length} nodes: too many for the grid at this width)`
+            : 'no round yet'}
         </Text>
       ) : null}
       {shown.map((l, i) => (
@@ -184,7 +288,11 @@ function Compact({ entries, nodes, selected, rows, width, theme, arrow }: Compac
           {truncate(sanitize(l), width - 1, theme.ascii)}
         </Text>
       ))}
-      {shown.length < lines.length ? <Text color={tint(theme, 'gray')}>{`${lines.length - shown.length} more groups (a taller terminal shows them)`}</Text> : null}
+      {shown.length < lines.length ? (
+        <Text
+          color={tint(theme, 'gray')}
+        >{`${lines.length - shown.length} more groups (a taller terminal shows them)`}</Text>
+      ) : null}
     </Box>
   );
 }

@@ -2,7 +2,16 @@ import { Box, Text } from 'ink';
 import type React from 'react';
 import type { ContainerGpu } from '../cluster/gpu.js';
 import type { NodeUsage, NodeView } from '../cluster/types.js';
-import { endpointOf, engineLabel, formatBytes, formatPercent, formatRate, indexLabel, stateLabel, uptimeOf } from '../text/format.js';
+import {
+  endpointOf,
+  engineLabel,
+  formatBytes,
+  formatPercent,
+  formatRate,
+  indexLabel,
+  stateLabel,
+  uptimeOf,
+} from '../text/format.js';
 import { bar } from '../text/spark.js';
 import { sanitize } from '../text/sanitize.js';
 import { fit } from '../text/width.js';
@@ -33,7 +42,9 @@ interface Props {
 /** "95.0% (63%)": CPU, and in brackets its share of the --cpus limit when one is set. */
 function cpuCell(u: NodeUsage | undefined): string {
   if (!u || u.cpuPercent === null) return '-';
-  return u.cpuOfLimitPercent === null ? formatPercent(u.cpuPercent) : `${formatPercent(u.cpuPercent)} (${Math.round(u.cpuOfLimitPercent)}%)`;
+  return u.cpuOfLimitPercent === null
+    ? formatPercent(u.cpuPercent)
+    : `${formatPercent(u.cpuPercent)} (${Math.round(u.cpuOfLimitPercent)}%)`;
 }
 
 const BAR = 5;
@@ -68,23 +79,45 @@ export function gpuCell(gpus: readonly ContainerGpu[] | undefined): string {
   return `${gpus.length > 1 ? `${gpus.length}× ` : ''}${util} ${formatBytes(mem).replace(/iB$/, '')}`;
 }
 
-function cell(node: NodeView, u: NodeUsage | undefined, key: Column['key'], now: number, theme: Theme, gpus?: readonly ContainerGpu[], t?: NodeTraining): string {
+function cell(
+  node: NodeView,
+  u: NodeUsage | undefined,
+  key: Column['key'],
+  now: number,
+  theme: Theme,
+  gpus?: readonly ContainerGpu[],
+  t?: NodeTraining,
+): string {
   switch (key) {
-    case 'role': return node.role;
-    case 'index': return indexLabel(node);
+    case 'role':
+      return node.role;
+    case 'index':
+      return indexLabel(node);
     // A swarm task is known by its service's name (the container's adds the slot and task id).
-    case 'name': return sanitize(node.dnsName);
-    case 'state': return stateLabel(node, glyphs(theme).restart);
-    case 'endpoint': return endpointOf(node);
-    case 'node': return node.swarmNode === null ? '-' : sanitize(node.swarmNode);
-    case 'host': return node.engineHost ? engineLabel(node.engineHost) : '-';
-    case 'uptime': return uptimeOf(node, now);
-    case 'image': return sanitize(node.image);
-    case 'cpu': return node.remote ? 'remote node' : node.state === 'running' ? cpuCell(u) : '-';
-    case 'mem': return node.state === 'running' ? memCell(u) : '-';
-    case 'net': return u && node.state === 'running' ? `${formatRate(u.netRxBps)} ${formatRate(u.netTxBps)}` : '-';
-    case 'gpu': return gpuCell(gpus);
-    case 'train': return node.state === 'running' ? trainCell(t, theme.ascii) : '-';
+    case 'name':
+      return sanitize(node.dnsName);
+    case 'state':
+      return stateLabel(node, glyphs(theme).restart);
+    case 'endpoint':
+      return endpointOf(node);
+    case 'node':
+      return node.swarmNode === null ? '-' : sanitize(node.swarmNode);
+    case 'host':
+      return node.engineHost ? engineLabel(node.engineHost) : '-';
+    case 'uptime':
+      return uptimeOf(node, now);
+    case 'image':
+      return sanitize(node.image);
+    case 'cpu':
+      return node.remote ? 'remote node' : node.state === 'running' ? cpuCell(u) : '-';
+    case 'mem':
+      return node.state === 'running' ? memCell(u) : '-';
+    case 'net':
+      return u && node.state === 'running' ? `${formatRate(u.netRxBps)} ${formatRate(u.netTxBps)}` : '-';
+    case 'gpu':
+      return gpuCell(gpus);
+    case 'train':
+      return node.state === 'running' ? trainCell(t, theme.ascii) : '-';
   }
 }
 
@@ -105,7 +138,15 @@ interface Segment {
 /** One row as few styled pieces as possible: neighbouring cells of the same color are merged, the
  * last cell is not padded. Ink tokenizes every character of every piece on every frame, so fewer
  * pieces and characters make a cheaper frame. */
-function segments(node: NodeView, u: NodeUsage | undefined, gpus: readonly ContainerGpu[] | undefined, columns: readonly Column[], now: number, theme: Theme, t?: NodeTraining): Segment[] {
+function segments(
+  node: NodeView,
+  u: NodeUsage | undefined,
+  gpus: readonly ContainerGpu[] | undefined,
+  columns: readonly Column[],
+  now: number,
+  theme: Theme,
+  t?: NodeTraining,
+): Segment[] {
   const out: Segment[] = [];
   const push = (text: string, color: string | undefined): void => {
     const last = out.at(-1);
@@ -114,17 +155,35 @@ function segments(node: NodeView, u: NodeUsage | undefined, gpus: readonly Conta
   };
   // A node that is down says why in the rest of its row: the last error line of its logs.
   const stateAt = columns.findIndex((c) => c.key === 'state');
-  const why = (node.state === 'exited' || node.state === 'dead' || node.state === 'restarting') && node.lastError && stateAt >= 0 && stateAt < columns.length - 1
-    ? sanitize(node.lastError) : null;
+  const why =
+    (node.state === 'exited' || node.state === 'dead' || node.state === 'restarting') &&
+    node.lastError &&
+    stateAt >= 0 &&
+    stateAt < columns.length - 1
+      ? sanitize(node.lastError)
+      : null;
   columns.forEach((c, ci) => {
     if (why !== null && ci > stateAt) {
-      if (ci === stateAt + 1) push(fit(why, columns.slice(ci).reduce((a, x) => a + x.width + 1, -1), theme.ascii).trimEnd(), tint(theme, 'red'));
+      if (ci === stateAt + 1)
+        push(
+          fit(
+            why,
+            columns.slice(ci).reduce((a, x) => a + x.width + 1, -1),
+            theme.ascii,
+          ).trimEnd(),
+          tint(theme, 'red'),
+        );
       return;
     }
     const lastColumn = ci === columns.length - 1;
     const withBar = c.key === 'mem' && node.state === 'running' && !!u?.memBytes && !!u.memLimitBytes;
     const width = withBar ? c.width - BAR - 1 : c.width;
-    let text = fit(cell(node, u, c.key, now, theme, gpus, t), width, theme.ascii, c.key === 'uptime' ? 'right' : 'left');
+    let text = fit(
+      cell(node, u, c.key, now, theme, gpus, t),
+      width,
+      theme.ascii,
+      c.key === 'uptime' ? 'right' : 'left',
+    );
     if (lastColumn && !withBar) text = text.trimEnd();
     push(text, colorOf(node, u, c.key, theme));
     if (withBar) {
@@ -139,7 +198,20 @@ function segments(node: NodeView, u: NodeUsage | undefined, gpus: readonly Conta
 /** The margin's mark: a root problem's severity, or 'affected' by another node's. */
 export type Flag = 'error' | 'warning' | 'affected';
 
-export function NodeTable({ nodes, usage, gpus = {}, columns, selected, top, rows, now, theme, failing = [], flagged = new Map(), training = {} }: Props): React.JSX.Element {
+export function NodeTable({
+  nodes,
+  usage,
+  gpus = {},
+  columns,
+  selected,
+  top,
+  rows,
+  now,
+  theme,
+  failing = [],
+  flagged = new Map(),
+  training = {},
+}: Props): React.JSX.Element {
   const g = glyphs(theme);
   const visible = nodes.slice(top, top + rows);
   const head = columns.map((c) => fit(c.title, c.width, theme.ascii)).join(' ');
@@ -147,7 +219,10 @@ export function NodeTable({ nodes, usage, gpus = {}, columns, selected, top, row
     <Box flexDirection="column">
       <Text bold wrap="truncate">{`  ${head}`}</Text>
       {nodes.length === 0 ? (
-        <Text color={tint(theme, 'gray')} wrap="truncate">  no containers on this network yet — start some, or run tfmon up</Text>
+        <Text color={tint(theme, 'gray')} wrap="truncate">
+          {' '}
+          no containers on this network yet — start some, or run tfmon up
+        </Text>
       ) : null}
       {visible.map((node, i) => {
         const isSelected = top + i === selected;
@@ -163,7 +238,9 @@ export function NodeTable({ nodes, usage, gpus = {}, columns, selected, top, row
         return (
           <Text key={node.id} wrap="truncate" inverse={isSelected}>
             {isSelected ? g.pointer : ' '}
-            <Text color={tint(theme, color)} bold={color !== 'gray'}>{mark}</Text>
+            <Text color={tint(theme, color)} bold={color !== 'gray'}>
+              {mark}
+            </Text>
             {segments(node, usage[node.id], gpus[node.id], columns, now, theme, training[node.id]).map((seg, si) =>
               seg.bar === undefined ? (
                 <Text key={si} color={seg.color}>

@@ -19,23 +19,57 @@ export function detailLines(node: NodeView, ascii = false): DetailLine[] {
     lines.push(tone ? { label, value, tone } : { label, value });
   };
   if (node.remote) {
-    add('swarm', sanitize(`service ${node.service ?? '?'}, a task on another swarm node${node.swarmNode ? ` (${node.swarmNode})` : ''}: usage, logs and probes need --host for that node`), 'dim');
+    add(
+      'swarm',
+      sanitize(
+        `service ${node.service ?? '?'}, a task on another swarm node${node.swarmNode ? ` (${node.swarmNode})` : ''}: usage, logs and probes need --host for that node`,
+      ),
+      'dim',
+    );
   } else if (node.service) {
-    add('swarm', sanitize(`service ${node.service}, task container ${node.name}${node.swarmNode ? `, on node ${node.swarmNode}` : ''}`));
+    add(
+      'swarm',
+      sanitize(
+        `service ${node.service}, task container ${node.name}${node.swarmNode ? `, on node ${node.swarmNode}` : ''}`,
+      ),
+    );
   }
   add('image', sanitize(node.image));
-  add('command', node.command.length ? sanitize(node.command.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')) : '-');
-  const from = node.roleSource === 'tf_config' ? 'TF_CONFIG' : node.roleSource === 'env' ? 'its environment' : node.roleSource === 'command' ? 'its torchrun command' : node.roleSource;
+  add(
+    'command',
+    node.command.length ? sanitize(node.command.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')) : '-',
+  );
+  const from =
+    node.roleSource === 'tf_config'
+      ? 'TF_CONFIG'
+      : node.roleSource === 'env'
+        ? 'its environment'
+        : node.roleSource === 'command'
+          ? 'its torchrun command'
+          : node.roleSource;
   if (isJobRank(node)) {
     // A rank of a job: which of how many, and where the job meets.
-    const rank = node.ranks ? `node ${node.index ?? '?'}, ranks ${node.ranks[0]}-${node.ranks[1]}` : `rank ${node.index ?? '?'}`;
-    add('role', `${frameworkName(node.framework)} ${node.role}, ${rank}${node.worldSize === null ? '' : ` of ${node.worldSize}`} (from ${from})`);
+    const rank = node.ranks
+      ? `node ${node.index ?? '?'}, ranks ${node.ranks[0]}-${node.ranks[1]}`
+      : `rank ${node.index ?? '?'}`;
+    add(
+      'role',
+      `${frameworkName(node.framework)} ${node.role}, ${rank}${node.worldSize === null ? '' : ` of ${node.worldSize}`} (from ${from})`,
+    );
     add('master', node.master === null ? 'not said' : sanitize(node.master), node.master === null ? 'dim' : undefined);
   } else {
     add('role', `${node.role}${node.index === null ? '' : ` ${node.index}`} (from ${from})`);
   }
   if (node.ports.length) {
-    add('ports', node.ports.map((p) => `${p.hostIp && p.hostIp !== '0.0.0.0' ? `${p.hostIp}:` : ''}${p.hostPort}${arrow}${p.containerPort}/${p.protocol}`).join(', '));
+    add(
+      'ports',
+      node.ports
+        .map(
+          (p) =>
+            `${p.hostIp && p.hostIp !== '0.0.0.0' ? `${p.hostIp}:` : ''}${p.hostPort}${arrow}${p.containerPort}/${p.protocol}`,
+        )
+        .join(', '),
+    );
   }
   const limits: string[] = [];
   if (node.nanoCpus) limits.push(`${node.nanoCpus / 1e9} CPUs`);
@@ -43,7 +77,8 @@ export function detailLines(node: NodeView, ascii = false): DetailLine[] {
   add('limits', limits.length ? limits.join(', ') : 'none');
   add('gpus', node.gpuRequest ?? 'none requested');
   if (node.restartPolicy) add('restart', `${node.restartPolicy}, ${node.restarts} so far`);
-  for (const m of node.mounts) add('mount', sanitize(`${m.source} ${arrow} ${m.destination}${m.readOnly ? ' (ro)' : ''}`));
+  for (const m of node.mounts)
+    add('mount', sanitize(`${m.source} ${arrow} ${m.destination}${m.readOnly ? ' (ro)' : ''}`));
   if (node.tfConfigError) add('TF_CONFIG', `invalid: ${sanitize(node.tfConfigError)}`, 'error');
   if (node.tfConfigRaw === null) {
     // A rank of another framework has no use for one.

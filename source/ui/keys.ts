@@ -4,11 +4,36 @@
 // Pure; no React.
 
 export type Action =
-  | 'up' | 'down' | 'pageUp' | 'pageDown' | 'first' | 'last' | 'left' | 'right'
-  | 'sort' | 'probe' | 'matrix' | 'tfConfig' | 'logs' | 'allLogs'
-  | 'scaleUp' | 'scaleDown' | 'restart' | 'restartRole' | 'apply' | 'write'
-  | 'search' | 'nextMatch' | 'previousMatch' | 'lastError' | 'pause' | 'timestamps'
-  | 'yes' | 'help' | 'close' | 'quit';
+  | 'up'
+  | 'down'
+  | 'pageUp'
+  | 'pageDown'
+  | 'first'
+  | 'last'
+  | 'left'
+  | 'right'
+  | 'sort'
+  | 'probe'
+  | 'matrix'
+  | 'tfConfig'
+  | 'logs'
+  | 'allLogs'
+  | 'scaleUp'
+  | 'scaleDown'
+  | 'restart'
+  | 'restartRole'
+  | 'apply'
+  | 'write'
+  | 'search'
+  | 'nextMatch'
+  | 'previousMatch'
+  | 'lastError'
+  | 'pause'
+  | 'timestamps'
+  | 'yes'
+  | 'help'
+  | 'close'
+  | 'quit';
 
 /** What has the keys: the table with the node details, the matrix or the TF_CONFIG pane under it;
  * the full-screen log view; the help; a question waiting for y. */
@@ -37,45 +62,233 @@ const ALL_BUT_DIALOG: View[] = [...SCREENS, 'help'];
 
 export const KEYMAP: readonly KeyBinding[] = [
   // The table (with the details, the matrix or the TF_CONFIG pane under it)
-  { keys: ['up', 'k'], label: '↑/k', action: 'up', help: 'select the node above', views: TABLE, footer: '↑/↓ select', short: 'up' },
+  {
+    keys: ['up', 'k'],
+    label: '↑/k',
+    action: 'up',
+    help: 'select the node above',
+    views: TABLE,
+    footer: '↑/↓ select',
+    short: 'up',
+  },
   { keys: ['down', 'j'], label: '↓/j', action: 'down', help: 'select the node below', views: TABLE, short: 'down' },
   { keys: ['pageUp'], label: 'PgUp', action: 'pageUp', help: 'one page of nodes up', views: TABLE, short: 'page up' },
-  { keys: ['pageDown'], label: 'PgDn', action: 'pageDown', help: 'one page of nodes down', views: TABLE, short: 'page down' },
+  {
+    keys: ['pageDown'],
+    label: 'PgDn',
+    action: 'pageDown',
+    help: 'one page of nodes down',
+    views: TABLE,
+    short: 'page down',
+  },
   { keys: ['home'], label: 'Home', action: 'first', help: 'first node', views: TABLE, short: 'first' },
   { keys: ['end'], label: 'End', action: 'last', help: 'last node', views: TABLE, short: 'last' },
-  { keys: ['left'], label: '←/→', action: 'left', help: 'the peer column to the left / right in the matrix (opens it)', views: ['main', 'matrix'], short: 'matrix column' },
+  {
+    keys: ['left'],
+    label: '←/→',
+    action: 'left',
+    help: 'the peer column to the left / right in the matrix (opens it)',
+    views: ['main', 'matrix'],
+    short: 'matrix column',
+  },
   { keys: ['right'], label: '', action: 'right', help: '', views: ['main', 'matrix'] },
-  { keys: ['l'], label: 'l', action: 'logs', help: "the selected node's logs, full screen", views: TABLE, footer: 'l logs', short: 'logs' },
-  { keys: ['m'], label: 'm', action: 'matrix', help: 'reachability matrix / node details (toggles)', views: TABLE, footer: 'm matrix', short: 'matrix' },
-  { keys: ['c'], label: 'c', action: 'tfConfig', help: 'TF_CONFIG (a PyTorch job: WORLD_SIZE, MASTER_*) from the live topology: the diff per node (toggles)', views: TABLE, footer: 'c TF_CONFIG', short: 'TF_CONFIG diff' },
-  { keys: ['a'], label: 'a', action: 'apply', help: 'recreate the nodes that differ, one at a time (a PyTorch job: every rank) (asks first)', views: ['tfconfig'], footer: 'a apply', changes: true, short: 'apply it (rolling, asks)' },
-  { keys: ['w'], label: 'w', action: 'write', help: 'write each node\'s TF_CONFIG to <node>.json in --tf-config-dir', views: ['tfconfig'], footer: 'w write files', short: 'write <node>.json files' },
-  { keys: ['+'], label: '+', action: 'scaleUp', help: 'add a worker (a copy of the highest-index one; PyTorch: the job restarts, a rank more)', views: TABLE, changes: true, short: 'add a worker' },
-  { keys: ['-'], label: '-', action: 'scaleDown', help: 'remove the highest-index worker (asks first; PyTorch: the job restarts, a rank less)', views: TABLE, changes: true, short: 'remove the last worker' },
-  { keys: ['r'], label: 'r', action: 'restart', help: 'restart the selected node (asks first)', views: TABLE, changes: true, short: 'restart' },
-  { keys: ['R'], label: 'R', action: 'restartRole', help: "restart every node of the selected node's role (asks first)", views: TABLE, changes: true, short: 'restart the role' },
-  { keys: ['s'], label: 's', action: 'sort', help: 'sort by role, CPU, memory, name (cycles)', views: TABLE, short: 'sort (role, CPU, memory, name)' },
-  { keys: ['p'], label: 'p', action: 'probe', help: 'probe every pair of nodes now (one round)', views: TABLE, footer: 'p probe', short: 'probe every pair now' },
+  {
+    keys: ['l'],
+    label: 'l',
+    action: 'logs',
+    help: "the selected node's logs, full screen",
+    views: TABLE,
+    footer: 'l logs',
+    short: 'logs',
+  },
+  {
+    keys: ['m'],
+    label: 'm',
+    action: 'matrix',
+    help: 'reachability matrix / node details (toggles)',
+    views: TABLE,
+    footer: 'm matrix',
+    short: 'matrix',
+  },
+  {
+    keys: ['c'],
+    label: 'c',
+    action: 'tfConfig',
+    help: 'TF_CONFIG (a PyTorch job: WORLD_SIZE, MASTER_*) from the live topology: the diff per node (toggles)',
+    views: TABLE,
+    footer: 'c TF_CONFIG',
+    short: 'TF_CONFIG diff',
+  },
+  {
+    keys: ['a'],
+    label: 'a',
+    action: 'apply',
+    help: 'recreate the nodes that differ, one at a time (a PyTorch job: every rank) (asks first)',
+    views: ['tfconfig'],
+    footer: 'a apply',
+    changes: true,
+    short: 'apply it (rolling, asks)',
+  },
+  {
+    keys: ['w'],
+    label: 'w',
+    action: 'write',
+    help: "write each node's TF_CONFIG to <node>.json in --tf-config-dir",
+    views: ['tfconfig'],
+    footer: 'w write files',
+    short: 'write <node>.json files',
+  },
+  {
+    keys: ['+'],
+    label: '+',
+    action: 'scaleUp',
+    help: 'add a worker (a copy of the highest-index one; PyTorch: the job restarts, a rank more)',
+    views: TABLE,
+    changes: true,
+    short: 'add a worker',
+  },
+  {
+    keys: ['-'],
+    label: '-',
+    action: 'scaleDown',
+    help: 'remove the highest-index worker (asks first; PyTorch: the job restarts, a rank less)',
+    views: TABLE,
+    changes: true,
+    short: 'remove the last worker',
+  },
+  {
+    keys: ['r'],
+    label: 'r',
+    action: 'restart',
+    help: 'restart the selected node (asks first)',
+    views: TABLE,
+    changes: true,
+    short: 'restart',
+  },
+  {
+    keys: ['R'],
+    label: 'R',
+    action: 'restartRole',
+    help: "restart every node of the selected node's role (asks first)",
+    views: TABLE,
+    changes: true,
+    short: 'restart the role',
+  },
+  {
+    keys: ['s'],
+    label: 's',
+    action: 'sort',
+    help: 'sort by role, CPU, memory, name (cycles)',
+    views: TABLE,
+    short: 'sort (role, CPU, memory, name)',
+  },
+  {
+    keys: ['p'],
+    label: 'p',
+    action: 'probe',
+    help: 'probe every pair of nodes now (one round)',
+    views: TABLE,
+    footer: 'p probe',
+    short: 'probe every pair now',
+  },
   // The log view
   { keys: ['up', 'k'], label: '↑/k', action: 'up', help: 'one line up', views: ['logs'], short: 'line up' },
   { keys: ['down', 'j'], label: '↓/j', action: 'down', help: 'one line down', views: ['logs'], short: 'line down' },
   { keys: ['pageUp'], label: 'PgUp', action: 'pageUp', help: 'one page up', views: ['logs'], short: 'page up' },
   { keys: ['pageDown'], label: 'PgDn', action: 'pageDown', help: 'one page down', views: ['logs'], short: 'page down' },
   { keys: ['home', 'g'], label: 'Home/g', action: 'first', help: 'oldest line', views: ['logs'], short: 'oldest' },
-  { keys: ['end', 'G'], label: 'End/G', action: 'last', help: 'newest line, following again', views: ['logs'], footer: 'g/G', short: 'newest' },
-  { keys: ['/'], label: '/', action: 'search', help: 'filter (text, or /regex/); Enter applies, Esc clears', views: ['logs'], footer: '/ filter', short: 'filter' },
-  { keys: ['n'], label: 'n/N', action: 'previousMatch', help: 'previous / next match', views: ['logs'], footer: 'n/N match', short: 'matches' },
+  {
+    keys: ['end', 'G'],
+    label: 'End/G',
+    action: 'last',
+    help: 'newest line, following again',
+    views: ['logs'],
+    footer: 'g/G',
+    short: 'newest',
+  },
+  {
+    keys: ['/'],
+    label: '/',
+    action: 'search',
+    help: 'filter (text, or /regex/); Enter applies, Esc clears',
+    views: ['logs'],
+    footer: '/ filter',
+    short: 'filter',
+  },
+  {
+    keys: ['n'],
+    label: 'n/N',
+    action: 'previousMatch',
+    help: 'previous / next match',
+    views: ['logs'],
+    footer: 'n/N match',
+    short: 'matches',
+  },
   { keys: ['N'], label: '', action: 'nextMatch', help: '', views: ['logs'] },
-  { keys: ['e'], label: 'e', action: 'lastError', help: 'the latest error line', views: ['logs'], footer: 'e error', short: 'latest error' },
-  { keys: [' '], label: 'space', action: 'pause', help: 'pause / resume following', views: ['logs'], footer: 'space pause', short: 'pause' },
-  { keys: ['L'], label: 'L', action: 'allLogs', help: "every node's logs interleaved, full screen", views: SCREENS, short: 'all logs' },
+  {
+    keys: ['e'],
+    label: 'e',
+    action: 'lastError',
+    help: 'the latest error line',
+    views: ['logs'],
+    footer: 'e error',
+    short: 'latest error',
+  },
+  {
+    keys: [' '],
+    label: 'space',
+    action: 'pause',
+    help: 'pause / resume following',
+    views: ['logs'],
+    footer: 'space pause',
+    short: 'pause',
+  },
+  {
+    keys: ['L'],
+    label: 'L',
+    action: 'allLogs',
+    help: "every node's logs interleaved, full screen",
+    views: SCREENS,
+    short: 'all logs',
+  },
   { keys: ['t'], label: 't', action: 'timestamps', help: 'timestamps on / off', views: SCREENS, short: 'timestamps' },
   // A question
-  { keys: ['y', 'Y'], label: 'y', action: 'yes', help: 'go ahead; any other key answers no', views: ['dialog'], short: 'yes (any other key: no)' },
+  {
+    keys: ['y', 'Y'],
+    label: 'y',
+    action: 'yes',
+    help: 'go ahead; any other key answers no',
+    views: ['dialog'],
+    short: 'yes (any other key: no)',
+  },
   // Everywhere
-  { keys: ['?'], label: '?', action: 'help', help: 'this help (toggles)', views: ALL_BUT_DIALOG, footer: '? help', short: 'help' },
-  { keys: ['escape'], label: 'Esc', action: 'close', help: 'back: close the help, the pane, the log view', views: ALL_BUT_DIALOG, footer: 'Esc back', short: 'back' },
-  { keys: ['q', 'ctrl+c'], label: 'q', action: 'quit', help: 'quit (Ctrl-C too)', views: ALL_BUT_DIALOG, footer: 'q quit', short: 'quit' },
+  {
+    keys: ['?'],
+    label: '?',
+    action: 'help',
+    help: 'this help (toggles)',
+    views: ALL_BUT_DIALOG,
+    footer: '? help',
+    short: 'help',
+  },
+  {
+    keys: ['escape'],
+    label: 'Esc',
+    action: 'close',
+    help: 'back: close the help, the pane, the log view',
+    views: ALL_BUT_DIALOG,
+    footer: 'Esc back',
+    short: 'back',
+  },
+  {
+    keys: ['q', 'ctrl+c'],
+    label: 'q',
+    action: 'quit',
+    help: 'quit (Ctrl-C too)',
+    views: ALL_BUT_DIALOG,
+    footer: 'q quit',
+    short: 'quit',
+  },
 ];
 
 /** Ink's key flags reduced to one name, so lookups are a table read. */
@@ -118,12 +331,17 @@ const lookups = new Map<string, Map<string, Action>>();
 function lookup(view: View, readOnly: boolean): Map<string, Action> {
   const id = `${view}:${readOnly}`;
   let map = lookups.get(id);
-  if (!map) lookups.set(id, (map = new Map(bindingsOf(view, readOnly).flatMap((b) => b.keys.map((k) => [k, b.action] as const)))));
+  if (!map)
+    lookups.set(
+      id,
+      (map = new Map(bindingsOf(view, readOnly).flatMap((b) => b.keys.map((k) => [k, b.action] as const)))),
+    );
   return map;
 }
 
 /** The action of a key in a view, if it has one. */
-export const actionFor = (name: string, view: View, readOnly = false): Action | undefined => lookup(view, readOnly).get(name);
+export const actionFor = (name: string, view: View, readOnly = false): Action | undefined =>
+  lookup(view, readOnly).get(name);
 
 /** A key that would change the cluster in this view, pressed with --read-only: worth a word. */
 export const refusedFor = (name: string, view: View): boolean =>
@@ -138,7 +356,7 @@ export const footerOf = (view: View, readOnly = false): string =>
 
 /** What each view is called in the help and the docs. */
 export const VIEW_TITLES: Record<View, string> = {
-  main: 'the table, with the selected node\'s details',
+  main: "the table, with the selected node's details",
   matrix: 'the table, with the reachability matrix (m)',
   tfconfig: 'the table, with the TF_CONFIG pane (c)',
   logs: 'the log view (l, L)',
@@ -180,13 +398,22 @@ export function keysMarkdown(): string {
     '',
   ];
   for (const view of VIEWS) {
-    lines.push(`## ${VIEW_TITLES[view][0]!.toUpperCase()}${VIEW_TITLES[view].slice(1)}`, '', '| key | what it does |', '|---|---|');
+    lines.push(
+      `## ${VIEW_TITLES[view][0]!.toUpperCase()}${VIEW_TITLES[view].slice(1)}`,
+      '',
+      '| key | what it does |',
+      '|---|---|',
+    );
     for (const b of bindingsOf(view)) {
       if (!b.label) continue;
       const md = b.label.replace(/\|/g, '\\|');
       lines.push(`| \`${md}\` | ${b.help}${b.changes ? ' *(changes the cluster)*' : ''} |`);
     }
-    if (view === 'logs') lines.push('', 'While a filter is typed after `/`, keys are text: Enter applies it, Esc clears it, Backspace edits, Ctrl-C quits.');
+    if (view === 'logs')
+      lines.push(
+        '',
+        'While a filter is typed after `/`, keys are text: Enter applies it, Esc clears it, Backspace edits, Ctrl-C quits.',
+      );
     lines.push('');
   }
   return `${lines.join('\n').trimEnd()}\n`;

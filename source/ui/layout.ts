@@ -1,6 +1,20 @@
 // How the screen is cut up for a given terminal size. Pure: tested without rendering.
 
-export type ColumnKey = 'role' | 'index' | 'name' | 'state' | 'endpoint' | 'node' | 'host' | 'uptime' | 'cpu' | 'mem' | 'net' | 'gpu' | 'train' | 'image';
+export type ColumnKey =
+  | 'role'
+  | 'index'
+  | 'name'
+  | 'state'
+  | 'endpoint'
+  | 'node'
+  | 'host'
+  | 'uptime'
+  | 'cpu'
+  | 'mem'
+  | 'net'
+  | 'gpu'
+  | 'train'
+  | 'image';
 
 export interface Column {
   key: ColumnKey;
@@ -29,10 +43,40 @@ const FIXED: Record<Exclude<ColumnKey, 'name' | 'image'>, { title: string; width
   train: { title: 'TRAIN', width: 11 },
 };
 
-const ORDER: ColumnKey[] = ['role', 'index', 'name', 'state', 'host', 'cpu', 'mem', 'gpu', 'net', 'endpoint', 'node', 'uptime', 'train', 'image'];
+const ORDER: ColumnKey[] = [
+  'role',
+  'index',
+  'name',
+  'state',
+  'host',
+  'cpu',
+  'mem',
+  'gpu',
+  'net',
+  'endpoint',
+  'node',
+  'uptime',
+  'train',
+  'image',
+];
 /** What goes first when the width runs out: the last of this list is dropped first. The training's
  * pace is what a narrow terminal keeps after the state and the node's CPU and memory. */
-const PRIORITY: ColumnKey[] = ['role', 'index', 'name', 'state', 'host', 'cpu', 'mem', 'train', 'endpoint', 'node', 'gpu', 'net', 'uptime', 'image'];
+const PRIORITY: ColumnKey[] = [
+  'role',
+  'index',
+  'name',
+  'state',
+  'host',
+  'cpu',
+  'mem',
+  'train',
+  'endpoint',
+  'node',
+  'gpu',
+  'net',
+  'uptime',
+  'image',
+];
 
 export interface ColumnOptions {
   longestName?: number;
@@ -48,9 +92,24 @@ export interface ColumnOptions {
 
 /** Table columns for a width. Columns that do not fit are dropped in a fixed order (image, uptime,
  * net, gpu, endpoint, train, mem, cpu), never squeezed. Name gets what it needs, the image what is left. */
-export function tableColumns(width: number, { longestName = 20, usage = false, gpu = false, swarm = false, engines = false, train = false }: ColumnOptions = {}): Column[] {
+export function tableColumns(
+  width: number,
+  { longestName = 20, usage = false, gpu = false, swarm = false, engines = false, train = false }: ColumnOptions = {},
+): Column[] {
   const inner = width - 2; // selection marker
-  const available = PRIORITY.filter((k) => (k === 'cpu' || k === 'mem' || k === 'net' ? usage : k === 'gpu' ? gpu : k === 'node' ? swarm : k === 'host' ? engines : k === 'train' ? train : true));
+  const available = PRIORITY.filter((k) =>
+    k === 'cpu' || k === 'mem' || k === 'net'
+      ? usage
+      : k === 'gpu'
+        ? gpu
+        : k === 'node'
+          ? swarm
+          : k === 'host'
+            ? engines
+            : k === 'train'
+              ? train
+              : true,
+  );
   const widthOf = (k: ColumnKey): number => (k === 'name' ? MIN_NAME : k === 'image' ? MIN_IMAGE : FIXED[k].width);
   let keys = [...available];
   const total = (ks: ColumnKey[]): number => ks.reduce((a, k) => a + widthOf(k) + 1, -1);

@@ -41,9 +41,15 @@ function indexAt(lines: readonly LogLine[], seq: number): number {
 
 export function logWindow(all: readonly LogLine[], state: LogWindowState, rows: number): LogWindow {
   const { lines, error } = filtered(all, state.filter);
-  const bottom = state.anchor === null ? lines.length - 1 : Math.max(indexAt(lines, state.anchor), Math.min(rows, lines.length) - 1);
+  const bottom =
+    state.anchor === null ? lines.length - 1 : Math.max(indexAt(lines, state.anchor), Math.min(rows, lines.length) - 1);
   const from = Math.max(0, bottom - rows + 1);
-  return { lines: lines.slice(from, bottom + 1), matching: lines.length, below: lines.length - 1 - bottom, filterError: error };
+  return {
+    lines: lines.slice(from, bottom + 1),
+    matching: lines.length,
+    below: lines.length - 1 - bottom,
+    filterError: error,
+  };
 }
 
 export type LogMove = 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'pause' | 'nextMatch' | 'previousMatch' | 'lastError';
@@ -67,11 +73,16 @@ export function moveLog(all: readonly LogLine[], state: LogWindowState, rows: nu
     return { ...state, mark: seq, anchor: visible ? (state.anchor ?? lines[bottom]!.seq) : to >= last ? null : seq };
   };
   switch (move) {
-    case 'pageUp': return at(bottom - rows);
-    case 'pageDown': return at(bottom + rows);
-    case 'top': return at(0);
-    case 'bottom': return { ...state, anchor: null, mark: null };
-    case 'pause': return state.anchor === null ? { ...state, anchor: lines[last]!.seq } : { ...state, anchor: null };
+    case 'pageUp':
+      return at(bottom - rows);
+    case 'pageDown':
+      return at(bottom + rows);
+    case 'top':
+      return at(0);
+    case 'bottom':
+      return { ...state, anchor: null, mark: null };
+    case 'pause':
+      return state.anchor === null ? { ...state, anchor: lines[last]!.seq } : { ...state, anchor: null };
     case 'previousMatch': {
       const cur = state.mark === null ? bottom + 1 : indexAt(lines, state.mark);
       return markAt(cur - 1);
@@ -82,7 +93,9 @@ export function moveLog(all: readonly LogLine[], state: LogWindowState, rows: nu
     }
     case 'lastError': {
       // Paused at it, at the bottom of the window: the lines that led to it are above.
-      for (let i = last; i >= 0; i--) if (lines[i]!.level === 'error') return { ...state, mark: lines[i]!.seq, anchor: lines[Math.max(i, Math.min(rows, lines.length) - 1)]!.seq };
+      for (let i = last; i >= 0; i--)
+        if (lines[i]!.level === 'error')
+          return { ...state, mark: lines[i]!.seq, anchor: lines[Math.max(i, Math.min(rows, lines.length) - 1)]!.seq };
       return state;
     }
   }

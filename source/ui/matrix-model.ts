@@ -37,10 +37,13 @@ export function markOf(e: ReachEntry | undefined, expectedIp: string | null): Ma
   return 'ok';
 }
 
-const isFailure = (m: Mark): boolean => m === 'dns' || m === 'refused' || m === 'timeout' || m === 'mismatch' || m === 'error';
+const isFailure = (m: Mark): boolean =>
+  m === 'dns' || m === 'refused' || m === 'timeout' || m === 'mismatch' || m === 'error';
 
 function labelsFor(nodes: readonly NodeView[]): string[] {
-  const wanted = nodes.map((n) => (n.role in ROLE_INITIAL && n.index !== null && n.index < 100 ? `${ROLE_INITIAL[n.role]}${n.index}` : null));
+  const wanted = nodes.map((n) =>
+    n.role in ROLE_INITIAL && n.index !== null && n.index < 100 ? `${ROLE_INITIAL[n.role]}${n.index}` : null,
+  );
   const count = new Map<string, number>();
   for (const w of wanted) if (w) count.set(w, (count.get(w) ?? 0) + 1);
   // Duplicates (two "w1": a wrong task index) fall back to the row number, so no header is ambiguous.
@@ -50,7 +53,11 @@ function labelsFor(nodes: readonly NodeView[]): string[] {
 /** The matrix for nodes in display order. Hosts that only TF_CONFIG names become extra columns. */
 export function buildMatrix(nodes: readonly NodeView[], entries: readonly ReachEntry[]): Matrix {
   const labels = labelsFor(nodes);
-  const columns: MatrixColumn[] = nodes.map((n, i) => ({ host: n.dnsName, label: labels[i] ?? `#${i + 1}`, isNode: true }));
+  const columns: MatrixColumn[] = nodes.map((n, i) => ({
+    host: n.dnsName,
+    label: labels[i] ?? `#${i + 1}`,
+    isNode: true,
+  }));
   const names = new Set(nodes.map((n) => n.dnsName));
   const extra = [...new Set(entries.map((e) => e.to).filter((h) => !names.has(h)))].sort();
   for (const [i, host] of extra.entries()) columns.push({ host, label: `x${i + 1}`, isNode: false });
@@ -95,7 +102,8 @@ export function failuresOf(m: Matrix, row: number, nodeHost: string): PeerCounts
   const peers = marks.filter((k) => k !== 'self' && k !== 'none' && k !== 'unprobed').length;
   const col = m.columns.findIndex((c) => c.host === nodeHost);
   const inbound = col < 0 ? 0 : m.marks.filter((r) => isFailure(r[col] ?? 'none')).length;
-  const reachedBy = col < 0 ? 0 : m.marks.filter((r) => !['self', 'none', 'unprobed'].includes(r[col] ?? 'none')).length;
+  const reachedBy =
+    col < 0 ? 0 : m.marks.filter((r) => !['self', 'none', 'unprobed'].includes(r[col] ?? 'none')).length;
   return { peers, out, in: inbound, reachedBy };
 }
 
@@ -160,13 +168,22 @@ export function groupFailures(entries: readonly ReachEntry[], nodes: readonly No
 /** "2 DNS, 1 refused": what went wrong in a set of pairs, most common first. */
 export function kindsOf(entries: readonly ReachEntry[], nodes: readonly NodeView[]): string {
   const ipOf = new Map(nodes.map((n) => [n.dnsName, n.ip]));
-  const words: Partial<Record<Mark, string>> = { dns: 'DNS', refused: 'refused', timeout: 'timeout', mismatch: 'IP mismatch', error: 'error' };
+  const words: Partial<Record<Mark, string>> = {
+    dns: 'DNS',
+    refused: 'refused',
+    timeout: 'timeout',
+    mismatch: 'IP mismatch',
+    error: 'error',
+  };
   const count = new Map<string, number>();
   for (const e of entries) {
     const w = words[markOf(e, ipOf.get(e.to) ?? null)];
     if (w) count.set(w, (count.get(w) ?? 0) + 1);
   }
-  return [...count].sort((a, b) => b[1] - a[1]).map(([w, c]) => `${c} ${w}`).join(', ');
+  return [...count]
+    .sort((a, b) => b[1] - a[1])
+    .map(([w, c]) => `${c} ${w}`)
+    .join(', ');
 }
 
 /** One sentence on a pair, for the line under the matrix. */
@@ -186,5 +203,8 @@ export function targetColumn(m: Matrix, row: number, target: string | null): num
   const marks = m.marks[row] ?? [];
   const failing = marks.findIndex((k) => k !== 'ok' && k !== 'self' && k !== 'none');
   if (failing >= 0) return failing;
-  return Math.max(0, marks.findIndex((k) => k !== 'self'));
+  return Math.max(
+    0,
+    marks.findIndex((k) => k !== 'self'),
+  );
 }

@@ -4,7 +4,14 @@ import { engineOf, monitorOf, monitorOptions, type CommonOptions } from '../comm
 import type { Engine } from '../engine/engine.js';
 import type { Monitor } from '../monitor/monitor.js';
 import { App, type ScreenActions } from './App.js';
-import { applyTfConfig, restartNodes, scaleDown, scaleUp, writeTfConfigFiles, type Progress } from '../engine/cluster-actions.js';
+import {
+  applyTfConfig,
+  restartNodes,
+  scaleDown,
+  scaleUp,
+  writeTfConfigFiles,
+  type Progress,
+} from '../engine/cluster-actions.js';
 import { lastWorker, regeneratesJob, tfConfigPlan } from '../cluster/regenerate.js';
 import { applyJobVariables, resizeJob } from '../engine/job-actions.js';
 import { asciiOnly, colorEnabled, supportsHyperlinks } from '../text/locale.js';
@@ -15,7 +22,11 @@ import { homeAfterAlternateScreen } from './screen-top.js';
 
 /** The keys' actions, always on the monitor's current nodes, each on the engine that owns its node
  * (one engine, or several with --host repeated). */
-export function clusterActions(engine: Engine, monitor: Monitor, options: Pick<CommonOptions, 'readOnly' | 'tfConfigDir'>): ScreenActions {
+export function clusterActions(
+  engine: Engine,
+  monitor: Monitor,
+  options: Pick<CommonOptions, 'readOnly' | 'tfConfigDir'>,
+): ScreenActions {
   const nodes = () => monitor.getSnapshot().nodes;
   const network = () => monitor.getSnapshot().network.name;
   const owner = (id: string): Engine => monitor.engineOf(id) ?? engine;
@@ -33,31 +44,34 @@ export function clusterActions(engine: Engine, monitor: Monitor, options: Pick<C
     tfConfigDir: options.tfConfigDir ?? null,
     writeTfConfig: () => writeTfConfigFiles(options.tfConfigDir ?? '.', plans()),
     // --read-only: the screen is handed no way to change the cluster at all.
-    ...(readOnly ? {} : {
-      changes: {
-        scaleUp: async (progress: Progress) => {
-          // The copy is made where its source (the highest-index worker) runs.
-          const source = lastWorker(nodes());
-          await scaleUp(source ? owner(source.id) : engine, nodes(), network(), progress);
-        },
-        scaleDown: (id: string, progress: Progress) => scaleDown(owner(id), nodes(), id, progress),
-        resizeJob: async (delta: 1 | -1, progress: Progress) => {
-          await resizeJob(engine, nodes(), network(), delta, progress);
-        },
-        restart: async (ids: string[], progress: Progress) => {
-          for (const id of ids) await restartNodes(owner(id), nodes(), [id], progress);
-        },
-        applyRegenerated: async (progress: Progress) => {
-          // A network of PyTorch ranks and no TensorFlow task: the job's variables (it restarts whole).
-          if (regeneratesJob(nodes())) {
-            await applyJobVariables(engine, nodes(), network(), progress);
-            return;
-          }
-          // One node at a time, each on its own engine: the rollout stays rolling across engines.
-          for (const plan of plans().filter((p) => p.diff.length > 0)) await applyTfConfig(owner(plan.node.id), nodes(), [plan], network(), progress);
-        },
-      },
-    }),
+    ...(readOnly
+      ? {}
+      : {
+          changes: {
+            scaleUp: async (progress: Progress) => {
+              // The copy is made where its source (the highest-index worker) runs.
+              const source = lastWorker(nodes());
+              await scaleUp(source ? owner(source.id) : engine, nodes(), network(), progress);
+            },
+            scaleDown: (id: string, progress: Progress) => scaleDown(owner(id), nodes(), id, progress),
+            resizeJob: async (delta: 1 | -1, progress: Progress) => {
+              await resizeJob(engine, nodes(), network(), delta, progress);
+            },
+            restart: async (ids: string[], progress: Progress) => {
+              for (const id of ids) await restartNodes(owner(id), nodes(), [id], progress);
+            },
+            applyRegenerated: async (progress: Progress) => {
+              // A network of PyTorch ranks and no TensorFlow task: the job's variables (it restarts whole).
+              if (regeneratesJob(nodes())) {
+                await applyJobVariables(engine, nodes(), network(), progress);
+                return;
+              }
+              // One node at a time, each on its own engine: the rollout stays rolling across engines.
+              for (const plan of plans().filter((p) => p.diff.length > 0))
+                await applyTfConfig(owner(plan.node.id), nodes(), [plan], network(), progress);
+            },
+          },
+        }),
   };
 }
 
@@ -74,10 +88,14 @@ export async function runTui(options: CommonOptions, tui: TuiOptions = { altScre
   await monitor.start();
   // Bound before the screen takes the terminal: an address in use is one line and exit 1, as usual.
   // prom-client is loaded only when asked for: the screen alone does not pay for it.
-  const metrics = tui.metrics ? await (await import('../metrics/server.js')).openEndpoint(monitor, tui.metrics, options.network).catch((error: unknown) => {
-    monitor.stop();
-    throw error;
-  }) : null;
+  const metrics = tui.metrics
+    ? await (await import('../metrics/server.js'))
+        .openEndpoint(monitor, tui.metrics, options.network)
+        .catch((error: unknown) => {
+          monitor.stop();
+          throw error;
+        })
+    : null;
   const actions = clusterActions(engine, monitor, options);
   const theme = { color: colorEnabled(), ascii: asciiOnly() };
   const app = render(
@@ -97,7 +115,15 @@ export async function runTui(options: CommonOptions, tui: TuiOptions = { altScre
     // Incremental: only the lines that changed are rewritten (half the bytes of a 160x60 frame of
     // 50 nodes, measured: what an SSH link and the terminal pay for).
     // stdout: the alternate screen is drawn from its first row (screen-top.ts).
-    { stdout: homeAfterAlternateScreen(process.stdout), maxFps: 30, exitOnCtrlC: true, patchConsole: true, interactive: true, alternateScreen: tui.altScreen, incrementalRendering: true },
+    {
+      stdout: homeAfterAlternateScreen(process.stdout),
+      maxFps: 30,
+      exitOnCtrlC: true,
+      patchConsole: true,
+      interactive: true,
+      alternateScreen: tui.altScreen,
+      incrementalRendering: true,
+    },
   );
   const onSignal = (code: number) => () => {
     app.unmount();
@@ -120,7 +146,12 @@ export async function runTui(options: CommonOptions, tui: TuiOptions = { altScre
   process.on('unhandledRejection', onFatal);
   // Fault injection for the terminal tests: an exception thrown outside React after N ms.
   const injected = Number(process.env['TFMON_FAULT_THROW_AFTER_MS'] ?? 0);
-  const fault = injected > 0 ? setTimeout(() => { throw new Error('injected fault (TFMON_FAULT_THROW_AFTER_MS)'); }, injected) : null;
+  const fault =
+    injected > 0
+      ? setTimeout(() => {
+          throw new Error('injected fault (TFMON_FAULT_THROW_AFTER_MS)');
+        }, injected)
+      : null;
   await app.waitUntilExit();
   if (fault) clearTimeout(fault);
   process.off('SIGTERM', onTerm);

@@ -134,16 +134,26 @@ const same = (state: ScreenState): Reduced => ({ state, command: null });
 const withCommand = (state: ScreenState, command: Command): Reduced => ({ state, command });
 const push = (s: ScreenState, v: View): View[] => [...s.stack, v];
 const pop = (s: ScreenState): View[] => (s.stack.length > 1 ? s.stack.slice(0, -1) : s.stack);
-const ask = (s: ScreenState, text: string, command: Command): ScreenState =>
-  ({ ...s, question: { text: `${text} [y/N]`, command }, stack: push(s, 'dialog') });
+const ask = (s: ScreenState, text: string, command: Command): ScreenState => ({
+  ...s,
+  question: { text: `${text} [y/N]`, command },
+  stack: push(s, 'dialog'),
+});
 
 export function reduce(s: ScreenState, event: ScreenEvent): Reduced {
   switch (event.type) {
-    case 'notice': return same({ ...s, notice: event.notice });
-    case 'noticeExpired': return same(s.notice === event.notice ? { ...s, notice: null } : s);
-    case 'ask': return same(viewOf(s) === 'dialog' ? s : ask(s, event.question.text.replace(/ \[y\/N\]$/, ''), event.question.command));
-    case 'applied': return same({ ...s, stack: s.stack.filter((v) => v !== 'tfconfig') });
-    case 'key': return key(s, event.input, event.key, event.ctx);
+    case 'notice':
+      return same({ ...s, notice: event.notice });
+    case 'noticeExpired':
+      return same(s.notice === event.notice ? { ...s, notice: null } : s);
+    case 'ask':
+      return same(
+        viewOf(s) === 'dialog' ? s : ask(s, event.question.text.replace(/ \[y\/N\]$/, ''), event.question.command),
+      );
+    case 'applied':
+      return same({ ...s, stack: s.stack.filter((v) => v !== 'tfconfig') });
+    case 'key':
+      return key(s, event.input, event.key, event.ctx);
   }
 }
 
@@ -158,7 +168,8 @@ function key(s: ScreenState, input: string, flags: KeyFlags, ctx: KeyContext): R
     return same({ ...answered, notice: { text: 'cancelled: nothing changed', tone: 'info' } });
   }
   const action = actionFor(name, view, ctx.readOnly);
-  if (!action) return same(ctx.readOnly && refusedFor(name, view) ? { ...s, notice: { text: READ_ONLY, tone: 'error' } } : s);
+  if (!action)
+    return same(ctx.readOnly && refusedFor(name, view) ? { ...s, notice: { text: READ_ONLY, tone: 'error' } } : s);
   // The help has three keys: ? and Esc close it, q quits.
   if (view === 'help') return action === 'quit' ? withCommand(s, { kind: 'quit' }) : same({ ...s, stack: pop(s) });
   if (view === 'logs') return logKey(s, action, ctx);
@@ -184,32 +195,53 @@ function tableKey(s: ScreenState, action: Action, ctx: KeyContext): Reduced {
     if (m.columns.length === 0) return same(s);
     const from = targetColumn(m, row, s.target);
     const to = Math.max(0, Math.min(m.columns.length - 1, from + delta));
-    const stack = viewOf(s) === 'matrix' ? s.stack : viewOf(s) === 'main' ? push(s, 'matrix') : [...pop(s), 'matrix' as const];
+    const stack =
+      viewOf(s) === 'matrix' ? s.stack : viewOf(s) === 'main' ? push(s, 'matrix') : [...pop(s), 'matrix' as const];
     return same({ ...s, target: m.columns[to]?.host ?? null, stack });
   };
   const node = nodes[row];
   switch (action) {
-    case 'up': return select(row - 1);
-    case 'down': return select(row + 1);
-    case 'pageUp': return select(row - ctx.pageRows);
-    case 'pageDown': return select(row + ctx.pageRows);
-    case 'first': return select(0);
-    case 'last': return select(nodes.length - 1);
-    case 'left': return moveTarget(-1);
-    case 'right': return moveTarget(1);
-    case 'matrix': return toggle('matrix');
-    case 'tfConfig': return toggle('tfconfig');
+    case 'up':
+      return select(row - 1);
+    case 'down':
+      return select(row + 1);
+    case 'pageUp':
+      return select(row - ctx.pageRows);
+    case 'pageDown':
+      return select(row + ctx.pageRows);
+    case 'first':
+      return select(0);
+    case 'last':
+      return select(nodes.length - 1);
+    case 'left':
+      return moveTarget(-1);
+    case 'right':
+      return moveTarget(1);
+    case 'matrix':
+      return toggle('matrix');
+    case 'tfConfig':
+      return toggle('tfconfig');
     case 'logs':
     case 'allLogs':
       return same({ ...s, stack: push(s, 'logs'), logScope: action === 'logs' ? 'node' : 'all', log: FOLLOWING });
-    case 'timestamps': return same({ ...s, timestamps: !s.timestamps });
-    case 'sort': return same({ ...s, sort: nextSort(s.sort) });
-    case 'probe': return withCommand(s, { kind: 'probe' });
-    case 'help': return same({ ...s, stack: push(s, 'help') });
-    case 'close': return same({ ...s, notice: null, stack: pop(s) });
-    case 'quit': return withCommand(s, { kind: 'quit' });
+    case 'timestamps':
+      return same({ ...s, timestamps: !s.timestamps });
+    case 'sort':
+      return same({ ...s, sort: nextSort(s.sort) });
+    case 'probe':
+      return withCommand(s, { kind: 'probe' });
+    case 'help':
+      return same({ ...s, stack: push(s, 'help') });
+    case 'close':
+      return same({ ...s, notice: null, stack: pop(s) });
+    case 'quit':
+      return withCommand(s, { kind: 'quit' });
     case 'write':
-      if (!ctx.tfConfigDir) return same({ ...s, notice: { text: 'start tfmon with --tf-config-dir DIR to write TF_CONFIG files', tone: 'error' } });
+      if (!ctx.tfConfigDir)
+        return same({
+          ...s,
+          notice: { text: 'start tfmon with --tf-config-dir DIR to write TF_CONFIG files', tone: 'error' },
+        });
       return withCommand(s, { kind: 'write' });
     default:
       return ctx.canChange ? change(s, action, nodes, node) : same(s);
@@ -223,8 +255,13 @@ function change(s: ScreenState, action: Action, nodes: readonly NodeView[], node
       const job = resizableJob(nodes);
       if (job) {
         const next = job.ranks.length + 1;
-        return same(ask(s, `A static DDP job restarts whole: recreate ${job.ranks.length} rank${job.ranks.length === 1 ? '' : 's'} with WORLD_SIZE=${next} and add rank ${next - 1}?`,
-          { kind: 'resizeJob', delta: 1, done: `the job runs with WORLD_SIZE=${next}` }));
+        return same(
+          ask(
+            s,
+            `A static DDP job restarts whole: recreate ${job.ranks.length} rank${job.ranks.length === 1 ? '' : 's'} with WORLD_SIZE=${next} and add rank ${next - 1}?`,
+            { kind: 'resizeJob', delta: 1, done: `the job runs with WORLD_SIZE=${next}` },
+          ),
+        );
       }
       const refused = notScalable(nodes);
       if (refused) return same({ ...s, notice: { text: refused, tone: 'error' } });
@@ -236,30 +273,69 @@ function change(s: ScreenState, action: Action, nodes: readonly NodeView[], node
       const job = resizableJob(nodes);
       if (job && job.ranks.length > 1) {
         const next = job.ranks.length - 1;
-        return same(ask(s, `A static DDP job restarts whole: remove ${job.ranks.at(-1)!.name} (rank ${next}) and recreate the other ${next} with WORLD_SIZE=${next}?`,
-          { kind: 'resizeJob', delta: -1, done: `the job runs with WORLD_SIZE=${next}` }));
+        return same(
+          ask(
+            s,
+            `A static DDP job restarts whole: remove ${job.ranks.at(-1)!.name} (rank ${next}) and recreate the other ${next} with WORLD_SIZE=${next}?`,
+            { kind: 'resizeJob', delta: -1, done: `the job runs with WORLD_SIZE=${next}` },
+          ),
+        );
       }
       const last = lastWorker(nodes);
       if (!last) return same({ ...s, notice: { text: notScalable(nodes) ?? 'no worker to remove', tone: 'error' } });
-      return same(ask(s, `Remove ${last.dnsName} (worker ${last.index}, the highest index): stop it, then delete ${last.service ? 'the service' : 'the container'}?`,
-        { kind: 'scaleDown', id: last.id, name: last.dnsName }));
+      return same(
+        ask(
+          s,
+          `Remove ${last.dnsName} (worker ${last.index}, the highest index): stop it, then delete ${last.service ? 'the service' : 'the container'}?`,
+          { kind: 'scaleDown', id: last.id, name: last.dnsName },
+        ),
+      );
     }
     case 'restart':
       if (!node) return same(s);
-      return same(ask(s, `Restart ${node.dnsName}?`, { kind: 'restart', ids: [node.id], done: `restarted ${node.dnsName}` }));
+      return same(
+        ask(s, `Restart ${node.dnsName}?`, { kind: 'restart', ids: [node.id], done: `restarted ${node.dnsName}` }),
+      );
     case 'restartRole': {
       if (!node) return same(s);
       const role = nodes.filter((n) => n.role === node.role);
-      return same(ask(s, `Restart all ${plural(role.length, `${node.role} node`)} (${role.map((n) => n.name).join(', ')}), one after the other?`,
-        { kind: 'restart', ids: role.map((n) => n.id), done: `restarted ${plural(role.length, `${node.role} node`)}` }));
+      return same(
+        ask(
+          s,
+          `Restart all ${plural(role.length, `${node.role} node`)} (${role.map((n) => n.name).join(', ')}), one after the other?`,
+          {
+            kind: 'restart',
+            ids: role.map((n) => n.id),
+            done: `restarted ${plural(role.length, `${node.role} node`)}`,
+          },
+        ),
+      );
     }
     case 'apply': {
-      if (!regeneratesJob(nodes)) return same(ask(s, 'Recreate the nodes whose TF_CONFIG differs, one at a time (each keeps the rest of its configuration)?', { kind: 'apply' }));
+      if (!regeneratesJob(nodes))
+        return same(
+          ask(
+            s,
+            'Recreate the nodes whose TF_CONFIG differs, one at a time (each keeps the rest of its configuration)?',
+            { kind: 'apply' },
+          ),
+        );
       const plan = jobVariablesPlan(nodes);
-      if (!plan?.ok) return same({ ...s, notice: { text: `cannot regenerate: ${plan?.error ?? 'no job'}`, tone: 'error' } });
-      if (!plan.plans.some((p) => p.diff.length)) return same({ ...s, notice: { text: 'every rank already has the variables its live ranks call for', tone: 'ok' } });
+      if (!plan?.ok)
+        return same({ ...s, notice: { text: `cannot regenerate: ${plan?.error ?? 'no job'}`, tone: 'error' } });
+      if (!plan.plans.some((p) => p.diff.length))
+        return same({
+          ...s,
+          notice: { text: 'every rank already has the variables its live ranks call for', tone: 'ok' },
+        });
       const env = plan.plans[0]!.env;
-      return same(ask(s, `A static DDP job restarts whole: recreate its ${plan.plans.length} ranks with WORLD_SIZE=${env.WORLD_SIZE}, MASTER_ADDR=${env.MASTER_ADDR}, MASTER_PORT=${env.MASTER_PORT}, one at a time?`, { kind: 'apply' }));
+      return same(
+        ask(
+          s,
+          `A static DDP job restarts whole: recreate its ${plan.plans.length} ranks with WORLD_SIZE=${env.WORLD_SIZE}, MASTER_ADDR=${env.MASTER_ADDR}, MASTER_PORT=${env.MASTER_PORT}, one at a time?`,
+          { kind: 'apply' },
+        ),
+      );
     }
     default:
       return same(s);
@@ -282,15 +358,23 @@ const LOG_MOVES: Partial<Record<Action, [LogMove, 'line' | 'page']>> = {
 /** Keys of the log view: they move the window over the lines it shows. */
 function logKey(s: ScreenState, action: Action, ctx: KeyContext): Reduced {
   const move = LOG_MOVES[action];
-  if (move) return same({ ...s, log: moveLog(ctx.logLines(), s.log, move[1] === 'line' ? 1 : ctx.logRows - 1, move[0]) });
+  if (move)
+    return same({ ...s, log: moveLog(ctx.logLines(), s.log, move[1] === 'line' ? 1 : ctx.logRows - 1, move[0]) });
   switch (action) {
-    case 'search': return same({ ...s, draft: s.log.filter });
-    case 'allLogs': return same({ ...s, logScope: 'all', log: FOLLOWING });
-    case 'timestamps': return same({ ...s, timestamps: !s.timestamps });
-    case 'help': return same({ ...s, stack: push(s, 'help') });
-    case 'close': return same({ ...s, stack: pop(s) });
-    case 'quit': return withCommand(s, { kind: 'quit' });
-    default: return same(s);
+    case 'search':
+      return same({ ...s, draft: s.log.filter });
+    case 'allLogs':
+      return same({ ...s, logScope: 'all', log: FOLLOWING });
+    case 'timestamps':
+      return same({ ...s, timestamps: !s.timestamps });
+    case 'help':
+      return same({ ...s, stack: push(s, 'help') });
+    case 'close':
+      return same({ ...s, stack: pop(s) });
+    case 'quit':
+      return withCommand(s, { kind: 'quit' });
+    default:
+      return same(s);
   }
 }
 
@@ -302,6 +386,7 @@ function typeFilter(s: ScreenState, input: string, flags: KeyFlags): Reduced {
   if (flags.escape) return apply('');
   if (flags.ctrl && input === 'c') return withCommand(s, { kind: 'quit' });
   if (flags.backspace || flags.delete) return same({ ...s, draft: d.slice(0, -1) });
-  if (input && !flags.ctrl && !flags.meta) return same({ ...s, draft: d + input.replace(/[\u0000-\u001f\u007f]/g, '') });
+  if (input && !flags.ctrl && !flags.meta)
+    return same({ ...s, draft: d + input.replace(/[\u0000-\u001f\u007f]/g, '') });
   return same(s);
 }

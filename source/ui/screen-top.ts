@@ -9,7 +9,10 @@ const HOME = '\u001b[H';
 
 export function homeAfterAlternateScreen(out: NodeJS.WriteStream): NodeJS.WriteStream {
   const write = (chunk: unknown, ...rest: unknown[]): boolean => {
-    const text = typeof chunk === 'string' && chunk.startsWith(ENTER_ALTERNATE_SCREEN) ? chunk.replace(ENTER_ALTERNATE_SCREEN, ENTER_ALTERNATE_SCREEN + HOME) : chunk;
+    const text =
+      typeof chunk === 'string' && chunk.startsWith(ENTER_ALTERNATE_SCREEN)
+        ? chunk.replace(ENTER_ALTERNATE_SCREEN, ENTER_ALTERNATE_SCREEN + HOME)
+        : chunk;
     return (out.write as (...args: unknown[]) => boolean)(text, ...rest);
   };
   // Everything else (size, isTTY, resize events) is the terminal's own.

@@ -9,7 +9,11 @@ export type SortKey = (typeof SORTS)[number];
 export const nextSort = (s: SortKey): SortKey => SORTS[(SORTS.indexOf(s) + 1) % SORTS.length] ?? 'role';
 
 /** Sorted copy; busiest first for cpu and mem, nodes without a figure last, ties in role order. */
-export function sortNodes(nodes: readonly NodeView[], usage: Readonly<Record<string, NodeUsage>>, key: SortKey): NodeView[] {
+export function sortNodes(
+  nodes: readonly NodeView[],
+  usage: Readonly<Record<string, NodeUsage>>,
+  key: SortKey,
+): NodeView[] {
   if (key === 'role') return [...nodes];
   if (key === 'name') return [...nodes].sort((a, b) => compareText(a.name, b.name));
   const value = (n: NodeView): number => {

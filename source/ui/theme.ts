@@ -26,7 +26,8 @@ const STATE_COLORS: Record<ContainerState, string> = {
 };
 
 export const roleColor = (t: Theme, role: Role): string | undefined => (t.color ? ROLE_COLORS[role] : undefined);
-export const stateColor = (t: Theme, state: ContainerState): string | undefined => (t.color ? STATE_COLORS[state] : undefined);
+export const stateColor = (t: Theme, state: ContainerState): string | undefined =>
+  t.color ? STATE_COLORS[state] : undefined;
 export const tint = (t: Theme, color: string): string | undefined => (t.color ? color : undefined);
 
 export interface Glyphs {
@@ -41,6 +42,14 @@ export interface Glyphs {
 }
 
 const UNICODE: Glyphs = { pointer: '›', restart: '↻', rule: '─', sep: ' · ', dash: '—', ellipsis: '…', failing: '✗' };
-const ASCII: Glyphs = { pointer: '>', restart: 'restarts ', rule: '-', sep: ' | ', dash: '-', ellipsis: '...', failing: 'x' };
+const ASCII: Glyphs = {
+  pointer: '>',
+  restart: 'restarts ',
+  rule: '-',
+  sep: ' | ',
+  dash: '-',
+  ellipsis: '...',
+  failing: 'x',
+};
 
 export const glyphs = (t: Theme): Glyphs => (t.ascii ? ASCII : UNICODE);

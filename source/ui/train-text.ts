@@ -9,13 +9,30 @@ const ago = (ms: number): string => (ms < 1000 ? 'just now' : `${formatDuration(
 
 /** The details pane's lines for a node's training. `printsNone`: the cluster trains, this node
  * prints no progress (a ps, or a worker under ParameterServerStrategy). */
-export function trainLines(t: NodeTraining | undefined, now: number, width: number, ascii: boolean, printsNone: boolean): DetailLine[] {
-  if (!t) return printsNone ? [{ label: 'train', value: 'prints no progress (under ParameterServerStrategy only the chief does; a ps never)', tone: 'dim' }] : [];
+export function trainLines(
+  t: NodeTraining | undefined,
+  now: number,
+  width: number,
+  ascii: boolean,
+  printsNone: boolean,
+): DetailLine[] {
+  if (!t)
+    return printsNone
+      ? [
+          {
+            label: 'train',
+            value: 'prints no progress (under ParameterServerStrategy only the chief does; a ps never)',
+            tone: 'dim',
+          },
+        ]
+      : [];
   const parts: string[] = [];
   if (t.step !== null) parts.push(`step ${t.step.toLocaleString('en-US')}`);
   if (t.epoch !== null) {
     const of = t.epochs ? `${t.epoch}/${t.epochs}` : String(t.epoch);
-    parts.push(`epoch ${of}${t.done !== null && t.total ? ` ${bar(t.done / t.total, 10, ascii)} ${t.done}/${t.total}` : ''}`);
+    parts.push(
+      `epoch ${of}${t.done !== null && t.total ? ` ${bar(t.done / t.total, 10, ascii)} ${t.done}/${t.total}` : ''}`,
+    );
   } else if (t.done !== null && t.total) parts.push(`${bar(t.done / t.total, 10, ascii)} ${t.done}/${t.total}`);
   const pace = paceOf(t);
   if (pace) parts.push(pace + (t.trend === 'up' ? ' (faster)' : t.trend === 'down' ? ' (slower)' : ''));
@@ -25,11 +42,20 @@ export function trainLines(t: NodeTraining | undefined, now: number, width: numb
     const w = Math.max(10, Math.min(60, width - 11 - 14));
     const shown = t.lossHistory.slice(-w);
     const top = Math.max(...shown.filter(Number.isFinite), 0);
-    lines.push({ label: 'loss', value: `${shown.length > 1 ? `${sparkline(shown, w, ascii, top)} ` : ''}${formatLoss(t.loss)}` });
+    lines.push({
+      label: 'loss',
+      value: `${shown.length > 1 ? `${sparkline(shown, w, ascii, top)} ` : ''}${formatLoss(t.loss)}`,
+    });
   }
-  const metrics = Object.entries(t.metrics).slice(0, 6).map(([k, v]) => `${k} ${formatLoss(v)}`);
+  const metrics = Object.entries(t.metrics)
+    .slice(0, 6)
+    .map(([k, v]) => `${k} ${formatLoss(v)}`);
   if (metrics.length) lines.push({ label: 'metrics', value: metrics.join(', ') });
-  lines.push({ label: 'progress', value: t.lastProgressAt === null ? 'not moving yet' : `last moved ${ago(now - t.lastProgressAt)}`, ...(t.lastProgressAt === null ? { tone: 'dim' as const } : {}) });
+  lines.push({
+    label: 'progress',
+    value: t.lastProgressAt === null ? 'not moving yet' : `last moved ${ago(now - t.lastProgressAt)}`,
+    ...(t.lastProgressAt === null ? { tone: 'dim' as const } : {}),
+  });
   return lines;
 }
 

@@ -24,7 +24,11 @@ export function useShownLogs(logs: LogSource, shown: readonly NodeView[]): void 
 
 /** Usage every interval for these nodes (null: all of them); the others every fifth interval.
  * Every pair probed while the matrix is on screen; TensorFlow's pairs otherwise. */
-export function useMonitorFocus(actions: ScreenActions | undefined, focus: readonly NodeView[] | null, matrixShown: boolean): void {
+export function useMonitorFocus(
+  actions: ScreenActions | undefined,
+  focus: readonly NodeView[] | null,
+  matrixShown: boolean,
+): void {
   const ref = useRef(actions);
   ref.current = actions;
   const focusKey = focus === null ? '*' : focus.map((n) => n.id).join(',');
@@ -34,10 +38,13 @@ export function useMonitorFocus(actions: ScreenActions | undefined, focus: reado
   useEffect(() => {
     ref.current?.matrixShown?.(matrixShown);
   }, [matrixShown]);
-  useEffect(() => () => {
-    ref.current?.usageFocus?.(null);
-    ref.current?.matrixShown?.(false);
-  }, []);
+  useEffect(
+    () => () => {
+      ref.current?.usageFocus?.(null);
+      ref.current?.matrixShown?.(false);
+    },
+    [],
+  );
 }
 
 /** The time uptimes are drawn at: a frame when their text changes (every second for a node up less
@@ -45,7 +52,10 @@ export function useMonitorFocus(actions: ScreenActions | undefined, focus: reado
 export function useUptimeClock(nodes: readonly NodeView[], updatedAt: number, clock: () => number): number {
   const [now, setNow] = useState(clock);
   // The nodes list keeps its identity across usage samples: parsed when the nodes change, not per frame.
-  const starts = useMemo(() => nodes.filter((n) => n.state === 'running' && n.startedAt).map((n) => Date.parse(n.startedAt!)), [nodes]);
+  const starts = useMemo(
+    () => nodes.filter((n) => n.state === 'running' && n.startedAt).map((n) => Date.parse(n.startedAt!)),
+    [nodes],
+  );
   const startsRef = useRef(starts);
   startsRef.current = starts;
   const drawn = Math.max(now, updatedAt);
@@ -54,7 +64,10 @@ export function useUptimeClock(nodes: readonly NodeView[], updatedAt: number, cl
   useEffect(() => {
     const timer = setInterval(() => {
       const t = clock();
-      if (startsRef.current.some((started) => formatDuration(t - started) !== formatDuration(drawnRef.current - started))) setNow(t);
+      if (
+        startsRef.current.some((started) => formatDuration(t - started) !== formatDuration(drawnRef.current - started))
+      )
+        setNow(t);
     }, 1000);
     return () => clearInterval(timer);
   }, [clock]);
@@ -67,7 +80,11 @@ export const USAGE_STALE_S = 5;
 /** How stale the usage figures are: seconds since the newest sample arrived (or, before any did,
  * since usage was asked for), once that is USAGE_STALE_S or more; null while fresh. `none`: no
  * sample has come yet. Ticks once a second, and redraws only when what it says changes. */
-export function useUsageAge(usage: Readonly<Record<string, NodeUsage>>, on: boolean, clock: () => number): { seconds: number; none: boolean } | null {
+export function useUsageAge(
+  usage: Readonly<Record<string, NodeUsage>>,
+  on: boolean,
+  clock: () => number,
+): { seconds: number; none: boolean } | null {
   const newest = useMemo(() => {
     let at = 0;
     for (const u of Object.values(usage)) if (u.counters && u.counters.at > at) at = u.counters.at;

@@ -3,7 +3,15 @@
 // Never a Docker call from a render: only from a key's command.
 import { useApp, useInput } from 'ink';
 import { useEffect, useRef, useState } from 'react';
-import { INITIAL, reduce, type Command, type KeyContext, type Notice, type ScreenEvent, type ScreenState } from './screen-state.js';
+import {
+  INITIAL,
+  reduce,
+  type Command,
+  type KeyContext,
+  type Notice,
+  type ScreenEvent,
+  type ScreenState,
+} from './screen-state.js';
 
 type Progress = (line: string) => void;
 
@@ -103,7 +111,13 @@ export function useScreen(actions: ScreenActions | undefined, context: () => Key
         const { chief } = command;
         void run(() => changes.scaleUp(progress)).then(() => {
           if (chief && !busy.current) {
-            dispatch({ type: 'ask', question: { text: `The chief only sees new workers after it restarts: restart ${chief.name} now?`, command: { kind: 'restart', ids: [chief.id], done: `restarted ${chief.name}` } } });
+            dispatch({
+              type: 'ask',
+              question: {
+                text: `The chief only sees new workers after it restarts: restart ${chief.name} now?`,
+                command: { kind: 'restart', ids: [chief.id], done: `restarted ${chief.name}` },
+              },
+            });
           }
         });
         return;
@@ -132,7 +146,8 @@ export function useScreen(actions: ScreenActions | undefined, context: () => Key
 
   // One stable handler: a new one each render would make Ink re-subscribe to stdin at every frame.
   const onKey = useRef((input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]): void =>
-    dispatch({ type: 'key', input, key, ctx: contextRef.current() })).current;
+    dispatch({ type: 'key', input, key, ctx: contextRef.current() }),
+  ).current;
   useInput(onKey);
   return state;
 }

@@ -12,7 +12,19 @@ import { Engine } from '../../source/engine/engine.js';
 import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { ProbeSampler } from '../../source/monitor/probe-sampler.js';
 import { App } from '../../source/ui/App.js';
-import { cleanup, createNetwork, docker, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from '../integration/harness.js';
+import {
+  cleanup,
+  createNetwork,
+  docker,
+  own,
+  requireEngine,
+  runSim,
+  simImage,
+  TEST_LABEL,
+  testLabels,
+  tfmon,
+  waitUntil,
+} from '../integration/harness.js';
 import { SocketProxy } from '../helpers/socket-proxy.js';
 import { fault } from './ledger.js';
 import { rssBytes } from '../../bench/procs.js';
@@ -22,7 +34,6 @@ import { openSockets } from '../helpers/sockets.js';
 const net = own('faults');
 let image = '';
 const proxy = new SocketProxy(`/tmp/${own('fproxy')}.sock`);
-
 
 beforeAll(async () => {
   requireEngine();
@@ -44,14 +55,27 @@ describe('faults', () => {
       const baseline = openSockets();
       const engine = new Engine(`unix://${proxy.path}`);
       // Training on, as the live screen runs: the worker's stream is followed for its progress too.
-      const monitor = new ClusterMonitor(engine, { network: net, labels: testLabels, usage: { intervalMs: 1000, mode: 'api' }, probe: { intervalMs: 1000 }, training: { stallAfterMs: 120_000, custom: [] } });
+      const monitor = new ClusterMonitor(engine, {
+        network: net,
+        labels: testLabels,
+        usage: { intervalMs: 1000, mode: 'api' },
+        probe: { intervalMs: 1000 },
+        training: { stallAfterMs: 120_000, custom: [] },
+      });
       let missing = 1;
       let checked = 0;
       try {
         await monitor.start();
         const ps = monitor.getSnapshot().nodes.find((n) => n.name === own('f-ps-0'))!;
         monitor.logs.show([ps]);
-        await waitUntil(() => monitor.logs.lines(ps.id).length > 5 && monitor.sampler!.openStreams === 2 && monitor.logs.openStreams === 2, 8000, 50);
+        await waitUntil(
+          () =>
+            monitor.logs.lines(ps.id).length > 5 &&
+            monitor.sampler!.openStreams === 2 &&
+            monitor.logs.openStreams === 2,
+          8000,
+          50,
+        );
         const worker = monitor.getSnapshot().nodes.find((n) => n.name === own('f-worker-0'))!;
         const stepBefore = monitor.getSnapshot().training[worker.id]?.step ?? -1;
         await proxy.cut();
@@ -69,7 +93,11 @@ describe('faults', () => {
         expect(Object.values(monitor.getSnapshot().listeners).map((l) => l.state)).toEqual(['ok', 'ok']);
         // The sim printed a step every 0.2 s throughout: the reopened stream starts where it stopped.
         await new Promise((r) => setTimeout(r, 1000));
-        const steps = monitor.logs.lines(ps.id).map((l) => /step (\d+) /.exec(l.text)?.[1]).filter(Boolean).map(Number);
+        const steps = monitor.logs
+          .lines(ps.id)
+          .map((l) => /step (\d+) /.exec(l.text)?.[1])
+          .filter(Boolean)
+          .map(Number);
         checked = steps.length ? steps.at(-1)! - steps[0]! + 1 : 1;
         missing = steps.length ? checked - new Set(steps).size : 1;
         // The worker's training stream came back too: its step moves on past the outage.
@@ -94,7 +122,9 @@ describe('faults', () => {
       const monitor = new ClusterMonitor(new Engine(`unix://${proxy.path}`), { network: net, labels: testLabels });
       try {
         await monitor.start();
-        const r = render(<App store={monitor} theme={{ color: false, ascii: false }} size={{ columns: 100, rows: 30 }} />);
+        const r = render(
+          <App store={monitor} theme={{ color: false, ascii: false }} size={{ columns: 100, rows: 30 }} />,
+        );
         try {
           const before = r.frames.length;
           const t0 = Date.now();
@@ -115,7 +145,12 @@ describe('faults', () => {
   it('a node paused mid-probe: the exec the engine refuses (409) becomes a reason on its pairs; the screen says paused', async () => {
     await fault('node paused mid-probe', async () => {
       const engine = new Engine();
-      const monitor = new ClusterMonitor(engine, { network: net, labels: testLabels, usage: { intervalMs: 1000, mode: 'api' }, probe: { intervalMs: 60_000 } });
+      const monitor = new ClusterMonitor(engine, {
+        network: net,
+        labels: testLabels,
+        usage: { intervalMs: 1000, mode: 'api' },
+        probe: { intervalMs: 60_000 },
+      });
       await monitor.start();
       try {
         await monitor.probeNow('all');
@@ -123,7 +158,13 @@ describe('faults', () => {
         // planned a moment before `docker pause` has.
         const before = monitor.getSnapshot().nodes;
         docker('pause', own('f-worker-0'));
-        const stale = new ProbeSampler(engine, () => before, () => undefined, {}, () => false);
+        const stale = new ProbeSampler(
+          engine,
+          () => before,
+          () => undefined,
+          {},
+          () => false,
+        );
         try {
           await stale.round('all');
           const rows = stale.reachability.filter((e) => e.from === own('f-worker-0'));
@@ -139,8 +180,12 @@ describe('faults', () => {
         await monitor.probeNow();
         const s = monitor.getSnapshot();
         expect(s.engineError).toBeNull();
-        expect(s.problems.filter((p) => p.node === own('f-worker-0') && p.code === 'not_running').map((p) => p.severity)).toEqual(['warning']);
-        const r = render(<App store={monitor} theme={{ color: false, ascii: false }} size={{ columns: 160, rows: 30 }} />);
+        expect(
+          s.problems.filter((p) => p.node === own('f-worker-0') && p.code === 'not_running').map((p) => p.severity),
+        ).toEqual(['warning']);
+        const r = render(
+          <App store={monitor} theme={{ color: false, ascii: false }} size={{ columns: 160, rows: 30 }} />,
+        );
         const row = (r.lastFrame() ?? '').split('\n').find((l) => l.includes(own('f-worker-0'))) ?? '';
         r.unmount();
         expect(row).toMatch(/paused/);
@@ -155,7 +200,11 @@ describe('faults', () => {
   it('a node removed in the middle of a probe round (404 mid-exec) leaves no error behind', async () => {
     await fault('container removed during a probe round', async () => {
       runSim(image, own('gone-worker-9'), net);
-      const monitor = new ClusterMonitor(new Engine(), { network: net, labels: testLabels, probe: { intervalMs: 60_000 } });
+      const monitor = new ClusterMonitor(new Engine(), {
+        network: net,
+        labels: testLabels,
+        probe: { intervalMs: 60_000 },
+      });
       await monitor.start();
       try {
         await monitor.probeNow();
@@ -177,14 +226,43 @@ describe('faults', () => {
       // Created, not started: an environment variable this long could not even reach a process.
       // The engine itself refuses 1 MB (the CLI: E2BIG; the API: 431): 300 kB, over tfmon's own
       // 256 kB limit, is the largest that gets in (the 1 MB string is a unit test of the parser).
-      await new Engine().containers.createRaw(own('big-worker-1'), { Image: image, Env: [`TF_CONFIG=${'{"cluster":{}}'.padEnd(300 * 1024, ' ')}`], Labels: testLabels, HostConfig: { NetworkMode: net } });
-      docker('create', '--name', own('typed-worker-2'), '--network', net, '--label', TEST_LABEL, '--env', 'TF_CONFIG={"cluster":{"worker":[1,2]},"task":{"type":7}}', image);
-      docker('create', '--name', own('evil-worker-3'), '--network', net, '--label', TEST_LABEL, '--label', 'note=\u001b]52;c;cm0gLXJm\u0007\u001b[2J',
-        '--env', 'TF_CONFIG={"cluster":{"worker":["../../etc:2222"]},"task":{"type":"worker","index":0}}', image);
+      await new Engine().containers.createRaw(own('big-worker-1'), {
+        Image: image,
+        Env: [`TF_CONFIG=${'{"cluster":{}}'.padEnd(300 * 1024, ' ')}`],
+        Labels: testLabels,
+        HostConfig: { NetworkMode: net },
+      });
+      docker(
+        'create',
+        '--name',
+        own('typed-worker-2'),
+        '--network',
+        net,
+        '--label',
+        TEST_LABEL,
+        '--env',
+        'TF_CONFIG={"cluster":{"worker":[1,2]},"task":{"type":7}}',
+        image,
+      );
+      docker(
+        'create',
+        '--name',
+        own('evil-worker-3'),
+        '--network',
+        net,
+        '--label',
+        TEST_LABEL,
+        '--label',
+        'note=\u001b]52;c;cm0gLXJm\u0007\u001b[2J',
+        '--env',
+        'TF_CONFIG={"cluster":{"worker":["../../etc:2222"]},"task":{"type":"worker","index":0}}',
+        image,
+      );
       const r = await tfmon(['status', '--json', '--no-usage', '--no-probe', '--network', net, '--label', TEST_LABEL]);
       expect(r.code).toBe(0);
       const s = JSON.parse(r.stdout) as { problems: { node: string; code: string; message: string }[] };
-      const invalid = (name: string) => s.problems.find((p) => p.node === own(name) && p.code === 'tf_config_invalid')?.message;
+      const invalid = (name: string) =>
+        s.problems.find((p) => p.node === own(name) && p.code === 'tf_config_invalid')?.message;
       expect(invalid('big-worker-1')).toMatch(/TF_CONFIG is \d+ characters long/);
       expect(invalid('typed-worker-2')).toMatch(/is not a string/);
       expect(invalid('evil-worker-3')).toMatch(/is not host:port/);
@@ -200,13 +278,29 @@ describe('faults', () => {
     await fault(`churn: ${size} containers created and removed for ${seconds} s`, async (data) => {
       // Two watchers: this process's monitor (its streams can be counted) and tfmon itself in a
       // terminal, as a user runs it (its memory is its own, not vitest's).
-      const monitor = new ClusterMonitor(new Engine(), { network: net, labels: testLabels, usage: { intervalMs: 1000, mode: 'api' }, probe: { intervalMs: 5000 } });
+      const monitor = new ClusterMonitor(new Engine(), {
+        network: net,
+        labels: testLabels,
+        usage: { intervalMs: 1000, mode: 'api' },
+        probe: { intervalMs: 5000 },
+      });
       await monitor.start();
-      const r = render(<App store={monitor} logs={monitor.logs} theme={{ color: false, ascii: false }} size={{ columns: 120, rows: 40 }} />);
+      const r = render(
+        <App
+          store={monitor}
+          logs={monitor.logs}
+          theme={{ color: false, ascii: false }}
+          size={{ columns: 120, rows: 40 }}
+        />,
+      );
       // NODE_ENV=development as a developer's shell may have it: React's development build leaked
       // a performance measure per frame until tfmon forced production for its screen. Its heap is
       // capped at 64 MB (it holds ~26 MB at 50 nodes): a leak ends it with "heap out of memory".
-      const tui = tfmonInPty(['--network', net, '--label', TEST_LABEL], { columns: 120, rows: 40 }, { NODE_ENV: 'development', NODE_OPTIONS: '--max-old-space-size=64' });
+      const tui = tfmonInPty(
+        ['--network', net, '--label', TEST_LABEL],
+        { columns: 120, rows: 40 },
+        { NODE_ENV: 'development', NODE_OPTIONS: '--max-old-space-size=64' },
+      );
       const rss: number[] = [];
       let made = 0;
       const MiB = 1024 * 1024;
@@ -224,16 +318,37 @@ describe('faults', () => {
           while (Date.now() < until) {
             const batch = Array.from({ length: size }, (_, i) => own(`churn-${made + i}`));
             made += size;
-            await inParallel(batch, 6, (name) => dockerAsync('run', '-d', '--name', name, '--network', net, '--label', TEST_LABEL, '--env', 'SIM_STEP_S=1', image));
+            await inParallel(batch, 6, (name) =>
+              dockerAsync(
+                'run',
+                '-d',
+                '--name',
+                name,
+                '--network',
+                net,
+                '--label',
+                TEST_LABEL,
+                '--env',
+                'SIM_STEP_S=1',
+                image,
+              ),
+            );
             await inParallel(batch, 6, (name) => dockerAsync('rm', '-f', name));
           }
         } finally {
           clearInterval(sampler);
         }
-        const s = await monitor.waitFor((x) => !x.nodes.some((n) => n.name.includes('-churn-')), 15_000).catch(() => {
-          const left = monitor.getSnapshot().nodes.filter((n) => n.name.includes('-churn-')).map((n) => `${n.name} ${n.state}`);
-          throw new Error(`still listed after the churn: ${left.length} (${left.slice(0, 5).join(', ')}); the engine has ${docker('ps', '-aq', '--filter', 'name=churn').split('\n').filter(Boolean).length}`);
-        });
+        const s = await monitor
+          .waitFor((x) => !x.nodes.some((n) => n.name.includes('-churn-')), 15_000)
+          .catch(() => {
+            const left = monitor
+              .getSnapshot()
+              .nodes.filter((n) => n.name.includes('-churn-'))
+              .map((n) => `${n.name} ${n.state}`);
+            throw new Error(
+              `still listed after the churn: ${left.length} (${left.slice(0, 5).join(', ')}); the engine has ${docker('ps', '-aq', '--filter', 'name=churn').split('\n').filter(Boolean).length}`,
+            );
+          });
         expect(s.nodes.map((n) => n.name).sort()).toEqual([own('f-ps-0'), own('f-worker-0')]);
         await monitor.probeNow(); // sessions of nodes gone are closed at the next round
         // One probe session: the worker's (it dials the ps; a ps dials nobody); none for a node gone.
@@ -250,8 +365,10 @@ describe('faults', () => {
         const quiet = Date.now();
         await waitUntil(() => rssBytes(tui.pid()) - rss0 < 40 * MiB, 60_000, 1000).catch(() => undefined);
         const rssEnd = rssBytes(tui.pid());
-        console.log(`churn: ${made} containers in ${seconds} s; this process's heap after GC ${(heap0 / MiB).toFixed(1)} -> ${(heapEnd / MiB).toFixed(1)} MiB; ` +
-          `tfmon RSS ${(rss0 / MiB).toFixed(0)} MiB at start, ${(Math.max(...rss) / MiB).toFixed(0)} MiB at most, ${(rssEnd / MiB).toFixed(0)} MiB ${((Date.now() - quiet) / 1000).toFixed(0)} s after the churn`);
+        console.log(
+          `churn: ${made} containers in ${seconds} s; this process's heap after GC ${(heap0 / MiB).toFixed(1)} -> ${(heapEnd / MiB).toFixed(1)} MiB; ` +
+            `tfmon RSS ${(rss0 / MiB).toFixed(0)} MiB at start, ${(Math.max(...rss) / MiB).toFixed(0)} MiB at most, ${(rssEnd / MiB).toFixed(0)} MiB ${((Date.now() - quiet) / 1000).toFixed(0)} s after the churn`,
+        );
         expect(heapEnd - heap0).toBeLessThan(10 * MiB);
         expect(tui.text()).not.toMatch(/Error|at .*\.js:\d+|unexpected|heap out of memory/);
         // Bounded by the heap cap: more than this would be memory outside the JavaScript heap.
@@ -286,7 +403,9 @@ function dockerAsync(...args: string[]): Promise<void> {
 
 async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: limit }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await run(item);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await run(item);
+    }),
+  );
 }

@@ -10,11 +10,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBE_SCRIPT } from '../../source/cluster/probe.js';
 import { tfConfigPlan } from '../../source/cluster/regenerate.js';
 import { Engine } from '../../source/engine/engine.js';
-import { applyTfConfig, restartNodes, scaleDown, scaleUp, writeTfConfigFiles } from '../../source/engine/cluster-actions.js';
+import {
+  applyTfConfig,
+  restartNodes,
+  scaleDown,
+  scaleUp,
+  writeTfConfigFiles,
+} from '../../source/engine/cluster-actions.js';
 import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { App } from '../../source/ui/App.js';
 import { exposition } from '../../source/metrics/exposition.js';
-import { cleanup, createNetwork, docker, own, requireEngine, runId, runSim, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from '../integration/harness.js';
+import {
+  cleanup,
+  createNetwork,
+  docker,
+  own,
+  requireEngine,
+  runId,
+  runSim,
+  simImage,
+  TEST_LABEL,
+  testLabels,
+  tfmon,
+  waitUntil,
+} from '../integration/harness.js';
 import { fault } from './ledger.js';
 
 const net = own('sec');
@@ -37,7 +56,10 @@ beforeAll(async () => {
   // A worker whose label, env and TF_CONFIG carry terminal sequences, and a secret in its env.
   runSim(image, own('s-worker-0'), net, {
     labels: { note: HOSTILE, 'tfmon.port': `2222${HOSTILE}` },
-    env: { SECRET_TOKEN: SECRET, TF_CONFIG: `{"cluster":{"worker":["x${HOSTILE}:2222"]},"task":{"type":"worker","index":0}}` },
+    env: {
+      SECRET_TOKEN: SECRET,
+      TF_CONFIG: `{"cluster":{"worker":["x${HOSTILE}:2222"]},"task":{"type":"worker","index":0}}`,
+    },
   });
   // Odd but legal names, and a member with no IP (created, never started).
   runSim(image, own('S_Odd.Name--1'), net);
@@ -48,9 +70,20 @@ afterAll(() => cleanup());
 describe('hostile input and security', () => {
   it('hostile labels, env and TF_CONFIG never reach the terminal raw: every screen, every command', async () => {
     await fault('terminal sequences in labels, env, TF_CONFIG', async () => {
-      const monitor = new ClusterMonitor(engine, { network: net, labels: testLabels, usage: { intervalMs: 1000, mode: 'api' } });
+      const monitor = new ClusterMonitor(engine, {
+        network: net,
+        labels: testLabels,
+        usage: { intervalMs: 1000, mode: 'api' },
+      });
       await monitor.start();
-      const r = render(<App store={monitor} logs={monitor.logs} theme={{ color: true, ascii: false }} size={{ columns: 140, rows: 40 }} />);
+      const r = render(
+        <App
+          store={monitor}
+          logs={monitor.logs}
+          theme={{ color: true, ascii: false }}
+          size={{ columns: 140, rows: 40 }}
+        />,
+      );
       const frames: string[] = [];
       const press = async (keys: string) => {
         for (const k of keys) {
@@ -93,7 +126,9 @@ describe('hostile input and security', () => {
       }
       // The problem names what is wrong without echoing the sequence.
       const json = JSON.parse(outputs[1]!.stdout) as { problems: { node: string; code: string; message: string }[] };
-      expect(json.problems.find((p) => p.node === own('s-worker-0') && p.code === 'tf_config_invalid')?.message).toBeTruthy();
+      expect(
+        json.problems.find((p) => p.node === own('s-worker-0') && p.code === 'tf_config_invalid')?.message,
+      ).toBeTruthy();
     });
   }, 60_000);
 
@@ -119,7 +154,9 @@ describe('hostile input and security', () => {
       expect(doctor.stdout).toContain(`no containers on ${empty}`);
       const monitor = new ClusterMonitor(engine, { network: empty, labels: testLabels });
       await monitor.start();
-      const ui = render(<App store={monitor} theme={{ color: false, ascii: false }} size={{ columns: 100, rows: 30 }} />);
+      const ui = render(
+        <App store={monitor} theme={{ color: false, ascii: false }} size={{ columns: 100, rows: 30 }} />,
+      );
       await new Promise((res) => setTimeout(res, 300));
       const frame = ui.lastFrame() ?? '';
       ui.unmount();
@@ -132,7 +169,12 @@ describe('hostile input and security', () => {
     await fault('actions aimed at a container outside the cluster', async () => {
       const outsider = own('outsider-worker-7');
       docker('run', '-d', '--name', outsider, '--label', TEST_LABEL, image);
-      const before = docker('inspect', outsider, '--format', '{{.Id}} {{.RestartCount}} {{.State.StartedAt}} {{.State.Status}}');
+      const before = docker(
+        'inspect',
+        outsider,
+        '--format',
+        '{{.Id}} {{.RestartCount}} {{.State.StartedAt}} {{.State.Status}}',
+      );
       const id = before.split(' ')[0]!;
       const monitor = new ClusterMonitor(engine, { network: net, labels: testLabels });
       await monitor.start();
@@ -152,7 +194,9 @@ describe('hostile input and security', () => {
       expect(logs.code).not.toBe(0);
       const one = await tfmon(['tf-config', '--node', outsider, ...scope]);
       expect(one.code).not.toBe(0);
-      expect(docker('inspect', outsider, '--format', '{{.Id}} {{.RestartCount}} {{.State.StartedAt}} {{.State.Status}}')).toBe(before);
+      expect(
+        docker('inspect', outsider, '--format', '{{.Id}} {{.RestartCount}} {{.State.StartedAt}} {{.State.Status}}'),
+      ).toBe(before);
     });
   }, 60_000);
 
@@ -162,7 +206,14 @@ describe('hostile input and security', () => {
       const session = await engine.openSession(id, ['sh', '-c', PROBE_SCRIPT, 'tfmon-probe']);
       let out = '';
       session.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      const hostile = ['$(touch /tmp/pwned1) 2222', '`touch /tmp/pwned2` 2222', ';touch /tmp/pwned3; 2222', `${own('s-worker-0')} 2222;touch /tmp/pwned4`, '-rf 1', '. 1'];
+      const hostile = [
+        '$(touch /tmp/pwned1) 2222',
+        '`touch /tmp/pwned2` 2222',
+        ';touch /tmp/pwned3; 2222',
+        `${own('s-worker-0')} 2222;touch /tmp/pwned4`,
+        '-rf 1',
+        '. 1',
+      ];
       session.write(`${hostile.join('\n')}\n`);
       await waitUntil(() => out.split('\n').includes('. 1'), 10_000, 50);
       session.close();

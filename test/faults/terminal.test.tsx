@@ -3,7 +3,18 @@
 // SSH session sends when it ends, and a storm of resizes.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, TEST_LABEL, cleanup, createNetwork, own, requireEngine, runSim, simImage, tfmon, waitUntil } from '../integration/harness.js';
+import {
+  CLI,
+  TEST_LABEL,
+  cleanup,
+  createNetwork,
+  own,
+  requireEngine,
+  runSim,
+  simImage,
+  tfmon,
+  waitUntil,
+} from '../integration/harness.js';
 import { tfmonInPty, type Pty } from '../helpers/pty.js';
 import { playInTerminal } from '../helpers/screen.js';
 import { fault } from './ledger.js';
@@ -33,7 +44,9 @@ describe('terminal faults', () => {
       expect(await small.exited).toBe(0);
       // Every line drawn fits in 40 columns (no wrapping garbage).
       // Frames are separated by cursor moves, lines by newlines: no run of text between them is wider.
-      const runs = Buffer.from(small.output(), 'latin1').toString('utf8').split(/\u001b\[[0-9;?]*[A-Za-z]|\r?\n|\r/);
+      const runs = Buffer.from(small.output(), 'latin1')
+        .toString('utf8')
+        .split(/\u001b\[[0-9;?]*[A-Za-z]|\r?\n|\r/);
       expect(runs.filter((l) => [...l].length > 40)).toEqual([]);
 
       const tiny = tfmonInPty(common, { columns: 30, rows: 8 });
@@ -87,7 +100,10 @@ describe('terminal faults', () => {
 
   it('SIGTERM ends with 0, SIGHUP (the SSH session went away) with 129; the cursor is given back', async () => {
     await fault('SIGTERM and SIGHUP while the screen is live', async () => {
-      for (const [signal, code] of [['SIGTERM', 0], ['SIGHUP', 129]] as const) {
+      for (const [signal, code] of [
+        ['SIGTERM', 0],
+        ['SIGHUP', 129],
+      ] as const) {
         const pty = tfmonInPty(common, { columns: 100, rows: 30 });
         await pty.waitFor('2 nodes');
         expect(pty.output()).toContain('\u001b[?25l'); // the live screen hides the cursor…
@@ -154,15 +170,19 @@ describe('the terminal given back', () => {
     ['Ctrl-C', (pty) => void pty.child.stdin.write('\u0003'), 0],
     ['SIGTERM', (pty) => void process.kill(pty.pid(), 'SIGTERM'), 0],
     ['SIGHUP', (pty) => void process.kill(pty.pid(), 'SIGHUP'), 129],
-  ])('%s: the text from before tfmon is back, no tfmon line is left', async (how, end, code) => {
-    await fault(`terminal given back after ${how}`, async () => {
-      const pty = tfmonInPty(common, size, {}, before);
-      await pty.waitFor('2 nodes');
-      end(pty);
-      expect(await pty.exited).toBe(code);
-      await expectGivenBack(pty);
-    });
-  }, 40_000);
+  ])(
+    '%s: the text from before tfmon is back, no tfmon line is left',
+    async (how, end, code) => {
+      await fault(`terminal given back after ${how}`, async () => {
+        const pty = tfmonInPty(common, size, {}, before);
+        await pty.waitFor('2 nodes');
+        end(pty);
+        expect(await pty.exited).toBe(code);
+        await expectGivenBack(pty);
+      });
+    },
+    40_000,
+  );
 
   it('an uncaught error: the terminal is given back first, then one line says what happened', async () => {
     await fault('an uncaught exception under the live screen', async () => {
@@ -193,51 +213,64 @@ describe('the terminal given back', () => {
 describe('the screen starts at the top, whatever the shell printed before', () => {
   const header = new RegExp(`^tfmon ${net} `);
   /** The screen as the terminal shows it now. */
-  const shown = (pty: Pty, size: { columns: number; rows: number }) => playInTerminal(Buffer.from(pty.output(), 'latin1'), size, pty.resizes);
+  const shown = (pty: Pty, size: { columns: number; rows: number }) =>
+    playInTerminal(Buffer.from(pty.output(), 'latin1'), size, pty.resizes);
   const settle = () => new Promise((r) => setTimeout(r, 400));
 
   it.each([
     ['15 lines printed (the cursor in the middle)', 'seq 1 15', { columns: 120, rows: 40 }],
     ['38 lines printed (the cursor near the bottom)', 'seq 1 38', { columns: 120, rows: 40 }],
-  ])('%s: the header on row 1 at the first frame, after keys and after a resize; the text is back after q', async (_what, before, size) => {
-    const pty = tfmonInPty(common, size, {}, before);
-    try {
-      await pty.waitFor('2 nodes');
-      let screen = await shown(pty, size);
-      expect(screen.buffer).toBe('alternate');
-      expect(screen.view[0], screen.view.join('\n')).toMatch(header);
-      expect(screen.view.at(-1), screen.view.join('\n')).toMatch(/^↑\/↓ select /);
-      // m (the matrix: a shorter view), then Esc and ? (the help): each still drawn from row 1.
-      for (const key of ['m', '\u001b', '?']) {
-        pty.child.stdin.write(key);
-        await settle();
-        screen = await shown(pty, size);
-        expect(screen.view[0], `after ${JSON.stringify(key)}:\n${screen.view.join('\n')}`).toMatch(key === '?' ? /\S/ : header);
-      }
-      pty.child.stdin.write('\u001b');
-      await settle();
-      // A smaller window, then a larger one: drawn from row 1 at each size.
-      for (const next of [{ columns: 80, rows: 24 }, { columns: 160, rows: 50 }]) {
-        pty.resize(next.columns, next.rows);
-        await settle();
-        screen = await shown(pty, size);
-        expect(screen.view[0], `at ${next.columns}x${next.rows}:\n${screen.view.join('\n')}`).toMatch(header);
-        // Every row used: the footer on the terminal's last row.
+  ])(
+    '%s: the header on row 1 at the first frame, after keys and after a resize; the text is back after q',
+    async (_what, before, size) => {
+      const pty = tfmonInPty(common, size, {}, before);
+      try {
+        await pty.waitFor('2 nodes');
+        let screen = await shown(pty, size);
+        expect(screen.buffer).toBe('alternate');
+        expect(screen.view[0], screen.view.join('\n')).toMatch(header);
         expect(screen.view.at(-1), screen.view.join('\n')).toMatch(/^↑\/↓ select /);
-        // Laid out for the new width: the details' rule runs across it (Ink leaves the last column).
-        expect(screen.view.some((l) => l.startsWith('── ') && l.length === next.columns - 1), screen.view.join('\n')).toBe(true);
+        // m (the matrix: a shorter view), then Esc and ? (the help): each still drawn from row 1.
+        for (const key of ['m', '\u001b', '?']) {
+          pty.child.stdin.write(key);
+          await settle();
+          screen = await shown(pty, size);
+          expect(screen.view[0], `after ${JSON.stringify(key)}:\n${screen.view.join('\n')}`).toMatch(
+            key === '?' ? /\S/ : header,
+          );
+        }
+        pty.child.stdin.write('\u001b');
+        await settle();
+        // A smaller window, then a larger one: drawn from row 1 at each size.
+        for (const next of [
+          { columns: 80, rows: 24 },
+          { columns: 160, rows: 50 },
+        ]) {
+          pty.resize(next.columns, next.rows);
+          await settle();
+          screen = await shown(pty, size);
+          expect(screen.view[0], `at ${next.columns}x${next.rows}:\n${screen.view.join('\n')}`).toMatch(header);
+          // Every row used: the footer on the terminal's last row.
+          expect(screen.view.at(-1), screen.view.join('\n')).toMatch(/^↑\/↓ select /);
+          // Laid out for the new width: the details' rule runs across it (Ink leaves the last column).
+          expect(
+            screen.view.some((l) => l.startsWith('── ') && l.length === next.columns - 1),
+            screen.view.join('\n'),
+          ).toBe(true);
+        }
+        pty.child.stdin.write('q');
+        expect(await pty.exited).toBe(0);
+        screen = await shown(pty, size);
+        expect(screen.buffer).toBe('normal');
+        // Every line the shell printed is there again.
+        const printed = Number(before.split(' ').at(-1));
+        for (let i = 1; i <= printed; i++) expect(screen.lines).toContain(String(i));
+      } finally {
+        pty.kill();
       }
-      pty.child.stdin.write('q');
-      expect(await pty.exited).toBe(0);
-      screen = await shown(pty, size);
-      expect(screen.buffer).toBe('normal');
-      // Every line the shell printed is there again.
-      const printed = Number(before.split(' ').at(-1));
-      for (let i = 1; i <= printed; i++) expect(screen.lines).toContain(String(i));
-    } finally {
-      pty.kill();
-    }
-  }, 40_000);
+    },
+    40_000,
+  );
 
   it('--no-alt-screen: the first frame is drawn below what the shell printed, overwriting none of it', async () => {
     const size = { columns: 120, rows: 40 };

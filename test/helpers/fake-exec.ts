@@ -47,7 +47,11 @@ export function fakeExec(options: FakeExecOptions): ExecSource & { sessions: Fak
     let pending = '';
     let inFlight = 0;
     const record: FakeSession = {
-      node, via, closed: false, requests: 0, mostInFlight: 0,
+      node,
+      via,
+      closed: false,
+      requests: 0,
+      mostInFlight: 0,
       cut: () => {
         record.closed = true;
         if (!stdout.writableEnded) stdout.end();
@@ -56,7 +60,7 @@ export function fakeExec(options: FakeExecOptions): ExecSource & { sessions: Fak
     sessions.push(record);
     const attempt = (attempts.get(node) ?? 0) + 1;
     attempts.set(node, attempt);
-    const refusal = via === 'exec' ? options.refuse?.(node, attempt) ?? null : null;
+    const refusal = via === 'exec' ? (options.refuse?.(node, attempt) ?? null) : null;
     if (refusal !== null) {
       setTimeout(() => {
         stdout.write(`${refusal}\r\n`);
@@ -79,12 +83,14 @@ export function fakeExec(options: FakeExecOptions): ExecSource & { sessions: Fak
           record.mostInFlight = Math.max(record.mostInFlight, inFlight);
           const lines = request.split('\n').filter(Boolean);
           if (options.reorder?.(node)) lines.splice(0, lines.length - 1, ...lines.slice(0, -1).reverse());
-          const reply = lines.map((line) => {
-            const [host = '', port = ''] = line.split(' ');
-            if (host === '.') return line;
-            const a = options.answer(node, host, Number(port));
-            return `R ${host} ${port} ${a.dns} ${a.ip ?? '-'} ${a.dns === 'ok' && port !== '0' ? a.tcp : 'skipped'} ${a.dns === 'ok' && port !== '0' ? 1 : '-'} python3${port === '0' ? '' : '+python3'}`;
-          }).join('\n');
+          const reply = lines
+            .map((line) => {
+              const [host = '', port = ''] = line.split(' ');
+              if (host === '.') return line;
+              const a = options.answer(node, host, Number(port));
+              return `R ${host} ${port} ${a.dns} ${a.ip ?? '-'} ${a.dns === 'ok' && port !== '0' ? a.tcp : 'skipped'} ${a.dns === 'ok' && port !== '0' ? 1 : '-'} python3${port === '0' ? '' : '+python3'}`;
+            })
+            .join('\n');
           setTimeout(() => {
             inFlight--;
             if (options.cut?.(node, n)) return record.cut();

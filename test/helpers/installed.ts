@@ -37,12 +37,19 @@ export function installPackedTarball(root: string): Installed {
   const work = mkdtempSync(join(tmpdir(), 'tfmon-installed-'));
   chmodSync(work, 0o755); // mkdtemp makes it 700: nobody could not enter it
   // --ignore-scripts: the build is there already (npm test built it); pack must not run tsc again.
-  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--json'], { cwd: root, encoding: 'utf8' });
+  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--json'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   const [info] = JSON.parse(out) as { filename: string }[];
   const tarball = join(work, info!.filename);
   const prefix = join(work, 'prefix');
   // From npm's cache when it holds the dependencies (after npm ci); from the registry otherwise.
-  const r = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], { encoding: 'utf8' });
+  const r = spawnSync(
+    'npm',
+    ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`npm install -g of the tarball failed: ${r.stderr.slice(-800)}`);
   let node = process.execPath;
   if (!openToAll(node)) {

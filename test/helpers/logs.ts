@@ -17,7 +17,8 @@ export function decode(bytes: Buffer, tty: boolean, chunk = 7): { stream: LogStr
   return out;
 }
 
-export const hostileLines = (): LogLine[] => decode(fixture('logs-hostile.frames'), false).map((l, i) => toLogLine(i + 1, 'c1', l.stream, l.line));
+export const hostileLines = (): LogLine[] =>
+  decode(fixture('logs-hostile.frames'), false).map((l, i) => toLogLine(i + 1, 'c1', l.stream, l.line));
 
 /** A log source holding fixed lines per node id, recording what the screen asked to be shown. */
 export class FixedLogs implements LogSource {
@@ -33,4 +34,3 @@ export class FixedLogs implements LogSource {
     this.shown.push(nodes.map((n) => n.id));
   };
 }
-

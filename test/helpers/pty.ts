@@ -28,7 +28,12 @@ export interface Pty {
 const plain = (s: string): string => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
 
 /** `before`: shell text run in the terminal before tfmon starts (what the user had on screen). */
-export function tfmonInPty(args: string[], size: { columns: number; rows: number }, env: NodeJS.ProcessEnv = {}, before = ''): Pty {
+export function tfmonInPty(
+  args: string[],
+  size: { columns: number; rows: number },
+  env: NodeJS.ProcessEnv = {},
+  before = '',
+): Pty {
   const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const command = `stty cols ${size.columns} rows ${size.rows}; ${before ? `${before}; ` : ''}exec ${CLI} ${quoted}`;
   // A sane terminal unless the test says otherwise: CI may run with TERM unset or dumb.
@@ -55,7 +60,9 @@ export function tfmonInPty(args: string[], size: { columns: number; rows: number
       const seen = (): boolean => (typeof what === 'string' ? this.text().includes(what) : what.test(this.text()));
       await waitUntil(seen, timeoutMs, 50).catch((e: unknown) => {
         child.kill('SIGKILL');
-        throw new Error(`${String(e)} waiting for ${String(what)}; the terminal showed: ${JSON.stringify(this.text().slice(-600))}`);
+        throw new Error(
+          `${String(e)} waiting for ${String(what)}; the terminal showed: ${JSON.stringify(this.text().slice(-600))}`,
+        );
       });
     },
     resize(columns, rows) {

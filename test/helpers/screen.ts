@@ -22,10 +22,15 @@ export interface Resize {
   size: { columns: number; rows: number };
 }
 
-export async function playInTerminal(bytes: Buffer, size: { columns: number; rows: number }, resizes: readonly Resize[] = []): Promise<Screen> {
+export async function playInTerminal(
+  bytes: Buffer,
+  size: { columns: number; rows: number },
+  resizes: readonly Resize[] = [],
+): Promise<Screen> {
   const term = new Terminal({ cols: size.columns, rows: size.rows, allowProposedApi: true, scrollback: 1000 });
   // A pty turns \n into \r\n on output; `script` recorded what the terminal received.
-  const write = (chunk: Buffer): Promise<void> => new Promise<void>((resolve) => term.write(new Uint8Array(chunk), resolve));
+  const write = (chunk: Buffer): Promise<void> =>
+    new Promise<void>((resolve) => term.write(new Uint8Array(chunk), resolve));
   let from = 0;
   for (const r of resizes) {
     await write(bytes.subarray(from, r.at));

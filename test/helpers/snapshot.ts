@@ -14,7 +14,15 @@ export const seedTasks: TaskSpec[] = [
 
 export function seedFacts(tasks: TaskSpec[] = seedTasks): ContainerFacts[] {
   return tasks.map((t, i) =>
-    facts({ id: `id-${t.host}`, name: t.host, ip: `172.18.0.${i + 2}`, tfConfigRaw: tfConfigFor(tasks, t), labels: {}, startedAt: '2026-01-01T00:00:00Z' }));
+    facts({
+      id: `id-${t.host}`,
+      name: t.host,
+      ip: `172.18.0.${i + 2}`,
+      tfConfigRaw: tfConfigFor(tasks, t),
+      labels: {},
+      startedAt: '2026-01-01T00:00:00Z',
+    }),
+  );
 }
 
 export function snapshotOf(list: ContainerFacts[], network = 'tf-network', usage: Snapshot['usage'] = {}): Snapshot {

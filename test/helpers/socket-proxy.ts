@@ -11,7 +11,10 @@ export class SocketProxy {
   delayMs = 0;
   /** Every request line sent to the engine ("GET /v1.41/containers/json"), in order. */
   readonly requests: string[] = [];
-  constructor(readonly path: string, private readonly target = engineSocket()) {}
+  constructor(
+    readonly path: string,
+    private readonly target = engineSocket(),
+  ) {}
 
   /** Sockets the proxy holds (each proxied connection is two: the client's and the engine's). */
   get openSockets(): number {
@@ -29,7 +32,10 @@ export class SocketProxy {
       }
       client.pipe(upstream);
       client.on('data', (chunk: Buffer) => {
-        for (const m of chunk.toString('latin1').matchAll(/(?:^|\r\n)(GET|HEAD|POST|PUT|DELETE|PATCH) (\S+) HTTP\/1\.[01]\r\n/g)) this.requests.push(`${m[1]} ${m[2]}`);
+        for (const m of chunk
+          .toString('latin1')
+          .matchAll(/(?:^|\r\n)(GET|HEAD|POST|PUT|DELETE|PATCH) (\S+) HTTP\/1\.[01]\r\n/g))
+          this.requests.push(`${m[1]} ${m[2]}`);
       });
       upstream.on('data', (chunk: Buffer) => {
         if (this.delayMs === 0) client.write(chunk);
@@ -54,4 +60,3 @@ export class SocketProxy {
     this.server = null;
   }
 }
-

@@ -40,7 +40,15 @@ beforeAll(async () => {
   engine = new Engine();
   monitor = new ClusterMonitor(engine, { network: net, labels: testLabels, probe: { intervalMs: 1000 } });
   await monitor.start();
-  r = render(<App store={monitor} logs={monitor.logs} theme={{ color: false, ascii: false }} size={{ columns: 120, rows: 40 }} actions={clusterActions(engine, monitor, {})} />);
+  r = render(
+    <App
+      store={monitor}
+      logs={monitor.logs}
+      theme={{ color: false, ascii: false }}
+      size={{ columns: 120, rows: 40 }}
+      actions={clusterActions(engine, monitor, {})}
+    />,
+  );
 });
 afterAll(() => {
   r?.unmount();
@@ -54,13 +62,25 @@ describe('cluster actions', () => {
     const s = await monitor.waitFor((x) => named(x, `${prefix}-worker-2`)?.state === 'running', 30_000);
     const w2 = named(s, `${prefix}-worker-2`)!;
     expect(w2.tfConfigParsed?.task).toEqual({ type: 'worker', index: 2 });
-    expect(w2.tfConfigParsed?.cluster['worker']?.map((t) => t.address)).toEqual([`${prefix}-worker-0:2222`, `${prefix}-worker-1:2222`, `${prefix}-worker-2:2222`]);
+    expect(w2.tfConfigParsed?.cluster['worker']?.map((t) => t.address)).toEqual([
+      `${prefix}-worker-0:2222`,
+      `${prefix}-worker-1:2222`,
+      `${prefix}-worker-2:2222`,
+    ]);
     // --publish BASE gave worker i host port BASE+i: the clone of worker 1 gets BASE+2.
     expect([...new Set(w2.ports.map((p) => p.hostPort))]).toEqual([publishBase + 2]);
     expect(w2.labels['tfmon.index']).toBe('2');
     // It dials the ps, and its own port answers.
-    const reach = await monitor.waitFor((x) => x.reachability.some((e) => e.from === `${prefix}-worker-2` && e.to === `${prefix}-ps-0` && e.tcp === 'ok') && x.listeners[w2.id]?.state === 'ok', 10_000);
-    const stale = reach.problems.filter((p) => p.code === 'tf_config_stale').map((p) => p.node).sort();
+    const reach = await monitor.waitFor(
+      (x) =>
+        x.reachability.some((e) => e.from === `${prefix}-worker-2` && e.to === `${prefix}-ps-0` && e.tcp === 'ok') &&
+        x.listeners[w2.id]?.state === 'ok',
+      10_000,
+    );
+    const stale = reach.problems
+      .filter((p) => p.code === 'tf_config_stale')
+      .map((p) => p.node)
+      .sort();
     expect(stale).toEqual([`${prefix}-ps-0`, `${prefix}-worker-0`, `${prefix}-worker-1`]);
     await waitUntil(() => frame().includes(`${prefix}-worker-2 is running`), 3000, 50);
   });
@@ -73,19 +93,39 @@ describe('cluster actions', () => {
     r.stdin.write('a');
     await waitUntil(() => frame().includes('[y/N]'), 3000, 50);
     r.stdin.write('y');
-    const ids = (x: Snapshot) => x.nodes.map((n) => n.id).sort().join();
+    const ids = (x: Snapshot) =>
+      x.nodes
+        .map((n) => n.id)
+        .sort()
+        .join();
     const before = ids(monitor.getSnapshot());
-    await monitor.waitFor((x) => !x.problems.some((p) => p.code === 'tf_config_stale') && x.nodes.every((n) => n.state === 'running'), 90_000);
+    await monitor.waitFor(
+      (x) => !x.problems.some((p) => p.code === 'tf_config_stale') && x.nodes.every((n) => n.state === 'running'),
+      90_000,
+    );
     // Three nodes were recreated (new ids, same names), worker 2 was left alone.
     const after = monitor.getSnapshot();
-    expect(after.nodes.map((n) => n.name).sort()).toEqual([`${prefix}-ps-0`, `${prefix}-worker-0`, `${prefix}-worker-1`, `${prefix}-worker-2`]);
+    expect(after.nodes.map((n) => n.name).sort()).toEqual([
+      `${prefix}-ps-0`,
+      `${prefix}-worker-0`,
+      `${prefix}-worker-1`,
+      `${prefix}-worker-2`,
+    ]);
     expect(ids(after)).not.toBe(before);
     expect([...new Set(named(after, `${prefix}-worker-0`)?.ports.map((p) => p.hostPort))]).toEqual([publishBase]);
     const doctor = await tfmon(['doctor', ...common]);
     expect(doctor.stdout).toContain('0 errors');
     expect(doctor.code).toBe(0);
-    const log = readFileSync(env.TFMON_ACTION_LOG, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; target: string; result: string });
-    expect(log.filter((l) => l.action === 'apply-tf-config' && l.result === 'ok').map((l) => l.target).sort()).toEqual([`${prefix}-ps-0`, `${prefix}-worker-0`, `${prefix}-worker-1`]);
+    const log = readFileSync(env.TFMON_ACTION_LOG, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; target: string; result: string });
+    expect(
+      log
+        .filter((l) => l.action === 'apply-tf-config' && l.result === 'ok')
+        .map((l) => l.target)
+        .sort(),
+    ).toEqual([`${prefix}-ps-0`, `${prefix}-worker-0`, `${prefix}-worker-1`]);
     expect(readFileSync(env.TFMON_ACTION_LOG, 'utf8')).not.toContain('TF_CONFIG');
   }, 120_000);
 
@@ -112,7 +152,10 @@ describe('cluster actions', () => {
     r.stdin.write('r');
     await waitUntil(() => frame().includes(`Restart ${prefix}-ps-0? [y/N]`), 3000, 50);
     r.stdin.write('y');
-    await monitor.waitFor((x) => named(x, `${prefix}-ps-0`)!.manualRestarts === 1 && named(x, `${prefix}-ps-0`)!.state === 'running', 20_000);
+    await monitor.waitFor(
+      (x) => named(x, `${prefix}-ps-0`)!.manualRestarts === 1 && named(x, `${prefix}-ps-0`)!.state === 'running',
+      20_000,
+    );
     expect(ps().startedAt).not.toBe(started);
     await waitUntil(() => new RegExp(`${prefix}-ps-0\\s+running ↻1`).test(frame()), 3000, 50);
     r.stdin.write('j');
@@ -120,12 +163,26 @@ describe('cluster actions', () => {
     r.stdin.write('R');
     await waitUntil(() => frame().includes('Restart all 2 worker nodes'), 3000, 50);
     r.stdin.write('y');
-    await monitor.waitFor((x) => x.nodes.filter((n) => n.role === 'worker').every((n) => n.manualRestarts === 1 && n.state === 'running'), 30_000);
+    await monitor.waitFor(
+      (x) => x.nodes.filter((n) => n.role === 'worker').every((n) => n.manualRestarts === 1 && n.state === 'running'),
+      30_000,
+    );
   }, 40_000);
 
   it('--read-only refuses every change, on screen and in tf-config', async () => {
-    const ids = monitor.getSnapshot().nodes.map((n) => n.id).sort().join();
-    const ro = render(<App store={monitor} theme={{ color: false, ascii: false }} size={{ columns: 120, rows: 40 }} actions={clusterActions(engine, monitor, { readOnly: true })} />);
+    const ids = monitor
+      .getSnapshot()
+      .nodes.map((n) => n.id)
+      .sort()
+      .join();
+    const ro = render(
+      <App
+        store={monitor}
+        theme={{ color: false, ascii: false }}
+        size={{ columns: 120, rows: 40 }}
+        actions={clusterActions(engine, monitor, { readOnly: true })}
+      />,
+    );
     try {
       for (const key of ['+', '-', 'r', 'R']) {
         ro.stdin.write(key);
@@ -137,7 +194,13 @@ describe('cluster actions', () => {
       await tick();
       expect(ro.lastFrame()).toMatch(/add a worker .* — off: --read-only/);
       await tick(500);
-      expect(monitor.getSnapshot().nodes.map((n) => n.id).sort().join()).toBe(ids);
+      expect(
+        monitor
+          .getSnapshot()
+          .nodes.map((n) => n.id)
+          .sort()
+          .join(),
+      ).toBe(ids);
     } finally {
       ro.unmount();
     }
@@ -146,15 +209,25 @@ describe('cluster actions', () => {
     const refused = await tfmon(['tf-config', '--apply', '--yes', '--read-only', ...common]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe('tfmon: --read-only: tfmon changes nothing (drop --read-only to apply)\n');
-    expect(monitor.getSnapshot().nodes.map((n) => n.id).sort().join()).toBe(ids);
+    expect(
+      monitor
+        .getSnapshot()
+        .nodes.map((n) => n.id)
+        .sort()
+        .join(),
+    ).toBe(ids);
   }, 30_000);
 
   it('never touches a container outside the cluster, even when asked by id', async () => {
     const outsider = own('outsider-worker-0');
     docker('run', '-d', '--name', outsider, '--label', TEST_LABEL, await simImage());
     const id = docker('inspect', outsider, '--format', '{{.Id}}');
-    await expect(restartNodes(engine, monitor.getSnapshot().nodes, [id], () => undefined)).rejects.toThrow('refused: that container is not part of this cluster');
-    expect(docker('inspect', outsider, '--format', '{{.RestartCount}} {{.State.StartedAt}}')).toBe(docker('inspect', outsider, '--format', '{{.RestartCount}} {{.State.StartedAt}}'));
+    await expect(restartNodes(engine, monitor.getSnapshot().nodes, [id], () => undefined)).rejects.toThrow(
+      'refused: that container is not part of this cluster',
+    );
+    expect(docker('inspect', outsider, '--format', '{{.RestartCount}} {{.State.StartedAt}}')).toBe(
+      docker('inspect', outsider, '--format', '{{.RestartCount}} {{.State.StartedAt}}'),
+    );
     const stateBefore = docker('inspect', outsider, '--format', '{{.State.StartedAt}}');
     await tick(300);
     expect(docker('inspect', outsider, '--format', '{{.State.StartedAt}}')).toBe(stateBefore);

@@ -3,17 +3,38 @@
 // goes, and everything that follows from it must name it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tfConfigFor, type TaskSpec } from '../../source/cluster/tf-config.js';
-import { cleanup, createNetwork, docker, own, requireEngine, runSim, simImage, TEST_LABEL, tfmon, waitUntil } from './harness.js';
+import {
+  cleanup,
+  createNetwork,
+  docker,
+  own,
+  requireEngine,
+  runSim,
+  simImage,
+  TEST_LABEL,
+  tfmon,
+  waitUntil,
+} from './harness.js';
 
 const net = own('cause');
 const name = (task: string): string => own(`c-${task}`);
 const tasks: TaskSpec[] = [
   { type: 'ps', index: 0, host: name('ps-0'), port: 2222 },
-  ...Array.from({ length: 8 }, (_, i): TaskSpec => ({ type: 'worker', index: i, host: name(`worker-${i}`), port: 2222 })),
+  ...Array.from(
+    { length: 8 },
+    (_, i): TaskSpec => ({ type: 'worker', index: i, host: name(`worker-${i}`), port: 2222 }),
+  ),
 ];
-const configOf = (i: number, edit: (t: TaskSpec[]) => TaskSpec[] = (t) => t, self = tasks[i]!): string => tfConfigFor(edit(tasks), self);
+const configOf = (i: number, edit: (t: TaskSpec[]) => TaskSpec[] = (t) => t, self = tasks[i]!): string =>
+  tfConfigFor(edit(tasks), self);
 
-interface Problem { severity: string; node: string | null; code: string; nodes: string[]; causedBy: { node: string | null; code: string } | null }
+interface Problem {
+  severity: string;
+  node: string | null;
+  code: string;
+  nodes: string[];
+  causedBy: { node: string | null; code: string } | null;
+}
 
 beforeAll(async () => {
   requireEngine();
@@ -26,8 +47,26 @@ beforeAll(async () => {
   run(1, { TF_CONFIG: configOf(1), SIM_PORT: '2223' }); // listens on 2223, TF_CONFIG says 2222
   run(2, { TF_CONFIG: configOf(2), SIM_EXIT: '1', SIM_EXIT_AFTER: '0' }, ['--restart', 'always']); // crash loop
   // OOM kill: the container's main process asks for 64 MiB against a 16 MiB limit.
-  docker('run', '-d', '--name', tasks[3]!.host, '--network', net, '--label', TEST_LABEL, '--env', `TF_CONFIG=${configOf(3)}`,
-    '--memory', '16m', '--memory-swap', '16m', image, 'sh', '-c', 'exec awk \'BEGIN { s = sprintf("%67108864s", ""); gsub(/ /, "x", s); print "done" }\'');
+  docker(
+    'run',
+    '-d',
+    '--name',
+    tasks[3]!.host,
+    '--network',
+    net,
+    '--label',
+    TEST_LABEL,
+    '--env',
+    `TF_CONFIG=${configOf(3)}`,
+    '--memory',
+    '16m',
+    '--memory-swap',
+    '16m',
+    image,
+    'sh',
+    '-c',
+    'exec awk \'BEGIN { s = sprintf("%67108864s", ""); gsub(/ /, "x", s); print "done" }\'',
+  );
   run(4, { TF_CONFIG: configOf(4, (t) => t, { ...tasks[4]!, index: 4 }) }); // claims worker 4 too
   run(5, { TF_CONFIG: configOf(5) }); // the real worker 4 (index from its own TF_CONFIG)
   run(6, { TF_CONFIG: configOf(6, (t) => t.map((x) => (x.type === 'ps' ? { ...x, host: 'localhost' } : x))) }); // loopback
@@ -36,9 +75,14 @@ beforeAll(async () => {
   docker('network', 'disconnect', net, name('worker-6')); // cut off
   docker('stop', '-t', '0', name('worker-7')); // stopped by hand
   const restarts = (): number => Number(docker('inspect', '-f', '{{.RestartCount}}', name('worker-1')));
-  await waitUntil(() => restarts() >= 3, 30_000).catch(() => { throw new Error(`worker-1 restarted ${restarts()} times in 30 s`); });
-  await waitUntil(() => docker('inspect', '-f', '{{.State.Status}}', name('worker-2')) === 'exited', 30_000)
-    .catch(() => { throw new Error(`worker-2 is ${docker('inspect', '-f', '{{.State.Status}}', name('worker-2'))}, not OOM-killed`); });
+  await waitUntil(() => restarts() >= 3, 30_000).catch(() => {
+    throw new Error(`worker-1 restarted ${restarts()} times in 30 s`);
+  });
+  await waitUntil(() => docker('inspect', '-f', '{{.State.Status}}', name('worker-2')) === 'exited', 30_000).catch(
+    () => {
+      throw new Error(`worker-2 is ${docker('inspect', '-f', '{{.State.Status}}', name('worker-2'))}, not OOM-killed`);
+    },
+  );
 }, 90_000);
 afterAll(() => cleanup());
 
@@ -50,27 +94,41 @@ describe('root causes on a cluster broken eight ways', () => {
     const roots = problems.filter((p) => p.causedBy === null);
     // The engine's State.OOMKilled can lose a race with the exit under load (a watching tfmon has the
     // oom event; a one-shot status has only the state): then the same fault reads "not running (137)".
-    const oom = roots.some((p) => p.node === name('worker-2') && p.code === 'oom_killed') ? 'oom_killed' : 'not_running';
-    const rootErrors = roots.filter((p) => p.severity === 'error').map((p) => `${p.node}:${p.code}`).sort();
-    expect(rootErrors).toEqual([
-      `${name('ps-0')}:unknown_host`,
-      `${name('worker-0')}:not_listening`,
-      `${name('worker-1')}:crash_loop`,
-      `${name('worker-2')}:${oom}`,
-      `${name('worker-3')}:duplicate_task`, // the one whose name says another index
-      `${name('worker-5')}:loopback_address`,
-      `${name('worker-6')}:not_attached`,
-      `${name('worker-7')}:not_running`,
-    ].sort());
+    const oom = roots.some((p) => p.node === name('worker-2') && p.code === 'oom_killed')
+      ? 'oom_killed'
+      : 'not_running';
+    const rootErrors = roots
+      .filter((p) => p.severity === 'error')
+      .map((p) => `${p.node}:${p.code}`)
+      .sort();
+    expect(rootErrors).toEqual(
+      [
+        `${name('ps-0')}:unknown_host`,
+        `${name('worker-0')}:not_listening`,
+        `${name('worker-1')}:crash_loop`,
+        `${name('worker-2')}:${oom}`,
+        `${name('worker-3')}:duplicate_task`, // the one whose name says another index
+        `${name('worker-5')}:loopback_address`,
+        `${name('worker-6')}:not_attached`,
+        `${name('worker-7')}:not_running`,
+      ].sort(),
+    );
     // The duplicate is on both claimants.
-    expect(roots.find((p) => p.code === 'duplicate_task')?.nodes.sort()).toEqual([name('worker-3'), name('worker-4')].sort());
+    expect(roots.find((p) => p.code === 'duplicate_task')?.nodes.sort()).toEqual(
+      [name('worker-3'), name('worker-4')].sort(),
+    );
     // Consequences exist (peers cannot reach the broken nodes) and each names a root that exists.
     const consequences = problems.filter((p) => p.causedBy !== null);
     // For the record (before: every one of these was reported at the same level).
-    console.log(`causes: 8 faults; ${problems.length} problems (${problems.filter((p) => p.severity === 'error').length} errors) of which ${roots.length} roots (${rootErrors.length} errors), ${consequences.length} consequences`);
+    console.log(
+      `causes: 8 faults; ${problems.length} problems (${problems.filter((p) => p.severity === 'error').length} errors) of which ${roots.length} roots (${rootErrors.length} errors), ${consequences.length} consequences`,
+    );
     expect(consequences.length).toBeGreaterThan(8);
     for (const c of consequences) {
-      expect(roots.some((x) => x.node === c.causedBy!.node && x.code === c.causedBy!.code), `${c.node}:${c.code} <- ${JSON.stringify(c.causedBy)}`).toBe(true);
+      expect(
+        roots.some((x) => x.node === c.causedBy!.node && x.code === c.causedBy!.code),
+        `${c.node}:${c.code} <- ${JSON.stringify(c.causedBy)}`,
+      ).toBe(true);
     }
     // One finding for a warning on every node.
     expect(roots.filter((p) => p.code === 'grpc_fail_fast_unset')).toHaveLength(1);

@@ -4,7 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../source/engine/engine.js';
 import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { App } from '../../source/ui/App.js';
-import { cleanup, docker, dockerOk, own, requireEngine, runSim, runSimAsync, simImage, TEST_LABEL, testLabels, tfmon } from './harness.js';
+import {
+  cleanup,
+  docker,
+  dockerOk,
+  own,
+  requireEngine,
+  runSim,
+  runSimAsync,
+  simImage,
+  TEST_LABEL,
+  testLabels,
+  tfmon,
+} from './harness.js';
 
 const net = own('net');
 const prefix = own('c');
@@ -30,7 +42,14 @@ describe('a cluster from tfmon up to tfmon down', () => {
     const names = docker('ps', '--filter', `label=tfmon.cluster=${net}`, '--format', '{{.Names}}').split('\n').sort();
     expect(names).toEqual([`${prefix}-ps-0`, `${prefix}-worker-0`, `${prefix}-worker-1`]);
     expect(docker('network', 'inspect', net, '--format', '{{index .Labels "tfmon.created-by"}}')).toBe('tfmon');
-    expect(docker('inspect', `${prefix}-worker-1`, '--format', '{{index .Config.Labels "tfmon.role"}}:{{index .Config.Labels "tfmon.index"}}')).toBe('worker:1');
+    expect(
+      docker(
+        'inspect',
+        `${prefix}-worker-1`,
+        '--format',
+        '{{index .Config.Labels "tfmon.role"}}:{{index .Config.Labels "tfmon.index"}}',
+      ),
+    ).toBe('worker:1');
   });
 
   it('up again keeps what is there and starts what was stopped', async () => {
@@ -46,7 +65,11 @@ describe('a cluster from tfmon up to tfmon down', () => {
   it('status --json lists 3 nodes with the right roles, indexes and IPs', async () => {
     const r = await tfmon(['status', '--json', ...common]);
     expect(r.code).toBe(0);
-    const status = JSON.parse(r.stdout) as { network: string; nodes: { name: string; role: string; index: number; ip: string; port: number; roleSource: string }[]; problems: unknown[] };
+    const status = JSON.parse(r.stdout) as {
+      network: string;
+      nodes: { name: string; role: string; index: number; ip: string; port: number; roleSource: string }[];
+      problems: unknown[];
+    };
     expect(status.network).toBe(net);
     expect(status.nodes.map((n) => [n.name, n.role, n.index, n.roleSource, n.port])).toEqual([
       [`${prefix}-ps-0`, 'ps', 0, 'tf_config', 2222],
@@ -54,16 +77,22 @@ describe('a cluster from tfmon up to tfmon down', () => {
       [`${prefix}-worker-1`, 'worker', 1, 'tf_config', 2222],
     ]);
     for (const n of status.nodes) {
-      expect(n.ip).toBe(docker('inspect', n.name, '--format', `{{(index .NetworkSettings.Networks "${net}").IPAddress}}`));
+      expect(n.ip).toBe(
+        docker('inspect', n.name, '--format', `{{(index .NetworkSettings.Networks "${net}").IPAddress}}`),
+      );
     }
     // Nothing wrong but the missing coordinator (the seed has ps and workers, no chief): a warning.
-    expect((status.problems as { severity: string; code: string }[]).map((p) => `${p.severity}:${p.code}`)).toEqual(['warning:no_chief']);
+    expect((status.problems as { severity: string; code: string }[]).map((p) => `${p.severity}:${p.code}`)).toEqual([
+      'warning:no_chief',
+    ]);
   });
 
   it('the plain status table shows the same cluster', async () => {
     const r = await tfmon(['status', ...common]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`worker\\s+1\\s+${prefix}-worker-1\\s+running\\s+\\d+\\.\\d+\\.\\d+\\.\\d+:2222`));
+    expect(r.stdout).toMatch(
+      new RegExp(`worker\\s+1\\s+${prefix}-worker-1\\s+running\\s+\\d+\\.\\d+\\.\\d+\\.\\d+:2222`),
+    );
     // Without a TTY, bare `tfmon` prints the same table instead of opening the screen.
     const bare = await tfmon(common);
     expect(bare.code).toBe(0);
@@ -77,7 +106,10 @@ describe('a cluster from tfmon up to tfmon down', () => {
     const started = Date.now();
     // From the engine's answer to docker run (the container started) to the snapshot holding it.
     await runSimAsync(image, `${prefix}-worker-2`, net);
-    const s = await monitor.waitFor((snap) => snap.nodes.some((n) => n.name === `${prefix}-worker-2` && n.state === 'running' && n.ip), 10_000);
+    const s = await monitor.waitFor(
+      (snap) => snap.nodes.some((n) => n.name === `${prefix}-worker-2` && n.state === 'running' && n.ip),
+      10_000,
+    );
     const elapsed = Date.now() - started;
     expect(elapsed).toBeLessThan(2000);
     const added = s.nodes.find((n) => n.name === `${prefix}-worker-2`);
@@ -99,8 +131,13 @@ describe('a cluster from tfmon up to tfmon down', () => {
 
   it('a killed container shows as exited (137), with a problem', async () => {
     docker('kill', `${prefix}-worker-2`);
-    const s = await monitor!.waitFor((snap) => snap.nodes.some((n) => n.name === `${prefix}-worker-2` && n.state === 'exited'), 5000);
-    expect(s.problems).toContainEqual(expect.objectContaining({ node: `${prefix}-worker-2`, code: 'not_running', severity: 'error' }));
+    const s = await monitor!.waitFor(
+      (snap) => snap.nodes.some((n) => n.name === `${prefix}-worker-2` && n.state === 'exited'),
+      5000,
+    );
+    expect(s.problems).toContainEqual(
+      expect.objectContaining({ node: `${prefix}-worker-2`, code: 'not_running', severity: 'error' }),
+    );
     expect(s.nodes.find((n) => n.name === `${prefix}-worker-2`)?.exitCode).toBe(137);
   });
 
@@ -112,7 +149,10 @@ describe('a cluster from tfmon up to tfmon down', () => {
 
   it('a member disconnected from the network stays listed as not attached; reconnected, it has its IP again', async () => {
     docker('network', 'disconnect', net, `${prefix}-worker-1`);
-    const cut = await monitor!.waitFor((snap) => snap.nodes.some((n) => n.name === `${prefix}-worker-1` && !n.attached), 2000);
+    const cut = await monitor!.waitFor(
+      (snap) => snap.nodes.some((n) => n.name === `${prefix}-worker-1` && !n.attached),
+      2000,
+    );
     expect(cut.nodes.find((n) => n.name === `${prefix}-worker-1`)?.ip).toBeNull();
     expect(cut.problems).toContainEqual(expect.objectContaining({ node: `${prefix}-worker-1`, code: 'not_attached' }));
     docker('network', 'connect', net, `${prefix}-worker-1`);
@@ -140,7 +180,9 @@ describe('a cluster from tfmon up to tfmon down', () => {
   it('down without --yes and without a terminal refuses, removing nothing', async () => {
     const r = await tfmon(['down', ...common]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('tfmon: tfmon down removes containers: pass --yes to confirm (stdin is not a terminal)');
+    expect(r.stderr.trim()).toBe(
+      'tfmon: tfmon down removes containers: pass --yes to confirm (stdin is not a terminal)',
+    );
   });
 });
 

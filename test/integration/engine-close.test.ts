@@ -6,7 +6,7 @@ import { requireEngine, waitUntil } from './harness.js';
 import { openSockets } from '../helpers/sockets.js';
 
 describe('engine connections', () => {
-  it('requests reuse a pool of the engine\'s own; close() ends it at once', async () => {
+  it("requests reuse a pool of the engine's own; close() ends it at once", async () => {
     requireEngine();
     const baseline = openSockets();
     const engine = new Engine();

@@ -18,7 +18,11 @@ describe('errors', () => {
     const r = await tfmon(['status', '--network', own('missing')]);
     expect(r.code).toBe(1);
     const line = expectOneLine(r.stderr);
-    expect(line).toMatch(new RegExp(`^tfmon: network "${own('missing')}" not found; networks on this engine: .*bridge.*Use --network NAME`));
+    expect(line).toMatch(
+      new RegExp(
+        `^tfmon: network "${own('missing')}" not found; networks on this engine: .*bridge.*Use --network NAME`,
+      ),
+    );
   });
 
   it('a missing socket says to start dockerd or set DOCKER_HOST', async () => {
@@ -47,9 +51,15 @@ describe('errors', () => {
     afterAll(() => installed?.remove());
 
     it('permission denied on the socket gives the docker-group hint', () => {
-      const r = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', installed!.node, installed!.cli, 'status'], { encoding: 'utf8', cwd: '/' });
+      const r = spawnSync(
+        'setpriv',
+        ['--reuid=nobody', '--regid=nogroup', '--clear-groups', installed!.node, installed!.cli, 'status'],
+        { encoding: 'utf8', cwd: '/' },
+      );
       expect(r.status).toBe(1);
-      expect(expectOneLine(r.stderr)).toMatch(/permission denied on \/var\/run\/docker\.sock: add your user to the docker group/);
+      expect(expectOneLine(r.stderr)).toMatch(
+        /permission denied on \/var\/run\/docker\.sock: add your user to the docker group/,
+      );
     });
   });
 
@@ -82,7 +92,17 @@ describe('errors', () => {
   });
 
   it('up --dry-run prints the plan and creates nothing', async () => {
-    const r = await tfmon(['up', '--dry-run', '--network', own('dry'), '--image', 'tensorflow/tensorflow:2.9.0', '--chief', '--gpus', 'all']);
+    const r = await tfmon([
+      'up',
+      '--dry-run',
+      '--network',
+      own('dry'),
+      '--image',
+      'tensorflow/tensorflow:2.9.0',
+      '--chief',
+      '--gpus',
+      'all',
+    ]);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as { containers: { name: string; command: string[] | null; gpus: unknown }[] };
     expect(plan.containers.map((c) => c.name)).toEqual(['tf-chief', 'tf-ps-0', 'tf-worker-0', 'tf-worker-1']);

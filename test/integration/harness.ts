@@ -48,7 +48,10 @@ export interface CliResult {
 /** Runs the built CLI as a user would (stdout a pipe, so no TTY). */
 export function tfmon(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -120,6 +123,10 @@ export async function waitUntil(condition: () => boolean, timeoutMs: number, eve
  * when missing: minutes the first time on a machine, then cached. Fails loudly, never skips. */
 let torchRef: string | null = null;
 export function torchImage(): string {
-  torchRef ??= execFileSync('bash', [`${ROOT}scripts/torch-image.sh`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000 }).trim();
+  torchRef ??= execFileSync('bash', [`${ROOT}scripts/torch-image.sh`], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 900_000,
+  }).trim();
   return torchRef;
 }

@@ -6,7 +6,18 @@ import type { Snapshot } from '../../source/cluster/types.js';
 import { Engine } from '../../source/engine/engine.js';
 import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { App } from '../../source/ui/App.js';
-import { cleanup, createNetwork, docker, own, requireEngine, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';
+import {
+  cleanup,
+  createNetwork,
+  docker,
+  own,
+  requireEngine,
+  simImage,
+  TEST_LABEL,
+  testLabels,
+  tfmon,
+  waitUntil,
+} from './harness.js';
 
 const net = own('logs');
 let monitor: ClusterMonitor;
@@ -17,7 +28,8 @@ function runScript(name: string, script: string, extra: string[] = []): void {
   docker('run', '-d', '--name', name, '--network', net, '--label', TEST_LABEL, ...extra, image, 'sh', '-c', script);
 }
 
-const SEQUENCE = 'for i in 1 2 3 4 5; do echo "seq out $i"; echo "seq err $i" >&2; done; echo "E tensorflow: Check failed: seq"; sleep 3600';
+const SEQUENCE =
+  'for i in 1 2 3 4 5; do echo "seq out $i"; echo "seq err $i" >&2; done; echo "E tensorflow: Check failed: seq"; sleep 3600';
 
 beforeAll(async () => {
   requireEngine();
@@ -26,7 +38,10 @@ beforeAll(async () => {
   runScript(own('seq-worker-0'), SEQUENCE);
   runScript(own('tty-worker-1'), 'echo "tty line one"; echo "tty line two" >&2; sleep 3600', ['-t']);
   // As Python prints a traceback: all of it on stderr (order across stdout and stderr is not kept).
-  runScript(own('crash-worker-2'), 'echo "starting"; echo "Traceback (most recent call last):" >&2; echo "ResourceExhaustedError: OOM when allocating tensor" >&2; exit 3');
+  runScript(
+    own('crash-worker-2'),
+    'echo "starting"; echo "Traceback (most recent call last):" >&2; echo "ResourceExhaustedError: OOM when allocating tensor" >&2; exit 3',
+  );
   monitor = new ClusterMonitor(new Engine(), { network: net, labels: testLabels });
   await monitor.start();
 });
@@ -44,7 +59,14 @@ const nodeIndex = (s: Snapshot, name: string): number => s.nodes.findIndex((n) =
 
 describe('logs', () => {
   it('the selected node is followed in order, stderr marked, and only it has a stream', async () => {
-    const r = render(<App store={monitor} logs={monitor.logs} theme={{ color: false, ascii: false }} size={{ columns: 100, rows: 40 }} />);
+    const r = render(
+      <App
+        store={monitor}
+        logs={monitor.logs}
+        theme={{ color: false, ascii: false }}
+        size={{ columns: 100, rows: 40 }}
+      />,
+    );
     try {
       const s = monitor.getSnapshot();
       for (let i = 0; i < nodeIndex(s, own('seq-worker-0')); i++) r.stdin.write('j');
@@ -60,7 +82,10 @@ describe('logs', () => {
       await waitFrame(r, (x) => x.includes(`── logs ${own('seq-worker-0')} ──`));
       r.stdin.write('L');
       // Every node's lines in one view (interleaved by time), one stream per node.
-      const all = await waitFrame(r, (x) => x.includes('tty line one') && x.includes('seq out 5') && x.includes('ResourceExhaustedError'));
+      const all = await waitFrame(
+        r,
+        (x) => x.includes('tty line one') && x.includes('seq out 5') && x.includes('ResourceExhaustedError'),
+      );
       expect(all).toMatch(/worker-0 \| .*seq out 1/);
       expect(monitor.logs.openStreams).toBeGreaterThanOrEqual(2);
       r.stdin.write('\u001b');
@@ -72,7 +97,14 @@ describe('logs', () => {
   });
 
   it('a TTY container renders (raw stream, no frames)', async () => {
-    const r = render(<App store={monitor} logs={monitor.logs} theme={{ color: false, ascii: false }} size={{ columns: 100, rows: 40 }} />);
+    const r = render(
+      <App
+        store={monitor}
+        logs={monitor.logs}
+        theme={{ color: false, ascii: false }}
+        size={{ columns: 100, rows: 40 }}
+      />,
+    );
     try {
       const s = monitor.getSnapshot();
       for (let i = 0; i < nodeIndex(s, own('tty-worker-1')); i++) r.stdin.write('j');
@@ -85,48 +117,100 @@ describe('logs', () => {
   });
 
   it('a node that exits shows its exit code and last error in the table, and as a problem', async () => {
-    const s = await monitor.waitFor((x) => x.nodes.some((n) => n.name === own('crash-worker-2') && n.state === 'exited' && n.lastError !== null), 10_000);
+    const s = await monitor.waitFor(
+      (x) => x.nodes.some((n) => n.name === own('crash-worker-2') && n.state === 'exited' && n.lastError !== null),
+      10_000,
+    );
     const node = s.nodes.find((n) => n.name === own('crash-worker-2'))!;
     expect(node.exitCode).toBe(3);
     expect(node.lastError).toBe('ResourceExhaustedError: OOM when allocating tensor');
-    expect(s.problems).toContainEqual(expect.objectContaining({ node: node.name, code: 'not_running', message: 'not running: exited (code 3); last error: ResourceExhaustedError: OOM when allocating tensor' }));
-    const r = render(<App store={monitor} logs={monitor.logs} theme={{ color: false, ascii: false }} size={{ columns: 120, rows: 30 }} />);
+    expect(s.problems).toContainEqual(
+      expect.objectContaining({
+        node: node.name,
+        code: 'not_running',
+        message: 'not running: exited (code 3); last error: ResourceExhaustedError: OOM when allocating tensor',
+      }),
+    );
+    const r = render(
+      <App
+        store={monitor}
+        logs={monitor.logs}
+        theme={{ color: false, ascii: false }}
+        size={{ columns: 120, rows: 30 }}
+      />,
+    );
     try {
       const f = await waitFrame(r, (x) => x.includes('exited (3)'));
-      expect(f).toMatch(new RegExp(`${own('crash-worker-2')}\\s+exited \\(3\\)\\s+ResourceExhaustedError: OOM when allocating tensor`));
+      expect(f).toMatch(
+        new RegExp(`${own('crash-worker-2')}\\s+exited \\(3\\)\\s+ResourceExhaustedError: OOM when allocating tensor`),
+      );
     } finally {
       r.unmount();
     }
   });
 
   it('a crash loop (restart count rising) and an OOM kill are problems with their last error line', async () => {
-    runScript(own('loop-worker-3'), 'echo "UnavailableError: failed to connect to all addresses" >&2; exit 1', ['--restart', 'always']);
+    runScript(own('loop-worker-3'), 'echo "UnavailableError: failed to connect to all addresses" >&2; exit 1', [
+      '--restart',
+      'always',
+    ]);
     // The container's main process asks for 64 MiB against a 16 MiB limit: the kernel kills it.
-    runScript(own('oom-worker-4'), 'echo "allocating"; exec awk \'BEGIN { s = sprintf("%67108864s", ""); gsub(/ /, "x", s); print "done" }\'',
-      ['--memory', '16m', '--memory-swap', '16m']);
-    const s = await monitor.waitFor((x) =>
-      x.problems.some((p) => p.code === 'crash_loop' && p.node === own('loop-worker-3') && p.message.includes('last error'))
-      && x.problems.some((p) => p.code === 'oom_killed' && p.node === own('oom-worker-4')), 30_000).catch((e: unknown) => {
-      // Say which half was missing, and what the engine itself reports of both.
-      const seen = monitor.getSnapshot().problems.filter((p) => p.node === own('loop-worker-3') || p.node === own('oom-worker-4'));
-      const engine = docker('inspect', '--format', '{{.Name}} {{.State.Status}} restarts={{.RestartCount}} oom={{.State.OOMKilled}} exit={{.State.ExitCode}}', own('loop-worker-3'), own('oom-worker-4'));
-      throw new Error(`${String(e)}; problems: ${JSON.stringify(seen)}; engine: ${engine.replace(/\n/g, '; ')}`);
-    });
+    runScript(
+      own('oom-worker-4'),
+      'echo "allocating"; exec awk \'BEGIN { s = sprintf("%67108864s", ""); gsub(/ /, "x", s); print "done" }\'',
+      ['--memory', '16m', '--memory-swap', '16m'],
+    );
+    const s = await monitor
+      .waitFor(
+        (x) =>
+          x.problems.some(
+            (p) => p.code === 'crash_loop' && p.node === own('loop-worker-3') && p.message.includes('last error'),
+          ) && x.problems.some((p) => p.code === 'oom_killed' && p.node === own('oom-worker-4')),
+        30_000,
+      )
+      .catch((e: unknown) => {
+        // Say which half was missing, and what the engine itself reports of both.
+        const seen = monitor
+          .getSnapshot()
+          .problems.filter((p) => p.node === own('loop-worker-3') || p.node === own('oom-worker-4'));
+        const engine = docker(
+          'inspect',
+          '--format',
+          '{{.Name}} {{.State.Status}} restarts={{.RestartCount}} oom={{.State.OOMKilled}} exit={{.State.ExitCode}}',
+          own('loop-worker-3'),
+          own('oom-worker-4'),
+        );
+        throw new Error(`${String(e)}; problems: ${JSON.stringify(seen)}; engine: ${engine.replace(/\n/g, '; ')}`);
+      });
     const loop = s.problems.find((p) => p.code === 'crash_loop')!;
-    expect(loop.message).toMatch(/^crash loop: restarted \d+ times; last error: UnavailableError: failed to connect to all addresses$/);
-    expect(s.problems.find((p) => p.code === 'oom_killed')?.message).toMatch(/^killed for lack of memory \(OOM\) at its --memory limit/);
+    expect(loop.message).toMatch(
+      /^crash loop: restarted \d+ times; last error: UnavailableError: failed to connect to all addresses$/,
+    );
+    expect(s.problems.find((p) => p.code === 'oom_killed')?.message).toMatch(
+      /^killed for lack of memory \(OOM\) at its --memory limit/,
+    );
     docker('rm', '-f', own('loop-worker-3'), own('oom-worker-4'));
   }, 40_000);
 
   it('a Jupyter URL in the logs is shown rewritten to the published host port', async () => {
     // Published on loopback only, on a port the engine picks.
-    runScript(own('nb-worker-5'), 'echo "    http://127.0.0.1:8888/lab?token=0123abcd4567ef"; sleep 3600', ['-p', '127.0.0.1::8888']);
+    runScript(own('nb-worker-5'), 'echo "    http://127.0.0.1:8888/lab?token=0123abcd4567ef"; sleep 3600', [
+      '-p',
+      '127.0.0.1::8888',
+    ]);
     const hostPort = await (async () => {
       await waitUntil(() => docker('port', own('nb-worker-5'), '8888/tcp') !== '', 5000);
       return docker('port', own('nb-worker-5'), '8888/tcp').split(':').at(-1);
     })();
     await monitor.waitFor((x) => x.nodes.some((n) => n.name === own('nb-worker-5') && n.ports.length > 0), 5000);
-    const r = render(<App store={monitor} logs={monitor.logs} theme={{ color: false, ascii: false }} size={{ columns: 120, rows: 40 }} />);
+    const r = render(
+      <App
+        store={monitor}
+        logs={monitor.logs}
+        theme={{ color: false, ascii: false }}
+        size={{ columns: 120, rows: 40 }}
+      />,
+    );
     try {
       const s = monitor.getSnapshot();
       for (let i = 0; i < nodeIndex(s, own('nb-worker-5')); i++) r.stdin.write('j');
@@ -141,7 +225,14 @@ describe('logs', () => {
   it('a log driver that cannot be read says so instead of an empty pane', async () => {
     runScript(own('nolog-worker-6'), 'echo hidden; sleep 3600', ['--log-driver', 'none']);
     await monitor.waitFor((x) => x.nodes.some((n) => n.name === own('nolog-worker-6')), 5000);
-    const r = render(<App store={monitor} logs={monitor.logs} theme={{ color: false, ascii: false }} size={{ columns: 160, rows: 40 }} />);
+    const r = render(
+      <App
+        store={monitor}
+        logs={monitor.logs}
+        theme={{ color: false, ascii: false }}
+        size={{ columns: 160, rows: 40 }}
+      />,
+    );
     try {
       const s = monitor.getSnapshot();
       for (let i = 0; i < nodeIndex(s, own('nolog-worker-6')); i++) r.stdin.write('j');
@@ -164,8 +255,21 @@ describe('logs', () => {
     const common = ['--network', net, '--label', TEST_LABEL];
     const all = await tfmon(['logs', own('seq-worker-0'), ...common]);
     expect(all.code).toBe(0);
-    expect(all.stdout.split('\n').filter(Boolean)).toEqual(['seq out 1', 'seq out 2', 'seq out 3', 'seq out 4', 'seq out 5', 'E tensorflow: Check failed: seq']);
-    expect(all.stderr.split('\n').filter(Boolean)).toEqual(['seq err 1', 'seq err 2', 'seq err 3', 'seq err 4', 'seq err 5']);
+    expect(all.stdout.split('\n').filter(Boolean)).toEqual([
+      'seq out 1',
+      'seq out 2',
+      'seq out 3',
+      'seq out 4',
+      'seq out 5',
+      'E tensorflow: Check failed: seq',
+    ]);
+    expect(all.stderr.split('\n').filter(Boolean)).toEqual([
+      'seq err 1',
+      'seq err 2',
+      'seq err 3',
+      'seq err 4',
+      'seq err 5',
+    ]);
     const errors = await tfmon(['logs', own('seq-worker-0'), '--errors', ...common]);
     expect(errors.stdout.trim()).toBe('E tensorflow: Check failed: seq');
     const future = await tfmon(['logs', own('seq-worker-0'), '--since', '2099-01-01T00:00:00Z', ...common]);
@@ -189,7 +293,9 @@ describe('logs', () => {
       await waitUntil(() => monitor.logs.lines(node().id).length === 11, 5000, 50);
       docker('restart', '-t', '0', own('seq-worker-0'));
       await waitUntil(() => monitor.logs.lines(node().id).length >= 22, 10_000, 50).catch((e: Error) => {
-        throw new Error(`${e.message}: ${JSON.stringify(monitor.logs.lines(node().id).map((l) => `${l.ts} ${l.text}`))} ${monitor.logs.lines(node().id).length} lines, ${monitor.logs.openStreams} open, node ${node().state} pid ${node().pid}`);
+        throw new Error(
+          `${e.message}: ${JSON.stringify(monitor.logs.lines(node().id).map((l) => `${l.ts} ${l.text}`))} ${monitor.logs.lines(node().id).length} lines, ${monitor.logs.openStreams} open, node ${node().state} pid ${node().pid}`,
+        );
       });
       await new Promise((r) => setTimeout(r, 500));
       const texts = monitor.logs.lines(node().id).map((l) => l.text);

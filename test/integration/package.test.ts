@@ -29,7 +29,11 @@ describe('the packed tarball', () => {
     expect(out).toContain('package/sim/tfsim.sh');
     expect(out).toContain('package/LICENSE');
     expect(out).toContain('package/README.md');
-    expect(out.filter((f) => /\/(test|bench|source)\/|\.tsx?$|tsconfig|vitest/.test(f.replace(/^package\/dist\/source\//, 'package/dist/')))).toEqual([]);
+    expect(
+      out.filter((f) =>
+        /\/(test|bench|source)\/|\.tsx?$|tsconfig|vitest/.test(f.replace(/^package\/dist\/source\//, 'package/dist/')),
+      ),
+    ).toEqual([]);
   });
 
   it('installs into a prefix; tfmon --version, --help and status --json work from there', () => {
@@ -39,8 +43,12 @@ describe('the packed tarball', () => {
     const help = spawnSync(bin(), ['--help'], { encoding: 'utf8' });
     expect(help.stdout).toContain('Usage');
     expect(help.stdout).toContain('tf-config');
-    const status = spawnSync(bin(), ['status', '--json', '--no-usage', '--network', net, '--label', TEST_LABEL], { encoding: 'utf8' });
+    const status = spawnSync(bin(), ['status', '--json', '--no-usage', '--network', net, '--label', TEST_LABEL], {
+      encoding: 'utf8',
+    });
     expect(status.stderr).toBe('');
-    expect((JSON.parse(status.stdout) as { nodes: { name: string }[] }).nodes.map((n) => n.name)).toEqual([own('pkg-worker-0')]);
+    expect((JSON.parse(status.stdout) as { nodes: { name: string }[] }).nodes.map((n) => n.name)).toEqual([
+      own('pkg-worker-0'),
+    ]);
   });
 });

@@ -11,7 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathWith, startSshd, type Sshd } from '../../bench/sshd.js';
-import { clearAndStopSecondEngine, docker2, HOST as SECOND, startSecondEngine, tlsCerts, tlsHost } from '../../bench/second-engine.js';
+import {
+  clearAndStopSecondEngine,
+  docker2,
+  HOST as SECOND,
+  startSecondEngine,
+  tlsCerts,
+  tlsHost,
+} from '../../bench/second-engine.js';
 import { freePort } from '../../bench/scrape.js';
 import { startDelayRelay } from '../../bench/delay-relay.js';
 import { childrenOf } from '../../bench/procs.js';
@@ -21,7 +28,18 @@ import { tfConfigPlan } from '../../source/cluster/regenerate.js';
 import { applyTfConfig } from '../../source/engine/cluster-actions.js';
 import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { tfmonInPty } from '../helpers/pty.js';
-import { cleanup, docker, own, requireEngine, simImage, sleep, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';
+import {
+  cleanup,
+  docker,
+  own,
+  requireEngine,
+  simImage,
+  sleep,
+  TEST_LABEL,
+  testLabels,
+  tfmon,
+  waitUntil,
+} from './harness.js';
 
 const net = own('ssh');
 const prefix = own('s');
@@ -37,7 +55,15 @@ interface Status {
   engine: { host: string };
   engines?: { host: string; error: string | null; nodes: number }[];
   usageSource: string;
-  nodes: { name: string; role: string; index: number; state: string; cpuPercent: number | null; memBytes: number | null; engine?: string }[];
+  nodes: {
+    name: string;
+    role: string;
+    index: number;
+    state: string;
+    cpuPercent: number | null;
+    memBytes: number | null;
+    engine?: string;
+  }[];
   reachability: { from: string; to: string; dns: string; tcp: string }[];
 }
 
@@ -45,7 +71,10 @@ interface Status {
 function writeContext(name: string, host: string, tls?: string): void {
   const id = createHash('sha256').update(name).digest('hex');
   mkdirSync(join(config, 'contexts', 'meta', id), { recursive: true });
-  writeFileSync(join(config, 'contexts', 'meta', id, 'meta.json'), JSON.stringify({ Name: name, Metadata: {}, Endpoints: { docker: { Host: host, SkipTLSVerify: false } } }));
+  writeFileSync(
+    join(config, 'contexts', 'meta', id, 'meta.json'),
+    JSON.stringify({ Name: name, Metadata: {}, Endpoints: { docker: { Host: host, SkipTLSVerify: false } } }),
+  );
   if (tls) {
     const dir = join(config, 'contexts', 'tls', id, 'docker');
     mkdirSync(dir, { recursive: true });
@@ -75,7 +104,9 @@ describe('ssh:// through a real sshd', () => {
     const r = await tfmon(['up', ...common(), '--prefix', prefix], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(docker('ps', '--filter', `label=tfmon.cluster=${net}`, '--format', '{{.Names}}').split('\n').sort()).toEqual([`${prefix}-ps-0`, `${prefix}-worker-0`, `${prefix}-worker-1`]);
+    expect(docker('ps', '--filter', `label=tfmon.cluster=${net}`, '--format', '{{.Names}}').split('\n').sort()).toEqual(
+      [`${prefix}-ps-0`, `${prefix}-worker-0`, `${prefix}-worker-1`],
+    );
     expect(sshd.logins() - before).toBe(1);
   }, 60_000);
 
@@ -111,13 +142,21 @@ describe('ssh:// through a real sshd', () => {
       pty.child.stdin.write('\u001b'); // back
       await sleep(300);
       pty.child.stdin.write('+');
-      await waitUntil(() => spawnSync('docker', ['inspect', `${prefix}-worker-2`], { stdio: 'ignore' }).status === 0, 30_000, 200);
+      await waitUntil(
+        () => spawnSync('docker', ['inspect', `${prefix}-worker-2`], { stdio: 'ignore' }).status === 0,
+        30_000,
+        200,
+      );
       await pty.waitFor(`${prefix}-worker-2`, 15_000);
       const startedAt = docker('inspect', '--format', '{{.State.StartedAt}}', `${prefix}-ps-0`);
       pty.child.stdin.write('r');
       await pty.waitFor(/restart .*\?|\(y\/n\)|y\/N/i, 10_000);
       pty.child.stdin.write('y');
-      await waitUntil(() => docker('inspect', '--format', '{{.State.StartedAt}}', `${prefix}-ps-0`) !== startedAt, 30_000, 200);
+      await waitUntil(
+        () => docker('inspect', '--format', '{{.State.StartedAt}}', `${prefix}-ps-0`) !== startedAt,
+        30_000,
+        200,
+      );
       await sleep(2000);
       pty.child.stdin.write('q');
       expect(await pty.exited).toBe(0);
@@ -151,7 +190,10 @@ describe('ssh:// through a real sshd', () => {
     expect(d.stderr).toBe('');
     expect(d.stdout).toContain('no_chief');
     writeContext('box', sshd.url);
-    const r = await tfmon(['status', '--json', '--no-probe', '--no-usage', '--context', 'box', '--network', net, '--label', TEST_LABEL], { ...env, DOCKER_CONFIG: config });
+    const r = await tfmon(
+      ['status', '--json', '--no-probe', '--no-usage', '--context', 'box', '--network', net, '--label', TEST_LABEL],
+      { ...env, DOCKER_CONFIG: config },
+    );
     expect(r.stderr).toBe('');
     expect((JSON.parse(r.stdout) as Status).engine.host).toBe(sshd.url);
   }, 60_000);
@@ -159,7 +201,9 @@ describe('ssh:// through a real sshd', () => {
   it('where the host forwards no sockets: dial-stdio sessions through the one master (a login per 8 sessions)', async () => {
     const strict = await startSshd({ forwarding: false });
     try {
-      const r = await tfmon(['status', '--json', '--host', strict.url, '--network', net, '--label', TEST_LABEL], { PATH: pathWith(strict) });
+      const r = await tfmon(['status', '--json', '--host', strict.url, '--network', net, '--label', TEST_LABEL], {
+        PATH: pathWith(strict),
+      });
       expect(r.stderr).toBe('');
       expect((JSON.parse(r.stdout) as Status).nodes).toHaveLength(4);
       expect(strict.logins()).toBeGreaterThanOrEqual(1);
@@ -176,7 +220,11 @@ describe('ssh:// when the link drops or slows', () => {
 
   it('a dropped SSH connection: "engine unreachable — retrying", then back on one new login', async () => {
     const engine = new Engine(sshd.url);
-    const monitor = new ClusterMonitor(engine, { network: net, labels: testLabels, usage: { intervalMs: 1000, mode: 'auto' } });
+    const monitor = new ClusterMonitor(engine, {
+      network: net,
+      labels: testLabels,
+      usage: { intervalMs: 1000, mode: 'auto' },
+    });
     try {
       await monitor.start();
       await monitor.waitFor((x) => Object.keys(x.usage).length === 4, 15_000);
@@ -184,7 +232,10 @@ describe('ssh:// when the link drops or slows', () => {
       // sshd's processes for accepted connections: ending them drops tfmon's login, not the listener.
       for (const pid of childrenOf(sshd.pid)) process.kill(pid, 'SIGKILL');
       await monitor.waitFor((x) => /engine unreachable — retrying/.test(x.engineError ?? ''), 20_000);
-      const s = await monitor.waitFor((x) => x.engineError === null && x.nodes.filter((n) => n.state === 'running').length === 4, 30_000);
+      const s = await monitor.waitFor(
+        (x) => x.engineError === null && x.nodes.filter((n) => n.state === 'running').length === 4,
+        30_000,
+      );
       expect(s.nodes).toHaveLength(4);
       await waitUntil(() => monitor.sampler!.openStreams === 4, 15_000);
       expect(sshd.logins() - before).toBe(1);
@@ -227,7 +278,8 @@ describe('ssh:// when the link drops or slows', () => {
 });
 
 describe('ssh:// failures: one line naming the host, exit 1, no hang', () => {
-  const status = (host: string, extraEnv: NodeJS.ProcessEnv) => tfmon(['status', '--json', '--no-probe', '--host', host, '--network', net, '--label', TEST_LABEL], extraEnv);
+  const status = (host: string, extraEnv: NodeJS.ProcessEnv) =>
+    tfmon(['status', '--json', '--no-probe', '--host', host, '--network', net, '--label', TEST_LABEL], extraEnv);
   const oneLine = (stderr: string): string => {
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).not.toMatch(/\n\s+at /);
@@ -237,7 +289,11 @@ describe('ssh:// failures: one line naming the host, exit 1, no hang', () => {
   it('an unknown host key', async () => {
     const dir = tempDir('nokey');
     writeFileSync(join(dir, 'known_hosts'), '');
-    writeFileSync(join(dir, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -o UserKnownHostsFile=${dir}/known_hosts -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -i ${sshd.clientKey} -o IdentitiesOnly=yes "$@"\n`, { mode: 0o755 });
+    writeFileSync(
+      join(dir, 'ssh'),
+      `#!/bin/sh\nexec /usr/bin/ssh -o UserKnownHostsFile=${dir}/known_hosts -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -i ${sshd.clientKey} -o IdentitiesOnly=yes "$@"\n`,
+      { mode: 0o755 },
+    );
     const before = Date.now();
     const r = await status(sshd.url, { PATH: `${dir}:${process.env['PATH']}` });
     expect(r.code).toBe(1);
@@ -248,10 +304,16 @@ describe('ssh:// failures: one line naming the host, exit 1, no hang', () => {
   it('a key the host does not accept', async () => {
     const dir = tempDir('wrongkey');
     spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'other')]);
-    writeFileSync(join(dir, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -o UserKnownHostsFile=${sshd.knownHosts} -o GlobalKnownHostsFile=/dev/null -o IdentityAgent=none -i ${dir}/other -o IdentitiesOnly=yes "$@"\n`, { mode: 0o755 });
+    writeFileSync(
+      join(dir, 'ssh'),
+      `#!/bin/sh\nexec /usr/bin/ssh -o UserKnownHostsFile=${sshd.knownHosts} -o GlobalKnownHostsFile=/dev/null -o IdentityAgent=none -i ${dir}/other -o IdentitiesOnly=yes "$@"\n`,
+      { mode: 0o755 },
+    );
     const r = await status(sshd.url, { PATH: `${dir}:${process.env['PATH']}` });
     expect(r.code).toBe(1);
-    expect(oneLine(r.stderr)).toMatch(new RegExp(`${sshd.url}: .*Permission denied \\(publickey\\).*no key it accepts`));
+    expect(oneLine(r.stderr)).toMatch(
+      new RegExp(`${sshd.url}: .*Permission denied \\(publickey\\).*no key it accepts`),
+    );
   });
 
   it('a refused connection, in a command and for the live screen: one line naming the host, exit 1', async () => {
@@ -264,7 +326,9 @@ describe('ssh:// failures: one line naming the host, exit 1, no hang', () => {
     try {
       // An engine that never answered: the screen does not open; one line, exit 1, as a command.
       expect(await pty.exited).toBe(1);
-      expect(pty.text().trim()).toMatch(new RegExp(`^tfmon: ${url}: .*Connection refused: nothing listens for SSH there$`));
+      expect(pty.text().trim()).toMatch(
+        new RegExp(`^tfmon: ${url}: .*Connection refused: nothing listens for SSH there$`),
+      );
     } finally {
       pty.kill();
     }
@@ -280,7 +344,8 @@ describe('tcp:// with TLS to a real dockerd (--tlsverify)', () => {
     host = tlsHost();
     const { ref } = await ensureSimImage(new Engine(SECOND));
     docker2('network', 'create', '--label', TEST_LABEL, tnet);
-    for (const name of ['t-ps-0', 't-worker-0']) docker2('run', '-d', '--name', own(name), '--network', tnet, '--label', TEST_LABEL, ref);
+    for (const name of ['t-ps-0', 't-worker-0'])
+      docker2('run', '-d', '--name', own(name), '--network', tnet, '--label', TEST_LABEL, ref);
   }, 90_000);
 
   afterAll(() => clearAndStopSecondEngine(TEST_LABEL), 60_000);
@@ -301,7 +366,10 @@ describe('tcp:// with TLS to a real dockerd (--tlsverify)', () => {
 
   it('a context with TLS files, the live screen, and --host twice (TLS and ssh)', async () => {
     writeContext('tls-box', host, certs().clientDir);
-    const r = await tfmon(['status', '--json', '--no-probe', '--context', 'tls-box', '--network', tnet, '--label', TEST_LABEL], { DOCKER_CONFIG: config });
+    const r = await tfmon(
+      ['status', '--json', '--no-probe', '--context', 'tls-box', '--network', tnet, '--label', TEST_LABEL],
+      { DOCKER_CONFIG: config },
+    );
     expect(r.stderr).toBe('');
     expect((JSON.parse(r.stdout) as Status).nodes).toHaveLength(2);
     const pty = tfmonInPty(args(), { columns: 140, rows: 30 }, tlsEnv(certs().clientDir));
@@ -317,8 +385,23 @@ describe('tcp:// with TLS to a real dockerd (--tlsverify)', () => {
     docker2('network', 'create', '--label', TEST_LABEL, net);
     try {
       const ref = docker2('inspect', '--format', '{{.Config.Image}}', own('t-ps-0'));
-      docker2('run', '-d', '--name', own('t-evaluator'), '--network', net, '--label', TEST_LABEL, '--label', 'tfmon.role=evaluator', ref);
-      const both = await tfmon(['status', '--json', '--no-probe', '--host', host, '--host', sshd.url, '--network', net, '--label', TEST_LABEL], { ...env, ...tlsEnv(certs().clientDir) });
+      docker2(
+        'run',
+        '-d',
+        '--name',
+        own('t-evaluator'),
+        '--network',
+        net,
+        '--label',
+        TEST_LABEL,
+        '--label',
+        'tfmon.role=evaluator',
+        ref,
+      );
+      const both = await tfmon(
+        ['status', '--json', '--no-probe', '--host', host, '--host', sshd.url, '--network', net, '--label', TEST_LABEL],
+        { ...env, ...tlsEnv(certs().clientDir) },
+      );
       expect(both.stderr).toBe('');
       const s = JSON.parse(both.stdout) as Status;
       expect(s.engines?.map((e) => [e.host, e.error])).toEqual([
@@ -346,12 +429,22 @@ describe('tcp:// with TLS to a real dockerd (--tlsverify)', () => {
     expect(noCert.stderr).toMatch(new RegExp(`${host} refused tfmon's client certificate`));
 
     // An engine whose certificate expired: a TLS listener of the test's with that certificate.
-    const server: Server = createTlsServer({ cert: readFileSync(certs().expiredCert), key: readFileSync(certs().expiredKey) }, (s) => s.end());
-    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+    const server: Server = createTlsServer(
+      { cert: readFileSync(certs().expiredCert), key: readFileSync(certs().expiredKey) },
+      (s) => s.end(),
+    );
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+    );
     try {
-      const expired = await tfmon(['status', '--json', '--no-probe', '--host', `tcp://127.0.0.1:${port}`, '--network', tnet], tlsEnv(certs().clientDir));
+      const expired = await tfmon(
+        ['status', '--json', '--no-probe', '--host', `tcp://127.0.0.1:${port}`, '--network', tnet],
+        tlsEnv(certs().clientDir),
+      );
       expect(expired.code).toBe(1);
-      expect(expired.stderr.trim()).toBe(`tfmon: the Docker engine at tcp://127.0.0.1:${port} shows an expired certificate: renew the engine's server certificate`);
+      expect(expired.stderr.trim()).toBe(
+        `tfmon: the Docker engine at tcp://127.0.0.1:${port} shows an expired certificate: renew the engine's server certificate`,
+      );
     } finally {
       server.close();
     }

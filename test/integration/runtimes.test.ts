@@ -19,7 +19,11 @@ function nodeBinary(version: string): string {
   if (!existsSync(bin)) {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), '{"private":true}\n');
-    const r = spawnSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', `node@${version}`], { encoding: 'utf8' });
+    const r = spawnSync(
+      'npm',
+      ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', `node@${version}`],
+      { encoding: 'utf8' },
+    );
     if (r.status !== 0) throw new Error(`npm install node@${version} failed: ${r.stderr.slice(-500)}`);
   }
   const v = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
@@ -42,24 +46,33 @@ describe('Node.js runtimes', () => {
     const r = spawnSync(node, [CLI, 'status', ...common], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n')).toEqual([`tfmon: needs Node.js 22 or newer; this is Node.js ${LINES['20']} (${node.replace(/\.bin\/node$/, 'node/bin/node')})`]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `tfmon: needs Node.js 22 or newer; this is Node.js ${LINES['20']} (${node.replace(/\.bin\/node$/, 'node/bin/node')})`,
+    ]);
   }, 120_000);
 
-  it.each(['22', '24', '26'])('on Node %s: status --json with default flags (usage, probing), and the live screen', async (line) => {
-    const node = nodeBinary(LINES[line]!);
-    const r = spawnSync(node, [CLI, 'status', '--json', ...common], { encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    const status = JSON.parse(r.stdout) as { nodes: { name: string; memBytes: number | null }[]; reachability: { dns: string; tcp: string }[] };
-    expect(status.nodes.map((n) => n.name).sort()).toEqual([own('rt-ps-0'), own('rt-worker-0')]);
-    expect(status.nodes.every((n) => (n.memBytes ?? 0) > 0)).toBe(true);
-    expect(status.reachability.length).toBeGreaterThan(0);
-    expect(status.reachability.every((p) => p.dns === 'ok')).toBe(true);
+  it.each(['22', '24', '26'])(
+    'on Node %s: status --json with default flags (usage, probing), and the live screen',
+    async (line) => {
+      const node = nodeBinary(LINES[line]!);
+      const r = spawnSync(node, [CLI, 'status', '--json', ...common], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const status = JSON.parse(r.stdout) as {
+        nodes: { name: string; memBytes: number | null }[];
+        reachability: { dns: string; tcp: string }[];
+      };
+      expect(status.nodes.map((n) => n.name).sort()).toEqual([own('rt-ps-0'), own('rt-worker-0')]);
+      expect(status.nodes.every((n) => (n.memBytes ?? 0) > 0)).toBe(true);
+      expect(status.reachability.length).toBeGreaterThan(0);
+      expect(status.reachability.every((p) => p.dns === 'ok')).toBe(true);
 
-    const binDir = node.slice(0, node.lastIndexOf('/'));
-    const pty = tfmonInPty(common, { columns: 100, rows: 30 }, { PATH: `${binDir}:${process.env['PATH'] ?? ''}` });
-    await pty.waitFor('2 nodes');
-    pty.child.stdin.write('q');
-    expect(await pty.exited).toBe(0);
-  }, 120_000);
+      const binDir = node.slice(0, node.lastIndexOf('/'));
+      const pty = tfmonInPty(common, { columns: 100, rows: 30 }, { PATH: `${binDir}:${process.env['PATH'] ?? ''}` });
+      await pty.waitFor('2 nodes');
+      pty.child.stdin.write('q');
+      expect(await pty.exited).toBe(0);
+    },
+    120_000,
+  );
 });

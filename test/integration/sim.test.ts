@@ -54,12 +54,18 @@ describe('the sim image', () => {
     const chatty = logsOf(own('chatty'));
     // tf_logging writes to stderr.
     expect(chatty.stderr).toMatch(/^INFO:tensorflow:loss = 2\.5000, step = 0$/m);
-    expect(chatty.stderr).toMatch(/^INFO:tensorflow:global_step\/sec: [\d.]+\nINFO:tensorflow:loss = \d+\.\d{6}, step = 100 \(0\.0\d\d sec\)$/m);
+    expect(chatty.stderr).toMatch(
+      /^INFO:tensorflow:global_step\/sec: [\d.]+\nINFO:tensorflow:loss = \d+\.\d{6}, step = 100 \(0\.0\d\d sec\)$/m,
+    );
     expect(chatty.stderr).toMatch(/W tfsim: step 2000: input pipeline stalled/);
     expect(logsOf(own('plain')).stdout).toMatch(/I tfsim: step \d+ loss \d+\.\d{4} examples\/sec \d+\.\d/);
-    expect(logsOf(own('keras')).stdout).toMatch(/^Epoch 1\/2\n20\/20 - 0s - loss: [\d.]+ - accuracy: [\d.]+ - 0s\/epoch - 5ms\/step\nEpoch 2\/2\n/m);
+    expect(logsOf(own('keras')).stdout).toMatch(
+      /^Epoch 1\/2\n20\/20 - 0s - loss: [\d.]+ - accuracy: [\d.]+ - 0s\/epoch - 5ms\/step\nEpoch 2\/2\n/m,
+    );
     expect(logsOf(own('stall')).stderr.match(/\(\d+\.\d+ sec\)/g)).toHaveLength(2);
-    expect(logsOf(own('wait')).stderr).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.000000: I tensorflow\/core\/distributed_runtime\/master\.cc:267\] CreateSession still waiting for response from worker: \/job:worker\/replica:0\/task:1$/m);
+    expect(logsOf(own('wait')).stderr).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.000000: I tensorflow\/core\/distributed_runtime\/master\.cc:267\] CreateSession still waiting for response from worker: \/job:worker\/replica:0\/task:1$/m,
+    );
   });
 
   it('exits with SIM_EXIT after SIM_EXIT_AFTER, with a traceback-like line', async () => {
@@ -72,7 +78,13 @@ describe('the sim image', () => {
   it('holds SIM_ALLOC_MB of memory and burns CPU with SIM_BURN_CPU', async () => {
     runSim(image, own('hog'), net, { env: { SIM_ALLOC_MB: '64', SIM_BURN_CPU: '1' } });
     await sleep(2500);
-    const [cpu = '', mem = ''] = docker('stats', '--no-stream', '--format', '{{.CPUPerc}} {{.MemUsage}}', own('hog')).split(' ');
+    const [cpu = '', mem = ''] = docker(
+      'stats',
+      '--no-stream',
+      '--format',
+      '{{.CPUPerc}} {{.MemUsage}}',
+      own('hog'),
+    ).split(' ');
     expect(parseFloat(cpu)).toBeGreaterThan(50);
     expect(mem).toMatch(/MiB|GiB/);
     expect(parseFloat(mem)).toBeGreaterThanOrEqual(60);

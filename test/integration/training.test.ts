@@ -7,14 +7,28 @@ import { tfConfigFor, type TaskSpec } from '../../source/cluster/tf-config.js';
 import type { Problem, Snapshot } from '../../source/cluster/types.js';
 import { Engine } from '../../source/engine/engine.js';
 import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
-import { cleanup, createNetwork, docker, own, requireEngine, runSim, simImage, TEST_LABEL, testLabels, tfmon, } from './harness.js';
+import {
+  cleanup,
+  createNetwork,
+  docker,
+  own,
+  requireEngine,
+  runSim,
+  simImage,
+  TEST_LABEL,
+  testLabels,
+  tfmon,
+} from './harness.js';
 
 const net = own('train');
 const name = (task: string): string => own(`t-${task}`);
 const tasks: TaskSpec[] = [
   { type: 'chief', index: 0, host: name('chief-0'), port: 2222 },
   { type: 'ps', index: 0, host: name('ps-0'), port: 2222 },
-  ...Array.from({ length: 5 }, (_, i): TaskSpec => ({ type: 'worker', index: i, host: name(`worker-${i}`), port: 2222 })),
+  ...Array.from(
+    { length: 5 },
+    (_, i): TaskSpec => ({ type: 'worker', index: i, host: name(`worker-${i}`), port: 2222 }),
+  ),
   { type: 'evaluator', index: 0, host: name('evaluator-0'), port: 2222 },
 ];
 const STALL_AFTER_MS = 10_000;
@@ -39,7 +53,8 @@ beforeAll(async () => {
   // 400 steps an epoch, each rewrite ~170 bytes without a newline: Docker splits it every 16 KiB.
   run(name('evaluator-0'), { SIM_FORMAT: 'keras-bar', SIM_EPOCHS: '50', SIM_STEPS: '400', SIM_STEP_S: '8' });
   monitor = new ClusterMonitor(new Engine(), {
-    network: net, labels: testLabels,
+    network: net,
+    labels: testLabels,
     usage: { intervalMs: 1000, mode: 'auto' },
     training: { stallAfterMs: STALL_AFTER_MS, custom: [] },
   });
@@ -56,17 +71,24 @@ const problemsOn = (s: Snapshot, code: string): Problem[] => s.problems.filter((
 describe('training on the real engine', () => {
   it('straggler on the slow worker only, stalled on the stalled one within its window, none on the normal one', async () => {
     const started = Date.now();
-    const s = await monitor.waitFor((x) => problemsOn(x, 'straggler').length > 0 && problemsOn(x, 'stalled').length > 0, 45_000);
+    const s = await monitor.waitFor(
+      (x) => problemsOn(x, 'straggler').length > 0 && problemsOn(x, 'stalled').length > 0,
+      45_000,
+    );
     // The stall shows within its window (10 s after the last report, ~3 s in) plus a judgment's period.
     expect(Date.now() - started).toBeLessThan(3000 + STALL_AFTER_MS + 5000 + 10_000);
     expect(problemsOn(s, 'straggler').map((p) => p.node)).toEqual([name('worker-1')]);
-    expect(problemsOn(s, 'straggler')[0]!.message).toMatch(/[23]\.\d s per report against the peers' median 1\.\d s per report/);
+    expect(problemsOn(s, 'straggler')[0]!.message).toMatch(
+      /[23]\.\d s per report against the peers' median 1\.\d s per report/,
+    );
     const stalled = problemsOn(s, 'stalled');
     expect(stalled.map((p) => p.node)).toEqual([name('worker-2')]);
     // Quiet and idle: an error, and it says so.
     expect(stalled[0]).toMatchObject({ severity: 'error' });
     expect(stalled[0]!.message).toMatch(/^no training progress for \d+ s at step 300/);
-    expect(s.problems.filter((p) => p.node === name('worker-0') && ['straggler', 'stalled'].includes(p.code))).toEqual([]);
+    expect(s.problems.filter((p) => p.node === name('worker-0') && ['straggler', 'stalled'].includes(p.code))).toEqual(
+      [],
+    );
     const t = s.training[idOf(s, 'worker-0')]!;
     expect(t).toMatchObject({ format: 'estimator', secondsPerReport: expect.closeTo(1, 0) });
     expect(t.step).toBeGreaterThanOrEqual(500);
@@ -75,10 +97,14 @@ describe('training on the real engine', () => {
     expect(s.training[idOf(s, 'ps-0')]).toBeUndefined();
   }, 60_000);
 
-  it("session_waiting on the container that is task worker:4, caused by its not running", async () => {
+  it('session_waiting on the container that is task worker:4, caused by its not running', async () => {
     const s = await monitor.waitFor((x) => problemsOn(x, 'session_waiting').length > 0, 20_000);
     const [p] = problemsOn(s, 'session_waiting');
-    expect(p).toMatchObject({ node: name('worker-4'), nodes: [name('worker-4'), name('worker-3')], causedBy: { node: name('worker-4'), code: 'not_running' } });
+    expect(p).toMatchObject({
+      node: name('worker-4'),
+      nodes: [name('worker-4'), name('worker-3')],
+      causedBy: { node: name('worker-4'), code: 'not_running' },
+    });
     expect(p!.message).toContain('CreateSession still waiting for response from worker: /job:worker/replica:0/task:4');
   }, 30_000);
 
@@ -98,14 +124,34 @@ describe('training on the real engine', () => {
   }, 40_000);
 
   it('status --json: training per node and for the cluster, as the contract says', async () => {
-    const r = await tfmon(['status', '--json', '--no-probe', '--stall-after', '10', '--network', net, '--label', TEST_LABEL]);
+    const r = await tfmon([
+      'status',
+      '--json',
+      '--no-probe',
+      '--stall-after',
+      '10',
+      '--network',
+      net,
+      '--label',
+      TEST_LABEL,
+    ]);
     expect(r.stderr).toBe('');
-    const out = JSON.parse(r.stdout) as { nodes: { name: string; training: Record<string, unknown> | null }[]; training: { globalStepsPerSecond: number | null; eta: number | null } | null; problems: Problem[] };
-    const node = (task: string): Record<string, unknown> | null => out.nodes.find((n) => n.name === name(task))!.training;
+    const out = JSON.parse(r.stdout) as {
+      nodes: { name: string; training: Record<string, unknown> | null }[];
+      training: { globalStepsPerSecond: number | null; eta: number | null } | null;
+      problems: Problem[];
+    };
+    const node = (task: string): Record<string, unknown> | null =>
+      out.nodes.find((n) => n.name === name(task))!.training;
     expect(node('worker-0')).toEqual({
-      step: expect.any(Number), loss: expect.any(Number), epoch: null, epochs: null,
-      stepsPerSecond: expect.any(Number), secondsPerReport: expect.closeTo(1, 0),
-      lastProgressAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), format: 'estimator',
+      step: expect.any(Number),
+      loss: expect.any(Number),
+      epoch: null,
+      epochs: null,
+      stepsPerSecond: expect.any(Number),
+      secondsPerReport: expect.closeTo(1, 0),
+      lastProgressAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      format: 'estimator',
     });
     expect(node('ps-0')).toBeNull();
     expect(node('chief-0')).toMatchObject({ epochs: 50, format: 'keras' });

@@ -3,7 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../source/cluster/types.js';
 import { Engine } from '../../source/engine/engine.js';
 import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
-import { cleanup, createNetwork, docker, own, requireEngine, runSim, simImage, sleep, TEST_LABEL, testLabels, tfmon } from './harness.js';
+import {
+  cleanup,
+  createNetwork,
+  docker,
+  own,
+  requireEngine,
+  runSim,
+  simImage,
+  sleep,
+  TEST_LABEL,
+  testLabels,
+  tfmon,
+} from './harness.js';
 
 const net = own('use');
 let image = '';
@@ -44,11 +56,19 @@ describe('usage', () => {
     // The screen's memos (sort, matrix, problem marks) key on these: new ones every second would
     // rebuild them at every frame.
     for (const probe of [undefined, { intervalMs: 60_000 }]) {
-      const m = new ClusterMonitor(new Engine(), { network: net, labels: testLabels, usage: { intervalMs: 1000, mode: 'auto' }, ...(probe ? { probe } : {}) });
+      const m = new ClusterMonitor(new Engine(), {
+        network: net,
+        labels: testLabels,
+        usage: { intervalMs: 1000, mode: 'auto' },
+        ...(probe ? { probe } : {}),
+      });
       monitors.push(m);
       await m.start();
       // With probing, the listeners' first check lands once, independently of usage: after it.
-      const first = await m.waitFor((snap) => Object.keys(snap.usage).length > 0 && (!probe || Object.keys(snap.listeners).length > 0), 5000);
+      const first = await m.waitFor(
+        (snap) => Object.keys(snap.usage).length > 0 && (!probe || Object.keys(snap.listeners).length > 0),
+        5000,
+      );
       const next = await m.waitFor((snap) => snap.usage !== first.usage, 5000);
       expect(next.nodes).toBe(first.nodes);
       expect(next.problems).toBe(first.problems);
@@ -68,7 +88,23 @@ describe('usage', () => {
 
   it('the cgroup reader and the stats API agree on the same container', async () => {
     // --cpus 0.5 pins the burner at a steady 50 %, and 32 MiB held keeps memory from being noise.
-    docker('run', '-d', '--name', own('pair-ps-0'), '--network', net, '--label', TEST_LABEL, '--cpus', '0.5', '--env', 'SIM_BURN_CPU=1', '--env', 'SIM_ALLOC_MB=32', image);
+    docker(
+      'run',
+      '-d',
+      '--name',
+      own('pair-ps-0'),
+      '--network',
+      net,
+      '--label',
+      TEST_LABEL,
+      '--cpus',
+      '0.5',
+      '--env',
+      'SIM_BURN_CPU=1',
+      '--env',
+      'SIM_ALLOC_MB=32',
+      image,
+    );
     const id = idOf(own('pair-ps-0'));
     const [viaFiles, viaApi] = await Promise.all([watch('cgroup'), watch('api')]);
     expect(viaFiles.getSnapshot().usageSource).toBe('cgroup');
@@ -117,7 +153,18 @@ describe('usage', () => {
     const r = await tfmon(['status', '--json', '--no-probe', '--network', net, '--label', TEST_LABEL]);
     const elapsed = Date.now() - started;
     expect(r.code, r.stderr).toBe(0);
-    const s = JSON.parse(r.stdout) as { usageSource: string; host: { memTotalBytes: number; load: number[] }; nodes: { name: string; state: string; cpuPercent: number | null; memBytes: number | null; pids: number | null; netRxBps: number | null }[] };
+    const s = JSON.parse(r.stdout) as {
+      usageSource: string;
+      host: { memTotalBytes: number; load: number[] };
+      nodes: {
+        name: string;
+        state: string;
+        cpuPercent: number | null;
+        memBytes: number | null;
+        pids: number | null;
+        netRxBps: number | null;
+      }[];
+    };
     expect(s.usageSource).toBe('cgroup');
     expect(s.host.memTotalBytes).toBeGreaterThan(0);
     expect(s.host.load).toHaveLength(3);
@@ -139,32 +186,51 @@ describe('usage', () => {
 
 describe('GPUs through nvidia-smi (recorded output replayed by a fixture executable on PATH)', () => {
   const fixtures = new URL('../fixtures/nvidia-smi/', import.meta.url).pathname;
-  const withSmi = (scenario: string) => ({ PATH: `${fixtures}:${process.env['PATH']}`, TFMON_SMI_SCENARIO: `${fixtures}${scenario}` });
-  type GpuStatus = { host: { gpus: { index: number; utilPercent: number | null; powerW: number | null }[] | null; gpuNote: string | null }; nodes: { gpus: unknown[] | null }[] };
+  const withSmi = (scenario: string) => ({
+    PATH: `${fixtures}:${process.env['PATH']}`,
+    TFMON_SMI_SCENARIO: `${fixtures}${scenario}`,
+  });
+  type GpuStatus = {
+    host: {
+      gpus: { index: number; utilPercent: number | null; powerW: number | null }[] | null;
+      gpuNote: string | null;
+    };
+    nodes: { gpus: unknown[] | null }[];
+  };
 
   it('status --json lists the host GPUs and gives every node a gpus list', async () => {
     const r = await tfmon(['status', '--json', '--network', net, '--label', TEST_LABEL], withSmi('two-gpus'));
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout) as GpuStatus;
-    expect(s.host.gpus?.map((g) => [g.index, g.utilPercent, g.powerW])).toEqual([[0, null, 295.01], [1, 0, 85.12]]);
+    expect(s.host.gpus?.map((g) => [g.index, g.utilPercent, g.powerW])).toEqual([
+      [0, null, 295.01],
+      [1, 0, 85.12],
+    ]);
     expect(s.host.gpuNote).toBe(null);
     // The recorded PIDs belong to no container here: every node uses no GPU.
     expect(s.nodes.every((n) => Array.isArray(n.gpus) && n.gpus.length === 0)).toBe(true);
   });
 
-  it('a GPU process in a container is that node\'s: its memory on the node, the others none', async () => {
+  it("a GPU process in a container is that node's: its memory on the node, the others none", async () => {
     // The recording's first process given the host PID of a running container's init, the second
     // this test's own PID (in no container): tfmon maps them through /proc/PID/cgroup, as on the box.
     runSim(image, own('gpu-worker-5'), net);
     const node = { name: own('gpu-worker-5') };
     const pid = docker('inspect', '-f', '{{.State.Pid}}', node.name);
     expect(pid).toMatch(/^[1-9]\d*$/);
-    const r = await tfmon(['status', '--json', '--network', net, '--label', TEST_LABEL], { ...withSmi('h200-device-load'), TFMON_SMI_PIDS: `528=${pid},527=${process.pid}` });
+    const r = await tfmon(['status', '--json', '--network', net, '--label', TEST_LABEL], {
+      ...withSmi('h200-device-load'),
+      TFMON_SMI_PIDS: `528=${pid},527=${process.pid}`,
+    });
     expect(r.code, r.stderr).toBe(0);
-    const s = JSON.parse(r.stdout) as { nodes: { name: string; gpus: { index: number; utilPercent: number | null; memUsedBytes: number }[] | null }[] };
+    const s = JSON.parse(r.stdout) as {
+      nodes: { name: string; gpus: { index: number; utilPercent: number | null; memUsedBytes: number }[] | null }[];
+    };
     const mine = s.nodes.find((n) => n.name === node.name)!;
     expect(mine.gpus).toEqual([expect.objectContaining({ index: 0, utilPercent: 94, memUsedBytes: 4744 * MiB })]);
-    expect(s.nodes.filter((n) => n.name !== node.name).every((n) => Array.isArray(n.gpus) && n.gpus.length === 0)).toBe(true);
+    expect(s.nodes.filter((n) => n.name !== node.name).every((n) => Array.isArray(n.gpus) && n.gpus.length === 0)).toBe(
+      true,
+    );
     docker('rm', '-f', node.name);
   });
 
@@ -172,11 +238,15 @@ describe('GPUs through nvidia-smi (recorded output replayed by a fixture executa
     const r = await tfmon(['status', '--json', '--network', net, '--label', TEST_LABEL], withSmi('geforce-930m'));
     const s = JSON.parse(r.stdout) as GpuStatus;
     expect(s.host.gpus?.[0]).toMatchObject({ utilPercent: 57, powerW: null });
-    expect(s.host.gpuNote).toMatch(/^GPU per container unknown: nvidia-smi: fake nvidia-smi: apps.csv was not recorded/);
+    expect(s.host.gpuNote).toMatch(
+      /^GPU per container unknown: nvidia-smi: fake nvidia-smi: apps.csv was not recorded/,
+    );
   });
 
   it('without nvidia-smi: no GPU figures, and the note says why', async () => {
-    const r = await tfmon(['status', '--json', '--network', net, '--label', TEST_LABEL], { TFMON_NVIDIA_SMI: '/nonexistent/nvidia-smi' });
+    const r = await tfmon(['status', '--json', '--network', net, '--label', TEST_LABEL], {
+      TFMON_NVIDIA_SMI: '/nonexistent/nvidia-smi',
+    });
     const s = JSON.parse(r.stdout) as GpuStatus;
     expect(s.host.gpus).toBe(null);
     expect(s.host.gpuNote).toBe('GPU columns hidden: nvidia-smi not found');

@@ -33,11 +33,16 @@ describe('App', () => {
     const now = clock();
     const w0 = base.nodes.find((n) => n.name === 'tf-worker-0')!;
     for (let k = 1; k <= 5; k++) {
-      for (const line of [`INFO:tensorflow:global_step/sec: ${k === 5 ? 40 : 50}`, `INFO:tensorflow:loss = ${(2 / k).toFixed(4)}, step = ${k * 100} (${k === 5 ? '2.500' : '2.000'} sec)`]) {
+      for (const line of [
+        `INFO:tensorflow:global_step/sec: ${k === 5 ? 40 : 50}`,
+        `INFO:tensorflow:loss = ${(2 / k).toFixed(4)}, step = ${k * 100} (${k === 5 ? '2.500' : '2.000'} sec)`,
+      ]) {
         book.ingest(w0.id, parseTrainingLine(line)!, now - (6 - k) * 2000);
       }
     }
-    const r = mount(new TestStore({ ...base, training: book.nodes(), clusterTraining: { globalStepsPerSecond: 40, eta: 750 } }));
+    const r = mount(
+      new TestStore({ ...base, training: book.nodes(), clusterTraining: { globalStepsPerSecond: 40, eta: 750 } }),
+    );
     const f = frame(r);
     expect(f).toMatch(/^ {2}ROLE .* TRAIN/m);
     expect(f).toMatch(/worker\s+0\s+tf-worker-0\s.*2\.5s\/rep ↓/);
@@ -53,17 +58,48 @@ describe('App', () => {
 
   it('a ps dials no one in the steady state: its peers line says who reached it', () => {
     const base = snapshotOf(seedFacts());
-    const ok = (from: string): ReachEntry => ({ from, to: 'tf-ps-0', port: 2222, dns: 'ok', ip: '172.18.0.2', tcp: 'ok', ms: 0, reason: null, tools: 'getent+nc' });
-    const r = mount(new TestStore({ ...base, reachability: [ok('tf-worker-0'), ok('tf-worker-1')], probe: { on: true, lastRoundMs: 5 } }));
+    const ok = (from: string): ReachEntry => ({
+      from,
+      to: 'tf-ps-0',
+      port: 2222,
+      dns: 'ok',
+      ip: '172.18.0.2',
+      tcp: 'ok',
+      ms: 0,
+      reason: null,
+      tools: 'getent+nc',
+    });
+    const r = mount(
+      new TestStore({
+        ...base,
+        reachability: [ok('tf-worker-0'), ok('tf-worker-1')],
+        probe: { on: true, lastRoundMs: 5 },
+      }),
+    );
     expect(frame(r)).toMatch(/peers\s+reached from 2 peers; it dials none \(m: every pair\)/);
   });
 
   it('a fault once: the header counts roots and what follows; the faulty node is marked, the affected dimly', async () => {
-    const list = seedFacts().map((f) => (f.name === 'tf-ps-0' ? { ...f, state: 'exited' as const, exitCode: 1, ip: null } : f));
+    const list = seedFacts().map((f) =>
+      f.name === 'tf-ps-0' ? { ...f, state: 'exited' as const, exitCode: 1, ip: null } : f,
+    );
     const base = snapshotOf(list);
-    const nx = (from: string): ReachEntry => ({ from, to: 'tf-ps-0', port: 2222, dns: 'nxdomain', ip: null, tcp: 'skipped', ms: null, reason: `tf-ps-0 does not resolve from ${from}`, tools: 'getent+nc' });
+    const nx = (from: string): ReachEntry => ({
+      from,
+      to: 'tf-ps-0',
+      port: 2222,
+      dns: 'nxdomain',
+      ip: null,
+      tcp: 'skipped',
+      ms: null,
+      reason: `tf-ps-0 does not resolve from ${from}`,
+      tools: 'getent+nc',
+    });
     const entries = [nx('tf-worker-0'), nx('tf-worker-1')];
-    const problems = explain([...findProblems(base.network, base.nodes), ...reachProblems(entries, base.nodes)], base.nodes);
+    const problems = explain(
+      [...findProblems(base.network, base.nodes), ...reachProblems(entries, base.nodes)],
+      base.nodes,
+    );
     const r = mount(new TestStore({ ...base, reachability: entries, problems, probe: { on: true, lastRoundMs: 5 } }));
     const f = frame(r);
     expect(f).toContain('1 error, 1 warning (+2 following from them) — tf-ps-0: not running: exited (code 1)');
@@ -135,7 +171,12 @@ describe('App', () => {
   });
 
   it('truncates a long name with an ellipsis at 80 columns and never wraps', () => {
-    const long = facts({ id: 'long', name: 'tf-worker-with-a-very-long-experiment-name-that-goes-on-7', tfConfigRaw: null, labels: {} });
+    const long = facts({
+      id: 'long',
+      name: 'tf-worker-with-a-very-long-experiment-name-that-goes-on-7',
+      tfConfigRaw: null,
+      labels: {},
+    });
     const r = mount(new TestStore(snapshotOf([...seedFacts(), long])), { columns: 80, rows: 24 });
     const lines = frame(r).split('\n');
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
@@ -144,7 +185,9 @@ describe('App', () => {
   });
 
   it('keeps the frame as tall as the terminal with many nodes, scrolling to the selection', async () => {
-    const many = Array.from({ length: 40 }, (_, i) => facts({ id: `w${i}`, name: `tf-worker-${i}`, tfConfigRaw: null, labels: {} }));
+    const many = Array.from({ length: 40 }, (_, i) =>
+      facts({ id: `w${i}`, name: `tf-worker-${i}`, tfConfigRaw: null, labels: {} }),
+    );
     const r = mount(new TestStore(snapshotOf(many)), { columns: 100, rows: 24 });
     expect(frame(r).split('\n').length).toBe(24);
     for (let i = 0; i < 30; i++) r.stdin.write('j');
@@ -157,7 +200,11 @@ describe('App', () => {
   it('says the terminal is too small instead of drawing garbage', () => {
     const r = mount(new TestStore(snapshotOf(seedFacts())), { columns: 30, rows: 8 });
     expect(frame(r).split('\n')).toEqual(['terminal too small', '(30x8); tfmon needs 40x10', 'q quits']);
-    expect(frame(r).split('\n').every((l) => l.length <= 30)).toBe(true);
+    expect(
+      frame(r)
+        .split('\n')
+        .every((l) => l.length <= 30),
+    ).toBe(true);
   });
 
   it('uses only ASCII in ASCII mode', () => {
@@ -166,7 +213,12 @@ describe('App', () => {
   });
 
   it('shows problems and never renders control sequences from container names', () => {
-    const evil = facts({ id: 'evil', name: 'evil\u001b]0;pwned\u0007\u001b[2J-worker-3', tfConfigRaw: '{bad', labels: {} });
+    const evil = facts({
+      id: 'evil',
+      name: 'evil\u001b]0;pwned\u0007\u001b[2J-worker-3',
+      tfConfigRaw: '{bad',
+      labels: {},
+    });
     const r = mount(new TestStore(snapshotOf([...seedFacts(), evil])));
     const f = frame(r);
     expect(f).not.toContain('\u001b]0;');
@@ -188,16 +240,42 @@ describe('App', () => {
 
 describe('a PyTorch job on the live screen', () => {
   const job = () => {
-    const rank = (r: number) => facts({ id: `id-ddp-${r}`, name: `ddp-rank-${r}`, ip: `172.18.0.${r + 2}`, tfConfigRaw: null, grpcFailFast: null, labels: {},
-      frameworkEnv: { RANK: String(r), WORLD_SIZE: '3', MASTER_ADDR: 'ddp-rank-0', MASTER_PORT: '29500' } });
+    const rank = (r: number) =>
+      facts({
+        id: `id-ddp-${r}`,
+        name: `ddp-rank-${r}`,
+        ip: `172.18.0.${r + 2}`,
+        tfConfigRaw: null,
+        grpcFailFast: null,
+        labels: {},
+        frameworkEnv: { RANK: String(r), WORLD_SIZE: '3', MASTER_ADDR: 'ddp-rank-0', MASTER_PORT: '29500' },
+      });
     return snapshotOf([rank(0), rank(1), rank(2)]);
   };
 
   it('the header names the framework and the world; + asks once to restart the job whole, y does it', async () => {
     const calls: number[] = [];
     const noop = async (): Promise<void> => undefined;
-    const r = render(<App store={new TestStore(job())} theme={theme} size={{ columns: 120, rows: 30 }} clock={clock}
-      actions={{ probe: () => undefined, changes: { scaleUp: noop, scaleDown: noop, restart: noop, applyRegenerated: noop, resizeJob: async (d) => { calls.push(d); } } }} />);
+    const r = render(
+      <App
+        store={new TestStore(job())}
+        theme={theme}
+        size={{ columns: 120, rows: 30 }}
+        clock={clock}
+        actions={{
+          probe: () => undefined,
+          changes: {
+            scaleUp: noop,
+            scaleDown: noop,
+            restart: noop,
+            applyRegenerated: noop,
+            resizeJob: async (d) => {
+              calls.push(d);
+            },
+          },
+        }}
+      />,
+    );
     cleanup = r.unmount;
     expect(frame(r)).toContain('PyTorch, world 3 · 3 nodes: 1 master, 2 worker');
     expect(frame(r)).toMatch(/role\s+PyTorch master, rank 0 of 3 \(from its environment\)/);
@@ -209,18 +287,39 @@ describe('a PyTorch job on the live screen', () => {
     expect(calls).toEqual([1]);
     r.stdin.write('-');
     await tick();
-    expect(frame(r)).toContain('A static DDP job restarts whole: remove ddp-rank-2 (rank 2) and recreate the other 2 with WORLD_SIZE=2?');
+    expect(frame(r)).toContain(
+      'A static DDP job restarts whole: remove ddp-rank-2 (rank 2) and recreate the other 2 with WORLD_SIZE=2?',
+    );
     r.stdin.write('n');
     await tick();
     expect(calls).toEqual([1]);
   });
-  it('c shows the job\'s variables as its live ranks call for them (a rank told another master); a asks once, then restarts the job', async () => {
+  it("c shows the job's variables as its live ranks call for them (a rank told another master); a asks once, then restarts the job", async () => {
     const snap = job();
-    const misdirected = snap.nodes.map((n) => (n.index === 1 ? { ...n, frameworkEnv: { ...n.frameworkEnv, MASTER_ADDR: 'no-such-master' } } : n));
+    const misdirected = snap.nodes.map((n) =>
+      n.index === 1 ? { ...n, frameworkEnv: { ...n.frameworkEnv, MASTER_ADDR: 'no-such-master' } } : n,
+    );
     let applied = 0;
     const noop = async (): Promise<void> => undefined;
-    const r = render(<App store={new TestStore({ ...snap, nodes: misdirected })} theme={theme} size={{ columns: 140, rows: 30 }} clock={clock}
-      actions={{ probe: () => undefined, changes: { scaleUp: noop, scaleDown: noop, restart: noop, applyRegenerated: async () => { applied++; } } }} />);
+    const r = render(
+      <App
+        store={new TestStore({ ...snap, nodes: misdirected })}
+        theme={theme}
+        size={{ columns: 140, rows: 30 }}
+        clock={clock}
+        actions={{
+          probe: () => undefined,
+          changes: {
+            scaleUp: noop,
+            scaleDown: noop,
+            restart: noop,
+            applyRegenerated: async () => {
+              applied++;
+            },
+          },
+        }}
+      />,
+    );
     cleanup = r.unmount;
     r.stdin.write('c');
     await tick();
@@ -233,7 +332,9 @@ describe('a PyTorch job on the live screen', () => {
     expect(f).not.toContain('TF_CONFIG from the live topology');
     r.stdin.write('a');
     await tick();
-    expect(frame(r)).toContain('A static DDP job restarts whole: recreate its 3 ranks with WORLD_SIZE=3, MASTER_ADDR=ddp-rank-0, MASTER_PORT=29500, one at a time?');
+    expect(frame(r)).toContain(
+      'A static DDP job restarts whole: recreate its 3 ranks with WORLD_SIZE=3, MASTER_ADDR=ddp-rank-0, MASTER_PORT=29500, one at a time?',
+    );
     r.stdin.write('y');
     await tick();
     expect(applied).toBe(1);

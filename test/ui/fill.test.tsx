@@ -19,13 +19,32 @@ afterEach(() => cleanup?.());
 
 const snapshot = snapshotOf(seedFacts());
 const lines = (id: string, n: number): LogLine[] =>
-  Array.from({ length: n }, (_, i) => toLogLine(i + 1, id, 'stdout', `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.000000000Z INFO:tensorflow:loss = 0.5, step = ${i * 100}`));
+  Array.from({ length: n }, (_, i) =>
+    toLogLine(
+      i + 1,
+      id,
+      'stdout',
+      `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.000000000Z INFO:tensorflow:loss = 0.5, step = ${i * 100}`,
+    ),
+  );
 const logs = (n: number) => new FixedLogs(new Map(snapshot.nodes.map((node) => [node.id, lines(node.id, n)])));
 const noop = async (): Promise<void> => undefined;
-const actions: ScreenActions = { probe: () => undefined, changes: { scaleUp: noop, scaleDown: noop, restart: noop, applyRegenerated: noop } };
+const actions: ScreenActions = {
+  probe: () => undefined,
+  changes: { scaleUp: noop, scaleDown: noop, restart: noop, applyRegenerated: noop },
+};
 
 function mount(size: { columns: number; rows: number }, logLines = 60) {
-  const r = render(<App store={new TestStore(snapshot)} logs={logs(logLines)} theme={theme} size={size} clock={() => 0} actions={actions} />);
+  const r = render(
+    <App
+      store={new TestStore(snapshot)}
+      logs={logs(logLines)}
+      theme={theme}
+      size={size}
+      clock={() => 0}
+      actions={actions}
+    />,
+  );
   cleanup = r.unmount;
   return r;
 }
@@ -38,7 +57,11 @@ function isFooter(line: string | undefined, view: View | 'question'): boolean {
   return shown.length > 10 && footerOf(view).startsWith(shown);
 }
 
-const SIZES = [{ columns: 80, rows: 24 }, { columns: 120, rows: 40 }, { columns: 160, rows: 60 }];
+const SIZES = [
+  { columns: 80, rows: 24 },
+  { columns: 120, rows: 40 },
+  { columns: 160, rows: 60 },
+];
 const VIEWS: [string, string[], View | 'question'][] = [
   ['main (details and log tail)', [], 'main'],
   ['matrix', ['m'], 'matrix'],
@@ -66,9 +89,21 @@ describe('every view fills the terminal', () => {
   }
 
   it('after a resize the frame is as tall as the new terminal', async () => {
-    const r = render(<App store={new TestStore(snapshot)} logs={logs(60)} theme={theme} size={{ columns: 120, rows: 40 }} clock={() => 0} />);
+    const r = render(
+      <App
+        store={new TestStore(snapshot)}
+        logs={logs(60)}
+        theme={theme}
+        size={{ columns: 120, rows: 40 }}
+        clock={() => 0}
+      />,
+    );
     cleanup = r.unmount;
-    for (const size of [{ columns: 80, rows: 24 }, { columns: 60, rows: 16 }, { columns: 160, rows: 60 }]) {
+    for (const size of [
+      { columns: 80, rows: 24 },
+      { columns: 60, rows: 16 },
+      { columns: 160, rows: 60 },
+    ]) {
       r.rerender(<App store={new TestStore(snapshot)} logs={logs(60)} theme={theme} size={size} clock={() => 0} />);
       await tick();
       const frame = (r.lastFrame() ?? '').split('\n');
@@ -82,20 +117,51 @@ describe('every view fills the terminal', () => {
     const base = snapshotOf(seedFacts());
     const w0 = base.nodes.find((n) => n.name === 'tf-worker-0')!;
     const book = new TrainingBook();
-    for (let k = 1; k <= 5; k++) book.ingest(w0.id, parseTrainingLine(`INFO:tensorflow:loss = ${(2 / k).toFixed(4)}, step = ${k * 100} (1.000 sec)`)!, k * 1000);
-    const usage = { [w0.id]: { cpuPercent: 12, cpuOfLimitPercent: null, memBytes: 1 << 20, memLimitBytes: 1 << 30, netRxBps: 0, netTxBps: 0, blkReadBps: 0, blkWriteBps: 0, pids: 3, cpuHistory: [1, 2, 3], memHistory: [1, 2, 3], source: 'cgroup' as const } };
-    const busy = { ...base, training: book.nodes(), clusterTraining: { globalStepsPerSecond: 100, eta: null }, usage, usageSource: 'cgroup' as const };
+    for (let k = 1; k <= 5; k++)
+      book.ingest(
+        w0.id,
+        parseTrainingLine(`INFO:tensorflow:loss = ${(2 / k).toFixed(4)}, step = ${k * 100} (1.000 sec)`)!,
+        k * 1000,
+      );
+    const usage = {
+      [w0.id]: {
+        cpuPercent: 12,
+        cpuOfLimitPercent: null,
+        memBytes: 1 << 20,
+        memLimitBytes: 1 << 30,
+        netRxBps: 0,
+        netTxBps: 0,
+        blkReadBps: 0,
+        blkWriteBps: 0,
+        pids: 3,
+        cpuHistory: [1, 2, 3],
+        memHistory: [1, 2, 3],
+        source: 'cgroup' as const,
+      },
+    };
+    const busy = {
+      ...base,
+      training: book.nodes(),
+      clusterTraining: { globalStepsPerSecond: 100, eta: null },
+      usage,
+      usageSource: 'cgroup' as const,
+    };
     let overflowed = 0;
     for (const size of SIZES) {
       for (const logLines of [0, 3, 60]) {
-        const r = render(<App store={new TestStore(busy)} logs={logs(logLines)} theme={theme} size={size} clock={() => 6000} />);
+        const r = render(
+          <App store={new TestStore(busy)} logs={logs(logLines)} theme={theme} size={size} clock={() => 6000} />,
+        );
         r.stdin.write('j');
         await tick();
         const frame = (r.lastFrame() ?? '').split('\n');
         expect(frame.length).toBe(size.rows);
         if (frame.some((l) => l.includes('a taller terminal shows them'))) {
           overflowed++;
-          expect(frame.filter((l) => l.trim() === '').length, `${size.columns}x${size.rows}, ${logLines} log lines\n${frame.join('\n')}`).toBe(0);
+          expect(
+            frame.filter((l) => l.trim() === '').length,
+            `${size.columns}x${size.rows}, ${logLines} log lines\n${frame.join('\n')}`,
+          ).toBe(0);
         }
         r.unmount();
       }

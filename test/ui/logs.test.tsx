@@ -11,16 +11,36 @@ let cleanup: (() => void) | null = null;
 afterEach(() => cleanup?.());
 
 function mount(logs: FixedLogs, columns = 80, rows = 30, theme = { color: false, ascii: false }) {
-  const r = render(<App store={new TestStore(snapshotOf(seedFacts()))} logs={logs} theme={theme} size={{ columns, rows }} clock={() => 0} />);
+  const r = render(
+    <App
+      store={new TestStore(snapshotOf(seedFacts()))}
+      logs={logs}
+      theme={theme}
+      size={{ columns, rows }}
+      clock={() => 0}
+    />,
+  );
   cleanup = r.unmount;
   return r;
 }
 
 const seedLogs = (): FixedLogs => {
   const lines = hostileLines();
-  const big = toLogLine(100, 'id-tf-ps-0', 'stdout', `2026-11-28T11:45:29.0Z ${'y'.repeat(2048)} [... 1046528 more characters]`);
-  const worker = lines.slice(0, 3).map((l, i) => ({ ...l, seq: 200 + i, node: 'id-tf-worker-0', text: `worker says ${i}` }));
-  return new FixedLogs(new Map([['id-tf-ps-0', [...lines.map((l) => ({ ...l, node: 'id-tf-ps-0' })), big]], ['id-tf-worker-0', worker]]));
+  const big = toLogLine(
+    100,
+    'id-tf-ps-0',
+    'stdout',
+    `2026-11-28T11:45:29.0Z ${'y'.repeat(2048)} [... 1046528 more characters]`,
+  );
+  const worker = lines
+    .slice(0, 3)
+    .map((l, i) => ({ ...l, seq: 200 + i, node: 'id-tf-worker-0', text: `worker says ${i}` }));
+  return new FixedLogs(
+    new Map([
+      ['id-tf-ps-0', [...lines.map((l) => ({ ...l, node: 'id-tf-ps-0' })), big]],
+      ['id-tf-worker-0', worker],
+    ]),
+  );
 };
 
 const HOSTILE = /\u001b|\u0007|\u009b|\u009d|\r|\u0008|pwned|cm0gLXJmIH4|payload|hidden/;
@@ -89,10 +109,22 @@ describe('logs on screen', () => {
   it('a Jupyter URL becomes a hyperlink (OSC 8) where the terminal supports it, plain text elsewhere', async () => {
     const logs = seedLogs();
     logs.jupyterOf = () => ({ url: 'http://127.0.0.1:8888/?token=abc123', port: 8888 });
-    const facts = seedFacts().map((f) => ({ ...f, ports: [{ containerPort: 8888, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 8889 }] }));
+    const facts = seedFacts().map((f) => ({
+      ...f,
+      ports: [{ containerPort: 8888, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 8889 }],
+    }));
     const url = 'http://127.0.0.1:8889/?token=abc123';
     for (const hyperlinks of [true, false]) {
-      const r = render(<App store={new TestStore(snapshotOf(facts))} logs={logs} theme={{ color: false, ascii: false }} size={{ columns: 100, rows: 30 }} clock={() => 0} hyperlinks={hyperlinks} />);
+      const r = render(
+        <App
+          store={new TestStore(snapshotOf(facts))}
+          logs={logs}
+          theme={{ color: false, ascii: false }}
+          size={{ columns: 100, rows: 30 }}
+          clock={() => 0}
+          hyperlinks={hyperlinks}
+        />,
+      );
       await tick();
       const f = r.lastFrame() ?? '';
       r.unmount();

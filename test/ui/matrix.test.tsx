@@ -12,7 +12,8 @@ interface Recorded {
   nodes: { name: string; ip: string | null }[];
   reachability: ReachEntry[];
 }
-const recorded = (name: string): Recorded => JSON.parse(readFileSync(new URL(`../fixtures/status-seed-${name}.json`, import.meta.url), 'utf8')) as Recorded;
+const recorded = (name: string): Recorded =>
+  JSON.parse(readFileSync(new URL(`../fixtures/status-seed-${name}.json`, import.meta.url), 'utf8')) as Recorded;
 
 /** The seed snapshot with the recorded IPs, attachment and round. */
 function seedWith(name: string): Snapshot {
@@ -99,18 +100,31 @@ describe('reachability on screen', () => {
 
   it('more columns than the width holds: failing pairs grouped, the worst node first', async () => {
     // 20 workers built from the recorded facts; every one fails to reach worker 7 (DNS).
-    const tasks = Array.from({ length: 20 }, (_, i) => ({ type: 'worker' as const, index: i, host: `tf-worker-${i}`, port: 2222 }));
+    const tasks = Array.from({ length: 20 }, (_, i) => ({
+      type: 'worker' as const,
+      index: i,
+      host: `tf-worker-${i}`,
+      port: 2222,
+    }));
     const list = seedFacts(tasks);
     const base = recorded('disconnected').reachability;
     const nx = base.find((e) => e.dns === 'nxdomain')!;
     const ok = base.find((e) => e.tcp === 'ok')!;
     const entries: ReachEntry[] = [];
-    for (const a of tasks) for (const b of tasks) {
-      if (a === b) continue;
-      const ip = list.find((f) => f.name === b.host)?.ip ?? null;
-      entries.push(b.index === 7 ? { ...nx, from: a.host, to: b.host, reason: `${b.host} does not resolve from ${a.host}` } : { ...ok, from: a.host, to: b.host, ip });
-    }
-    const r = mount({ ...snapshotOf(list), reachability: entries, probe: { on: true, lastRoundMs: 400 } }, { columns: 80, rows: 30 });
+    for (const a of tasks)
+      for (const b of tasks) {
+        if (a === b) continue;
+        const ip = list.find((f) => f.name === b.host)?.ip ?? null;
+        entries.push(
+          b.index === 7
+            ? { ...nx, from: a.host, to: b.host, reason: `${b.host} does not resolve from ${a.host}` }
+            : { ...ok, from: a.host, to: b.host, ip },
+        );
+      }
+    const r = mount(
+      { ...snapshotOf(list), reachability: entries, probe: { on: true, lastRoundMs: 400 } },
+      { columns: 80, rows: 30 },
+    );
     r.stdin.write('m');
     await tick();
     const f = frame(r);
@@ -121,10 +135,18 @@ describe('reachability on screen', () => {
 });
 
 describe('what the matrix asks of the prober', () => {
-  it('opening the matrix asks for every pair; closing it (or leaving the screen) goes back to TensorFlow\'s', async () => {
+  it("opening the matrix asks for every pair; closing it (or leaving the screen) goes back to TensorFlow's", async () => {
     const calls: boolean[] = [];
     const actions = { probe: () => undefined, matrixShown: (on: boolean) => void calls.push(on) };
-    const r = render(<App store={new TestStore(seedWith('healthy'))} theme={{ color: false, ascii: false }} size={{ columns: 80, rows: 24 }} clock={clock} actions={actions} />);
+    const r = render(
+      <App
+        store={new TestStore(seedWith('healthy'))}
+        theme={{ color: false, ascii: false }}
+        size={{ columns: 80, rows: 24 }}
+        clock={clock}
+        actions={actions}
+      />,
+    );
     cleanup = r.unmount;
     await tick();
     expect(calls).toEqual([false]);

@@ -7,9 +7,19 @@ import { seedFacts, snapshotOf, TestStore } from '../helpers/snapshot.js';
 
 const MiB = 1024 * 1024;
 const usage = (cpu: number, memMiB: number, over: Partial<NodeUsage> = {}): NodeUsage => ({
-  cpuPercent: cpu, cpuOfLimitPercent: null, memBytes: memMiB * MiB, memLimitBytes: 256 * MiB,
-  netRxBps: 1500, netTxBps: 2_500_000, blkReadBps: 0, blkWriteBps: 4096, pids: 4,
-  cpuHistory: [0, 10, 50, 100, cpu], memHistory: [10 * MiB, 20 * MiB, memMiB * MiB], source: 'cgroup', ...over,
+  cpuPercent: cpu,
+  cpuOfLimitPercent: null,
+  memBytes: memMiB * MiB,
+  memLimitBytes: 256 * MiB,
+  netRxBps: 1500,
+  netTxBps: 2_500_000,
+  blkReadBps: 0,
+  blkWriteBps: 4096,
+  pids: 4,
+  cpuHistory: [0, 10, 50, 100, cpu],
+  memHistory: [10 * MiB, 20 * MiB, memMiB * MiB],
+  source: 'cgroup',
+  ...over,
 });
 const facts = seedFacts();
 const byName = (n: string): string => facts.find((f) => f.name === n)!.id;
@@ -64,13 +74,39 @@ describe('usage on screen', () => {
 
   it('drops columns in a fixed order as the terminal narrows, never squeezing them', () => {
     const keys = (w: number) => tableColumns(w, { usage: true, gpu: true, longestName: 11 }).map((c) => c.key);
-    expect(keys(200)).toEqual(['role', 'index', 'name', 'state', 'cpu', 'mem', 'gpu', 'net', 'endpoint', 'uptime', 'image']);
+    expect(keys(200)).toEqual([
+      'role',
+      'index',
+      'name',
+      'state',
+      'cpu',
+      'mem',
+      'gpu',
+      'net',
+      'endpoint',
+      'uptime',
+      'image',
+    ]);
     expect(keys(120)).toEqual(['role', 'index', 'name', 'state', 'cpu', 'mem', 'gpu', 'endpoint']);
     expect(keys(80)).toEqual(['role', 'index', 'name', 'state', 'cpu', 'mem']);
     expect(keys(50)).toEqual(['role', 'index', 'name', 'state']);
     // With training: TRAIN sits before IMAGE, and a narrow terminal keeps it after CPU and MEM.
-    const train = (w: number) => tableColumns(w, { usage: true, gpu: true, train: true, longestName: 11 }).map((c) => c.key);
-    expect(train(220)).toEqual(['role', 'index', 'name', 'state', 'cpu', 'mem', 'gpu', 'net', 'endpoint', 'uptime', 'train', 'image']);
+    const train = (w: number) =>
+      tableColumns(w, { usage: true, gpu: true, train: true, longestName: 11 }).map((c) => c.key);
+    expect(train(220)).toEqual([
+      'role',
+      'index',
+      'name',
+      'state',
+      'cpu',
+      'mem',
+      'gpu',
+      'net',
+      'endpoint',
+      'uptime',
+      'train',
+      'image',
+    ]);
     expect(train(100)).toEqual(['role', 'index', 'name', 'state', 'cpu', 'mem', 'train']);
     expect(train(80)).toEqual(['role', 'index', 'name', 'state', 'cpu', 'mem']);
     for (const w of [50, 80, 120, 200]) {
@@ -88,12 +124,30 @@ describe('usage on screen', () => {
 
 describe('GPUs on screen', () => {
   it('adds a GPU column and GPU figures in the host line and details when nvidia-smi answers', () => {
-    const g0 = { index: 0, uuid: 'GPU-0', name: 'NVIDIA H200', utilPercent: 87, memUsedBytes: 16959 * MiB, memTotalBytes: 143771 * MiB, temperatureC: 36, powerW: 295.01 };
+    const g0 = {
+      index: 0,
+      uuid: 'GPU-0',
+      name: 'NVIDIA H200',
+      utilPercent: 87,
+      memUsedBytes: 16959 * MiB,
+      memTotalBytes: 143771 * MiB,
+      temperatureC: 36,
+      powerW: 295.01,
+    };
     const s = {
       ...snap,
-      host: { cpuPercent: 12.5, memUsedBytes: 2048 * MiB, memTotalBytes: 24 * 1024 * MiB, load: [0.5, 0.4, 0.3] as [number, number, number] },
+      host: {
+        cpuPercent: 12.5,
+        memUsedBytes: 2048 * MiB,
+        memTotalBytes: 24 * 1024 * MiB,
+        load: [0.5, 0.4, 0.3] as [number, number, number],
+      },
       gpus: [g0],
-      gpuByContainer: { [byName('tf-ps-0')]: [{ index: 0, uuid: 'GPU-0', utilPercent: 87, memUsedBytes: 3364 * MiB, memTotalBytes: 143771 * MiB }] },
+      gpuByContainer: {
+        [byName('tf-ps-0')]: [
+          { index: 0, uuid: 'GPU-0', utilPercent: 87, memUsedBytes: 3364 * MiB, memTotalBytes: 143771 * MiB },
+        ],
+      },
     };
     const r = render(<App store={new TestStore(s)} theme={theme} size={{ columns: 140, rows: 30 }} clock={() => 0} />);
     cleanup = r.unmount;
@@ -104,7 +158,14 @@ describe('GPUs on screen', () => {
   });
 
   it('hides the GPU column without nvidia-smi and says why in the help', async () => {
-    const r = render(<App store={new TestStore({ ...snap, gpuNote: 'GPU columns hidden: nvidia-smi not found' })} theme={theme} size={{ columns: 200, rows: 30 }} clock={() => 0} />);
+    const r = render(
+      <App
+        store={new TestStore({ ...snap, gpuNote: 'GPU columns hidden: nvidia-smi not found' })}
+        theme={theme}
+        size={{ columns: 200, rows: 30 }}
+        clock={() => 0}
+      />,
+    );
     cleanup = r.unmount;
     expect(r.lastFrame()).not.toMatch(/ GPU /);
     r.stdin.write('?');
@@ -115,11 +176,17 @@ describe('GPUs on screen', () => {
 
 describe('usage that stops arriving (a slow or stalled link)', () => {
   const at = (ms: number) => ({ counters: { at: ms } as NonNullable<NodeUsage['counters']> });
-  const stale = { ...snap, usageSource: 'api' as const, usage: { [byName('tf-ps-0')]: usage(3.2, 40, { source: 'api', ...at(10_000) }) } };
+  const stale = {
+    ...snap,
+    usageSource: 'api' as const,
+    usage: { [byName('tf-ps-0')]: usage(3.2, 40, { source: 'api', ...at(10_000) }) },
+  };
 
   it('says its age once the newest sample is 5 s old, and nothing while fresh', async () => {
     let now = 12_000;
-    const r = render(<App store={new TestStore(stale)} theme={theme} size={{ columns: 120, rows: 30 }} clock={() => now} />);
+    const r = render(
+      <App store={new TestStore(stale)} theme={theme} size={{ columns: 120, rows: 30 }} clock={() => now} />,
+    );
     cleanup = r.unmount;
     expect(r.lastFrame()).toMatch(/usage from stats API\s*$/m);
     now = 17_400;
@@ -130,7 +197,9 @@ describe('usage that stops arriving (a slow or stalled link)', () => {
   it('before any sample, says for how long none came', async () => {
     let now = 1_000;
     const waiting = { ...snap, usageSource: 'api' as const, usage: {} };
-    const r = render(<App store={new TestStore(waiting)} theme={theme} size={{ columns: 120, rows: 30 }} clock={() => now} />);
+    const r = render(
+      <App store={new TestStore(waiting)} theme={theme} size={{ columns: 120, rows: 30 }} clock={() => now} />,
+    );
     cleanup = r.unmount;
     now = 7_500;
     await new Promise((res) => setTimeout(res, 1100));

@@ -21,7 +21,9 @@ const tasks: TaskSpec[] = [
   { type: 'worker', index: 0, host: 'tf-worker-0', port: 2222 },
   { type: 'worker', index: 1, host: 'tf-worker-1', port: 2222 },
 ];
-const nodes = tasks.map((t) => toNodeView(facts({ id: t.host, name: t.host, tfConfigRaw: tfConfigFor(tasks, t), labels: {} })));
+const nodes = tasks.map((t) =>
+  toNodeView(facts({ id: t.host, name: t.host, tfConfigRaw: tfConfigFor(tasks, t), labels: {} })),
+);
 
 describe('clone', () => {
   it('names the next worker of a series', () => {
@@ -30,7 +32,14 @@ describe('clone', () => {
   });
 
   it('keeps what runs, replaces TF_CONFIG and the index, drops the old name from the aliases', () => {
-    const body = cloneBody(recordedInspect, { name: 'tf-worker-2', network: 'tf-network', env: { TF_CONFIG: '{"x":1}' }, index: 2, hostPort: (p) => p + 2, keepAddress: false });
+    const body = cloneBody(recordedInspect, {
+      name: 'tf-worker-2',
+      network: 'tf-network',
+      env: { TF_CONFIG: '{"x":1}' },
+      index: 2,
+      hostPort: (p) => p + 2,
+      keepAddress: false,
+    });
     const env = body['Env'] as string[];
     expect(env.filter((e) => e.startsWith('TF_CONFIG='))).toEqual(['TF_CONFIG={"x":1}']);
     expect(env).toContain('GRPC_FAIL_FAST=use_caller');
@@ -43,15 +52,44 @@ describe('clone', () => {
   });
 
   it('shifts published host ports', () => {
-    const inspect = { ...(recordedInspect as object), HostConfig: { PortBindings: { '8888/tcp': [{ HostIp: '', HostPort: '8889' }, { HostIp: '::', HostPort: '8889' }] } } };
-    const body = cloneBody(inspect, { name: 'w2', network: 'tf-network', env: { TF_CONFIG: '{}' }, index: 2, hostPort: (p) => p + 1, keepAddress: false });
-    expect((body['HostConfig'] as { PortBindings: unknown }).PortBindings).toEqual({ '8888/tcp': [{ HostIp: '', HostPort: '8890' }, { HostIp: '::', HostPort: '8890' }] });
+    const inspect = {
+      ...(recordedInspect as object),
+      HostConfig: {
+        PortBindings: {
+          '8888/tcp': [
+            { HostIp: '', HostPort: '8889' },
+            { HostIp: '::', HostPort: '8889' },
+          ],
+        },
+      },
+    };
+    const body = cloneBody(inspect, {
+      name: 'w2',
+      network: 'tf-network',
+      env: { TF_CONFIG: '{}' },
+      index: 2,
+      hostPort: (p) => p + 1,
+      keepAddress: false,
+    });
+    expect((body['HostConfig'] as { PortBindings: unknown }).PortBindings).toEqual({
+      '8888/tcp': [
+        { HostIp: '', HostPort: '8890' },
+        { HostIp: '::', HostPort: '8890' },
+      ],
+    });
   });
 });
 
 describe('regenerate', () => {
   it('a new worker makes every older node differ, and only by that worker', () => {
-    const w2 = toNodeView(facts({ id: 'w2', name: 'tf-worker-2', tfConfigRaw: null, labels: { 'tfmon.role': 'worker', 'tfmon.index': '2' } }));
+    const w2 = toNodeView(
+      facts({
+        id: 'w2',
+        name: 'tf-worker-2',
+        tfConfigRaw: null,
+        labels: { 'tfmon.role': 'worker', 'tfmon.index': '2' },
+      }),
+    );
     const plan = tfConfigPlan([...nodes, w2]);
     if (!plan.ok) throw new Error(plan.error);
     expect(plan.plans.map((p) => [p.node.name, p.diff])).toEqual([
@@ -60,11 +98,16 @@ describe('regenerate', () => {
       ['tf-worker-1', ['worker: + tf-worker-2:2222']],
       ['tf-worker-2', ['TF_CONFIG: not set']],
     ]);
-    expect(JSON.parse(plan.plans[3]!.desired)).toEqual({ cluster: { worker: ['tf-worker-0:2222', 'tf-worker-1:2222', 'tf-worker-2:2222'], ps: ['tf-ps-0:2222'] }, task: { type: 'worker', index: 2 } });
+    expect(JSON.parse(plan.plans[3]!.desired)).toEqual({
+      cluster: { worker: ['tf-worker-0:2222', 'tf-worker-1:2222', 'tf-worker-2:2222'], ps: ['tf-ps-0:2222'] },
+      task: { type: 'worker', index: 2 },
+    });
   });
 
   it('refuses a topology TensorFlow would not accept', () => {
-    const twin = toNodeView(facts({ id: 'x', name: 'tf-worker-9', tfConfigRaw: tfConfigFor(tasks, tasks[1]!), labels: {} }));
+    const twin = toNodeView(
+      facts({ id: 'x', name: 'tf-worker-9', tfConfigRaw: tfConfigFor(tasks, tasks[1]!), labels: {} }),
+    );
     const plan = tfConfigPlan([...nodes, twin]);
     expect(plan.ok ? '' : plan.error).toBe('two nodes claim worker 0: rename or remove one first');
   });
@@ -72,8 +115,12 @@ describe('regenerate', () => {
 
 describe('doctor fixes', () => {
   it('every problem code tfmon raises has a fix of its own', () => {
-    const sources = ['problems.ts', 'reach.ts'].map((f) => readFileSync(new URL(`../../source/cluster/${f}`, import.meta.url), 'utf8')).join('\n');
-    const raised = [...sources.matchAll(/'([a-z]+(?:_[a-z]+)+)'/g)].map((m) => m[1]!).filter((c) => !['tf_config'].includes(c));
+    const sources = ['problems.ts', 'reach.ts']
+      .map((f) => readFileSync(new URL(`../../source/cluster/${f}`, import.meta.url), 'utf8'))
+      .join('\n');
+    const raised = [...sources.matchAll(/'([a-z]+(?:_[a-z]+)+)'/g)]
+      .map((m) => m[1]!)
+      .filter((c) => !['tf_config'].includes(c));
     const codes = new Set(raised.filter((c) => /^(?:[a-z]+_)+[a-z]+$/.test(c)));
     for (const code of codes) expect(KNOWN_CODES, code).toContain(code);
     const p = findProblems({ name: 'bridge', id: null, driver: 'bridge' }, nodes)[0]!;
@@ -109,15 +156,37 @@ describe('swarm', () => {
 
   it('a service per task: dnsrr, the task name as alias, limits, placement, host-mode ports', async () => {
     const { serviceSpec } = await import('../../source/cluster/service-spec.js');
-    const spec = serviceSpec({ name: 'tf-worker-1', type: 'worker', index: 1, image: 'img', command: null, env: { TF_CONFIG: '{}' }, labels: { 'tfmon.role': 'worker' }, nanoCpus: 1.5e9, memoryBytes: 1 << 30, gpus: { count: 2, deviceIds: null }, ports: [{ hostPort: 8889, containerPort: 8888 }] }, 'tf-net', ['node.labels.gpu==true']);
+    const spec = serviceSpec(
+      {
+        name: 'tf-worker-1',
+        type: 'worker',
+        index: 1,
+        image: 'img',
+        command: null,
+        env: { TF_CONFIG: '{}' },
+        labels: { 'tfmon.role': 'worker' },
+        nanoCpus: 1.5e9,
+        memoryBytes: 1 << 30,
+        gpus: { count: 2, deviceIds: null },
+        ports: [{ hostPort: 8889, containerPort: 8888 }],
+      },
+      'tf-net',
+      ['node.labels.gpu==true'],
+    );
     expect(spec).toMatchObject({
       Name: 'tf-worker-1',
-      EndpointSpec: { Mode: 'dnsrr', Ports: [{ TargetPort: 8888, PublishedPort: 8889, PublishMode: 'host', Protocol: 'tcp' }] },
+      EndpointSpec: {
+        Mode: 'dnsrr',
+        Ports: [{ TargetPort: 8888, PublishedPort: 8889, PublishMode: 'host', Protocol: 'tcp' }],
+      },
       TaskTemplate: {
         ContainerSpec: { Image: 'img', Env: ['TF_CONFIG={}'], Hostname: 'tf-worker-1' },
         Networks: [{ Target: 'tf-net', Aliases: ['tf-worker-1'] }],
         Placement: { Constraints: ['node.labels.gpu==true'] },
-        Resources: { Limits: { NanoCPUs: 1.5e9, MemoryBytes: 1 << 30 }, Reservations: { GenericResources: [{ DiscreteResourceSpec: { Kind: 'NVIDIA-GPU', Value: 2 } }] } },
+        Resources: {
+          Limits: { NanoCPUs: 1.5e9, MemoryBytes: 1 << 30 },
+          Reservations: { GenericResources: [{ DiscreteResourceSpec: { Kind: 'NVIDIA-GPU', Value: 2 } }] },
+        },
       },
     });
   });
@@ -126,7 +195,11 @@ describe('swarm', () => {
 describe('swarm tasks on other nodes', () => {
   it('a task the manager knows but this engine runs no container for joins as remote', async () => {
     const { factsFromTask, containerIdOf } = await import('../../source/engine/swarm-tasks.js');
-    const tasks = JSON.parse(readFileSync(new URL('../fixtures/swarm-tasks.json', import.meta.url), 'utf8')) as { Status: { State: string }; ServiceID: string; Spec: { ContainerSpec: { Env: string[] } } }[];
+    const tasks = JSON.parse(readFileSync(new URL('../fixtures/swarm-tasks.json', import.meta.url), 'utf8')) as {
+      Status: { State: string };
+      ServiceID: string;
+      Spec: { ContainerSpec: { Env: string[] } };
+    }[];
     const net = { name: 'tf-overlay', id: null };
     const pending = tasks.find((t) => t.Status.State === 'pending')!;
     const f = factsFromTask(pending, 'tf-worker-2', net)!;

@@ -11,11 +11,18 @@ import { metricFamilies } from '../../source/metrics/families.js';
 import { seedFacts, snapshotOf } from '../helpers/snapshot.js';
 
 const read = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
-const docs = ['README.md', ...readdirSync(new URL('../../docs/', import.meta.url)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const docs = [
+  'README.md',
+  ...readdirSync(new URL('../../docs/', import.meta.url))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 describe('the docs name what exists', () => {
   it('status-json.md lists every problem code tfmon raises, and no other', () => {
-    const table = [...read('docs/status-json.md').matchAll(/^\| `([a-z_]+)`(?:, `([a-z_]+)`)? \|/gm)].flatMap((m) => [m[1]!, m[2]].filter((c): c is string => !!c));
+    const table = [...read('docs/status-json.md').matchAll(/^\| `([a-z_]+)`(?:, `([a-z_]+)`)? \|/gm)].flatMap((m) =>
+      [m[1]!, m[2]].filter((c): c is string => !!c),
+    );
     expect([...table].sort()).toEqual([...KNOWN_CODES].sort());
   });
 
@@ -27,9 +34,14 @@ describe('the docs name what exists', () => {
     for (const path of docs) {
       const text = read(path);
       // Inline code and code-block lines that run tfmon (npm run tfmon -- … included).
-      const commands = [...text.matchAll(/`(?:npm run (?:tfmon|demo) -- |tfmon )([^`]*)`/g), ...text.matchAll(/^(?:\$ )?(?:npm run (?:tfmon|demo) -- |tfmon )(.*)$/gm)].map((m) => m[1]!);
+      const commands = [
+        ...text.matchAll(/`(?:npm run (?:tfmon|demo) -- |tfmon )([^`]*)`/g),
+        ...text.matchAll(/^(?:\$ )?(?:npm run (?:tfmon|demo) -- |tfmon )(.*)$/gm),
+      ].map((m) => m[1]!);
       seen += commands.length;
-      for (const c of commands) for (const f of c.matchAll(/(?:^|\s)--([a-z][a-z-]*)/g)) if (!longNames.has(f[1]!)) unknown.push(`${path}: --${f[1]} in "${c}"`);
+      for (const c of commands)
+        for (const f of c.matchAll(/(?:^|\s)--([a-z][a-z-]*)/g))
+          if (!longNames.has(f[1]!)) unknown.push(`${path}: --${f[1]} in "${c}"`);
     }
     expect(seen).toBeGreaterThan(30);
     expect(unknown).toEqual([]);
@@ -39,14 +51,22 @@ describe('the docs name what exists', () => {
     const exported = new Set(metricFamilies(snapshotOf(seedFacts())).map((f) => f.name));
     const named = [...read('docs/metrics.md').matchAll(/`((?:container|tfmon|DCGM)_[A-Za-z_]+)`/g)].map((m) => m[1]!);
     // `tfmon_training_step`, `_loss`, …: the short forms continue the row's first name.
-    const short = [...read('docs/metrics.md').matchAll(/`tfmon_training_step`((?:, `_[a-z_]+`)+)/g)].flatMap((m) => [...m[1]!.matchAll(/`_([a-z_]+)`/g)].map((x) => `tfmon_training_${x[1]}`));
+    const short = [...read('docs/metrics.md').matchAll(/`tfmon_training_step`((?:, `_[a-z_]+`)+)/g)].flatMap((m) =>
+      [...m[1]!.matchAll(/`_([a-z_]+)`/g)].map((x) => `tfmon_training_${x[1]}`),
+    );
     expect(named.length).toBeGreaterThan(20);
     expect([...named, ...short].filter((n) => !exported.has(n))).toEqual([]);
   });
 
-  it('every field of the contract\'s example document is one status --json writes', () => {
-    const example = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(read('docs/status-json.md'))![1]!) as Record<string, unknown>;
-    const written = statusJson({ ...snapshotOf(seedFacts()), host: { cpuPercent: 1, memUsedBytes: 1, memTotalBytes: 2, load: [0, 0, 0] } }) as Record<string, unknown>;
+  it("every field of the contract's example document is one status --json writes", () => {
+    const example = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(read('docs/status-json.md'))![1]!) as Record<
+      string,
+      unknown
+    >;
+    const written = statusJson({
+      ...snapshotOf(seedFacts()),
+      host: { cpuPercent: 1, memUsedBytes: 1, memTotalBytes: 2, load: [0, 0, 0] },
+    }) as Record<string, unknown>;
     const keysOf = (o: unknown): string[] => (o && typeof o === 'object' && !Array.isArray(o) ? Object.keys(o) : []);
     const first = (o: unknown, k: string): unknown => (o as Record<string, unknown[]>)[k]?.[0];
     expect(keysOf(example).filter((k) => !(k in written))).toEqual([]);

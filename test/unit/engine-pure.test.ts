@@ -10,7 +10,11 @@ const recorded = readFileSync(new URL('../fixtures/events-up.ndjson', import.met
 
 describe('events', () => {
   it('decodes the recorded events of `tfmon up`, dropping exec noise', () => {
-    const events = recorded.split('\n').filter(Boolean).map(decodeEvent).filter((e) => e !== null);
+    const events = recorded
+      .split('\n')
+      .filter(Boolean)
+      .map(decodeEvent)
+      .filter((e) => e !== null);
     const kinds = events.map((e) => `${e.type}:${e.action}`);
     expect(kinds.filter((k) => k === 'container:create')).toHaveLength(3);
     expect(kinds.filter((k) => k === 'network:connect')).toHaveLength(3);
@@ -44,18 +48,29 @@ describe('connect errors are one actionable line', () => {
   it('tcp refused names DOCKER_HOST', () =>
     expect(describeConnectError({ code: 'ECONNREFUSED' }, 'tcp://127.0.0.1:1')).toMatch(/DOCKER_HOST/));
   it('engine messages lose the HTTP prefix', () =>
-    expect(engineMessage({ message: '(HTTP code 404) no such container - No such container: x', json: { message: 'No such container: x' } })).toBe('No such container: x'));
+    expect(
+      engineMessage({
+        message: '(HTTP code 404) no such container - No such container: x',
+        json: { message: 'No such container: x' },
+      }),
+    ).toBe('No such container: x'));
   it('resolves hosts like the docker CLI', () => {
     const none = { DOCKER_CONFIG: '/nonexistent-docker-config' };
     expect(resolveEndpoint({}, none).host).toBe('unix:///var/run/docker.sock');
     expect(resolveEndpoint({}, { ...none, DOCKER_HOST: 'tcp://h:2375' }).host).toBe('tcp://h:2375');
-    expect(resolveEndpoint({ host: '/tmp/d.sock' }, { ...none, DOCKER_HOST: 'tcp://h:2375' }).host).toBe('unix:///tmp/d.sock');
+    expect(resolveEndpoint({ host: '/tmp/d.sock' }, { ...none, DOCKER_HOST: 'tcp://h:2375' }).host).toBe(
+      'unix:///tmp/d.sock',
+    );
   });
 });
 
 describe('sim image pieces', () => {
   it('writes a tar whose headers checksum', () => {
-    const tar = tarArchive([{ type: 'dir', path: 'bin' }, { type: 'file', path: 'bin/x', data: Buffer.from('hi') }, { type: 'symlink', path: 'bin/sh', target: 'busybox' }]);
+    const tar = tarArchive([
+      { type: 'dir', path: 'bin' },
+      { type: 'file', path: 'bin/x', data: Buffer.from('hi') },
+      { type: 'symlink', path: 'bin/sh', target: 'busybox' },
+    ]);
     expect(tar.length % 512).toBe(0);
     for (const at of [0, 512, 1536]) {
       const h = Buffer.from(tar.subarray(at, at + 512));

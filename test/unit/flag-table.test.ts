@@ -27,12 +27,28 @@ describe('liveScreenArgs', () => {
 
 describe('flags per command', () => {
   it.each([
-    [['status', '--tail', '5'], 'status', '--tail does not apply to tfmon status (it is for the live screen, logs; see tfmon --help)'],
-    [['logs', 'w-0', '--json'], 'logs', '--json does not apply to tfmon logs (it is for status, doctor; see tfmon --help)'],
+    [
+      ['status', '--tail', '5'],
+      'status',
+      '--tail does not apply to tfmon status (it is for the live screen, logs; see tfmon --help)',
+    ],
+    [
+      ['logs', 'w-0', '--json'],
+      'logs',
+      '--json does not apply to tfmon logs (it is for status, doctor; see tfmon --help)',
+    ],
     [['--workers=3'], 'screen', '--workers does not apply to the live screen (it is for up; see tfmon --help)'],
-    [['--metrics', '9999'], 'status', '--metrics does not apply to tfmon status (it is for the live screen, serve; see tfmon --help)'],
+    [
+      ['--metrics', '9999'],
+      'status',
+      '--metrics does not apply to tfmon status (it is for the live screen, serve; see tfmon --help)',
+    ],
     [['--metrics', '9999', '--probe-interval', '2'], 'serve', null],
-    [['--no-usage', 'doctor'], 'doctor', '--usage does not apply to tfmon doctor (it is for the live screen, status, serve; see tfmon --help)'],
+    [
+      ['--no-usage', 'doctor'],
+      'doctor',
+      '--usage does not apply to tfmon doctor (it is for the live screen, status, serve; see tfmon --help)',
+    ],
     [['down', '-y', '-n', 'x'], 'down', null],
     [['tf-config', '--read-only', '--apply', '--yes'], 'tf-config', null],
     [['--read-only', '--tf-config-dir', 'd', '--no-alt-screen'], 'screen', null],

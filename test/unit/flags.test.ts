@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseCount, parseGpus, parseLabels, parseMemory, parseName, parsePublish, UsageError } from '../../source/commands/flags.js';
+import {
+  parseCount,
+  parseGpus,
+  parseLabels,
+  parseMemory,
+  parseName,
+  parsePublish,
+  UsageError,
+} from '../../source/commands/flags.js';
 
 describe('flag parsers', () => {
   it('parse good values', () => {

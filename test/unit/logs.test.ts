@@ -1,6 +1,14 @@
 // Log decoding and reading, on recorded Docker log streams (test/fixtures/SOURCES.md) and hostile input.
 import { describe, expect, it } from 'vitest';
-import { compileSearch, hostJupyterUrl, jupyterUrlOf, lastErrorOf, levelOf, parseSince, splitTimestamp } from '../../source/cluster/logs.js';
+import {
+  compileSearch,
+  hostJupyterUrl,
+  jupyterUrlOf,
+  lastErrorOf,
+  levelOf,
+  parseSince,
+  splitTimestamp,
+} from '../../source/cluster/logs.js';
 import { MAX_LINE } from '../../source/engine/log-decoder.js';
 import { decode, fixture, hostileLines } from '../helpers/logs.js';
 import { timeKey, toLogLine } from '../../source/monitor/log-follower.js';
@@ -14,7 +22,12 @@ describe('log decoding', () => {
     const texts = lines.map((l) => splitTimestamp(l.line)[1]);
     expect(texts[0]).toBe('plain one');
     // Order holds within a stream (stdout and stderr are separate pipes: Docker may interleave them).
-    expect(lines.filter((l) => l.stream === 'stdout').map((l) => splitTimestamp(l.line)[1]).at(-1)).toBe('last line');
+    expect(
+      lines
+        .filter((l) => l.stream === 'stdout')
+        .map((l) => splitTimestamp(l.line)[1])
+        .at(-1),
+    ).toBe('last line');
     expect(lines.find((l) => l.line.includes('ERROR something failed'))?.stream).toBe('stderr');
   });
 
@@ -50,7 +63,11 @@ describe('log decoding', () => {
   });
 
   it('cuts a 1 MB line at the cap, with a marker, without holding it whole', () => {
-    const big = Buffer.concat([Buffer.from('2026-11-28T11:45:28.1Z '), Buffer.alloc(1 << 20, 'x'), Buffer.from('\nnext\n')]);
+    const big = Buffer.concat([
+      Buffer.from('2026-11-28T11:45:28.1Z '),
+      Buffer.alloc(1 << 20, 'x'),
+      Buffer.from('\nnext\n'),
+    ]);
     const header = Buffer.alloc(8);
     header[0] = 1;
     header.writeUInt32BE(big.length, 4);

@@ -8,7 +8,9 @@ import { compareNodes, toNodeView } from '../../source/cluster/role.js';
 import { buildMatrix, failuresOf, groupFailures, kindsOf, markOf, tally } from '../../source/ui/matrix-model.js';
 import { seedFacts } from '../helpers/snapshot.js';
 
-const recorded = JSON.parse(readFileSync(new URL('../fixtures/status-seed-disconnected.json', import.meta.url), 'utf8')) as {
+const recorded = JSON.parse(
+  readFileSync(new URL('../fixtures/status-seed-disconnected.json', import.meta.url), 'utf8'),
+) as {
   nodes: { name: string; ip: string | null }[];
   reachability: ReachEntry[];
 };
@@ -35,7 +37,12 @@ describe('matrix', () => {
     const ghost: ReachEntry = { ...entries[1]!, to: 'tf-worker-9' };
     const dup = nodes.map((n) => (n.name === 'tf-worker-1' ? { ...n, index: 0 } : n));
     const m = buildMatrix(dup, [...entries, ghost]);
-    expect(m.columns.map((c) => [c.label, c.isNode])).toEqual([['p0', true], ['#2', true], ['#3', true], ['x1', false]]);
+    expect(m.columns.map((c) => [c.label, c.isNode])).toEqual([
+      ['p0', true],
+      ['#2', true],
+      ['#3', true],
+      ['x1', false],
+    ]);
     expect(m.marks[0]).toEqual(['self', 'ok', 'dns', 'dns']);
   });
 

@@ -11,7 +11,10 @@ import { UsageSampler } from '../../source/monitor/usage-sampler.js';
 import { facts } from '../helpers/facts.js';
 
 /** Recorded `docker stats` samples of a CPU-bound sim worker (cgroup v1), one JSON per line. */
-const samples = readFileSync(new URL('../fixtures/stats-v1-burn.ndjson', import.meta.url), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
+const samples = readFileSync(new URL('../fixtures/stats-v1-burn.ndjson', import.meta.url), 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l) as unknown);
 
 interface FakeStream<C> {
   id: string;
@@ -33,12 +36,28 @@ function fakeStats(): StatsSource & { streams: FakeStream<(json: unknown) => voi
   };
 }
 
-function fakeLogs(): LogStreams & { opened: { id: string; tail: number | 'all'; since?: number; closed: boolean; line: (s: LogStream, raw: string) => void; end: (e: unknown) => void }[] } {
+function fakeLogs(): LogStreams & {
+  opened: {
+    id: string;
+    tail: number | 'all';
+    since?: number;
+    closed: boolean;
+    line: (s: LogStream, raw: string) => void;
+    end: (e: unknown) => void;
+  }[];
+} {
   const opened: ReturnType<typeof fakeLogs>['opened'] = [];
   return {
     opened,
     followLogs(id, options, onLine, onEnd) {
-      const o = { id, tail: options.tail, ...(options.since !== undefined ? { since: options.since } : {}), closed: false, line: onLine, end: onEnd };
+      const o = {
+        id,
+        tail: options.tail,
+        ...(options.since !== undefined ? { since: options.since } : {}),
+        closed: false,
+        line: onLine,
+        end: onEnd,
+      };
       opened.push(o);
       return { close: () => void (o.closed = true) };
     },
@@ -64,7 +83,10 @@ describe('UsageSampler (stats API)', () => {
     expect(onChange).toHaveBeenCalled();
 
     sampler.sync([{ ...a, pid: 200 }, b]); // restarted: a new process, a new stream
-    expect(engine.streams.map((s) => [s.id, s.closed])).toEqual([['a', true], ['a', false]]);
+    expect(engine.streams.map((s) => [s.id, s.closed])).toEqual([
+      ['a', true],
+      ['a', false],
+    ]);
     sampler.sync([b]);
     expect(engine.streams.every((s) => s.closed)).toBe(true);
     expect(sampler.all()).toEqual({});
@@ -83,7 +105,8 @@ describe('UsageSampler (stats API)', () => {
 });
 
 describe('LogFollower', () => {
-  const node = (over: Parameters<typeof facts>[0] = {}) => toNodeView(facts({ id: 'w0', name: 'tf-worker-0', state: 'running', pid: 10, ...over }));
+  const node = (over: Parameters<typeof facts>[0] = {}) =>
+    toNodeView(facts({ id: 'w0', name: 'tf-worker-0', state: 'running', pid: 10, ...over }));
 
   it('streams only the nodes shown; a line is sanitized, its level known, errors reported', () => {
     const engine = fakeLogs();
@@ -92,7 +115,10 @@ describe('LogFollower', () => {
     logs.show([node()]);
     expect(engine.opened.map((o) => [o.id, o.tail])).toEqual([['w0', 50]]);
     engine.opened[0]!.line('stdout', '2026-12-01T10:00:00.000000001Z step 1 loss 0.5\u001b]0;owned\u0007');
-    engine.opened[0]!.line('stderr', '2026-12-01T10:00:01.000000000Z ERROR tensorflow: UnavailableError: failed to connect to all addresses');
+    engine.opened[0]!.line(
+      'stderr',
+      '2026-12-01T10:00:01.000000000Z ERROR tensorflow: UnavailableError: failed to connect to all addresses',
+    );
     expect(logs.lines('w0').map((l) => [l.stream, l.text, l.level])).toEqual([
       ['stdout', 'step 1 loss 0.5', null],
       ['stderr', 'ERROR tensorflow: UnavailableError: failed to connect to all addresses', 'error'],
@@ -125,7 +151,12 @@ describe('LogFollower', () => {
     const logs = new LogFollower(engine, { tail: 50, capacity: 100 });
     const n = node();
     logs.show([n]);
-    engine.opened[0]!.end(Object.assign(new Error('(HTTP code 501) configured logging driver does not support reading'), { statusCode: 501, json: { message: 'configured logging driver does not support reading' } }));
+    engine.opened[0]!.end(
+      Object.assign(new Error('(HTTP code 501) configured logging driver does not support reading'), {
+        statusCode: 501,
+        json: { message: 'configured logging driver does not support reading' },
+      }),
+    );
     expect(logs.errorOf('w0')).toMatch(/does not support reading/);
     logs.sync([n]);
     expect(engine.opened).toHaveLength(1);

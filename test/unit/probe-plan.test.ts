@@ -7,19 +7,44 @@ import type { TaskSpec } from '../../source/cluster/tf-config.js';
 import type { NodeView } from '../../source/cluster/types.js';
 import { seedFacts } from '../helpers/snapshot.js';
 
-const task = (type: TaskSpec['type'], index: number): TaskSpec => ({ type, index, host: type === 'chief' ? 'tf-chief' : `tf-${type}-${index}`, port: 2222 });
+const task = (type: TaskSpec['type'], index: number): TaskSpec => ({
+  type,
+  index,
+  host: type === 'chief' ? 'tf-chief' : `tf-${type}-${index}`,
+  port: 2222,
+});
 const clusterOf = (tasks: TaskSpec[]): NodeView[] => seedFacts(tasks).map((f) => toNodeView(f));
 const pairsOf = (nodes: NodeView[], scope: 'tf' | 'all', touched: string[] | null = null): string[] =>
-  probePlan(nodes, scope, touched ? new Set(touched) : null).sources.flatMap((s) => s.targets.map((t) => `${s.node.name}>${t.host}`)).sort();
+  probePlan(nodes, scope, touched ? new Set(touched) : null)
+    .sources.flatMap((s) => s.targets.map((t) => `${s.node.name}>${t.host}`))
+    .sort();
 
 describe('probePlan', () => {
-  const psCluster = clusterOf([task('chief', 0), task('ps', 0), task('ps', 1), task('worker', 0), task('worker', 1), task('worker', 2), task('evaluator', 0)]);
+  const psCluster = clusterOf([
+    task('chief', 0),
+    task('ps', 0),
+    task('ps', 1),
+    task('worker', 0),
+    task('worker', 1),
+    task('worker', 2),
+    task('evaluator', 0),
+  ]);
 
   it('with ps tasks: workers and evaluator to every ps, the chief to every ps and worker; never worker to worker, never from a ps', () => {
     expect(pairsOf(psCluster, 'tf')).toEqual([
-      'tf-chief>tf-ps-0', 'tf-chief>tf-ps-1', 'tf-chief>tf-worker-0', 'tf-chief>tf-worker-1', 'tf-chief>tf-worker-2',
-      'tf-evaluator-0>tf-ps-0', 'tf-evaluator-0>tf-ps-1',
-      'tf-worker-0>tf-ps-0', 'tf-worker-0>tf-ps-1', 'tf-worker-1>tf-ps-0', 'tf-worker-1>tf-ps-1', 'tf-worker-2>tf-ps-0', 'tf-worker-2>tf-ps-1',
+      'tf-chief>tf-ps-0',
+      'tf-chief>tf-ps-1',
+      'tf-chief>tf-worker-0',
+      'tf-chief>tf-worker-1',
+      'tf-chief>tf-worker-2',
+      'tf-evaluator-0>tf-ps-0',
+      'tf-evaluator-0>tf-ps-1',
+      'tf-worker-0>tf-ps-0',
+      'tf-worker-0>tf-ps-1',
+      'tf-worker-1>tf-ps-0',
+      'tf-worker-1>tf-ps-1',
+      'tf-worker-2>tf-ps-0',
+      'tf-worker-2>tf-ps-1',
     ]);
   });
 
@@ -30,17 +55,31 @@ describe('probePlan', () => {
   it('without ps (MultiWorkerMirroredStrategy): workers and chief all-to-all', () => {
     const mw = clusterOf([task('chief', 0), task('worker', 0), task('worker', 1)]);
     expect(pairsOf(mw, 'tf')).toEqual([
-      'tf-chief>tf-worker-0', 'tf-chief>tf-worker-1', 'tf-worker-0>tf-chief', 'tf-worker-0>tf-worker-1', 'tf-worker-1>tf-chief', 'tf-worker-1>tf-worker-0',
+      'tf-chief>tf-worker-0',
+      'tf-chief>tf-worker-1',
+      'tf-worker-0>tf-chief',
+      'tf-worker-0>tf-worker-1',
+      'tf-worker-1>tf-chief',
+      'tf-worker-1>tf-worker-0',
     ]);
   });
 
   it('where tfmon cannot check listeners from its host: a task nobody dials is dialed by the one before it (a ring)', () => {
     const noChief = clusterOf([task('ps', 0), task('worker', 0), task('worker', 1), task('worker', 2)]);
     expect(pairsOf(noChief, 'tf')).toEqual([
-      'tf-worker-0>tf-ps-0', 'tf-worker-0>tf-worker-1', 'tf-worker-1>tf-ps-0', 'tf-worker-1>tf-worker-2', 'tf-worker-2>tf-ps-0', 'tf-worker-2>tf-worker-0',
+      'tf-worker-0>tf-ps-0',
+      'tf-worker-0>tf-worker-1',
+      'tf-worker-1>tf-ps-0',
+      'tf-worker-1>tf-worker-2',
+      'tf-worker-2>tf-ps-0',
+      'tf-worker-2>tf-worker-0',
     ]);
     // Checked from the host instead: no ring.
-    expect(probePlan(noChief, 'tf', null, false).sources.flatMap((src) => src.targets.map((t) => t.host))).toEqual(['tf-ps-0', 'tf-ps-0', 'tf-ps-0']);
+    expect(probePlan(noChief, 'tf', null, false).sources.flatMap((src) => src.targets.map((t) => t.host))).toEqual([
+      'tf-ps-0',
+      'tf-ps-0',
+      'tf-ps-0',
+    ]);
     // Without ps and with one worker: the lone task is checked, from the chief, which dials it anyway.
     const two = clusterOf([task('chief', 0), task('worker', 0)]);
     expect(pairsOf(two, 'tf')).toEqual(['tf-chief>tf-worker-0', 'tf-worker-0>tf-chief']);
@@ -59,10 +98,21 @@ describe('probePlan', () => {
 
   it('a TF_CONFIG address no pair covers (a stale worker name) is resolved, not connected to', () => {
     const seed = seedFacts();
-    const stale = seed.map((f) => (f.name === 'tf-worker-1'
-      ? { ...f, tfConfigRaw: JSON.stringify({ cluster: { ps: ['tf-ps-0:2222'], worker: ['tf-worker-0:2222', 'tf-worker-1:2222', 'tf-worker-7:2222'] }, task: { type: 'worker', index: 1 } }) }
-      : f));
-    const plan = probePlan(stale.map((f) => toNodeView(f)), 'tf');
+    const stale = seed.map((f) =>
+      f.name === 'tf-worker-1'
+        ? {
+            ...f,
+            tfConfigRaw: JSON.stringify({
+              cluster: { ps: ['tf-ps-0:2222'], worker: ['tf-worker-0:2222', 'tf-worker-1:2222', 'tf-worker-7:2222'] },
+              task: { type: 'worker', index: 1 },
+            }),
+          }
+        : f,
+    );
+    const plan = probePlan(
+      stale.map((f) => toNodeView(f)),
+      'tf',
+    );
     expect(plan.sources.some((s) => s.targets.some((t) => t.host === 'tf-worker-7'))).toBe(false);
     expect(plan.groups.flatMap((g) => g.dnsOnly.filter((t) => t.host === 'tf-worker-7'))).toHaveLength(1);
     expect(plan.groups[0]?.names).toContain('tf-worker-7');
@@ -72,17 +122,38 @@ describe('probePlan', () => {
     const plan = probePlan(psCluster, 'all');
     expect(plan.groups).toHaveLength(1);
     expect(plan.groups[0]?.resolver?.name).toBe('tf-chief');
-    expect(plan.groups[0]?.names).toEqual(['tf-chief', 'tf-evaluator-0', 'tf-ps-0', 'tf-ps-1', 'tf-worker-0', 'tf-worker-1', 'tf-worker-2']);
+    expect(plan.groups[0]?.names).toEqual([
+      'tf-chief',
+      'tf-evaluator-0',
+      'tf-ps-0',
+      'tf-ps-1',
+      'tf-worker-0',
+      'tf-worker-1',
+      'tf-worker-2',
+    ]);
     const split = psCluster.map((n) => (n.name === 'tf-worker-2' ? { ...n, networks: ['other', 'tf-network'] } : n));
     const groups = probePlan(split, 'tf').groups;
-    expect(groups.map((g) => [g.key, g.members.length])).toEqual([['tf-network', 4], ['other,tf-network', 1]]);
+    expect(groups.map((g) => [g.key, g.members.length])).toEqual([
+      ['tf-network', 4],
+      ['other,tf-network', 1],
+    ]);
   });
 
   it('a touched node: only the pairs from or to it', () => {
     const w1 = psCluster.find((n) => n.name === 'tf-worker-1')!;
-    expect(pairsOf(psCluster, 'tf', [w1.id])).toEqual(['tf-chief>tf-worker-1', 'tf-worker-1>tf-ps-0', 'tf-worker-1>tf-ps-1']);
+    expect(pairsOf(psCluster, 'tf', [w1.id])).toEqual([
+      'tf-chief>tf-worker-1',
+      'tf-worker-1>tf-ps-0',
+      'tf-worker-1>tf-ps-1',
+    ]);
     const ps0 = psCluster.find((n) => n.name === 'tf-ps-0')!;
-    expect(pairsOf(psCluster, 'tf', [ps0.id])).toEqual(['tf-chief>tf-ps-0', 'tf-evaluator-0>tf-ps-0', 'tf-worker-0>tf-ps-0', 'tf-worker-1>tf-ps-0', 'tf-worker-2>tf-ps-0']);
+    expect(pairsOf(psCluster, 'tf', [ps0.id])).toEqual([
+      'tf-chief>tf-ps-0',
+      'tf-evaluator-0>tf-ps-0',
+      'tf-worker-0>tf-ps-0',
+      'tf-worker-1>tf-ps-0',
+      'tf-worker-2>tf-ps-0',
+    ]);
   });
 
   it('nodes that are not running probe nothing', () => {
@@ -94,7 +165,12 @@ describe('probePlan', () => {
 
 describe('capPairs', () => {
   it('an all-to-all cluster dials a moving window of its pairs per round, every pair in turn', () => {
-    const tasks = Array.from({ length: 7 }, (_, i) => ({ type: 'worker' as const, index: i, host: `tf-worker-${i}`, port: 2222 }));
+    const tasks = Array.from({ length: 7 }, (_, i) => ({
+      type: 'worker' as const,
+      index: i,
+      host: `tf-worker-${i}`,
+      port: 2222,
+    }));
     const workers = seedFacts(tasks).map((f) => toNodeView(f));
     const full = probePlan(workers, 'tf', null, false);
     expect(full.sources.every((s) => s.targets.length === 6)).toBe(true);
@@ -107,7 +183,12 @@ describe('capPairs', () => {
     }
     expect(seen.size).toBe(42); // ⌈6 / 2⌉ rounds cover every pair
     // A parameter-server cluster's plan is within the cap: unchanged.
-    const ps = probePlan(seedFacts().map((f) => toNodeView(f)), 'tf', null, false);
+    const ps = probePlan(
+      seedFacts().map((f) => toNodeView(f)),
+      'tf',
+      null,
+      false,
+    );
     expect(capPairs(ps, 5, 2)).toEqual({ ...ps, planned: null });
   });
 });

@@ -39,24 +39,44 @@ afterEach(() => {
 describe('ProbeSampler: one round at a time, each answer on its own pair', () => {
   it('a touch and a round of another scope asked while a round runs: every pair gets its own answer, nobody waits out a timer', async () => {
     const engine = fakeExec({ answer: truth, delayMs: () => 50 });
-    const sampler = new ProbeSampler(engine, () => nodes, () => undefined, {}, () => false);
+    const sampler = new ProbeSampler(
+      engine,
+      () => nodes,
+      () => undefined,
+      {},
+      () => false,
+    );
     sampler.start(60_000);
     sampler.touch([idOf('tf-worker-0')]);
     const all = sampler.round('all');
     sampler.touch([idOf('tf-worker-1')]);
     await vi.advanceTimersByTimeAsync(200);
     // Before the fix a lookup's answer (port 0, tcp skipped) landed on a connect pair here.
-    for (const e of sampler.reachability) expect({ from: e.from, to: e.to, dns: e.dns, tcp: e.tcp }).toEqual({ from: e.from, to: e.to, dns: 'ok', tcp: expected(e.to) });
+    for (const e of sampler.reachability)
+      expect({ from: e.from, to: e.to, dns: e.dns, tcp: e.tcp }).toEqual({
+        from: e.from,
+        to: e.to,
+        dns: 'ok',
+        tcp: expected(e.to),
+      });
     await vi.advanceTimersByTimeAsync(1_000);
     // Everything asked is answered within the fake's delays (50 ms a request), not after a
     // request's 4.5 s-per-name timer ran out.
     let settled = false;
-    void all.then(() => { settled = true; });
+    void all.then(() => {
+      settled = true;
+    });
     await vi.advanceTimersByTimeAsync(0);
     expect(settled).toBe(true);
     const matrix = sampler.reachability;
     expect(matrix.length).toBe(6); // 'all' scope: 3 × 2 pairs
-    for (const e of matrix) expect({ from: e.from, to: e.to, dns: e.dns, tcp: e.tcp }).toEqual({ from: e.from, to: e.to, dns: 'ok', tcp: expected(e.to) });
+    for (const e of matrix)
+      expect({ from: e.from, to: e.to, dns: e.dns, tcp: e.tcp }).toEqual({
+        from: e.from,
+        to: e.to,
+        dns: 'ok',
+        tcp: expected(e.to),
+      });
     // One session per probing node, none reopened, none left open after stop.
     expect(engine.sessions.map((s) => s.node).sort()).toEqual(nodes.map((n) => n.id).sort());
     sampler.stop();
@@ -65,7 +85,13 @@ describe('ProbeSampler: one round at a time, each answer on its own pair', () =>
 
   it('rounds asked while one runs never overlap: at most one request per session in flight', async () => {
     const engine = fakeExec({ answer: truth, delayMs: (_node, n) => 20 + (n % 3) * 40 });
-    const sampler = new ProbeSampler(engine, () => nodes, () => undefined, {}, () => false);
+    const sampler = new ProbeSampler(
+      engine,
+      () => nodes,
+      () => undefined,
+      {},
+      () => false,
+    );
     sampler.start(100);
     for (let i = 0; i < 20; i++) {
       if (i % 2) sampler.touch([nodes[i % 3]!.id]);
@@ -82,13 +108,20 @@ describe('ProbeSampler: one round at a time, each answer on its own pair', () =>
 });
 
 describe('ProbeSampler: sessions that fail', () => {
-  const fixture = (name: string): string => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8').trim();
+  const fixture = (name: string): string =>
+    readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8').trim();
 
   it('a session cut mid-answer: its pairs say so, the next round opens a new one, none is left open', async () => {
     // worker-1's first request is a connect to the ps (the resolver's lookups come first, elsewhere).
     let cuts = 0;
     const engine = fakeExec({ answer: truth, cut: (node) => node === idOf('tf-worker-1') && cuts++ === 0 });
-    const sampler = new ProbeSampler(engine, () => nodes, () => undefined, {}, () => false);
+    const sampler = new ProbeSampler(
+      engine,
+      () => nodes,
+      () => undefined,
+      {},
+      () => false,
+    );
     sampler.start(60_000);
     await vi.advanceTimersByTimeAsync(500);
     const cut = sampler.reachability.filter((e) => e.from === 'tf-worker-1');
@@ -96,7 +129,10 @@ describe('ProbeSampler: sessions that fail', () => {
     expect(cut.every((e) => e.tcp === 'unprobed' && /ended before answering/.test(e.reason ?? ''))).toBe(true);
     await settle(sampler.round('tf'));
     // Without listener checks from the host, worker-1 also dials worker-0 (the ring: refused there).
-    expect(sampler.reachability.filter((e) => e.from === 'tf-worker-1').map((e) => `${e.to} ${e.tcp}`)).toEqual(['tf-ps-0 ok', 'tf-worker-0 refused']);
+    expect(sampler.reachability.filter((e) => e.from === 'tf-worker-1').map((e) => `${e.to} ${e.tcp}`)).toEqual([
+      'tf-ps-0 ok',
+      'tf-worker-0 refused',
+    ]);
     expect(engine.sessions.filter((s) => s.node === idOf('tf-worker-1')).length).toBe(2);
     sampler.stop();
     expect(engine.sessions.every((s) => s.closed)).toBe(true);
@@ -104,8 +140,18 @@ describe('ProbeSampler: sessions that fail', () => {
   });
 
   it('an exec refused because the container is stopping does not mark the node shell-less', async () => {
-    const engine = fakeExec({ answer: truth, refuse: (node, attempt) => (node === idOf('tf-worker-0') && attempt === 1 ? fixture('exec-stopped.txt') : null), helperImage: 'helper:1' });
-    const sampler = new ProbeSampler(engine, () => nodes, () => undefined, {}, () => false);
+    const engine = fakeExec({
+      answer: truth,
+      refuse: (node, attempt) => (node === idOf('tf-worker-0') && attempt === 1 ? fixture('exec-stopped.txt') : null),
+      helperImage: 'helper:1',
+    });
+    const sampler = new ProbeSampler(
+      engine,
+      () => nodes,
+      () => undefined,
+      {},
+      () => false,
+    );
     sampler.start(60_000);
     await vi.advanceTimersByTimeAsync(500);
     await settle(sampler.round('tf'));
@@ -119,8 +165,18 @@ describe('ProbeSampler: sessions that fail', () => {
 
   it('an image with no sh is probed from a helper, until the container starts again', async () => {
     let view = nodes;
-    const engine = fakeExec({ answer: truth, refuse: (node) => (node === idOf('tf-worker-0') && view === nodes ? fixture('exec-no-shell.txt') : null), helperImage: 'helper:1' });
-    const sampler = new ProbeSampler(engine, () => view, () => undefined, { helperImage: 'helper:1' }, () => false);
+    const engine = fakeExec({
+      answer: truth,
+      refuse: (node) => (node === idOf('tf-worker-0') && view === nodes ? fixture('exec-no-shell.txt') : null),
+      helperImage: 'helper:1',
+    });
+    const sampler = new ProbeSampler(
+      engine,
+      () => view,
+      () => undefined,
+      { helperImage: 'helper:1' },
+      () => false,
+    );
     sampler.start(60_000);
     await vi.advanceTimersByTimeAsync(500);
     expect(sampler.reachability.find((e) => e.from === 'tf-worker-0')).toMatchObject({ to: 'tf-ps-0', tcp: 'ok' });
@@ -128,7 +184,11 @@ describe('ProbeSampler: sessions that fail', () => {
     // Restarted (a new start time and pid; here its image got a shell): the exec is tried again.
     view = nodes.map((n) => (n.name === 'tf-worker-0' ? { ...n, startedAt: '2026-01-01T01:00:00Z', pid: 4242 } : n));
     await settle(sampler.round('tf'));
-    expect(engine.sessions.filter((s) => s.node === idOf('tf-worker-0')).map((s) => s.via)).toEqual(['exec', 'helper', 'exec']);
+    expect(engine.sessions.filter((s) => s.node === idOf('tf-worker-0')).map((s) => s.via)).toEqual([
+      'exec',
+      'helper',
+      'exec',
+    ]);
     sampler.stop();
     expect(engine.sessions.every((s) => s.closed)).toBe(true);
   });
@@ -136,7 +196,13 @@ describe('ProbeSampler: sessions that fail', () => {
   it('answers for other targets than asked are never put on a pair', async () => {
     // A probe that answers its targets in reverse order (as a mixed-up stream would look).
     const engine = fakeExec({ answer: truth, reorder: (node) => node === idOf('tf-worker-1') });
-    const sampler = new ProbeSampler(engine, () => nodes, () => undefined, {}, () => false);
+    const sampler = new ProbeSampler(
+      engine,
+      () => nodes,
+      () => undefined,
+      {},
+      () => false,
+    );
     sampler.start(60_000);
     await settle(sampler.round('all'));
     const rows = sampler.reachability.filter((e) => e.from === 'tf-worker-1');
@@ -148,7 +214,13 @@ describe('ProbeSampler: sessions that fail', () => {
 
   it('stop() while a session is being opened: the late session is closed, nothing is left open', async () => {
     const engine = fakeExec({ answer: truth, openDelayMs: 200 });
-    const sampler = new ProbeSampler(engine, () => nodes, () => undefined, {}, () => false);
+    const sampler = new ProbeSampler(
+      engine,
+      () => nodes,
+      () => undefined,
+      {},
+      () => false,
+    );
     sampler.start(60_000);
     await vi.advanceTimersByTimeAsync(50);
     sampler.stop();

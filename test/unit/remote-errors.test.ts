@@ -20,15 +20,25 @@ describe('ssh:// hosts', () => {
     expect(sshFailure(url, 'Host key verification failed.\r\n', target)).toBe(
       `${url}: Host key verification failed: its host key is unknown or has changed; check it and accept it by connecting once (ssh -p 2222 root@127.0.0.1)`,
     );
-    expect(sshFailure(url, "Warning: Permanently added '[127.0.0.1]:2222' (ED25519) to the list of known hosts.\r\nroot@127.0.0.1: Permission denied (publickey).\r\n", target)).toBe(
+    expect(
+      sshFailure(
+        url,
+        "Warning: Permanently added '[127.0.0.1]:2222' (ED25519) to the list of known hosts.\r\nroot@127.0.0.1: Permission denied (publickey).\r\n",
+        target,
+      ),
+    ).toBe(
       `${url}: root@127.0.0.1: Permission denied (publickey): no key it accepts; load one into ssh-agent or name it with IdentityFile in ~/.ssh/config (tfmon never asks for a password)`,
     );
     expect(sshFailure(url, 'ssh: connect to host 127.0.0.1 port 2222: Connection refused\r\n', target)).toBe(
       `${url}: ssh: connect to host 127.0.0.1 port 2222: Connection refused: nothing listens for SSH there`,
     );
-    expect(sshFailure('ssh://gpu-box', 'ssh: Could not resolve hostname gpu-box: Name or service not known\r\n', parseSshHost('ssh://gpu-box')!)).toBe(
-      'ssh://gpu-box: ssh: Could not resolve hostname gpu-box: Name or service not known',
-    );
+    expect(
+      sshFailure(
+        'ssh://gpu-box',
+        'ssh: Could not resolve hostname gpu-box: Name or service not known\r\n',
+        parseSshHost('ssh://gpu-box')!,
+      ),
+    ).toBe('ssh://gpu-box: ssh: Could not resolve hostname gpu-box: Name or service not known');
   });
 
   it('an SSH failure passes through the engine layer as it is', () => {
@@ -42,14 +52,22 @@ describe('TLS failures', () => {
   const err = (code: string) => Object.assign(new Error('x'), { code });
 
   it('the engine not signed by the given CA, expired, for another name', () => {
-    expect(describeConnectError(err('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), host)).toMatch(/^the Docker engine at tcp:\/\/10\.0\.0\.5:2376 shows a certificate that tfmon's ca\.pem did not sign/);
+    expect(describeConnectError(err('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), host)).toMatch(
+      /^the Docker engine at tcp:\/\/10\.0\.0\.5:2376 shows a certificate that tfmon's ca\.pem did not sign/,
+    );
     expect(describeConnectError(err('SELF_SIGNED_CERT_IN_CHAIN'), host)).toMatch(/did not sign/);
-    expect(describeConnectError(err('CERT_HAS_EXPIRED'), host)).toBe(`the Docker engine at ${host} shows an expired certificate: renew the engine's server certificate`);
+    expect(describeConnectError(err('CERT_HAS_EXPIRED'), host)).toBe(
+      `the Docker engine at ${host} shows an expired certificate: renew the engine's server certificate`,
+    );
     expect(describeConnectError(err('ERR_TLS_CERT_ALTNAME_INVALID'), host)).toMatch(/made for another name/);
   });
 
-  it('the engine refusing tfmon\'s client certificate (OpenSSL 3 and 1.1 codes)', () => {
-    expect(describeConnectError(err('ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE'), host)).toMatch(/^the Docker engine at .* refused tfmon's client certificate \(bad certificate\): the certificates come from DOCKER_CERT_PATH/);
-    expect(describeConnectError(err('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'), host)).toMatch(/\(certificate required\)/);
+  it("the engine refusing tfmon's client certificate (OpenSSL 3 and 1.1 codes)", () => {
+    expect(describeConnectError(err('ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE'), host)).toMatch(
+      /^the Docker engine at .* refused tfmon's client certificate \(bad certificate\): the certificates come from DOCKER_CERT_PATH/,
+    );
+    expect(describeConnectError(err('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'), host)).toMatch(
+      /\(certificate required\)/,
+    );
   });
 });

@@ -15,7 +15,9 @@ describe('roleFromName', () => {
     ['worker', 'worker', null],
     ['TF-WORKER-1', 'worker', 1],
   ])('%s → %s %s', (name, role, index) => expect(roleFromName(name)).toEqual({ role, index }));
-  it.each(['postgres', 'tf-workers-1', 'coworker-1', 'jupyter'])('%s has no role', (name) => expect(roleFromName(name)).toBe(null));
+  it.each(['postgres', 'tf-workers-1', 'coworker-1', 'jupyter'])('%s has no role', (name) =>
+    expect(roleFromName(name)).toBe(null),
+  );
 });
 
 describe('toNodeView', () => {
@@ -25,18 +27,40 @@ describe('toNodeView', () => {
     expect(v.tfConfigError).toBe(null);
   });
   it('falls back to labels when TF_CONFIG is invalid, and says why', () => {
-    const v = toNodeView(facts({ tfConfigRaw: '{"cluster": [}', labels: { 'tfmon.role': 'ps', 'tfmon.index': '2', 'tfmon.port': '3333' } }));
+    const v = toNodeView(
+      facts({
+        tfConfigRaw: '{"cluster": [}',
+        labels: { 'tfmon.role': 'ps', 'tfmon.index': '2', 'tfmon.port': '3333' },
+      }),
+    );
     expect([v.role, v.index, v.roleSource, v.port]).toEqual(['ps', 2, 'label', 3333]);
     expect(v.tfConfigError).toMatch(/not JSON/);
   });
   it('falls back to the name, then to unknown', () => {
-    expect(toNodeView(facts({ tfConfigRaw: null, labels: {}, name: 'exp-worker-7' }))).toMatchObject({ role: 'worker', index: 7, roleSource: 'name', port: null });
-    expect(toNodeView(facts({ tfConfigRaw: null, labels: {}, name: 'jupyter' }))).toMatchObject({ role: 'unknown', index: null, roleSource: 'unknown' });
+    expect(toNodeView(facts({ tfConfigRaw: null, labels: {}, name: 'exp-worker-7' }))).toMatchObject({
+      role: 'worker',
+      index: 7,
+      roleSource: 'name',
+      port: null,
+    });
+    expect(toNodeView(facts({ tfConfigRaw: null, labels: {}, name: 'jupyter' }))).toMatchObject({
+      role: 'unknown',
+      index: null,
+      roleSource: 'unknown',
+    });
   });
   it('orders chief, ps, workers by index, evaluator, unknown', () => {
     const views = ['jupyter', 'tf-worker-10', 'tf-evaluator', 'tf-worker-2', 'tf-ps-0', 'tf-chief'].map((name) =>
-      toNodeView(facts({ name, tfConfigRaw: null, labels: {} })));
-    expect(views.sort(compareNodes).map((v) => v.name)).toEqual(['tf-chief', 'tf-ps-0', 'tf-worker-2', 'tf-worker-10', 'tf-evaluator', 'jupyter']);
+      toNodeView(facts({ name, tfConfigRaw: null, labels: {} })),
+    );
+    expect(views.sort(compareNodes).map((v) => v.name)).toEqual([
+      'tf-chief',
+      'tf-ps-0',
+      'tf-worker-2',
+      'tf-worker-10',
+      'tf-evaluator',
+      'jupyter',
+    ]);
   });
 });
 
@@ -60,7 +84,8 @@ describe('factsFromInspect (recorded inspect of a sim worker)', () => {
   });
   it('reads GPU requests like docker run --gpus', () => {
     const withGpus = (req: object): string | null =>
-      factsFromInspect({ HostConfig: { DeviceRequests: [{ Driver: '', Capabilities: [['gpu']], ...req }] } }, net).gpuRequest;
+      factsFromInspect({ HostConfig: { DeviceRequests: [{ Driver: '', Capabilities: [['gpu']], ...req }] } }, net)
+        .gpuRequest;
     expect(withGpus({ Count: -1 })).toBe('all');
     expect(withGpus({ Count: 2 })).toBe('2');
     expect(withGpus({ Count: 0, DeviceIDs: ['0', '1'] })).toBe('device=0,1');

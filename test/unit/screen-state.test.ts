@@ -3,21 +3,52 @@ import { describe, expect, it } from 'vitest';
 import type { LogLine } from '../../source/cluster/logs.js';
 import { buildMatrix } from '../../source/ui/matrix-model.js';
 import {
-  INITIAL, helpShown, logsShown, paneOf, reduce, screenViewOf, selectedRow, viewOf,
-  type Command, type KeyContext, type ScreenState,
+  INITIAL,
+  helpShown,
+  logsShown,
+  paneOf,
+  reduce,
+  screenViewOf,
+  selectedRow,
+  viewOf,
+  type Command,
+  type KeyContext,
+  type ScreenState,
 } from '../../source/ui/screen-state.js';
 import type { KeyFlags } from '../../source/ui/keys.js';
 import { seedFacts, seedTasks, snapshotOf } from '../helpers/snapshot.js';
 
 const nodes = snapshotOf(seedFacts([...seedTasks, { type: 'chief', index: 0, host: 'tf-chief', port: 2222 }])).nodes;
-const lines: LogLine[] = Array.from({ length: 50 }, (_, i) => ({ seq: i + 1, node: 'id-tf-ps-0', stream: 'stdout', ts: null, time: i, text: i === 40 ? 'ERROR boom' : `line ${i}`, level: i === 40 ? 'error' : null }));
+const lines: LogLine[] = Array.from({ length: 50 }, (_, i) => ({
+  seq: i + 1,
+  node: 'id-tf-ps-0',
+  stream: 'stdout',
+  ts: null,
+  time: i,
+  text: i === 40 ? 'ERROR boom' : `line ${i}`,
+  level: i === 40 ? 'error' : null,
+}));
 
 function ctx(over: Partial<KeyContext> = {}): KeyContext {
-  return { nodes, pageRows: 2, matrix: buildMatrix(nodes, []), logLines: () => lines, logRows: 10, readOnly: false, canChange: true, tfConfigDir: null, ...over };
+  return {
+    nodes,
+    pageRows: 2,
+    matrix: buildMatrix(nodes, []),
+    logLines: () => lines,
+    logRows: 10,
+    readOnly: false,
+    canChange: true,
+    tfConfigDir: null,
+    ...over,
+  };
 }
 
 /** Presses keys in order (names as in the key table, or text), returning the last state and every command. */
-function press(keys: (string | [string, KeyFlags])[], from: ScreenState = INITIAL, c: KeyContext = ctx()): { state: ScreenState; commands: Command[] } {
+function press(
+  keys: (string | [string, KeyFlags])[],
+  from: ScreenState = INITIAL,
+  c: KeyContext = ctx(),
+): { state: ScreenState; commands: Command[] } {
   let state = from;
   const commands: Command[] = [];
   for (const k of keys) {
@@ -40,7 +71,15 @@ describe('screen state', () => {
     expect(selectedRow(press(['j', 'j', 'j', 'j', 'j']).state, nodes)).toBe(3); // stays on the last row
     expect(selectedRow(press(['j', 'k', 'k']).state, nodes)).toBe(0);
     expect(selectedRow(press([['', { pageDown: true }]]).state, nodes)).toBe(2);
-    expect(selectedRow(press([['', { end: true }], ['', { home: true }]]).state, nodes)).toBe(0);
+    expect(
+      selectedRow(
+        press([
+          ['', { end: true }],
+          ['', { home: true }],
+        ]).state,
+        nodes,
+      ),
+    ).toBe(0);
     // tf-ps-0 selected; a node above it leaves: the selection stays on tf-ps-0.
     const s = press(['j']).state;
     expect(selectedRow(s, nodes.slice(1))).toBe(0);
@@ -83,7 +122,9 @@ describe('screen state', () => {
     const asked = press(['j', 'j', 'j', 'r']).state;
     expect(asked.question?.text).toBe('Restart tf-worker-1? [y/N]');
     expect(viewOf(asked)).toBe('dialog');
-    expect(press(['y'], asked).commands).toEqual([{ kind: 'restart', ids: ['id-tf-worker-1'], done: 'restarted tf-worker-1' }]);
+    expect(press(['y'], asked).commands).toEqual([
+      { kind: 'restart', ids: ['id-tf-worker-1'], done: 'restarted tf-worker-1' },
+    ]);
     const no = press(['n'], asked);
     expect(no.commands).toEqual([]);
     expect(no.state.notice).toEqual({ text: 'cancelled: nothing changed', tone: 'info' });
@@ -150,7 +191,13 @@ describe('screen state', () => {
   });
 
   it('a question from an action (restart the chief after +) waits like a key question', () => {
-    const s = reduce(INITIAL, { type: 'ask', question: { text: 'restart tf-chief now?', command: { kind: 'restart', ids: ['id-tf-chief'], done: 'restarted tf-chief' } } }).state;
+    const s = reduce(INITIAL, {
+      type: 'ask',
+      question: {
+        text: 'restart tf-chief now?',
+        command: { kind: 'restart', ids: ['id-tf-chief'], done: 'restarted tf-chief' },
+      },
+    }).state;
     expect(s.question?.text).toBe('restart tf-chief now? [y/N]');
     expect(press(['Y'], s).commands).toEqual([{ kind: 'restart', ids: ['id-tf-chief'], done: 'restarted tf-chief' }]);
   });

@@ -38,8 +38,14 @@ describe('width', () => {
 });
 
 describe('format', () => {
-  it.each([[0, '0s'], [59_000, '59s'], [61_000, '1m'], [3_599_000, '59m'], [3_723_000, '1h02m'], [90_000_000, '1d1h']])('%d ms → %s', (ms, s) =>
-    expect(formatDuration(ms)).toBe(s));
+  it.each([
+    [0, '0s'],
+    [59_000, '59s'],
+    [61_000, '1m'],
+    [3_599_000, '59m'],
+    [3_723_000, '1h02m'],
+    [90_000_000, '1d1h'],
+  ])('%d ms → %s', (ms, s) => expect(formatDuration(ms)).toBe(s));
   it('labels states', () => {
     expect(stateLabel(toNodeView(facts({ state: 'exited', exitCode: 1, restarts: 3 })))).toBe('exited (1) ↻3');
     expect(stateLabel(toNodeView(facts({ health: 'unhealthy' })))).toBe('running (unhealthy)');

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { clusterSpecOf, ownAddress, parseTfConfig, splitAddress, tfConfigFor, type TaskSpec } from '../../source/cluster/tf-config.js';
+import {
+  clusterSpecOf,
+  ownAddress,
+  parseTfConfig,
+  splitAddress,
+  tfConfigFor,
+  type TaskSpec,
+} from '../../source/cluster/tf-config.js';
 
 const seed = {
   cluster: { worker: ['tf-worker-0:2222', 'tf-worker-1:2222'], ps: ['tf-ps-0:2222'] },
@@ -20,8 +27,16 @@ describe('parseTfConfig', () => {
   });
 
   it('accepts the {index: address} form, sorted by index', () => {
-    const r = parseTfConfig(JSON.stringify({ cluster: { worker: { '1': 'b:1', '0': 'a:1' }, ps: ['p:1'] }, task: { type: 'worker', index: 1 } }));
-    expect(r.ok && r.config.cluster['worker']).toEqual([{ index: 0, address: 'a:1' }, { index: 1, address: 'b:1' }]);
+    const r = parseTfConfig(
+      JSON.stringify({
+        cluster: { worker: { '1': 'b:1', '0': 'a:1' }, ps: ['p:1'] },
+        task: { type: 'worker', index: 1 },
+      }),
+    );
+    expect(r.ok && r.config.cluster['worker']).toEqual([
+      { index: 0, address: 'a:1' },
+      { index: 1, address: 'b:1' },
+    ]);
   });
 
   const bad: [string, string, RegExp][] = [
@@ -31,15 +46,27 @@ describe('parseTfConfig', () => {
     ['unknown job', JSON.stringify({ cluster: { trainer: ['m:1'] } }), /unknown job "trainer"/],
     ['two chiefs', JSON.stringify({ cluster: { chief: ['a:1', 'b:1'] } }), /more than one chief/],
     ['two evaluators', JSON.stringify({ cluster: { evaluator: ['a:1', 'b:1'] } }), /more than one evaluator/],
-    ['index too high', JSON.stringify({ ...seed, task: { type: 'worker', index: 2 } }), /worker:2 is not in the cluster \(it has 2 worker tasks\)/],
+    [
+      'index too high',
+      JSON.stringify({ ...seed, task: { type: 'worker', index: 2 } }),
+      /worker:2 is not in the cluster \(it has 2 worker tasks\)/,
+    ],
     ['negative index', JSON.stringify({ ...seed, task: { type: 'worker', index: -1 } }), /non-negative integer/],
     ['string index', JSON.stringify({ ...seed, task: { type: 'worker', index: '0' } }), /non-negative integer/],
-    ['type not in cluster', JSON.stringify({ ...seed, task: { type: 'chief', index: 0 } }), /"chief" is not in the cluster/],
+    [
+      'type not in cluster',
+      JSON.stringify({ ...seed, task: { type: 'chief', index: 0 } }),
+      /"chief" is not in the cluster/,
+    ],
     ['bad task type', JSON.stringify({ ...seed, task: { type: 'master', index: 0 } }), /not one of/],
     ['address without port', JSON.stringify({ cluster: { ps: ['tf-ps-0'] } }), /is not host:port/],
     ['port out of range', JSON.stringify({ cluster: { ps: ['tf-ps-0:70000'] } }), /is not host:port/],
     ['non-string address', JSON.stringify({ cluster: { ps: [2222] } }), /is not a string/],
-    ['duplicate address', JSON.stringify({ cluster: { ps: ['a:1'], worker: ['a:1'] } }), /listed twice \(ps:0 and worker:0\)/],
+    [
+      'duplicate address',
+      JSON.stringify({ cluster: { ps: ['a:1'], worker: ['a:1'] } }),
+      /listed twice \(ps:0 and worker:0\)/,
+    ],
     ['1 MB long', JSON.stringify({ cluster: { ps: [`${'x'.repeat(1_000_000)}:1`] } }), /characters long/],
   ];
   it.each(bad)('rejects %s', (_name, text, message) => {
@@ -65,7 +92,9 @@ describe('splitAddress', () => {
     ['[::1]:80', { host: '[::1]', port: 80 }],
     ['10.0.0.1:1', { host: '10.0.0.1', port: 1 }],
   ])('%s', (address, expected) => expect(splitAddress(address)).toEqual(expected));
-  it.each(['host', 'host:0', 'host:65536', ':22', 'a b:1', 'host:port'])('rejects %s', (a) => expect(splitAddress(a)).toBe(null));
+  it.each(['host', 'host:0', 'host:65536', ':22', 'a b:1', 'host:port'])('rejects %s', (a) =>
+    expect(splitAddress(a)).toBe(null),
+  );
 });
 
 describe('generation', () => {

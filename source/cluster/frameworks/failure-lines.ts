@@ -32,7 +32,11 @@ export function ranksWaitedFor(line: string | null): { joined: number; total: nu
 /** A rank that gave up waiting for the rest of the job: the store's count of clients (torch 2.x),
  * torch 1.13's bare "Socket Timeout", an elastic rendezvous that timed out. */
 export function waitedForTheJob(line: string | null): boolean {
-  return line !== null && (ranksWaitedFor(line) !== null || /\bSocket Timeout\b|RendezvousTimeoutError|Timed out initializing process group/.test(line));
+  return (
+    line !== null &&
+    (ranksWaitedFor(line) !== null ||
+      /\bSocket Timeout\b|RendezvousTimeoutError|Timed out initializing process group/.test(line))
+  );
 }
 
 /** NCCL's watchdog on a collective that did not finish in time, as torch 1.x and 2.x print it, alone,
@@ -40,7 +44,11 @@ export function waitedForTheJob(line: string | null): boolean {
  * watchdog's `terminate … what():` line: "[Rank 3] Watchdog caught collective operation timeout:
  * WorkNCCL(SeqNum=56693, OpType=BROADCAST, Timeout(ms)=1800000) ran for 1804371 milliseconds". */
 export function ncclTimeout(line: string | null): { rank: number; seq: number; op: string; timeoutMs: number } | null {
-  const m = line ? /\[Rank (\d+)\] Watchdog caught collective operation timeout: WorkNCCL\(SeqNum=(\d+), OpType=(\w+)[^)]*?Timeout\(ms\)=(\d+)\)/.exec(line) : null;
+  const m = line
+    ? /\[Rank (\d+)\] Watchdog caught collective operation timeout: WorkNCCL\(SeqNum=(\d+), OpType=(\w+)[^)]*?Timeout\(ms\)=(\d+)\)/.exec(
+        line,
+      )
+    : null;
   return m ? { rank: Number(m[1]), seq: Number(m[2]), op: m[3]!, timeoutMs: Number(m[4]) } : null;
 }
 
@@ -62,7 +70,12 @@ export function tellingError(lines: readonly { text: string; level: string | nul
   const errors = lines.filter((l) => l.level === 'error').map((l) => l.text);
   const last = errors.at(-1) ?? null;
   if (last === null || !(workerFailed(last) || ECHO.test(last))) return last;
-  return errors.slice(-40).reverse().find((t) => peerNamed(t) !== null) ?? last;
+  return (
+    errors
+      .slice(-40)
+      .reverse()
+      .find((t) => peerNamed(t) !== null) ?? last
+  );
 }
 
 /** torchrun's report when a worker failed (torch.distributed.elastic's ChildFailedError): its "Root
@@ -70,7 +83,8 @@ export function tellingError(lines: readonly { text: string; level: string | nul
  * says — or null when the lines hold no such report. The last such report counts. */
 export function elasticRootCause(lines: readonly string[]): string | null {
   let at = -1;
-  for (let i = lines.length - 1; i >= 0 && at === -1; i--) if (/Root Cause \(first observed failure\):/.test(lines[i]!)) at = i;
+  for (let i = lines.length - 1; i >= 0 && at === -1; i--)
+    if (/Root Cause \(first observed failure\):/.test(lines[i]!)) at = i;
   if (at === -1) return null;
   const field = (name: string): string | null => {
     for (const line of lines.slice(at + 1, at + 12)) {
@@ -86,7 +100,11 @@ export function elasticRootCause(lines: readonly string[]): string | null {
   // torch 1.13 gives no traceback in the report by default: the worker's own line before it may
   // still name the peer it lost (torch 2.x marks each rank's lines: only that rank's).
   const own = new RegExp(`^\\[rank${/^\d+/.exec(rank)?.[0] ?? ''}\\]:|^(?!\\[rank\\d+\\]:)`);
-  const lost = lines.slice(Math.max(0, at - 80), at).reverse().find((t) => own.test(t) && peerNamed(t) !== null)?.trim();
+  const lost = lines
+    .slice(Math.max(0, at - 80), at)
+    .reverse()
+    .find((t) => own.test(t) && peerNamed(t) !== null)
+    ?.trim();
   const said = why && !/To enable traceback/.test(why) ? `: ${why}` : lost ? `: ${lost}` : '';
   return `ChildFailedError: rank ${rank} failed first, exit code ${exit}${said}`;
 }

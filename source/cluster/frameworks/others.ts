@@ -42,7 +42,10 @@ export const jax: Recognise = ({ frameworkEnv: env }) => {
 export const keras: Recognise = ({ frameworkEnv: env }) => {
   const addresses = env['KERAS_DISTRIBUTION_JOB_ADDRESSES'];
   if (addresses === undefined) return null;
-  const list = addresses.split(',').map((a) => a.trim()).filter(Boolean);
+  const list = addresses
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   const id = intOf(env['KERAS_DISTRIBUTION_PROCESS_ID']);
   const first = list[0] ?? null;
   return {

@@ -4,12 +4,17 @@ import type { ContainerFacts, FrameworkName, NodeView, Role } from '../types.js'
 
 /** A container's place in its job, as a framework module reads it: the NodeView fields it sets;
  * `port` is the one it serves that its peers dial (the master's store), or null. */
-export type Placement = Pick<NodeView, 'role' | 'index' | 'roleSource' | 'worldSize' | 'master' | 'ranks' | 'port'> & { framework: FrameworkName };
+export type Placement = Pick<NodeView, 'role' | 'index' | 'roleSource' | 'worldSize' | 'master' | 'ranks' | 'port'> & {
+  framework: FrameworkName;
+};
 
 /** One framework's reading of a container; null when it is not one of its jobs. */
-export type Recognise = (facts: Pick<ContainerFacts, 'frameworkEnv' | 'command' | 'name' | 'hostname'>) => Placement | null;
+export type Recognise = (
+  facts: Pick<ContainerFacts, 'frameworkEnv' | 'command' | 'name' | 'hostname'>,
+) => Placement | null;
 
-export const intOf = (v: string | undefined): number | null => (v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) : null);
+export const intOf = (v: string | undefined): number | null =>
+  v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) : null;
 
 /** "host:port" split; IPv6 in brackets. */
 export function hostPort(address: string): { host: string; port: number | null } {
@@ -18,8 +23,9 @@ export function hostPort(address: string): { host: string; port: number | null }
 }
 
 /** A rank of a PyTorch, Horovod, JAX or Keras job (not a TensorFlow task, nor an unknown container). */
-export const isJobRank = <T extends Pick<NodeView, 'framework'>>(n: T): n is T & { framework: Exclude<FrameworkName, 'tensorflow'> } =>
-  n.framework !== null && n.framework !== 'tensorflow';
+export const isJobRank = <T extends Pick<NodeView, 'framework'>>(
+  n: T,
+): n is T & { framework: Exclude<FrameworkName, 'tensorflow'> } => n.framework !== null && n.framework !== 'tensorflow';
 
 /** Rank 0 hosts the meeting point in every framework tfmon reads besides TensorFlow. */
 export const roleOfRank = (rank: number | null): Role => (rank === 0 ? 'master' : 'worker');

@@ -19,7 +19,10 @@ export function shellWords(text: string): string[] {
 export function torchrunFlags(command: readonly string[]): Map<string, string> | null {
   // `sh -c "…"`, `bash -lc '…'`: the script is one word; look inside it.
   const words = command.flatMap((w) => (/\s/.test(w) ? shellWords(w) : [w]));
-  const at = words.findIndex((w, i) => /(^|\/)torchrun$/.test(w) || (w === '-m' && /^torch\.distributed\.(run|launch)$/.test(words[i + 1] ?? '')));
+  const at = words.findIndex(
+    (w, i) =>
+      /(^|\/)torchrun$/.test(w) || (w === '-m' && /^torch\.distributed\.(run|launch)$/.test(words[i + 1] ?? '')),
+  );
   if (at === -1) return null;
   const flags = new Map<string, string>();
   const rest = words.slice(at + (words[at] === '-m' ? 2 : 1));
@@ -67,11 +70,17 @@ export const pytorch: Recognise = ({ frameworkEnv: env, command, hostname }) => 
     const standalone = flags?.get('standalone') === 'true';
     const backend = get('rdzv_backend') ?? (get('rdzv_endpoint') ? 'c10d' : 'static');
     const endpoint = get('rdzv_endpoint');
-    const master = standalone ? null
+    const master = standalone
+      ? null
       : backend === 'static' || !endpoint
-        ? (get('master_addr') ? `${get('master_addr')}:${intOf(get('master_port')) ?? TORCH_MASTER_PORT}` : null)
-        : (hostPort(endpoint).port === null ? `${endpoint}:${C10D_PORT}` : endpoint);
-    const ranks: [number, number] | null = nodeRank !== null && perNode !== null ? [nodeRank * perNode, nodeRank * perNode + perNode - 1] : null;
+        ? get('master_addr')
+          ? `${get('master_addr')}:${intOf(get('master_port')) ?? TORCH_MASTER_PORT}`
+          : null
+        : hostPort(endpoint).port === null
+          ? `${endpoint}:${C10D_PORT}`
+          : endpoint;
+    const ranks: [number, number] | null =
+      nodeRank !== null && perNode !== null ? [nodeRank * perNode, nodeRank * perNode + perNode - 1] : null;
     // c10d: the store is where torch finds the endpoint to be itself, whatever the node's rank (given
     // at rendezvous when --node_rank is not); static: on node rank 0.
     const c10d = !standalone && backend !== 'static' && master !== null;

@@ -19,7 +19,13 @@ export function masterTarget(node: NodeView): Target[] {
 }
 
 /** A job whose ranks meet at one master: PyTorch, Horovod, JAX, Keras 3. */
-function rankJob(name: Exclude<FrameworkName, 'tensorflow'>, label: string, recognise: Recognise, extra: Framework['checks'] = () => [], regenerates: Framework['regenerates'] = null): Framework {
+function rankJob(
+  name: Exclude<FrameworkName, 'tensorflow'>,
+  label: string,
+  recognise: Recognise,
+  extra: Framework['checks'] = () => [],
+  regenerates: Framework['regenerates'] = null,
+): Framework {
   return {
     name,
     label,
@@ -42,7 +48,8 @@ export const FRAMEWORKS: readonly Framework[] = [
 const BY_NAME = new Map(FRAMEWORKS.map((f) => [f.name, f]));
 
 /** The framework a node runs, or null (a container no framework recognises). */
-export const frameworkOf = (n: Pick<NodeView, 'framework'>): Framework | null => (n.framework ? BY_NAME.get(n.framework) ?? null : null);
+export const frameworkOf = (n: Pick<NodeView, 'framework'>): Framework | null =>
+  n.framework ? (BY_NAME.get(n.framework) ?? null) : null;
 
 /** A framework by its name (every FrameworkName has one). */
 export const frameworkNamed = (name: FrameworkName): Framework => BY_NAME.get(name)!;

@@ -23,11 +23,23 @@ function talksTo(role: Role, hasPs: boolean): readonly Role[] {
 
 function checks(tf: readonly NodeView[], all: readonly NodeView[]): Problem[] {
   const problems: Problem[] = [];
-  const add = (severity: Problem['severity'], node: string | null, code: Problem['code'], message: string, nodes?: string[]): void => {
+  const add = (
+    severity: Problem['severity'],
+    node: string | null,
+    code: Problem['code'],
+    message: string,
+    nodes?: string[],
+  ): void => {
     problems.push({ severity, node, code, message, ...(nodes ? { nodes } : {}) });
   };
   for (const node of tf) {
-    if (node.tfConfigRaw === null) add('warning', node.name, 'tf_config_missing', 'no TF_CONFIG in the environment: TensorFlow will not know the cluster');
+    if (node.tfConfigRaw === null)
+      add(
+        'warning',
+        node.name,
+        'tf_config_missing',
+        'no TF_CONFIG in the environment: TensorFlow will not know the cluster',
+      );
   }
 
   // TensorFlow does not check that two tasks claim the same slot: the job hangs instead.
@@ -49,17 +61,27 @@ function checks(tf: readonly NodeView[], all: readonly NodeView[]): Problem[] {
     for (const node of tf) {
       if (!node.tfConfigParsed || node.role === 'unknown') continue;
       const diff = specDiff(node.tfConfigParsed, spec);
-      if (diff.length) add('error', node.name, 'tf_config_stale', `TF_CONFIG differs from the live topology: ${diff.join('; ')}`);
+      if (diff.length)
+        add('error', node.name, 'tf_config_stale', `TF_CONFIG differs from the live topology: ${diff.join('; ')}`);
     }
   } else if (/more than one/.test(topology.error)) {
     add('error', null, 'topology_invalid', topology.error);
   }
   // TensorFlow numbers a job's tasks by their position in the list: a missing index shifts the rest.
   for (const role of ['chief', 'worker', 'ps', 'evaluator'] as const) {
-    const indexes = [...new Set(tf.filter((n) => n.role === role && n.index !== null).map((n) => n.index as number))].sort((a, b) => a - b);
-    const missing = indexes.length ? Array.from({ length: indexes.at(-1)! + 1 }, (_, i) => i).filter((i) => !indexes.includes(i)) : [];
+    const indexes = [
+      ...new Set(tf.filter((n) => n.role === role && n.index !== null).map((n) => n.index as number)),
+    ].sort((a, b) => a - b);
+    const missing = indexes.length
+      ? Array.from({ length: indexes.at(-1)! + 1 }, (_, i) => i).filter((i) => !indexes.includes(i))
+      : [];
     if (missing.length) {
-      add('error', null, 'index_gap', `${role} indexes ${indexes.join(', ')}: ${missing.join(', ')} missing (TensorFlow numbers tasks by their position in the list)`);
+      add(
+        'error',
+        null,
+        'index_gap',
+        `${role} indexes ${indexes.join(', ')}: ${missing.join(', ')} missing (TensorFlow numbers tasks by their position in the list)`,
+      );
     }
   }
 
@@ -70,17 +92,32 @@ function checks(tf: readonly NodeView[], all: readonly NodeView[]): Problem[] {
       for (const t of tasks) {
         const host = splitAddress(t.address)?.host ?? '';
         if (taskCount > 1 && /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)$/i.test(host)) {
-          add('error', node.name, 'loopback_address', `TF_CONFIG lists ${job} ${t.index} at ${t.address}: in a multi-node cluster each task must be reached by its name`);
+          add(
+            'error',
+            node.name,
+            'loopback_address',
+            `TF_CONFIG lists ${job} ${t.index} at ${t.address}: in a multi-node cluster each task must be reached by its name`,
+          );
         }
       }
     }
     if (node.role !== 'unknown' && node.grpcFailFast === null && node.tfConfigRaw !== null) {
-      add('warning', node.name, 'grpc_fail_fast_unset', 'GRPC_FAIL_FAST is not set: TensorFlow parameter-server training expects use_caller (a lost peer fails fast instead of hanging)');
+      add(
+        'warning',
+        node.name,
+        'grpc_fail_fast_unset',
+        'GRPC_FAIL_FAST is not set: TensorFlow parameter-server training expects use_caller (a lost peer fails fast instead of hanging)',
+      );
     }
   }
   const roles = new Set(all.map((n) => n.role));
   if (roles.has('ps') && !roles.has('chief')) {
-    add('warning', null, 'no_chief', 'the cluster has ps tasks but no chief: TF2 ParameterServerStrategy needs a coordinator of task type chief');
+    add(
+      'warning',
+      null,
+      'no_chief',
+      'the cluster has ps tasks but no chief: TF2 ParameterServerStrategy needs a coordinator of task type chief',
+    );
   }
   return problems;
 }
