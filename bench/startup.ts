@@ -80,7 +80,7 @@ export interface FrameDriver {
   close(): void;
 }
 
-/** The live screen as run-tui renders it (Ink's own render, interactive, incremental), on a bench
+/** The live screen as commands/screen.tsx renders it (Ink's own render, interactive, incremental), on a bench
  * terminal: what a frame costs from a snapshot change to the bytes written. */
 export async function frameDriver(first: Snapshot, columns: number, rows: number): Promise<FrameDriver> {
   let current = first;

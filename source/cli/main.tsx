@@ -23,7 +23,7 @@ import {
 } from '../commands/flags.js';
 import { EngineError } from '../engine/errors.js';
 import { parseSince } from '../cluster/logs.js';
-import { unexpectedErrorLine } from './unexpected.js';
+import { unexpectedErrorLine } from '../text/unexpected.js';
 import { COMMANDS, FLAGS, misplacedFlag, optionsHelpText } from './flag-table.js';
 import { keysHelpText } from '../ui/keys.js';
 import { DEFAULT_METRICS_ADDRESS, parseListenAddress, type ListenAddress } from '../metrics/address.js';
@@ -202,8 +202,8 @@ async function main(): Promise<number> {
       // React's production build is fixed at build time (scripts/build.mjs): in React 19 the
       // development one keeps a performance measure per render (+38 MB a minute under churn,
       // measured), so a NODE_ENV=development left in a user's shell must not reach it.
-      const { runTui } = await import('../ui/run-tui.js');
-      return runTui(common, {
+      const { runScreen } = await import('../commands/screen.js');
+      return runScreen(common, {
         altScreen: f.altScreen,
         metrics: f.metrics === undefined ? null : parseMetricsAddress(f.metrics),
       });

@@ -1,7 +1,7 @@
 // `tfmon status [--json]`: one listing, printed, exit code 0 (1 when the engine or network fails).
 import { asciiOnly } from '../text/locale.js';
 import { monitorOf, monitorOptions, type CommonOptions, type Io } from './context.js';
-import { statusJson } from './status-json.js';
+import { statusJson } from '../cluster/status-json.js';
 import { statusTable } from './status-table.js';
 
 export async function runStatus(options: CommonOptions & { json: boolean }, io: Io): Promise<number> {

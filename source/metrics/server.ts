@@ -3,7 +3,7 @@
 // nothing else: a scrape makes no Docker call, and nothing here can change the cluster.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Snapshot } from '../cluster/types.js';
-import { statusJson } from '../commands/status-json.js';
+import { statusJson } from '../cluster/status-json.js';
 import { EngineError } from '../engine/errors.js';
 import { formatAddress, type ListenAddress } from './address.js';
 import { forgetServing, noteServing } from './serving-note.js';

@@ -1,5 +1,5 @@
 // The live screen's one stateful hook: keys → reduce() (screen-state.ts) → a new state, and the
-// Commands that come back carried out on the actions run-tui.tsx binds to the monitor and the engine.
+// Commands that come back carried out on the actions commands/screen.tsx binds to the monitor and the engine.
 // Never a Docker call from a render: only from a key's command.
 import { useApp, useInput } from 'ink';
 import { useEffect, useRef, useState } from 'react';

@@ -12,7 +12,7 @@ import { restartNodes } from '../../source/engine/cluster-actions.js';
 import { Engine } from '../../source/engine/engine.js';
 import { ClusterMonitor } from '../../source/monitor/cluster-monitor.js';
 import { App } from '../../source/ui/App.js';
-import { clusterActions } from '../../source/ui/run-tui.js';
+import { clusterActions } from '../../source/commands/screen.js';
 import { cleanup, docker, own, requireEngine, simImage, TEST_LABEL, testLabels, tfmon, waitUntil } from './harness.js';
 import { freePortRun } from '../../bench/scrape.js';
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { FLAGS } from '../../source/cli/flag-table.js';
 import { explain } from '../../source/cluster/causes.js';
 import { KNOWN_CODES } from '../../source/cluster/fixes.js';
-import { statusJson } from '../../source/commands/status-json.js';
+import { statusJson } from '../../source/cluster/status-json.js';
 import { metricFamilies } from '../../source/metrics/families.js';
 import { seedFacts, snapshotOf } from '../helpers/snapshot.js';
 

@@ -1,8 +1,8 @@
 // The `tfmon status --json` contract (documented in docs/status-json.md). Add fields, never rename.
-import type { ContainerGpu } from '../cluster/gpu.js';
-import type { NodeUsage, NodeView, Snapshot } from '../cluster/types.js';
-import type { Usage } from '../cluster/usage.js';
-import type { NodeTraining } from '../cluster/training.js';
+import type { ContainerGpu } from './gpu.js';
+import type { NodeUsage, NodeView, Snapshot } from './types.js';
+import type { Usage } from './usage.js';
+import type { NodeTraining } from './training.js';
 
 /** One node of the contract: its facts, then the Usage fields (same names, rounded). */
 export interface StatusNode extends Usage {

@@ -1,9 +1,11 @@
-// Starts the monitor, then the Ink screen. Errors before the screen opens are one line on stderr.
+// `tfmon` in a terminal: the live screen, a command like status and serve. Starts the monitor, then
+// the Ink screen (ui/App.tsx) with the keys' actions bound to the engine. Errors before the screen opens
+// are one line on stderr.
 import { render } from 'ink';
-import { engineOf, monitorOf, monitorOptions, type CommonOptions } from '../commands/context.js';
+import { engineOf, monitorOf, monitorOptions, type CommonOptions } from './context.js';
 import type { Engine } from '../engine/engine.js';
 import type { Monitor } from '../monitor/monitor.js';
-import { App, type ScreenActions } from './App.js';
+import { App, type ScreenActions } from '../ui/App.js';
 import {
   applyTfConfig,
   restartNodes,
@@ -16,9 +18,9 @@ import { lastWorker, regeneratesJob, tfConfigPlan } from '../cluster/regenerate.
 import { applyJobVariables, resizeJob } from '../engine/job-actions.js';
 import { asciiOnly, colorEnabled, supportsHyperlinks } from '../text/locale.js';
 import { DEFAULT_LOG_OPTIONS } from '../monitor/log-follower.js';
-import { unexpectedErrorLine } from '../cli/unexpected.js';
+import { unexpectedErrorLine } from '../text/unexpected.js';
 import type { ListenAddress } from '../metrics/address.js';
-import { homeAfterAlternateScreen } from './screen-top.js';
+import { homeAfterAlternateScreen } from '../ui/screen-top.js';
 
 /** The keys' actions, always on the monitor's current nodes, each on the engine that owns its node
  * (one engine, or several with --host repeated). */
@@ -75,14 +77,14 @@ export function clusterActions(
   };
 }
 
-export interface TuiOptions {
+export interface ScreenOptions {
   /** Draw on the terminal's alternate screen and give the terminal back as it was (--no-alt-screen: false). */
   altScreen: boolean;
   /** --metrics: serve Prometheus metrics beside the screen; null: no endpoint. */
   metrics?: ListenAddress | null;
 }
 
-export async function runTui(options: CommonOptions, tui: TuiOptions = { altScreen: true }): Promise<number> {
+export async function runScreen(options: CommonOptions, tui: ScreenOptions = { altScreen: true }): Promise<number> {
   const engine = engineOf(options);
   const monitor = monitorOf(options, monitorOptions(options));
   await monitor.start();
