@@ -16,8 +16,7 @@ import { GpuSampler } from './gpu-sampler.js';
 import { HostSampler } from './host-sampler.js';
 import { ProbeSampler, type ProbeOptions } from './probe-sampler.js';
 import type { ProbeScope } from '../cluster/probe-plan.js';
-import { listenProblems, reachProblems } from '../cluster/reach.js';
-import { explain } from '../cluster/causes.js';
+import { diagnose } from '../cluster/diagnose.js';
 import { UsageSampler, type SamplerOptions } from './usage-sampler.js';
 import { DEFAULT_LOG_OPTIONS, LogFollower, type LogOptions } from './log-follower.js';
 import { waitForSnapshot } from './wait.js';
@@ -325,7 +324,7 @@ export class ClusterMonitor implements Monitor {
         })),
       ).sort(compareNodes);
       this.found = findProblems(this.network, this.views);
-      this.problems = explain(this.found, this.views);
+      this.problems = diagnose({ network: this.network, nodes: this.views, found: this.found });
       this.factsDirty = false;
     }
     return {
@@ -384,15 +383,15 @@ export class ClusterMonitor implements Monitor {
         listeners,
         training,
         until,
-        all: explain(
-          [
-            ...this.found,
-            ...listenProblems(listeners, this.views, now),
-            ...reachProblems(entries, this.views, now),
-            ...(training ?? []),
-          ],
-          this.views,
-        ),
+        all: diagnose({
+          network: this.network,
+          nodes: this.views,
+          found: this.found,
+          listeners,
+          reachability: entries,
+          training: training ?? [],
+          now,
+        }),
       };
       if (this.startingTimer) clearTimeout(this.startingTimer);
       this.startingTimer =

@@ -2,10 +2,8 @@
 // snapshots merged. Each stream, probe and action goes to the engine that owns the container; an
 // engine that cannot be reached is said so while the others keep updating.
 import type { ProbeScope } from '../cluster/probe-plan.js';
-import { findProblems } from '../cluster/problems.js';
 import { TRAINING_CODES } from '../cluster/training.js';
-import { listenProblems, reachProblems } from '../cluster/reach.js';
-import { explain } from '../cluster/causes.js';
+import { diagnose } from '../cluster/diagnose.js';
 import { compareNodes } from '../cluster/role.js';
 import type { NodeView, Problem, Snapshot } from '../cluster/types.js';
 import type { Engine } from '../engine/engine.js';
@@ -211,49 +209,45 @@ export class MultiMonitor implements Monitor {
       .sort(compareNodes);
     const reachability = live.flatMap((p) => p.s.reachability);
     const listeners = Object.assign({}, ...live.map((p) => p.s.listeners)) as Snapshot['listeners'];
-    const problems: Problem[] = [
-      ...parts
-        .filter((p) => p.m.error)
-        .map(
-          (p): Problem => ({
-            severity: 'error',
-            node: null,
-            code: 'engine_unreachable',
-            message: `${p.m.engine.host}: ${p.m.error}`,
-          }),
-        ),
-      ...parts
-        .filter((p) => !p.m.error && p.s.engineError)
-        .map(
-          (p): Problem => ({
-            severity: 'error',
-            node: null,
-            code: 'engine_unreachable',
-            message: `${p.m.engine.host}: ${p.s.engineError}`,
-          }),
-        ),
-      ...findProblems(first.network, nodes),
-      ...listenProblems(listeners, nodes),
-      ...reachProblems(reachability, nodes),
-      // Each engine's training judgments, explained again over the whole cluster.
-      ...live.flatMap((p) => p.s.problems.filter((x) => TRAINING_CODES.has(x.code)).map(({ causedBy: _, ...x }) => x)),
-    ];
+    // The engines' own problems: one that does not answer, nodes on several engines without an overlay.
+    const engines: Problem[] = parts
+      .filter((p) => p.m.error || p.s.engineError)
+      .map(
+        (p): Problem => ({
+          severity: 'error',
+          node: null,
+          code: 'engine_unreachable',
+          message: `${p.m.engine.host}: ${p.m.error ?? p.s.engineError}`,
+        }),
+      );
     // Containers on a bridge of one host cannot reach another host's: that takes an overlay.
     const hosts = new Set(nodes.map((n) => n.engineHost));
     const overlay = live.every((p) => p.s.network.driver === 'overlay');
     if (hosts.size > 1 && !overlay) {
-      problems.push({
+      engines.push({
         severity: 'error',
         node: null,
         code: 'cross_engine_without_overlay',
         message: `the cluster spans ${hosts.size} engines on a ${first.network.driver ?? 'local'} network: nodes on different hosts cannot reach each other (use a swarm overlay network: tfmon up --swarm)`,
       });
     }
+    // Worked out on the whole cluster (a TF_CONFIG is stale against every engine's nodes); each
+    // engine's training judgments explained again over it.
+    const problems = diagnose({
+      network: first.network,
+      nodes,
+      listeners,
+      reachability,
+      engines,
+      training: live.flatMap((p) =>
+        p.s.problems.filter((x) => TRAINING_CODES.has(x.code)).map(({ causedBy: _, ...x }) => x),
+      ),
+    });
     return {
       ...first,
       engineError: live.length === 0 ? (parts[0]?.m.error ?? null) : null,
       nodes,
-      problems: explain(problems, nodes),
+      problems,
       usage: Object.assign({}, ...live.map((p) => p.s.usage)),
       gpuByContainer: Object.assign({}, ...live.map((p) => p.s.gpuByContainer)),
       training: Object.assign({}, ...live.map((p) => p.s.training)) as Snapshot['training'],
