@@ -1,25 +1,8 @@
 // Root causes, not symptoms: which problems follow from which, so that each fault is reported once,
 // on the node where the fix goes, with its consequences folded under it. Pure.
 //
-// Rules (each consequence names its cause in causedBy):
-// - a peer that does not resolve, refuses or times out because it is not running (exited, crash
-//   loop, OOM kill) or not attached to the network: caused by that, on the peer;
-// - a node cut off the network cannot reach anyone: its own pairs follow from its not_attached;
-// - refusals on a node's TF port that tfmon's host also finds closed: caused by its not_listening;
-//   refusals from two or more peers where the host cannot check: one not_listening root is made;
-// - a TF_CONFIG address that no container has: one unknown_host root on the nodes whose TF_CONFIG
-//   names it (their stale TF_CONFIG, when it is that), the unresolvable pairs its consequences;
-// - on one node, what one fault also raises there (an OOM kill is also "not running"; a TF_CONFIG that
-//   names a wrong host is also stale) follows from it; an index gap left by a duplicate follows from it;
-// - the same warning on several nodes (GRPC_FAIL_FAST unset, no TF_CONFIG) is one finding;
-// - a task TensorFlow says it waits for or lost (session_waiting, worker_failed, ps_failed): caused by
-//   that task's node not running, not listening, or by the reporter's failing pair to it;
-// - a node whose training stalled while one of its pairs fails: caused by what that pair follows from;
-// - a rank (PyTorch, Horovod…) that died naming a peer it lost (gloo's "Connection closed by peer
-//   [IP]:port") when that peer is down too: caused by the peer's fault, or by the fault of whichever
-//   rank that peer names in turn (a chain ends at the rank that named no one, a circle at the one
-//   that stopped first); a rank that died waiting for the others (the store's "2/3 clients joined",
-//   a master it could not reach) while the job lacks a rank or a rank is misdirected: caused by that.
+// The rules are CAUSE_RULES below, run in order, each with what it reads and concludes (each
+// consequence names its cause in causedBy); a framework's own checks raise the roots they place.
 import { ncclTimeout, peerNamed, waitedForTheJob } from './frameworks/failure-lines.js';
 import { isJobRank } from './frameworks/placement.js';
 import type { Cause, NodeView, Problem, ProblemCode } from './types.js';
@@ -56,139 +39,241 @@ const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1|0\.0\.0\.0)$/i;
 
 const severityRank = (p: Problem): number => (p.severity === 'error' ? 0 : 1);
 
-/** The problems with causedBy and nodes set: roots first (errors, then warnings), then consequences. */
+/** What the cause rules share while they work: the roots so far, the consequences found, the pairs'
+ * problems still to place, the nodes by name and address. */
+export interface Working {
+  roots: Problem[];
+  consequences: Problem[];
+  /** Pair problems (two ends named) not placed yet: the pair rule places each. */
+  pairs: Problem[];
+  nodes: readonly NodeView[];
+  byName: ReadonlyMap<string, NodeView>;
+  /** The unknown_host root made for an address no container has. */
+  unknownRoot: Map<string, Problem>;
+}
+
+/** One rule of the diagnosis: which problems it reads, what it concludes, and how. Run in order. */
+export interface CauseRule {
+  name: string;
+  reads: readonly ProblemCode[];
+  /** Roots it makes of several problems (most rules only place problems under others). */
+  raises?: readonly ProblemCode[];
+  concludes: string;
+  apply(w: Working): void;
+}
+
+const rootOn = (w: Working, node: string, codes: readonly ProblemCode[]): Problem | undefined =>
+  codes.map((c) => w.roots.find((r) => r.node === node && r.code === c)).find(Boolean);
+
+/** A rank told another master than the others: its pair to that master follows from the mismatch. */
+function misdirected(w: Working, from: string, target: string): Problem | undefined {
+  const n = w.byName.get(from);
+  return n?.master?.startsWith(`${target}:`) ? rootOn(w, from, ['job_mismatch']) : undefined;
+}
+
+const keyOf = (c: Problem): string => `${c.node}\t${c.code}\t${c.message}`;
+
+export const CAUSE_RULES: readonly CauseRule[] = [
+  {
+    name: 'refused-by-many',
+    reads: ['port_refused', 'not_listening', 'rendezvous_unhosted'],
+    raises: ['not_listening'],
+    concludes:
+      'a running node two or more peers were refused by, where the host could not look, does not listen: one not_listening root',
+    apply(w) {
+      const refusedBy = new Map<string, string[]>();
+      for (const p of w.pairs)
+        if (p.code === 'port_refused') refusedBy.set(p.nodes![1]!, [...(refusedBy.get(p.nodes![1]!) ?? []), p.node!]);
+      for (const [target, from] of refusedBy) {
+        const t = w.byName.get(target);
+        if (t?.state !== 'running' || from.length < 2 || rootOn(w, t.name, ['not_listening', 'rendezvous_unhosted']))
+          continue;
+        w.roots.push({
+          severity: 'error',
+          node: t.name,
+          code: 'not_listening',
+          nodes: [t.name],
+          causedBy: null,
+          message: `${t.name} does not listen on ${t.port ?? 'its TF port'}, its TF port: ${from.length} peers were refused`,
+        });
+      }
+    },
+  },
+  {
+    name: 'unknown-host',
+    reads: ['peer_unresolvable', 'job_mismatch'],
+    raises: ['unknown_host'],
+    concludes:
+      'an address no container has: one unknown_host root on the nodes whose TF_CONFIG (or master variable) names it',
+    apply(w) {
+      const unknownHosts = new Map<string, Set<string>>();
+      for (const p of w.pairs) {
+        const target = p.nodes![1]!;
+        if (
+          p.code === 'peer_unresolvable' &&
+          !w.byName.has(target) &&
+          !LOOPBACK.test(target) &&
+          !misdirected(w, p.node!, target)
+        )
+          unknownHosts.set(target, new Set([...(unknownHosts.get(target) ?? []), p.node!]));
+      }
+      for (const [host, named] of unknownHosts) {
+        const by = w.nodes
+          .filter((n) => named.has(n.name) || JSON.stringify(n.tfConfigParsed?.cluster ?? {}).includes(`"${host}:`))
+          .map((n) => n.name);
+        const list = by.length ? by : [...named];
+        const asMaster = list.every((name) => w.byName.get(name)?.master?.startsWith(`${host}:`));
+        const root: Problem = {
+          severity: 'error',
+          node: list.length === 1 ? list[0]! : null,
+          code: 'unknown_host',
+          nodes: list,
+          causedBy: null,
+          message: `${host} is named ${asMaster ? 'as the master (MASTER_ADDR) by' : 'in the TF_CONFIG of'} ${list.length === w.nodes.length ? 'every node' : list.join(', ')}, but no container on the network is ${host}`,
+        };
+        w.unknownRoot.set(host, root);
+        w.roots.push(root);
+      }
+    },
+  },
+  {
+    name: 'same-node',
+    reads: [...new Set(SAME_NODE.flatMap(([code, by]) => [code, ...by]))],
+    concludes: 'on one node, what one fault also raises there follows from it (an OOM kill is also "not running")',
+    apply(w) {
+      for (const [code, by] of SAME_NODE) {
+        for (const p of w.roots.filter((r) => r.code === code && r.node)) {
+          const cause = rootOn(w, p.node!, by);
+          if (cause) w.consequences.push({ ...p, causedBy: { node: cause.node, code: cause.code } });
+        }
+      }
+    },
+  },
+  {
+    name: 'gap-from-duplicate',
+    reads: ['index_gap', 'duplicate_task'],
+    concludes: 'a node claiming another task leaves its own slot empty: that gap follows from the duplicate',
+    apply(w) {
+      for (const gap of w.roots.filter((r) => r.code === 'index_gap')) {
+        const m = /^(\w+) indexes [\d, ]+: ([\d, ]+) missing/.exec(gap.message);
+        if (!m) continue;
+        const missing = new Set(m[2]!.split(', ').map(Number));
+        const dup = w.roots.find(
+          (r) =>
+            r.code === 'duplicate_task' &&
+            r.message.includes(`claim task ${m[1]}:`) &&
+            (r.nodes ?? []).some((name) => missing.has(Number(/(\d+)$/.exec(name)?.[1] ?? NaN))),
+        );
+        if (dup) w.consequences.push({ ...gap, causedBy: { node: dup.node, code: dup.code } });
+      }
+    },
+  },
+  {
+    name: 'rank-failures',
+    reads: [...DOWN, 'ranks_failed', ...JOB_FAULTS],
+    concludes:
+      "a rank that died of another's fault (the peer its last error names, the end of a chain of them, the rank NCCL waited for, the job's own fault it waited on) follows from that fault; then every root found to follow from another leaves the roots",
+    apply(w) {
+      const already = new Set(w.consequences.map(keyOf));
+      w.consequences.push(...rankFailures(w.roots, w.nodes, w.byName).filter((c) => !already.has(keyOf(c))));
+      const folded = new Set(w.consequences.map(keyOf));
+      for (let i = w.roots.length - 1; i >= 0; i--) if (folded.has(keyOf(w.roots[i]!))) w.roots.splice(i, 1);
+    },
+  },
+  {
+    name: 'pair-from-peer',
+    reads: [
+      ...REACH,
+      'not_attached',
+      'loopback_address',
+      'job_mismatch',
+      ...DOWN,
+      'not_listening',
+      'rendezvous_unhosted',
+      'unknown_host',
+    ],
+    concludes:
+      'a pair that fails because its own node is cut off, dials loopback or a wrong master, or because its peer is down, does not listen or is no container: follows from that; else it is a root',
+    apply(w) {
+      for (const p of w.pairs) {
+        const [from, target] = [p.node!, p.nodes![1]!];
+        const t = w.byName.get(target);
+        const cause =
+          rootOn(w, from, ['not_attached']) ??
+          (LOOPBACK.test(target) ? rootOn(w, from, ['loopback_address']) : undefined) ??
+          misdirected(w, from, target) ??
+          (t
+            ? (rootOn(w, t.name, DOWN) ??
+              (p.code !== 'peer_unresolvable'
+                ? rootOn(w, t.name, ['not_listening', 'rendezvous_unhosted'])
+                : undefined))
+            : w.unknownRoot.get(target));
+        if (cause) w.consequences.push({ ...p, causedBy: { node: cause.node, code: cause.code } });
+        else w.roots.push(p);
+      }
+      w.pairs = [];
+    },
+  },
+  {
+    name: 'task-report',
+    reads: [...TASK_REPORTS, ...DOWN, 'not_listening', ...REACH],
+    concludes:
+      "a task TensorFlow says it waits for or lost follows from that task's node being down or not listening, or from the reporter's failing pair to it",
+    apply(w) {
+      explainRoots(w, (p, failing) => {
+        if (!TASK_REPORTS.has(p.code) || !p.node) return undefined;
+        const t = w.byName.get(p.node);
+        const reporters = (p.nodes ?? []).slice(1);
+        const pair = failing.find(
+          (q) => reporters.includes(q.node!) && t && (q.nodes![1] === t.dnsName || q.nodes![1] === t.name),
+        );
+        const down = rootOn(w, p.node, DOWN) ?? rootOn(w, p.node, ['not_listening']);
+        return down ? { node: down.node, code: down.code } : pair ? causeOfPair(pair) : undefined;
+      });
+    },
+  },
+  {
+    name: 'stall-from-pair',
+    reads: ['stalled', ...REACH],
+    concludes: 'a node whose training stalled while one of its pairs fails follows from what that pair follows from',
+    apply(w) {
+      explainRoots(w, (p, failing) => {
+        if (p.code !== 'stalled' || !p.node) return undefined;
+        const pair = failing.find((q) => q.node === p.node);
+        return pair ? causeOfPair(pair) : undefined;
+      });
+    },
+  },
+];
+
+const causeOfPair = (q: Problem): Cause => q.causedBy ?? { node: q.node, code: q.code };
+
+/** Moves the roots `causeOf` finds a cause for to the consequences; it is given the failing pairs. */
+function explainRoots(w: Working, causeOf: (p: Problem, failing: readonly Problem[]) => Cause | undefined): void {
+  const failing = [...w.roots, ...w.consequences].filter((q) => REACH.has(q.code) && q.nodes?.length === 2);
+  for (let i = w.roots.length - 1; i >= 0; i--) {
+    const p = w.roots[i]!;
+    const cause = causeOf(p, failing);
+    if (!cause) continue;
+    w.consequences.push({ ...p, causedBy: cause });
+    w.roots.splice(i, 1);
+  }
+}
+
+/** The problems with causedBy and nodes set: roots first (errors, then warnings; the same warning on
+ * several nodes as one finding), then consequences. The rules above, in order. */
 export function explain(problems: readonly Problem[], nodes: readonly NodeView[]): Problem[] {
   const byName = new Map<string, NodeView>();
   for (const n of nodes) {
     byName.set(n.dnsName, n);
     byName.set(n.name, n);
   }
-  const roots: Problem[] = [];
-  const rest: Problem[] = [];
+  const w: Working = { roots: [], consequences: [], pairs: [], nodes, byName, unknownRoot: new Map() };
   // A pair's problem names both ends (reachProblems sets them); one that does not is taken as it is.
   for (const p of problems)
-    (REACH.has(p.code) && p.nodes?.length === 2 && p.node ? rest : roots).push(withNodes(p, nodes));
-  const rootOn = (node: string, codes: readonly ProblemCode[]): Problem | undefined =>
-    codes.map((c) => roots.find((r) => r.node === node && r.code === c)).find(Boolean);
-
-  // Refusals where the host could not check: two or more peers refused → the node does not listen.
-  const refusedBy = new Map<string, string[]>();
-  for (const p of rest)
-    if (p.code === 'port_refused') refusedBy.set(p.nodes![1]!, [...(refusedBy.get(p.nodes![1]!) ?? []), p.node!]);
-  for (const [target, from] of refusedBy) {
-    const t = byName.get(target);
-    if (t?.state !== 'running' || from.length < 2 || rootOn(t.name, ['not_listening', 'rendezvous_unhosted'])) continue;
-    roots.push({
-      severity: 'error',
-      node: t.name,
-      code: 'not_listening',
-      nodes: [t.name],
-      causedBy: null,
-      message: `${t.name} does not listen on ${t.port ?? 'its TF port'}, its TF port: ${from.length} peers were refused`,
-    });
-  }
-  // A rank told another master than the others: its pair to that master follows from the mismatch.
-  const misdirected = (from: string, target: string): Problem | undefined => {
-    const n = byName.get(from);
-    return n?.master?.startsWith(`${target}:`) ? rootOn(from, ['job_mismatch']) : undefined;
-  };
-  // Addresses no container has, per TF_CONFIG (or master variable) that names them.
-  const unknownHosts = new Map<string, Set<string>>();
-  for (const p of rest) {
-    const target = p.nodes![1]!;
-    if (
-      p.code === 'peer_unresolvable' &&
-      !byName.has(target) &&
-      !LOOPBACK.test(target) &&
-      !misdirected(p.node!, target)
-    )
-      unknownHosts.set(target, new Set([...(unknownHosts.get(target) ?? []), p.node!]));
-  }
-  const unknownRoot = new Map<string, Problem>();
-  for (const [host, named] of unknownHosts) {
-    const by = nodes
-      .filter((n) => named.has(n.name) || JSON.stringify(n.tfConfigParsed?.cluster ?? {}).includes(`"${host}:`))
-      .map((n) => n.name);
-    const list = by.length ? by : [...named];
-    const asMaster = list.every((name) => byName.get(name)?.master?.startsWith(`${host}:`));
-    const root: Problem = {
-      severity: 'error',
-      node: list.length === 1 ? list[0]! : null,
-      code: 'unknown_host',
-      nodes: list,
-      causedBy: null,
-      message: `${host} is named ${asMaster ? 'as the master (MASTER_ADDR) by' : 'in the TF_CONFIG of'} ${list.length === nodes.length ? 'every node' : list.join(', ')}, but no container on the network is ${host}`,
-    };
-    unknownRoot.set(host, root);
-    roots.push(root);
-  }
-
-  const consequences: Problem[] = [];
-  // One fault, one root, on the same node: what else it raises there follows from it.
-  for (const [code, by] of SAME_NODE) {
-    for (const p of roots.filter((r) => r.code === code && r.node)) {
-      const cause = rootOn(p.node!, by);
-      if (cause) consequences.push({ ...p, causedBy: { node: cause.node, code: cause.code } });
-    }
-  }
-  // A node claiming another's task leaves its own slot empty (tf-worker-3 claiming worker 4: no
-  // worker 3): that gap follows from the duplicate.
-  for (const gap of roots.filter((r) => r.code === 'index_gap')) {
-    const m = /^(\w+) indexes [\d, ]+: ([\d, ]+) missing/.exec(gap.message);
-    if (!m) continue;
-    const missing = new Set(m[2]!.split(', ').map(Number));
-    const dup = roots.find(
-      (r) =>
-        r.code === 'duplicate_task' &&
-        r.message.includes(`claim task ${m[1]}:`) &&
-        (r.nodes ?? []).some((name) => missing.has(Number(/(\d+)$/.exec(name)?.[1] ?? NaN))),
-    );
-    if (dup) consequences.push({ ...gap, causedBy: { node: dup.node, code: dup.code } });
-  }
-  const keyOf = (c: Problem): string => `${c.node}\t${c.code}\t${c.message}`;
-  const already = new Set(consequences.map(keyOf));
-  consequences.push(...rankFailures(roots, nodes, byName).filter((c) => !already.has(keyOf(c))));
-  const folded = new Set(consequences.map(keyOf));
-  for (let i = roots.length - 1; i >= 0; i--)
-    if (folded.has(`${roots[i]!.node}\t${roots[i]!.code}\t${roots[i]!.message}`)) roots.splice(i, 1);
-
-  for (const p of rest) {
-    const [from, target] = [p.node!, p.nodes![1]!];
-    const t = byName.get(target);
-    const cause =
-      rootOn(from, ['not_attached']) ??
-      (LOOPBACK.test(target) ? rootOn(from, ['loopback_address']) : undefined) ??
-      misdirected(from, target) ??
-      (t
-        ? (rootOn(t.name, DOWN) ??
-          (p.code !== 'peer_unresolvable' ? rootOn(t.name, ['not_listening', 'rendezvous_unhosted']) : undefined))
-        : unknownRoot.get(target));
-    if (cause) consequences.push({ ...p, causedBy: { node: cause.node, code: cause.code } });
-    else roots.push(p);
-  }
-  // What TensorFlow says about a task, explained by what tfmon sees of it.
-  const pairs = [...roots, ...consequences].filter((q) => REACH.has(q.code) && q.nodes?.length === 2);
-  const causeOfPair = (q: Problem): Cause => q.causedBy ?? { node: q.node, code: q.code };
-  for (let i = roots.length - 1; i >= 0; i--) {
-    const p = roots[i]!;
-    let cause: Cause | undefined;
-    if (TASK_REPORTS.has(p.code) && p.node) {
-      const t = byName.get(p.node);
-      const reporters = (p.nodes ?? []).slice(1);
-      const pair = pairs.find(
-        (q) => reporters.includes(q.node!) && t && (q.nodes![1] === t.dnsName || q.nodes![1] === t.name),
-      );
-      const down = rootOn(p.node, DOWN) ?? rootOn(p.node, ['not_listening']);
-      cause = down ? { node: down.node, code: down.code } : pair ? causeOfPair(pair) : undefined;
-    } else if (p.code === 'stalled' && p.node) {
-      const pair = pairs.find((q) => q.node === p.node);
-      if (pair) cause = causeOfPair(pair);
-    }
-    if (!cause) continue;
-    consequences.push({ ...p, causedBy: cause });
-    roots.splice(i, 1);
-  }
-  return [...merge(roots, nodes)].sort((a, b) => severityRank(a) - severityRank(b)).concat(consequences);
+    (REACH.has(p.code) && p.nodes?.length === 2 && p.node ? w.pairs : w.roots).push(withNodes(p, nodes));
+  for (const rule of CAUSE_RULES) rule.apply(w);
+  return [...merge(w.roots, nodes)].sort((a, b) => severityRank(a) - severityRank(b)).concat(w.consequences);
 }
 
 /** Ranks that died of another rank's fault (see the rules above): their down problem as a

@@ -3,7 +3,7 @@
 import { explain } from './causes.js';
 import { findProblems } from './problems.js';
 import { type ListenerView, listenProblems, type ReachEntry, reachProblems } from './reach.js';
-import type { NetworkInfo, NodeView, Problem } from './types.js';
+import type { NetworkInfo, NodeView, Problem, ProblemCode } from './types.js';
 
 export interface Observations {
   network: NetworkInfo;
@@ -32,4 +32,30 @@ export function diagnose(o: Observations): Problem[] {
     ],
     o.nodes,
   );
+}
+
+/** The codes engineProblems raises. */
+export const ENGINE_CODES: readonly ProblemCode[] = ['engine_unreachable', 'cross_engine_without_overlay'];
+
+/** The engines' own problems, for a cluster watched on several: one that does not answer; nodes on
+ * several engines on a network that is not an overlay (a bridge of one host cannot reach another's). */
+export function engineProblems(
+  engines: readonly { host: string; error: string | null; driver: string | null | undefined }[],
+  nodes: readonly Pick<NodeView, 'engineHost'>[],
+): Problem[] {
+  const out: Problem[] = engines.flatMap((e): Problem[] =>
+    e.error ? [{ severity: 'error', node: null, code: 'engine_unreachable', message: `${e.host}: ${e.error}` }] : [],
+  );
+  const hosts = new Set(nodes.map((n) => n.engineHost));
+  // The network as the engines that answered say it (driver undefined: no answer).
+  const live = engines.filter((e) => e.driver !== undefined);
+  if (hosts.size > 1 && !live.every((e) => e.driver === 'overlay')) {
+    out.push({
+      severity: 'error',
+      node: null,
+      code: 'cross_engine_without_overlay',
+      message: `the cluster spans ${hosts.size} engines on a ${live[0]?.driver ?? 'local'} network: nodes on different hosts cannot reach each other (use a swarm overlay network: tfmon up --swarm)`,
+    });
+  }
+  return out;
 }

@@ -3,9 +3,9 @@
 // engine that cannot be reached is said so while the others keep updating.
 import type { ProbeScope } from '../cluster/probe-plan.js';
 import { TRAINING_CODES } from '../cluster/training.js';
-import { diagnose } from '../cluster/diagnose.js';
+import { diagnose, engineProblems } from '../cluster/diagnose.js';
 import { compareNodes } from '../cluster/role.js';
-import type { NodeView, Problem, Snapshot } from '../cluster/types.js';
+import type { NodeView, Snapshot } from '../cluster/types.js';
 import type { Engine } from '../engine/engine.js';
 import { EngineError, engineMessage } from '../engine/errors.js';
 import type { LogLine } from '../cluster/logs.js';
@@ -209,28 +209,14 @@ export class MultiMonitor implements Monitor {
       .sort(compareNodes);
     const reachability = live.flatMap((p) => p.s.reachability);
     const listeners = Object.assign({}, ...live.map((p) => p.s.listeners)) as Snapshot['listeners'];
-    // The engines' own problems: one that does not answer, nodes on several engines without an overlay.
-    const engines: Problem[] = parts
-      .filter((p) => p.m.error || p.s.engineError)
-      .map(
-        (p): Problem => ({
-          severity: 'error',
-          node: null,
-          code: 'engine_unreachable',
-          message: `${p.m.engine.host}: ${p.m.error ?? p.s.engineError}`,
-        }),
-      );
-    // Containers on a bridge of one host cannot reach another host's: that takes an overlay.
-    const hosts = new Set(nodes.map((n) => n.engineHost));
-    const overlay = live.every((p) => p.s.network.driver === 'overlay');
-    if (hosts.size > 1 && !overlay) {
-      engines.push({
-        severity: 'error',
-        node: null,
-        code: 'cross_engine_without_overlay',
-        message: `the cluster spans ${hosts.size} engines on a ${first.network.driver ?? 'local'} network: nodes on different hosts cannot reach each other (use a swarm overlay network: tfmon up --swarm)`,
-      });
-    }
+    const engines = engineProblems(
+      parts.map((p) => ({
+        host: p.m.engine.host,
+        error: p.m.error ?? p.s.engineError,
+        driver: p.m.error ? undefined : p.s.network.driver,
+      })),
+      nodes,
+    );
     // Worked out on the whole cluster (a TF_CONFIG is stale against every engine's nodes); each
     // engine's training judgments explained again over it.
     const problems = diagnose({

@@ -3,7 +3,7 @@
 // what `c` regenerates. The layers above ask a node's framework (registry.ts) instead of testing
 // names. Pure.
 import type { Target } from '../reach.js';
-import type { FrameworkName, NodeView, Problem } from '../types.js';
+import type { FrameworkName, NodeView, Problem, ProblemCode } from '../types.js';
 import type { Recognise } from './placement.js';
 
 /** What a framework's pairs depend on beyond the node itself. */
@@ -25,6 +25,8 @@ export interface Framework {
   dials(node: NodeView, cluster: ClusterShape): Target[];
   /** Whether the node serves a port its peers dial (checked from tfmon's host, or by a peer). */
   serves(node: NodeView, cluster: Pick<ClusterShape, 'hasPs'>): boolean;
+  /** The problem codes its checks raise. */
+  readonly raises: readonly ProblemCode[];
   /** Its own checks of the job its members form (`all`: every node on the network). */
   checks(members: readonly NodeView[], all: readonly NodeView[]): Problem[];
   /** What `c` regenerates for it: TensorFlow's TF_CONFIG, a job's variables, or nothing yet. */

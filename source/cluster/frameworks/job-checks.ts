@@ -1,7 +1,7 @@
 // Checks of a PyTorch, Horovod, JAX or Keras job as its containers describe it: every rank of the
 // world present once, and every rank told the same world and the same meeting point. What a missing
 // or misdirected rank does at run time is a silent wait in rendezvous, not an error line. Pure.
-import type { FrameworkName, NodeView, Problem } from '../types.js';
+import type { FrameworkName, NodeView, Problem, ProblemCode } from '../types.js';
 import { hostPort } from './placement.js';
 import { ncclTimeout } from './failure-lines.js';
 import { c10dEndpointOf } from './pytorch.js';
@@ -46,6 +46,15 @@ function majority<T>(
   const key = JSON.stringify(best.v);
   return { value: best.v, odd: members.filter((m) => value(m) !== null && JSON.stringify(value(m)) !== key) };
 }
+
+/** The codes jobChecks raises. */
+export const JOB_CHECKS: readonly ProblemCode[] = [
+  'job_mismatch',
+  'loopback_address',
+  'collective_timeout',
+  'duplicate_rank',
+  'rank_missing',
+];
 
 /** The checks every rank-numbered job shares (PyTorch, Horovod, JAX, Keras), on its members. */
 export function jobChecks(framework: Exclude<FrameworkName, 'tensorflow'>, members: readonly NodeView[]): Problem[] {

@@ -2,9 +2,9 @@
 // first and its names last: role.ts), and the framework of a node. Pure.
 import { splitAddress } from '../tf-config.js';
 import type { Target } from '../reach.js';
-import type { FrameworkName, NodeView } from '../types.js';
+import type { FrameworkName, NodeView, ProblemCode } from '../types.js';
 import type { Framework } from './framework.js';
-import { c10dChecks, jobChecks } from './job-checks.js';
+import { c10dChecks, JOB_CHECKS, jobChecks } from './job-checks.js';
 import { horovod, jax, keras } from './others.js';
 import type { Recognise } from './placement.js';
 import { pytorch } from './pytorch.js';
@@ -23,7 +23,7 @@ function rankJob(
   name: Exclude<FrameworkName, 'tensorflow'>,
   label: string,
   recognise: Recognise,
-  extra: Framework['checks'] = () => [],
+  extra: { raises: readonly ProblemCode[]; checks: Framework['checks'] } = { raises: [], checks: () => [] },
   regenerates: Framework['regenerates'] = null,
 ): Framework {
   return {
@@ -32,14 +32,15 @@ function rankJob(
     recognise,
     dials: (node) => masterTarget(node),
     serves: (n) => n.role === 'master' && n.port !== null,
-    checks: (members, all) => [...jobChecks(name, members), ...extra(members, all)],
+    raises: [...JOB_CHECKS, ...extra.raises],
+    checks: (members, all) => [...jobChecks(name, members), ...extra.checks(members, all)],
     regenerates,
   };
 }
 
 export const FRAMEWORKS: readonly Framework[] = [
   tensorflow,
-  rankJob('pytorch', 'PyTorch', pytorch, c10dChecks, 'job_variables'),
+  rankJob('pytorch', 'PyTorch', pytorch, { raises: ['rendezvous_unhosted'], checks: c10dChecks }, 'job_variables'),
   rankJob('horovod', 'Horovod', horovod),
   rankJob('jax', 'JAX', jax),
   rankJob('keras', 'Keras', keras),

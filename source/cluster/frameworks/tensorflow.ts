@@ -135,6 +135,16 @@ export const tensorflow: Framework = {
   // Every task runs a server but an evaluator (it serves nothing) and the coordinator of
   // parameter-server training (a client).
   serves: (n, { hasPs }) => n.role !== 'unknown' && n.role !== 'evaluator' && !(hasPs && n.role === 'chief'),
+  raises: [
+    'tf_config_missing',
+    'duplicate_task',
+    'tf_config_stale',
+    'topology_invalid',
+    'index_gap',
+    'loopback_address',
+    'grpc_fail_fast_unset',
+    'no_chief',
+  ],
   checks,
   regenerates: 'tf_config',
 };
