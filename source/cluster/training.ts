@@ -79,7 +79,7 @@ interface TaskNote {
   at: number;
 }
 
-interface Book {
+interface NodeHistory {
   t: NodeTraining;
   /** One pace figure per report (higher is faster), up to 60: Keras's steps/s, the Estimator's
    * reports/s — compared only with peers of the same format. */
@@ -148,7 +148,7 @@ function trendOf(paces: readonly number[]): NodeTraining['trend'] {
 /** Every node's training book. Feed it each node's lines in order (`ingest`); read it with `nodes`,
  * `cluster` and `judge`. `version` changes with every change a reader could see. */
 export class TrainingBook {
-  private readonly books = new Map<string, Book>();
+  private readonly books = new Map<string, NodeHistory>();
   private readonly fallbackStreaks = new Map<string, number>();
   private views: Record<string, NodeTraining> = {};
   private viewsVersion = -1;
@@ -200,7 +200,7 @@ export class TrainingBook {
     }
   }
 
-  private progress(b: Book, r: ProgressReport, at: number): void {
+  private progress(b: NodeHistory, r: ProgressReport, at: number): void {
     const t = b.t;
     t.format = r.format;
     let moved = false;
@@ -349,7 +349,7 @@ export class TrainingBook {
     return out;
   }
 
-  private stall(n: NodeView, b: Book, now: number, u: UsageNow | null): Problem | null {
+  private stall(n: NodeView, b: NodeHistory, now: number, u: UsageNow | null): Problem | null {
     const t = b.t;
     if (t.lastProgressAt === null) return null;
     if (t.epochs !== null && t.epoch !== null && t.epoch >= t.epochs && t.total !== null && t.done === t.total)

@@ -4,7 +4,7 @@
 // above this layer sees plain data, never dockerode. Its other parts have files of their own, reached
 // through it: images (images.ts), swarm services (swarm-services.ts), container changes
 // (container-writes.ts); sessions, events, log frames and inspect parsing live beside it, and the
-// monitor's parts depend on the narrow views in ports.ts. A little over 300 lines: each read is a
+// monitor's parts depend on the narrow views in needs.ts. A little over 300 lines: each read is a
 // short typed wrapper, and splitting them further would scatter the connection they share.
 import type Modem from 'docker-modem';
 import { createRequire } from 'node:module';

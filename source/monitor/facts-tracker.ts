@@ -5,7 +5,7 @@
 import { containerIdOf, factsFromTask } from '../engine/swarm-tasks.js';
 import type { ContainerFacts, NetworkInfo } from '../cluster/types.js';
 import type { EngineEvent } from '../engine/events.js';
-import type { ClusterReader } from '../engine/ports.js';
+import type { ClusterReader } from '../engine/needs.js';
 import { mapLimit } from './map-limit.js';
 import { EngineError, engineMessage } from '../engine/errors.js';
 import { parseTfConfig, splitAddress } from '../cluster/tf-config.js';

@@ -3,7 +3,7 @@
 // the table and the problems, never a fact: a log that cannot be read leaves it as it was.
 import { lastFailureOf, peerNamed, workerFailed } from '../cluster/frameworks/failure-lines.js';
 import type { ContainerFacts } from '../cluster/types.js';
-import type { ClusterReader } from '../engine/ports.js';
+import type { ClusterReader } from '../engine/needs.js';
 import { toLogLine } from './log-follower.js';
 import { mapLimit } from './map-limit.js';
 

@@ -5,7 +5,7 @@
 // reopened from its last timestamp when the node runs again.
 import { jupyterUrlOf, levelOf, splitTimestamp, type LogLine, type LogStream } from '../cluster/logs.js';
 import type { NodeView } from '../cluster/types.js';
-import type { LogStreams } from '../engine/ports.js';
+import type { LogStreams } from '../engine/needs.js';
 import { engineMessage, statusOf } from '../engine/errors.js';
 import { sanitize } from '../text/sanitize.js';
 import { Ring } from './ring.js';

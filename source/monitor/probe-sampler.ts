@@ -12,7 +12,7 @@ import { PROBE_SCRIPT, type ProbeResult } from '../cluster/probe.js';
 import { capPairs, pairKey, probePlan, type ProbePlan, type ProbeScope } from '../cluster/probe-plan.js';
 import { DEFAULT_TF_PORT, entriesOf, unprobed, type ReachEntry, type Target } from '../cluster/reach.js';
 import type { NodeView } from '../cluster/types.js';
-import type { ExecSource } from '../engine/ports.js';
+import type { ExecSource } from '../engine/needs.js';
 import { mapLimit } from './map-limit.js';
 import { EngineError, engineMessage } from '../engine/errors.js';
 import { checkListener, type Listener } from './listen-check.js';

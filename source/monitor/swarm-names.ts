@@ -1,7 +1,7 @@
 // Swarm node ids → host names, for the SWARM NODE column. Read from a manager when a task runs on a
 // node not named yet; not a manager (an empty answer): asked once, not at every change.
 import type { ContainerFacts } from '../cluster/types.js';
-import type { ClusterReader } from '../engine/ports.js';
+import type { ClusterReader } from '../engine/needs.js';
 
 export class SwarmNames {
   private names = new Map<string, string>();

@@ -4,7 +4,7 @@ import { totalmem } from 'node:os';
 import type { ContainerFacts, NodeUsage } from '../cluster/types.js';
 import { countersFromStats, usageOf, type Counters } from '../cluster/usage.js';
 import { CgroupReader, type CgroupPaths } from '../engine/cgroup-reader.js';
-import type { StatsSource } from '../engine/ports.js';
+import type { StatsSource } from '../engine/needs.js';
 
 export const HISTORY = 60;
 /** Nodes off screen are read every this many ticks (the ones shown, every tick): at 200 nodes the

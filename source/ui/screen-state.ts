@@ -94,7 +94,7 @@ export type ScreenEvent =
   /** An apply finished: the TF_CONFIG pane has nothing left to show. */
   | { type: 'applied' };
 
-export interface Reduced {
+export interface Transition {
   state: ScreenState;
   command: Command | null;
 }
@@ -130,8 +130,8 @@ export function selectedRow(s: ScreenState, nodes: readonly NodeView[]): number 
 const READ_ONLY = 'read-only: tfmon changes nothing here (started with --read-only)';
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-const same = (state: ScreenState): Reduced => ({ state, command: null });
-const withCommand = (state: ScreenState, command: Command): Reduced => ({ state, command });
+const withoutCommand = (state: ScreenState): Transition => ({ state, command: null });
+const withCommand = (state: ScreenState, command: Command): Transition => ({ state, command });
 const push = (s: ScreenState, v: View): View[] => [...s.stack, v];
 const pop = (s: ScreenState): View[] => (s.stack.length > 1 ? s.stack.slice(0, -1) : s.stack);
 const ask = (s: ScreenState, text: string, command: Command): ScreenState => ({
@@ -140,24 +140,24 @@ const ask = (s: ScreenState, text: string, command: Command): ScreenState => ({
   stack: push(s, 'dialog'),
 });
 
-export function reduce(s: ScreenState, event: ScreenEvent): Reduced {
+export function reduce(s: ScreenState, event: ScreenEvent): Transition {
   switch (event.type) {
     case 'notice':
-      return same({ ...s, notice: event.notice });
+      return withoutCommand({ ...s, notice: event.notice });
     case 'noticeExpired':
-      return same(s.notice === event.notice ? { ...s, notice: null } : s);
+      return withoutCommand(s.notice === event.notice ? { ...s, notice: null } : s);
     case 'ask':
-      return same(
+      return withoutCommand(
         viewOf(s) === 'dialog' ? s : ask(s, event.question.text.replace(/ \[y\/N\]$/, ''), event.question.command),
       );
     case 'applied':
-      return same({ ...s, stack: s.stack.filter((v) => v !== 'tfconfig') });
+      return withoutCommand({ ...s, stack: s.stack.filter((v) => v !== 'tfconfig') });
     case 'key':
       return key(s, event.input, event.key, event.ctx);
   }
 }
 
-function key(s: ScreenState, input: string, flags: KeyFlags, ctx: KeyContext): Reduced {
+function key(s: ScreenState, input: string, flags: KeyFlags, ctx: KeyContext): Transition {
   if (s.draft !== null) return typeFilter(s, input, flags);
   const view = viewOf(s);
   const name = keyName(input, flags);
@@ -165,39 +165,42 @@ function key(s: ScreenState, input: string, flags: KeyFlags, ctx: KeyContext): R
     // Destructive questions default to no: only y (or Y) goes ahead.
     const answered = { ...s, question: null, stack: pop(s) };
     if (actionFor(name, 'dialog') === 'yes' && s.question) return withCommand(answered, s.question.command);
-    return same({ ...answered, notice: { text: 'cancelled: nothing changed', tone: 'info' } });
+    return withoutCommand({ ...answered, notice: { text: 'cancelled: nothing changed', tone: 'info' } });
   }
   const action = actionFor(name, view, ctx.readOnly);
   if (!action)
-    return same(ctx.readOnly && refusedFor(name, view) ? { ...s, notice: { text: READ_ONLY, tone: 'error' } } : s);
+    return withoutCommand(
+      ctx.readOnly && refusedFor(name, view) ? { ...s, notice: { text: READ_ONLY, tone: 'error' } } : s,
+    );
   // The help has three keys: ? and Esc close it, q quits.
-  if (view === 'help') return action === 'quit' ? withCommand(s, { kind: 'quit' }) : same({ ...s, stack: pop(s) });
+  if (view === 'help')
+    return action === 'quit' ? withCommand(s, { kind: 'quit' }) : withoutCommand({ ...s, stack: pop(s) });
   if (view === 'logs') return logKey(s, action, ctx);
   return tableKey(s, action, ctx);
 }
 
 /** Keys of the table and the pane under it. */
-function tableKey(s: ScreenState, action: Action, ctx: KeyContext): Reduced {
+function tableKey(s: ScreenState, action: Action, ctx: KeyContext): Transition {
   const { nodes } = ctx;
   const row = selectedRow(s, nodes);
-  const select = (i: number): Reduced => {
+  const select = (i: number): Transition => {
     const to = Math.max(0, Math.min(nodes.length - 1, i));
     const node = nodes[to];
-    return same(node ? { ...s, selectedId: node.id, lastRow: to } : s);
+    return withoutCommand(node ? { ...s, selectedId: node.id, lastRow: to } : s);
   };
-  const toggle = (pane: 'matrix' | 'tfconfig'): Reduced => {
+  const toggle = (pane: 'matrix' | 'tfconfig'): Transition => {
     const view = viewOf(s);
-    if (view === pane) return same({ ...s, stack: pop(s) });
-    return same({ ...s, stack: view === 'main' ? push(s, pane) : [...pop(s), pane] });
+    if (view === pane) return withoutCommand({ ...s, stack: pop(s) });
+    return withoutCommand({ ...s, stack: view === 'main' ? push(s, pane) : [...pop(s), pane] });
   };
-  const moveTarget = (delta: number): Reduced => {
+  const moveTarget = (delta: number): Transition => {
     const m = ctx.matrix;
-    if (m.columns.length === 0) return same(s);
+    if (m.columns.length === 0) return withoutCommand(s);
     const from = targetColumn(m, row, s.target);
     const to = Math.max(0, Math.min(m.columns.length - 1, from + delta));
     const stack =
       viewOf(s) === 'matrix' ? s.stack : viewOf(s) === 'main' ? push(s, 'matrix') : [...pop(s), 'matrix' as const];
-    return same({ ...s, target: m.columns[to]?.host ?? null, stack });
+    return withoutCommand({ ...s, target: m.columns[to]?.host ?? null, stack });
   };
   const node = nodes[row];
   switch (action) {
@@ -223,39 +226,44 @@ function tableKey(s: ScreenState, action: Action, ctx: KeyContext): Reduced {
       return toggle('tfconfig');
     case 'logs':
     case 'allLogs':
-      return same({ ...s, stack: push(s, 'logs'), logScope: action === 'logs' ? 'node' : 'all', log: FOLLOWING });
+      return withoutCommand({
+        ...s,
+        stack: push(s, 'logs'),
+        logScope: action === 'logs' ? 'node' : 'all',
+        log: FOLLOWING,
+      });
     case 'timestamps':
-      return same({ ...s, timestamps: !s.timestamps });
+      return withoutCommand({ ...s, timestamps: !s.timestamps });
     case 'sort':
-      return same({ ...s, sort: nextSort(s.sort) });
+      return withoutCommand({ ...s, sort: nextSort(s.sort) });
     case 'probe':
       return withCommand(s, { kind: 'probe' });
     case 'help':
-      return same({ ...s, stack: push(s, 'help') });
+      return withoutCommand({ ...s, stack: push(s, 'help') });
     case 'close':
-      return same({ ...s, notice: null, stack: pop(s) });
+      return withoutCommand({ ...s, notice: null, stack: pop(s) });
     case 'quit':
       return withCommand(s, { kind: 'quit' });
     case 'write':
       if (!ctx.tfConfigDir)
-        return same({
+        return withoutCommand({
           ...s,
           notice: { text: 'start tfmon with --tf-config-dir DIR to write TF_CONFIG files', tone: 'error' },
         });
       return withCommand(s, { kind: 'write' });
     default:
-      return ctx.canChange ? change(s, action, nodes, node) : same(s);
+      return ctx.canChange ? change(s, action, nodes, node) : withoutCommand(s);
   }
 }
 
 /** + - r R a: the destructive ones ask first, naming their targets. */
-function change(s: ScreenState, action: Action, nodes: readonly NodeView[], node: NodeView | undefined): Reduced {
+function change(s: ScreenState, action: Action, nodes: readonly NodeView[], node: NodeView | undefined): Transition {
   switch (action) {
     case 'scaleUp': {
       const job = resizableJob(nodes);
       if (job) {
         const next = job.ranks.length + 1;
-        return same(
+        return withoutCommand(
           ask(
             s,
             `A static DDP job restarts whole: recreate ${job.ranks.length} rank${job.ranks.length === 1 ? '' : 's'} with WORLD_SIZE=${next} and add rank ${next - 1}?`,
@@ -264,7 +272,7 @@ function change(s: ScreenState, action: Action, nodes: readonly NodeView[], node
         );
       }
       const refused = notScalable(nodes);
-      if (refused) return same({ ...s, notice: { text: refused, tone: 'error' } });
+      if (refused) return withoutCommand({ ...s, notice: { text: refused, tone: 'error' } });
       // The coordinator counts workers once: with a chief, the screen offers to restart it after.
       const chief = nodes.find((n) => n.role === 'chief');
       return withCommand(s, { kind: 'scaleUp', chief: chief ? { id: chief.id, name: chief.name } : null });
@@ -273,7 +281,7 @@ function change(s: ScreenState, action: Action, nodes: readonly NodeView[], node
       const job = resizableJob(nodes);
       if (job && job.ranks.length > 1) {
         const next = job.ranks.length - 1;
-        return same(
+        return withoutCommand(
           ask(
             s,
             `A static DDP job restarts whole: remove ${job.ranks.at(-1)!.name} (rank ${next}) and recreate the other ${next} with WORLD_SIZE=${next}?`,
@@ -282,8 +290,9 @@ function change(s: ScreenState, action: Action, nodes: readonly NodeView[], node
         );
       }
       const last = lastWorker(nodes);
-      if (!last) return same({ ...s, notice: { text: notScalable(nodes) ?? 'no worker to remove', tone: 'error' } });
-      return same(
+      if (!last)
+        return withoutCommand({ ...s, notice: { text: notScalable(nodes) ?? 'no worker to remove', tone: 'error' } });
+      return withoutCommand(
         ask(
           s,
           `Remove ${last.dnsName} (worker ${last.index}, the highest index): stop it, then delete ${last.service ? 'the service' : 'the container'}?`,
@@ -292,14 +301,14 @@ function change(s: ScreenState, action: Action, nodes: readonly NodeView[], node
       );
     }
     case 'restart':
-      if (!node) return same(s);
-      return same(
+      if (!node) return withoutCommand(s);
+      return withoutCommand(
         ask(s, `Restart ${node.dnsName}?`, { kind: 'restart', ids: [node.id], done: `restarted ${node.dnsName}` }),
       );
     case 'restartRole': {
-      if (!node) return same(s);
+      if (!node) return withoutCommand(s);
       const role = nodes.filter((n) => n.role === node.role);
-      return same(
+      return withoutCommand(
         ask(
           s,
           `Restart all ${plural(role.length, `${node.role} node`)} (${role.map((n) => n.name).join(', ')}), one after the other?`,
@@ -313,7 +322,7 @@ function change(s: ScreenState, action: Action, nodes: readonly NodeView[], node
     }
     case 'apply': {
       if (!regeneratesJob(nodes))
-        return same(
+        return withoutCommand(
           ask(
             s,
             'Recreate the nodes whose TF_CONFIG differs, one at a time (each keeps the rest of its configuration)?',
@@ -322,14 +331,17 @@ function change(s: ScreenState, action: Action, nodes: readonly NodeView[], node
         );
       const plan = jobVariablesPlan(nodes);
       if (!plan?.ok)
-        return same({ ...s, notice: { text: `cannot regenerate: ${plan?.error ?? 'no job'}`, tone: 'error' } });
+        return withoutCommand({
+          ...s,
+          notice: { text: `cannot regenerate: ${plan?.error ?? 'no job'}`, tone: 'error' },
+        });
       if (!plan.plans.some((p) => p.diff.length))
-        return same({
+        return withoutCommand({
           ...s,
           notice: { text: 'every rank already has the variables its live ranks call for', tone: 'ok' },
         });
       const env = plan.plans[0]!.env;
-      return same(
+      return withoutCommand(
         ask(
           s,
           `A static DDP job restarts whole: recreate its ${plan.plans.length} ranks with WORLD_SIZE=${env.WORLD_SIZE}, MASTER_ADDR=${env.MASTER_ADDR}, MASTER_PORT=${env.MASTER_PORT}, one at a time?`,
@@ -338,7 +350,7 @@ function change(s: ScreenState, action: Action, nodes: readonly NodeView[], node
       );
     }
     default:
-      return same(s);
+      return withoutCommand(s);
   }
 }
 
@@ -356,37 +368,41 @@ const LOG_MOVES: Partial<Record<Action, [LogMove, 'line' | 'page']>> = {
 };
 
 /** Keys of the log view: they move the window over the lines it shows. */
-function logKey(s: ScreenState, action: Action, ctx: KeyContext): Reduced {
+function logKey(s: ScreenState, action: Action, ctx: KeyContext): Transition {
   const move = LOG_MOVES[action];
   if (move)
-    return same({ ...s, log: moveLog(ctx.logLines(), s.log, move[1] === 'line' ? 1 : ctx.logRows - 1, move[0]) });
+    return withoutCommand({
+      ...s,
+      log: moveLog(ctx.logLines(), s.log, move[1] === 'line' ? 1 : ctx.logRows - 1, move[0]),
+    });
   switch (action) {
     case 'search':
-      return same({ ...s, draft: s.log.filter });
+      return withoutCommand({ ...s, draft: s.log.filter });
     case 'allLogs':
-      return same({ ...s, logScope: 'all', log: FOLLOWING });
+      return withoutCommand({ ...s, logScope: 'all', log: FOLLOWING });
     case 'timestamps':
-      return same({ ...s, timestamps: !s.timestamps });
+      return withoutCommand({ ...s, timestamps: !s.timestamps });
     case 'help':
-      return same({ ...s, stack: push(s, 'help') });
+      return withoutCommand({ ...s, stack: push(s, 'help') });
     case 'close':
-      return same({ ...s, stack: pop(s) });
+      return withoutCommand({ ...s, stack: pop(s) });
     case 'quit':
       return withCommand(s, { kind: 'quit' });
     default:
-      return same(s);
+      return withoutCommand(s);
   }
 }
 
 /** Typing a filter after `/`: Enter applies it, Esc clears it, Backspace edits; Ctrl-C still quits. */
-function typeFilter(s: ScreenState, input: string, flags: KeyFlags): Reduced {
+function typeFilter(s: ScreenState, input: string, flags: KeyFlags): Transition {
   const d = s.draft ?? '';
-  const apply = (filter: string): Reduced => same({ ...s, draft: null, log: { filter, anchor: null, mark: null } });
+  const apply = (filter: string): Transition =>
+    withoutCommand({ ...s, draft: null, log: { filter, anchor: null, mark: null } });
   if (flags.return) return apply(d);
   if (flags.escape) return apply('');
   if (flags.ctrl && input === 'c') return withCommand(s, { kind: 'quit' });
-  if (flags.backspace || flags.delete) return same({ ...s, draft: d.slice(0, -1) });
+  if (flags.backspace || flags.delete) return withoutCommand({ ...s, draft: d.slice(0, -1) });
   if (input && !flags.ctrl && !flags.meta)
-    return same({ ...s, draft: d + input.replace(/[\u0000-\u001f\u007f]/g, '') });
-  return same(s);
+    return withoutCommand({ ...s, draft: d + input.replace(/[\u0000-\u001f\u007f]/g, '') });
+  return withoutCommand(s);
 }

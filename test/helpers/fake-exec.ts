@@ -3,7 +3,7 @@
 // what each node sees. Every session opened and closed is counted, so tests can see leaks.
 import { PassThrough } from 'node:stream';
 import type { ExecSession } from '../../source/engine/engine.js';
-import type { ExecSource } from '../../source/engine/ports.js';
+import type { ExecSource } from '../../source/engine/needs.js';
 
 export interface FakeAnswer {
   dns: 'ok' | 'nxdomain' | 'error';

@@ -90,7 +90,7 @@ describe('nvidia-smi --query-compute-apps', () => {
   });
 });
 
-describe("recorded on this project's lent H200 (scripts/record/nvidia-smi.sh)", () => {
+describe("recorded on this project's lent H200 (scripts/fixtures/record-nvidia-smi.sh)", () => {
   const UUID = 'GPU-90095fd6-7e62-5832-a41a-560181f69a1c';
   const raw = (file: string): string => readFileSync(`${scenario('h200-device-load')}/${file}`, 'utf8');
 

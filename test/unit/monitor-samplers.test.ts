@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { toNodeView } from '../../source/cluster/role.js';
 import type { LogStream } from '../../source/cluster/logs.js';
-import type { LogStreams, StatsSource } from '../../source/engine/ports.js';
+import type { LogStreams, StatsSource } from '../../source/engine/needs.js';
 import { LogFollower } from '../../source/monitor/log-follower.js';
 import { UsageSampler } from '../../source/monitor/usage-sampler.js';
 import { facts } from '../helpers/facts.js';
