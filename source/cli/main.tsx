@@ -80,18 +80,108 @@ function parseCommand(value: string | undefined): string[] | null {
   return parsed;
 }
 
-async function main(): Promise<number> {
-  const [command = 'default', ...extra] = cli.input;
-  const args = command === 'logs' ? 1 : 0;
-  if (command === 'logs' && extra.length === 0)
-    throw new UsageError('logs needs a node: tfmon logs NODE (a container name, or worker-1, ps-0, chief)');
-  if (extra.length > args) throw new UsageError(`unexpected argument "${extra[args]}" (see tfmon --help)`);
-  const f = cli.flags;
-  const liveScreen = command === 'default' && process.stdout.isTTY === true && process.env['TERM'] !== 'dumb';
-  const known = COMMANDS.find((c) => c === command);
-  const misplaced = misplacedFlag(process.argv.slice(2), known ?? (liveScreen ? 'screen' : 'status'));
-  if (misplaced) throw new UsageError(misplaced);
-  const common: CommonOptions = {
+type Flags = typeof cli.flags;
+
+/** What a command is given: the options every command shares, its flags, its arguments. */
+interface Invocation {
+  common: CommonOptions;
+  f: Flags;
+  extra: string[];
+  /** No command, on a terminal: the live screen (else status). */
+  liveScreen: boolean;
+}
+
+/** Each command: its module is loaded only when it runs (status loads no React or Ink). */
+const COMMAND_RUNS: Record<string, (i: Invocation) => Promise<number>> = {
+  status: async ({ common, f }) => {
+    const { runStatus } = await import('../commands/status.js');
+    return runStatus({ ...common, json: f.json }, processIo);
+  },
+  up: async ({ common, f }) => {
+    const { runUp } = await import('../commands/up.js');
+    const env = parseLabels(f.env);
+    const framework = f.framework === 'tensorflow' || f.framework === 'pytorch' ? f.framework : null;
+    if (!framework) throw new UsageError(`--framework must be tensorflow or pytorch, got "${f.framework}"`);
+    if (framework === 'pytorch' && f.swarm)
+      throw new UsageError('--swarm makes TensorFlow clusters only; a PyTorch job runs on one engine for now');
+    return runUp(
+      common,
+      {
+        framework,
+        ps: parseCount('ps', f.ps, 1),
+        workers: parseCount('workers', f.workers, 1),
+        chief: f.chief,
+        evaluator: f.evaluator,
+        image: f.image ?? null,
+        prefix: parseName('prefix', f.prefix ?? (framework === 'pytorch' ? 'ddp' : 'tf')),
+        port: parsePort('port', f.port ?? (framework === 'pytorch' ? '29500' : '2222')),
+        cpus: f.cpus === undefined ? null : parseCpus(f.cpus),
+        memoryBytes: f.memory === undefined ? null : parseMemory(f.memory),
+        gpus: f.gpus === undefined ? null : parseGpus(f.gpus),
+        publish: f.publish.map(parsePublish),
+        env,
+        command: parseCommand(f.command),
+        dryRun: f.dryRun,
+        swarm: f.swarm,
+        constraints: f.constraint,
+      },
+      processIo,
+    );
+  },
+  serve: async ({ common, f }) => {
+    const { runServe } = await import('../commands/serve.js');
+    return runServe(common, parseMetricsAddress(f.metrics ?? DEFAULT_METRICS_ADDRESS), processIo);
+  },
+  logs: async ({ common, f, extra }) => {
+    const { runLogs } = await import('../commands/logs.js');
+    const since = f.since === undefined ? undefined : parseSince(f.since);
+    if (since === null)
+      throw new UsageError(`--since must be like 30s, 5m, 2h, 1d or 2026-11-28T10:00:00Z, got "${f.since}"`);
+    // With --since, every line since then (the engine ignores since when a tail is given), as docker logs.
+    const tail =
+      since !== undefined && !process.argv.some((a) => a === '--tail' || a.startsWith('--tail='))
+        ? 'all'
+        : parseTail(f.tail);
+    return runLogs(
+      common,
+      { node: extra[0]!, tail, since, errors: f.errors, follow: f.follow, timestamps: f.timestamps },
+      processIo,
+    );
+  },
+  doctor: async ({ common, f }) => {
+    const { runDoctor } = await import('../commands/doctor.js');
+    return runDoctor(common, f.json, processIo, f.all);
+  },
+  'tf-config': async ({ common, f }) => {
+    const { runTfConfig } = await import('../commands/tf-config.js');
+    return runTfConfig(
+      common,
+      { node: f.node, write: f.write, apply: f.apply, yes: f.yes, readOnly: f.readOnly },
+      processIo,
+    );
+  },
+  down: async ({ common, f }) => {
+    const { runDown } = await import('../commands/down.js');
+    return runDown(common, f.yes, processIo);
+  },
+  default: async ({ common, f, liveScreen }) => {
+    if (!liveScreen) {
+      const { runStatus } = await import('../commands/status.js');
+      return runStatus({ ...common, json: f.json }, processIo);
+    }
+    // React's production build is fixed at build time (scripts/build.mjs): in React 19 the
+    // development one keeps a performance measure per render (+38 MB a minute under churn,
+    // measured), so a NODE_ENV=development left in a user's shell must not reach it.
+    const { runScreen } = await import('../commands/screen.js');
+    return runScreen(common, {
+      altScreen: f.altScreen,
+      metrics: f.metrics === undefined ? null : parseMetricsAddress(f.metrics),
+    });
+  },
+};
+
+function commonOptions(f: Flags, liveScreen: boolean): CommonOptions {
+  return {
     network: parseName('network', f.network),
     labels: parseLabels(f.label),
     host: f.host[0],
@@ -122,97 +212,26 @@ async function main(): Promise<number> {
     readOnly: f.readOnly,
     tfConfigDir: f.tfConfigDir ?? null,
   };
-  switch (command) {
-    case 'status': {
-      const { runStatus } = await import('../commands/status.js');
-      return runStatus({ ...common, json: f.json }, processIo);
-    }
-    case 'up': {
-      const { runUp } = await import('../commands/up.js');
-      const env = parseLabels(f.env);
-      const framework = f.framework === 'tensorflow' || f.framework === 'pytorch' ? f.framework : null;
-      if (!framework) throw new UsageError(`--framework must be tensorflow or pytorch, got "${f.framework}"`);
-      if (framework === 'pytorch' && f.swarm)
-        throw new UsageError('--swarm makes TensorFlow clusters only; a PyTorch job runs on one engine for now');
-      return runUp(
-        common,
-        {
-          framework,
-          ps: parseCount('ps', f.ps, 1),
-          workers: parseCount('workers', f.workers, 1),
-          chief: f.chief,
-          evaluator: f.evaluator,
-          image: f.image ?? null,
-          prefix: parseName('prefix', f.prefix ?? (framework === 'pytorch' ? 'ddp' : 'tf')),
-          port: parsePort('port', f.port ?? (framework === 'pytorch' ? '29500' : '2222')),
-          cpus: f.cpus === undefined ? null : parseCpus(f.cpus),
-          memoryBytes: f.memory === undefined ? null : parseMemory(f.memory),
-          gpus: f.gpus === undefined ? null : parseGpus(f.gpus),
-          publish: f.publish.map(parsePublish),
-          env,
-          command: parseCommand(f.command),
-          dryRun: f.dryRun,
-          swarm: f.swarm,
-          constraints: f.constraint,
-        },
-        processIo,
-      );
-    }
-    case 'serve': {
-      const { runServe } = await import('../commands/serve.js');
-      return runServe(common, parseMetricsAddress(f.metrics ?? DEFAULT_METRICS_ADDRESS), processIo);
-    }
-    case 'logs': {
-      const { runLogs } = await import('../commands/logs.js');
-      const since = f.since === undefined ? undefined : parseSince(f.since);
-      if (since === null)
-        throw new UsageError(`--since must be like 30s, 5m, 2h, 1d or 2026-11-28T10:00:00Z, got "${f.since}"`);
-      // With --since, every line since then (the engine ignores since when a tail is given), as docker logs.
-      const tail =
-        since !== undefined && !process.argv.some((a) => a === '--tail' || a.startsWith('--tail='))
-          ? 'all'
-          : parseTail(f.tail);
-      return runLogs(
-        common,
-        { node: extra[0]!, tail, since, errors: f.errors, follow: f.follow, timestamps: f.timestamps },
-        processIo,
-      );
-    }
-    case 'doctor': {
-      const { runDoctor } = await import('../commands/doctor.js');
-      return runDoctor(common, f.json, processIo, f.all);
-    }
-    case 'tf-config': {
-      const { runTfConfig } = await import('../commands/tf-config.js');
-      return runTfConfig(
-        common,
-        { node: f.node, write: f.write, apply: f.apply, yes: f.yes, readOnly: f.readOnly },
-        processIo,
-      );
-    }
-    case 'down': {
-      const { runDown } = await import('../commands/down.js');
-      return runDown(common, f.yes, processIo);
-    }
-    case 'default': {
-      if (!liveScreen) {
-        const { runStatus } = await import('../commands/status.js');
-        return runStatus({ ...common, json: f.json }, processIo);
-      }
-      // React's production build is fixed at build time (scripts/build.mjs): in React 19 the
-      // development one keeps a performance measure per render (+38 MB a minute under churn,
-      // measured), so a NODE_ENV=development left in a user's shell must not reach it.
-      const { runScreen } = await import('../commands/screen.js');
-      return runScreen(common, {
-        altScreen: f.altScreen,
-        metrics: f.metrics === undefined ? null : parseMetricsAddress(f.metrics),
-      });
-    }
-    default:
-      throw new UsageError(
-        `unknown command "${command}": use status, serve, logs, doctor, tf-config, up or down (see tfmon --help)`,
-      );
+}
+
+async function main(): Promise<number> {
+  const [command = 'default', ...extra] = cli.input;
+  const args = command === 'logs' ? 1 : 0;
+  if (command === 'logs' && extra.length === 0)
+    throw new UsageError('logs needs a node: tfmon logs NODE (a container name, or worker-1, ps-0, chief)');
+  if (extra.length > args) throw new UsageError(`unexpected argument "${extra[args]}" (see tfmon --help)`);
+  const f = cli.flags;
+  const liveScreen = command === 'default' && process.stdout.isTTY === true && process.env['TERM'] !== 'dumb';
+  const known = COMMANDS.find((c) => c === command);
+  const misplaced = misplacedFlag(process.argv.slice(2), known ?? (liveScreen ? 'screen' : 'status'));
+  if (misplaced) throw new UsageError(misplaced);
+  const run = Object.hasOwn(COMMAND_RUNS, command) ? COMMAND_RUNS[command] : undefined;
+  if (!run) {
+    throw new UsageError(
+      `unknown command "${command}": use status, serve, logs, doctor, tf-config, up or down (see tfmon --help)`,
+    );
   }
+  return run({ common: commonOptions(f, liveScreen), f, extra, liveScreen });
 }
 
 // A reader that went away (`tfmon logs … | head`: EPIPE) or a terminal that did (an SSH session

@@ -25,8 +25,9 @@ import { Images } from './images.js';
 import { SwarmServices } from './swarm-services.js';
 import { ContainerWrites } from './container-writes.js';
 
-export type { ExecSession };
 import type { LogStream } from '../cluster/logs.js';
+
+export type { ExecSession };
 
 export interface CreateSpec {
   name: string;
@@ -167,9 +168,8 @@ export class Engine implements EngineCalls {
     return list.map((n) => n.Name).sort();
   }
 
-  /** The network, or an EngineError listing the ones that exist. */
-  /** The network, with its gateways (on a bridge, the host's own side of it: tfmon routes to the
-   * nodes only when one of them is an address of this host). */
+  /** The network with its gateways (on a bridge, the host's own side of it: tfmon routes to the nodes
+   * only when one of them is an address of this host), or an EngineError listing the ones that exist. */
   async findNetwork(name: string): Promise<NetworkInfo & { labels: Record<string, string>; gateways: string[] }> {
     try {
       const n = await this.call(() =>
@@ -205,9 +205,9 @@ export class Engine implements EngineCalls {
     }
   }
 
-  /** Ids of containers (running or not) attached to the network, narrowed by labels. */
-  /** Containers on the network, and the cluster's members (label tfmon.cluster=<network>) that
-   * were disconnected from it: a worker cut off its network is the failure to show, not to hide. */
+  /** Ids of the containers (running or not) on the network, narrowed by labels, and of the cluster's
+   * members (label tfmon.cluster=<network>) that were disconnected from it: a worker cut off its
+   * network is the failure to show, not to hide. */
   async clusterContainerIds(network: string, labels: Record<string, string>): Promise<string[]> {
     const label = labelFilters(labels);
     const list = (filters: Record<string, string[]>) =>

@@ -119,9 +119,7 @@ export class SshTunnel {
   constructor(
     private readonly url: string,
     private readonly target: SshTarget,
-  ) {
-    exitHooks.add(this);
-  }
+  ) {}
 
   private destination(): string[] {
     const { user, host, port } = this.target;
@@ -166,6 +164,8 @@ export class SshTunnel {
     const n = this.made++;
     // mode 700: the forwarded socket is this user's alone (made again if a login's end removed it)
     if (!this.dir || !existsSync(this.dir)) this.dir = mkdtempSync(join(tmpdir(), 'tfmon-ssh-'));
+    // Whatever ends the process ends its logins and removes their sockets; close() forgets it again.
+    exitHooks.add(this);
     const control = join(this.dir, `ctl-${n}`);
     const local = join(this.dir, `docker-${n}.sock`);
     const args = [
@@ -340,6 +340,8 @@ export class SshTunnel {
     this.starting = null;
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = null;
+    // Closed: the exit hook has nothing left to end (a new login adds it again).
+    exitHooks.delete(this);
   }
 }
 

@@ -59,9 +59,41 @@ function labelsOf(n: NodeView, cluster: string, engine: string): Labels {
 
 const family = (name: string, type: Family['type'], help: string): Family => ({ name, help, type, values: [] });
 
+/** What every group of families reads of a scrape. */
+interface Scrape {
+  s: Snapshot;
+  cluster: string;
+  /** The nodes whose series are fresh: none while the engine cannot be read (only tfmon's own word then). */
+  nodes: readonly NodeView[];
+  /** A node's sample maker: its shared labels, and any of the family's own. */
+  of(n: NodeView): (value: number, labels?: Labels) => Sample;
+}
+
 /** Every family, in a fixed order; a family with no sample still says its HELP and TYPE. */
 export function metricFamilies(s: Snapshot): Family[] {
   const cluster = safe(s.network.name);
+  const scrape: Scrape = {
+    s,
+    cluster,
+    nodes: s.engineError === null ? s.nodes : [],
+    of: (n) => {
+      const shared = labelsOf(n, cluster, s.engine.host);
+      return (value, labels = NONE) => ({ labels, sharedLabels: shared, value });
+    },
+  };
+  return [
+    engineFamily(scrape),
+    ...usageFamilies(scrape),
+    ...gpuFamilies(scrape),
+    ...nodeFamilies(scrape),
+    ...reachFamilies(scrape),
+    problemFamily(scrape),
+    ...trainingFamilies(scrape),
+  ];
+}
+
+/** tfmon_engine_up: one per engine watched. */
+function engineFamily({ s, cluster }: Scrape): Family {
   const engineUp = family(
     'tfmon_engine_up',
     'gauge',
@@ -70,7 +102,11 @@ export function metricFamilies(s: Snapshot): Family[] {
   const engines = s.engines ?? [{ host: s.engine.host, error: s.engineError, nodes: s.nodes.length }];
   for (const e of engines)
     engineUp.values.push({ labels: { engine: safe(e.host), tf_cluster: cluster }, value: e.error === null ? 1 : 0 });
+  return engineUp;
+}
 
+/** cAdvisor's container usage families, from each running node's last counters. */
+function usageFamilies({ s, nodes, of }: Scrape): Family[] {
   const cpu = family('container_cpu_usage_seconds_total', 'counter', 'Cumulative cpu time consumed in seconds.');
   const workingSet = family('container_memory_working_set_bytes', 'gauge', 'Current working set in bytes.');
   const memUsage = family(
@@ -84,6 +120,27 @@ export function metricFamilies(s: Snapshot): Family[] {
   const reads = family('container_fs_reads_bytes_total', 'counter', 'Cumulative count of bytes read');
   const writes = family('container_fs_writes_bytes_total', 'counter', 'Cumulative count of bytes written');
   const lastSeen = family('container_last_seen', 'gauge', 'Last time a container was seen by the exporter');
+  for (const n of nodes) {
+    const c = n.state === 'running' ? s.usage[n.id]?.counters : undefined;
+    if (!c) continue;
+    const sample = of(n);
+    if (c.cpuNs !== null) cpu.values.push(sample(c.cpuNs / 1e9));
+    const ws = s.usage[n.id]!.memBytes;
+    if (ws !== null) workingSet.values.push(sample(ws));
+    if (c.memUsage !== null) memUsage.values.push(sample(c.memUsage));
+    // cAdvisor says 0 for no limit (tfmon's screen shows the host's memory then).
+    memLimit.values.push(sample(n.memoryLimitBytes ?? 0));
+    if (c.netRx !== null) rx.values.push(sample(c.netRx));
+    if (c.netTx !== null) tx.values.push(sample(c.netTx));
+    if (c.blkRead !== null) reads.values.push(sample(c.blkRead));
+    if (c.blkWrite !== null) writes.values.push(sample(c.blkWrite));
+    lastSeen.values.push(sample(Math.floor(c.at / 1000)));
+  }
+  return [cpu, workingSet, memUsage, memLimit, rx, tx, reads, writes, lastSeen];
+}
+
+/** DCGM exporter's GPU families, per GPU a running node uses. */
+function gpuFamilies({ s, nodes, of }: Scrape): Family[] {
   const gpuUtil = family(
     'DCGM_FI_DEV_GPU_UTIL',
     'gauge',
@@ -94,7 +151,24 @@ export function metricFamilies(s: Snapshot): Family[] {
     'gauge',
     "Framebuffer memory used (in MiB) by the container's processes on that GPU.",
   );
+  for (const n of nodes) {
+    if (n.state !== 'running') continue;
+    const sample = of(n);
+    for (const g of s.gpuByContainer[n.id] ?? []) {
+      const gl = {
+        gpu: String(g.index),
+        UUID: safe(g.uuid),
+        modelName: safe(s.gpus?.find((x) => x.uuid === g.uuid)?.name ?? ''),
+      };
+      if (g.utilPercent !== null) gpuUtil.values.push(sample(g.utilPercent, gl));
+      if (g.memUsedBytes !== null) fbUsed.values.push(sample(Math.round(g.memUsedBytes / 1048576), gl));
+    }
+  }
+  return [gpuUtil, fbUsed];
+}
 
+/** tfmon's node families: up, state, restarts, a stale TF_CONFIG. */
+function nodeFamilies({ s, nodes, of }: Scrape): Family[] {
   const up = family('tfmon_node_up', 'gauge', '1 when the task container is running, else 0');
   const state = family('tfmon_node_state', 'gauge', "The container's state as Docker says it: 1 for the current one");
   const restarts = family(
@@ -107,6 +181,19 @@ export function metricFamilies(s: Snapshot): Family[] {
     'gauge',
     "1 when the node's TF_CONFIG cluster spec differs from the live topology, else 0",
   );
+  const staleNodes = new Set(s.problems.filter((p) => p.code === 'tf_config_stale' && p.node).map((p) => p.node!));
+  for (const n of nodes) {
+    const sample = of(n);
+    up.values.push(sample(n.state === 'running' ? 1 : 0));
+    state.values.push(sample(1, { state: n.state }));
+    restarts.values.push(sample(n.restarts + n.manualRestarts));
+    stale.values.push(sample(staleNodes.has(n.name) ? 1 : 0));
+  }
+  return [up, state, restarts, stale];
+}
+
+/** The last probe of each pair: reachability and connect time. */
+function reachFamilies({ s, cluster }: Scrape): Family[] {
   const reach = family(
     'tfmon_reachability',
     'gauge',
@@ -117,11 +204,39 @@ export function metricFamilies(s: Snapshot): Family[] {
     'gauge',
     'TCP connect time of the last probe from one task to another, in seconds',
   );
+  for (const e of s.engineError === null ? s.reachability : []) {
+    if (e.tcp === 'unprobed' || e.dns === 'unprobed') continue;
+    const labels = { from: safe(e.from), to: safe(e.to), tf_cluster: cluster };
+    reach.values.push({ labels, value: e.dns === 'ok' && e.tcp === 'ok' ? 1 : 0 });
+    if (e.ms !== null && e.tcp === 'ok') latency.values.push({ labels, value: e.ms / 1000 });
+  }
+  return [reach, latency];
+}
+
+/** Problems: counted per (code, severity, node), roots only; an unreachable engine is one too. */
+function problemFamily({ s, cluster }: Scrape): Family {
   const problems = family(
     'tfmon_problems',
     'gauge',
     'Root problems tfmon finds now, by code, severity and node (the ones that follow from them are not counted)',
   );
+  const counts = new Map<string, Sample>();
+  for (const p of rootsOf(s.problems)) {
+    const key = `${p.code}\u0000${p.severity}\u0000${p.node ?? ''}`;
+    const sample = counts.get(key);
+    if (sample) sample.value++;
+    else
+      counts.set(key, {
+        labels: { code: p.code, severity: p.severity, node: safe(p.node ?? ''), tf_cluster: cluster },
+        value: 1,
+      });
+  }
+  problems.values.push(...counts.values());
+  return problems;
+}
+
+/** Training: each running node's last progress, then the cluster's pace and ETA. */
+function trainingFamilies({ s, cluster, nodes, of }: Scrape): Family[] {
   const step = family('tfmon_training_step', 'gauge', "The training step the task's own log last printed");
   const loss = family('tfmon_training_loss', 'gauge', "The loss the task's own log last printed");
   const epoch = family('tfmon_training_epoch', 'gauge', 'The epoch the task is in (Keras)');
@@ -150,105 +265,22 @@ export function metricFamilies(s: Snapshot): Family[] {
     'gauge',
     'Seconds until the last epoch ends, where epochs and steps per epoch are known',
   );
-
-  const staleNodes = new Set(s.problems.filter((p) => p.code === 'tf_config_stale' && p.node).map((p) => p.node!));
-  const engineHost = s.engine.host;
-  // While the engine cannot be read, nothing about the containers is fresh: only tfmon's own word.
-  const fresh = s.engineError === null;
-  for (const n of fresh ? s.nodes : []) {
-    const shared = labelsOf(n, cluster, engineHost);
-    const of = (value: number, labels: Labels = NONE): Sample => ({ labels, sharedLabels: shared, value });
-    const running = n.state === 'running';
-    up.values.push(of(running ? 1 : 0));
-    state.values.push(of(1, { state: n.state }));
-    restarts.values.push(of(n.restarts + n.manualRestarts));
-    stale.values.push(of(staleNodes.has(n.name) ? 1 : 0));
-    const c = running ? s.usage[n.id]?.counters : undefined;
-    if (c) {
-      if (c.cpuNs !== null) cpu.values.push(of(c.cpuNs / 1e9));
-      const ws = s.usage[n.id]!.memBytes;
-      if (ws !== null) workingSet.values.push(of(ws));
-      if (c.memUsage !== null) memUsage.values.push(of(c.memUsage));
-      // cAdvisor says 0 for no limit (tfmon's screen shows the host's memory then).
-      memLimit.values.push(of(n.memoryLimitBytes ?? 0));
-      if (c.netRx !== null) rx.values.push(of(c.netRx));
-      if (c.netTx !== null) tx.values.push(of(c.netTx));
-      if (c.blkRead !== null) reads.values.push(of(c.blkRead));
-      if (c.blkWrite !== null) writes.values.push(of(c.blkWrite));
-      lastSeen.values.push(of(Math.floor(c.at / 1000)));
-    }
-    for (const g of running ? (s.gpuByContainer[n.id] ?? []) : []) {
-      const gl = {
-        gpu: String(g.index),
-        UUID: safe(g.uuid),
-        modelName: safe(s.gpus?.find((x) => x.uuid === g.uuid)?.name ?? ''),
-      };
-      if (g.utilPercent !== null) gpuUtil.values.push(of(g.utilPercent, gl));
-      if (g.memUsedBytes !== null) fbUsed.values.push(of(Math.round(g.memUsedBytes / 1048576), gl));
-    }
+  for (const n of nodes) {
     const t = s.training[n.id];
-    if (t && running) {
-      if (t.step !== null) step.values.push(of(t.step));
-      if (t.loss !== null && Number.isFinite(t.loss)) loss.values.push(of(t.loss));
-      if (t.epoch !== null) epoch.values.push(of(t.epoch));
-      if (t.stepsPerSecond !== null) pace.values.push(of(t.stepsPerSecond));
-      if (t.secondsPerReport !== null) perReport.values.push(of(t.secondsPerReport));
-      if (t.lastProgressAt !== null) lastProgress.values.push(of(t.lastProgressAt / 1000));
-    }
+    if (!t || n.state !== 'running') continue;
+    const sample = of(n);
+    if (t.step !== null) step.values.push(sample(t.step));
+    if (t.loss !== null && Number.isFinite(t.loss)) loss.values.push(sample(t.loss));
+    if (t.epoch !== null) epoch.values.push(sample(t.epoch));
+    if (t.stepsPerSecond !== null) pace.values.push(sample(t.stepsPerSecond));
+    if (t.secondsPerReport !== null) perReport.values.push(sample(t.secondsPerReport));
+    if (t.lastProgressAt !== null) lastProgress.values.push(sample(t.lastProgressAt / 1000));
   }
-  if (fresh) {
-    for (const e of s.reachability) {
-      if (e.tcp === 'unprobed' || e.dns === 'unprobed') continue;
-      const labels = { from: safe(e.from), to: safe(e.to), tf_cluster: cluster };
-      reach.values.push({ labels, value: e.dns === 'ok' && e.tcp === 'ok' ? 1 : 0 });
-      if (e.ms !== null && e.tcp === 'ok') latency.values.push({ labels, value: e.ms / 1000 });
-    }
+  if (s.engineError === null) {
     if (s.clusterTraining?.globalStepsPerSecond != null)
       global.values.push({ labels: { tf_cluster: cluster }, value: s.clusterTraining.globalStepsPerSecond });
     if (s.clusterTraining?.eta != null)
       eta.values.push({ labels: { tf_cluster: cluster }, value: s.clusterTraining.eta });
   }
-  // Problems: counted per (code, severity, node), roots only; an unreachable engine is one too.
-  const counts = new Map<string, Sample>();
-  for (const p of rootsOf(s.problems)) {
-    const key = `${p.code}\u0000${p.severity}\u0000${p.node ?? ''}`;
-    const sample = counts.get(key);
-    if (sample) sample.value++;
-    else
-      counts.set(key, {
-        labels: { code: p.code, severity: p.severity, node: safe(p.node ?? ''), tf_cluster: cluster },
-        value: 1,
-      });
-  }
-  problems.values.push(...counts.values());
-
-  return [
-    engineUp,
-    cpu,
-    workingSet,
-    memUsage,
-    memLimit,
-    rx,
-    tx,
-    reads,
-    writes,
-    lastSeen,
-    gpuUtil,
-    fbUsed,
-    up,
-    state,
-    restarts,
-    stale,
-    reach,
-    latency,
-    problems,
-    step,
-    loss,
-    epoch,
-    pace,
-    perReport,
-    lastProgress,
-    global,
-    eta,
-  ];
+  return [step, loss, epoch, pace, perReport, lastProgress, global, eta];
 }

@@ -20,7 +20,15 @@ import { truncate } from '../text/width.js';
 import { sortNodes } from './sort.js';
 import { useTerminalSize, type Size } from './terminal.js';
 import type { Theme } from './theme.js';
-import { helpShown, logsShown, paneOf, screenViewOf, selectedRow, type KeyContext } from './screen-state.js';
+import {
+  helpShown,
+  type KeyContext,
+  logsShown,
+  paneOf,
+  type ScreenState,
+  screenViewOf,
+  selectedRow,
+} from './screen-state.js';
 import { useScreen, type ScreenActions } from './use-screen.js';
 import { useMonitorFocus, useShownLogs, useUptimeClock, useUsageAge } from './use-feeds.js';
 
@@ -75,30 +83,132 @@ export function App({
   const size = useTerminalSize(fixedSize);
   const frame = useRef<KeyContext | null>(null);
   const state = useScreen(actions, () => frame.current!);
-  const pane = paneOf(state);
-  const help = helpShown(state);
   const logScreen = logsShown(state);
   const readOnly = actions?.readOnly ?? false;
 
-  // Log lines re-render the screen up to ten times a second without a new snapshot, and usage
-  // changes every second while the order rarely does: the same array while the order holds keeps
-  // the matrix (n² pairs) and the table's memos from being rebuilt at every frame.
-  const sortedRef = useRef<NodeView[]>([]);
-  const nodes = useMemo(() => {
-    const next = sortNodes(snapshot.nodes, snapshot.usage, state.sort);
-    const prev = sortedRef.current;
-    if (next.length === prev.length && next.every((n, i) => n === prev[i])) return prev;
-    sortedRef.current = next;
-    return next;
-  }, [snapshot.nodes, snapshot.usage, state.sort]);
+  const nodes = useSortedNodes(snapshot, state.sort);
   const selected = selectedRow(state, nodes);
   const selectedNode = nodes[selected];
   const now = useUptimeClock(snapshot.nodes, snapshot.updatedAt, clock);
   const usageAge = useUsageAge(snapshot.usage, snapshot.usageSource !== null && snapshot.engineError === null, clock);
-
   // The matrix is built once per frame: the table's failing-peer marks and the pane share it.
   const matrix = useMemo(() => buildMatrix(nodes, snapshot.reachability), [nodes, snapshot.reachability]);
   const failing = useMemo(() => nodes.map((n, i) => failuresOf(matrix, i, n.dnsName)), [nodes, matrix]);
+  const layout = useMainLayout({ snapshot, nodes, selected, failing, logs, state, size, now, theme });
+  const logNode = state.logScope === 'node' ? (selectedNode ?? null) : null;
+  // The log view: its title and status line, then the footer; the rest is log lines.
+  const logRows = Math.max(1, size.rows - 3);
+
+  useShownLogs(
+    logs,
+    logScreen
+      ? state.logScope === 'all'
+        ? nodes
+        : selectedNode
+          ? [selectedNode]
+          : []
+      : layout.tailRows > 0 && selectedNode
+        ? [selectedNode]
+        : [],
+  );
+  // Usage every interval for the rows on screen (all of them when sorted by a figure).
+  useMonitorFocus(
+    actions,
+    state.sort === 'cpu' || state.sort === 'mem'
+      ? null
+      : !logScreen
+        ? nodes.slice(layout.top, layout.top + layout.tableRows)
+        : selectedNode
+          ? [selectedNode]
+          : [],
+    paneOf(state) === 'matrix' && !logScreen,
+  );
+  // What the next key lands on (read by the key handler, which is subscribed once).
+  frame.current = {
+    nodes,
+    pageRows: layout.tableRows,
+    matrix,
+    logLines: () => viewLines(logs, logNode),
+    logRows,
+    readOnly,
+    canChange: actions?.changes !== undefined,
+    tfConfigDir: actions?.tfConfigDir ?? null,
+  };
+
+  if (size.columns < MIN_COLUMNS || size.rows < MIN_ROWS) return <TooSmall size={size} />;
+  if (logScreen) {
+    return (
+      <LogScreen
+        state={state}
+        node={logNode}
+        nodes={nodes}
+        logs={logs}
+        size={size}
+        theme={theme}
+        capacity={logCapacity}
+      />
+    );
+  }
+  return (
+    <MainView
+      snapshot={snapshot}
+      state={state}
+      nodes={nodes}
+      selected={selected}
+      matrix={matrix}
+      failing={failing}
+      layout={layout}
+      logs={logs}
+      size={size}
+      now={now}
+      usageAge={usageAge}
+      theme={theme}
+      readOnly={readOnly}
+      tfConfigDir={actions?.tfConfigDir ?? null}
+      hyperlinks={hyperlinks}
+    />
+  );
+}
+
+/** Log lines re-render the screen up to ten times a second without a new snapshot, and usage
+ * changes every second while the order rarely does: the same array while the order holds keeps the
+ * matrix (n² pairs) and the table's memos from being rebuilt at every frame. */
+function useSortedNodes(snapshot: Snapshot, sort: ScreenState['sort']): NodeView[] {
+  const sortedRef = useRef<NodeView[]>([]);
+  return useMemo(() => {
+    const next = sortNodes(snapshot.nodes, snapshot.usage, sort);
+    const prev = sortedRef.current;
+    if (next.length === prev.length && next.every((n, i) => n === prev[i])) return prev;
+    sortedRef.current = next;
+    return next;
+  }, [snapshot.nodes, snapshot.usage, sort]);
+}
+
+interface MainLayout {
+  tableRows: number;
+  detailRows: number;
+  /** The table's first row on screen. */
+  top: number;
+  detailLines: ReturnType<typeof detailsOf>;
+  /** Rows of the details pane (with its title) and of the log tail under it. */
+  detailsRows: number;
+  tailRows: number;
+}
+
+/** The main view's rows: the table's (scrolled to the selection), the details' and the log tail's. */
+function useMainLayout(o: {
+  snapshot: Snapshot;
+  nodes: readonly NodeView[];
+  selected: number;
+  failing: ReturnType<typeof failuresOf>[];
+  logs: LogSource;
+  state: ScreenState;
+  size: Size;
+  now: number;
+  theme: Theme;
+}): MainLayout {
+  const { snapshot, nodes, selected, failing, logs, state, size, now, theme } = o;
+  const selectedNode = nodes[selected];
   const { tableRows, detailRows } = areas(
     size.rows,
     nodes.length,
@@ -108,10 +218,8 @@ export function App({
   const topRef = useRef(0);
   const top = scrollTop(topRef.current, selected, tableRows, nodes.length);
   topRef.current = top;
-  // The log view: its title and status line, then the footer; the rest is log lines.
-  const logRows = Math.max(1, size.rows - 3);
   const jupyter = selectedNode ? logs.jupyterOf(selectedNode.id) : null;
-  const detailsShown = pane === 'details' && !help && !logScreen;
+  const detailsShown = paneOf(state) === 'details' && !helpShown(state) && !logsShown(state);
   const detailLines = useMemo(
     () =>
       selectedNode && detailsShown
@@ -136,103 +244,99 @@ export function App({
   // saying there is none), sharing the rows by what each has to show.
   const tailWanted = detailsShown && selectedNode ? 1 + Math.max(1, logs.tail(selectedNode.id, detailRows).length) : 0;
   const share = shareDetails(detailRows + 1, 1 + detailLines.length, tailWanted);
-  const tailRows = share.tail;
-  const logNode = state.logScope === 'node' ? (selectedNode ?? null) : null;
+  return { tableRows, detailRows, top, detailLines, detailsRows: share.details, tailRows: share.tail };
+}
 
-  useShownLogs(
-    logs,
-    logScreen
-      ? state.logScope === 'all'
-        ? nodes
-        : selectedNode
-          ? [selectedNode]
-          : []
-      : tailRows > 0 && selectedNode
-        ? [selectedNode]
-        : [],
-  );
-  // Usage every interval for the rows on screen (all of them when sorted by a figure).
-  useMonitorFocus(
-    actions,
-    state.sort === 'cpu' || state.sort === 'mem'
-      ? null
-      : !logScreen
-        ? nodes.slice(top, top + tableRows)
-        : selectedNode
-          ? [selectedNode]
-          : [],
-    pane === 'matrix' && !logScreen,
-  );
-  const flagged = useMemo(() => flaggedOf(snapshot.problems), [snapshot.problems]);
-  // What the next key lands on (read by the key handler, which is subscribed once).
-  frame.current = {
-    nodes,
-    pageRows: tableRows,
-    matrix,
-    logLines: () => viewLines(logs, logNode),
-    logRows,
-    readOnly,
-    canChange: actions?.changes !== undefined,
-    tfConfigDir: actions?.tfConfigDir ?? null,
-  };
-  const keysView = screenViewOf(state);
-
-  if (size.columns < MIN_COLUMNS || size.rows < MIN_ROWS) {
-    // Short lines, each cut to the width: the note must be readable in the very terminal it is about.
-    const note = [
-      'terminal too small',
-      `(${size.columns}x${size.rows}); tfmon needs ${MIN_COLUMNS}x${MIN_ROWS}`,
-      'q quits',
-    ];
-    return (
-      <Box flexDirection="column" width={size.columns}>
-        {note.slice(0, Math.max(1, size.rows)).map((line) => (
-          <Text key={line} wrap="truncate">
-            {line}
-          </Text>
-        ))}
-      </Box>
-    );
-  }
-
-  const width = size.columns;
-  if (logScreen) {
-    return (
-      <Box flexDirection="column" width={width} height={size.rows}>
-        <Box flexDirection="column" flexGrow={1} overflowY="hidden">
-          {help ? (
-            <Help rows={size.rows - 1} theme={theme} view="logs" />
-          ) : (
-            <LogView
-              node={logNode}
-              nodes={nodes}
-              logs={logs}
-              state={state.log}
-              draft={state.draft}
-              rows={size.rows - 1}
-              width={width}
-              theme={theme}
-              timestamps={state.timestamps}
-              capacity={logCapacity}
-            />
-          )}
-        </Box>
-        <Footer theme={theme} view="logs" width={width} />
-      </Box>
-    );
-  }
-
-  const longestName = nodes.reduce((m, n) => Math.max(m, n.dnsName.length), 4);
-  // As tall as the terminal: the footer on its last row whatever the view holds (Ink draws a frame
-  // of the terminal's height in place on the alternate screen); what does not fit is cut, never
-  // the header or the footer.
+function TooSmall({ size }: { size: Size }): React.JSX.Element {
+  // Short lines, each cut to the width: the note must be readable in the very terminal it is about.
+  const note = [
+    'terminal too small',
+    `(${size.columns}x${size.rows}); tfmon needs ${MIN_COLUMNS}x${MIN_ROWS}`,
+    'q quits',
+  ];
   return (
-    <Box flexDirection="column" width={width} height={size.rows}>
-      <Header snapshot={snapshot} width={width} theme={theme} sort={state.sort} usageAge={usageAge} />
+    <Box flexDirection="column" width={size.columns}>
+      {note.slice(0, Math.max(1, size.rows)).map((line) => (
+        <Text key={line} wrap="truncate">
+          {line}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+/** The log view, full screen: one node's lines or every node's, and the footer. */
+function LogScreen(p: {
+  state: ScreenState;
+  node: NodeView | null;
+  nodes: readonly NodeView[];
+  logs: LogSource;
+  size: Size;
+  theme: Theme;
+  capacity: number;
+}): React.JSX.Element {
+  const { state, size, theme } = p;
+  return (
+    <Box flexDirection="column" width={size.columns} height={size.rows}>
       <Box flexDirection="column" flexGrow={1} overflowY="hidden">
-        {help ? (
+        {helpShown(state) ? (
+          <Help rows={size.rows - 1} theme={theme} view="logs" />
+        ) : (
+          <LogView
+            node={p.node}
+            nodes={p.nodes}
+            logs={p.logs}
+            state={state.log}
+            draft={state.draft}
+            rows={size.rows - 1}
+            width={size.columns}
+            theme={theme}
+            timestamps={state.timestamps}
+            capacity={p.capacity}
+          />
+        )}
+      </Box>
+      <Footer theme={theme} view="logs" width={size.columns} />
+    </Box>
+  );
+}
+
+/** The main view: the header, the table, the pane under it (details and log tail, the matrix, or the
+ * TF_CONFIG pane) or the help, and the bottom line (a question, a notice, or the footer). As tall as
+ * the terminal: the footer on its last row whatever the view holds (Ink draws a frame of the
+ * terminal's height in place on the alternate screen); what does not fit is cut, never the header or
+ * the footer. */
+function MainView(p: {
+  snapshot: Snapshot;
+  state: ScreenState;
+  nodes: readonly NodeView[];
+  selected: number;
+  matrix: ReturnType<typeof buildMatrix>;
+  failing: ReturnType<typeof failuresOf>[];
+  layout: MainLayout;
+  logs: LogSource;
+  size: Size;
+  now: number;
+  usageAge: ReturnType<typeof useUsageAge>;
+  theme: Theme;
+  readOnly: boolean;
+  tfConfigDir: string | null;
+  hyperlinks: boolean;
+}): React.JSX.Element {
+  const { snapshot, state, nodes, selected, layout, theme, readOnly } = p;
+  const width = p.size.columns;
+  const pane = paneOf(state);
+  const keysView = screenViewOf(state);
+  const selectedNode = nodes[selected];
+  const flagged = useMemo(() => flaggedOf(snapshot.problems), [snapshot.problems]);
+  const longestName = nodes.reduce((m, n) => Math.max(m, n.dnsName.length), 4);
+  return (
+    <Box flexDirection="column" width={width} height={p.size.rows}>
+      <Header snapshot={snapshot} width={width} theme={theme} sort={state.sort} usageAge={p.usageAge} />
+      <Box flexDirection="column" flexGrow={1} overflowY="hidden">
+        {helpShown(state) ? (
           <Help
-            rows={tableRows + detailRows + 2}
+            rows={layout.tableRows + layout.detailRows + 2}
             theme={theme}
             notes={snapshot.gpuNote ? [snapshot.gpuNote] : []}
             view={keysView}
@@ -253,11 +357,11 @@ export function App({
                 train: Object.keys(snapshot.training).length > 0,
               })}
               selected={selected}
-              top={top}
-              rows={tableRows}
-              now={now}
+              top={layout.top}
+              rows={layout.tableRows}
+              now={p.now}
               theme={theme}
-              failing={failing}
+              failing={p.failing}
               flagged={flagged}
               training={snapshot.training}
             />
@@ -265,38 +369,38 @@ export function App({
               <MatrixPane
                 nodes={nodes}
                 entries={snapshot.reachability}
-                matrix={matrix}
+                matrix={p.matrix}
                 selected={selected}
                 target={state.target}
                 roundMs={snapshot.probe.on ? snapshot.probe.lastRoundMs : null}
                 probing={snapshot.probe.on}
-                rows={detailRows + 1}
+                rows={layout.detailRows + 1}
                 width={width}
                 theme={theme}
               />
             ) : pane === 'tfconfig' ? (
               <TfConfigPane
                 nodes={nodes}
-                rows={detailRows + 1}
+                rows={layout.detailRows + 1}
                 width={width}
                 theme={theme}
                 readOnly={readOnly}
-                dir={actions?.tfConfigDir ?? null}
+                dir={p.tfConfigDir}
               />
             ) : (
               <>
                 <Details
                   node={selectedNode}
-                  lines={detailLines}
-                  hyperlinks={hyperlinks}
-                  rows={share.details - 1}
+                  lines={layout.detailLines}
+                  hyperlinks={p.hyperlinks}
+                  rows={layout.detailsRows - 1}
                   width={width}
                   theme={theme}
                 />
                 <LogTail
                   node={selectedNode}
-                  logs={logs}
-                  rows={tailRows}
+                  logs={p.logs}
+                  rows={layout.tailRows}
                   width={width}
                   theme={theme}
                   timestamps={state.timestamps}
@@ -306,20 +410,34 @@ export function App({
           </>
         )}
       </Box>
-      {state.question ? (
-        <Text wrap="truncate" bold color={tint(theme, 'yellow')}>
-          {truncate(sanitize(state.question.text), width - 1, theme.ascii)}
-        </Text>
-      ) : state.notice ? (
-        <Text
-          wrap="truncate"
-          color={tint(theme, state.notice.tone === 'error' ? 'red' : state.notice.tone === 'ok' ? 'green' : 'cyan')}
-        >
-          {truncate(sanitize(state.notice.text), width - 1, theme.ascii)}
-        </Text>
-      ) : (
-        <Footer theme={theme} view={keysView} width={width} readOnly={readOnly} />
-      )}
+      <BottomLine state={state} width={width} theme={theme} keysView={keysView} readOnly={readOnly} />
     </Box>
   );
+}
+
+/** A question asked, else a notice, else the footer's keys. */
+function BottomLine(p: {
+  state: ScreenState;
+  width: number;
+  theme: Theme;
+  keysView: ReturnType<typeof screenViewOf>;
+  readOnly: boolean;
+}): React.JSX.Element {
+  const { state, width, theme } = p;
+  if (state.question) {
+    return (
+      <Text wrap="truncate" bold color={tint(theme, 'yellow')}>
+        {truncate(sanitize(state.question.text), width - 1, theme.ascii)}
+      </Text>
+    );
+  }
+  if (state.notice) {
+    const tone = state.notice.tone === 'error' ? 'red' : state.notice.tone === 'ok' ? 'green' : 'cyan';
+    return (
+      <Text wrap="truncate" color={tint(theme, tone)}>
+        {truncate(sanitize(state.notice.text), width - 1, theme.ascii)}
+      </Text>
+    );
+  }
+  return <Footer theme={theme} view={p.keysView} width={width} readOnly={p.readOnly} />;
 }
