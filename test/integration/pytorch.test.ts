@@ -1,6 +1,7 @@
 // Real PyTorch DistributedDataParallel jobs (Debian's torch 1.13, gloo, env://), one rank per
 // container on a network of the test's own, watched by tfmon as a user runs it: roles, rendezvous,
 // progress, and each fault named once, on the rank where the fix goes.
+import { peerNamed } from '../../source/cluster/frameworks/failure-lines.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Problem, Snapshot } from '../../source/cluster/types.js';
 import { Engine } from '../../source/engine/engine.js';
@@ -260,7 +261,14 @@ describe('a real torchrun job (c10d rendezvous, 2 nodes of 2 workers)', () => {
 
     await dockerAsync('kill', j.name(1));
     // torch 1.13's agent waits at its exit barrier for the dead node (5 minutes): its container runs on.
-    const after = await m.waitFor((x) => x.problems.some((p) => p.code === 'ranks_failed'), 60_000);
+    // Two streams tell it: the agent's line (the training reader) and the worker's, naming the peer
+    // (the last errors, published at most twice a second); the answer once both are in.
+    const after = await m.waitFor(
+      (x) =>
+        x.problems.some((p) => p.code === 'ranks_failed') &&
+        peerNamed(x.nodes.find((n) => n.name === j.name(0))?.lastError ?? null) !== null,
+      60_000,
+    );
     expect(after.nodes.find((n) => n.name === j.name(0))?.state).toBe('running');
     expect(roots(after)).toEqual([`${j.name(1)}:not_running`]);
     expect(follow(after)).toEqual([`${j.name(0)}:ranks_failed <- ${j.name(1)}:not_running`]);
