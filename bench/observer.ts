@@ -4,7 +4,9 @@
 // busy CPU from /proc/stat, and the nodes' own CPU and network as `docker stats` computes them (the
 // same cgroup and /proc counters, read at the window's ends: reading them costs nothing measurable).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CgroupReader } from '../source/engine/cgroup-reader.js';
 import { cpuSeconds, daemonPids, rssBytes, tfmonPidUnder, totalCpu } from './procs.js';
@@ -30,6 +32,8 @@ export interface ObserverWindow {
   nodeNetMax: number;
   /** The watcher's resident memory, sampled every 5 s (tfmon only). */
   rss: { atS: number; bytes: number }[];
+  /** tfmon's frames over its whole run (warm-up included), and the data frames its gate let through. */
+  frames: { frames: number; data: number; seconds: number } | null;
 }
 
 /** Busy jiffies of the whole machine: everything but idle and iowait. */
@@ -59,6 +63,7 @@ function startWatcher(
   network: string,
   label: string,
   ids: string[],
+  frameFile: string,
 ): { child: ChildProcess | null; pid: () => number } {
   if (watcher === 'nothing') return { child: null, pid: () => 0 };
   if (watcher === 'docker stats') {
@@ -69,7 +74,7 @@ function startWatcher(
   }
   // As a user runs it: the executable in a 160×60 terminal, default flags but the network.
   const extra = watcher === 'tfmon --no-probe' ? ' --no-probe' : '';
-  const command = `stty cols 160 rows 60; exec ${CLI} --network ${network} --label ${label}${extra}`;
+  const command = `stty cols 160 rows 60; TFMON_FRAME_COUNT=${frameFile} exec ${CLI} --network ${network} --label ${label}${extra}`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'ignore', 'ignore'] });
   let pid = 0;
   return { child, pid: () => (pid ||= tfmonPidUnder(child.pid ?? 0)) };
@@ -96,12 +101,15 @@ export async function observerWindow(
 ): Promise<ObserverWindow> {
   const reader = CgroupReader.detect();
   if (!reader) throw new Error("the bench reads the nodes' cgroups: it runs on the engine's host");
+  const frameFile = join(tmpdir(), `tfmon-bench-frames-${process.pid}-${Date.now()}.json`);
   const { child, pid } = startWatcher(
     watcher,
     network,
     label,
     nodes.map((n) => n.id),
+    frameFile,
   );
+  let result: Omit<ObserverWindow, 'frames'> | null = null;
   try {
     await sleep(warmupS * 1000);
     const p = pid();
@@ -127,7 +135,7 @@ export async function observerWindow(
       net.push((b.net - a.net) / elapsed);
     }
     const mean = (xs: number[]): number => (xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : 0);
-    return {
+    result = {
       watcher,
       seconds: elapsed,
       clientCpu: p ? cpuSeconds(p) - c0 : 0,
@@ -142,4 +150,12 @@ export async function observerWindow(
   } finally {
     await stopWatcher(child);
   }
+  // tfmon writes its counts as it exits (after the pty closed): wait for them a moment.
+  let frames: ObserverWindow['frames'] = null;
+  for (let i = 0; i < 20 && watcher.startsWith('tfmon') && frames === null; i++) {
+    if (existsSync(frameFile)) frames = JSON.parse(readFileSync(frameFile, 'utf8')) as ObserverWindow['frames'];
+    else await sleep(100);
+  }
+  rmSync(frameFile, { force: true });
+  return { ...result, frames };
 }

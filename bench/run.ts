@@ -16,6 +16,7 @@ import { scrapeBench } from './scrape.js';
 import { remoteBench, remoteRows } from './remote.js';
 import { probeBench } from './probe.js';
 import { pytorchBench } from './pytorch.js';
+import { trainingBench } from './training.js';
 import { observerWindow, type ObserverWindow, type Watcher } from './observer.js';
 import { firstFrameMs, frameDriver, textCacheBound, tick } from './startup.js';
 
@@ -668,6 +669,66 @@ async function main(): Promise<void> {
         ],
       ])}`,
     );
+  }
+  if (process.env['BENCH_TRAINING'] !== '0') {
+    const { ref } = await ensureSimImage(new Engine());
+    for (const stepS of (process.env['BENCH_TRAINING_STEPS'] ?? '1,0.1').split(',').map(Number)) {
+      const t = await trainingBench(ref, `tfb${id}`, label, 50, stepS, seconds, progress);
+      console.log(
+        `\ntraining nodes: ${t.nodes} sim nodes each printing a progress line every ${t.stepS} s; each watcher twice for ${seconds} s after 20 s to settle, alternating; tfmon with default flags in a 160x60 pseudo-terminal; CPU as % of one core\n`,
+      );
+      const by = (w: Watcher): ObserverWindow[] => t.windows.filter((x) => x.watcher === w);
+      const sum = (w: Watcher, k: 'clientCpu' | 'daemonCpu' | 'machineCpu'): number =>
+        by(w).reduce((a, x) => a + x[k], 0);
+      const secs = (w: Watcher): number => by(w).reduce((a, x) => a + x.seconds, 0);
+      const framesPerMin = (w: Watcher): string => {
+        const f = by(w).flatMap((x) => (x.frames ? [x.frames] : []));
+        if (!f.length) return '-';
+        const s = f.reduce((a, x) => a + x.seconds, 0) / 60;
+        return `${(f.reduce((a, x) => a + x.frames, 0) / s).toFixed(0)} (data ${(f.reduce((a, x) => a + x.data, 0) / s).toFixed(0)})`;
+      };
+      console.log(
+        table([
+          ['watching', 'its CPU', 'daemons CPU', 'whole machine busy', 'frames a minute', 'its RSS peak'],
+          ...(['nothing', 'tfmon', 'docker stats'] as Watcher[]).map((w) => [
+            w,
+            w === 'nothing' ? '-' : pctOfCore(sum(w, 'clientCpu'), secs(w)),
+            pctOfCore(sum(w, 'daemonCpu'), secs(w)),
+            pctOfCore(sum(w, 'machineCpu'), secs(w)),
+            framesPerMin(w),
+            w === 'tfmon' ? mib(Math.max(...by(w).flatMap((x) => x.rss.map((r) => r.bytes)))) : '-',
+          ]),
+        ]),
+      );
+      const own = (sum('tfmon', 'clientCpu') / secs('tfmon')) * 100;
+      const ratio =
+        (sum('tfmon', 'clientCpu') + sum('tfmon', 'daemonCpu')) /
+        (sum('docker stats', 'clientCpu') + sum('docker stats', 'daemonCpu'));
+      const machine = sum('tfmon', 'machineCpu') / sum('docker stats', 'machineCpu');
+      console.log(
+        `\n${table([
+          ['goal', 'measured', 'target', 'verdict'],
+          [
+            `50 nodes, a line every ${t.stepS} s: tfmon's own process`,
+            `${own.toFixed(1)} % of a core`,
+            '<= 3 %',
+            own <= 3 ? 'met' : 'NOT met',
+          ],
+          [
+            'tfmon + daemons vs docker stats + daemons',
+            `${ratio.toFixed(2)}x`,
+            '<= 0.3x',
+            ratio <= 0.3 ? 'met' : 'NOT met',
+          ],
+          [
+            'whole machine busy, tfmon vs docker stats',
+            `${machine.toFixed(2)}x`,
+            '<= 0.5x',
+            machine <= 0.5 ? 'met' : 'NOT met',
+          ],
+        ])}`,
+      );
+    }
   }
   if (process.env['BENCH_USAGE'] === '0') return;
   const rssSeconds = Number(process.env['BENCH_RSS_SECONDS'] ?? 600);

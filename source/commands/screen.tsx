@@ -1,6 +1,9 @@
 // `tfmon` in a terminal: the live screen, a command like status and serve. Starts the monitor, then
 // the Ink screen (ui/App.tsx) with the keys' actions bound to the engine. Errors before the screen opens
 // are one line on stderr.
+import { writeFileSync } from 'node:fs';
+import { dataGate } from '../ui/data-gate.js';
+import type { LogSource } from '../ui/LogPanes.js';
 import { render } from 'ink';
 import { engineOf, monitorOf, monitorOptions, type CommonOptions } from './context.js';
 import type { Engine } from '../engine/engine.js';
@@ -21,6 +24,11 @@ import { DEFAULT_LOG_OPTIONS } from '../monitor/log-follower.js';
 import { unexpectedErrorLine } from '../text/unexpected.js';
 import type { ListenAddress } from '../metrics/address.js';
 import { homeAfterAlternateScreen } from '../ui/screen-top.js';
+
+/** The least time between two frames drawn for data (keys draw at once): each frame is a render of the
+ * whole screen (React, Ink's layout and output, ~10 ms at 160x60 with 50 nodes), and a monitor's
+ * figures move once a second at most (usage every 2 s, progress lines, the log tail). */
+const DATA_FRAME_MS = 1000;
 
 /** The keys' actions, always on the monitor's current nodes, each on the engine that owns its node
  * (one engine, or several with --host repeated). */
@@ -100,17 +108,43 @@ export async function runScreen(options: CommonOptions, tui: ScreenOptions = { a
     : null;
   const actions = clusterActions(engine, monitor, options);
   const theme = { color: colorEnabled(), ascii: asciiOnly() };
+  // Data redraws the screen at most once a second (ui/data-gate.ts); keys at once.
+  const gate = dataGate(DATA_FRAME_MS);
+  const snapshots = gate.through({ subscribe: monitor.subscribe, read: () => monitor.getSnapshot() });
+  const logVersions = gate.through({
+    subscribe: (l) => monitor.logs.subscribe(l),
+    read: () => monitor.logs.getVersion(),
+  });
+  const logs: LogSource = {
+    subscribe: logVersions.subscribe,
+    getVersion: logVersions.read,
+    tail: (id, count) => monitor.logs.tail(id, count),
+    lines: (id) => monitor.logs.lines(id),
+    interleaved: (limit) => monitor.logs.interleaved(limit),
+    jupyterOf: (id) => monitor.logs.jupyterOf(id),
+    errorOf: (id) => monitor.logs.errorOf(id),
+    show: (nodes) => monitor.logs.show(nodes),
+  };
+  // TFMON_FRAME_COUNT=FILE: the frames drawn and the data frames let through, written at exit (the bench reads it).
+  let frames = 0;
+  const frameCount = process.env['TFMON_FRAME_COUNT'];
+  const started = Date.now();
+  const writeFrameCount = (): void => {
+    if (frameCount)
+      writeFileSync(frameCount, JSON.stringify({ frames, data: gate.passed, seconds: (Date.now() - started) / 1000 }));
+  };
+  if (frameCount) process.once('exit', writeFrameCount);
   const app = render(
     <App
-      store={monitor}
-      logs={monitor.logs}
+      store={{ subscribe: snapshots.subscribe, getSnapshot: snapshots.read }}
+      logs={logs}
       logCapacity={options.logs?.capacity ?? DEFAULT_LOG_OPTIONS.capacity}
       theme={theme}
       hyperlinks={supportsHyperlinks()}
       actions={actions}
     />,
-    // Updates come at most 10 times a second (logs) or once (usage); 30 here is for keys: a key
-    // press is drawn within 33 ms instead of waiting for the next of 10 slots. `interactive`: stdout
+    // Data draws at most once a second (the gate above); 30 here is for keys: a key press is drawn
+    // within 33 ms. `interactive`: stdout
     // is a terminal (the caller checked), so draw live even where CI=true is exported (Ink would
     // otherwise guess a CI job and draw only the last frame). On the alternate screen, Ink gives the
     // terminal back on unmount, which q, Ctrl-C, SIGTERM, SIGHUP and process exit all go through.
@@ -125,6 +159,7 @@ export async function runScreen(options: CommonOptions, tui: ScreenOptions = { a
       interactive: true,
       alternateScreen: tui.altScreen,
       incrementalRendering: true,
+      ...(frameCount ? { onRender: () => void frames++ } : {}),
     },
   );
   const onSignal = (code: number) => () => {
@@ -160,6 +195,7 @@ export async function runScreen(options: CommonOptions, tui: ScreenOptions = { a
   process.off('SIGHUP', onHup);
   process.off('uncaughtException', onFatal);
   process.off('unhandledRejection', onFatal);
+  gate.stop();
   monitor.stop();
   await metrics?.close();
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
