@@ -149,7 +149,15 @@ describe('a job that cannot meet', () => {
     expect(waiting.problems[0]!.message).toMatch(/^rank 2 of WORLD_SIZE=3 has no container/);
     const s = await m.waitFor((x) => x.nodes.every((n) => n.state === 'exited' && n.lastError !== null), 90_000);
     expect(roots(s)).toEqual(['null:rank_missing']);
-    expect(follow(s)).toEqual([0, 1].map((r) => `${j.name(r)}:not_running <- null:rank_missing`));
+    // (The master's port seen closed from the host just as it exited follows from its exit: not asserted.)
+    expect(follow(s).filter((f) => f.includes(':not_running <-'))).toEqual(
+      [0, 1].map((r) => `${j.name(r)}:not_running <- null:rank_missing`),
+    );
+    expect(
+      follow(s)
+        .filter((f) => !f.includes(':not_running <-'))
+        .every((f) => f.endsWith(':not_running')),
+    ).toBe(true);
   }, 120_000);
 
   it("one rank told a wrong MASTER_ADDR: the root on that rank; its pair and the master's wait follow from it; c/a restart the job with the right one", async () => {
