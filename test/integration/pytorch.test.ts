@@ -131,7 +131,10 @@ describe('a real 4-rank DDP job', () => {
       60_000,
     );
     expect(roots(s)).toEqual([`${j.name(2)}:not_running`]);
-    expect(follow(s)).toEqual([0, 1, 3].map((r) => `${j.name(r)}:not_running <- ${j.name(2)}:not_running`));
+    // (A master's port seen closed from the host just as it exited follows from its exit: not asserted.)
+    expect(follow(s).filter((f) => f.includes(':not_running <-'))).toEqual(
+      [0, 1, 3].map((r) => `${j.name(r)}:not_running <- ${j.name(2)}:not_running`),
+    );
     // The same from a fresh tfmon, after the fact (the dead rank's address is no container's now).
     const r = await tfmon(['doctor', '--network', j.net, '--label', TEST_LABEL]);
     expect(r.code).toBe(1);
