@@ -270,6 +270,28 @@ function benchNodes(): { id: string; pid: number }[] {
     .map((l) => ({ id: l.split(' ')[0]!, pid: Number(l.split(' ')[1]) }));
 }
 
+type Cpu = Pick<ObserverWindow, 'clientCpu' | 'daemonCpu' | 'machineCpu'>;
+
+/** The verdicts against docker stats: tfmon with the daemons' share, and the whole machine. */
+function versusDockerStats(prefix: string, t: Cpu, d: Cpu): string[][] {
+  const ratio = (t.clientCpu + t.daemonCpu) / (d.clientCpu + d.daemonCpu);
+  const machine = t.machineCpu / d.machineCpu;
+  return [
+    [
+      `${prefix}tfmon + daemons vs docker stats + daemons`,
+      `${ratio.toFixed(2)}x`,
+      '<= 0.3x',
+      ratio <= 0.3 ? 'met' : 'NOT met',
+    ],
+    [
+      `${prefix}whole machine busy, tfmon vs docker stats`,
+      `${machine.toFixed(2)}x`,
+      '<= 0.5x',
+      machine <= 0.5 ? 'met' : 'NOT met',
+    ],
+  ];
+}
+
 /** What watching costs at each size: nothing, tfmon (default flags), tfmon --no-probe, docker stats. */
 async function observerBench(
   sizes: number[],
@@ -322,21 +344,8 @@ async function observerBench(
     const t = w['tfmon'];
     const d = w['docker stats'];
     if (size === 50) {
-      const ratio = (t.clientCpu + t.daemonCpu) / (d.clientCpu + d.daemonCpu);
-      const machine = t.machineCpu / d.machineCpu;
       verdicts.push(
-        [
-          '50 nodes: tfmon + daemons vs docker stats + daemons',
-          `${ratio.toFixed(2)}x`,
-          '<= 0.3x',
-          ratio <= 0.3 ? 'met' : 'NOT met',
-        ],
-        [
-          '50 nodes: whole machine busy, tfmon vs docker stats',
-          `${machine.toFixed(2)}x`,
-          '<= 0.5x',
-          machine <= 0.5 ? 'met' : 'NOT met',
-        ],
+        ...versusDockerStats('50 nodes: ', t, d),
         [
           "50 nodes: idle node's CPU while tfmon watches (mean; busiest)",
           `${t.nodeCpuMean.toFixed(2)} %; ${t.nodeCpuMax.toFixed(2)} % (nothing watching: ${w['nothing'].nodeCpuMean.toFixed(2)} %)`,
@@ -701,10 +710,11 @@ async function main(): Promise<void> {
         ]),
       );
       const own = (sum('tfmon', 'clientCpu') / secs('tfmon')) * 100;
-      const ratio =
-        (sum('tfmon', 'clientCpu') + sum('tfmon', 'daemonCpu')) /
-        (sum('docker stats', 'clientCpu') + sum('docker stats', 'daemonCpu'));
-      const machine = sum('tfmon', 'machineCpu') / sum('docker stats', 'machineCpu');
+      const cpuOf = (w: Watcher): Cpu => ({
+        clientCpu: sum(w, 'clientCpu'),
+        daemonCpu: sum(w, 'daemonCpu'),
+        machineCpu: sum(w, 'machineCpu'),
+      });
       console.log(
         `\n${table([
           ['goal', 'measured', 'target', 'verdict'],
@@ -714,18 +724,7 @@ async function main(): Promise<void> {
             '<= 3 %',
             own <= 3 ? 'met' : 'NOT met',
           ],
-          [
-            'tfmon + daemons vs docker stats + daemons',
-            `${ratio.toFixed(2)}x`,
-            '<= 0.3x',
-            ratio <= 0.3 ? 'met' : 'NOT met',
-          ],
-          [
-            'whole machine busy, tfmon vs docker stats',
-            `${machine.toFixed(2)}x`,
-            '<= 0.5x',
-            machine <= 0.5 ? 'met' : 'NOT met',
-          ],
+          ...versusDockerStats('', cpuOf('tfmon'), cpuOf('docker stats')),
         ])}`,
       );
     }

@@ -22,7 +22,7 @@ const eachNode =
   (find: (node: NodeView, network: NetworkInfo) => Problem | null): CheckRule['check'] =>
   (nodes, network) =>
     nodes.flatMap((n) => find(n, network) ?? []);
-const lastErrorOf = (node: NodeView): string => (node.lastError ? `; last error: ${node.lastError}` : '');
+const lastErrorSuffix = (node: NodeView): string => (node.lastError ? `; last error: ${node.lastError}` : '');
 
 const CONTAINER_RULES: readonly CheckRule[] = [
   {
@@ -98,7 +98,7 @@ const CONTAINER_RULES: readonly CheckRule[] = [
             'error',
             n.name,
             'oom_killed',
-            `killed for lack of memory (OOM)${n.memoryLimitBytes ? ' at its --memory limit' : ''}${lastErrorOf(n)}`,
+            `killed for lack of memory (OOM)${n.memoryLimitBytes ? ' at its --memory limit' : ''}${lastErrorSuffix(n)}`,
           )
         : null,
     ),
@@ -113,7 +113,7 @@ const CONTAINER_RULES: readonly CheckRule[] = [
           'error',
           n.name,
           'crash_loop',
-          `crash loop: restarted ${n.restarts} time${n.restarts === 1 ? '' : 's'}${lastErrorOf(n)}`,
+          `crash loop: restarted ${n.restarts} time${n.restarts === 1 ? '' : 's'}${lastErrorSuffix(n)}`,
         );
       }
       if (n.state === 'running') return null;
@@ -123,7 +123,7 @@ const CONTAINER_RULES: readonly CheckRule[] = [
         ended ? 'error' : 'warning',
         n.name,
         'not_running',
-        `not running: ${why}${n.oomKilled ? '' : lastErrorOf(n)}`,
+        `not running: ${why}${n.oomKilled ? '' : lastErrorSuffix(n)}`,
       );
     }),
   },

@@ -169,9 +169,3 @@ export function jobVariablesPlan(
   });
   return { ok: true, plans };
 }
-
-/** What `c` regenerates here: a PyTorch env:// job's variables when the network holds such a job and
- * no TensorFlow task; TensorFlow's TF_CONFIG otherwise. */
-export function regeneratesJob(nodes: readonly NodeView[]): boolean {
-  return !nodes.some((n) => n.framework === 'tensorflow') && jobRanks(nodes).length > 0;
-}

@@ -324,8 +324,9 @@ export class TrainingBook {
       // A torchrun node whose workers failed while its agent lives on: torch 1.13's agent waits at
       // its exit barrier for the other nodes (5 minutes when one is dead) — the container runs, the
       // job does not. Progress since (a restarted worker group) ends it.
-      const f = this.books.get(n.id)?.workersFailed;
-      const t = this.books.get(n.id)?.t;
+      const b = this.books.get(n.id);
+      const f = b?.workersFailed;
+      const t = b?.t;
       const started = n.startedAt ? Date.parse(n.startedAt) : 0;
       if (!f || n.state !== 'running' || (t?.lastProgressAt ?? 0) > f.at || started > f.at) continue;
       out.push({

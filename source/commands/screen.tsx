@@ -17,7 +17,8 @@ import {
   writeTfConfigFiles,
   type Progress,
 } from '../engine/cluster-actions.js';
-import { lastWorker, regeneratesJob, tfConfigPlan } from '../cluster/regenerate.js';
+import { regeneratesJob } from '../cluster/frameworks/registry.js';
+import { lastWorker, tfConfigPlan } from '../cluster/regenerate.js';
 import { applyJobVariables, resizeJob } from '../engine/job-actions.js';
 import { asciiOnly, colorEnabled, supportsHyperlinks } from '../text/locale.js';
 import { DEFAULT_LOG_OPTIONS } from '../monitor/log-follower.js';

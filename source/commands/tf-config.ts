@@ -3,7 +3,8 @@
 // differ, one at a time. On a network of PyTorch env:// ranks: the job's WORLD_SIZE and MASTER_*
 // as its live ranks call for them, and --apply restarts the job whole with them.
 import { isJobRank } from '../cluster/frameworks/placement.js';
-import { jobVariablesPlan, regeneratesJob, tfConfigPlan } from '../cluster/regenerate.js';
+import { regeneratesJob } from '../cluster/frameworks/registry.js';
+import { jobVariablesPlan, tfConfigPlan } from '../cluster/regenerate.js';
 import { applyJobVariables } from '../engine/job-actions.js';
 import { applyTfConfig, writeTfConfigFiles } from '../engine/cluster-actions.js';
 import { logAction } from '../engine/action-log.js';

@@ -1,7 +1,7 @@
 // Each node's last error line: from the log streams of the nodes on screen as lines arrive, and read
 // once from the engine for a node that just exited, died or restarted (and for status). A hint for
 // the table and the problems, never a fact: a log that cannot be read leaves it as it was.
-import { lastFailureOf, peerNamed, workerFailed } from '../cluster/frameworks/failure-lines.js';
+import { echoesFailure, lastFailureOf, peerNamed } from '../cluster/frameworks/failure-lines.js';
 import type { ContainerFacts } from '../cluster/types.js';
 import type { ClusterReader } from '../engine/needs.js';
 import { toLogLine } from './log-follower.js';
@@ -29,8 +29,8 @@ export class LastErrors {
   note(id: string, text: string): void {
     const before = this.byId.get(id);
     if (before === text) return;
-    // torchrun's echo of a worker's failure says less than the worker's own line naming its peer.
-    if (before !== undefined && workerFailed(text) && peerNamed(before)) return;
+    // An echo of a failure (torchrun's agent line…) says less than the line before it naming a peer.
+    if (before !== undefined && echoesFailure(text) && peerNamed(before)) return;
     this.byId.set(id, text);
     this.timer ??= setTimeout(() => {
       this.timer = null;

@@ -2,7 +2,8 @@
 // network of PyTorch env:// ranks, the job's WORLD_SIZE and MASTER_* as its live ranks call for.
 import { Box, Text } from 'ink';
 import type React from 'react';
-import { jobVariablesPlan, regeneratesJob, tfConfigPlan } from '../cluster/regenerate.js';
+import { regeneratesJob } from '../cluster/frameworks/registry.js';
+import { jobVariablesPlan, tfConfigPlan } from '../cluster/regenerate.js';
 import { isJobRank } from '../cluster/frameworks/placement.js';
 import type { NodeView } from '../cluster/types.js';
 import { sanitize } from '../text/sanitize.js';

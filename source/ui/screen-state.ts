@@ -1,7 +1,8 @@
 // Everything the live screen remembers between frames, and what each key does to it: one state
 // object and one pure reducer (no React, no timers), tested on its own. What a key asks of the
 // world (probe, restart, quit…) comes back as a Command for the screen's hook to carry out.
-import { jobVariablesPlan, lastWorker, notScalable, regeneratesJob, resizableJob } from '../cluster/regenerate.js';
+import { regeneratesJob } from '../cluster/frameworks/registry.js';
+import { jobVariablesPlan, lastWorker, notScalable, resizableJob } from '../cluster/regenerate.js';
 import type { LogLine } from '../cluster/logs.js';
 import type { NodeView } from '../cluster/types.js';
 import { actionFor, keyName, refusedFor, type Action, type KeyFlags, type View } from './keys.js';

@@ -1,6 +1,7 @@
 // What a rank's last error line says about the others: the peer it lost (gloo names it by address and
 // port), the master it could not reach (torch's client socket names host and port), the ranks a
 // store waited for. Lines as torch 1.13 and 2.x print them (2.x prefixes `[rankN]:`). Pure.
+import { type LogLine, lastErrorOf } from '../logs.js';
 import { hostPort } from './placement.js';
 
 const PEER_PATTERNS: readonly RegExp[] = [
@@ -59,23 +60,22 @@ export function workerFailed(line: string | null): { exitCode: number; localRank
   return m ? { exitCode: Number(m[1]), localRank: Number(m[2]) } : null;
 }
 
-/** Lines that only echo a failure said just before: torchrun's agent line, a bare "ChildFailedError:",
- * the rendezvous's "See inner exception for details". */
+/** Besides torchrun's agent line, lines that only echo a failure said just before: a bare
+ * "ChildFailedError:", the rendezvous's "See inner exception for details". */
 const ECHO = /ChildFailedError:\s*$|See inner exception for details/;
+
+/** A line that only echoes a failure said just before it (torchrun's agent line included): a line
+ * naming a peer says more, and keeps its place as the last error. */
+export const echoesFailure = (line: string): boolean => workerFailed(line) !== null || ECHO.test(line);
 
 /** The error line that says most of these lines' last failure: the last error line, unless it only
  * echoes one said shortly before that names a peer (the one a worker lost, the store it could not
  * reach) — then that line. */
-export function tellingError(lines: readonly { text: string; level: string | null }[]): string | null {
-  const errors = lines.filter((l) => l.level === 'error').map((l) => l.text);
-  const last = errors.at(-1) ?? null;
-  if (last === null || !(workerFailed(last) || ECHO.test(last))) return last;
-  return (
-    errors
-      .slice(-40)
-      .reverse()
-      .find((t) => peerNamed(t) !== null) ?? last
-  );
+export function tellingError(lines: readonly Pick<LogLine, 'text' | 'level'>[]): string | null {
+  const last = lastErrorOf(lines);
+  if (last === null || !echoesFailure(last)) return last;
+  const errors = lines.filter((l) => l.level === 'error').slice(-40);
+  return errors.reverse().find((l) => peerNamed(l.text) !== null)?.text ?? last;
 }
 
 /** torchrun's report when a worker failed (torch.distributed.elastic's ChildFailedError): its "Root
@@ -111,6 +111,6 @@ export function elasticRootCause(lines: readonly string[]): string | null {
 
 /** A node's last error as tfmon shows it: torchrun's report of the rank that failed first, else the
  * most telling error line. */
-export function lastFailureOf(lines: readonly { text: string; level: string | null }[]): string | null {
+export function lastFailureOf(lines: readonly Pick<LogLine, 'text' | 'level'>[]): string | null {
   return elasticRootCause(lines.map((l) => l.text)) ?? tellingError(lines);
 }

@@ -1,5 +1,6 @@
 // The frameworks tfmon reads, in the order a container is tried against them (TensorFlow's TF_CONFIG
 // first and its names last: role.ts), and the framework of a node. Pure.
+import { jobRanks } from '../regenerate.js';
 import { splitAddress } from '../tf-config.js';
 import type { Target } from '../reach.js';
 import type { FrameworkName, NodeView, ProblemCode } from '../types.js';
@@ -57,3 +58,10 @@ export const frameworkNamed = (name: FrameworkName): Framework => BY_NAME.get(na
 
 /** The readers of containers' environments and command lines, in order. */
 export const RECOGNISERS: readonly Recognise[] = FRAMEWORKS.flatMap((f) => (f.recognise ? [f.recognise] : []));
+
+/** What `c` regenerates here: a job's variables when the network holds ranks of a framework that
+ * regenerates them (PyTorch env://) and no node of one that regenerates TF_CONFIG; TF_CONFIG otherwise. */
+export function regeneratesJob(nodes: readonly NodeView[]): boolean {
+  const kinds = new Set(nodes.map((n) => frameworkOf(n)?.regenerates));
+  return !kinds.has('tf_config') && kinds.has('job_variables') && jobRanks(nodes).length > 0;
+}
