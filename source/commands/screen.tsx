@@ -26,9 +26,9 @@ import { unexpectedErrorLine } from '../text/unexpected.js';
 import type { ListenAddress } from '../metrics/address.js';
 import { homeAfterAlternateScreen } from '../ui/screen-top.js';
 
-/** The least time between two frames drawn for data (keys draw at once): each frame is a render of the
- * whole screen (React, Ink's layout and output, ~10 ms at 160x60 with 50 nodes), and a monitor's
- * figures move once a second at most (usage every 2 s, progress lines, the log tail). */
+/** The least time between two frames drawn for data (keys draw at once): each frame renders the whole
+ * screen (React, Ink's layout and output: 7.1 ms median at 160x60 with 50 nodes, docs/bench.md), and
+ * a monitor's figures move once a second at most (usage every 2 s, progress lines, the log tail). */
 const DATA_FRAME_MS = 1000;
 
 /** The keys' actions, always on the monitor's current nodes, each on the engine that owns its node
