@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { memo } from 'react';
 import type React from 'react';
 import type { ContainerGpu } from '../cluster/gpu.js';
 import type { NodeUsage, NodeView } from '../cluster/types.js';
@@ -195,6 +196,60 @@ function segments(
   return out;
 }
 
+/** What a row shows, as one string: equal keys draw equal rows. */
+const rowKey = (segs: readonly Segment[]): string =>
+  segs
+    .map((s) =>
+      s.bar === undefined
+        ? `${s.color ?? ''}\u0000${s.text}`
+        : `\u0001${Math.round(Math.min(Math.max(s.bar, 0), 1) * BAR)}${s.bar > 0.9 ? 'r' : ''}`,
+    )
+    .join('\u0002');
+
+interface RowProps {
+  selected: boolean;
+  pointer: string;
+  mark: string;
+  markColor: string | undefined;
+  markBold: boolean;
+  segments: readonly Segment[];
+  /** rowKey(segments): compared instead of the segments, which are made anew each frame. */
+  drawn: string;
+  theme: Theme;
+}
+
+/** One node's row, drawn again only when what it shows changed: on a data frame most rows keep
+ * their text (a node's figures change, the others' do not), and React then leaves them alone. */
+const Row = memo(
+  function Row({ selected, pointer, mark, markColor, markBold, segments: segs, theme }: RowProps): React.JSX.Element {
+    return (
+      <Text wrap="truncate" inverse={selected}>
+        {pointer}
+        <Text color={markColor} bold={markBold}>
+          {mark}
+        </Text>
+        {segs.map((seg, si) =>
+          seg.bar === undefined ? (
+            <Text key={si} color={seg.color}>
+              {seg.text}
+            </Text>
+          ) : (
+            <MemBar key={si} fraction={seg.bar} theme={theme} width={BAR} />
+          ),
+        )}
+      </Text>
+    );
+  },
+  (a, b) =>
+    a.drawn === b.drawn &&
+    a.selected === b.selected &&
+    a.pointer === b.pointer &&
+    a.mark === b.mark &&
+    a.markColor === b.markColor &&
+    a.markBold === b.markBold &&
+    a.theme === b.theme,
+);
+
 /** The margin's mark: a root problem's severity, or 'affected' by another node's. */
 export type Flag = 'error' | 'warning' | 'affected';
 
@@ -235,22 +290,19 @@ export function NodeTable({
         const root = flag === 'error' || flag === 'warning';
         const mark = root ? '!' : f && (f.out || f.in) ? g.failing : flag === 'affected' ? '!' : ' ';
         const color = root ? (flag === 'warning' ? 'yellow' : 'red') : flag === 'affected' ? 'gray' : 'red';
+        const segs = segments(node, usage[node.id], gpus[node.id], columns, now, theme, training[node.id]);
         return (
-          <Text key={node.id} wrap="truncate" inverse={isSelected}>
-            {isSelected ? g.pointer : ' '}
-            <Text color={tint(theme, color)} bold={color !== 'gray'}>
-              {mark}
-            </Text>
-            {segments(node, usage[node.id], gpus[node.id], columns, now, theme, training[node.id]).map((seg, si) =>
-              seg.bar === undefined ? (
-                <Text key={si} color={seg.color}>
-                  {seg.text}
-                </Text>
-              ) : (
-                <MemBar key={si} fraction={seg.bar} theme={theme} width={BAR} />
-              ),
-            )}
-          </Text>
+          <Row
+            key={node.id}
+            selected={isSelected}
+            pointer={isSelected ? g.pointer : ' '}
+            mark={mark}
+            markColor={tint(theme, color)}
+            markBold={color !== 'gray'}
+            segments={segs}
+            drawn={rowKey(segs)}
+            theme={theme}
+          />
         );
       })}
     </Box>

@@ -64,6 +64,9 @@ export function useUptimeClock(nodes: readonly NodeView[], updatedAt: number, cl
   useEffect(() => {
     const timer = setInterval(() => {
       const t = clock();
+      // A data frame drawn within the last interval and a half carried the time already (the
+      // snapshot's): this tick would be one more frame for the same second.
+      if (t - drawnRef.current < 1500) return;
       if (
         startsRef.current.some((started) => formatDuration(t - started) !== formatDuration(drawnRef.current - started))
       )
