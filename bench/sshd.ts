@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childrenOf } from './procs.js';
 import { freePort } from './scrape.js';
 
 export const SSHD = '/usr/sbin/sshd';
@@ -142,6 +143,14 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       return `ssh://root@127.0.0.1:${other}`;
     },
     stop: async () => {
+      // The accepted connections first: a client's kept login (ControlPersist) ends with its session.
+      for (const pid of child.pid ? childrenOf(child.pid) : []) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
       if (child.exitCode === null && child.signalCode === null) {
         const gone = new Promise((r) => child.once('exit', r));
         child.kill();

@@ -57,6 +57,12 @@ export const FLAGS = {
     help: 'a docker context (default: DOCKER_CONTEXT, then the current context)',
     commands: ALL,
   },
+  sshPersist: {
+    type: 'string',
+    arg: 'SECONDS',
+    help: 'with ssh://: keep the login this long after tfmon exits, for the next run to use (default 60; 0: log out at exit)',
+    commands: ALL,
+  },
   all: {
     type: 'boolean',
     default: false,

@@ -10,15 +10,18 @@ import type { SamplerOptions } from '../monitor/usage-sampler.js';
 import type { TrainingWatchOptions } from '../monitor/training-tracker.js';
 
 /** The engine the flags name: --host, else --context, else the docker CLI's own choice. */
-export const engineOf = (c: Pick<CommonOptions, 'host' | 'context'>): Engine =>
-  new Engine(resolveEndpoint({ host: c.host, context: c.context }));
+export const engineOf = (c: Pick<CommonOptions, 'host' | 'context' | 'sshPersistS'>): Engine =>
+  new Engine(resolveEndpoint({ host: c.host, context: c.context }), { sshPersistS: c.sshPersistS });
 
 /** One monitor for one engine; with --host repeated, one over all of them (merged). */
-export function monitorOf(c: Pick<CommonOptions, 'host' | 'hosts' | 'context'>, options: MonitorOptions): Monitor {
+export function monitorOf(
+  c: Pick<CommonOptions, 'host' | 'hosts' | 'context' | 'sshPersistS'>,
+  options: MonitorOptions,
+): Monitor {
   const hosts = c.hosts ?? [];
   if (hosts.length > 1)
     return new MultiMonitor(
-      hosts.map((h) => new Engine(resolveEndpoint({ host: h }))),
+      hosts.map((h) => new Engine(resolveEndpoint({ host: h }), { sshPersistS: c.sshPersistS })),
       options,
     );
   return new ClusterMonitor(engineOf(c), options);
@@ -45,6 +48,8 @@ export interface CommonOptions {
   hosts?: string[];
   /** --context NAME (a docker context). */
   context?: string | undefined;
+  /** --ssh-persist: seconds an ssh:// login is kept for the next run (0: none; default 60). */
+  sshPersistS?: number | undefined;
   /** Resource usage sampling (interval, source); null with --no-usage. */
   usage: SamplerOptions | null;
   /** Reachability probing; null with --no-probe. */

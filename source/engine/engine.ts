@@ -71,12 +71,12 @@ export class Engine implements EngineCalls {
 
   /** A host URL (as --host), an endpoint already resolved (--context), or nothing: the docker CLI's
    * choice (DOCKER_HOST, DOCKER_CONTEXT, the current context, the default socket). */
-  constructor(target?: string | Endpoint) {
+  constructor(target?: string | Endpoint, options: { sshPersistS?: number | undefined } = {}) {
     this.endpoint = typeof target === 'object' ? target : resolveEndpoint({ host: target });
     this.host = this.endpoint.host;
     const ssh = parseSshHost(this.host);
     if (ssh) {
-      this.sshTunnel = new SshTunnel(this.host, ssh);
+      this.sshTunnel = new SshTunnel(this.host, ssh, options.sshPersistS);
       this.tunnel = tunnelAgent(this.sshTunnel);
     }
     this.transport = transportFor(this.endpoint, this.tunnel ?? undefined);

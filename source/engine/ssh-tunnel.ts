@@ -8,10 +8,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { Duplex } from 'node:stream';
 
 export const REMOTE_SOCKET = '/var/run/docker.sock';
@@ -69,14 +70,19 @@ type Mode = 'forward' | 'stdio';
 const TIED =
   'exec 3<&0; "$0" "$@" </dev/null & s=$!; { read _ <&3; kill $s 2>/dev/null; rm -rf "$TFMON_SSH_DIR"; } & w=$!; wait $s; st=$?; kill $w 2>/dev/null; exit $st';
 
-/** Ends a login: its pipe closed, the shell ends ssh. */
-const end = (login: { child: ChildProcess }): void => {
-  login.child.stdin?.destroy();
+/** Ends a login of this run: its pipe closed, the shell ends ssh. A kept login is left to its
+ * ControlPersist time (the next run's to reuse). */
+const end = (login: { child: ChildProcess | null }): void => {
+  login.child?.stdin?.destroy();
 };
 
 /** One login: an ssh control master. */
 interface Login {
-  child: ChildProcess;
+  /** The ssh this run started and ends; null for a kept login (made by this run or an earlier one):
+   * ssh keeps it in the background until it has been idle for the persist time. */
+  child: ChildProcess | null;
+  /** Kept between runs (--ssh-persist): its sockets are in the user's own directory, not the run's. */
+  kept: boolean;
   /** Its control socket (channels opened through it need no login) and forwarded engine socket. */
   control: string;
   local: string;
@@ -104,6 +110,65 @@ const SESSIONS_PER_LOGIN = 8;
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Seconds a login is kept after tfmon's last use of it, for the next run (ssh's ControlPersist): the
+ * login is most of a short command's time over a slow link. 0: every run logs in and out. */
+export const DEFAULT_SSH_PERSIST_S = 60;
+
+/** The ssh program PATH names (what runs), so that a login is reused only by the same program. */
+function sshProgram(path = process.env['PATH'] ?? ''): string {
+  for (const dir of path.split(delimiter)) {
+    const candidate = join(dir || '.', SSH);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return SSH;
+}
+
+/** Where a kept login's sockets live: one directory per user (made mode 700; used only when it is a
+ * real directory of this user's that no one else may enter: the forwarded socket is the remote
+ * engine), one name per ssh program and destination. null when no such directory can be had. */
+export function keptSockets(
+  target: SshTarget,
+  root = tmpdir(),
+  program = sshProgram(),
+): { control: string; local: string } | null {
+  const uid = process.getuid?.();
+  if (uid === undefined) return null;
+  const dir = join(root, `tfmon-ssh-${uid}`);
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch {
+    // there already (checked below) or not to be made
+  }
+  try {
+    const st = lstatSync(dir);
+    if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0) return null;
+  } catch {
+    return null;
+  }
+  const key = createHash('sha256')
+    .update([program, target.user ?? '', target.host, String(target.port ?? '')].join('\0'))
+    .digest('hex')
+    .slice(0, 16);
+  return { control: join(dir, `${key}.ctl`), local: join(dir, `${key}.sock`) };
+}
+
+/** Whether something accepts connections on a local socket (a kept login's forward, still alive). */
+const accepts = (path: string): Promise<boolean> =>
+  new Promise((resolve) => {
+    if (!existsSync(path)) return resolve(false);
+    const s = connect(path);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+
 export class SshTunnel {
   /** A private directory (mode 700) for the sockets, made at the first login, removed on close. */
   private dir: string | null = null;
@@ -119,6 +184,8 @@ export class SshTunnel {
   constructor(
     private readonly url: string,
     private readonly target: SshTarget,
+    /** --ssh-persist: seconds the first login is kept for the next run (0: ended with this one). */
+    private readonly persistS = DEFAULT_SSH_PERSIST_S,
   ) {}
 
   private destination(): string[] {
@@ -141,8 +208,9 @@ export class SshTunnel {
     if (this.starting !== null) return this.starting;
     const starting: Promise<Live> = this.start().then(
       (live) => {
-        live.first.child.once('exit', () => {
-          // the link dropped: the next connection logs in again
+        // the link dropped: the next connection logs in again (a kept login's drop shows as its
+        // socket refusing a connection: see warm)
+        live.first.child?.once('exit', () => {
           if (this.starting === starting) this.starting = null;
         });
         return live;
@@ -159,15 +227,22 @@ export class SshTunnel {
   }
 
   /** Starts ssh as a control master (forwarding the engine's socket when `forward`), resolved once
-   * it is logged in; a failure is one line naming the host. */
-  private async login(forward: boolean): Promise<Login> {
+   * it is logged in; a failure is one line naming the host. `kept`: the login outlives this run by
+   * the persist time (ssh puts it in the background once logged in), its sockets where the next
+   * run looks for them. */
+  private async login(forward: boolean, kept: { control: string; local: string } | null = null): Promise<Login> {
     const n = this.made++;
-    // mode 700: the forwarded socket is this user's alone (made again if a login's end removed it)
-    if (!this.dir || !existsSync(this.dir)) this.dir = mkdtempSync(join(tmpdir(), 'tfmon-ssh-'));
-    // Whatever ends the process ends its logins and removes their sockets; close() forgets it again.
-    exitHooks.add(this);
-    const control = join(this.dir, `ctl-${n}`);
-    const local = join(this.dir, `docker-${n}.sock`);
+    let control: string;
+    let local: string;
+    if (kept) ({ control, local } = kept);
+    else {
+      // mode 700: the forwarded socket is this user's alone (made again if a login's end removed it)
+      if (!this.dir || !existsSync(this.dir)) this.dir = mkdtempSync(join(tmpdir(), 'tfmon-ssh-'));
+      // Whatever ends the process ends its logins and removes their sockets; close() forgets it again.
+      exitHooks.add(this);
+      control = join(this.dir, `ctl-${n}`);
+      local = join(this.dir, `docker-${n}.sock`);
+    }
     const args = [
       '-M',
       '-S',
@@ -186,23 +261,38 @@ export class SshTunnel {
       '-o',
       'ServerAliveCountMax=3',
       '-o',
-      'ControlPersist=no',
+      kept ? `ControlPersist=${Math.max(1, Math.round(this.persistS))}s` : 'ControlPersist=no',
       ...this.destination(),
     ];
-    const child = spawn('sh', ['-c', TIED, SSH, ...args], {
-      stdio: ['pipe', 'ignore', 'pipe'],
-      env: { ...process.env, TFMON_SSH_DIR: this.dir },
-    });
-    const login: Login = { child, control, local, sessions: 0, stderr: '', exited: false, ready: false };
+    // A kept login is ssh's own: it forks to the background once logged in (ControlPersist) in a
+    // session of its own (no terminal signal reaches it), and this process exits 0.
+    const child = kept
+      ? spawn(SSH, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
+      : spawn('sh', ['-c', TIED, SSH, ...args], {
+          stdio: ['pipe', 'ignore', 'pipe'],
+          env: { ...process.env, TFMON_SSH_DIR: this.dir ?? '' },
+        });
+    const login: Login = {
+      child: kept ? null : child,
+      kept: kept !== null,
+      control,
+      local,
+      sessions: 0,
+      stderr: '',
+      exited: false,
+      ready: false,
+    };
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       login.stderr = (login.stderr + d).slice(-4000);
     });
-    const gone = (): void => {
+    // Kept: the foreground ssh exits 0 once the master is in the background; only a failure ends it.
+    const gone = (code?: number | null): void => {
+      if (kept && code === 0) return;
       login.exited = true;
       this.logins.delete(login);
     };
     child.once('exit', gone);
-    child.once('error', gone);
+    child.once('error', () => gone());
     // None of it keeps tfmon running; its end (however it ends) closes the pipe, which ends ssh.
     child.unref();
     (child.stderr as unknown as Socket | null)?.unref?.();
@@ -214,7 +304,8 @@ export class SshTunnel {
       if (login.exited)
         throw new SshError(sshFailure(this.url, login.stderr || `${SSH} could not be run`, this.target));
       if (Date.now() > deadline) {
-        end(login);
+        if (kept) child.kill();
+        else end(login);
         throw new SshError(`${this.url}: no SSH session within ${CONNECT_TIMEOUT_S + 5} s`);
       }
       await pause(20);
@@ -232,7 +323,28 @@ export class SshTunnel {
     let socket = this.spare.shift();
     while (socket && (socket.destroyed || socket.readableEnded)) socket = this.spare.shift();
     this.fillSpare(login);
-    return (socket ?? connect(login.local)).ref();
+    const s = (socket ?? connect(login.local)).ref();
+    if (login.kept) s.once('error', (e: NodeJS.ErrnoException) => this.keptDropped(login, e));
+    return s;
+  }
+
+  /** Ends a kept login now (it reached no engine: nothing to keep it for). */
+  private exitKept(login: Login): Promise<void> {
+    return new Promise((resolve) => {
+      const child = spawn(SSH, ['-S', login.control, '-O', 'exit', ...this.destination()], { stdio: 'ignore' });
+      child.once('error', () => resolve());
+      child.once('exit', () => resolve());
+    });
+  }
+
+  /** A kept login that refuses connections has ended (idle past its persist time while this run
+   * made none, or its link dropped): the next connection logs in again. */
+  private keptDropped(login: Login, error: NodeJS.ErrnoException): void {
+    if (error.code !== 'ECONNREFUSED' && error.code !== 'ENOENT') return;
+    login.exited = true;
+    this.logins.delete(login);
+    for (const s of this.spare.splice(0)) s.destroy();
+    this.starting = null;
   }
 
   private fillSpare(login: Login): void {
@@ -248,7 +360,19 @@ export class SshTunnel {
   }
 
   private async start(): Promise<Live> {
-    const first = await this.login(true);
+    const kept = this.persistS > 0 ? keptSockets(this.target) : null;
+    // A login kept by an earlier run (or this one) answers at once: no login at all.
+    if (kept && (await accepts(kept.local))) {
+      const reused: Login = { child: null, kept: true, ...kept, sessions: 0, stderr: '', exited: false, ready: true };
+      this.logins.add(reused);
+      this.fillSpare(reused);
+      if (await answersPing(connect(reused.local))) return { first: reused, mode: 'forward' };
+      // it answers no more (or never forwarded): a login of its own, as if none were kept
+      for (const s of this.spare.splice(0)) s.destroy();
+      this.logins.delete(reused);
+      await this.exitKept(reused);
+    }
+    const first = await this.login(true, kept);
     // The forward is made; whether the remote end has an engine there shows on the first request
     // (spares open their channels meanwhile).
     this.fillSpare(first);
@@ -260,6 +384,7 @@ export class SshTunnel {
     const probe = this.dialStdio(first, (t) => (stdioErr += t));
     if (await answersPing(probe)) return { first, mode: 'stdio' };
     end(first);
+    if (first.kept) void this.exitKept(first);
     const noCli = /not found|No such file/i.test(stdioErr);
     throw new SshError(
       `${this.url}: logged in, but reached no engine: forwarding ${REMOTE_SOCKET} failed (${why.replace(/^channel \d+: /, '')}) and ` +

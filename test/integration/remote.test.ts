@@ -86,8 +86,10 @@ beforeAll(async () => {
   requireEngine();
   await simImage();
   sshd = await startSshd();
-  env = { PATH: pathWith(sshd) };
+  // TMPDIR: the logins tfmon keeps between runs (--ssh-persist) put their sockets in the scratch folder.
+  env = { PATH: pathWith(sshd), TMPDIR: scratch };
   process.env['PATH'] = pathWith(sshd); // the in-process engines below find the run's ssh too
+  process.env['TMPDIR'] = scratch;
 }, 60_000);
 
 afterAll(async () => {
@@ -110,7 +112,7 @@ describe('ssh:// through a real sshd', () => {
     expect(sshd.logins() - before).toBe(1);
   }, 60_000);
 
-  it('status --json: roles, usage from the stats API, the matrix through exec sessions; one login', async () => {
+  it('status --json: roles, usage from the stats API, the matrix through exec sessions; no login: the one up kept', async () => {
     await sleep(3000); // the sims listen
     const before = sshd.logins();
     const started = Date.now();
@@ -127,11 +129,52 @@ describe('ssh:// through a real sshd', () => {
     }
     const ok = s.reachability.filter((e) => e.dns === 'ok' && e.tcp === 'ok');
     expect(ok.length).toBeGreaterThanOrEqual(4);
-    expect(sshd.logins() - before).toBe(1);
-    console.log(`ssh: status --json of 3 nodes with usage and probes: ${ms} ms, 1 login`);
+    // up's login was kept (ControlPersist, 60 s by default): this run logged in not at all.
+    expect(sshd.logins() - before).toBe(0);
+    console.log(`ssh: status --json of 3 nodes with usage and probes: ${ms} ms, no login (kept)`);
   }, 60_000);
 
-  it('the live screen over ssh: nodes, logs, matrix; + adds a worker, r restarts one; one login for the whole run', async () => {
+  it('--ssh-persist: 0 logs in and out with the run; a kept login ends once idle for its time', async () => {
+    const status = (extra: string[], host = sshd.url) =>
+      tfmon(
+        [
+          'status',
+          '--json',
+          '--no-usage',
+          '--no-probe',
+          ...extra,
+          '--host',
+          host,
+          '--network',
+          net,
+          '--label',
+          TEST_LABEL,
+        ],
+        env,
+      );
+    let before = sshd.logins();
+    expect((await status(['--ssh-persist', '0'])).code).toBe(0);
+    expect(sshd.logins() - before).toBe(1); // its own login, not the kept one
+    // Another destination (the same sshd through a relay: another port), kept 2 s.
+    const relay = await startDelayRelay(sshd.port, 0);
+    try {
+      const other = sshd.via(relay.port);
+      before = sshd.logins();
+      expect((await status(['--ssh-persist', '2'], other)).code).toBe(0);
+      expect((await status(['--ssh-persist', '2'], other)).code).toBe(0);
+      expect(sshd.logins() - before).toBe(1); // the second run used the first's login
+      await sleep(4000); // idle past its 2 s: ssh ended it
+      expect((await status(['--ssh-persist', '2'], other)).code).toBe(0);
+      expect(sshd.logins() - before).toBe(2);
+      const bad = await status(['--ssh-persist', 'soon'], other);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.trim()).toBe('tfmon: --ssh-persist must be seconds from 0 to 86400, got "soon"');
+    } finally {
+      await relay.close();
+    }
+  }, 60_000);
+
+  it('the live screen over ssh: nodes, logs, matrix; + adds a worker, r restarts one; on the kept login', async () => {
     const before = sshd.logins();
     const pty = tfmonInPty(common(), { columns: 140, rows: 40 }, env);
     try {
@@ -163,7 +206,7 @@ describe('ssh:// through a real sshd', () => {
     } finally {
       pty.kill();
     }
-    expect(sshd.logins() - before).toBe(1);
+    expect(sshd.logins() - before).toBe(0);
   }, 120_000);
 
   it('apply TF_CONFIG over ssh (actions through the tunnel, in process)', async () => {

@@ -29,6 +29,9 @@ describe('the docs name what exists', () => {
   it('every flag on a `tfmon …` command line in the README and docs/ is one tfmon has', () => {
     const longNames = new Set(Object.keys(FLAGS).map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)));
     longNames.add('help').add('version');
+    // A boolean flag is also said negated: --no-usage.
+    for (const [k, spec] of Object.entries(FLAGS))
+      if (spec.type === 'boolean') longNames.add(`no-${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
     const unknown: string[] = [];
     let seen = 0;
     for (const path of docs) {
