@@ -3,11 +3,14 @@
 // watched with nothing, tfmon (default flags, 160x60) and docker stats in turn, alternating.
 import { spawn, spawnSync } from 'node:child_process';
 import { observerWindow, type ObserverWindow, type Watcher } from './observer.js';
+import { profileWindow, type ProfileFigures } from './profile.js';
 
 export interface TrainingBench {
   nodes: number;
   stepS: number;
   windows: ObserverWindow[];
+  /** One more tfmon window under the CPU profiler (where the time goes); null when not asked. */
+  profile: ProfileFigures | null;
 }
 
 export async function trainingBench(
@@ -18,6 +21,7 @@ export async function trainingBench(
   stepS: number,
   seconds: number,
   progress: (line: string) => void,
+  profiled = false,
 ): Promise<TrainingBench> {
   const net = `${prefix}-train`;
   spawnSync('docker', ['network', 'create', '--label', label, net], { stdio: 'ignore' });
@@ -63,7 +67,12 @@ export async function trainingBench(
       progress(`training nodes (a line every ${stepS} s): ${watcher} for ${seconds} s`);
       windows.push(await observerWindow(watcher, net, label, running, 20, seconds));
     }
-    return { nodes, stepS, windows };
+    let profile: ProfileFigures | null = null;
+    if (profiled) {
+      progress(`training nodes (a line every ${stepS} s): tfmon under the CPU profiler for ${seconds} s`);
+      profile = await profileWindow(net, label, 20, seconds);
+    }
+    return { nodes, stepS, windows, profile };
   } finally {
     spawnSync('docker', ['rm', '-f', ...names], { stdio: 'ignore' });
     spawnSync('docker', ['network', 'rm', net], { stdio: 'ignore' });
