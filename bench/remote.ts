@@ -7,7 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startDelayRelay } from './delay-relay.js';
-import { childrenOf, cpuSeconds, tfmonPidUnder } from './procs.js';
+import { childrenOf, cpuSeconds, pidsOf, tfmonPidUnder } from './procs.js';
 import { pathWith, startSshd, type Sshd } from './sshd.js';
 
 const CLI = process.env['BENCH_REMOTE_CLI'] ?? fileURLToPath(new URL('../cli.js', import.meta.url));
@@ -169,7 +169,12 @@ export async function remoteBench(
     await until(s, 0, `${prefix}-r-ps-0`, 30_000);
     await sleep(5000);
     const p = s.pid();
-    const ssh = tree(p).filter((x) => x !== p);
+    // Its ssh: the children (dial-stdio sessions) and the login it keeps, which ssh runs in the
+    // background outside tfmon's tree (ControlPersist).
+    const ssh = [
+      ...tree(p).filter((x) => x !== p),
+      ...pidsOf(`ControlPersist=[0-9]+s -p ${sshd.port} `, false),
+    ];
     const c0 = cpuSeconds(p);
     const ssh0 = cpuOf(ssh);
     const srv0 = cpuOf(sessionPids(sshd));
