@@ -171,10 +171,7 @@ export async function remoteBench(
     const p = s.pid();
     // Its ssh: the children (dial-stdio sessions) and the login it keeps, which ssh runs in the
     // background outside tfmon's tree (ControlPersist).
-    const ssh = [
-      ...tree(p).filter((x) => x !== p),
-      ...pidsOf(`ControlPersist=[0-9]+s -p ${sshd.port} `, false),
-    ];
+    const ssh = [...tree(p).filter((x) => x !== p), ...pidsOf(`ControlPersist=[0-9]+s -p ${sshd.port} `, false)];
     const c0 = cpuSeconds(p);
     const ssh0 = cpuOf(ssh);
     const srv0 = cpuOf(sessionPids(sshd));
