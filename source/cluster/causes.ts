@@ -310,11 +310,12 @@ function rankFailures(
     }
     if (!named) return undefined;
     const peer = byIp.get(named.host) ?? byName.get(named.host);
-    if (peer) return peer.id !== n.id && downOf(peer) ? peer : undefined;
+    if (peer && peer.id !== n.id) return downOf(peer) ? peer : undefined;
     // An address no container has now: a container that stops gives its address back, so the peer is
     // one of the job's stopped ranks — the one that died without naming anyone (killed, OOM, its own
-    // crash), not one that lost a peer or waited for the job itself.
-    if (!/^[\d.:a-f]+$/i.test(named.host)) return undefined;
+    // crash), not one that lost a peer or waited for the job itself. Its own address (a torchrun
+    // node's local rank, ended by its agent once another node's rank failed) says no more than that.
+    if (!peer && !/^[\d.:a-f]+$/i.test(named.host)) return undefined;
     return ranks
       .filter(
         (r) =>

@@ -222,6 +222,16 @@ describe('cause rules', () => {
       rank(1, { state: 'exited', exitCode: 137, ip: null }),
     ];
     expect(placed(diagnose({ network: net, nodes }))).toEqual(['ddp-0:not_running <- ddp-1:not_running']);
+    // A line naming the rank's own address (a local rank of the same node, ended by its agent) names
+    // no culprit: the job's rank that stopped naming no one is it (CI caught torchrun's survivor so).
+    const self = [
+      {
+        ...rank(0, { state: 'exited', exitCode: 1, ip: '172.20.0.2' }),
+        lastError: 'RuntimeError: [./gloo/transport/tcp/pair.cc:598] Connection closed by peer [172.20.0.2]:14059',
+      },
+      rank(1, { state: 'exited', exitCode: 137, ip: null }),
+    ];
+    expect(placed(diagnose({ network: net, nodes: self }))).toEqual(['ddp-0:not_running <- ddp-1:not_running']);
   });
   rule('pair-from-peer', () => {
     const ps = diagnose({
