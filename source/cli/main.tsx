@@ -187,7 +187,8 @@ function commonOptions(f: Flags, liveScreen: boolean): CommonOptions {
     host: f.host[0],
     hosts: f.host,
     context: f.context,
-    sshPersistS: parseSeconds('ssh-persist', f.sshPersist ?? '60', 0, 86_400),
+    // Absent: the tunnel's own default (DEFAULT_SSH_PERSIST_S).
+    sshPersistS: f.sshPersist === undefined ? undefined : parseSeconds('ssh-persist', f.sshPersist, 0, 86_400),
     // The live screen samples every 2 s (a frame and ~7 file reads per node each time: half the cost
     // of every second, measured); status waits one interval for CPU %, so 1 s there.
     usage: f.usage

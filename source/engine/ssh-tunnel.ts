@@ -157,18 +157,6 @@ export function keptSockets(
   return { control: join(dir, `${key}.ctl`), local: join(dir, `${key}.sock`) };
 }
 
-/** Whether something accepts connections on a local socket (a kept login's forward, still alive). */
-const accepts = (path: string): Promise<boolean> =>
-  new Promise((resolve) => {
-    if (!existsSync(path)) return resolve(false);
-    const s = connect(path);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-
 export class SshTunnel {
   /** A private directory (mode 700) for the sockets, made at the first login, removed on close. */
   private dir: string | null = null;
@@ -361,8 +349,9 @@ export class SshTunnel {
 
   private async start(): Promise<Live> {
     const kept = this.persistS > 0 ? keptSockets(this.target) : null;
-    // A login kept by an earlier run (or this one) answers at once: no login at all.
-    if (kept && (await accepts(kept.local))) {
+    // A login kept by an earlier run (or this one) answers at once: no login at all. (A master that
+    // ended leaves its forwarded socket behind, refusing: the ping says so.)
+    if (kept && existsSync(kept.local)) {
       const reused: Login = { child: null, kept: true, ...kept, sessions: 0, stderr: '', exited: false, ready: true };
       this.logins.add(reused);
       this.fillSpare(reused);

@@ -58,15 +58,24 @@ function memCell(u: NodeUsage | undefined): string {
   return `${short(u.memBytes)}/${short(u.memLimitBytes)}`;
 }
 
+/** What the memory bar draws for a share of the limit: its filled cells (of BAR), red past 90 %. */
+interface BarCells {
+  filled: number;
+  red: boolean;
+}
+const barCells = (fraction: number): BarCells => ({
+  filled: Math.round(Math.min(Math.max(fraction, 0), 1) * BAR),
+  red: fraction > 0.9,
+});
+
 /** The memory bar. In color it is made of background-colored spaces: plain ASCII keeps Ink's
  * width measurement on its fast path (block characters cost a Unicode segmentation per row). */
-function MemBar({ fraction, theme, width }: { fraction: number; theme: Theme; width: number }): React.JSX.Element {
-  const filled = Math.round(Math.min(Math.max(fraction, 0), 1) * width);
-  if (!theme.color) return <Text>{bar(fraction, width, true)}</Text>;
+function MemBar({ cells, theme }: { cells: BarCells; theme: Theme }): React.JSX.Element {
+  if (!theme.color) return <Text>{bar(cells.filled / BAR, BAR, true)}</Text>;
   return (
     <Text>
-      <Text backgroundColor={fraction > 0.9 ? 'red' : 'green'}>{' '.repeat(filled)}</Text>
-      <Text backgroundColor="gray">{' '.repeat(width - filled)}</Text>
+      <Text backgroundColor={cells.red ? 'red' : 'green'}>{' '.repeat(cells.filled)}</Text>
+      <Text backgroundColor="gray">{' '.repeat(BAR - cells.filled)}</Text>
     </Text>
   );
 }
@@ -133,7 +142,7 @@ function colorOf(node: NodeView, u: NodeUsage | undefined, key: Column['key'], t
 interface Segment {
   text: string;
   color?: string | undefined;
-  bar?: number;
+  bar?: BarCells;
 }
 
 /** One row as few styled pieces as possible: neighbouring cells of the same color are merged, the
@@ -189,7 +198,7 @@ function segments(
     push(text, colorOf(node, u, c.key, theme));
     if (withBar) {
       push(' ', undefined);
-      out.push({ text: '', bar: u.memBytes! / u.memLimitBytes! });
+      out.push({ text: '', bar: barCells(u.memBytes! / u.memLimitBytes!) });
     }
     if (!lastColumn) push(' ', undefined);
   });
@@ -200,9 +209,7 @@ function segments(
 const rowKey = (segs: readonly Segment[]): string =>
   segs
     .map((s) =>
-      s.bar === undefined
-        ? `${s.color ?? ''}\u0000${s.text}`
-        : `\u0001${Math.round(Math.min(Math.max(s.bar, 0), 1) * BAR)}${s.bar > 0.9 ? 'r' : ''}`,
+      s.bar === undefined ? `${s.color ?? ''}\u0000${s.text}` : `\u0001${s.bar.filled}${s.bar.red ? 'r' : ''}`,
     )
     .join('\u0002');
 
@@ -234,7 +241,7 @@ const Row = memo(
               {seg.text}
             </Text>
           ) : (
-            <MemBar key={si} fraction={seg.bar} theme={theme} width={BAR} />
+            <MemBar key={si} cells={seg.bar} theme={theme} />
           ),
         )}
       </Text>
