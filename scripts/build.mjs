@@ -4,7 +4,8 @@
 // ~50 ms of every live screen's start (hundreds of modules); bundled, only that function is there.
 // Types are checked by tsc separately (npm run typecheck, and npm test).
 import { build } from 'esbuild';
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 // What esbuild's ESM output lacks for the CommonJS dependencies it wraps (docker-modem, ssh2…).
 const banner = [
@@ -14,6 +15,38 @@ const banner = [
   'const __filename = __tfmonFileURLToPath(import.meta.url);',
   "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
 ].join(' ');
+
+// Parts of Ink's render path replaced by tfmon's (source/ui/ink/replacements.json; each file says
+// why: Ink's frame buffer and text caches, rebuilt to keep their work across frames, same output).
+// A build that finds one of them not imported fails: Ink moved it, and the screen would silently
+// draw with the slow one again.
+const replacements = JSON.parse(readFileSync('source/ui/ink/replacements.json', 'utf8'));
+const inkReplacements = () => {
+  const used = new Set();
+  return {
+    name: 'tfmon-ink-replacements',
+    setup(b) {
+      b.onResolve({ filter: /./ }, (args) => {
+        const r = replacements.find(
+          (x) => x.import === args.path && args.importer.replaceAll('\\', '/').endsWith(`/node_modules/${x.importer}`),
+        );
+        if (!r) return undefined;
+        used.add(r);
+        return { path: resolve(r.with) };
+      });
+      b.onEnd((result) => {
+        const missing = replacements.filter((r) => !used.has(r));
+        if (result.errors.length === 0 && missing.length > 0) {
+          for (const r of missing) {
+            result.errors.push({
+              text: `${r.importer} no longer imports ${r.import}: see source/ui/ink/replacements.json`,
+            });
+          }
+        }
+      });
+    },
+  };
+};
 
 const common = {
   bundle: true,
@@ -30,10 +63,13 @@ const common = {
   external: ['react-devtools-core', 'cpu-features', '*.node'],
   logLevel: 'warning',
 };
+// TFMON_STOCK_INK=1 builds with Ink's own render path, to compare (the bench's frame rows).
+const plugins = () => (process.env.TFMON_STOCK_INK === '1' ? [] : [inkReplacements()]);
 
 rmSync('dist', { recursive: true, force: true });
 await build({
   ...common,
+  plugins: plugins(),
   entryPoints: ['cli.tsx'],
   outdir: 'dist',
   entryNames: '[name]',
@@ -42,6 +78,7 @@ await build({
 chmodSync('dist/cli.js', 0o755);
 await build({
   ...common,
+  plugins: plugins(),
   entryPoints: ['bench/run.ts', 'scripts/demo/record.ts', 'scripts/demo/render.ts'],
   outbase: '.',
   outdir: 'dist',
