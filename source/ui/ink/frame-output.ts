@@ -12,7 +12,16 @@
 // Its frames are Ink's, string for string: in the tests every frame is drawn by both and compared
 // (test/helpers/both-outputs.ts), and test/unit/frame-output.test.ts adds random writes with clips,
 // wide characters, styles and transforms.
-import { styledCharsFromTokens, styledCharsToString, type StyledChar, tokenize } from '@alcalzone/ansi-tokenize';
+import {
+  type AnsiCode,
+  ansiCodesToString,
+  reduceAnsiCodes,
+  reduceAnsiCodesIncremental,
+  styledCharsToString,
+  type StyledChar,
+  type Token,
+  tokenize,
+} from '@alcalzone/ansi-tokenize';
 import stringWidth from 'string-width';
 import { GenerationCache } from './generation-cache.js';
 
@@ -38,11 +47,24 @@ const ignorable = /^\p{Default_Ignorable_Code_Point}+$/u;
 // invisible character Ink drops.
 const special = /[\n\u001b\u009b\p{Default_Ignorable_Code_Point}]/u;
 
+/** The library's styledCharsFromTokens, but characters under the same styles share one styles
+ * array (it copied the array for each character: a row of 160 made 160 arrays). Nothing writes
+ * to a styles array after it is made. */
+function styledCharsOf(tokens: Token[]): StyledChar[] {
+  let codes: AnsiCode[] = [];
+  const chars: StyledChar[] = [];
+  for (const t of tokens) {
+    if (t.type === 'ansi') codes = reduceAnsiCodesIncremental(codes, [t]);
+    else if (t.type === 'char') chars.push({ type: 'char', value: t.value, fullWidth: t.fullWidth, styles: codes });
+  }
+  return chars;
+}
+
 function styledChars(line: string): StyledChar[] {
   let chars = styledCharsCache.get(line);
   if (chars === undefined) {
     // Standalone invisible Unicode characters must not occupy terminal cells (as Ink).
-    chars = styledCharsFromTokens(tokenize(line)).filter((c) => !ignorable.test(c.value));
+    chars = styledCharsOf(tokenize(line)).filter((c) => !ignorable.test(c.value));
     styledCharsCache.set(line, chars);
   }
   return chars;
@@ -57,21 +79,42 @@ function widthOf(text: string): number {
   return w;
 }
 
-/** A written text as lines, each carrying the styles open at its start (styles cross newlines). */
+/** A written text as lines, each carrying the styles open at its start (styles cross newlines, as
+ * in Ink). Each line is worked out once per (styles open at its start, text): a log pane whose lines
+ * move up by one is the same lines again. */
 function linesOf(text: string): string[] {
   // Plain text on one line is its own line: nothing to tokenize (most of a frame's changed text).
   if (!special.test(text)) return [text];
   let lines = linesCache.get(text);
   if (lines === undefined) {
-    const charLines: StyledChar[][] = [[]];
-    for (const c of styledChars(text)) {
-      if (c.value === '\n') charLines.push([]);
-      else charLines[charLines.length - 1]?.push(c);
+    lines = [];
+    let open = '';
+    for (const raw of text.split('\n')) {
+      const line = lineOf(open, raw);
+      lines.push(line.text);
+      open = line.open;
     }
-    lines = charLines.map((l) => styledCharsToString(l));
     linesCache.set(text, lines);
   }
   return lines;
+}
+
+type Line = { text: string; open: string };
+const lineCache = new GenerationCache<Line>(8192);
+
+/** One line of a text, the styles open before it written in front (`open`, as escape codes): the
+ * line as Ink draws it, and the styles open after it. */
+function lineOf(open: string, raw: string): Line {
+  const key = `${open}\u0000${raw}`;
+  let line = lineCache.get(key);
+  if (line === undefined) {
+    const tokens = tokenize(open + raw);
+    const chars = styledCharsOf(tokens).filter((c) => !ignorable.test(c.value));
+    const codes = reduceAnsiCodes(tokens.filter((t): t is AnsiCode => t.type === 'ansi'));
+    line = { text: styledCharsToString(chars), open: ansiCodesToString(codes) };
+    lineCache.set(key, line);
+  }
+  return line;
 }
 
 const widestLine = (lines: string[]): number => lines.reduce((w, l) => Math.max(w, widthOf(l)), 0);
