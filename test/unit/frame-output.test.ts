@@ -9,7 +9,7 @@ import React from 'react';
 import { describe, expect, it } from 'vitest';
 import InkOutput from '../../node_modules/ink/build/output.js';
 import Output, { type OutputTransformer } from '../../source/ui/ink/frame-output.js';
-import { GenerationCache, memoText } from '../../source/ui/ink/generation-cache.js';
+import { endFrame, GenerationCache, memoText } from '../../source/ui/ink/generation-cache.js';
 import { comparedFrames } from '../helpers/both-outputs.js';
 
 /** A small deterministic generator (mulberry32), so a failure names a seed that reproduces it. */
@@ -147,6 +147,22 @@ describe('the text caches', () => {
     c.set('d', 4); // c, a full: another generation, b dropped
     expect(c.get('b')).toBeUndefined();
     expect(c.get('a')).toBe(1);
+  });
+
+  it('live by frames: what two frames in a row did not use is dropped', () => {
+    let calls = 0;
+    const f = memoText((t: string) => {
+      calls++;
+      return t.length;
+    });
+    f('kept');
+    f('once');
+    endFrame();
+    f('kept'); // used again: carried into this frame
+    endFrame();
+    f('kept');
+    f('once'); // two frames without it: worked out again
+    expect(calls).toBe(3);
   });
 
   it('call the function once per text while it is remembered', () => {

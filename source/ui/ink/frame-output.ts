@@ -23,7 +23,7 @@ import {
   tokenize,
 } from '@alcalzone/ansi-tokenize';
 import stringWidth from 'string-width';
-import { GenerationCache } from './generation-cache.js';
+import { endFrame, frameCache } from './generation-cache.js';
 
 /** Ink's per-line transform (a Text's `transform`), applied to each written line with its index. */
 export type OutputTransformer = (line: string, index: number) => string;
@@ -37,10 +37,10 @@ type Operation =
 // Sized for the biggest screens tfmon draws (a few hundred rows, a few thousand distinct pieces of
 // text in a frame): everything a steady screen shows stays cached; a screen of ever-new text costs
 // at most 2 × these entries.
-const styledCharsCache = new GenerationCache<StyledChar[]>(8192);
-const linesCache = new GenerationCache<string[]>(4096);
-const widthCache = new GenerationCache<number>(8192);
-const rowCache = new GenerationCache<string>(2048);
+const styledCharsCache = frameCache<StyledChar[]>(8192);
+const linesCache = frameCache<string[]>(4096);
+const widthCache = frameCache<number>(8192);
+const rowCache = frameCache<string>(2048);
 
 const ignorable = /^\p{Default_Ignorable_Code_Point}+$/u;
 // What tokenizing a line can change: a newline, an escape sequence (ESC or the 8-bit CSI), an
@@ -100,7 +100,7 @@ function linesOf(text: string): string[] {
 }
 
 type Line = { text: string; open: string };
-const lineCache = new GenerationCache<Line>(8192);
+const lineCache = frameCache<Line>(8192);
 
 /** One line of a text, the styles open before it written in front (`open`, as escape codes): the
  * line as Ink draws it, and the styles open after it. */
@@ -239,6 +239,7 @@ export default class Output {
       }
       out.push(line);
     }
+    endFrame();
     return { output: out.join('\n'), height: this.height };
   }
 
