@@ -7,6 +7,8 @@ const replacements: { importer: string; import: string; with: string; inTests?: 
 );
 
 export default defineConfig({
+  // As the build does: tfmon's version for what it writes (a recording's header).
+  define: { __TFMON_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
   plugins: [
     {
       // As the build does (scripts/build.mjs), parts of Ink's render path are tfmon's; the frame

@@ -57,7 +57,11 @@ const common = {
   banner: { js: banner },
   // React's production build, always: the CLI never wants the development one (slower, and in React
   // 19 it keeps a performance measure per render). Ink's devtools are for Ink's own development.
-  define: { 'process.env.NODE_ENV': '"production"' },
+  // tfmon's version for what it writes (a recording's header).
+  define: {
+    'process.env.NODE_ENV': '"production"',
+    __TFMON_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version),
+  },
   // Optional native parts of ssh2 (loaded in try/catch; it falls back to JavaScript) and Ink's
   // devtools (imported only when DEV=true).
   external: ['react-devtools-core', 'cpu-features', '*.node'],

@@ -4,18 +4,19 @@
 // live screen from a command before meow is loaded (see liveScreenArgs). No dependencies at run time.
 
 /** The commands; `screen` is the live screen (no command word, stdout a terminal). */
-export type Command = 'screen' | 'status' | 'serve' | 'up' | 'down' | 'logs' | 'doctor' | 'tf-config';
+export type Command = 'screen' | 'status' | 'serve' | 'record' | 'up' | 'down' | 'logs' | 'doctor' | 'tf-config';
 export const COMMANDS: readonly Exclude<Command, 'screen'>[] = [
   'status',
   'serve',
+  'record',
   'up',
   'down',
   'logs',
   'doctor',
   'tf-config',
 ];
-const ALL: readonly Command[] = ['screen', 'status', 'serve', 'up', 'down', 'logs', 'doctor', 'tf-config'];
-const WATCH: readonly Command[] = ['screen', 'status', 'serve'];
+const ALL: readonly Command[] = ['screen', 'status', 'serve', 'record', 'up', 'down', 'logs', 'doctor', 'tf-config'];
+const WATCH: readonly Command[] = ['screen', 'status', 'serve', 'record'];
 
 interface FlagDoc {
   /** The value's name in the help (string flags). */
@@ -75,6 +76,19 @@ export const FLAGS = {
     help: 'machine-readable output (docs/status-json.md is the contract)',
     commands: ['status', 'doctor'],
   },
+  at: {
+    type: 'string',
+    arg: 'TIME',
+    help: 'read a recording instead of the engine: the cluster at TIME (2026-12-05T02:58:00Z, 02:58, or -5m from its end); the file follows: tfmon status --at TIME FILE',
+    commands: ['status'],
+  },
+  output: {
+    type: 'string',
+    shortFlag: 'o',
+    arg: 'FILE',
+    help: 'the recording (default tfmon-NETWORK-START.tfrec here); an existing recording is appended to',
+    commands: ['record'],
+  },
   interval: {
     type: 'string',
     arg: 'SECONDS',
@@ -100,7 +114,7 @@ export const FLAGS = {
     default: '5',
     arg: 'S',
     help: 'seconds between reachability rounds (default 5)',
-    commands: ['screen', 'serve'],
+    commands: ['screen', 'serve', 'record'],
   },
   metrics: {
     type: 'string',
@@ -346,6 +360,22 @@ export function readArgs(args: readonly string[]): { flags: FlagName[]; words: s
   return { flags, words };
 }
 
+/** The arguments with a value that starts with a dash and a digit (`--at -5m`) joined to its flag
+ * (`--at=-5m`): the parser would read it as a flag of its own. */
+export function joinDashValues(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const flag = arg.startsWith('--') && !arg.includes('=') ? flagOf(arg) : null;
+    const next = args[i + 1];
+    if (flag && SPECS[flag.name].type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 /** Whether these arguments ask for the live screen (no command word, no --help or --version). */
 export function liveScreenArgs(args: readonly string[]): boolean {
   if (args.includes('--')) return false;
@@ -371,6 +401,7 @@ const SECTIONS: { title: string; commands: readonly Command[] }[] = [
   { title: 'Options of the live screen and serve', commands: ['screen', 'serve'] },
   { title: 'Options of the live screen', commands: ['screen'] },
   { title: 'Options of status and doctor', commands: ['status'] },
+  { title: 'Options of record', commands: ['record'] },
   { title: 'Options of doctor', commands: ['doctor'] },
   { title: 'Options of up', commands: ['up'] },
   { title: 'Options of logs', commands: ['logs'] },

@@ -22,9 +22,10 @@ import {
   parseUsageSource,
 } from '../commands/flags.js';
 import { EngineError } from '../engine/errors.js';
+import { RecordingError } from '../record/errors.js';
 import { parseSince } from '../cluster/logs.js';
 import { unexpectedErrorLine } from '../text/unexpected.js';
-import { COMMANDS, FLAGS, misplacedFlag, optionsHelpText } from './flag-table.js';
+import { COMMANDS, FLAGS, joinDashValues, misplacedFlag, optionsHelpText } from './flag-table.js';
 import { keysHelpText } from '../ui/keys.js';
 import { DEFAULT_METRICS_ADDRESS, parseListenAddress, type ListenAddress } from '../metrics/address.js';
 
@@ -42,6 +43,7 @@ const help = `
     (none)        live screen of the cluster (when stdout is a terminal; else: status)
     status        print the cluster once: a table, or --json
     serve         no screen: serve Prometheus metrics, /status and /healthz (default 127.0.0.1:10922)
+    record        no screen: record what tfmon sees, a second at a time, into a file (-o FILE)
     up            create the network and a TensorFlow cluster (ps + workers) with correct TF_CONFIGs
     down          remove the cluster's containers (by label), and the network if tfmon created it
     logs NODE     a node's logs, sanitized (NODE: a container name, or worker-1, ps-0, chief)
@@ -58,10 +60,13 @@ ${keysHelpText()}
     $ tfmon status --json | jq '.problems'
     $ tfmon --network my-net --label team=vision
     $ tfmon serve --network my-net            # then scrape http://127.0.0.1:10922/metrics
+    $ tfmon record -o night.tfrec             # the next morning:
+    $ tfmon status --at 02:58 night.tfrec
 `;
 
 const cli = meow(help, {
   importMeta: import.meta,
+  argv: joinDashValues(process.argv.slice(2)),
   allowUnknownFlags: false,
   flags: FLAGS,
 });
@@ -93,9 +98,17 @@ interface Invocation {
 
 /** Each command: its module is loaded only when it runs (status loads no React or Ink). */
 const COMMAND_RUNS: Record<string, (i: Invocation) => Promise<number>> = {
-  status: async ({ common, f }) => {
+  status: async ({ common, f, extra }) => {
+    if (f.at !== undefined) {
+      const { runStatusAt } = await import('../commands/status.js');
+      return runStatusAt(extra[0]!, f.at, f.json, processIo);
+    }
     const { runStatus } = await import('../commands/status.js');
     return runStatus({ ...common, json: f.json }, processIo);
+  },
+  record: async ({ common, f }) => {
+    const { runRecord, defaultRecordFile } = await import('../commands/record.js');
+    return runRecord(common, f.output ?? defaultRecordFile(common.network), processIo);
   },
   up: async ({ common, f }) => {
     const { runUp } = await import('../commands/up.js');
@@ -218,11 +231,13 @@ function commonOptions(f: Flags, liveScreen: boolean): CommonOptions {
 
 async function main(): Promise<number> {
   const [command = 'default', ...extra] = cli.input;
-  const args = command === 'logs' ? 1 : 0;
+  const f = cli.flags;
+  const args = command === 'logs' || (command === 'status' && f.at !== undefined) ? 1 : 0;
   if (command === 'logs' && extra.length === 0)
     throw new UsageError('logs needs a node: tfmon logs NODE (a container name, or worker-1, ps-0, chief)');
+  if (command === 'status' && f.at !== undefined && extra.length === 0)
+    throw new UsageError('--at reads a recording: tfmon status --at TIME FILE');
   if (extra.length > args) throw new UsageError(`unexpected argument "${extra[args]}" (see tfmon --help)`);
-  const f = cli.flags;
   const liveScreen = command === 'default' && process.stdout.isTTY === true && process.env['TERM'] !== 'dumb';
   const known = COMMANDS.find((c) => c === command);
   const misplaced = misplacedFlag(process.argv.slice(2), known ?? (liveScreen ? 'screen' : 'status'));
@@ -230,7 +245,7 @@ async function main(): Promise<number> {
   const run = Object.hasOwn(COMMAND_RUNS, command) ? COMMAND_RUNS[command] : undefined;
   if (!run) {
     throw new UsageError(
-      `unknown command "${command}": use status, serve, logs, doctor, tf-config, up or down (see tfmon --help)`,
+      `unknown command "${command}": use status, serve, record, logs, doctor, tf-config, up or down (see tfmon --help)`,
     );
   }
   return run({ common: commonOptions(f, liveScreen), f, extra, liveScreen });
@@ -253,7 +268,7 @@ main().then(
     if (error instanceof UsageError) {
       process.stderr.write(`tfmon: ${error.message}\n`);
       process.exitCode = 2;
-    } else if (error instanceof EngineError) {
+    } else if (error instanceof EngineError || error instanceof RecordingError) {
       process.stderr.write(`tfmon: ${error.message}\n`);
       process.exitCode = 1;
     } else {

@@ -3,6 +3,7 @@ import { asciiOnly } from '../text/locale.js';
 import { monitorOf, monitorOptions, type CommonOptions, type Io } from './context.js';
 import { statusJson } from '../cluster/status-json.js';
 import { statusTable } from './status-table.js';
+import { openRecordingFile, snapshotAtTime } from '../record/read.js';
 
 export async function runStatus(options: CommonOptions & { json: boolean }, io: Io): Promise<number> {
   const monitor = monitorOf(options, monitorOptions(options));
@@ -35,5 +36,26 @@ export async function runStatus(options: CommonOptions & { json: boolean }, io: 
         asciiOnly(),
       ),
     );
+  return 0;
+}
+
+/** `tfmon status --at TIME FILE`: the same, from a recording: the cluster as it was recorded at
+ * TIME. The file's warnings (a torn end, a damaged stretch) go to stderr, one line each. */
+export async function runStatusAt(file: string, at: string, json: boolean, io: Io): Promise<number> {
+  const rec = openRecordingFile(file);
+  const { t, snapshot, warnings } = snapshotAtTime(rec, at);
+  for (const w of warnings) io.err(`tfmon: ${file}: ${w}`);
+  if (json) io.out(JSON.stringify({ recordedAt: new Date(t).toISOString(), ...statusJson(snapshot) }, null, 2));
+  else {
+    io.out(`recorded at ${new Date(t).toISOString()} (${file})`);
+    io.out(
+      statusTable(
+        snapshot,
+        t,
+        process.stdout.isTTY ? process.stdout.columns || 120 : Number.MAX_SAFE_INTEGER,
+        asciiOnly(),
+      ),
+    );
+  }
   return 0;
 }

@@ -1,6 +1,6 @@
 // cli.tsx tells the live screen from a command before meow loads: it must read argv as meow does.
 import { describe, expect, it } from 'vitest';
-import { FLAGS, liveScreenArgs, misplacedFlag, optionsHelpText } from '../../source/cli/flag-table.js';
+import { FLAGS, joinDashValues, liveScreenArgs, misplacedFlag, optionsHelpText } from '../../source/cli/flag-table.js';
 
 describe('liveScreenArgs', () => {
   it.each([
@@ -47,7 +47,7 @@ describe('flags per command', () => {
     [
       ['--no-usage', 'doctor'],
       'doctor',
-      '--usage does not apply to tfmon doctor (it is for the live screen, status, serve; see tfmon --help)',
+      '--usage does not apply to tfmon doctor (it is for the live screen, status, serve, record; see tfmon --help)',
     ],
     [['down', '-y', '-n', 'x'], 'down', null],
     [['tf-config', '--read-only', '--apply', '--yes'], 'tf-config', null],
@@ -65,5 +65,14 @@ describe('flags per command', () => {
       const word = 'default' in spec && spec.default === true ? `--no-${kebab}` : `--${kebab}`;
       expect(help.match(new RegExp(`^ {4}(-\\w, )?${word}\\b`, 'gm')), name).toHaveLength(1);
     }
+  });
+});
+
+describe('joinDashValues', () => {
+  it("joins a string flag's value that starts with a dash and a digit, and nothing else", () => {
+    expect(joinDashValues(['status', '--at', '-5m', 'f.tfrec'])).toEqual(['status', '--at=-5m', 'f.tfrec']);
+    expect(joinDashValues(['status', '--json', '-5'])).toEqual(['status', '--json', '-5']); // --json takes no value
+    expect(joinDashValues(['status', '--at', '-x'])).toEqual(['status', '--at', '-x']);
+    expect(joinDashValues(['--network', 'n', '--at=-5m'])).toEqual(['--network', 'n', '--at=-5m']);
   });
 });

@@ -11,18 +11,7 @@ import InkOutput from '../../node_modules/ink/build/output.js';
 import Output, { type OutputTransformer } from '../../source/ui/ink/frame-output.js';
 import { endFrame, GenerationCache, memoText } from '../../source/ui/ink/generation-cache.js';
 import { comparedFrames } from '../helpers/both-outputs.js';
-
-/** A small deterministic generator (mulberry32), so a failure names a seed that reproduces it. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/rng.js';
 
 const GLYPHS = ['a', 'b', 'Z', ' ', ' ', '·', '›', '█', '中', '文', '😀', 'e\u0301', '\u200b', '\u2060', '-'];
 const STYLES: [string, string][] = [

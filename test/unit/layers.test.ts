@@ -12,6 +12,7 @@ const LAYER: Record<string, number> = {
   text: 0,
   cluster: 0,
   engine: 1,
+  record: 1,
   monitor: 2,
   metrics: 3,
   ui: 3,

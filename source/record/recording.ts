@@ -1,0 +1,171 @@
+// A recording read back: its header, its chunks (a whole snapshot, then a patch a second), and the
+// cluster's state at any time in it. Nothing in the file is trusted: a torn or corrupted stretch is
+// skipped with one warning, a chunk that does not decode ends where it stops decoding, and a file of
+// a newer schema is refused in one line.
+import { constants, inflateRawSync } from 'node:zlib';
+import { KIND, RECORD_HEAD, type RawRecord, scanRecords } from './frames.js';
+import { apply, type Json, type Patch } from './patch.js';
+
+export const SCHEMA = 1;
+
+export interface RecordHeader {
+  schema: number;
+  /** tfmon's version that wrote it. */
+  tfmon: string;
+  /** What was watched: the engine, the network, the label filter. */
+  engine: string;
+  network: string;
+  /** The nodes when recording started: name, image, role, TF_CONFIG or rank environment. */
+  nodes: Json;
+}
+
+/** One line of a chunk: a whole snapshot (`key`, the chunk's first) or what changed since the line
+ * before (`patch`, absent when nothing did). */
+export interface Entry {
+  t: number;
+  key?: Json;
+  patch?: Patch;
+}
+
+export interface Chunk {
+  /** Time of its whole snapshot. */
+  start: number;
+  records: RawRecord[];
+}
+
+export interface Recording {
+  header: RecordHeader;
+  chunks: Chunk[];
+  /** First and last time recorded (ms since the epoch). */
+  start: number;
+  end: number;
+  /** One line each: what was skipped and why. */
+  warnings: string[];
+}
+
+function parseHeader(payload: Buffer): RecordHeader {
+  let h: unknown;
+  try {
+    h = JSON.parse(payload.toString('utf8'));
+  } catch {
+    throw new Error('the recording header is not JSON');
+  }
+  const o = h as Partial<RecordHeader> | null;
+  if (typeof o !== 'object' || o === null || typeof o.schema !== 'number') {
+    throw new Error('the recording header has no schema version');
+  }
+  if (o.schema > SCHEMA) {
+    throw new Error(
+      `this recording was written by a newer tfmon (${String(o.tfmon)}, schema ${o.schema}); this tfmon reads schema ${SCHEMA}`,
+    );
+  }
+  return {
+    schema: o.schema,
+    tfmon: String(o.tfmon ?? '?'),
+    engine: String(o.engine ?? '?'),
+    network: String(o.network ?? '?'),
+    nodes: o.nodes ?? null,
+  };
+}
+
+/** A recording from its bytes. Throws (one line) only when nothing in it can be read. */
+export function readRecording(buf: Buffer): Recording {
+  const scan = scanRecords(buf);
+  const warnings: string[] = [];
+  if (scan.skipped > 0) {
+    warnings.push(
+      `skipped ${scan.skipped} bytes that are not whole records (from byte ${scan.firstSkipAt}): a torn end or a damaged stretch`,
+    );
+  }
+  let header: RecordHeader | null = null;
+  const chunks: Chunk[] = [];
+  let current: Chunk | null = null;
+  let orphans = 0;
+  let last: RawRecord | null = null;
+  for (const r of scan.records) {
+    if (r.kind === KIND.header) {
+      header ??= parseHeader(r.payload);
+      current = null; // a new session: its steps follow its own key
+    } else if (r.kind === KIND.key) {
+      current = { start: r.time, records: [r] };
+      chunks.push(current);
+    } else if (current && last && last.offset + RECORD_HEAD + last.payload.length === r.offset) {
+      // A step continues its chunk's stream only if nothing was skipped since the record before.
+      current.records.push(r);
+    } else {
+      current = null;
+      orphans++;
+    }
+    last = r;
+  }
+  if (orphans > 0) warnings.push(`skipped ${orphans} seconds whose chunk start was lost`);
+  if (!header) throw new Error('the recording has no readable header');
+  if (chunks.length === 0) throw new Error('the recording holds no snapshot yet');
+  const lastChunk = chunks[chunks.length - 1] as Chunk;
+  const end = lastChunk.records[lastChunk.records.length - 1]?.time ?? lastChunk.start;
+  return { header, chunks, start: (chunks[0] as Chunk).start, end, warnings };
+}
+
+/** The lines of a chunk, up to the first that does not decode (a warning says so). */
+export function entriesOf(chunk: Chunk, warnings: string[] = []): Entry[] {
+  const stream = Buffer.concat(chunk.records.map((r) => r.payload));
+  let text: string;
+  try {
+    // Each record ends on a sync flush: what is there decodes without the stream's end.
+    text = inflateRawSync(stream, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
+  } catch {
+    warnings.push(`a chunk at ${new Date(chunk.start).toISOString()} does not decode: skipped`);
+    return [];
+  }
+  const out: Entry[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    let e: unknown;
+    try {
+      e = JSON.parse(line);
+    } catch {
+      warnings.push(`a chunk at ${new Date(chunk.start).toISOString()} ends in a line that is not JSON`);
+      break;
+    }
+    const entry = e as Entry | null;
+    if (typeof entry !== 'object' || entry === null || typeof entry.t !== 'number') break;
+    if (out.length === 0 && entry.key === undefined) break; // a chunk starts with its whole snapshot
+    out.push(entry);
+  }
+  return out;
+}
+
+/** The chunk that holds time `t`: the last one starting at or before it (the first if none). */
+export function chunkAt(rec: Recording, t: number): Chunk {
+  let lo = 0;
+  let hi = rec.chunks.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((rec.chunks[mid] as Chunk).start <= t) lo = mid;
+    else hi = mid - 1;
+  }
+  return rec.chunks[lo] as Chunk;
+}
+
+/** The recorded snapshot at time `t` (the last one at or before it), and its time; null when the
+ * chunk that holds it cannot be read. */
+export function stateAt(rec: Recording, t: number, warnings: string[] = []): { t: number; snapshot: Json } | null {
+  const entries = entriesOf(chunkAt(rec, t), warnings);
+  const first = entries[0];
+  if (!first || first.key === undefined) return null;
+  let state: Json = first.key;
+  let at = first.t;
+  for (const e of entries.slice(1)) {
+    if (e.t > t) break;
+    if (e.patch) {
+      try {
+        state = apply(state, e.patch);
+      } catch {
+        warnings.push(`a patch at ${new Date(e.t).toISOString()} does not fit its snapshot: stopped there`);
+        break;
+      }
+    }
+    at = e.t;
+  }
+  return { t: at, snapshot: state };
+}

@@ -1,0 +1,115 @@
+// Writes a recording: appends, one whole record a second, so that a kill loses at most the second
+// being written. A chunk (one raw-deflate stream) starts with a whole snapshot every `keyEveryMs`
+// and then holds what changed each second; each second's record ends on a sync flush of the stream,
+// so it decodes without the ones after it.
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { constants, createDeflateRaw, type DeflateRaw } from 'node:zlib';
+import { encodeRecord, KIND, type Kind, SIGNATURE } from './frames.js';
+import { diff, type Json } from './patch.js';
+import { type Entry, type RecordHeader, SCHEMA } from './recording.js';
+
+export interface WriterOptions {
+  /** A whole snapshot at least this often (the cost of a seek: at most this much to replay). */
+  keyEveryMs?: number;
+}
+
+/** Numbers as a recording keeps them: integers as they are, others to 4 significant digits (what
+ * the screen shows, and what compresses). */
+export function quantize(v: Json): Json {
+  if (typeof v === 'number') return Number.isInteger(v) || !Number.isFinite(v) ? v : Number(v.toPrecision(4));
+  if (Array.isArray(v)) return v.map(quantize);
+  if (v !== null && typeof v === 'object') {
+    const out: { [key: string]: Json } = {};
+    for (const [k, x] of Object.entries(v)) {
+      Object.defineProperty(out, k, { value: quantize(x), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+  return v;
+}
+
+export class RecordWriter {
+  private readonly fd: number;
+  private readonly keyEveryMs: number;
+  private stream: DeflateRaw | null = null;
+  private streamStart = 0;
+  private previous: Json | undefined;
+  private pending: Buffer[] = [];
+  /** Records are written in the order their seconds were added. */
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+  bytesWritten = 0;
+
+  /** Opens (or creates) the file; a file that has something else in it is refused. */
+  constructor(
+    readonly path: string,
+    header: Omit<RecordHeader, 'schema'>,
+    options: WriterOptions = {},
+  ) {
+    this.keyEveryMs = options.keyEveryMs ?? 60_000;
+    this.fd = openSync(path, 'a+', 0o600);
+    const size = fstatSync(this.fd).size;
+    if (size === 0) {
+      this.write(SIGNATURE);
+    } else {
+      const head = Buffer.alloc(SIGNATURE.length);
+      readSync(this.fd, head, 0, head.length, 0);
+      if (!head.equals(SIGNATURE)) {
+        closeSync(this.fd);
+        throw new Error(`${path} exists and is not a tfmon recording: not writing into it`);
+      }
+    }
+    // Appending to a recording starts a new session: its header, then its own chunks.
+    this.write(encodeRecord(KIND.header, Date.now(), Buffer.from(JSON.stringify({ schema: SCHEMA, ...header }))));
+  }
+
+  /** One second of the cluster: its snapshot (JSON-able), recorded as a whole or as what changed. */
+  add(t: number, snapshot: Json): Promise<void> {
+    if (this.closed) return this.queue;
+    const state = quantize(snapshot);
+    let kind: Kind = KIND.step;
+    let entry: Entry;
+    const before = this.stream;
+    if (!this.stream || t - this.streamStart >= this.keyEveryMs) {
+      this.stream = createDeflateRaw({ level: 6 });
+      this.stream.on('data', (b: Buffer) => this.pending.push(b));
+      this.streamStart = t;
+      kind = KIND.key;
+      entry = { t, key: state };
+    } else {
+      const patch = diff(this.previous, state);
+      entry = patch ? { t, patch } : { t };
+    }
+    this.previous = state;
+    const stream = this.stream;
+    const line = `${JSON.stringify(entry)}\n`;
+    this.queue = this.queue.then(
+      () =>
+        new Promise<void>((resolve) => {
+          if (before !== stream) before?.close(); // its last second is written: the queue is in order
+          stream.write(line);
+          stream.flush(constants.Z_SYNC_FLUSH, () => {
+            const payload = Buffer.concat(this.pending);
+            this.pending = [];
+            this.write(encodeRecord(kind, t, payload));
+            resolve();
+          });
+        }),
+    );
+    return this.queue;
+  }
+
+  /** Waits for what was added, then closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
+    this.stream?.close();
+    closeSync(this.fd);
+  }
+
+  private write(b: Buffer): void {
+    writeSync(this.fd, b);
+    this.bytesWritten += b.length;
+  }
+}
