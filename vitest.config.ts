@@ -21,7 +21,8 @@ export default defineConfig({
         const r = replacements.find((x) => x.import === source && from?.endsWith(`/node_modules/${x.importer}`));
         return r ? resolve(r.inTests ?? r.with) : undefined;
       },
-      // Ink (and its testing library) are published without their sources; their files' source-map comments would each print a warning.
+      // Ink and its testing library are published without their sources: their files' source-map
+      // comments would each print a warning.
       load(id) {
         return /[\\/]node_modules[\\/]ink(-testing-library)?[\\/]build[\\/].*\.js$/.test(id)
           ? readFileSync(id, 'utf8').replace(/^\/\/# sourceMappingURL=.*$/m, '')

@@ -28,9 +28,9 @@ export async function runRecord(options: CommonOptions, file: string, io: Io): P
   }
   io.err(`tfmon record: ${options.network} on ${first.engine.host} into ${file} (SIGINT or SIGTERM ends it)`);
   const started = Date.now();
-  // A second's snapshot as plain JSON (what the file holds), taken on the clock, not per change.
-  const timer = setInterval(() => void writer.add(Date.now(), JSON.parse(JSON.stringify(monitor.getSnapshot()))), 1000);
-  void writer.add(Date.now(), JSON.parse(JSON.stringify(first)));
+  // A snapshot a second, taken on the clock, not per change.
+  const timer = setInterval(() => void writer.add(Date.now(), monitor.getSnapshot()), 1000);
+  void writer.add(Date.now(), first);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

@@ -5,6 +5,9 @@ import { statusJson } from '../cluster/status-json.js';
 import { statusTable } from './status-table.js';
 import { openRecordingFile, snapshotAtTime } from '../record/read.js';
 
+/** Cut to the terminal's width for a person; never for a pipe, where a script reads whole names. */
+const tableWidth = (): number => (process.stdout.isTTY ? process.stdout.columns || 120 : Number.MAX_SAFE_INTEGER);
+
 export async function runStatus(options: CommonOptions & { json: boolean }, io: Io): Promise<number> {
   const monitor = monitorOf(options, monitorOptions(options));
   // CPU % needs two samples: wait about one interval for them, never much longer (the stats API's
@@ -26,16 +29,7 @@ export async function runStatus(options: CommonOptions & { json: boolean }, io: 
   const snapshot = monitor.getSnapshot();
   monitor.stop();
   if (options.json) io.out(JSON.stringify(statusJson(snapshot), null, 2));
-  // Cut to the terminal's width for a person; never for a pipe, where a script reads whole names.
-  else
-    io.out(
-      statusTable(
-        snapshot,
-        Date.now(),
-        process.stdout.isTTY ? process.stdout.columns || 120 : Number.MAX_SAFE_INTEGER,
-        asciiOnly(),
-      ),
-    );
+  else io.out(statusTable(snapshot, Date.now(), tableWidth(), asciiOnly()));
   return 0;
 }
 
@@ -48,14 +42,7 @@ export async function runStatusAt(file: string, at: string, json: boolean, io: I
   if (json) io.out(JSON.stringify({ recordedAt: new Date(t).toISOString(), ...statusJson(snapshot) }, null, 2));
   else {
     io.out(`recorded at ${new Date(t).toISOString()} (${file})`);
-    io.out(
-      statusTable(
-        snapshot,
-        t,
-        process.stdout.isTTY ? process.stdout.columns || 120 : Number.MAX_SAFE_INTEGER,
-        asciiOnly(),
-      ),
-    );
+    io.out(statusTable(snapshot, t, tableWidth(), asciiOnly()));
   }
   return 0;
 }

@@ -13,19 +13,12 @@ export interface WriterOptions {
   keyEveryMs?: number;
 }
 
-/** Numbers as a recording keeps them: integers as they are, others to 4 significant digits (what
- * the screen shows, and what compresses). */
-export function quantize(v: Json): Json {
-  if (typeof v === 'number') return Number.isInteger(v) || !Number.isFinite(v) ? v : Number(v.toPrecision(4));
-  if (Array.isArray(v)) return v.map(quantize);
-  if (v !== null && typeof v === 'object') {
-    const out: { [key: string]: Json } = {};
-    for (const [k, x] of Object.entries(v)) {
-      Object.defineProperty(out, k, { value: quantize(x), enumerable: true, writable: true, configurable: true });
-    }
-    return out;
-  }
-  return v;
+/** A value as a recording keeps it: plain JSON (what JSON.stringify keeps of it), numbers that are
+ * not integers to 4 significant digits (what the screen shows, and what compresses). */
+export function quantize(v: unknown): Json {
+  return JSON.parse(JSON.stringify(v), (_key, x: unknown) =>
+    typeof x === 'number' && !Number.isInteger(x) && Number.isFinite(x) ? Number(x.toPrecision(4)) : x,
+  ) as Json;
 }
 
 export class RecordWriter {
@@ -63,8 +56,8 @@ export class RecordWriter {
     this.write(encodeRecord(KIND.header, Date.now(), Buffer.from(JSON.stringify({ schema: SCHEMA, ...header }))));
   }
 
-  /** One second of the cluster: its snapshot (JSON-able), recorded as a whole or as what changed. */
-  add(t: number, snapshot: Json): Promise<void> {
+  /** One second of the cluster: its snapshot, recorded as a whole or as what changed. */
+  add(t: number, snapshot: unknown): Promise<void> {
     if (this.closed) return this.queue;
     const state = quantize(snapshot);
     let kind: Kind = KIND.step;

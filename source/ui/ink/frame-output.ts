@@ -23,7 +23,7 @@ import {
   tokenize,
 } from '@alcalzone/ansi-tokenize';
 import stringWidth from 'string-width';
-import { endFrame, frameCache } from './generation-cache.js';
+import { endFrame, frameCache, memoText } from './generation-cache.js';
 
 /** Ink's per-line transform (a Text's `transform`), applied to each written line with its index. */
 export type OutputTransformer = (line: string, index: number) => string;
@@ -34,13 +34,11 @@ type Operation =
   | { type: 'clip'; clip: Clip }
   | { type: 'unclip' };
 
-// Sized for the biggest screens tfmon draws (a few hundred rows, a few thousand distinct pieces of
-// text in a frame): everything a steady screen shows stays cached; a screen of ever-new text costs
-// at most 2 × these entries.
-const styledCharsCache = frameCache<StyledChar[]>(8192);
-const linesCache = frameCache<string[]>(4096);
-const widthCache = frameCache<number>(8192);
+// Frame caches (generation-cache.ts): about two frames of text each; the limits only bound one
+// frame of extraordinary size.
+type Line = { text: string; open: string };
 const rowCache = frameCache<string>(2048);
+const lineCache = frameCache<Line>(8192);
 
 const ignorable = /^\p{Default_Ignorable_Code_Point}+$/u;
 // What tokenizing a line can change: a newline, an escape sequence (ESC or the 8-bit CSI), an
@@ -60,47 +58,30 @@ function styledCharsOf(tokens: Token[]): StyledChar[] {
   return chars;
 }
 
-function styledChars(line: string): StyledChar[] {
-  let chars = styledCharsCache.get(line);
-  if (chars === undefined) {
-    // Standalone invisible Unicode characters must not occupy terminal cells (as Ink).
-    chars = styledCharsOf(tokenize(line)).filter((c) => !ignorable.test(c.value));
-    styledCharsCache.set(line, chars);
-  }
-  return chars;
-}
+/** A line's characters as Ink places them: standalone invisible characters take no cell. */
+const visibleChars = (tokens: Token[]): StyledChar[] => styledCharsOf(tokens).filter((c) => !ignorable.test(c.value));
 
-function widthOf(text: string): number {
-  let w = widthCache.get(text);
-  if (w === undefined) {
-    w = stringWidth(text);
-    widthCache.set(text, w);
-  }
-  return w;
-}
+const styledChars = memoText((line) => visibleChars(tokenize(line)), 8192);
+const widthOf = memoText(stringWidth, 8192);
 
 /** A written text as lines, each carrying the styles open at its start (styles cross newlines, as
  * in Ink). Each line is worked out once per (styles open at its start, text): a log pane whose lines
  * move up by one is the same lines again. */
 function linesOf(text: string): string[] {
   // Plain text on one line is its own line: nothing to tokenize (most of a frame's changed text).
-  if (!special.test(text)) return [text];
-  let lines = linesCache.get(text);
-  if (lines === undefined) {
-    lines = [];
-    let open = '';
-    for (const raw of text.split('\n')) {
-      const line = lineOf(open, raw);
-      lines.push(line.text);
-      open = line.open;
-    }
-    linesCache.set(text, lines);
-  }
-  return lines;
+  return special.test(text) ? styledLines(text) : [text];
 }
 
-type Line = { text: string; open: string };
-const lineCache = frameCache<Line>(8192);
+const styledLines = memoText((text) => {
+  const lines: string[] = [];
+  let open = '';
+  for (const raw of text.split('\n')) {
+    const line = lineOf(open, raw);
+    lines.push(line.text);
+    open = line.open;
+  }
+  return lines;
+}, 4096);
 
 /** One line of a text, the styles open before it written in front (`open`, as escape codes): the
  * line as Ink draws it, and the styles open after it. */
@@ -109,7 +90,7 @@ function lineOf(open: string, raw: string): Line {
   let line = lineCache.get(key);
   if (line === undefined) {
     const tokens = tokenize(open + raw);
-    const chars = styledCharsOf(tokens).filter((c) => !ignorable.test(c.value));
+    const chars = visibleChars(tokens);
     const codes = reduceAnsiCodes(tokens.filter((t): t is AnsiCode => t.type === 'ansi'));
     line = { text: styledCharsToString(chars), open: ansiCodesToString(codes) };
     lineCache.set(key, line);
