@@ -4,11 +4,22 @@
 // live screen from a command before meow is loaded (see liveScreenArgs). No dependencies at run time.
 
 /** The commands; `screen` is the live screen (no command word, stdout a terminal). */
-export type Command = 'screen' | 'status' | 'serve' | 'record' | 'up' | 'down' | 'logs' | 'doctor' | 'tf-config';
+export type Command =
+  | 'screen'
+  | 'status'
+  | 'serve'
+  | 'record'
+  | 'replay'
+  | 'up'
+  | 'down'
+  | 'logs'
+  | 'doctor'
+  | 'tf-config';
 export const COMMANDS: readonly Exclude<Command, 'screen'>[] = [
   'status',
   'serve',
   'record',
+  'replay',
   'up',
   'down',
   'logs',
@@ -79,14 +90,26 @@ export const FLAGS = {
   at: {
     type: 'string',
     arg: 'TIME',
-    help: 'read a recording instead of the engine: the cluster at TIME (2026-12-05T02:58:00Z, 02:58, or -5m from its end); the file follows: tfmon status --at TIME FILE',
-    commands: ['status'],
+    help: 'read a recording instead of the engine: the cluster at TIME (2026-12-05T02:58:00Z, 02:58, or -5m from its end); the file follows: tfmon status --at TIME FILE; replay starts there',
+    commands: ['status', 'doctor', 'replay'],
   },
   output: {
     type: 'string',
     shortFlag: 'o',
     arg: 'FILE',
-    help: 'the recording (default tfmon-NETWORK-START.tfrec here); an existing recording is appended to',
+    help: 'the recording (default tfmon-NETWORK-START.tfrec here); an existing recording is appended to; record cut: the new file',
+    commands: ['record'],
+  },
+  from: {
+    type: 'string',
+    arg: 'TIME',
+    help: 'record cut FILE: the stretch starts here (as --at takes it; default: the recording start)',
+    commands: ['record'],
+  },
+  to: {
+    type: 'string',
+    arg: 'TIME',
+    help: 'record cut FILE: the stretch ends here (as --at takes it; default: the recording end)',
     commands: ['record'],
   },
   interval: {

@@ -43,7 +43,9 @@ const help = `
     (none)        live screen of the cluster (when stdout is a terminal; else: status)
     status        print the cluster once: a table, or --json
     serve         no screen: serve Prometheus metrics, /status and /healthz (default 127.0.0.1:10922)
-    record        no screen: record what tfmon sees, a second at a time, into a file (-o FILE)
+    record        no screen: record what tfmon sees, a second at a time, into a file (-o FILE);
+                  record cut FILE --from T1 --to T2 -o OUT: a stretch of one, as a file of its own
+    replay FILE   the screen as it was, from a recording: ←/→ a second, [/] an event, space plays
     up            create the network and a TensorFlow cluster (ps + workers) with correct TF_CONFIGs
     down          remove the cluster's containers (by label), and the network if tfmon created it
     logs NODE     a node's logs, sanitized (NODE: a container name, or worker-1, ps-0, chief)
@@ -61,7 +63,8 @@ ${keysHelpText()}
     $ tfmon --network my-net --label team=vision
     $ tfmon serve --network my-net            # then scrape http://127.0.0.1:10922/metrics
     $ tfmon record -o night.tfrec             # the next morning:
-    $ tfmon status --at 02:58 night.tfrec
+    $ tfmon replay night.tfrec --at 02:58
+    $ tfmon doctor --at 02:58 night.tfrec
 `;
 
 const cli = meow(help, {
@@ -106,7 +109,17 @@ const COMMAND_RUNS: Record<string, (i: Invocation) => Promise<number>> = {
     const { runStatus } = await import('../commands/status.js');
     return runStatus({ ...common, json: f.json }, processIo);
   },
-  record: async ({ common, f }) => {
+  replay: async ({ f, extra }) => {
+    const { runReplay } = await import('../commands/replay.js');
+    return runReplay(extra[0]!, f.at, processIo);
+  },
+  record: async ({ common, f, extra }) => {
+    if (extra[0] === 'cut') {
+      const { runRecordCut } = await import('../commands/record.js');
+      return runRecordCut(extra[1]!, { from: f.from, to: f.to }, f.output, processIo);
+    }
+    if (f.from !== undefined || f.to !== undefined)
+      throw new UsageError('--from and --to are for tfmon record cut FILE');
     const { runRecord, defaultRecordFile } = await import('../commands/record.js');
     return runRecord(common, f.output ?? defaultRecordFile(common.network), processIo);
   },
@@ -161,7 +174,11 @@ const COMMAND_RUNS: Record<string, (i: Invocation) => Promise<number>> = {
       processIo,
     );
   },
-  doctor: async ({ common, f }) => {
+  doctor: async ({ common, f, extra }) => {
+    if (f.at !== undefined) {
+      const { runDoctorAt } = await import('../commands/doctor.js');
+      return runDoctorAt(extra[0]!, f.at, f.json, processIo, f.all);
+    }
     const { runDoctor } = await import('../commands/doctor.js');
     return runDoctor(common, f.json, processIo, f.all);
   },
@@ -232,11 +249,15 @@ function commonOptions(f: Flags, liveScreen: boolean): CommonOptions {
 async function main(): Promise<number> {
   const [command = 'default', ...extra] = cli.input;
   const f = cli.flags;
-  const args = command === 'logs' || (command === 'status' && f.at !== undefined) ? 1 : 0;
+  const fromFile = (command === 'status' || command === 'doctor') && f.at !== undefined;
+  const cut = command === 'record' && extra[0] === 'cut';
+  const args = cut ? 2 : command === 'logs' || command === 'replay' || fromFile ? 1 : 0;
+  if (cut && extra.length < 2)
+    throw new UsageError('record cut needs a recording: tfmon record cut FILE --from T1 --to T2 -o OUT');
   if (command === 'logs' && extra.length === 0)
     throw new UsageError('logs needs a node: tfmon logs NODE (a container name, or worker-1, ps-0, chief)');
-  if (command === 'status' && f.at !== undefined && extra.length === 0)
-    throw new UsageError('--at reads a recording: tfmon status --at TIME FILE');
+  if (command === 'replay' && extra.length === 0) throw new UsageError('replay needs a recording: tfmon replay FILE');
+  if (fromFile && extra.length === 0) throw new UsageError(`--at reads a recording: tfmon ${command} --at TIME FILE`);
   if (extra.length > args) throw new UsageError(`unexpected argument "${extra[args]}" (see tfmon --help)`);
   const liveScreen = command === 'default' && process.stdout.isTTY === true && process.env['TERM'] !== 'dumb';
   const known = COMMANDS.find((c) => c === command);
@@ -245,7 +266,7 @@ async function main(): Promise<number> {
   const run = Object.hasOwn(COMMAND_RUNS, command) ? COMMAND_RUNS[command] : undefined;
   if (!run) {
     throw new UsageError(
-      `unknown command "${command}": use status, serve, record, logs, doctor, tf-config, up or down (see tfmon --help)`,
+      `unknown command "${command}": use status, serve, record, replay, logs, doctor, tf-config, up or down (see tfmon --help)`,
     );
   }
   return run({ common: commonOptions(f, liveScreen), f, extra, liveScreen });

@@ -7,6 +7,18 @@ import type { Problem } from '../cluster/types.js';
 import { sanitize } from '../text/sanitize.js';
 import { monitorOf, monitorOptions, type CommonOptions, type Io } from './context.js';
 import { publicEndpoints } from '../metrics/serving-note.js';
+import { openRecordingFile, snapshotAtTime } from '../record/read.js';
+import type { Snapshot } from '../cluster/types.js';
+
+/** `tfmon doctor --at TIME FILE`: the diagnosis as it was recorded then (its problems and causes as
+ * tfmon had them; nothing is probed or read again). */
+export function runDoctorAt(file: string, at: string, json: boolean, io: Io, all = false): number {
+  const rec = openRecordingFile(file);
+  const { t, snapshot, warnings } = snapshotAtTime(rec, at);
+  for (const w of warnings) io.err(`tfmon: ${file}: ${w}`);
+  if (!json) io.out(`recorded at ${new Date(t).toISOString()} (${file})`);
+  return doctorReport(snapshot, snapshot.problems, json, io, all, new Date(t).toISOString());
+}
 
 export async function runDoctor(common: CommonOptions, json: boolean, io: Io, all = false): Promise<number> {
   const monitor = monitorOf(common, monitorOptions(common, { usage: false }));
@@ -35,10 +47,23 @@ export async function runDoctor(common: CommonOptions, json: boolean, io: Io, al
       }),
     ),
   ];
+  return doctorReport(s, problems, json, io, all);
+}
+
+/** The report of a snapshot's problems: JSON, or the roots grouped by the node where the fix goes. */
+function doctorReport(
+  s: Snapshot,
+  problems: readonly Problem[],
+  json: boolean,
+  io: Io,
+  all: boolean,
+  recordedAt?: string,
+): number {
   if (json) {
     io.out(
       JSON.stringify(
         {
+          ...(recordedAt ? { recordedAt } : {}),
           network: s.network.name,
           nodes: s.nodes.length,
           problems: problems.map((p) => ({ ...p, fix: fixFor(p, s.network.name) })),

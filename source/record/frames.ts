@@ -6,7 +6,8 @@
 // where a torn or corrupted stretch ends and go on from the next good record. Kinds: a header (JSON:
 // the schema version, tfmon's version, the cluster), and the chunks of a raw-deflate stream: a key
 // record starts a stream (a chunk), step records continue it, one a second, each ending on a sync
-// flush so that what is on disk always decodes up to its last record.
+// flush so that what is on disk always decodes up to its last record; and event records (JSON: what
+// happened that second), outside the stream so that listing them decodes nothing.
 import { crc32 } from 'node:zlib';
 
 export const SIGNATURE = Buffer.from('TFMONREC');
@@ -15,7 +16,7 @@ export const RECORD_HEAD = 4 + 4 + 4 + 1 + 8;
 /** Larger is not a record of tfmon's: a chunk of one second is kilobytes, a header a few. */
 export const MAX_PAYLOAD = 16 * 1024 * 1024;
 
-export const KIND = { header: 1, key: 2, step: 3 } as const;
+export const KIND = { header: 1, key: 2, step: 3, event: 4 } as const;
 export type Kind = (typeof KIND)[keyof typeof KIND];
 
 export interface RawRecord {

@@ -3,10 +3,9 @@
 // it holds reaches the terminal.
 import { readFileSync } from 'node:fs';
 import type { Snapshot } from '../cluster/types.js';
-import { sanitize } from '../text/sanitize.js';
 import { parseAt } from './at.js';
 import { RecordingError } from './errors.js';
-import type { Json } from './patch.js';
+import { asSnapshot } from './snapshot-shape.js';
 import { type Recording, readRecording, stateAt } from './recording.js';
 
 export function openRecordingFile(path: string): Recording {
@@ -24,25 +23,6 @@ export function openRecordingFile(path: string): Recording {
   }
 }
 
-/** Every string of a value (keys too) through the sanitizer. */
-function sanitized(v: Json): Json {
-  if (typeof v === 'string') return sanitize(v);
-  if (Array.isArray(v)) return v.map(sanitized);
-  if (v !== null && typeof v === 'object') {
-    const out: { [key: string]: Json } = {};
-    for (const [k, x] of Object.entries(v)) {
-      Object.defineProperty(out, sanitize(k), {
-        value: sanitized(x),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
-    return out;
-  }
-  return v;
-}
-
 /** The snapshot recorded at `at` (see parseAt), its time, and the file's warnings. */
 export function snapshotAtTime(rec: Recording, at: string): { t: number; snapshot: Snapshot; warnings: string[] } {
   const t = parseAt(at, rec.start, rec.end);
@@ -50,8 +30,8 @@ export function snapshotAtTime(rec: Recording, at: string): { t: number; snapsho
   const warnings = [...rec.warnings];
   const state = stateAt(rec, t, warnings);
   if (!state) throw new RecordingError(`nothing readable was recorded at ${new Date(t).toISOString()}`);
-  const snapshot = sanitized(state.snapshot) as unknown as Snapshot;
-  if (typeof snapshot !== 'object' || snapshot === null || !Array.isArray(snapshot.nodes)) {
+  const snapshot = asSnapshot(state.snapshot);
+  if (!snapshot) {
     throw new RecordingError(`the snapshot at ${new Date(state.t).toISOString()} is not one of tfmon's`);
   }
   return { t: state.t, snapshot, warnings };

@@ -3,10 +3,13 @@
 // skipped with one warning, a chunk that does not decode ends where it stops decoding, and a file of
 // a newer schema is refused in one line.
 import { constants, inflateRawSync } from 'node:zlib';
+import type { EventKind, RecordedEvent } from './events.js';
 import { KIND, RECORD_HEAD, type RawRecord, scanRecords } from './frames.js';
 import { apply, type Json, type Patch } from './patch.js';
+import { fromRecorded } from './recorded-form.js';
 
-export const SCHEMA = 1;
+/** 2: figures at display precision, container ids aliased, log lines and events (1 reads too). */
+export const SCHEMA = 2;
 
 export interface RecordHeader {
   schema: number;
@@ -17,7 +20,14 @@ export interface RecordHeader {
   network: string;
   /** The nodes when recording started: name, image, role, TF_CONFIG or rank environment. */
   nodes: Json;
+  /** Log lines kept per node and second (those over it are counted, not kept); null: no logs. */
+  logCap: number | null;
 }
+
+/** A log line as recorded: the node's alias, stdout (o) or stderr (e), its time (ms from its
+ * entry's time: a few digits, not thirteen; null when the engine gave none) and its text (sanitized
+ * when read, as everything in a file). */
+export type RecordedLine = [alias: string, stream: 'o' | 'e', time: number | null, text: string];
 
 /** One line of a chunk: a whole snapshot (`key`, the chunk's first) or what changed since the line
  * before (`patch`, absent when nothing did). */
@@ -25,6 +35,9 @@ export interface Entry {
   t: number;
   key?: Json;
   patch?: Patch;
+  /** The log lines that came in that second, and how many over the cap were not kept, by alias. */
+  logs?: RecordedLine[];
+  dropped?: Record<string, number>;
 }
 
 export interface Chunk {
@@ -39,8 +52,41 @@ export interface Recording {
   /** First and last time recorded (ms since the epoch). */
   start: number;
   end: number;
+  /** What happened, in time order (the marks of replay's `[`/`]`). */
+  events: RecordedEvent[];
   /** One line each: what was skipped and why. */
   warnings: string[];
+}
+
+const EVENT_KINDS: ReadonlySet<string> = new Set<EventKind>([
+  'problem',
+  'resolved',
+  'exit',
+  'oom',
+  'restart',
+  'start',
+  'new',
+  'gone',
+  'engine',
+]);
+
+/** An event record's events; what is not one is left out. */
+function eventsOf(r: RawRecord): RecordedEvent[] {
+  let list: unknown;
+  try {
+    list = JSON.parse(r.payload.toString('utf8'));
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(list)) return [];
+  const out: RecordedEvent[] = [];
+  for (const e of list as unknown[]) {
+    const o = e as Partial<RecordedEvent> | null;
+    if (typeof o !== 'object' || o === null || typeof o.kind !== 'string' || !EVENT_KINDS.has(o.kind)) continue;
+    if (typeof o.text !== 'string') continue;
+    out.push({ t: r.time, kind: o.kind, node: typeof o.node === 'string' ? o.node : null, text: o.text });
+  }
+  return out;
 }
 
 function parseHeader(payload: Buffer): RecordHeader {
@@ -65,6 +111,7 @@ function parseHeader(payload: Buffer): RecordHeader {
     engine: String(o.engine ?? '?'),
     network: String(o.network ?? '?'),
     nodes: o.nodes ?? null,
+    logCap: typeof o.logCap === 'number' ? o.logCap : null,
   };
 }
 
@@ -82,8 +129,11 @@ export function readRecording(buf: Buffer): Recording {
   let current: Chunk | null = null;
   let orphans = 0;
   let last: RawRecord | null = null;
+  const events: RecordedEvent[] = [];
   for (const r of scan.records) {
-    if (r.kind === KIND.header) {
+    if (r.kind === KIND.event) {
+      events.push(...eventsOf(r));
+    } else if (r.kind === KIND.header) {
       header ??= parseHeader(r.payload);
       current = null; // a new session: its steps follow its own key
     } else if (r.kind === KIND.key) {
@@ -103,7 +153,9 @@ export function readRecording(buf: Buffer): Recording {
   if (chunks.length === 0) throw new Error('the recording holds no snapshot yet');
   const lastChunk = chunks[chunks.length - 1] as Chunk;
   const end = lastChunk.records[lastChunk.records.length - 1]?.time ?? lastChunk.start;
-  return { header, chunks, start: (chunks[0] as Chunk).start, end, warnings };
+  // Two sessions of one file are in time order; a clock set back is not: sorted, stably.
+  events.sort((a, b) => a.t - b.t);
+  return { header, chunks, start: (chunks[0] as Chunk).start, end, events, warnings };
 }
 
 /** The lines of a chunk, up to the first that does not decode (a warning says so). */
@@ -147,8 +199,8 @@ export function chunkAt(rec: Recording, t: number): Chunk {
   return rec.chunks[lo] as Chunk;
 }
 
-/** The recorded snapshot at time `t` (the last one at or before it), and its time; null when the
- * chunk that holds it cannot be read. */
+/** The recorded snapshot at time `t` (the last one at or before it; container ids as the snapshot
+ * had them), and its time; null when the chunk that holds it cannot be read. */
 export function stateAt(rec: Recording, t: number, warnings: string[] = []): { t: number; snapshot: Json } | null {
   const entries = entriesOf(chunkAt(rec, t), warnings);
   const first = entries[0];
@@ -167,5 +219,5 @@ export function stateAt(rec: Recording, t: number, warnings: string[] = []): { t
     }
     at = e.t;
   }
-  return { t: at, snapshot: state };
+  return { t: at, snapshot: fromRecorded(state) };
 }

@@ -5,21 +5,21 @@
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { constants, createDeflateRaw, type DeflateRaw } from 'node:zlib';
 import { encodeRecord, KIND, type Kind, SIGNATURE } from './frames.js';
+import type { LogLine } from '../cluster/logs.js';
+import type { Snapshot } from '../cluster/types.js';
+import { eventsBetween } from './events.js';
 import { diff, type Json } from './patch.js';
-import { type Entry, type RecordHeader, SCHEMA } from './recording.js';
+import { Aliases, toRecorded } from './recorded-form.js';
+import { type Entry, type RecordedLine, type RecordHeader, SCHEMA } from './recording.js';
 
 export interface WriterOptions {
   /** A whole snapshot at least this often (the cost of a seek: at most this much to replay). */
   keyEveryMs?: number;
 }
 
-/** A value as a recording keeps it: plain JSON (what JSON.stringify keeps of it), numbers that are
- * not integers to 4 significant digits (what the screen shows, and what compresses). */
-export function quantize(v: unknown): Json {
-  return JSON.parse(JSON.stringify(v), (_key, x: unknown) =>
-    typeof x === 'number' && !Number.isInteger(x) && Number.isFinite(x) ? Number(x.toPrecision(4)) : x,
-  ) as Json;
-}
+/** Five minutes: a seek replays at most 300 patches (milliseconds), and a whole snapshot of 50
+ * nodes is ~6 KiB compressed — every minute, it was a third of the file. */
+export const KEY_EVERY_MS = 300_000;
 
 export class RecordWriter {
   private readonly fd: number;
@@ -27,6 +27,8 @@ export class RecordWriter {
   private stream: DeflateRaw | null = null;
   private streamStart = 0;
   private previous: Json | undefined;
+  private seen: Snapshot | undefined;
+  private readonly aliases = new Aliases();
   private pending: Buffer[] = [];
   /** Records are written in the order their seconds were added. */
   private queue: Promise<void> = Promise.resolve();
@@ -39,7 +41,7 @@ export class RecordWriter {
     header: Omit<RecordHeader, 'schema'>,
     options: WriterOptions = {},
   ) {
-    this.keyEveryMs = options.keyEveryMs ?? 60_000;
+    this.keyEveryMs = options.keyEveryMs ?? KEY_EVERY_MS;
     this.fd = openSync(path, 'a+', 0o600);
     const size = fstatSync(this.fd).size;
     if (size === 0) {
@@ -56,10 +58,19 @@ export class RecordWriter {
     this.write(encodeRecord(KIND.header, Date.now(), Buffer.from(JSON.stringify({ schema: SCHEMA, ...header }))));
   }
 
-  /** One second of the cluster: its snapshot, recorded as a whole or as what changed. */
-  add(t: number, snapshot: unknown): Promise<void> {
+  /** One second of the cluster: its snapshot (recorded as a whole or as what changed), the log
+   * lines that came in it (already capped by the caller; `dropped`: lines over the cap, by node
+   * id), and the events it holds (told from the snapshot before). */
+  add(
+    t: number,
+    snapshot: Snapshot,
+    lines: readonly LogLine[] = [],
+    dropped: Record<string, number> = {},
+  ): Promise<void> {
     if (this.closed) return this.queue;
-    const state = quantize(snapshot);
+    const state = toRecorded(snapshot, this.aliases);
+    const events = eventsBetween(this.seen, snapshot);
+    this.seen = snapshot;
     let kind: Kind = KIND.step;
     let entry: Entry;
     const before = this.stream;
@@ -73,6 +84,17 @@ export class RecordWriter {
       const patch = diff(this.previous, state);
       entry = patch ? { t, patch } : { t };
     }
+    if (lines.length > 0)
+      entry.logs = lines.map(
+        (l): RecordedLine => [
+          this.aliases.of(l.node),
+          l.stream === 'stderr' ? 'e' : 'o',
+          l.time > 0 ? l.time - t : null,
+          l.text,
+        ],
+      );
+    const over = Object.entries(dropped).filter(([, n]) => n > 0);
+    if (over.length > 0) entry.dropped = Object.fromEntries(over.map(([id, n]) => [this.aliases.of(id), n]));
     this.previous = state;
     const stream = this.stream;
     const line = `${JSON.stringify(entry)}\n`;
@@ -85,6 +107,7 @@ export class RecordWriter {
             const payload = Buffer.concat(this.pending);
             this.pending = [];
             this.write(encodeRecord(kind, t, payload));
+            if (events.length > 0) this.write(encodeRecord(KIND.event, t, Buffer.from(JSON.stringify(events))));
             resolve();
           });
         }),

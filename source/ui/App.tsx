@@ -30,6 +30,8 @@ import {
   selectedRow,
 } from './screen-state.js';
 import { useScreen, type ScreenActions } from './use-screen.js';
+import { TimeBar, type TimelineSource } from './TimeBar.js';
+import type { Mode } from './keys.js';
 import { useMonitorFocus, useShownLogs, useUptimeClock, useUsageAge } from './use-feeds.js';
 
 export type { ScreenActions } from './use-screen.js';
@@ -54,7 +56,14 @@ export interface AppProps {
   logCapacity?: number;
   /** Terminal supports OSC 8 hyperlinks (the Jupyter URL becomes clickable). */
   hyperlinks?: boolean;
+  /** `tfmon replay`: the recording's clock, drawn as a time bar on the last row. */
+  timeline?: TimelineSource;
 }
+
+const NO_TIMELINE: TimelineSource = {
+  subscribe: () => () => undefined,
+  getTimeline: () => null as never,
+};
 
 /** The table's margin: the worst severity of the root problems each node is involved in; a node
  * touched only by consequences (a peer it cannot reach because that peer is down) is 'affected'. */
@@ -77,10 +86,19 @@ export function App({
   logs = NO_LOGS,
   logCapacity = 5000,
   hyperlinks = false,
+  timeline,
 }: AppProps): React.JSX.Element {
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
   useSyncExternalStore(logs.subscribe, logs.getVersion);
-  const size = useTerminalSize(fixedSize);
+  const time = useSyncExternalStore((timeline ?? NO_TIMELINE).subscribe, () => timeline?.getTimeline() ?? null);
+  const mode: Mode = timeline ? 'replay' : 'live';
+  const terminal = useTerminalSize(fixedSize);
+  // Replay: the time bar takes the last row; the views are drawn in the rest.
+  const replaying = time !== null;
+  const size = useMemo(
+    () => (replaying ? { columns: terminal.columns, rows: Math.max(1, terminal.rows - 1) } : terminal),
+    [replaying, terminal],
+  );
   const frame = useRef<KeyContext | null>(null);
   const state = useScreen(actions, () => frame.current!);
   const logScreen = logsShown(state);
@@ -133,40 +151,52 @@ export function App({
     readOnly,
     canChange: actions?.changes !== undefined,
     tfConfigDir: actions?.tfConfigDir ?? null,
+    replay: mode === 'replay',
   };
 
-  if (size.columns < MIN_COLUMNS || size.rows < MIN_ROWS) return <TooSmall size={size} />;
-  if (logScreen) {
+  const view = (): React.JSX.Element => {
+    if (size.columns < MIN_COLUMNS || size.rows < MIN_ROWS) return <TooSmall size={size} />;
+    if (logScreen) {
+      return (
+        <LogScreen
+          state={state}
+          node={logNode}
+          nodes={nodes}
+          logs={logs}
+          size={size}
+          theme={theme}
+          capacity={logCapacity}
+          mode={mode}
+        />
+      );
+    }
     return (
-      <LogScreen
+      <MainView
+        snapshot={snapshot}
         state={state}
-        node={logNode}
         nodes={nodes}
+        selected={selected}
+        matrix={matrix}
+        failing={failing}
+        layout={layout}
         logs={logs}
         size={size}
+        now={now}
+        usageAge={usageAge}
         theme={theme}
-        capacity={logCapacity}
+        readOnly={readOnly}
+        tfConfigDir={actions?.tfConfigDir ?? null}
+        hyperlinks={hyperlinks}
+        mode={mode}
       />
     );
-  }
+  };
+  if (!time) return view();
   return (
-    <MainView
-      snapshot={snapshot}
-      state={state}
-      nodes={nodes}
-      selected={selected}
-      matrix={matrix}
-      failing={failing}
-      layout={layout}
-      logs={logs}
-      size={size}
-      now={now}
-      usageAge={usageAge}
-      theme={theme}
-      readOnly={readOnly}
-      tfConfigDir={actions?.tfConfigDir ?? null}
-      hyperlinks={hyperlinks}
-    />
+    <Box flexDirection="column" width={terminal.columns} height={terminal.rows}>
+      {view()}
+      <TimeBar timeline={time} draft={state.timeDraft} width={terminal.columns} theme={theme} />
+    </Box>
   );
 }
 
@@ -274,13 +304,14 @@ function LogScreen(p: {
   size: Size;
   theme: Theme;
   capacity: number;
+  mode: Mode;
 }): React.JSX.Element {
   const { state, size, theme } = p;
   return (
     <Box flexDirection="column" width={size.columns} height={size.rows}>
       <Box flexDirection="column" flexGrow={1} overflowY="hidden">
         {helpShown(state) ? (
-          <Help rows={size.rows - 1} theme={theme} view="logs" />
+          <Help rows={size.rows - 1} theme={theme} view="logs" mode={p.mode} />
         ) : (
           <LogView
             node={p.node}
@@ -296,7 +327,7 @@ function LogScreen(p: {
           />
         )}
       </Box>
-      <Footer theme={theme} view="logs" width={size.columns} />
+      <Footer theme={theme} view="logs" width={size.columns} mode={p.mode} />
     </Box>
   );
 }
@@ -322,6 +353,7 @@ function MainView(p: {
   readOnly: boolean;
   tfConfigDir: string | null;
   hyperlinks: boolean;
+  mode: Mode;
 }): React.JSX.Element {
   const { snapshot, state, nodes, selected, layout, theme, readOnly } = p;
   const width = p.size.columns;
@@ -341,6 +373,7 @@ function MainView(p: {
             notes={snapshot.gpuNote ? [snapshot.gpuNote] : []}
             view={keysView}
             readOnly={readOnly}
+            mode={p.mode}
           />
         ) : (
           <>
@@ -410,7 +443,7 @@ function MainView(p: {
           </>
         )}
       </Box>
-      <BottomLine state={state} width={width} theme={theme} keysView={keysView} readOnly={readOnly} />
+      <BottomLine state={state} width={width} theme={theme} keysView={keysView} readOnly={readOnly} mode={p.mode} />
     </Box>
   );
 }
@@ -422,6 +455,7 @@ function BottomLine(p: {
   theme: Theme;
   keysView: ReturnType<typeof screenViewOf>;
   readOnly: boolean;
+  mode: Mode;
 }): React.JSX.Element {
   const { state, width, theme } = p;
   if (state.question) {
@@ -439,5 +473,5 @@ function BottomLine(p: {
       </Text>
     );
   }
-  return <Footer theme={theme} view={p.keysView} width={width} readOnly={p.readOnly} />;
+  return <Footer theme={theme} view={p.keysView} width={width} readOnly={p.readOnly} mode={p.mode} />;
 }

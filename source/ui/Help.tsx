@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type React from 'react';
-import { bindingsOf, footerOf, type View } from './keys.js';
+import { bindingsOf, footerOf, type Mode, type View } from './keys.js';
 import { tint, type Theme } from './theme.js';
 import { truncate } from '../text/width.js';
 
@@ -15,14 +15,16 @@ export function Help({
   notes = [],
   view = 'main',
   readOnly = false,
+  mode = 'live',
 }: {
   rows: number;
   theme: Theme;
   notes?: readonly string[];
   view?: View;
   readOnly?: boolean;
+  mode?: Mode;
 }): React.JSX.Element {
-  const lines = bindingsOf(view)
+  const lines = bindingsOf(view, false, mode)
     .filter((b) => b.label)
     .map((b) => ({
       keys: theme.ascii ? asciiLabel(b.label) : b.label,
@@ -61,13 +63,15 @@ export function Footer({
   view = 'main',
   width = 80,
   readOnly = false,
+  mode = 'live',
 }: {
   theme: Theme;
   view?: View;
   width?: number;
   readOnly?: boolean;
+  mode?: Mode;
 }): React.JSX.Element {
-  const text = footerOf(view, readOnly);
+  const text = footerOf(view, readOnly, mode);
   return (
     <Text wrap="truncate" color={tint(theme, 'gray')}>
       {truncate(theme.ascii ? asciiLabel(text) : text, width - 1, theme.ascii)}

@@ -31,6 +31,13 @@ export type Action =
   | 'pause'
   | 'timestamps'
   | 'yes'
+  | 'stepBack'
+  | 'stepForward'
+  | 'previousEvent'
+  | 'nextEvent'
+  | 'goTo'
+  | 'play'
+  | 'speed'
   | 'help'
   | 'close'
   | 'quit';
@@ -54,7 +61,12 @@ export interface KeyBinding {
   changes?: boolean;
   /** A few words for one-line lists (tfmon --help), where the help's start does not do. */
   short?: string;
+  /** Only on the live screen, or only in `tfmon replay` (absent: both). */
+  mode?: Mode;
 }
+
+/** The live screen, or a recording replayed (`tfmon replay`: read-only, with a time bar). */
+export type Mode = 'live' | 'replay';
 
 const TABLE: View[] = ['main', 'matrix', 'tfconfig'];
 const SCREENS: View[] = [...TABLE, 'logs'];
@@ -90,8 +102,9 @@ export const KEYMAP: readonly KeyBinding[] = [
     help: 'the peer column to the left / right in the matrix (opens it)',
     views: ['main', 'matrix'],
     short: 'matrix column',
+    mode: 'live',
   },
-  { keys: ['right'], label: '', action: 'right', help: '', views: ['main', 'matrix'] },
+  { keys: ['right'], label: '', action: 'right', help: '', views: ['main', 'matrix'], mode: 'live' },
   {
     keys: ['l'],
     label: 'l',
@@ -190,7 +203,70 @@ export const KEYMAP: readonly KeyBinding[] = [
     views: TABLE,
     footer: 'p probe',
     short: 'probe every pair now',
+    mode: 'live',
   },
+  // Replay: time
+  {
+    keys: ['left'],
+    label: '←/→',
+    action: 'stepBack',
+    help: 'a recorded second back / forward',
+    views: SCREENS,
+    footer: '←/→ time',
+    short: 'a second back / forward',
+    mode: 'replay',
+  },
+  { keys: ['right'], label: '', action: 'stepForward', help: '', views: SCREENS, mode: 'replay' },
+  {
+    keys: ['['],
+    label: '[/]',
+    action: 'previousEvent',
+    help: 'the previous / next event (a problem opened or cleared, an exit, an OOM kill, a restart)',
+    views: SCREENS,
+    footer: '[/] event',
+    short: 'previous / next event',
+    mode: 'replay',
+  },
+  { keys: [']'], label: '', action: 'nextEvent', help: '', views: SCREENS, mode: 'replay' },
+  {
+    keys: ['b'],
+    label: 'b',
+    action: 'goTo',
+    help: 'go to a time (02:58, 2026-12-05T02:58:00Z, -5m from the end); Enter goes, Esc cancels',
+    views: SCREENS,
+    footer: 'b go to',
+    short: 'go to a time',
+    mode: 'replay',
+  },
+  {
+    keys: [' '],
+    label: 'space',
+    action: 'play',
+    help: 'play / pause',
+    views: TABLE,
+    footer: 'space play',
+    short: 'play / pause',
+    mode: 'replay',
+  },
+  {
+    keys: ['x'],
+    label: 'x',
+    action: 'speed',
+    help: 'play speed: 1x, 10x, 60x (cycles)',
+    views: SCREENS,
+    short: 'speed',
+    mode: 'replay',
+  },
+  {
+    keys: ['<'],
+    label: '</>',
+    action: 'left',
+    help: 'the peer column to the left / right in the matrix (opens it)',
+    views: ['main', 'matrix'],
+    short: 'matrix column',
+    mode: 'replay',
+  },
+  { keys: ['>'], label: '', action: 'right', help: '', views: ['main', 'matrix'], mode: 'replay' },
   // The log view
   { keys: ['up', 'k'], label: '↑/k', action: 'up', help: 'one line up', views: ['logs'], short: 'line up' },
   { keys: ['down', 'j'], label: '↓/j', action: 'down', help: 'one line down', views: ['logs'], short: 'line down' },
@@ -323,33 +399,38 @@ export function keyName(input: string, key: KeyFlags): string {
   return input;
 }
 
-/** The bindings a view has; with --read-only, none of those that change the cluster. */
-export const bindingsOf = (view: View, readOnly = false): KeyBinding[] =>
-  KEYMAP.filter((b) => b.views.includes(view) && !(readOnly && b.changes));
+/** The bindings a view has; with --read-only (and in replay), none of those that change the cluster. */
+export const bindingsOf = (view: View, readOnly = false, mode: Mode = 'live'): KeyBinding[] =>
+  KEYMAP.filter(
+    (b) =>
+      b.views.includes(view) &&
+      !((readOnly || mode === 'replay') && b.changes) &&
+      (b.mode === undefined || b.mode === mode),
+  );
 
 const lookups = new Map<string, Map<string, Action>>();
-function lookup(view: View, readOnly: boolean): Map<string, Action> {
-  const id = `${view}:${readOnly}`;
+function lookup(view: View, readOnly: boolean, mode: Mode): Map<string, Action> {
+  const id = `${view}:${readOnly}:${mode}`;
   let map = lookups.get(id);
   if (!map)
     lookups.set(
       id,
-      (map = new Map(bindingsOf(view, readOnly).flatMap((b) => b.keys.map((k) => [k, b.action] as const)))),
+      (map = new Map(bindingsOf(view, readOnly, mode).flatMap((b) => b.keys.map((k) => [k, b.action] as const)))),
     );
   return map;
 }
 
 /** The action of a key in a view, if it has one. */
-export const actionFor = (name: string, view: View, readOnly = false): Action | undefined =>
-  lookup(view, readOnly).get(name);
+export const actionFor = (name: string, view: View, readOnly = false, mode: Mode = 'live'): Action | undefined =>
+  lookup(view, readOnly, mode).get(name);
 
 /** A key that would change the cluster in this view, pressed with --read-only: worth a word. */
 export const refusedFor = (name: string, view: View): boolean =>
   KEYMAP.some((b) => b.changes === true && b.views.includes(view) && b.keys.includes(name));
 
 /** The footer's hints for a view, in the table's order. */
-export const footerOf = (view: View, readOnly = false): string =>
-  bindingsOf(view, readOnly)
+export const footerOf = (view: View, readOnly = false, mode: Mode = 'live'): string =>
+  bindingsOf(view, readOnly, mode)
     .filter((b) => b.footer && !(view === 'main' && b.action === 'close'))
     .map((b) => b.footer)
     .join('  ');
@@ -367,13 +448,9 @@ export const VIEW_TITLES: Record<View, string> = {
 /** The key section of `tfmon --help`: the table's views, one line of keys each. */
 export function keysHelpText(indent = '    ', width = 100): string {
   const out: string[] = [];
-  for (const view of ['main', 'matrix', 'tfconfig', 'logs', 'dialog'] as const) {
-    const own = bindingsOf(view).filter((b) => b.label && (view === 'main' || !b.views.includes('main')));
-    if (own.length === 0) continue;
-    const words = own.map((b) => `${b.label} ${b.short ?? shortHelp(b)}`);
-    const head = view === 'main' ? '' : `${VIEW_TITLES[view].replace(/^the table, with /, 'with ')}: `;
+  const wrap = (head: string, bindings: readonly KeyBinding[]): void => {
     let line = `${indent}${head}`;
-    for (const w of words) {
+    for (const w of bindings.map((b) => `${b.label} ${b.short ?? shortHelp(b)}`)) {
       if (line.length + w.length + 3 > width && line.trim().length) {
         out.push(line.trimEnd());
         line = `${indent}  `;
@@ -381,7 +458,16 @@ export function keysHelpText(indent = '    ', width = 100): string {
       line += `${w}   `;
     }
     out.push(line.trimEnd());
+  };
+  for (const view of ['main', 'matrix', 'tfconfig', 'logs', 'dialog'] as const) {
+    const own = bindingsOf(view).filter((b) => b.label && (view === 'main' || !b.views.includes('main')));
+    if (own.length === 0) continue;
+    wrap(view === 'main' ? '' : `${VIEW_TITLES[view].replace(/^the table, with /, 'with ')}: `, own);
   }
+  wrap(
+    'tfmon replay: ',
+    KEYMAP.filter((b) => b.mode === 'replay' && b.label),
+  );
   return out.join('\n');
 }
 
@@ -416,5 +502,16 @@ export function keysMarkdown(): string {
       );
     lines.push('');
   }
+  lines.push(
+    '## Replay (`tfmon replay FILE`)',
+    '',
+    'The same views, read-only, with a time bar at the bottom. These keys are added; `p` and the keys that change the cluster are not bound.',
+    '',
+    '| key | what it does |',
+    '|---|---|',
+  );
+  for (const b of KEYMAP.filter((k) => k.mode === 'replay' && k.label))
+    lines.push(`| \`${b.label.replace(/\|/g, '\\|')}\` | ${b.help} |`);
+  lines.push('', 'After `b`, keys are text: Enter goes to the time typed, Esc cancels, Backspace edits.');
   return `${lines.join('\n').trimEnd()}\n`;
 }

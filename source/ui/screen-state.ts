@@ -5,6 +5,7 @@ import { regeneratesJob } from '../cluster/frameworks/registry.js';
 import { jobVariablesPlan, lastWorker, notScalable, resizableJob } from '../cluster/regenerate.js';
 import type { LogLine } from '../cluster/logs.js';
 import type { NodeView } from '../cluster/types.js';
+import type { TimeMove } from '../record/replay-player.js';
 import { actionFor, keyName, refusedFor, type Action, type KeyFlags, type View } from './keys.js';
 import { FOLLOWING, moveLog, type LogMove, type LogWindowState } from './log-window.js';
 import { targetColumn, type Matrix } from './matrix-model.js';
@@ -25,7 +26,10 @@ export type Command =
   | { kind: 'resizeJob'; delta: 1 | -1; done: string }
   | { kind: 'restart'; ids: string[]; done: string }
   | { kind: 'apply' }
-  | { kind: 'write' };
+  | { kind: 'write' }
+  /** Replay: a move in time, or a time typed after `b`. */
+  | { kind: 'time'; move: TimeMove }
+  | { kind: 'goTo'; text: string };
 
 /** A question waiting for y; anything else is no. */
 export interface Question {
@@ -48,6 +52,8 @@ export interface ScreenState {
   log: LogWindowState;
   /** The log filter being typed after `/`, or null. */
   draft: string | null;
+  /** Replay: the time being typed after `b`, or null. */
+  timeDraft: string | null;
   timestamps: boolean;
   question: Question | null;
   notice: Notice | null;
@@ -62,6 +68,7 @@ export const INITIAL: ScreenState = {
   logScope: 'node',
   log: FOLLOWING,
   draft: null,
+  timeDraft: null,
   timestamps: false,
   question: null,
   notice: null,
@@ -84,6 +91,8 @@ export interface KeyContext {
   canChange: boolean;
   /** Where `w` writes (--tf-config-dir), or null. */
   tfConfigDir: string | null;
+  /** A recording replayed (`tfmon replay`): its keys bound, the live screen's own not. */
+  replay?: boolean;
 }
 
 export type ScreenEvent =
@@ -129,6 +138,16 @@ export function selectedRow(s: ScreenState, nodes: readonly NodeView[]): number 
 }
 
 const READ_ONLY = 'read-only: tfmon changes nothing here (started with --read-only)';
+const REPLAY_ONLY = 'a recording: replay changes nothing (the live screen does: tfmon)';
+
+const TIME_MOVES: Partial<Record<Action, TimeMove>> = {
+  stepBack: 'back',
+  stepForward: 'forward',
+  previousEvent: 'previousEvent',
+  nextEvent: 'nextEvent',
+  play: 'play',
+  speed: 'speed',
+};
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 const withoutCommand = (state: ScreenState): Transition => ({ state, command: null });
@@ -160,6 +179,7 @@ export function reduce(s: ScreenState, event: ScreenEvent): Transition {
 
 function key(s: ScreenState, input: string, flags: KeyFlags, ctx: KeyContext): Transition {
   if (s.draft !== null) return typeFilter(s, input, flags);
+  if (s.timeDraft !== null) return typeTime(s, input, flags);
   const view = viewOf(s);
   const name = keyName(input, flags);
   if (view === 'dialog') {
@@ -168,11 +188,17 @@ function key(s: ScreenState, input: string, flags: KeyFlags, ctx: KeyContext): T
     if (actionFor(name, 'dialog') === 'yes' && s.question) return withCommand(answered, s.question.command);
     return withoutCommand({ ...answered, notice: { text: 'cancelled: nothing changed', tone: 'info' } });
   }
-  const action = actionFor(name, view, ctx.readOnly);
+  const mode = ctx.replay ? 'replay' : 'live';
+  const action = actionFor(name, view, ctx.readOnly, mode);
   if (!action)
     return withoutCommand(
-      ctx.readOnly && refusedFor(name, view) ? { ...s, notice: { text: READ_ONLY, tone: 'error' } } : s,
+      (ctx.readOnly || ctx.replay) && refusedFor(name, view)
+        ? { ...s, notice: { text: ctx.replay ? REPLAY_ONLY : READ_ONLY, tone: 'error' } }
+        : s,
     );
+  const move = TIME_MOVES[action];
+  if (move && view !== 'help') return withCommand(s, { kind: 'time', move });
+  if (action === 'goTo' && view !== 'help') return withoutCommand({ ...s, timeDraft: '' });
   // The help has three keys: ? and Esc close it, q quits.
   if (view === 'help')
     return action === 'quit' ? withCommand(s, { kind: 'quit' }) : withoutCommand({ ...s, stack: pop(s) });
@@ -392,6 +418,21 @@ function logKey(s: ScreenState, action: Action, ctx: KeyContext): Transition {
     default:
       return withoutCommand(s);
   }
+}
+
+/** Typing a time after `b`: Enter goes there, Esc cancels, Backspace edits; Ctrl-C still quits. */
+function typeTime(s: ScreenState, input: string, flags: KeyFlags): Transition {
+  const d = s.timeDraft ?? '';
+  if (flags.return)
+    return d.trim()
+      ? withCommand({ ...s, timeDraft: null }, { kind: 'goTo', text: d })
+      : withoutCommand({ ...s, timeDraft: null });
+  if (flags.escape) return withoutCommand({ ...s, timeDraft: null });
+  if (flags.ctrl && input === 'c') return withCommand(s, { kind: 'quit' });
+  if (flags.backspace || flags.delete) return withoutCommand({ ...s, timeDraft: d.slice(0, -1) });
+  if (input && !flags.ctrl && !flags.meta)
+    return withoutCommand({ ...s, timeDraft: (d + input.replace(/[\u0000-\u001f\u007f]/g, '')).slice(0, 40) });
+  return withoutCommand(s);
 }
 
 /** Typing a filter after `/`: Enter applies it, Esc clears it, Backspace edits; Ctrl-C still quits. */

@@ -3,6 +3,7 @@
 // Never a Docker call from a render: only from a key's command.
 import { useApp, useInput } from 'ink';
 import { useEffect, useRef, useState } from 'react';
+import type { TimeMove } from '../record/replay-player.js';
 import {
   INITIAL,
   reduce,
@@ -41,6 +42,15 @@ export interface ScreenActions {
   /** `w`: writes <node>.json for every node; the paths written. */
   writeTfConfig?(): string[];
   changes?: ClusterChanges;
+  /** `tfmon replay`: the recording's clock (and no `changes`). */
+  replay?: ReplayControls;
+}
+
+/** What replay's keys ask of its clock. */
+export interface ReplayControls {
+  move(m: TimeMove): void;
+  /** A time as --at takes it: an error in words, or null when it went there. */
+  goTo(text: string): string | null;
 }
 
 /** A result stays this long, then the key hints come back; errors stay until Esc or the next word. */
@@ -134,6 +144,14 @@ export function useScreen(actions: ScreenActions | undefined, context: () => Key
       case 'apply':
         if (changes) void run(() => changes.applyRegenerated(progress).then(() => dispatch({ type: 'applied' })));
         return;
+      case 'time':
+        a?.replay?.move(command.move);
+        return;
+      case 'goTo': {
+        const error = a?.replay?.goTo(command.text);
+        if (error) notice(error, 'error');
+        return;
+      }
     }
   }
 

@@ -1,12 +1,16 @@
-// `tfmon record` on the real engine, killed with SIGKILL, then read back: `status --json --at` a
-// time before a worker was stopped and a time after says what the live `status --json` said at those
-// moments (the nodes, their states, the problems; ids, figures and durations aside), and a killed
-// recorder loses at most its last second.
+// `tfmon record` on the real engine through a scripted incident (a worker killed with SIGKILL, then
+// started again; a worker cut off the network, then connected again), the recorder itself killed
+// with SIGKILL, then read back: `status --json --at` a time before the kill and a time after says
+// what the live `status --json` said at those moments (the nodes, their states, the problems; ids,
+// figures and durations aside), the file's events are the incident's in order, `tfmon replay` in a
+// terminal lands on them with `]` and `[`, and `doctor --at` names the node.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRecording } from '../../source/record/recording.js';
+import { tfmonInPty } from '../helpers/pty.js';
 import {
   CLI,
   cleanup,
@@ -57,7 +61,7 @@ const shape = (s: StatusDoc) => ({
 });
 
 describe('tfmon record', () => {
-  it('records a worker stopping; status --at before and after says what live status said then', async () => {
+  it('records an incident; status --at before and after says what live status said then, its events in order', async () => {
     const recorder = spawn(process.execPath, [CLI, 'record', '-o', file, ...scope, '--no-probe'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -68,11 +72,18 @@ describe('tfmon record', () => {
       await sleep(3000);
       const before = await tfmon(['status', '--json', ...scope, '--no-probe']);
       const beforeAt = new Date().toISOString();
-      docker('stop', '-t', '1', own('rw1'));
+      docker('kill', own('rw1'));
       await sleep(4000);
       const after = await tfmon(['status', '--json', ...scope, '--no-probe']);
       const afterAt = new Date().toISOString();
-      await sleep(1500);
+      docker('start', own('rw1'));
+      await sleep(3000);
+      docker('network', 'disconnect', net, own('rw0'));
+      await sleep(3000);
+      docker('network', 'connect', net, own('rw0'));
+      await sleep(3000);
+      docker('stop', '-t', '1', own('rw1'));
+      await sleep(2500);
 
       // Killed mid-run: no chance to close the file.
       recorder.kill('SIGKILL');
@@ -92,6 +103,19 @@ describe('tfmon record', () => {
       expect(shape(rec0)).toEqual(shape(live0));
       expect(shape(rec1)).toEqual(shape(live1));
       expect(rec1.nodes.find((n) => n.name === own('rw1'))?.state).toBe('exited');
+
+      // The incident's events, in order, each on its node.
+      const events = readRecording(readFileSync(file)).events.filter((e) => e.t > Date.parse(beforeAt));
+      const marks = events.filter((e) => e.kind !== 'problem' && e.kind !== 'resolved').map((e) => [e.kind, e.node]);
+      expect(marks).toEqual([
+        ['exit', own('rw1')],
+        ['start', own('rw1')],
+        ['exit', own('rw1')],
+      ]);
+      expect(events.find((e) => e.kind === 'exit')?.text).toBe(`${own('rw1')} exited with code 137`);
+      const cut = events.find((e) => e.kind === 'problem' && e.node === own('rw0'));
+      expect(cut?.text).toMatch(/not_attached/);
+      expect(events.find((e) => e.kind === 'resolved' && e.node === own('rw0'))!.t).toBeGreaterThan(cut!.t);
       // Within a second of the time asked (a snapshot a second).
       expect(Date.parse(afterAt) - Date.parse(rec1.recordedAt ?? '')).toBeLessThan(1500);
 
@@ -103,7 +127,7 @@ describe('tfmon record', () => {
     } finally {
       recorder.kill('SIGKILL');
     }
-  });
+  }, 60_000);
 
   it('a cut file reads up to the cut, with one warning line', async () => {
     const whole = readFileSync(file);
@@ -116,6 +140,43 @@ describe('tfmon record', () => {
     expect(r.stderr).toMatch(/^tfmon: .*cut\.tfrec: skipped \d+ bytes that are not whole records/);
   });
 
+  it('replay in a terminal lands on the events with ] and [, and doctor --at names the node', async () => {
+    const events = readRecording(readFileSync(file)).events;
+    const kill = events.find((e) => e.kind === 'exit')!;
+    const pty = tfmonInPty(['replay', file], { columns: 140, rows: 30 });
+    try {
+      await pty.waitFor(/⏸ 1x \d\d:\d\d:\d\d/);
+      await sleep(500); // the terminal in raw mode: a key typed before would wait for a newline
+      // ] until the kill is the event shown (the problems open at the start come first).
+      const shown = (): string => pty.text();
+      for (let i = 0; i < events.length && !shown().includes('exited with code 137'); i++) {
+        const mark = shown().length;
+        pty.child.stdin.write(']');
+        await waitUntil(() => shown().length > mark, 5000);
+        await sleep(150);
+      }
+      expect(shown()).toContain(`${own('rw1')} exited with code 137`);
+      // ] on to the next event, [ back to the exit.
+      pty.child.stdin.write(']');
+      await sleep(300);
+      let mark = shown().length;
+      pty.child.stdin.write('[');
+      await waitUntil(() => shown().slice(mark).includes('exited with code 137'), 5000);
+      mark = shown().length;
+      pty.child.stdin.write('l');
+      await waitUntil(() => shown().slice(mark).includes('logs'), 5000);
+      pty.child.stdin.write('q');
+      expect(await pty.exited).toBe(0);
+    } finally {
+      pty.kill();
+    }
+    const doctor = await tfmon(['doctor', '--at', new Date(kill.t + 1500).toISOString(), file]);
+    expect(doctor.stdout).toMatch(/^recorded at \d{4}-/);
+    expect(doctor.stdout).toContain(own('rw1'));
+    expect(doctor.stdout).toContain('not_running');
+    expect(doctor.code).toBe(1);
+  }, 30_000);
+
   it('bad input is one line and exit 1 or 2', async () => {
     const missing = await tfmon(['status', '--at', '02:58', join(dir, 'nope.tfrec')]);
     expect(missing).toMatchObject({ code: 1, stdout: '' });
@@ -127,6 +188,11 @@ describe('tfmon record', () => {
     );
     const noFile = await tfmon(['status', '--at', '-5m']);
     expect(noFile).toMatchObject({ code: 2, stderr: 'tfmon: --at reads a recording: tfmon status --at TIME FILE\n' });
+    const noRecording = await tfmon(['replay']);
+    expect(noRecording).toMatchObject({ code: 2, stderr: 'tfmon: replay needs a recording: tfmon replay FILE\n' });
+    const notATerminal = await tfmon(['replay', file]);
+    expect(notATerminal.code).toBe(1);
+    expect(notATerminal.stderr).toMatch(/^tfmon: replay draws a screen: run it in a terminal/);
     const notOne = await tfmon(['status', '--at', '-5m', CLI]);
     expect(notOne.code).toBe(1);
     expect(notOne.stderr).toBe(`tfmon: ${CLI}: not a tfmon recording (no TFMONREC signature)\n`);
