@@ -19,6 +19,7 @@ import { probeBench } from './probe.js';
 import { pytorchBench } from './pytorch.js';
 import type { ProfileFigures } from './profile.js';
 import { trainingBench } from './training.js';
+import { recordCostBench, seekBench } from './record.js';
 import { observerWindow, type ObserverWindow, type Watcher } from './observer.js';
 import { firstFrameMs, frameDriver, textCacheBound, tick } from './startup.js';
 
@@ -778,6 +779,72 @@ async function main(): Promise<void> {
       );
       if (t.profile) console.log(`\n${profileRows(t.profile)}`);
     }
+  }
+  if (process.env['BENCH_RECORD'] !== '0') {
+    const { ref } = await ensureSimImage(new Engine());
+    const recSeconds = Number(process.env['BENCH_RECORD_SECONDS'] ?? seconds);
+    let base: Snapshot | null = null;
+    const rows: string[][] = [];
+    for (const stepS of (process.env['BENCH_RECORD_STEPS'] ?? '1,0.2').split(',').map(Number)) {
+      const r = await recordCostBench(ref, `tfb${id}`, label, 50, stepS, recSeconds, progress);
+      base ??= r.base;
+      const of = (w: 'record' | 'serve') => r.windows.filter((x) => x.watcher === w);
+      const cpu = (w: 'record' | 'serve'): number =>
+        (of(w).reduce((a, x) => a + x.cpu, 0) / of(w).reduce((a, x) => a + x.seconds, 0)) * 100;
+      const perHour =
+        (of('record').reduce((a, x) => a + x.bytes, 0) / of('record').reduce((a, x) => a + x.seconds, 0)) * 3600;
+      const lines = Math.round(2 / stepS);
+      const extra = cpu('record') - cpu('serve');
+      rows.push(
+        [
+          `50 nodes, ${lines} log lines/s each: file size an hour (logs capped at 5 a node and second)`,
+          `${(perHour / 1e6).toFixed(1)} MB`,
+          '<= 2 MB',
+          perHour <= 2e6 ? 'met' : 'NOT met',
+        ],
+        [
+          `50 nodes, ${lines} log lines/s: tfmon record / tfmon serve (the same monitor), own CPU`,
+          `${cpu('record').toFixed(1)} % / ${cpu('serve').toFixed(1)} %`,
+          '',
+          '',
+        ],
+        [
+          `50 nodes, ${lines} log lines/s: what recording adds (every node's log followed, the file written)`,
+          `${extra.toFixed(1)} % of a core`,
+          '<= 1 %',
+          extra <= 1 ? 'met' : 'NOT met',
+        ],
+      );
+    }
+    for (const hours of (process.env['BENCH_RECORD_HOURS'] ?? '8,24').split(',').map(Number)) {
+      if (!base) break;
+      progress(`recording: writing ${hours} h of 50 nodes, then opening and seeking in it`);
+      const f = await seekBench(base, hours);
+      rows.push(
+        [
+          `a ${hours}-hour recording of 50 nodes (figures moving every second, no logs): size; time to write it`,
+          `${f.fileMiB.toFixed(1)} MiB; ${f.writeS.toFixed(0)} s`,
+          '',
+          '',
+        ],
+        [
+          `the ${hours}-hour recording opened to its first second's snapshot`,
+          `${f.openMs.toFixed(0)} ms`,
+          hours === 8 ? '<= 1 s (with the first frame: + one frame)' : '',
+          hours === 8 ? (f.openMs <= 900 ? 'met' : 'NOT met') : '',
+        ],
+        [
+          `the ${hours}-hour recording: 30 seeks to random times, median / slowest`,
+          `${f.seekMedianMs.toFixed(0)} / ${f.seekMaxMs.toFixed(0)} ms`,
+          hours === 24 ? '<= 200 ms on screen (+ one frame)' : '',
+          hours === 24 ? (f.seekMaxMs <= 190 ? 'met' : 'NOT met') : '',
+        ],
+      );
+    }
+    console.log(
+      `\nrecording: tfmon record and tfmon serve in turn over 50 sim nodes, each twice for ${recSeconds} s after 20 s, alternating; a frame at 160x60 is a few ms (the frame rows)\n`,
+    );
+    console.log(table([['goal', 'measured', 'target', 'verdict'], ...rows]));
   }
   if (process.env['BENCH_USAGE'] === '0') return;
   const rssSeconds = Number(process.env['BENCH_RSS_SECONDS'] ?? 600);
