@@ -100,6 +100,18 @@ export const FLAGS = {
     help: 'the recording (default tfmon-NETWORK-START.tfrec here); an existing recording is appended to; record cut: the new file',
     commands: ['record'],
   },
+  retain: {
+    type: 'string',
+    arg: 'SPAN',
+    help: 'record: keep the last SPAN of the recording (72h, 30m, 2d), dropping its oldest 2-minute chunks whole',
+    commands: ['record'],
+  },
+  maxSize: {
+    type: 'string',
+    arg: 'SIZE',
+    help: 'record: keep the recording under SIZE (500m, 2g), dropping its oldest 2-minute chunks whole',
+    commands: ['record'],
+  },
   from: {
     type: 'string',
     arg: 'TIME',

@@ -18,6 +18,8 @@ import {
   parseProgressRegex,
   parsePublish,
   parseSeconds,
+  parseDuration,
+  parseSize,
   parseTail,
   parseUsageSource,
 } from '../commands/flags.js';
@@ -121,7 +123,10 @@ const COMMAND_RUNS: Record<string, (i: Invocation) => Promise<number>> = {
     if (f.from !== undefined || f.to !== undefined)
       throw new UsageError('--from and --to are for tfmon record cut FILE');
     const { runRecord, defaultRecordFile } = await import('../commands/record.js');
-    return runRecord(common, f.output ?? defaultRecordFile(common.network), processIo);
+    return runRecord(common, f.output ?? defaultRecordFile(common.network), processIo, {
+      retainMs: f.retain === undefined ? null : parseDuration('retain', f.retain),
+      maxBytes: f.maxSize === undefined ? null : parseSize('max-size', f.maxSize),
+    });
   },
   up: async ({ common, f }) => {
     const { runUp } = await import('../commands/up.js');

@@ -103,6 +103,27 @@ export function parseTail(value: string): number | 'all' {
   return Number(value);
 }
 
+/** A span like 72h, 30m, 90s or 2d, in ms (at least a minute). */
+export function parseDuration(flag: string, value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(value.trim());
+  const ms = m ? Number(m[1]) * { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[m[2] as 's' | 'm' | 'h' | 'd'] : Number.NaN;
+  if (!(ms >= 60_000))
+    throw new UsageError(`--${flag} must be a span like 72h, 30m or 2d (at least 1m), got "${value}"`);
+  return ms;
+}
+
+/** A size like 500m, 2g or 1048576 (bytes), at least 1 MiB. */
+export function parseSize(flag: string, value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)i?b?$/i.exec(value.trim());
+  const unit = (m?.[2] ?? '').toLowerCase();
+  const bytes = m
+    ? Math.round(Number(m[1]) * (unit === 'g' ? 1024 ** 3 : unit === 'm' ? 1024 ** 2 : unit === 'k' ? 1024 : 1))
+    : Number.NaN;
+  if (!(bytes >= 1024 ** 2))
+    throw new UsageError(`--${flag} must be a size like 500m or 2g (at least 1m), got "${value}"`);
+  return bytes;
+}
+
 /** A number of seconds within [min, max]. */
 export function parseSeconds(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);

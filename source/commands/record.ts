@@ -9,7 +9,7 @@ import { RecordingError } from '../record/errors.js';
 import { openRecordingFile } from '../record/read.js';
 import type { Json } from '../record/patch.js';
 import { TFMON_VERSION } from '../record/version.js';
-import { RecordWriter } from '../record/writer.js';
+import { RecordWriter, type WriterOptions } from '../record/writer.js';
 import { monitorOf, monitorOptions, type CommonOptions, type Io } from './context.js';
 import type { Monitor } from '../monitor/monitor.js';
 
@@ -41,7 +41,12 @@ export function newLines(
   return { lines, dropped };
 }
 
-export async function runRecord(options: CommonOptions, file: string, io: Io): Promise<number> {
+export async function runRecord(
+  options: CommonOptions,
+  file: string,
+  io: Io,
+  bounds: Pick<WriterOptions, 'retainMs' | 'maxBytes'> = {},
+): Promise<number> {
   // A small ring per node: a second's lines are taken each second. The tail at start is a few
   // lines of context, not the screen's 200.
   const monitor = monitorOf(options, { ...monitorOptions(options), logs: { tail: 20, capacity: 200 } });
@@ -49,13 +54,25 @@ export async function runRecord(options: CommonOptions, file: string, io: Io): P
   const first = monitor.getSnapshot();
   let writer: RecordWriter;
   try {
-    writer = new RecordWriter(file, {
-      tfmon: TFMON_VERSION,
-      engine: first.engine.host,
-      network: options.network,
-      nodes: first.nodes.map((n) => ({ name: n.name, image: n.image, role: n.role, index: n.index })) as Json,
-      logCap: LOG_CAP,
-    });
+    writer = new RecordWriter(
+      file,
+      {
+        tfmon: TFMON_VERSION,
+        engine: first.engine.host,
+        network: options.network,
+        // Who was who when recording started: each node's image, role, and the topology it was given.
+        nodes: first.nodes.map((n) => ({
+          name: n.name,
+          image: n.image,
+          role: n.role,
+          index: n.index,
+          tfConfig: n.tfConfigRaw,
+          env: n.frameworkEnv,
+        })) as Json,
+        logCap: LOG_CAP,
+      },
+      bounds,
+    );
   } catch (e) {
     monitor.stop();
     throw e instanceof RecordingError ? e : new RecordingError((e as Error).message);

@@ -158,30 +158,41 @@ export function readRecording(buf: Buffer): Recording {
   return { header, chunks, start: (chunks[0] as Chunk).start, end, events, warnings };
 }
 
-/** The lines of a chunk, up to the first that does not decode (a warning says so). */
-export function entriesOf(chunk: Chunk, warnings: string[] = []): Entry[] {
+/** A chunk's text, one JSON line per second; null when it does not decode (a warning says so). */
+export function chunkText(chunk: Chunk, warnings: string[] = []): string[] | null {
   const stream = Buffer.concat(chunk.records.map((r) => r.payload));
-  let text: string;
   try {
     // Each record ends on a sync flush: what is there decodes without the stream's end.
-    text = inflateRawSync(stream, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
+    const text = inflateRawSync(stream, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
+    return text.split('\n').filter((line) => line !== '');
   } catch {
     warnings.push(`a chunk at ${new Date(chunk.start).toISOString()} does not decode: skipped`);
-    return [];
+    return null;
   }
+}
+
+/** The `index`-th line of a chunk as an entry; null where the chunk stops being readable (a line
+ * that is not JSON, not an entry, or a first line that is not a whole snapshot). */
+export function entryOf(line: string, index: number, chunk: Chunk, warnings: string[] = []): Entry | null {
+  let e: unknown;
+  try {
+    e = JSON.parse(line);
+  } catch {
+    warnings.push(`a chunk at ${new Date(chunk.start).toISOString()} ends in a line that is not JSON`);
+    return null;
+  }
+  const entry = e as Entry | null;
+  if (typeof entry !== 'object' || entry === null || typeof entry.t !== 'number') return null;
+  if (index === 0 && entry.key === undefined) return null; // a chunk starts with its whole snapshot
+  return entry;
+}
+
+/** The lines of a chunk, up to the first that does not decode (a warning says so). */
+export function entriesOf(chunk: Chunk, warnings: string[] = []): Entry[] {
   const out: Entry[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    let e: unknown;
-    try {
-      e = JSON.parse(line);
-    } catch {
-      warnings.push(`a chunk at ${new Date(chunk.start).toISOString()} ends in a line that is not JSON`);
-      break;
-    }
-    const entry = e as Entry | null;
-    if (typeof entry !== 'object' || entry === null || typeof entry.t !== 'number') break;
-    if (out.length === 0 && entry.key === undefined) break; // a chunk starts with its whole snapshot
+  for (const line of chunkText(chunk, warnings) ?? []) {
+    const entry = entryOf(line, out.length, chunk, warnings);
+    if (!entry) break;
     out.push(entry);
   }
   return out;

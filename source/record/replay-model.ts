@@ -1,7 +1,8 @@
 // A recording as replay reads it: the snapshot and the log lines at any recorded second. Chunks are
 // decoded when first needed and the last few kept: a step or play moves within one chunk (a patch
-// applied), a seek decodes one chunk (at most 5 minutes of patches). Everything read from the file
-// is sanitized and given the shape of a snapshot before anything draws it.
+// applied), a seek inflates one chunk (at most 2 minutes) and parses and applies its seconds only as
+// far as the one asked. Everything read from the file is sanitized and given the shape of a snapshot
+// before anything draws it.
 import type { LogLine } from '../cluster/logs.js';
 import { levelOf } from '../cluster/logs.js';
 import type { Snapshot } from '../cluster/types.js';
@@ -9,30 +10,53 @@ import { sanitize } from '../text/sanitize.js';
 import { apply, type Json } from './patch.js';
 import { ALIASES_KEY } from './recorded-form.js';
 import { asSnapshot } from './snapshot-shape.js';
-import { type Chunk, chunkAt, type Entry, entriesOf, type Recording } from './recording.js';
+import type { RawRecord } from './frames.js';
+import { type Chunk, chunkAt, chunkText, type Entry, entryOf, type Recording } from './recording.js';
 import { fromRecorded } from './recorded-form.js';
 
 interface Decoded {
+  chunk: Chunk;
+  /** The chunk's lines (one a second), parsed as far as asked: a seek parses up to its second. */
+  text: string[];
   entries: Entry[];
-  /** The recorded state after each entry, computed as far as asked. */
+  /** Where the chunk stops being readable (its line count while all parse). */
+  readable: number;
+  /** The recorded state after each entry parsed. */
   states: Json[];
-  /** Its log lines in the order they came, and where each entry's lines end. */
+  /** Log lines of the entries parsed, in the order they came, and where each entry's lines end. */
   lines: LogLine[];
   linesEnd: number[];
+  /** The aliases known at the last entry parsed. */
+  ids: Record<string, unknown>;
+  seqBase: number;
 }
 
 /** Decoded chunks kept: the one shown, the one before it (its log lines), one more for stepping back. */
 const KEPT = 3;
 
+/** A recorded second for the screen: its snapshot, the log lines that came in it, and (worked out
+ * when asked: most frames need only the current chunk's) every line up to it. */
+export interface Frame {
+  t: number;
+  snapshot: Snapshot;
+  own: LogLine[];
+  /** This chunk's lines up to the second shown. */
+  recent: LogLine[];
+  /** The chunk before's lines and `recent`: at least 2 minutes of logs. */
+  all(): LogLine[];
+}
+
 export class ReplayModel {
   /** Each recorded second, in order: where stepping goes. */
   readonly times: number[];
   private readonly decoded = new Map<Chunk, Decoded>();
+  private readonly index = new Map<Chunk, number>();
   readonly warnings: string[];
 
   constructor(readonly rec: Recording) {
     this.warnings = [...rec.warnings];
     this.times = rec.chunks.flatMap((c) => c.records.map((r) => r.time));
+    rec.chunks.forEach((c, i) => this.index.set(c, i));
   }
 
   /** The recorded second at or before `t` (the first one when `t` is before it). */
@@ -49,63 +73,98 @@ export class ReplayModel {
 
   /** The second `n` recorded seconds from the one at `t`. */
   stepFrom(t: number, n: number): number {
-    const i = this.times.indexOf(this.timeAt(t));
-    return this.times[Math.max(0, Math.min(this.times.length - 1, i + n))] ?? t;
+    const at = this.timeAt(t);
+    let lo = 0;
+    let hi = this.times.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.times[mid] as number) < at) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.times[Math.max(0, Math.min(this.times.length - 1, lo + n))] ?? t;
   }
 
-  /** The snapshot recorded at `t` (the last at or before it) and its time; null when that chunk
-   * cannot be read (the warnings say why). */
-  frameAt(t: number): { t: number; snapshot: Snapshot; lines: LogLine[]; own: LogLine[] } | null {
+  /** The snapshot recorded at `t` (the last at or before it); null when that chunk cannot be read
+   * (the warnings say why). */
+  frameAt(t: number): Frame | null {
     const chunk = chunkAt(this.rec, t);
     const d = this.decode(chunk);
-    let i = -1;
-    for (let k = 0; k < d.entries.length && (d.entries[k] as Entry).t <= t; k++) i = k;
-    if (i < 0) i = 0;
+    if (!d) return null;
+    // Each record holds one second: the entry's index is its record's.
+    let i = 0;
+    while (i + 1 < chunk.records.length && (chunk.records[i + 1] as RawRecord).time <= t) i++;
     const state = this.stateOf(d, i);
     if (state === null) return null;
+    const at = Math.min(i, d.entries.length - 1);
     const snapshot = asSnapshot(fromRecorded(state));
     if (!snapshot) {
       this.warn(`the snapshot at ${new Date(t).toISOString()} is not one of tfmon's`);
       return null;
     }
-    // Lines: the chunk before this one's, then this one's up to the second shown.
-    const index = this.rec.chunks.indexOf(chunk);
-    const before = index > 0 ? this.decode(this.rec.chunks[index - 1] as Chunk).lines : [];
-    const upTo = d.linesEnd[i] ?? 0;
-    const lines = before.length > 0 ? [...before, ...d.lines.slice(0, upTo)] : d.lines.slice(0, upTo);
-    // `own`: the lines that came in that second itself.
-    const own = d.lines.slice(i > 0 ? (d.linesEnd[i - 1] ?? 0) : 0, upTo);
-    return { t: (d.entries[i] as Entry).t, snapshot, lines, own };
+    const upTo = d.linesEnd[at] ?? 0;
+    const recent = d.lines.slice(0, upTo);
+    const index = this.index.get(chunk) ?? 0;
+    let all: LogLine[] | null = null;
+    return {
+      t: (d.entries[at] as Entry).t,
+      snapshot,
+      own: d.lines.slice(at > 0 ? (d.linesEnd[at - 1] ?? 0) : 0, upTo),
+      recent,
+      all: () => {
+        if (all) return all;
+        const previous = index > 0 ? this.decode(this.rec.chunks[index - 1] as Chunk) : null;
+        if (previous) this.stateOf(previous, previous.text.length - 1); // parsed to its end: its lines
+        all = previous ? [...previous.lines, ...recent] : recent;
+        return all;
+      },
+    };
   }
 
   private warn(w: string): void {
     if (!this.warnings.includes(w)) this.warnings.push(w);
   }
 
+  /** The state after entry `i`, parsing and applying as far as that (or as far as it reads). */
   private stateOf(d: Decoded, i: number): Json | null {
-    if (d.entries.length === 0) return null;
-    for (let k = d.states.length; k <= i; k++) {
-      const e = d.entries[k] as Entry;
-      if (k === 0) {
-        d.states.push(e.key as Json);
-        continue;
+    const warnings: string[] = [];
+    for (let k = d.entries.length; k <= i && k < d.readable; k++) {
+      const e = entryOf(d.text[k] as string, k, d.chunk, warnings);
+      let state: Json | undefined;
+      if (e && k === 0) state = e.key as Json;
+      else if (e && !e.patch) state = d.states[k - 1];
+      else if (e?.patch) {
+        try {
+          state = apply(d.states[k - 1], e.patch);
+        } catch {
+          warnings.push(`a patch at ${new Date(e.t).toISOString()} does not fit its snapshot: the chunk stops there`);
+        }
       }
-      if (!e.patch) {
-        d.states.push(d.states[k - 1] as Json);
-        continue;
-      }
-      try {
-        d.states.push(apply(d.states[k - 1], e.patch));
-      } catch {
-        this.warn(`a patch at ${new Date(e.t).toISOString()} does not fit its snapshot: the chunk stops there`);
-        d.entries.length = k;
+      if (!e || state === undefined) {
+        d.readable = k;
         break;
       }
+      d.entries.push(e);
+      d.states.push(state);
+      this.linesOf(d, e);
     }
+    for (const w of warnings) this.warn(w);
     return d.states[Math.min(i, d.states.length - 1)] ?? null;
   }
 
-  private decode(chunk: Chunk): Decoded {
+  private linesOf(d: Decoded, e: Entry): void {
+    const key = e.key as Record<string, unknown> | undefined;
+    if (key && typeof key === 'object' && key[ALIASES_KEY] && typeof key[ALIASES_KEY] === 'object')
+      d.ids = key[ALIASES_KEY] as Record<string, unknown>;
+    const set = aliasesSet(e);
+    if (set) d.ids = { ...d.ids, ...set };
+    for (const l of Array.isArray(e.logs) ? e.logs : []) {
+      const line = logLineOf(l, e.t, d.ids, d.seqBase + d.lines.length);
+      if (line) d.lines.push(line);
+    }
+    d.linesEnd.push(d.lines.length);
+  }
+
+  private decode(chunk: Chunk): Decoded | null {
     const kept = this.decoded.get(chunk);
     if (kept) {
       // Most recently used last.
@@ -114,25 +173,20 @@ export class ReplayModel {
       return kept;
     }
     const warnings: string[] = [];
-    const entries = entriesOf(chunk, warnings);
+    const text = chunkText(chunk, warnings);
     for (const w of warnings) this.warn(w);
-    const base = this.rec.chunks.indexOf(chunk) * 10_000_000;
-    const lines: LogLine[] = [];
-    const linesEnd: number[] = [];
-    let ids: Record<string, unknown> = {};
-    for (const e of entries) {
-      const key = e.key as Record<string, unknown> | undefined;
-      if (key && typeof key === 'object' && key[ALIASES_KEY] && typeof key[ALIASES_KEY] === 'object')
-        ids = key[ALIASES_KEY] as Record<string, unknown>;
-      const set = aliasesSet(e);
-      if (set) ids = { ...ids, ...set };
-      for (const l of Array.isArray(e.logs) ? e.logs : []) {
-        const line = logLineOf(l, e.t, ids, base + lines.length);
-        if (line) lines.push(line);
-      }
-      linesEnd.push(lines.length);
-    }
-    const d: Decoded = { entries, states: [], lines, linesEnd };
+    if (!text || text.length === 0) return null;
+    const d: Decoded = {
+      chunk,
+      text,
+      entries: [],
+      readable: text.length,
+      states: [],
+      lines: [],
+      linesEnd: [],
+      ids: {},
+      seqBase: (this.index.get(chunk) ?? 0) * 10_000_000,
+    };
     this.decoded.set(chunk, d);
     while (this.decoded.size > KEPT) this.decoded.delete(this.decoded.keys().next().value as Chunk);
     return d;

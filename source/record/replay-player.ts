@@ -5,7 +5,7 @@ import type { LogLine } from '../cluster/logs.js';
 import type { NodeView, Snapshot } from '../cluster/types.js';
 import { parseAt } from './at.js';
 import type { RecordedEvent } from './events.js';
-import { ReplayModel } from './replay-model.js';
+import { type Frame, ReplayModel } from './replay-model.js';
 import type { Recording } from './recording.js';
 
 export const SPEEDS = [1, 10, 60] as const;
@@ -33,7 +33,7 @@ const TICK_MS = 250;
 export class ReplayPlayer {
   private readonly model: ReplayModel;
   private at: number;
-  private shown: { t: number; snapshot: Snapshot; lines: LogLine[] };
+  private shown: Frame;
   private playing = false;
   private speed: Speed = 1;
   private gap: string | null = null;
@@ -43,8 +43,9 @@ export class ReplayPlayer {
   private readonly listeners = new Set<() => void>();
   private view: TimelineView;
   private version = 0;
-  /** Per node, for the log panes: built when first asked for a frame. */
-  private byNode: Map<string, LogLine[]> | null = null;
+  /** Per node, for the log panes: built when first asked for a frame (this chunk's lines, and
+   * every line held: the chunk before's too). */
+  private byNode: { recent: Map<string, LogLine[]>; all: Map<string, LogLine[]> | null } | null = null;
 
   constructor(
     readonly rec: Recording,
@@ -62,7 +63,7 @@ export class ReplayPlayer {
     return this.model.warnings;
   }
 
-  private firstReadable(): { t: number; snapshot: Snapshot; lines: LogLine[] } {
+  private firstReadable(): Frame {
     for (const t of this.model.times) {
       const f = this.model.frameAt(t);
       if (f) {
@@ -200,24 +201,30 @@ export class ReplayPlayer {
   }
 
   // The log source the screen reads (the monitor's interface): lines as they were at the second shown.
-  private nodeLines(id: string): LogLine[] {
-    if (!this.byNode) {
-      this.byNode = new Map();
-      for (const l of this.shown.lines) {
-        const list = this.byNode.get(l.node);
+  private nodeLines(id: string, count = Number.POSITIVE_INFINITY): LogLine[] {
+    const group = (lines: readonly LogLine[]): Map<string, LogLine[]> => {
+      const out = new Map<string, LogLine[]>();
+      for (const l of lines) {
+        const list = out.get(l.node);
         if (list) list.push(l);
-        else this.byNode.set(l.node, [l]);
+        else out.set(l.node, [l]);
       }
-    }
-    return this.byNode.get(id) ?? [];
+      return out;
+    };
+    this.byNode ??= { recent: group(this.shown.recent), all: null };
+    const recent = this.byNode.recent.get(id) ?? [];
+    // A tail the current chunk holds needs nothing older (the details' tail, most frames).
+    if (recent.length >= count) return recent;
+    this.byNode.all ??= group(this.shown.all());
+    return this.byNode.all.get(id) ?? [];
   }
 
   readonly logs = {
     subscribe: this.subscribe,
     getVersion: this.getVersion,
-    tail: (id: string, count: number): LogLine[] => this.nodeLines(id).slice(-count),
+    tail: (id: string, count: number): LogLine[] => this.nodeLines(id, count).slice(-count),
     lines: (id: string): readonly LogLine[] => this.nodeLines(id),
-    interleaved: (limit = 5000): LogLine[] => this.shown.lines.slice(-limit),
+    interleaved: (limit = 5000): LogLine[] => this.shown.all().slice(-limit),
     jupyterOf: (): null => null,
     errorOf: (): null => null,
     show: (_nodes: readonly NodeView[]): void => undefined,

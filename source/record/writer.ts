@@ -2,7 +2,17 @@
 // being written. A chunk (one raw-deflate stream) starts with a whole snapshot every `keyEveryMs`
 // and then holds what changed each second; each second's record ends on a sync flush of the stream,
 // so it decodes without the ones after it.
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { constants, createDeflateRaw, type DeflateRaw } from 'node:zlib';
 import { encodeRecord, KIND, type Kind, SIGNATURE } from './frames.js';
 import type { LogLine } from '../cluster/logs.js';
@@ -10,19 +20,28 @@ import type { Snapshot } from '../cluster/types.js';
 import { eventsBetween } from './events.js';
 import { diff, type Json } from './patch.js';
 import { Aliases, toRecorded } from './recorded-form.js';
+import { retained } from './retain.js';
 import { type Entry, type RecordedLine, type RecordHeader, SCHEMA } from './recording.js';
 
 export interface WriterOptions {
   /** A whole snapshot at least this often (the cost of a seek: at most this much to replay). */
   keyEveryMs?: number;
+  /** --retain: drop the chunks older than this (ms); --max-size: keep the file under this (bytes). */
+  retainMs?: number | null;
+  maxBytes?: number | null;
 }
 
-/** Five minutes: a seek replays at most 300 patches (milliseconds), and a whole snapshot of 50
- * nodes is ~6 KiB compressed — every minute, it was a third of the file. */
-export const KEY_EVERY_MS = 300_000;
+/** Two minutes: a seek parses and applies at most 119 seconds of changes (50 busy nodes: 55 ms at
+ * the median, 110 at most; with 5 minutes it was 90 and 150), and a whole snapshot of 50 nodes is
+ * 6–18 KiB compressed (a seventh of the file at this pace; a third every minute). */
+export const KEY_EVERY_MS = 120_000;
 
 export class RecordWriter {
-  private readonly fd: number;
+  private fd: number;
+  private readonly retainMs: number | null;
+  private readonly maxBytes: number | null;
+  /** Times the oldest chunks were dropped (--retain, --max-size). */
+  compactions = 0;
   private readonly keyEveryMs: number;
   private stream: DeflateRaw | null = null;
   private streamStart = 0;
@@ -42,6 +61,8 @@ export class RecordWriter {
     options: WriterOptions = {},
   ) {
     this.keyEveryMs = options.keyEveryMs ?? KEY_EVERY_MS;
+    this.retainMs = options.retainMs ?? null;
+    this.maxBytes = options.maxBytes ?? null;
     this.fd = openSync(path, 'a+', 0o600);
     const size = fstatSync(this.fd).size;
     if (size === 0) {
@@ -108,6 +129,8 @@ export class RecordWriter {
             this.pending = [];
             this.write(encodeRecord(kind, t, payload));
             if (events.length > 0) this.write(encodeRecord(KIND.event, t, Buffer.from(JSON.stringify(events))));
+            // A new chunk: the moment old ones may go (at most once a chunk).
+            if (kind === KIND.key) this.bound(t);
             resolve();
           });
         }),
@@ -122,6 +145,28 @@ export class RecordWriter {
     await this.queue;
     this.stream?.close();
     closeSync(this.fd);
+  }
+
+  /** Drops the oldest chunks the bounds ask to: the kept bytes written to a new file that is then
+   * renamed over this one (a crash leaves the old file or the new, whole), and appending goes on. */
+  private bound(t: number): void {
+    if (this.retainMs === null && this.maxBytes === null) return;
+    const size = fstatSync(this.fd).size;
+    if (this.maxBytes !== null && size <= this.maxBytes && this.retainMs === null) return;
+    const kept = retained(readFileSync(this.path), {
+      from: this.retainMs === null ? null : t - this.retainMs,
+      maxBytes: this.maxBytes,
+    });
+    if (!kept) return;
+    const tmp = `${this.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, kept, { mode: 0o600 });
+    const fd = openSync(tmp, 'r');
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, this.path);
+    closeSync(this.fd);
+    this.fd = openSync(this.path, 'a+', 0o600);
+    this.compactions++;
   }
 
   private write(b: Buffer): void {

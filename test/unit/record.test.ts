@@ -294,3 +294,38 @@ describe('--at', () => {
     );
   });
 });
+
+describe('a recording kept bounded (--retain, --max-size)', () => {
+  const data = seconds(120);
+
+  it('--retain drops the chunks older than the span, whole; what is kept reads as recorded', async () => {
+    const path = join(dir, 'retain.tfrec');
+    const w = new RecordWriter(path, header, { keyEveryMs: 10_000, retainMs: 30_000 });
+    for (const d of data) await w.add(d.t, d.snapshot as unknown as Snapshot);
+    await w.close();
+    expect(w.compactions).toBeGreaterThan(0);
+    const rec = readRecording(readFileSync(path));
+    expect(rec.warnings).toEqual([]);
+    expect(rec.end).toBe(data[119]!.t);
+    // The first chunk kept started within the span (taken when the last chunk began, at 110 s).
+    expect(rec.start).toBeGreaterThanOrEqual(data[110]!.t - 30_000);
+    expect(rec.start).toBeLessThanOrEqual(data[110]!.t - 20_000);
+    for (const i of [80, 95, 119]) expect(stateAt(rec, data[i]!.t)?.snapshot).toEqual(quantize(data[i]!.snapshot));
+    expect(rec.header.logCap).toBe(5);
+  });
+
+  it('--max-size keeps the file under the size (the chunk being written aside)', async () => {
+    const whole = readFileSync(await written('unbounded.tfrec', data, 10_000)).length;
+    const path = join(dir, 'max.tfrec');
+    const maxBytes = Math.floor(whole / 3);
+    const w = new RecordWriter(path, header, { keyEveryMs: 10_000, maxBytes });
+    for (const d of data) await w.add(d.t, d.snapshot as unknown as Snapshot);
+    await w.close();
+    const chunk = whole / 12;
+    expect(readFileSync(path).length).toBeLessThanOrEqual(maxBytes + chunk);
+    const rec = readRecording(readFileSync(path));
+    expect(rec.warnings).toEqual([]);
+    expect(rec.start).toBeGreaterThan(data[0]!.t);
+    expect(stateAt(rec, data[119]!.t)?.snapshot).toEqual(quantize(data[119]!.snapshot));
+  });
+});
