@@ -100,17 +100,23 @@ export const FLAGS = {
     help: 'the recording (default tfmon-NETWORK-START.tfrec here); an existing recording is appended to; record cut: the new file',
     commands: ['record'],
   },
+  record: {
+    type: 'string',
+    arg: 'FILE',
+    help: 'also record what tfmon sees into FILE, as tfmon record does (the log lines of the nodes it follows: those training, those on screen)',
+    commands: ['screen', 'serve'],
+  },
   retain: {
     type: 'string',
     arg: 'SPAN',
-    help: 'record: keep the last SPAN of the recording (72h, 30m, 2d), dropping its oldest 2-minute chunks whole',
-    commands: ['record'],
+    help: 'keep the last SPAN of the recording (72h, 30m, 2d), dropping its oldest 2-minute chunks whole',
+    commands: ['record', 'screen', 'serve'],
   },
   maxSize: {
     type: 'string',
     arg: 'SIZE',
-    help: 'record: keep the recording under SIZE (500m, 2g), dropping its oldest 2-minute chunks whole',
-    commands: ['record'],
+    help: 'keep the recording under SIZE (500m, 2g), dropping its oldest 2-minute chunks whole',
+    commands: ['record', 'screen', 'serve'],
   },
   from: {
     type: 'string',

@@ -101,6 +101,22 @@ interface Invocation {
   liveScreen: boolean;
 }
 
+/** --retain and --max-size. */
+const recordBounds = (f: Flags): { retainMs: number | null; maxBytes: number | null } => ({
+  retainMs: f.retain === undefined ? null : parseDuration('retain', f.retain),
+  maxBytes: f.maxSize === undefined ? null : parseSize('max-size', f.maxSize),
+});
+
+/** --record FILE beside the screen or serve (with its bounds), or null. */
+function recordingOf(f: Flags): { file: string; bounds: ReturnType<typeof recordBounds> } | null {
+  if (f.record === undefined) {
+    if (f.retain !== undefined || f.maxSize !== undefined)
+      throw new UsageError('--retain and --max-size bound a recording: give --record FILE too');
+    return null;
+  }
+  return { file: f.record, bounds: recordBounds(f) };
+}
+
 /** Each command: its module is loaded only when it runs (status loads no React or Ink). */
 const COMMAND_RUNS: Record<string, (i: Invocation) => Promise<number>> = {
   status: async ({ common, f, extra }) => {
@@ -123,10 +139,7 @@ const COMMAND_RUNS: Record<string, (i: Invocation) => Promise<number>> = {
     if (f.from !== undefined || f.to !== undefined)
       throw new UsageError('--from and --to are for tfmon record cut FILE');
     const { runRecord, defaultRecordFile } = await import('../commands/record.js');
-    return runRecord(common, f.output ?? defaultRecordFile(common.network), processIo, {
-      retainMs: f.retain === undefined ? null : parseDuration('retain', f.retain),
-      maxBytes: f.maxSize === undefined ? null : parseSize('max-size', f.maxSize),
-    });
+    return runRecord(common, f.output ?? defaultRecordFile(common.network), processIo, recordBounds(f));
   },
   up: async ({ common, f }) => {
     const { runUp } = await import('../commands/up.js');
@@ -161,7 +174,7 @@ const COMMAND_RUNS: Record<string, (i: Invocation) => Promise<number>> = {
   },
   serve: async ({ common, f }) => {
     const { runServe } = await import('../commands/serve.js');
-    return runServe(common, parseMetricsAddress(f.metrics ?? DEFAULT_METRICS_ADDRESS), processIo);
+    return runServe(common, parseMetricsAddress(f.metrics ?? DEFAULT_METRICS_ADDRESS), processIo, recordingOf(f));
   },
   logs: async ({ common, f, extra }) => {
     const { runLogs } = await import('../commands/logs.js');
@@ -211,6 +224,7 @@ const COMMAND_RUNS: Record<string, (i: Invocation) => Promise<number>> = {
     return runScreen(common, {
       altScreen: f.altScreen,
       metrics: f.metrics === undefined ? null : parseMetricsAddress(f.metrics),
+      record: recordingOf(f),
     });
   },
 };

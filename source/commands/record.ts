@@ -1,106 +1,45 @@
 // `tfmon record [-o FILE]`: no screen; the monitor runs until SIGTERM or SIGINT and every second
-// what it holds goes into a recording (docs/record.md): the snapshot, what happened, and the nodes'
-// log lines (at most LOG_CAP a node and second). Read back with `tfmon replay` and `status --at`.
-import type { LogLine } from '../cluster/logs.js';
+// what it holds goes into a recording (docs/record.md, recorder.ts), every node's log followed.
+// `tfmon record cut`: a stretch of one as a file of its own. Read back with `tfmon replay` and --at.
 import { existsSync } from 'node:fs';
 import { parseAt } from '../record/at.js';
 import { cutRecording } from '../record/cut.js';
 import { RecordingError } from '../record/errors.js';
 import { openRecordingFile } from '../record/read.js';
-import type { Json } from '../record/patch.js';
-import { TFMON_VERSION } from '../record/version.js';
-import { RecordWriter, type WriterOptions } from '../record/writer.js';
 import { monitorOf, monitorOptions, type CommonOptions, type Io } from './context.js';
-import type { Monitor } from '../monitor/monitor.js';
-
-/** Log lines kept per node and second: a node printing more (a progress bar redrawn, a flood) has
- * the rest counted in the file, not kept — what bounds a recording's size whatever the job prints. */
-export const LOG_CAP = 5;
+import { type RecordBounds, Recorder } from './recorder.js';
 
 /** The default file: the network and the UTC start, in the current directory. */
 export const defaultRecordFile = (network: string, now = new Date()): string =>
   `tfmon-${network}-${now.toISOString().slice(0, 19).replaceAll(':', '')}Z.tfrec`;
 
-/** Every node's new lines since the last call, at most `cap` each; the rest counted. */
-export function newLines(
-  monitor: Monitor,
-  lastSeq: Map<string, number>,
-  cap: number,
-): { lines: LogLine[]; dropped: Record<string, number> } {
-  const lines: LogLine[] = [];
-  const dropped: Record<string, number> = {};
-  for (const n of monitor.getSnapshot().nodes) {
-    const all = monitor.logs.lines(n.id);
-    const from = lastSeq.get(n.id) ?? 0;
-    const fresh = all.filter((l) => l.seq > from);
-    if (fresh.length === 0) continue;
-    lastSeq.set(n.id, (fresh[fresh.length - 1] as LogLine).seq);
-    lines.push(...fresh.slice(0, cap));
-    if (fresh.length > cap) dropped[n.id] = fresh.length - cap;
-  }
-  return { lines, dropped };
-}
-
 export async function runRecord(
   options: CommonOptions,
   file: string,
   io: Io,
-  bounds: Pick<WriterOptions, 'retainMs' | 'maxBytes'> = {},
+  bounds: RecordBounds = {},
 ): Promise<number> {
-  // A small ring per node: a second's lines are taken each second. The tail at start is a few
-  // lines of context, not the screen's 200.
+  // A small ring per node (the lines are taken as they come); the tail at start is a few lines of
+  // context, not the screen's 200.
   const monitor = monitorOf(options, { ...monitorOptions(options), logs: { tail: 20, capacity: 200 } });
   await monitor.start();
-  const first = monitor.getSnapshot();
-  let writer: RecordWriter;
+  let recorder: Recorder;
   try {
-    writer = new RecordWriter(
-      file,
-      {
-        tfmon: TFMON_VERSION,
-        engine: first.engine.host,
-        network: options.network,
-        // Who was who when recording started: each node's image, role, and the topology it was given.
-        nodes: first.nodes.map((n) => ({
-          name: n.name,
-          image: n.image,
-          role: n.role,
-          index: n.index,
-          tfConfig: n.tfConfigRaw,
-          env: n.frameworkEnv,
-        })) as Json,
-        logCap: LOG_CAP,
-      },
-      bounds,
-    );
+    recorder = new Recorder(monitor, file, options.network, bounds, true);
   } catch (e) {
     monitor.stop();
-    throw e instanceof RecordingError ? e : new RecordingError((e as Error).message);
+    throw e;
   }
-  io.err(`tfmon record: ${options.network} on ${first.engine.host} into ${file} (SIGINT or SIGTERM ends it)`);
-  const started = Date.now();
-  const lastSeq = new Map<string, number>();
-  // A snapshot a second, taken on the clock, not per change. Every node's log is followed (the
-  // nodes that come later too).
-  const second = (): void => {
-    const snapshot = monitor.getSnapshot();
-    monitor.logs.show(snapshot.nodes);
-    const { lines, dropped } = newLines(monitor, lastSeq, LOG_CAP);
-    void writer.add(Date.now(), snapshot, lines, dropped);
-  };
-  monitor.logs.show(first.nodes);
-  const timer = setInterval(second, 1000);
-  void writer.add(Date.now(), first);
+  io.err(
+    `tfmon record: ${options.network} on ${monitor.getSnapshot().engine.host} into ${file} (SIGINT or SIGTERM ends it)`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  clearInterval(timer);
-  await writer.close();
+  const { seconds, bytes } = await recorder.stop();
   monitor.stop();
-  io.err(
-    `tfmon record: ${Math.round((Date.now() - started) / 1000)} s, ${(writer.bytesWritten / 1024).toFixed(0)} KiB in ${file}`,
-  );
+  io.err(`tfmon record: ${seconds} s, ${(bytes / 1024).toFixed(0)} KiB in ${file}`);
   return 0;
 }
 

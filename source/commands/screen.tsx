@@ -25,6 +25,7 @@ import { DEFAULT_LOG_OPTIONS } from '../monitor/log-follower.js';
 import { unexpectedErrorLine } from '../text/unexpected.js';
 import type { ListenAddress } from '../metrics/address.js';
 import { homeAfterAlternateScreen } from '../ui/screen-top.js';
+import { type RecordBounds, Recorder } from './recorder.js';
 
 /** The least time between two frames drawn for data (keys draw at once): each frame renders the whole
  * screen (React, Ink's layout, tfmon's frame buffer: 3.5 ms and 2.8 MiB allocated at 160x60 with 50
@@ -92,6 +93,8 @@ export interface ScreenOptions {
   altScreen: boolean;
   /** --metrics: serve Prometheus metrics beside the screen; null: no endpoint. */
   metrics?: ListenAddress | null;
+  /** --record FILE: record what the screen's monitor sees beside it; null: no recording. */
+  record?: { file: string; bounds: RecordBounds } | null;
 }
 
 export async function runScreen(options: CommonOptions, tui: ScreenOptions = { altScreen: true }): Promise<number> {
@@ -108,6 +111,15 @@ export async function runScreen(options: CommonOptions, tui: ScreenOptions = { a
           throw error;
         })
     : null;
+  // Opened before the screen takes the terminal: a file that cannot be written is one line, exit 1.
+  let recorder: Recorder | null = null;
+  try {
+    recorder = tui.record ? new Recorder(monitor, tui.record.file, options.network, tui.record.bounds) : null;
+  } catch (error) {
+    monitor.stop();
+    await metrics?.close();
+    throw error;
+  }
   const actions = clusterActions(engine, monitor, options);
   const theme = { color: colorEnabled(), ascii: asciiOnly() };
   // Data redraws the screen at most once a second (ui/data-gate.ts); keys at once.
@@ -176,6 +188,7 @@ export async function runScreen(options: CommonOptions, tui: ScreenOptions = { a
   const onFatal = (error: unknown): void => {
     app.unmount();
     monitor.stop();
+    void recorder?.stop();
     process.stderr.write(unexpectedErrorLine(error));
     process.exit(1);
   };
@@ -198,6 +211,7 @@ export async function runScreen(options: CommonOptions, tui: ScreenOptions = { a
   process.off('uncaughtException', onFatal);
   process.off('unhandledRejection', onFatal);
   gate.stop();
+  await recorder?.stop();
   monitor.stop();
   await metrics?.close();
   return typeof process.exitCode === 'number' ? process.exitCode : 0;

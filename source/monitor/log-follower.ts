@@ -75,6 +75,8 @@ export class LogFollower {
   private version = 0;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Told of every line of every followed node (a recording's); none: no line is made for them. */
+  private readonly taps = new Set<(line: LogLine) => void>();
 
   constructor(
     private readonly engine: LogStreams,
@@ -124,6 +126,12 @@ export class LogFollower {
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  };
+
+  /** Every line of every followed node (on screen, or followed for its training), sanitized. */
+  tap = (listener: (line: LogLine) => void): (() => void) => {
+    this.taps.add(listener);
+    return () => this.taps.delete(listener);
   };
 
   /** Changes whenever lines arrive (for useSyncExternalStore). */
@@ -261,6 +269,10 @@ export class LogFollower {
         if (training && (!trainedTo || key > trainedTo)) training(node.id, tail ?? rest, ts, false);
       } else if (training) training(node.id, tail ?? rest, null, false);
       if (!ring || !follow.shown) {
+        if (this.taps.size > 0) {
+          const line = logLineOf(++this.seq, node.id, stream, ts, rest);
+          for (const tap of this.taps) tap(line);
+        }
         // Not on screen: only its last error is kept (a cheap test first; most lines are not).
         if (levelOf(rest) === 'error') this.errorLine(node.id, sanitize(rest).slice(0, 500));
         return;
@@ -268,6 +280,7 @@ export class LogFollower {
       const line = logLineOf(this.seq + 1, node.id, stream, ts, rest);
       this.seq++;
       ring.push(line);
+      for (const tap of this.taps) tap(line);
       if (line.text.includes('token=')) {
         const found = jupyterUrlOf(line.text);
         if (found) this.jupyter.set(node.id, found);

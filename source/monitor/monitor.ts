@@ -15,6 +15,9 @@ export interface MonitorLogs {
   jupyterOf(id: string): { url: string; port: number } | null;
   errorOf(id: string): string | null;
   show(nodes: readonly NodeView[]): void;
+  /** Every line of every followed node (on screen, or followed for its training), sanitized: what a
+   * recording keeps. */
+  tap(listener: (line: LogLine) => void): () => void;
 }
 
 export interface Monitor {

@@ -94,6 +94,11 @@ export class MultiMonitor implements Monitor {
           const fresh = new ClusterMonitor(m.engine, this.options);
           fresh.subscribe(() => this.changed());
           fresh.logs.subscribe(() => this.logsChanged());
+          if (this.taps.size > 0)
+            this.untaps.set(
+              fresh,
+              fresh.logs.tap((line) => this.tapped(line)),
+            );
           m.monitor.stop();
           m.monitor = fresh;
           void this.startMember(m).then(() => this.changed());
@@ -181,9 +186,31 @@ export class MultiMonitor implements Monitor {
         m.monitor.logs.show(nodes.filter((n) => own.some((o) => o.id === n.id)));
       }
     },
+    // The members make a line for each one they follow only while someone listens.
+    tap: (listener: (line: LogLine) => void): (() => void) => {
+      if (this.taps.size === 0)
+        for (const m of this.members)
+          this.untaps.set(
+            m.monitor,
+            m.monitor.logs.tap((line) => this.tapped(line)),
+          );
+      this.taps.add(listener);
+      return () => {
+        this.taps.delete(listener);
+        if (this.taps.size > 0) return;
+        for (const untap of this.untaps.values()) untap();
+        this.untaps.clear();
+      };
+    },
   };
 
   private readonly logListeners = new Set<() => void>();
+  private readonly taps = new Set<(line: LogLine) => void>();
+  private readonly untaps = new Map<ClusterMonitor, () => void>();
+
+  private tapped(line: LogLine): void {
+    for (const tap of this.taps) tap(line);
+  }
 
   private owner(id: string): ClusterMonitor | null {
     return this.memberOf(id)?.monitor ?? null;

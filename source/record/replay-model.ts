@@ -56,7 +56,9 @@ export class ReplayModel {
   constructor(readonly rec: Recording) {
     this.warnings = [...rec.warnings];
     this.times = rec.chunks.flatMap((c) => c.records.map((r) => r.time));
-    rec.chunks.forEach((c, i) => this.index.set(c, i));
+    rec.chunks.forEach((c, i) => {
+      this.index.set(c, i);
+    });
   }
 
   /** The recorded second at or before `t` (the first one when `t` is before it). */

@@ -12,7 +12,7 @@ import { glyphs, tint, type Theme } from './theme.js';
 
 /** What the screen needs of the monitor's logs (the Monitor's `logs`); tests pass their own, which
  * may leave out why a node's log cannot be read. */
-export type LogSource = Omit<MonitorLogs, 'errorOf'> & Partial<Pick<MonitorLogs, 'errorOf'>>;
+export type LogSource = Omit<MonitorLogs, 'errorOf' | 'tap'> & Partial<Pick<MonitorLogs, 'errorOf'>>;
 
 export const NO_LOGS: LogSource = {
   subscribe: () => () => undefined,

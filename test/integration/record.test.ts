@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../bench/scrape.js';
 import { readRecording } from '../../source/record/recording.js';
 import { tfmonInPty } from '../helpers/pty.js';
 import {
@@ -177,6 +178,53 @@ describe('tfmon record', () => {
     expect(doctor.code).toBe(1);
   }, 30_000);
 
+  it('--record beside serve and the live screen: the same recording, with the lines of the nodes they follow', async () => {
+    const beside = join(dir, 'beside.tfrec');
+    const port = await freePort();
+    const serve = spawn(
+      process.execPath,
+      [CLI, 'serve', '--metrics', `127.0.0.1:${port}`, '--record', beside, ...scope, '--no-probe'],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let said = '';
+    serve.stderr.on('data', (d: Buffer) => (said += d.toString()));
+    try {
+      await waitUntil(() => said.includes('metrics on'), 15_000);
+      expect(said).toContain(`recording into ${beside}`);
+      await sleep(4000);
+      serve.kill('SIGTERM');
+      expect(await new Promise((r) => serve.once('exit', r))).toBe(0);
+    } finally {
+      serve.kill('SIGKILL');
+    }
+    const pty = tfmonInPty(['--record', beside, '--retain', '2h', ...scope, '--no-probe'], { columns: 120, rows: 30 });
+    try {
+      await pty.waitFor(own('rw0'));
+      await sleep(3000);
+      pty.child.stdin.write('q');
+      expect(await pty.exited).toBe(0);
+    } finally {
+      pty.kill();
+    }
+    // Two sessions in one file; a worker's progress lines in it (followed for its training).
+    const rec = readRecording(readFileSync(beside));
+    expect(rec.warnings).toEqual([]);
+    expect(
+      readFileSync(beside)
+        .toString('latin1')
+        .match(/"schema":2/g),
+    ).toHaveLength(2);
+    const { ReplayPlayer } = await import('../../source/record/replay-player.js');
+    const player = new ReplayPlayer(rec, rec.end);
+    const worker = player.getSnapshot().nodes.find((n) => n.name === own('rw0'))!;
+    expect(player.logs.lines(worker.id).some((l) => /step|loss/.test(l.text))).toBe(true);
+    const r = await tfmon(['status', '--json', '--at', '-1s', beside]);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as StatusDoc).nodes.map((n) => n.name)).toContain(own('rw0'));
+  }, 60_000);
+
   it('bad input is one line and exit 1 or 2', async () => {
     const missing = await tfmon(['status', '--at', '02:58', join(dir, 'nope.tfrec')]);
     expect(missing).toMatchObject({ code: 1, stdout: '' });
@@ -188,6 +236,14 @@ describe('tfmon record', () => {
     );
     const noFile = await tfmon(['status', '--at', '-5m']);
     expect(noFile).toMatchObject({ code: 2, stderr: 'tfmon: --at reads a recording: tfmon status --at TIME FILE\n' });
+    const unbounded = await tfmon(['serve', '--retain', '2h', ...scope]);
+    expect(unbounded).toMatchObject({
+      code: 2,
+      stderr: 'tfmon: --retain and --max-size bound a recording: give --record FILE too\n',
+    });
+    const badSpan = await tfmon(['record', '--retain', 'soon', ...scope]);
+    expect(badSpan.code).toBe(2);
+    expect(badSpan.stderr).toBe('tfmon: --retain must be a span like 72h, 30m or 2d (at least 1m), got "soon"\n');
     const noRecording = await tfmon(['replay']);
     expect(noRecording).toMatchObject({ code: 2, stderr: 'tfmon: replay needs a recording: tfmon replay FILE\n' });
     const notATerminal = await tfmon(['replay', file]);

@@ -1,0 +1,89 @@
+// A recording made beside whatever watches the cluster: `tfmon record`, or the live screen and
+// `serve` with --record FILE. Every second, on the clock: the monitor's snapshot, and the log lines
+// its followed nodes printed in that second (at most LOG_CAP a node, the rest counted).
+import type { LogLine } from '../cluster/logs.js';
+import type { Monitor } from '../monitor/monitor.js';
+import { RecordingError } from '../record/errors.js';
+import type { Json } from '../record/patch.js';
+import { TFMON_VERSION } from '../record/version.js';
+import { RecordWriter, type WriterOptions } from '../record/writer.js';
+
+/** Log lines kept per node and second: a node printing more (a progress bar redrawn, a flood) has
+ * the rest counted in the file, not kept — what bounds a recording's size whatever the job prints. */
+export const LOG_CAP = 5;
+
+export type RecordBounds = Pick<WriterOptions, 'retainMs' | 'maxBytes'>;
+
+export class Recorder {
+  private readonly writer: RecordWriter;
+  private readonly timer: NodeJS.Timeout;
+  private readonly untap: () => void;
+  private lines = new Map<string, LogLine[]>();
+  private dropped = new Map<string, number>();
+  private readonly started = Date.now();
+
+  /** Opens (or appends to) the file and starts; `followAll`: every node's log is followed (tfmon
+   * record), else the lines of the nodes the monitor follows anyway (its training, the screen's). */
+  constructor(
+    private readonly monitor: Monitor,
+    readonly file: string,
+    network: string,
+    bounds: RecordBounds = {},
+    private readonly followAll = false,
+  ) {
+    const first = monitor.getSnapshot();
+    try {
+      this.writer = new RecordWriter(
+        file,
+        {
+          tfmon: TFMON_VERSION,
+          engine: first.engine.host,
+          network,
+          // Who was who when recording started: each node's image, role, and the topology it was given.
+          nodes: first.nodes.map((n) => ({
+            name: n.name,
+            image: n.image,
+            role: n.role,
+            index: n.index,
+            tfConfig: n.tfConfigRaw,
+            env: n.frameworkEnv,
+          })) as Json,
+          logCap: LOG_CAP,
+        },
+        bounds,
+      );
+    } catch (e) {
+      throw e instanceof RecordingError ? e : new RecordingError((e as Error).message);
+    }
+    this.untap = monitor.logs.tap((line) => this.line(line));
+    if (followAll) monitor.logs.show(first.nodes);
+    void this.writer.add(Date.now(), first);
+    this.timer = setInterval(() => this.second(), 1000);
+  }
+
+  private line(line: LogLine): void {
+    const list = this.lines.get(line.node);
+    if (!list) this.lines.set(line.node, [line]);
+    else if (list.length < LOG_CAP) list.push(line);
+    else this.dropped.set(line.node, (this.dropped.get(line.node) ?? 0) + 1);
+  }
+
+  private second(): void {
+    const snapshot = this.monitor.getSnapshot();
+    // Nodes that came since are followed too.
+    if (this.followAll) this.monitor.logs.show(snapshot.nodes);
+    const lines = [...this.lines.values()].flat();
+    const dropped = Object.fromEntries(this.dropped);
+    this.lines = new Map();
+    this.dropped = new Map();
+    void this.writer.add(Date.now(), snapshot, lines, dropped);
+  }
+
+  /** Writes what is pending and closes the file: seconds recorded and bytes written. */
+  async stop(): Promise<{ seconds: number; bytes: number }> {
+    clearInterval(this.timer);
+    this.untap();
+    await this.writer.close();
+    return { seconds: Math.round((Date.now() - this.started) / 1000), bytes: this.writer.bytesWritten };
+  }
+}
