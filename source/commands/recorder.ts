@@ -72,7 +72,9 @@ export class Recorder {
     const snapshot = this.monitor.getSnapshot();
     // Nodes that came since are followed too.
     if (this.followAll) this.monitor.logs.show(snapshot.nodes);
-    const lines = [...this.lines.values()].flat();
+    // In time order across nodes (the interleaved log view reads them so); a stable sort keeps a
+    // node's lines of the same millisecond in the order they came.
+    const lines = [...this.lines.values()].flat().sort((a, b) => a.time - b.time);
     const dropped = Object.fromEntries(this.dropped);
     this.lines = new Map();
     this.dropped = new Map();
