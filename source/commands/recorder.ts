@@ -4,13 +4,16 @@
 import type { LogLine } from '../cluster/logs.js';
 import type { Monitor } from '../monitor/monitor.js';
 import { RecordingError } from '../record/errors.js';
+import { LineAllowance } from '../record/line-allowance.js';
 import type { Json } from '../record/patch.js';
 import { TFMON_VERSION } from '../record/version.js';
 import { RecordWriter, type WriterOptions } from '../record/writer.js';
 
-/** Log lines kept per node and second: a node printing more (a progress bar redrawn, a flood) has
- * the rest counted in the file, not kept — what bounds a recording's size whatever the job prints. */
+/** Log lines kept per node and second, on average: a node printing more (a progress bar redrawn, a
+ * flood) has the rest counted in the file, not kept — what bounds a recording's size whatever the job
+ * prints. A node that was quiet may print LOG_BURST at once (a traceback is kept whole). */
 export const LOG_CAP = 5;
+export const LOG_BURST = 50;
 
 export type RecordBounds = Pick<WriterOptions, 'retainMs' | 'maxBytes'>;
 
@@ -20,6 +23,7 @@ export class Recorder {
   private readonly untap: () => void;
   private lines = new Map<string, LogLine[]>();
   private dropped = new Map<string, number>();
+  private readonly allowance = new LineAllowance(LOG_CAP, LOG_BURST);
   private readonly started = Date.now();
 
   /** Opens (or appends to) the file and starts; `followAll`: every node's log is followed (tfmon
@@ -49,6 +53,7 @@ export class Recorder {
             env: n.frameworkEnv,
           })) as Json,
           logCap: LOG_CAP,
+          logBurst: LOG_BURST,
         },
         bounds,
       );
@@ -62,10 +67,13 @@ export class Recorder {
   }
 
   private line(line: LogLine): void {
+    if (!this.allowance.take(line.node)) {
+      this.dropped.set(line.node, (this.dropped.get(line.node) ?? 0) + 1);
+      return;
+    }
     const list = this.lines.get(line.node);
-    if (!list) this.lines.set(line.node, [line]);
-    else if (list.length < LOG_CAP) list.push(line);
-    else this.dropped.set(line.node, (this.dropped.get(line.node) ?? 0) + 1);
+    if (list) list.push(line);
+    else this.lines.set(line.node, [line]);
   }
 
   private second(): void {
@@ -78,6 +86,7 @@ export class Recorder {
     const dropped = Object.fromEntries(this.dropped);
     this.lines = new Map();
     this.dropped = new Map();
+    this.allowance.tick();
     void this.writer.add(Date.now(), snapshot, lines, dropped);
   }
 

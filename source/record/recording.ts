@@ -22,6 +22,8 @@ export interface RecordHeader {
   nodes: Json;
   /** Log lines kept per node and second (those over it are counted, not kept); null: no logs. */
   logCap: number | null;
+  /** Lines a quiet node may print at once and all be kept (absent before it was written). */
+  logBurst?: number | null;
 }
 
 /** A log line as recorded: the node's alias, stdout (o) or stderr (e), its time (ms from its
@@ -112,6 +114,7 @@ function parseHeader(payload: Buffer): RecordHeader {
     network: String(o.network ?? '?'),
     nodes: o.nodes ?? null,
     logCap: typeof o.logCap === 'number' ? o.logCap : null,
+    logBurst: typeof o.logBurst === 'number' ? o.logBurst : null,
   };
 }
 

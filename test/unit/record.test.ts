@@ -329,3 +329,19 @@ describe('a recording kept bounded (--retain, --max-size)', () => {
     expect(stateAt(rec, data[119]!.t)?.snapshot).toEqual(quantize(data[119]!.snapshot));
   });
 });
+
+describe('the log lines a recording keeps of a node', () => {
+  it('a burst from a quiet node whole (a traceback), then a flood held to the rate, the rest counted', async () => {
+    const { LineAllowance } = await import('../../source/record/line-allowance.js');
+    const a = new LineAllowance(5, 50);
+    const kept = (n: number, node = 'w0'): number =>
+      Array.from({ length: n }, () => a.take(node)).filter(Boolean).length;
+    expect(kept(40)).toBe(40); // a 40-line traceback
+    expect(kept(20)).toBe(10); // the burst is spent
+    expect(kept(3, 'w1')).toBe(3); // another node has its own
+    a.tick();
+    expect(kept(10)).toBe(5); // then 5 a second
+    for (let s = 0; s < 10; s++) a.tick();
+    expect(kept(60)).toBe(50); // quiet for 10 s: the whole burst again
+  });
+});
