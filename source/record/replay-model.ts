@@ -163,6 +163,14 @@ export class ReplayModel {
       const line = logLineOf(l, e.t, d.ids, d.seqBase + d.lines.length);
       if (line) d.lines.push(line);
     }
+    // Lines the recorder counted but did not keep: said where they were, so that no gap is silent.
+    const dropped = e.dropped && typeof e.dropped === 'object' ? Object.entries(e.dropped) : [];
+    for (const [alias, n] of dropped) {
+      if (typeof n !== 'number' || !(n > 0)) continue;
+      const text = `[tfmon: ${n} more line${n === 1 ? '' : 's'} this second, over the recording's allowance: not kept]`;
+      const line = logLineOf([alias, 'o', 0, text], e.t, d.ids, d.seqBase + d.lines.length);
+      if (line) d.lines.push({ ...line, ts: new Date(e.t).toISOString(), time: e.t });
+    }
     d.linesEnd.push(d.lines.length);
   }
 

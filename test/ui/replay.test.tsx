@@ -45,7 +45,8 @@ async function incident(): Promise<string> {
   const w = new RecordWriter(path, { tfmon: '0', engine: 'e', network: 'tf-network', nodes: [], logCap: 5 });
   for (let i = 0; i < 40; i++) {
     const line = toLogLine(i, 'id-tf-worker-0', 'stdout', `${new Date(at(i)).toISOString()} step ${i * 100}\u001b[2J`);
-    await w.add(at(i), secondOf(i), [line]);
+    // At second 11 the worker printed 7 lines more than the recorder kept.
+    await w.add(at(i), secondOf(i), [line], i === 11 ? { 'id-tf-worker-0': 7 } : {});
   }
   await w.close();
   return path;
@@ -145,7 +146,7 @@ describe('tfmon replay', () => {
     expect(lastFrame()).toContain('a recording: replay changes nothing');
   });
 
-  it('the log view shows the lines recorded up to the second shown, sanitized', async () => {
+  it('the log view shows the lines recorded up to the second shown, sanitized, and says where lines were not kept', async () => {
     const player = new ReplayPlayer(readRecording(readFileSync(await incident())));
     player.seek(at(12));
     const { lastFrame, stdin } = mount(player);
@@ -155,6 +156,7 @@ describe('tfmon replay', () => {
     const frame = lastFrame()!;
     expect(frame).toContain('step 1200');
     expect(frame).not.toContain('step 1300');
+    expect(frame).toContain("[tfmon: 7 more lines this second, over the recording's allowance: not kept]");
     expect(frame).not.toMatch(/\u001b\[2J/);
   });
 
