@@ -14,6 +14,7 @@ import { RecordWriter } from '../source/record/writer.js';
 import { Engine } from '../source/engine/engine.js';
 import { ClusterMonitor } from '../source/monitor/cluster-monitor.js';
 import { cpuSeconds } from './procs.js';
+import { runSimNodes } from './sim-nodes.js';
 
 const parseLabel = (kv: string): Record<string, string> => {
   const at = kv.indexOf('=');
@@ -46,12 +47,7 @@ export async function recordCostBench(
   spawnSync('docker', ['network', 'create', '--label', label, net], { stdio: 'ignore' });
   const names = Array.from({ length: nodes }, (_, i) => `${prefix}-rec-worker-${i}`);
   try {
-    for (const name of names)
-      spawnSync(
-        'docker',
-        ['run', '-d', '--name', name, '--network', net, '--label', label, '--env', `SIM_STEP_S=${stepS}`, image],
-        { stdio: 'ignore' },
-      );
+    await runSimNodes(image, names, net, label, stepS);
     // A real snapshot of these nodes, training, for the seek bench.
     const monitor = new ClusterMonitor(new Engine(), {
       network: net,

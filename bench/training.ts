@@ -1,9 +1,10 @@
 // What watching costs while the nodes train: 50 sim nodes each printing a progress line every
 // `stepS` seconds (what training nodes do: tfmon follows every running node's log for progress),
 // watched with nothing, tfmon (default flags, 160x60) and docker stats in turn, alternating.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { observerWindow, type ObserverWindow, type Watcher } from './observer.js';
 import { profileWindow, type ProfileFigures } from './profile.js';
+import { runSimNodes } from './sim-nodes.js';
 
 export interface TrainingBench {
   nodes: number;
@@ -28,32 +29,7 @@ export async function trainingBench(
   const names = Array.from({ length: nodes }, (_, i) => `${prefix}-train-worker-${i}`);
   try {
     progress(`training nodes: ${nodes} sim nodes printing a progress line every ${stepS} s`);
-    // Four at a time: docker run is mostly the daemon's work.
-    const todo = [...names];
-    await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        for (let name = todo.shift(); name !== undefined; name = todo.shift()) {
-          const args = [
-            'run',
-            '-d',
-            '--name',
-            name,
-            '--network',
-            net,
-            '--label',
-            label,
-            '--env',
-            `SIM_STEP_S=${stepS}`,
-            image,
-          ];
-          await new Promise<void>((resolve, reject) =>
-            spawn('docker', args, { stdio: 'ignore' }).on('exit', (code) =>
-              code === 0 ? resolve() : reject(new Error(`docker run ${name} failed`)),
-            ),
-          );
-        }
-      }),
-    );
+    await runSimNodes(image, names, net, label, stepS);
     const inspected = spawnSync('docker', ['inspect', '--format', '{{.Id}} {{.State.Pid}}', ...names], {
       encoding: 'utf8',
     });

@@ -1,4 +1,5 @@
 // Log lines as data: classification, search, the last error, Jupyter URLs. Pure.
+import { spanMs } from '../text/units.js';
 import type { PublishedPort } from './types.js';
 
 export type LogStream = 'stdout' | 'stderr';
@@ -98,11 +99,8 @@ export function hostJupyterUrl(found: { url: string; port: number }, ports: read
 
 /** "--since 5m" → seconds since the epoch; also "30s", "2h", "1d" and RFC 3339 times. */
 export function parseSince(value: string, now = Date.now()): number | null {
-  const rel = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(value);
-  if (rel) {
-    const unit = { s: 1, m: 60, h: 3600, d: 86400 }[rel[2] as 's' | 'm' | 'h' | 'd'];
-    return Math.floor(now / 1000 - Number(rel[1]) * unit);
-  }
+  const back = spanMs(value);
+  if (back !== null) return Math.floor((now - back) / 1000);
   const t = Date.parse(value);
   return Number.isFinite(t) && /^\d{4}-\d\d-\d\d/.test(value) ? Math.floor(t / 1000) : null;
 }

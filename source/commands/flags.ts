@@ -1,6 +1,7 @@
 // Parsers for flag values. Each returns the value or throws a UsageError with a one-line message.
 import type { GpuRequest, PublishSpec } from '../cluster/up-plan.js';
 import { compileProgressRegex, type CustomFormat } from '../cluster/progress.js';
+import { sizeBytes, spanMs } from '../text/units.js';
 
 export class UsageError extends Error {}
 
@@ -27,11 +28,8 @@ export function parseCpus(value: string): number {
 
 /** `docker run --memory` style: 512m, 8g, 1073741824. */
 export function parseMemory(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([bkmg]?)i?b?$/i.exec(value.trim());
-  if (!m || m[1] === undefined) throw new UsageError(`--memory must look like 512m or 8g, got "${value}"`);
-  const unit = (m[2] ?? '').toLowerCase();
-  const mult = unit === 'g' ? 1024 ** 3 : unit === 'm' ? 1024 ** 2 : unit === 'k' ? 1024 : 1;
-  const bytes = Math.round(Number(m[1]) * mult);
+  const bytes = sizeBytes(value);
+  if (bytes === null) throw new UsageError(`--memory must look like 512m or 8g, got "${value}"`);
   if (bytes < 6 * 1024 * 1024) throw new UsageError(`--memory must be at least 6m (Docker's minimum), got "${value}"`);
   return bytes;
 }
@@ -105,21 +103,16 @@ export function parseTail(value: string): number | 'all' {
 
 /** A span like 72h, 30m, 90s or 2d, in ms (at least a minute). */
 export function parseDuration(flag: string, value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(value.trim());
-  const ms = m ? Number(m[1]) * { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[m[2] as 's' | 'm' | 'h' | 'd'] : Number.NaN;
-  if (!(ms >= 60_000))
+  const ms = spanMs(value.trim());
+  if (ms === null || ms < 60_000)
     throw new UsageError(`--${flag} must be a span like 72h, 30m or 2d (at least 1m), got "${value}"`);
   return ms;
 }
 
 /** A size like 500m, 2g or 1048576 (bytes), at least 1 MiB. */
 export function parseSize(flag: string, value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)i?b?$/i.exec(value.trim());
-  const unit = (m?.[2] ?? '').toLowerCase();
-  const bytes = m
-    ? Math.round(Number(m[1]) * (unit === 'g' ? 1024 ** 3 : unit === 'm' ? 1024 ** 2 : unit === 'k' ? 1024 : 1))
-    : Number.NaN;
-  if (!(bytes >= 1024 ** 2))
+  const bytes = sizeBytes(value);
+  if (bytes === null || bytes < 1024 ** 2)
     throw new UsageError(`--${flag} must be a size like 500m or 2g (at least 1m), got "${value}"`);
   return bytes;
 }

@@ -2,6 +2,7 @@
 // `serve` with --record FILE. Every second, on the clock: the monitor's snapshot, and the log lines
 // its followed nodes printed in that second (at most LOG_CAP a node, the rest counted).
 import type { LogLine } from '../cluster/logs.js';
+import type { NodeView } from '../cluster/types.js';
 import type { Monitor } from '../monitor/monitor.js';
 import { RecordingError } from '../record/errors.js';
 import { LineAllowance } from '../record/line-allowance.js';
@@ -21,10 +22,13 @@ export class Recorder {
   private readonly writer: RecordWriter;
   private readonly timer: NodeJS.Timeout;
   private readonly untap: () => void;
-  private lines = new Map<string, LogLine[]>();
+  /** This second's lines, as they came (the allowance bounds how many). */
+  private lines: LogLine[] = [];
   private dropped = new Map<string, number>();
   private readonly allowance = new LineAllowance(LOG_CAP, LOG_BURST);
   private readonly started = Date.now();
+  /** The nodes whose logs were last asked to be followed (tfmon record). */
+  private followed: readonly NodeView[] | null = null;
 
   /** Opens (or appends to) the file and starts; `followAll`: every node's log is followed (tfmon
    * record), else the lines of the nodes the monitor follows anyway (its training, the screen's). */
@@ -61,7 +65,10 @@ export class Recorder {
       throw e instanceof RecordingError ? e : new RecordingError((e as Error).message);
     }
     this.untap = monitor.logs.tap((line) => this.line(line));
-    if (followAll) monitor.logs.show(first.nodes);
+    if (followAll) {
+      this.followed = first.nodes;
+      monitor.logs.show(first.nodes);
+    }
     void this.writer.add(Date.now(), first);
     this.timer = setInterval(() => this.second(), 1000);
   }
@@ -71,20 +78,22 @@ export class Recorder {
       this.dropped.set(line.node, (this.dropped.get(line.node) ?? 0) + 1);
       return;
     }
-    const list = this.lines.get(line.node);
-    if (list) list.push(line);
-    else this.lines.set(line.node, [line]);
+    this.lines.push(line);
   }
 
   private second(): void {
     const snapshot = this.monitor.getSnapshot();
-    // Nodes that came since are followed too.
-    if (this.followAll) this.monitor.logs.show(snapshot.nodes);
+    // Nodes that came since are followed too (the monitor's node list is a new array only when the
+    // nodes changed).
+    if (this.followAll && snapshot.nodes !== this.followed) {
+      this.followed = snapshot.nodes;
+      this.monitor.logs.show(snapshot.nodes);
+    }
     // In time order across nodes (the interleaved log view reads them so); a stable sort keeps a
     // node's lines of the same millisecond in the order they came.
-    const lines = [...this.lines.values()].flat().sort((a, b) => a.time - b.time);
+    const lines = this.lines.sort((a, b) => a.time - b.time);
     const dropped = Object.fromEntries(this.dropped);
-    this.lines = new Map();
+    this.lines = [];
     this.dropped = new Map();
     this.allowance.tick();
     void this.writer.add(Date.now(), snapshot, lines, dropped);

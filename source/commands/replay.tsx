@@ -1,7 +1,7 @@
 // `tfmon replay FILE [--at TIME]`: the live screen drawn from a recording, read-only, with a time bar
 // (ui/TimeBar.tsx) and replay's keys (←/→ a second, [/] an event, b a time, space play, x speed).
 // Nothing here reaches an engine: the recording is the only input, and it is untrusted.
-import { Box, render, Text, useInput } from 'ink';
+import { Box, render, Text, useApp, useInput } from 'ink';
 import type React from 'react';
 import { useMemo, useSyncExternalStore } from 'react';
 import { parseAt } from '../record/at.js';
@@ -19,12 +19,13 @@ import type { Io } from './context.js';
 
 /** A second that cannot be drawn: one line, and the keys that move on (or quit). */
 function Unreadable({ error, player }: { error: string; player: ReplayPlayer }): React.JSX.Element {
+  const { exit } = useApp();
   useInput((input, key) => {
     if (key.leftArrow) player.move('back');
     else if (key.rightArrow) player.move('forward');
     else if (input === '[') player.move('previousEvent');
     else if (input === ']') player.move('nextEvent');
-    else if (input === 'q' || (key.ctrl && input === 'c')) process.kill(process.pid, 'SIGTERM');
+    else if (input === 'q' || (key.ctrl && input === 'c')) exit();
   });
   return (
     <Box flexDirection="column">

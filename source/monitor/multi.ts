@@ -99,6 +99,8 @@ export class MultiMonitor implements Monitor {
               fresh,
               fresh.logs.tap((line) => this.tapped(line)),
             );
+          this.untaps.get(m.monitor)?.();
+          this.untaps.delete(m.monitor);
           m.monitor.stop();
           m.monitor = fresh;
           void this.startMember(m).then(() => this.changed());

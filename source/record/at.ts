@@ -1,15 +1,15 @@
 // `--at`: a time in a recording, as a person names it the morning after: an ISO 8601 time
 // (2026-12-05T02:58:00Z), a clock time in the machine's time zone (02:58, 02:58:30: its last
 // occurrence that the recording holds), or a time back from the recording's end (-5m, -90s, -2h).
+import { spanMs } from '../text/units.js';
 
 /** The time (ms since the epoch), or the one-line reason the value names no time in [start, end]. */
 export function parseAt(value: string, start: number, end: number): number | string {
   const span = `the recording runs from ${new Date(start).toISOString()} to ${new Date(end).toISOString()}`;
-  const back = /^-(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(value);
+  const back = value.startsWith('-') ? spanMs(value.slice(1)) : null;
   let t: number;
-  if (back) {
-    const unit = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[back[2] as 's' | 'm' | 'h' | 'd'];
-    t = end - Number(back[1]) * unit;
+  if (back !== null) {
+    t = end - back;
   } else {
     const clock = /^(\d{1,2}):(\d\d)(?::(\d\d))?$/.exec(value);
     if (clock) {

@@ -162,43 +162,99 @@ export function readRecording(buf: Buffer): Recording {
 }
 
 /** A chunk's text, one JSON line per second; null when it does not decode (a warning says so). */
-export function chunkText(chunk: Chunk, warnings: string[] = []): string[] | null {
+function chunkText(chunk: Chunk, warn: (w: string) => void): string[] | null {
   const stream = Buffer.concat(chunk.records.map((r) => r.payload));
   try {
     // Each record ends on a sync flush: what is there decodes without the stream's end.
     const text = inflateRawSync(stream, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
     return text.split('\n').filter((line) => line !== '');
   } catch {
-    warnings.push(`a chunk at ${new Date(chunk.start).toISOString()} does not decode: skipped`);
+    warn(`a chunk at ${new Date(chunk.start).toISOString()} does not decode: skipped`);
     return null;
   }
 }
 
-/** The `index`-th line of a chunk as an entry; null where the chunk stops being readable (a line
- * that is not JSON, not an entry, or a first line that is not a whole snapshot). */
-export function entryOf(line: string, index: number, chunk: Chunk, warnings: string[] = []): Entry | null {
-  let e: unknown;
-  try {
-    e = JSON.parse(line);
-  } catch {
-    warnings.push(`a chunk at ${new Date(chunk.start).toISOString()} ends in a line that is not JSON`);
-    return null;
-  }
-  const entry = e as Entry | null;
-  if (typeof entry !== 'object' || entry === null || typeof entry.t !== 'number') return null;
-  if (index === 0 && entry.key === undefined) return null; // a chunk starts with its whole snapshot
-  return entry;
-}
+/** A chunk read only as far as asked: inflated once, then each second parsed and its patch applied
+ * when a second at or after it is wanted (a seek into a chunk pays for the seconds up to it, not
+ * for the chunk). A line that does not parse or a patch that does not fit ends the chunk there. */
+export class ChunkReader {
+  readonly entries: Entry[] = [];
+  /** The recorded state after each entry read. */
+  readonly states: Json[] = [];
+  private readable: number;
 
-/** The lines of a chunk, up to the first that does not decode (a warning says so). */
-export function entriesOf(chunk: Chunk, warnings: string[] = []): Entry[] {
-  const out: Entry[] = [];
-  for (const line of chunkText(chunk, warnings) ?? []) {
-    const entry = entryOf(line, out.length, chunk, warnings);
-    if (!entry) break;
-    out.push(entry);
+  /** The chunk's reader; null when it does not decode. `onEntry` is told of each second read. */
+  static open(
+    chunk: Chunk,
+    warn: (w: string) => void,
+    onEntry: (e: Entry, state: Json) => void = () => undefined,
+  ): ChunkReader | null {
+    const text = chunkText(chunk, warn);
+    return text && text.length > 0 ? new ChunkReader(chunk, text, warn, onEntry) : null;
   }
-  return out;
+
+  private constructor(
+    readonly chunk: Chunk,
+    private readonly text: string[],
+    private readonly warn: (w: string) => void,
+    private readonly onEntry: (e: Entry, state: Json) => void,
+  ) {
+    this.readable = text.length;
+  }
+
+  /** The index of the recorded second at or before `t` (each record holds one second). */
+  indexAt(t: number): number {
+    const records = this.chunk.records;
+    let i = 0;
+    while (i + 1 < records.length && (records[i + 1] as RawRecord).time <= t) i++;
+    return i;
+  }
+
+  /** The state after second `i` (or the last one readable before it); null when none is. */
+  stateAt(i: number): Json | null {
+    for (let k = this.entries.length; k <= i && k < this.readable; k++) {
+      const e = this.entryAt(k);
+      let state: Json | undefined;
+      if (e && k === 0) state = e.key as Json;
+      else if (e && !e.patch) state = this.states[k - 1];
+      else if (e?.patch) {
+        try {
+          state = apply(this.states[k - 1], e.patch);
+        } catch {
+          this.warn(`a patch at ${new Date(e.t).toISOString()} does not fit its snapshot: the chunk stops there`);
+        }
+      }
+      if (!e || state === undefined) {
+        this.readable = k;
+        break;
+      }
+      this.entries.push(e);
+      this.states.push(state);
+      this.onEntry(e, state);
+    }
+    return this.states[Math.min(i, this.states.length - 1)] ?? null;
+  }
+
+  /** Every second readable, read. */
+  readAll(): void {
+    this.stateAt(this.readable - 1);
+  }
+
+  /** Line `k` as an entry; null where the chunk stops being readable (not JSON, not an entry, or a
+   * first line that is not a whole snapshot). */
+  private entryAt(k: number): Entry | null {
+    let e: unknown;
+    try {
+      e = JSON.parse(this.text[k] as string);
+    } catch {
+      this.warn(`a chunk at ${new Date(this.chunk.start).toISOString()} ends in a line that is not JSON`);
+      return null;
+    }
+    const entry = e as Entry | null;
+    if (typeof entry !== 'object' || entry === null || typeof entry.t !== 'number') return null;
+    if (k === 0 && entry.key === undefined) return null; // a chunk starts with its whole snapshot
+    return entry;
+  }
 }
 
 /** The chunk that holds time `t`: the last one starting at or before it (the first if none). */
@@ -216,22 +272,9 @@ export function chunkAt(rec: Recording, t: number): Chunk {
 /** The recorded snapshot at time `t` (the last one at or before it; container ids as the snapshot
  * had them), and its time; null when the chunk that holds it cannot be read. */
 export function stateAt(rec: Recording, t: number, warnings: string[] = []): { t: number; snapshot: Json } | null {
-  const entries = entriesOf(chunkAt(rec, t), warnings);
-  const first = entries[0];
-  if (!first || first.key === undefined) return null;
-  let state: Json = first.key;
-  let at = first.t;
-  for (const e of entries.slice(1)) {
-    if (e.t > t) break;
-    if (e.patch) {
-      try {
-        state = apply(state, e.patch);
-      } catch {
-        warnings.push(`a patch at ${new Date(e.t).toISOString()} does not fit its snapshot: stopped there`);
-        break;
-      }
-    }
-    at = e.t;
-  }
-  return { t: at, snapshot: fromRecorded(state) };
+  const reader = ChunkReader.open(chunkAt(rec, t), (w) => warnings.push(w));
+  const state = reader?.stateAt(reader.indexAt(t)) ?? null;
+  if (!reader || state === null) return null;
+  const at = reader.entries[Math.min(reader.indexAt(t), reader.entries.length - 1)] as Entry;
+  return { t: at.t, snapshot: fromRecorded(state) };
 }

@@ -7,28 +7,20 @@ import type { LogLine } from '../cluster/logs.js';
 import { levelOf } from '../cluster/logs.js';
 import type { Snapshot } from '../cluster/types.js';
 import { sanitize } from '../text/sanitize.js';
-import { apply, type Json } from './patch.js';
-import { ALIASES_KEY } from './recorded-form.js';
+import type { Json } from './patch.js';
+import { ALIASES_KEY, fromRecorded } from './recorded-form.js';
+import { type Chunk, ChunkReader, chunkAt, type Entry, type Recording } from './recording.js';
 import { asSnapshot } from './snapshot-shape.js';
-import type { RawRecord } from './frames.js';
-import { type Chunk, chunkAt, chunkText, type Entry, entryOf, type Recording } from './recording.js';
-import { fromRecorded } from './recorded-form.js';
 
-interface Decoded {
-  chunk: Chunk;
-  /** The chunk's lines (one a second), parsed as far as asked: a seek parses up to its second. */
-  text: string[];
-  entries: Entry[];
-  /** Where the chunk stops being readable (its line count while all parse). */
-  readable: number;
-  /** The recorded state after each entry parsed. */
-  states: Json[];
-  /** Log lines of the entries parsed, in the order they came, and where each entry's lines end. */
+/** Log lines of the seconds read, in the order they came, and where each second's lines end. */
+interface Lines {
   lines: LogLine[];
   linesEnd: number[];
-  /** The aliases known at the last entry parsed. */
-  ids: Record<string, unknown>;
   seqBase: number;
+}
+
+interface Decoded extends Lines {
+  reader: ChunkReader;
 }
 
 /** Decoded chunks kept: the one shown, the one before it (its log lines), one more for stepping back. */
@@ -92,12 +84,10 @@ export class ReplayModel {
     const chunk = chunkAt(this.rec, t);
     const d = this.decode(chunk);
     if (!d) return null;
-    // Each record holds one second: the entry's index is its record's.
-    let i = 0;
-    while (i + 1 < chunk.records.length && (chunk.records[i + 1] as RawRecord).time <= t) i++;
-    const state = this.stateOf(d, i);
+    const i = d.reader.indexAt(t);
+    const state = d.reader.stateAt(i);
     if (state === null) return null;
-    const at = Math.min(i, d.entries.length - 1);
+    const at = Math.min(i, d.reader.entries.length - 1);
     const snapshot = asSnapshot(fromRecorded(state));
     if (!snapshot) {
       this.warn(`the snapshot at ${new Date(t).toISOString()} is not one of tfmon's`);
@@ -108,14 +98,14 @@ export class ReplayModel {
     const index = this.index.get(chunk) ?? 0;
     let all: LogLine[] | null = null;
     return {
-      t: (d.entries[at] as Entry).t,
+      t: (d.reader.entries[at] as Entry).t,
       snapshot,
       own: d.lines.slice(at > 0 ? (d.linesEnd[at - 1] ?? 0) : 0, upTo),
       recent,
       all: () => {
         if (all) return all;
         const previous = index > 0 ? this.decode(this.rec.chunks[index - 1] as Chunk) : null;
-        if (previous) this.stateOf(previous, previous.text.length - 1); // parsed to its end: its lines
+        previous?.reader.readAll(); // its lines
         all = previous ? [...previous.lines, ...recent] : recent;
         return all;
       },
@@ -126,41 +116,12 @@ export class ReplayModel {
     if (!this.warnings.includes(w)) this.warnings.push(w);
   }
 
-  /** The state after entry `i`, parsing and applying as far as that (or as far as it reads). */
-  private stateOf(d: Decoded, i: number): Json | null {
-    const warnings: string[] = [];
-    for (let k = d.entries.length; k <= i && k < d.readable; k++) {
-      const e = entryOf(d.text[k] as string, k, d.chunk, warnings);
-      let state: Json | undefined;
-      if (e && k === 0) state = e.key as Json;
-      else if (e && !e.patch) state = d.states[k - 1];
-      else if (e?.patch) {
-        try {
-          state = apply(d.states[k - 1], e.patch);
-        } catch {
-          warnings.push(`a patch at ${new Date(e.t).toISOString()} does not fit its snapshot: the chunk stops there`);
-        }
-      }
-      if (!e || state === undefined) {
-        d.readable = k;
-        break;
-      }
-      d.entries.push(e);
-      d.states.push(state);
-      this.linesOf(d, e);
-    }
-    for (const w of warnings) this.warn(w);
-    return d.states[Math.min(i, d.states.length - 1)] ?? null;
-  }
-
-  private linesOf(d: Decoded, e: Entry): void {
-    const key = e.key as Record<string, unknown> | undefined;
-    if (key && typeof key === 'object' && key[ALIASES_KEY] && typeof key[ALIASES_KEY] === 'object')
-      d.ids = key[ALIASES_KEY] as Record<string, unknown>;
-    const set = aliasesSet(e);
-    if (set) d.ids = { ...d.ids, ...set };
+  /** A second's log lines, their nodes' aliases read from the state they came with. */
+  private linesOf(d: Lines, e: Entry, state: Json): void {
+    const listed = state !== null && typeof state === 'object' && !Array.isArray(state) ? state[ALIASES_KEY] : null;
+    const ids = listed !== null && typeof listed === 'object' && !Array.isArray(listed) ? listed : {};
     for (const l of Array.isArray(e.logs) ? e.logs : []) {
-      const line = logLineOf(l, e.t, d.ids, d.seqBase + d.lines.length);
+      const line = logLineOf(l, e.t, ids, d.seqBase + d.lines.length);
       if (line) d.lines.push(line);
     }
     // Lines the recorder counted but did not keep: said where they were, so that no gap is silent.
@@ -168,7 +129,7 @@ export class ReplayModel {
     for (const [alias, n] of dropped) {
       if (typeof n !== 'number' || !(n > 0)) continue;
       const text = `[tfmon: ${n} more line${n === 1 ? '' : 's'} this second, over the recording's allowance: not kept]`;
-      const line = logLineOf([alias, 'o', 0, text], e.t, d.ids, d.seqBase + d.lines.length);
+      const line = logLineOf([alias, 'o', 0, text], e.t, ids, d.seqBase + d.lines.length);
       if (line) d.lines.push({ ...line, ts: new Date(e.t).toISOString(), time: e.t });
     }
     d.linesEnd.push(d.lines.length);
@@ -182,39 +143,18 @@ export class ReplayModel {
       this.decoded.set(chunk, kept);
       return kept;
     }
-    const warnings: string[] = [];
-    const text = chunkText(chunk, warnings);
-    for (const w of warnings) this.warn(w);
-    if (!text || text.length === 0) return null;
-    const d: Decoded = {
+    const lines: Lines = { lines: [], linesEnd: [], seqBase: (this.index.get(chunk) ?? 0) * 10_000_000 };
+    const reader = ChunkReader.open(
       chunk,
-      text,
-      entries: [],
-      readable: text.length,
-      states: [],
-      lines: [],
-      linesEnd: [],
-      ids: {},
-      seqBase: (this.index.get(chunk) ?? 0) * 10_000_000,
-    };
+      (w) => this.warn(w),
+      (e, state) => this.linesOf(lines, e, state),
+    );
+    if (!reader) return null;
+    const d: Decoded = { ...lines, reader };
     this.decoded.set(chunk, d);
     while (this.decoded.size > KEPT) this.decoded.delete(this.decoded.keys().next().value as Chunk);
     return d;
   }
-}
-
-/** Aliases a patch added (a node that appeared that second). */
-function aliasesSet(e: Entry): Record<string, unknown> | null {
-  const p = e.patch;
-  if (!Array.isArray(p) || p[0] !== 'o') return null;
-  const ids = (p[1] as Record<string, unknown>)[ALIASES_KEY];
-  if (!Array.isArray(ids)) return null;
-  if (ids[0] === '=' && ids[1] && typeof ids[1] === 'object') return ids[1] as Record<string, unknown>;
-  if (ids[0] !== 'o' || !ids[1] || typeof ids[1] !== 'object') return null;
-  const out: Record<string, unknown> = {};
-  for (const [a, v] of Object.entries(ids[1] as Record<string, unknown>))
-    if (Array.isArray(v) && v[0] === '=') out[a] = v[1];
-  return out;
 }
 
 function logLineOf(l: unknown, at: number, ids: Record<string, unknown>, seq: number): LogLine | null {

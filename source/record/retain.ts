@@ -10,28 +10,33 @@ export interface Bounds {
   maxBytes: number | null;
 }
 
-/** The recording without its oldest chunks, as `bounds` ask; null when nothing is to be dropped. */
-export function retained(buf: Buffer, bounds: Bounds): Buffer | null {
-  const { records } = scanRecords(buf);
-  const keys = records.filter((r) => r.kind === KIND.key);
-  if (keys.length < 2) return null;
-  const headerBefore = (at: number): RawRecord | undefined =>
-    records.filter((r) => r.kind === KIND.header && r.offset < at).at(-1);
-  const sizeFrom = (k: RawRecord): number => {
-    const h = headerBefore(k.offset);
-    return SIGNATURE.length + (h ? RECORD_HEAD + h.payload.length : 0) + (buf.length - k.offset);
-  };
+/** The time of a recording's first chunk; null when it holds none. */
+export function firstChunkTime(buf: Buffer): number | null {
+  return scanRecords(buf).records.find((r) => r.kind === KIND.key)?.time ?? null;
+}
+
+/** The recording without its oldest chunks, as `bounds` ask, and the time of its first chunk kept;
+ * null when nothing is to be dropped. */
+export function retained(buf: Buffer, bounds: Bounds): { bytes: Buffer; start: number } | null {
+  // Each chunk's start, with the header of its session (one pass).
+  const starts: { key: RawRecord; header: RawRecord | undefined }[] = [];
+  let header: RawRecord | undefined;
+  for (const r of scanRecords(buf).records) {
+    if (r.kind === KIND.header) header = r;
+    else if (r.kind === KIND.key) starts.push({ key: r, header });
+  }
+  if (starts.length < 2) return null;
+  const sizeFrom = (s: (typeof starts)[number]): number =>
+    SIGNATURE.length + (s.header ? RECORD_HEAD + s.header.payload.length : 0) + (buf.length - s.key.offset);
   // The first chunk that is young enough and small enough with what follows it; the last at worst.
-  const last = keys[keys.length - 1] as RawRecord;
   const cut =
-    keys.find(
-      (k) =>
-        (bounds.from === null || k.time >= bounds.from) && (bounds.maxBytes === null || sizeFrom(k) <= bounds.maxBytes),
-    ) ?? last;
-  if (cut === keys[0]) return null;
-  const header = headerBefore(cut.offset);
-  const head = header
-    ? buf.subarray(header.offset, header.offset + RECORD_HEAD + header.payload.length)
-    : Buffer.alloc(0);
-  return Buffer.concat([SIGNATURE, head, buf.subarray(cut.offset)]);
+    starts.find(
+      (s) =>
+        (bounds.from === null || s.key.time >= bounds.from) &&
+        (bounds.maxBytes === null || sizeFrom(s) <= bounds.maxBytes),
+    ) ?? (starts[starts.length - 1] as (typeof starts)[number]);
+  if (cut === starts[0]) return null;
+  const h = cut.header;
+  const head = h ? buf.subarray(h.offset, h.offset + RECORD_HEAD + h.payload.length) : Buffer.alloc(0);
+  return { bytes: Buffer.concat([SIGNATURE, head, buf.subarray(cut.key.offset)]), start: cut.key.time };
 }

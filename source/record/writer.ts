@@ -20,7 +20,7 @@ import type { Snapshot } from '../cluster/types.js';
 import { eventsBetween } from './events.js';
 import { diff, type Json } from './patch.js';
 import { Aliases, toRecorded } from './recorded-form.js';
-import { retained } from './retain.js';
+import { firstChunkTime, retained } from './retain.js';
 import { type Entry, type RecordedLine, type RecordHeader, SCHEMA } from './recording.js';
 
 export interface WriterOptions {
@@ -42,6 +42,8 @@ export class RecordWriter {
   private readonly maxBytes: number | null;
   /** Times the oldest chunks were dropped (--retain, --max-size). */
   compactions = 0;
+  /** When the file's first chunk starts (known without reading the file again); null: none yet. */
+  private oldest: number | null = null;
   private readonly keyEveryMs: number;
   private stream: DeflateRaw | null = null;
   private streamStart = 0;
@@ -74,6 +76,8 @@ export class RecordWriter {
         closeSync(this.fd);
         throw new Error(`${path} exists and is not a tfmon recording: not writing into it`);
       }
+      // Read once, here: what --retain measures the age of.
+      if (this.retainMs !== null) this.oldest = firstChunkTime(readFileSync(path));
     }
     // Appending to a recording starts a new session: its header, then its own chunks.
     this.write(encodeRecord(KIND.header, Date.now(), Buffer.from(JSON.stringify({ schema: SCHEMA, ...header }))));
@@ -148,24 +152,29 @@ export class RecordWriter {
   }
 
   /** Drops the oldest chunks the bounds ask to: the kept bytes written to a new file that is then
-   * renamed over this one (a crash leaves the old file or the new, whole), and appending goes on. */
+   * renamed over this one (a crash leaves the old file or the new, whole), and appending goes on.
+   * Not at every chunk: the file is copied only once it is 10 % past a bound (older than the span
+   * by a tenth of it, or larger than the size), and cut back to the span or to 90 % of the size —
+   * so a file at its bound is copied every few hours, not every two minutes. */
   private bound(t: number): void {
-    if (this.retainMs === null && this.maxBytes === null) return;
-    const size = fstatSync(this.fd).size;
-    if (this.maxBytes !== null && size <= this.maxBytes && this.retainMs === null) return;
+    this.oldest ??= t;
+    const old = this.retainMs !== null && this.oldest < t - this.retainMs * 1.1;
+    const big = this.maxBytes !== null && fstatSync(this.fd).size > this.maxBytes;
+    if (!old && !big) return;
     const kept = retained(readFileSync(this.path), {
       from: this.retainMs === null ? null : t - this.retainMs,
-      maxBytes: this.maxBytes,
+      maxBytes: this.maxBytes === null ? null : Math.floor(this.maxBytes * 0.9),
     });
     if (!kept) return;
     const tmp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, kept, { mode: 0o600 });
+    writeFileSync(tmp, kept.bytes, { mode: 0o600 });
     const fd = openSync(tmp, 'r');
     fsyncSync(fd);
     closeSync(fd);
     renameSync(tmp, this.path);
     closeSync(this.fd);
     this.fd = openSync(this.path, 'a+', 0o600);
+    this.oldest = kept.start;
     this.compactions++;
   }
 

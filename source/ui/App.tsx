@@ -60,10 +60,7 @@ export interface AppProps {
   timeline?: TimelineSource;
 }
 
-const NO_TIMELINE: TimelineSource = {
-  subscribe: () => () => undefined,
-  getTimeline: () => null as never,
-};
+const NO_SUBSCRIPTION = (): (() => void) => () => undefined;
 
 /** The table's margin: the worst severity of the root problems each node is involved in; a node
  * touched only by consequences (a peer it cannot reach because that peer is down) is 'affected'. */
@@ -90,14 +87,13 @@ export function App({
 }: AppProps): React.JSX.Element {
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
   useSyncExternalStore(logs.subscribe, logs.getVersion);
-  const time = useSyncExternalStore((timeline ?? NO_TIMELINE).subscribe, () => timeline?.getTimeline() ?? null);
-  const mode: Mode = timeline ? 'replay' : 'live';
+  const time = useSyncExternalStore(timeline?.subscribe ?? NO_SUBSCRIPTION, () => timeline?.getTimeline() ?? null);
+  const mode: Mode = time ? 'replay' : 'live';
   const terminal = useTerminalSize(fixedSize);
   // Replay: the time bar takes the last row; the views are drawn in the rest.
-  const replaying = time !== null;
   const size = useMemo(
-    () => (replaying ? { columns: terminal.columns, rows: Math.max(1, terminal.rows - 1) } : terminal),
-    [replaying, terminal],
+    () => (mode === 'replay' ? { columns: terminal.columns, rows: Math.max(1, terminal.rows - 1) } : terminal),
+    [mode, terminal],
   );
   const frame = useRef<KeyContext | null>(null);
   const state = useScreen(actions, () => frame.current!);

@@ -420,31 +420,38 @@ function logKey(s: ScreenState, action: Action, ctx: KeyContext): Transition {
   }
 }
 
-/** Typing a time after `b`: Enter goes there, Esc cancels, Backspace edits; Ctrl-C still quits. */
-function typeTime(s: ScreenState, input: string, flags: KeyFlags): Transition {
-  const d = s.timeDraft ?? '';
-  if (flags.return)
-    return d.trim()
-      ? withCommand({ ...s, timeDraft: null }, { kind: 'goTo', text: d })
-      : withoutCommand({ ...s, timeDraft: null });
-  if (flags.escape) return withoutCommand({ ...s, timeDraft: null });
-  if (flags.ctrl && input === 'c') return withCommand(s, { kind: 'quit' });
-  if (flags.backspace || flags.delete) return withoutCommand({ ...s, timeDraft: d.slice(0, -1) });
+/** A key typed into a line being edited (the log filter after `/`, the time after `b`): the line
+ * ended (Enter, Esc, Ctrl-C quits) or its new text (Backspace edits; control characters dropped). */
+function edited(
+  text: string,
+  input: string,
+  flags: KeyFlags,
+  max = Number.POSITIVE_INFINITY,
+): { end: 'enter' | 'escape' | 'quit' } | { text: string } {
+  if (flags.return) return { end: 'enter' };
+  if (flags.escape) return { end: 'escape' };
+  if (flags.ctrl && input === 'c') return { end: 'quit' };
+  if (flags.backspace || flags.delete) return { text: text.slice(0, -1) };
   if (input && !flags.ctrl && !flags.meta)
-    return withoutCommand({ ...s, timeDraft: (d + input.replace(/[\u0000-\u001f\u007f]/g, '')).slice(0, 40) });
-  return withoutCommand(s);
+    return { text: (text + input.replace(/[\u0000-\u001f\u007f]/g, '')).slice(0, max) };
+  return { text };
 }
 
-/** Typing a filter after `/`: Enter applies it, Esc clears it, Backspace edits; Ctrl-C still quits. */
+/** Typing a time after `b`: Enter goes there, Esc cancels. */
+function typeTime(s: ScreenState, input: string, flags: KeyFlags): Transition {
+  const d = s.timeDraft ?? '';
+  const e = edited(d, input, flags, 40);
+  if ('text' in e) return withoutCommand(e.text === d ? s : { ...s, timeDraft: e.text });
+  if (e.end === 'quit') return withCommand(s, { kind: 'quit' });
+  const closed = { ...s, timeDraft: null };
+  return e.end === 'enter' && d.trim() ? withCommand(closed, { kind: 'goTo', text: d }) : withoutCommand(closed);
+}
+
+/** Typing a filter after `/`: Enter applies it, Esc clears it. */
 function typeFilter(s: ScreenState, input: string, flags: KeyFlags): Transition {
   const d = s.draft ?? '';
-  const apply = (filter: string): Transition =>
-    withoutCommand({ ...s, draft: null, log: { filter, anchor: null, mark: null } });
-  if (flags.return) return apply(d);
-  if (flags.escape) return apply('');
-  if (flags.ctrl && input === 'c') return withCommand(s, { kind: 'quit' });
-  if (flags.backspace || flags.delete) return withoutCommand({ ...s, draft: d.slice(0, -1) });
-  if (input && !flags.ctrl && !flags.meta)
-    return withoutCommand({ ...s, draft: d + input.replace(/[\u0000-\u001f\u007f]/g, '') });
-  return withoutCommand(s);
+  const e = edited(d, input, flags);
+  if ('text' in e) return withoutCommand(e.text === d ? s : { ...s, draft: e.text });
+  if (e.end === 'quit') return withCommand(s, { kind: 'quit' });
+  return withoutCommand({ ...s, draft: null, log: { filter: e.end === 'enter' ? d : '', anchor: null, mark: null } });
 }
