@@ -1,6 +1,6 @@
 // The `tfmon status --json` contract (documented in docs/status-json.md). Add fields, never rename.
 import type { ContainerGpu } from './gpu.js';
-import type { NodeUsage, NodeView, Snapshot } from './types.js';
+import type { NodeUsage, NodeView, PublishedPort, Snapshot } from './types.js';
 import type { Usage } from './usage.js';
 import type { NodeTraining } from './training.js';
 
@@ -39,6 +39,10 @@ export interface StatusNode extends Usage {
    * (probing off, a remote engine, an overlay network, a task that serves nothing). */
   listening: 'ok' | 'refused' | 'timeout' | 'error' | null;
   image: string;
+  /** Ports published on the host, as the engine reports them. */
+  published: PublishedPort[];
+  /** What it was given: --cpus, --memory (bytes), --gpus as said to docker run; null where unset. */
+  limits: { cpus: number | null; memoryBytes: number | null; gpus: string | null };
   gpus: ContainerGpu[] | null;
   tfConfig: unknown;
   tfConfigError: string | null;
@@ -111,6 +115,12 @@ function nodeJson(
     port: n.port,
     listening,
     image: n.image,
+    published: n.ports,
+    limits: {
+      cpus: n.nanoCpus === null ? null : n.nanoCpus / 1e9,
+      memoryBytes: n.memoryLimitBytes,
+      gpus: n.gpuRequest,
+    },
     cpuPercent: round(u?.cpuPercent, 2),
     cpuOfLimitPercent: round(u?.cpuOfLimitPercent, 2),
     memBytes: u?.memBytes ?? null,
