@@ -14,7 +14,8 @@ export type Command =
   | 'down'
   | 'logs'
   | 'doctor'
-  | 'tf-config';
+  | 'tf-config'
+  | 'export';
 export const COMMANDS: readonly Exclude<Command, 'screen'>[] = [
   'status',
   'serve',
@@ -25,8 +26,10 @@ export const COMMANDS: readonly Exclude<Command, 'screen'>[] = [
   'logs',
   'doctor',
   'tf-config',
+  'export',
 ];
-const ALL: readonly Command[] = ['screen', 'status', 'serve', 'record', 'up', 'down', 'logs', 'doctor', 'tf-config'];
+/** Every command but replay, which reads a file and takes no engine flags. */
+const ALL: readonly Command[] = ['screen', ...COMMANDS.filter((c) => c !== 'replay')];
 const WATCH: readonly Command[] = ['screen', 'status', 'serve', 'record'];
 
 interface FlagDoc {
@@ -91,14 +94,14 @@ export const FLAGS = {
     type: 'string',
     arg: 'TIME',
     help: 'read a recording instead of the engine: the cluster at TIME (2026-12-05T02:58:00Z, 02:58, or -5m from its end); the file follows: tfmon status --at TIME FILE; replay starts there',
-    commands: ['status', 'doctor', 'replay'],
+    commands: ['status', 'doctor', 'replay', 'export'],
   },
   output: {
     type: 'string',
     shortFlag: 'o',
     arg: 'FILE',
-    help: 'the recording (default tfmon-NETWORK-START.tfrec here); an existing recording is appended to; record cut: the new file',
-    commands: ['record'],
+    help: 'record: the recording (default tfmon-NETWORK-START.tfrec here; an existing recording is appended to); record cut: the new file; export: the file (default: stdout)',
+    commands: ['record', 'export'],
   },
   record: {
     type: 'string',
@@ -121,8 +124,8 @@ export const FLAGS = {
   from: {
     type: 'string',
     arg: 'TIME',
-    help: 'record cut FILE: the stretch starts here (as --at takes it; default: the recording start)',
-    commands: ['record'],
+    help: 'record cut FILE: the stretch starts here (as --at takes it; default: the recording start); up: a Compose file to create the cluster from (as tfmon export compose writes one)',
+    commands: ['record', 'up'],
   },
   to: {
     type: 'string',
@@ -324,8 +327,14 @@ export const FLAGS = {
     type: 'boolean',
     shortFlag: 'y',
     default: false,
-    help: 'do not ask for confirmation',
-    commands: ['down', 'tf-config'],
+    help: 'do not ask for confirmation (export: replace the -o file)',
+    commands: ['down', 'tf-config', 'export'],
+  },
+  name: {
+    type: 'string',
+    arg: 'NAME',
+    help: "export: the Kubernetes object's name (default: the network's)",
+    commands: ['export'],
   },
   since: {
     type: 'string',
@@ -448,6 +457,7 @@ const SECTIONS: { title: string; commands: readonly Command[] }[] = [
   { title: 'Options of logs', commands: ['logs'] },
   { title: 'Options of tf-config', commands: ['tf-config'] },
   { title: 'Options of down', commands: ['down'] },
+  { title: 'Options of export', commands: ['export'] },
 ];
 
 const sectionOf = (spec: Spec): (typeof SECTIONS)[number] =>

@@ -53,6 +53,8 @@ const help = `
     logs NODE     a node's logs, sanitized (NODE: a container name, or worker-1, ps-0, chief)
     doctor        every problem, grouped by node, each with a fix; exit 1 if any is an error
     tf-config     the TF_CONFIG each node should have (a PyTorch job: WORLD_SIZE, MASTER_*): print it, or --apply
+    export FORMAT the cluster as a file: compose (one service per task; tfmon up --from reads it back),
+                  tfjob, pytorchjob, jobset or trainjob (Kubernetes); what it cannot carry, one line each
 
 ${optionsHelpText()}
 
@@ -67,6 +69,8 @@ ${keysHelpText()}
     $ tfmon record -o night.tfrec             # the next morning:
     $ tfmon replay night.tfrec --at 02:58
     $ tfmon doctor --at 02:58 night.tfrec
+    $ tfmon export compose -o cluster.yml     # elsewhere: tfmon up --from cluster.yml
+    $ tfmon export jobset | kubectl apply -f -
 `;
 
 const cli = meow(help, {
@@ -142,6 +146,10 @@ const COMMAND_RUNS: Record<string, (i: Invocation) => Promise<number>> = {
     return runRecord(common, f.output ?? defaultRecordFile(common.network), processIo, recordBounds(f));
   },
   up: async ({ common, f }) => {
+    if (f.from !== undefined) {
+      const { runUpFrom } = await import('../commands/up-from.js');
+      return runUpFrom(common, f.from, f.dryRun, processIo);
+    }
     const { runUp } = await import('../commands/up.js');
     const env = parseLabels(f.env);
     const framework = f.framework === 'tensorflow' || f.framework === 'pytorch' ? f.framework : null;
@@ -199,6 +207,18 @@ const COMMAND_RUNS: Record<string, (i: Invocation) => Promise<number>> = {
     }
     const { runDoctor } = await import('../commands/doctor.js');
     return runDoctor(common, f.json, processIo, f.all);
+  },
+  export: async ({ common, f, extra }) => {
+    const { runExport } = await import('../commands/export.js');
+    const { FORMATS } = await import('../cluster/export/output.js');
+    const format = FORMATS.find((x) => x === extra[0]);
+    if (!format) throw new UsageError(`export needs a format: ${FORMATS.join(', ')}; got "${extra[0]}"`);
+    return runExport(
+      common,
+      { format, output: f.output ?? null, name: f.name === undefined ? null : parseName('name', f.name), yes: f.yes },
+      f.at === undefined ? null : { file: extra[1]!, at: f.at },
+      processIo,
+    );
   },
   'tf-config': async ({ common, f }) => {
     const { runTfConfig } = await import('../commands/tf-config.js');
@@ -270,7 +290,20 @@ async function main(): Promise<number> {
   const f = cli.flags;
   const fromFile = (command === 'status' || command === 'doctor') && f.at !== undefined;
   const cut = command === 'record' && extra[0] === 'cut';
-  const args = cut ? 2 : command === 'logs' || command === 'replay' || fromFile ? 1 : 0;
+  const exportArgs = f.at === undefined ? 1 : 2;
+  const args = cut
+    ? 2
+    : command === 'export'
+      ? exportArgs
+      : command === 'logs' || command === 'replay' || fromFile
+        ? 1
+        : 0;
+  if (command === 'export' && extra.length < exportArgs)
+    throw new UsageError(
+      extra.length === 0
+        ? 'export needs a format: tfmon export compose|tfjob|pytorchjob|jobset|trainjob [-o FILE]'
+        : `--at reads a recording: tfmon export ${extra[0]} --at TIME FILE`,
+    );
   if (cut && extra.length < 2)
     throw new UsageError('record cut needs a recording: tfmon record cut FILE --from T1 --to T2 -o OUT');
   if (command === 'logs' && extra.length === 0)
@@ -285,7 +318,7 @@ async function main(): Promise<number> {
   const run = Object.hasOwn(COMMAND_RUNS, command) ? COMMAND_RUNS[command] : undefined;
   if (!run) {
     throw new UsageError(
-      `unknown command "${command}": use status, serve, record, replay, logs, doctor, tf-config, up or down (see tfmon --help)`,
+      `unknown command "${command}": use status, serve, record, replay, logs, doctor, tf-config, export, up or down (see tfmon --help)`,
     );
   }
   return run({ common: commonOptions(f, liveScreen), f, extra, liveScreen });

@@ -34,7 +34,10 @@ export interface PublishedPort {
 
 export interface MountInfo {
   type: string;
+  /** The host path (a volume's too: where the engine keeps it). */
   source: string;
+  /** A named volume's name. */
+  name?: string;
   destination: string;
   readOnly: boolean;
 }

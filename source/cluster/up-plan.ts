@@ -40,7 +40,23 @@ export interface GpuRequest {
   deviceIds: string[] | null;
 }
 
-export interface PlannedContainer {
+/** What a Compose file can say of a container beyond what `tfmon up`'s flags do (tfmon up --from). */
+export interface ContainerExtras {
+  /** null or absent: the image's. */
+  entrypoint?: string[] | null;
+  /** Absent: the container's name. */
+  hostname?: string;
+  /** More names on the network (a Compose service's key, when its container is named otherwise). */
+  aliases?: string[];
+  restart?: { name: string; maxRetries: number };
+  /** `src:dst[:ro]`: host paths and named volumes, as `docker run -v` takes them. */
+  binds?: string[];
+  shmBytes?: number;
+  workingDir?: string;
+  user?: string;
+}
+
+export interface PlannedContainer extends ContainerExtras {
   name: string;
   type: TaskType | 'master';
   index: number;
@@ -51,7 +67,15 @@ export interface PlannedContainer {
   nanoCpus: number | null;
   memoryBytes: number | null;
   gpus: GpuRequest | null;
-  ports: { hostPort: number; containerPort: number }[];
+  ports: PlannedPort[];
+}
+
+export interface PlannedPort {
+  hostPort: number;
+  containerPort: number;
+  /** Absent: every address, tcp. */
+  hostIp?: string;
+  protocol?: string;
 }
 
 export interface UpPlan {

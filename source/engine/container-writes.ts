@@ -16,26 +16,35 @@ export class ContainerWrites {
 
   async createAndStart(spec: CreateSpec): Promise<string> {
     const exposed: Record<string, object> = {};
-    const bindings: Record<string, { HostPort: string }[]> = {};
+    const bindings: Record<string, { HostIp?: string; HostPort: string }[]> = {};
     for (const p of spec.ports) {
-      exposed[`${p.containerPort}/tcp`] = {};
-      bindings[`${p.containerPort}/tcp`] = [{ HostPort: String(p.hostPort) }];
+      const key = `${p.containerPort}/${p.protocol ?? 'tcp'}`;
+      exposed[key] = {};
+      (bindings[key] ??= []).push({ ...(p.hostIp ? { HostIp: p.hostIp } : {}), HostPort: String(p.hostPort) });
     }
     const docker = await this.c.api();
     const container = await this.c.call(() =>
       docker.createContainer({
         name: spec.name,
         Image: spec.image,
+        ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
         ...(spec.command ? { Cmd: spec.command } : {}),
+        ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
+        ...(spec.user ? { User: spec.user } : {}),
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
         Labels: spec.labels,
-        Hostname: spec.name,
+        Hostname: spec.hostname ?? spec.name,
         ExposedPorts: exposed,
         HostConfig: {
           NetworkMode: spec.network,
           PortBindings: bindings,
           ...(spec.nanoCpus ? { NanoCpus: spec.nanoCpus } : {}),
           ...(spec.memoryBytes ? { Memory: spec.memoryBytes } : {}),
+          ...(spec.restart
+            ? { RestartPolicy: { Name: spec.restart.name, MaximumRetryCount: spec.restart.maxRetries } }
+            : {}),
+          ...(spec.binds?.length ? { Binds: spec.binds } : {}),
+          ...(spec.shmBytes ? { ShmSize: spec.shmBytes } : {}),
           ...(spec.gpus
             ? {
                 DeviceRequests: [
@@ -50,7 +59,7 @@ export class ContainerWrites {
               }
             : {}),
         },
-        NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: [spec.name] } } },
+        NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: [spec.name, ...(spec.aliases ?? [])] } } },
       } as Docker.ContainerCreateOptions),
     );
     try {

@@ -75,9 +75,11 @@ export function factsFromInspect(inspect: unknown, network: { name: string; id: 
   const policyName = str(restartPolicy['Name']);
   const mounts: MountInfo[] = arr(c['Mounts']).map((m) => {
     const mount = obj(m);
+    const name = str(mount['Name']);
     return {
       type: str(mount['Type']) ?? 'bind',
-      source: str(mount['Source']) ?? str(mount['Name']) ?? '',
+      source: str(mount['Source']) ?? name ?? '',
+      ...(name ? { name } : {}),
       destination: str(mount['Destination']) ?? '',
       readOnly: mount['RW'] === false,
     };

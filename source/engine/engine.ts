@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
 import type Docker from 'dockerode';
 import type { ContainerFacts, EngineInfo, NetworkInfo } from '../cluster/types.js';
+import type { ContainerExtras, PlannedPort } from '../cluster/up-plan.js';
 import { parseSshHost, SshTunnel, tunnelAgent } from './ssh-tunnel.js';
 import { transportFor, type Query, type Transport } from './transport.js';
 import { resolveEndpoint, type Endpoint } from './endpoint.js';
@@ -29,7 +30,7 @@ import type { LogStream } from '../cluster/logs.js';
 
 export type { ExecSession };
 
-export interface CreateSpec {
+export interface CreateSpec extends ContainerExtras {
   name: string;
   image: string;
   command: string[] | null;
@@ -39,7 +40,7 @@ export interface CreateSpec {
   nanoCpus: number | null;
   memoryBytes: number | null;
   gpus: { count: number; deviceIds: string[] | null } | null;
-  ports: { hostPort: number; containerPort: number }[];
+  ports: PlannedPort[];
 }
 
 /** The parts of an inspect document read here; the rest is passed on as it is. */
@@ -241,6 +242,17 @@ export class Engine implements EngineCalls {
   async inspectDoc(idOrName: string): Promise<InspectDoc | null> {
     try {
       return await this.call(() => this.get<InspectDoc>(`/containers/${enc(idOrName)}/json`));
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  /** GET /images/{name}/json (what a container adds to its image is told from it); null when there
+   * is no such image here. */
+  async imageDoc(ref: string): Promise<unknown> {
+    try {
+      return await this.call(() => this.get<unknown>(`/images/${enc(ref)}/json`));
     } catch (error) {
       if (isNotFound(error)) return null;
       throw error;

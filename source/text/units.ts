@@ -16,3 +16,14 @@ export function sizeBytes(text: string): number | null {
   const unit = (m[2] ?? '').toLowerCase();
   return Math.round(Number(m[1]) * (unit === 'g' ? 1024 ** 3 : unit === 'm' ? 1024 ** 2 : unit === 'k' ? 1024 : 1));
 }
+
+/** Bytes in the largest of GiB, MiB, KiB that divides them exactly, with that unit's name
+ * (`names`: Compose writes G, M, K; Kubernetes Gi, Mi, Ki); the plain number otherwise. */
+export function exactBytes(bytes: number, names: readonly [g: string, m: string, k: string]): string {
+  const sizes = [1024 ** 3, 1024 ** 2, 1024];
+  for (let i = 0; i < sizes.length; i++) {
+    const size = sizes[i] as number;
+    if (bytes % size === 0) return `${bytes / size}${names[i]}`;
+  }
+  return String(bytes);
+}

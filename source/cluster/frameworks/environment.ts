@@ -1,7 +1,8 @@
 // The environment variables that say a container's place in a training job, for every framework
 // tfmon knows. Only these are kept from a container's environment (the rest may hold secrets).
-export const FRAMEWORK_VARIABLES = [
-  // PyTorch: env:// (torch.distributed) and what torchrun sets in its workers
+/** PyTorch's: what places a rank or a torchrun node (and what an operator sets for it). */
+export const PYTORCH_VARIABLES = [
+  // env:// (torch.distributed) and what torchrun sets in its workers
   'RANK',
   'WORLD_SIZE',
   'LOCAL_RANK',
@@ -21,6 +22,10 @@ export const FRAMEWORK_VARIABLES = [
   'PET_MASTER_PORT',
   'PET_RDZV_ENDPOINT',
   'PET_RDZV_BACKEND',
+] as const;
+
+export const FRAMEWORK_VARIABLES = [
+  ...PYTORCH_VARIABLES,
   // Horovod (gloo rendezvous, or Open MPI's own)
   'HOROVOD_RANK',
   'HOROVOD_SIZE',
