@@ -62,6 +62,7 @@ need_test_tools() {
   [ "${TFMON_ENGINE_FOR:-}" = tests ] || return 0
   need /usr/bin/python3 python3-minimal "the tests mount it into a node to probe like a TensorFlow image"
   need /usr/sbin/ip iproute2 "the tests' second engine runs in a network namespace of its own"
+  need /usr/sbin/iptables iptables "the two-host tests drop VXLAN between their hosts' namespaces"
   need /usr/bin/docker-compose docker-compose "the export tests bring an exported Compose file up with Debian's docker-compose"
   need_prometheus
   need_remote_tools

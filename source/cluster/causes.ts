@@ -5,6 +5,7 @@
 // consequence names its cause in causedBy); a framework's own checks raise the roots they place.
 import { ncclTimeout, peerNamed, waitedForTheJob } from './frameworks/failure-lines.js';
 import { isJobRank } from './frameworks/placement.js';
+import { HOST_LINK_CODES, hostOf } from './hosts.js';
 import type { Cause, NodeView, Problem, ProblemCode } from './types.js';
 
 const REACH: ReadonlySet<ProblemCode> = new Set(['peer_unresolvable', 'port_refused', 'port_timeout']);
@@ -178,6 +179,31 @@ export const CAUSE_RULES: readonly CauseRule[] = [
       w.consequences.push(...rankFailures(w.roots, w.nodes, w.byName).filter((c) => !already.has(keyOf(c))));
       const folded = new Set(w.consequences.map(keyOf));
       for (let i = w.roots.length - 1; i >= 0; i--) if (folded.has(keyOf(w.roots[i]!))) w.roots.splice(i, 1);
+    },
+  },
+  {
+    name: 'pair-across-link',
+    reads: [...REACH, 'host_partition', 'overlay_data_path', 'engine_unreachable'],
+    concludes:
+      "a pair between two hosts whose link is down (a partition, the overlay's data path) follows from that link; a pair to a node of an engine that does not answer follows from that engine",
+    apply(w) {
+      const links = w.roots.filter((r) => HOST_LINK_CODES.includes(r.code));
+      const lost = w.roots.filter((r) => r.code === 'engine_unreachable' && r.nodes?.length);
+      if (links.length === 0 && lost.length === 0) return;
+      w.pairs = w.pairs.filter((p) => {
+        const from = w.byName.get(p.node!);
+        const to = w.byName.get(p.nodes![1]!);
+        if (!from || !to) return true;
+        const cause =
+          lost.find((r) => r.nodes!.includes(to.name) || r.nodes!.includes(from.name)) ??
+          links.find((r) => {
+            const [a, b] = [hostOf(from), hostOf(to)];
+            return a !== b && r.nodes!.includes(from.name) && r.nodes!.includes(to.name);
+          });
+        if (!cause) return true;
+        w.consequences.push({ ...p, causedBy: { node: cause.node, code: cause.code } });
+        return false;
+      });
     },
   },
   {

@@ -3,7 +3,8 @@
 import { explain } from './causes.js';
 import { findProblems } from './problems.js';
 import { type ListenerView, listenProblems, type ReachEntry, reachProblems } from './reach.js';
-import type { NetworkInfo, NodeView, Problem, ProblemCode } from './types.js';
+import { hostLinkProblems } from './hosts.js';
+import type { NetworkInfo, NodeView, Problem, ProblemCode, SwarmNodeInfo } from './types.js';
 
 export interface Observations {
   network: NetworkInfo;
@@ -17,6 +18,10 @@ export interface Observations {
   training?: readonly Problem[];
   /** The engines' own: one that does not answer, a cluster across engines without an overlay. */
   engines?: readonly Problem[];
+  /** A swarm manager's nodes and their states: whether a host the pairs cannot reach is down. */
+  swarmNodes?: Readonly<Record<string, SwarmNodeInfo>>;
+  /** Engines that do not answer (--host repeated). */
+  lostEngines?: ReadonlySet<string>;
   now?: number;
 }
 
@@ -28,6 +33,7 @@ export function diagnose(o: Observations): Problem[] {
       ...(o.found ?? findProblems(o.network, o.nodes)),
       ...(o.listeners ? listenProblems(o.listeners, o.nodes, now) : []),
       ...(o.reachability ? reachProblems(o.reachability, o.nodes, now) : []),
+      ...(o.reachability ? hostLinkProblems(o.nodes, o.reachability, o.swarmNodes, o.lostEngines) : []),
       ...(o.training ?? []),
     ],
     o.nodes,
@@ -41,11 +47,22 @@ export const ENGINE_CODES: readonly ProblemCode[] = ['engine_unreachable', 'cros
  * several engines on a network that is not an overlay (a bridge of one host cannot reach another's). */
 export function engineProblems(
   engines: readonly { host: string; error: string | null; driver: string | null | undefined }[],
-  nodes: readonly Pick<NodeView, 'engineHost'>[],
+  nodes: readonly Pick<NodeView, 'engineHost' | 'name'>[],
 ): Problem[] {
-  const out: Problem[] = engines.flatMap((e): Problem[] =>
-    e.error ? [{ severity: 'error', node: null, code: 'engine_unreachable', message: `${e.host}: ${e.error}` }] : [],
-  );
+  // Its nodes are named: they keep their last state, and the pairs to them follow from it.
+  const out: Problem[] = engines.flatMap((e): Problem[] => {
+    if (!e.error) return [];
+    const on = nodes.filter((n) => n.engineHost === e.host).map((n) => n.name);
+    return [
+      {
+        severity: 'error',
+        node: null,
+        code: 'engine_unreachable',
+        message: `${e.host}: ${e.error}`,
+        ...(on.length ? { nodes: on } : {}),
+      },
+    ];
+  });
   const hosts = new Set(nodes.map((n) => n.engineHost));
   // The network as the engines that answered say it (driver undefined: no answer).
   const live = engines.filter((e) => e.driver !== undefined);

@@ -18,6 +18,10 @@ const FIXES: Record<Problem['code'], (p: Problem, network: string) => string> = 
     'start the container it names (on this network), or regenerate and apply the TF_CONFIG without it: c then a in tfmon, or tfmon tf-config --apply',
   engine_unreachable: () =>
     'check that the box is up and its engine answers (docker -H HOST info); tfmon keeps showing the other engines and retries',
+  host_partition: () =>
+    "the network between the two hosts: their link, a switch, a firewall between them (the swarm needs 2377/tcp, 7946/tcp+udp and 4789/udp); once it is back the swarm's tasks meet again",
+  overlay_data_path: () =>
+    "VXLAN (4789/udp) is dropped between the hosts while the swarm's control plane gets through: open 4789/udp both ways in their firewalls (and check the MTU)",
   cross_engine_without_overlay: () =>
     'nodes on different hosts reach each other only over an overlay network: tfmon up --swarm, or docker network create -d overlay --attachable',
   role_unknown: (p) =>

@@ -99,12 +99,15 @@ function ringCheck(
   const tasks = members.filter((m) => m.attached && servesTf(m, hasPs)).sort((a, b) => compareText(a.name, b.name));
   const undialed = tasks.filter((m) => !dialed.has(`${m.dnsName}:${m.port ?? DEFAULT_TF_PORT}`));
   for (const node of undialed) {
-    // The task before it in the ring of undialed tasks, or any other task when it is alone.
+    // The task before it in the ring of undialed tasks that can probe (a task on another host is a
+    // target only), or any other task that can when it is alone.
     const i = undialed.indexOf(node);
-    const from =
-      undialed.length > 1
-        ? undialed[(i + undialed.length - 1) % undialed.length]!
-        : tasks.find((t) => t.id !== node.id);
+    let from: NodeView | undefined;
+    for (let k = 1; k < undialed.length && !from; k++) {
+      const before = undialed[(i + undialed.length - k) % undialed.length]!;
+      if (!before.remote) from = before;
+    }
+    from ??= tasks.find((t) => t.id !== node.id && !t.remote);
     if (!from) continue;
     const target = { host: node.dnsName, port: node.port ?? DEFAULT_TF_PORT };
     if (!keep(from, target)) continue;
@@ -140,7 +143,12 @@ export function probePlan(
   // checked from one member of the group of a node that lists them.
   const byKey = new Map<string, NodeView[]>();
   for (const n of probeable) byKey.set(groupKey(n), [...(byKey.get(groupKey(n)) ?? []), n]);
-  if (scope === 'tf' && ring) for (const members of byKey.values()) ringCheck(members, sources, keep, hasPs);
+  // The ring takes in the tasks of other hosts too (a swarm manager's remote tasks, another
+  // engine's nodes): dialed over the overlay from this host's, every cross-host link is checked.
+  const ringKey = new Map<string, NodeView[]>();
+  for (const n of nodes.filter((x) => x.state === 'running'))
+    ringKey.set(groupKey(n), [...(ringKey.get(groupKey(n)) ?? []), n]);
+  if (scope === 'tf' && ring) for (const members of ringKey.values()) ringCheck(members, sources, keep, hasPs);
   const groups: ResolverGroup[] = [];
   const covered = new Set([...sources.values()].flatMap((src) => src.targets.map((t) => `${t.host}:${t.port}`)));
   for (const [key, members] of byKey) {

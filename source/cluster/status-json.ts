@@ -1,5 +1,6 @@
 // The `tfmon status --json` contract (documented in docs/status-json.md). Add fields, never rename.
 import type { ContainerGpu } from './gpu.js';
+import { hostOf } from './hosts.js';
 import type { NodeUsage, NodeView, PublishedPort, Snapshot } from './types.js';
 import type { Usage } from './usage.js';
 import type { NodeTraining } from './training.js';
@@ -34,6 +35,8 @@ export interface StatusNode extends Usage {
   swarmNode: string | null;
   /** Several engines: the engine it runs on (null with one). */
   engineHost: string | null;
+  /** The host it runs on: its swarm node's name, else its engine's (null: one plain engine). */
+  host: string | null;
   port: number | null;
   /** Its TF port as tfmon's host found it: ok, refused, timeout, error; null where not checked
    * (probing off, a remote engine, an overlay network, a task that serves nothing). */
@@ -110,6 +113,7 @@ function nodeJson(
     ip: n.ip,
     attached: n.attached,
     engineHost: n.engineHost ?? null,
+    host: hostOf(n),
     service: n.service,
     swarmNode: n.swarmNode,
     port: n.port,
@@ -144,6 +148,8 @@ export function statusJson(s: Snapshot): object {
     network: s.network.name,
     engine: { host: s.engine.host, version: s.engine.version, swarm: s.engine.swarm },
     ...(s.engines ? { engines: s.engines } : {}),
+    // The swarm's own view of its hosts (a manager's: docker node ls), where tfmon watches one.
+    ...(s.swarmNodes ? { swarmNodes: Object.values(s.swarmNodes).sort((a, b) => a.name.localeCompare(b.name)) } : {}),
     usageSource: s.usageSource,
     host: host
       ? {

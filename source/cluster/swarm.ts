@@ -1,6 +1,6 @@
 // Swarm keeps the containers of a service's old tasks (task history) on the network, stopped: the
 // cluster is each service slot's current task. Pure.
-import type { NodeView } from './types.js';
+import type { NodeView, SwarmNodeInfo } from './types.js';
 
 /** "tf-worker-1.1.<task id>" → "tf-worker-1.1": the service and its slot. */
 const slotOf = (n: NodeView): string => (n.service ? n.name.replace(/\.[a-z0-9]{20,}$/, '') : n.id);
@@ -22,4 +22,28 @@ export function currentTasks(nodes: readonly NodeView[]): NodeView[] {
   }
   const keep = new Set([...best.values()].map((n) => n.id));
   return nodes.filter((n) => keep.has(n.id));
+}
+
+/** Several engines' views of one swarm (a manager's and its workers', `--host` repeated): a task the
+ * manager knows only as remote (a task id, no container here) and that a worker's engine runs as a
+ * container is that container, once; a worker's containers get their swarm node's name from the
+ * manager's list; each slot keeps its current task (a task rescheduled to another host replaces the
+ * one that ran there). */
+export function mergeSwarmViews(
+  nodes: readonly NodeView[],
+  swarmNodes: Readonly<Record<string, SwarmNodeInfo>>,
+): NodeView[] {
+  const containers = new Set(
+    nodes
+      .filter((n) => !n.remote)
+      .map((n) => n.labels['com.docker.swarm.task.id'])
+      .filter((t): t is string => !!t),
+  );
+  const once = nodes.filter((n) => !(n.remote && containers.has(n.id.replace(/^task:/, ''))));
+  const named = once.map((n) =>
+    n.swarmNode === null && n.swarmNodeId && swarmNodes[n.swarmNodeId]
+      ? { ...n, swarmNode: swarmNodes[n.swarmNodeId]!.name }
+      : n,
+  );
+  return currentTasks(named);
 }

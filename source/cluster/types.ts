@@ -164,6 +164,8 @@ export type ProblemCode =
   | 'ip_mismatch'
   | 'engine_unreachable'
   | 'cross_engine_without_overlay'
+  | 'host_partition'
+  | 'overlay_data_path'
   | 'unknown_host'
   | 'straggler'
   | 'stalled'
@@ -195,6 +197,12 @@ export interface Problem {
   nodes?: string[];
   /** Set when it is a consequence of another problem (a root has null); set by explain(). */
   causedBy?: Cause | null;
+}
+
+/** A swarm node as its manager says: host name and state (ready, down, unknown, disconnected). */
+export interface SwarmNodeInfo {
+  name: string;
+  state: string;
 }
 
 export interface EngineInfo {
@@ -246,6 +254,9 @@ export interface Snapshot {
   clusterTraining: ClusterTraining | null;
   /** Several engines: each one's host, why it cannot be reached (or null) and its node count. */
   engines?: { host: string; error: string | null; nodes: number }[];
+  /** Swarm mode on a manager: every swarm node by id, with its state (down: the manager no longer
+   * hears it); absent elsewhere. */
+  swarmNodes?: Record<string, SwarmNodeInfo>;
   /** false until the first full listing arrived. */
   ready: boolean;
   updatedAt: number;

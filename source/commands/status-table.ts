@@ -1,10 +1,10 @@
 // The plain `tfmon status` table: what a script or a non-TTY gets. Pure.
 import type { Snapshot } from '../cluster/types.js';
+import { hostOf } from '../cluster/hosts.js';
 import {
   countsOf,
   frameworksOf,
   endpointOf,
-  engineLabel,
   formatBytes,
   formatMem,
   formatPercent,
@@ -36,12 +36,14 @@ export function statusTable(s: Snapshot, now: number, width: number, ascii: bool
   const train = clusterTrainText(s.clusterTraining);
   if (train) lines.push(train);
   if (s.nodes.length > 0) {
+    // Several engines or a swarm's nodes: the host each task runs on (its swarm node, else its engine).
+    const hosts = s.engines !== undefined || s.nodes.some((n) => n.swarmNode !== null);
     const rows = s.nodes.map((n) => [
       n.role,
       indexLabel(n),
       sanitize(n.dnsName),
       stateLabel(n, ascii ? 'restarts ' : '↻'),
-      ...(s.engines ? [n.engineHost ? engineLabel(n.engineHost) : '-'] : []),
+      ...(hosts ? [sanitize(hostOf(n) ?? '-')] : []),
       endpointOf(n),
       uptimeOf(n, now),
       ...(withUsage
@@ -59,7 +61,7 @@ export function statusTable(s: Snapshot, now: number, width: number, ascii: bool
       'IDX',
       'NAME',
       'STATE',
-      ...(s.engines ? ['ENGINE'] : []),
+      ...(hosts ? ['HOST'] : []),
       'IP:PORT',
       'UPTIME',
       ...(withUsage ? ['CPU', 'MEM', 'NET RX TX'] : []),

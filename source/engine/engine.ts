@@ -10,7 +10,7 @@ import type Modem from 'docker-modem';
 import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
 import type Docker from 'dockerode';
-import type { ContainerFacts, EngineInfo, NetworkInfo } from '../cluster/types.js';
+import type { ContainerFacts, EngineInfo, NetworkInfo, SwarmNodeInfo } from '../cluster/types.js';
 import type { ContainerExtras, PlannedPort } from '../cluster/up-plan.js';
 import { parseSshHost, SshTunnel, tunnelAgent } from './ssh-tunnel.js';
 import { transportFor, type Query, type Transport } from './transport.js';
@@ -261,7 +261,8 @@ export class Engine implements EngineCalls {
 
   followEvents(callbacks: EventsCallbacks): { close(): void } {
     return followEvents(
-      (signal) => this.transport.stream('/events', { filters: { type: ['container', 'network'] } }, signal),
+      // node: a manager's swarm nodes going down and up (no other engine sends them).
+      (signal) => this.transport.stream('/events', { filters: { type: ['container', 'network', 'node'] } }, signal),
       callbacks,
     );
   }
@@ -382,10 +383,16 @@ export class Engine implements EngineCalls {
   }
 
   /** Swarm node ids → host names (a manager answers; elsewhere an empty map). */
-  async swarmNodes(): Promise<Map<string, string>> {
+  async swarmNodes(): Promise<Map<string, SwarmNodeInfo>> {
     try {
-      const list = await this.call(() => this.get<{ ID?: string; Description?: { Hostname?: string } }[]>('/nodes'));
-      return new Map(list.filter((n) => n.ID).map((n) => [n.ID!, n.Description?.Hostname ?? n.ID!]));
+      const list = await this.call(() =>
+        this.get<{ ID?: string; Description?: { Hostname?: string }; Status?: { State?: string } }[]>('/nodes'),
+      );
+      return new Map(
+        list
+          .filter((n) => n.ID)
+          .map((n) => [n.ID!, { name: n.Description?.Hostname ?? n.ID!, state: n.Status?.State ?? 'unknown' }]),
+      );
     } catch {
       return new Map();
     }

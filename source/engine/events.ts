@@ -13,8 +13,18 @@ export interface EngineEvent {
   time: number;
 }
 
+/** A swarm node changed (a manager sends these): its id, host name and new state (ready, down…;
+ * null when the update is not about its state). */
+export interface NodeEvent {
+  type: 'node';
+  nodeId: string;
+  name: string | null;
+  state: string | null;
+  time: number;
+}
+
 /** One decoded line of /events, or null for lines tfmon does not use. */
-export function decodeEvent(line: string): EngineEvent | null {
+export function decodeEvent(line: string): EngineEvent | NodeEvent | null {
   let raw: unknown;
   try {
     raw = JSON.parse(line);
@@ -46,6 +56,17 @@ export function decodeEvent(line: string): EngineEvent | null {
       time,
     };
   }
+  if (type === 'node' && typeof actor['ID'] === 'string') {
+    const state = attributes['state.new'];
+    const name = attributes['name'];
+    return {
+      type,
+      nodeId: actor['ID'],
+      name: typeof name === 'string' ? name : null,
+      state: typeof state === 'string' ? state : null,
+      time,
+    };
+  }
   return null;
 }
 
@@ -61,7 +82,7 @@ export class LineSplitter {
 }
 
 export interface EventsCallbacks {
-  onEvent(event: EngineEvent): void;
+  onEvent(event: EngineEvent | NodeEvent): void;
   /** Called once the stream is (re)opened: listeners resync, since events may have been missed. */
   onOpen(): void;
   onLost(error: unknown): void;

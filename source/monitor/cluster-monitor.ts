@@ -68,6 +68,7 @@ export class ClusterMonitor implements Monitor {
   private readonly host: HostSampler | null;
   private readonly lastErrors: LastErrors;
   private readonly swarmNames: SwarmNames;
+  private peers: NodeView[] = [];
   private readonly gpu: GpuSampler | null;
   readonly probe: ProbeSampler | null;
   readonly logs: LogFollower;
@@ -108,7 +109,7 @@ export class ClusterMonitor implements Monitor {
     this.probe = options.probe
       ? new ProbeSampler(
           engine,
-          () => this.views,
+          () => (this.peers.length ? [...this.views, ...this.peers] : this.views),
           () => this.publish(this.snapshot.engineError),
           options.probe,
           hostReaches,
@@ -191,6 +192,12 @@ export class ClusterMonitor implements Monitor {
   }
 
   /** For status: the swarm nodes' names, when the cluster has tasks. */
+  /** Nodes other engines run (several engines as one cluster): targets of this engine's probes,
+   * never sources. */
+  setPeers(peers: readonly NodeView[]): void {
+    this.peers = peers.map((n) => ({ ...n, remote: true }));
+  }
+
   swarmNodesNow(): Promise<void> {
     return this.swarmNames.load(this.tracker.facts.values());
   }
@@ -262,7 +269,7 @@ export class ClusterMonitor implements Monitor {
     await new Promise<void>((resolve, reject) => {
       let opened = false;
       this.events = this.engine.followEvents({
-        onEvent: (event) => this.tracker.onEvent(event),
+        onEvent: (event) => (event.type === 'node' ? this.swarmNames.onEvent(event) : this.tracker.onEvent(event)),
         onOpen: () => {
           // Each (re)open resyncs: events may have been missed while the stream was down.
           const sync = this.tracker.resync();
@@ -344,6 +351,7 @@ export class ClusterMonitor implements Monitor {
       probe: this.probe ? { on: true, lastRoundMs: this.probe.lastRoundMs } : { on: false },
       training: this.training?.byNode() ?? NO_TRAINING,
       clusterTraining: this.training?.cluster(this.views) ?? null,
+      ...(this.swarmNames.all() ? { swarmNodes: this.swarmNames.all() } : {}),
       ready,
       updatedAt: Date.now(),
     };
@@ -390,6 +398,7 @@ export class ClusterMonitor implements Monitor {
           listeners,
           reachability: entries,
           training: training ?? [],
+          swarmNodes: this.swarmNames.all(),
           now,
         }),
       };

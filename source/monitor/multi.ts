@@ -5,7 +5,9 @@ import type { ProbeScope } from '../cluster/probe-plan.js';
 import { TRAINING_CODES } from '../cluster/training.js';
 import { diagnose, engineProblems } from '../cluster/diagnose.js';
 import { compareNodes } from '../cluster/role.js';
-import type { NodeView, Snapshot } from '../cluster/types.js';
+import { hostOf } from '../cluster/hosts.js';
+import { mergeSwarmViews } from '../cluster/swarm.js';
+import type { NodeView, Snapshot, SwarmNodeInfo } from '../cluster/types.js';
 import type { Engine } from '../engine/engine.js';
 import { EngineError, engineMessage } from '../engine/errors.js';
 import type { LogLine } from '../cluster/logs.js';
@@ -18,6 +20,15 @@ interface Member {
   monitor: ClusterMonitor;
   /** Why it cannot be reached (first connection failed); null once it answers. */
   error: string | null;
+  /** It answers but has no such network (a swarm worker gets an overlay only with a task on it):
+   * none of the cluster runs there, yet. Retried as an error is. */
+  noNetwork?: boolean;
+}
+
+/** A member's failure: the network missing is a fact about where the cluster runs, not an outage. */
+function failure(m: Member, error: unknown): void {
+  m.error = error instanceof EngineError ? error.message : engineMessage(error);
+  m.noNetwork = error instanceof EngineError && error.statusCode === 404;
 }
 
 const RETRY_MS = 3000;
@@ -64,8 +75,9 @@ export class MultiMonitor implements Monitor {
         try {
           await m.monitor.load();
           m.error = null;
+          m.noNetwork = false;
         } catch (error) {
-          m.error = error instanceof EngineError ? error.message : engineMessage(error);
+          failure(m, error);
         }
       }),
     );
@@ -84,8 +96,9 @@ export class MultiMonitor implements Monitor {
     try {
       await m.monitor.start();
       m.error = null;
+      m.noNetwork = false;
     } catch (error) {
-      m.error = error instanceof EngineError ? error.message : engineMessage(error);
+      failure(m, error);
       // Tried again in the background: an engine that comes up later joins the view.
       if (!this.stopped) {
         const retry = setTimeout(() => {
@@ -224,7 +237,27 @@ export class MultiMonitor implements Monitor {
 
   private changed(): void {
     this.cached = null;
+    this.sharePeers();
     for (const l of this.listeners) l();
+  }
+
+  /** Each engine probes the others' tasks too (over the overlay): its peers are their nodes. Only
+   * when the set of nodes or their addresses moved, not at every sample. */
+  private peersKey = '';
+  private sharePeers(): void {
+    const own = this.members.map((m) => (m.error ? [] : m.monitor.getSnapshot().nodes.filter((n) => !n.remote)));
+    const key = own.map((ns) => ns.map((n) => `${n.id}:${n.state}:${n.ip}`).join(',')).join('|');
+    if (key === this.peersKey) return;
+    this.peersKey = key;
+    this.members.forEach((m, i) => {
+      const ids = new Set(m.monitor.getSnapshot().nodes.map((n) => n.labels['com.docker.swarm.task.id'] ?? n.id));
+      // A task the member already lists (a manager's remote task) is not given twice.
+      m.monitor.setPeers(
+        own.flatMap((ns, j) =>
+          j === i ? [] : ns.filter((n) => !ids.has(`task:${n.labels['com.docker.swarm.task.id']}`)),
+        ),
+      );
+    });
   }
 
   /** One snapshot of every engine: nodes with the engine they run on, problems worked out on the
@@ -233,15 +266,28 @@ export class MultiMonitor implements Monitor {
     const parts = this.members.map((m) => ({ m, s: m.monitor.getSnapshot() }));
     const live = parts.filter((p) => !p.m.error);
     const first = (live[0] ?? parts[0])!.s;
-    const nodes = parts
-      .flatMap(({ m, s }) => (m.error ? [] : s.nodes.map((n) => ({ ...n, engineHost: m.engine.host }))))
-      .sort(compareNodes);
+    const swarmNodes: Record<string, SwarmNodeInfo> = Object.assign({}, ...live.map((p) => p.s.swarmNodes ?? {}));
+    const lost = parts.filter((p) => !p.m.noNetwork && (p.m.error ?? p.s.engineError)).map((p) => p.m.engine.host);
+    const merged = mergeSwarmViews(
+      parts.flatMap(({ m, s }) =>
+        m.error ? [] : s.nodes.map((n) => (n.remote ? n : { ...n, engineHost: m.engine.host })),
+      ),
+      swarmNodes,
+    );
+    // One engine lost and a host known only from the manager's task list: that host is the lost
+    // engine's (its tasks are its nodes, the pairs to them its consequences, not a link's).
+    const seen = new Set(merged.filter((n) => !n.remote).map(hostOf));
+    const nodes = (
+      lost.length === 1
+        ? merged.map((n) => (n.remote && !seen.has(hostOf(n)) ? { ...n, engineHost: lost[0] } : n))
+        : merged
+    ).sort(compareNodes);
     const reachability = live.flatMap((p) => p.s.reachability);
     const listeners = Object.assign({}, ...live.map((p) => p.s.listeners)) as Snapshot['listeners'];
     const engines = engineProblems(
       parts.map((p) => ({
         host: p.m.engine.host,
-        error: p.m.error ?? p.s.engineError,
+        error: p.m.noNetwork ? null : (p.m.error ?? p.s.engineError),
         driver: p.m.error ? undefined : p.s.network.driver,
       })),
       nodes,
@@ -254,6 +300,8 @@ export class MultiMonitor implements Monitor {
       listeners,
       reachability,
       engines,
+      swarmNodes,
+      lostEngines: new Set(lost),
       training: live.flatMap((p) =>
         p.s.problems.filter((x) => TRAINING_CODES.has(x.code)).map(({ causedBy: _, ...x }) => x),
       ),
@@ -269,9 +317,10 @@ export class MultiMonitor implements Monitor {
       clusterTraining: live.map((p) => p.s.clusterTraining).find((t) => t !== null) ?? null,
       reachability,
       listeners,
+      ...(Object.keys(swarmNodes).length ? { swarmNodes } : {}),
       engines: parts.map((p) => ({
         host: p.m.engine.host,
-        error: p.m.error ?? p.s.engineError,
+        error: p.m.noNetwork ? null : (p.m.error ?? p.s.engineError),
         nodes: p.m.error ? 0 : p.s.nodes.length,
       })),
       ready: live.every((p) => p.s.ready),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeEvent, LineSplitter } from '../../source/engine/events.js';
+import { decodeEvent, type EngineEvent, LineSplitter } from '../../source/engine/events.js';
 import { describeConnectError, engineMessage } from '../../source/engine/errors.js';
 import { isStaticElf } from '../../source/engine/sim-image.js';
 import { tarArchive } from '../../source/engine/tar.js';
@@ -14,7 +14,7 @@ describe('events', () => {
       .split('\n')
       .filter(Boolean)
       .map(decodeEvent)
-      .filter((e) => e !== null);
+      .filter((e): e is EngineEvent => e !== null && e.type !== 'node');
     const kinds = events.map((e) => `${e.type}:${e.action}`);
     expect(kinds.filter((k) => k === 'container:create')).toHaveLength(3);
     expect(kinds.filter((k) => k === 'network:connect')).toHaveLength(3);
@@ -22,6 +22,14 @@ describe('events', () => {
     const connect = events.find((e) => e.type === 'network');
     expect(connect?.networkName).toBe('tf-network');
     expect(connect?.containerId).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("decodes a manager's node events: a host going down and coming back", () => {
+    const lines = readFileSync(new URL('../fixtures/events-node-partition.ndjson', import.meta.url), 'utf8');
+    expect(lines.split('\n').filter(Boolean).map(decodeEvent)).toEqual([
+      { type: 'node', nodeId: 'l9o4r411nybbhw4jcj6wfuuto', name: 'tfmon-host-b', state: 'down', time: 1796467036 },
+      { type: 'node', nodeId: 'l9o4r411nybbhw4jcj6wfuuto', name: 'tfmon-host-b', state: 'ready', time: 1796467054 },
+    ]);
   });
 
   it('splits NDJSON across arbitrary chunk boundaries', () => {

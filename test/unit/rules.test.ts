@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CAUSE_RULES, explain } from '../../source/cluster/causes.js';
 import { diagnose, ENGINE_CODES, engineProblems } from '../../source/cluster/diagnose.js';
 import { KNOWN_CODES } from '../../source/cluster/fixes.js';
+import { HOST_LINK_CODES } from '../../source/cluster/hosts.js';
 import { CHECK_RULES, findProblems } from '../../source/cluster/problems.js';
 import { REACH_CODES, type ReachEntry } from '../../source/cluster/reach.js';
 import { toNodeView } from '../../source/cluster/role.js';
@@ -62,6 +63,7 @@ describe('every problem code has a rule', () => {
       'not_listening', // listenProblems: the port checked from tfmon's host
       ...TRAINING_CODES,
       ...ENGINE_CODES,
+      ...HOST_LINK_CODES,
       'metrics_public', // doctor, about tfmon's own endpoint
     ]);
     expect([...raised].sort()).toEqual([...KNOWN_CODES].sort());
@@ -241,6 +243,65 @@ describe('cause rules', () => {
     });
     expect(placed(ps)).toEqual(['tf-worker-0:peer_unresolvable <- tf-ps-0:not_running']);
   });
+  rule('pair-across-link', () => {
+    // ps-0 and worker-0 on host-a, worker-1 on host-b; both pairs across time out.
+    const nodes = seed().map((n) => ({ ...n, swarmNode: n.name === 'tf-worker-1' ? 'host-b' : 'host-a' }));
+    const across = [
+      pair('tf-worker-1', 'tf-ps-0', { tcp: 'timeout', reason: 'timed out' }),
+      pair('tf-worker-0', 'tf-worker-1', { tcp: 'timeout', reason: 'timed out' }),
+      pair('tf-worker-0', 'tf-ps-0', {}),
+    ];
+    const ready = { a: { name: 'host-a', state: 'ready' }, b: { name: 'host-b', state: 'ready' } };
+    const ps = diagnose({ network: net, nodes, reachability: across, swarmNodes: ready });
+    expect(codes(ps.filter((p) => !p.causedBy && p.code !== 'no_chief'))).toEqual(['null:overlay_data_path']);
+    expect(placed(ps)).toEqual([
+      'tf-worker-1:port_timeout <- null:overlay_data_path',
+      'tf-worker-0:port_timeout <- null:overlay_data_path',
+    ]);
+    // The swarm no longer hears host-b: the same pairs are a partition.
+    const down = diagnose({
+      network: net,
+      nodes,
+      reachability: across,
+      swarmNodes: { ...ready, b: { name: 'host-b', state: 'down' } },
+    });
+    expect(down.filter((p) => !p.causedBy && p.code !== 'no_chief').map((p) => [p.code, p.message])).toEqual([
+      [
+        'host_partition',
+        'host-a and host-b cannot reach each other: all 2 pairs across fail; the swarm says host-b is down (a partition: the network between the hosts)',
+      ],
+    ]);
+    // One pair across still works: the link carries, the failing pair is its own root.
+    const one = diagnose({
+      network: net,
+      nodes,
+      reachability: [...across.slice(0, 1), pair('tf-worker-0', 'tf-worker-1', {})],
+      swarmNodes: ready,
+    });
+    expect(codes(one.filter((p) => !p.causedBy && p.code !== 'no_chief'))).toEqual(['tf-worker-1:port_timeout']);
+    // An engine that does not answer: the pairs to its nodes follow from it, not from a link.
+    const lost = diagnose({
+      network: net,
+      nodes: nodes.map((n) => ({ ...n, engineHost: n.swarmNode === 'host-b' ? 'unix:///b.sock' : 'unix:///a.sock' })),
+      reachability: across,
+      engines: engineProblems(
+        [
+          { host: 'unix:///a.sock', error: null, driver: 'overlay' },
+          { host: 'unix:///b.sock', error: 'connection refused', driver: undefined },
+        ],
+        nodes.map((n) => ({
+          name: n.name,
+          engineHost: n.swarmNode === 'host-b' ? 'unix:///b.sock' : 'unix:///a.sock',
+        })),
+      ),
+      lostEngines: new Set(['unix:///b.sock']),
+    });
+    expect(codes(lost.filter((p) => !p.causedBy && p.code !== 'no_chief'))).toEqual(['null:engine_unreachable']);
+    expect(placed(lost)).toEqual([
+      'tf-worker-1:port_timeout <- null:engine_unreachable',
+      'tf-worker-0:port_timeout <- null:engine_unreachable',
+    ]);
+  });
   rule('task-report', () => {
     const report: Problem = {
       severity: 'error',
@@ -278,7 +339,10 @@ describe("the engines' own problems", () => {
         { host: 'a', error: null, driver: 'bridge' },
         { host: 'b', error: 'connection refused', driver: undefined },
       ],
-      [{ engineHost: 'a' }, { engineHost: 'c' }],
+      [
+        { name: 'x', engineHost: 'a' },
+        { name: 'y', engineHost: 'c' },
+      ],
     );
     expect(ps.map((p) => p.code)).toEqual(['engine_unreachable', 'cross_engine_without_overlay']);
     expect(
@@ -287,7 +351,10 @@ describe("the engines' own problems", () => {
           { host: 'a', error: null, driver: 'overlay' },
           { host: 'c', error: null, driver: 'overlay' },
         ],
-        [{ engineHost: 'a' }, { engineHost: 'c' }],
+        [
+          { name: 'x', engineHost: 'a' },
+          { name: 'y', engineHost: 'c' },
+        ],
       ),
     ).toEqual([]);
   });
