@@ -37,6 +37,10 @@ export interface StatusNode extends Usage {
   engineHost: string | null;
   /** The host it runs on: its swarm node's name, else its engine's (null: one plain engine). */
   host: string | null;
+  /** A swarm task: the tasks of its slot Swarm ran before it (0: the first), and the host the last
+   * one ran on when it was another (a task moved after its host was lost). */
+  earlierTasks: number;
+  movedFrom: string | null;
   port: number | null;
   /** Its TF port as tfmon's host found it: ok, refused, timeout, error; null where not checked
    * (probing off, a remote engine, an overlay network, a task that serves nothing). */
@@ -114,6 +118,8 @@ function nodeJson(
     attached: n.attached,
     engineHost: n.engineHost ?? null,
     host: hostOf(n),
+    earlierTasks: n.earlierTasks ?? 0,
+    movedFrom: n.movedFrom ?? null,
     service: n.service,
     swarmNode: n.swarmNode,
     port: n.port,

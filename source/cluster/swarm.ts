@@ -3,7 +3,7 @@
 import type { NodeView, SwarmNodeInfo } from './types.js';
 
 /** "tf-worker-1.1.<task id>" → "tf-worker-1.1": the service and its slot. */
-const slotOf = (n: NodeView): string => (n.service ? n.name.replace(/\.[a-z0-9]{20,}$/, '') : n.id);
+export const slotOf = (n: NodeView): string => (n.service ? n.name.replace(/\.[a-z0-9]{20,}$/, '') : n.id);
 
 /** One node per swarm slot: the running task, else the most recently started one. Plain
  * containers pass through untouched. */
@@ -32,7 +32,7 @@ export function currentTasks(nodes: readonly NodeView[]): NodeView[] {
 export function mergeSwarmViews(
   nodes: readonly NodeView[],
   swarmNodes: Readonly<Record<string, SwarmNodeInfo>>,
-): NodeView[] {
+): { all: NodeView[]; current: NodeView[] } {
   const containers = new Set(
     nodes
       .filter((n) => !n.remote)
@@ -45,5 +45,39 @@ export function mergeSwarmViews(
       ? { ...n, swarmNode: swarmNodes[n.swarmNodeId]!.name }
       : n,
   );
-  return currentTasks(named);
+  return { all: named, current: currentTasks(named) };
+}
+
+/** A swarm slot's tasks as seen over time: a task Swarm replaced (on this host or another, after a
+ * crash or a host lost) keeps its history on the task that replaced it. Kept by the monitor; the
+ * engine forgets an old task's container once its node cleans up. */
+export class SlotHistory {
+  private readonly slots = new Map<string, { id: string; host: string | null }[]>();
+
+  /** Notes every task of `all` (current and old), then tells each current node its history. */
+  apply(all: readonly NodeView[], current: readonly NodeView[], hostOf: (n: NodeView) => string | null): NodeView[] {
+    for (const n of all) {
+      if (!n.service) continue;
+      const id = n.labels['com.docker.swarm.task.id'] ?? n.id.replace(/^task:/, '');
+      const seen = this.slots.get(slotOf(n)) ?? [];
+      const known = seen.find((t) => t.id === id);
+      // A host named later (the manager's node names are read once a task needs them) is kept.
+      if (!known) seen.push({ id, host: hostOf(n) });
+      else known.host ??= hostOf(n);
+      this.slots.set(slotOf(n), seen);
+    }
+    return current.map((n) => {
+      const seen = n.service ? this.slots.get(slotOf(n)) : undefined;
+      if (!seen || seen.length < 2) return n;
+      const id = n.labels['com.docker.swarm.task.id'] ?? n.id.replace(/^task:/, '');
+      const before = seen.filter((t) => t.id !== id);
+      const last = before[before.length - 1];
+      const host = hostOf(n);
+      return {
+        ...n,
+        earlierTasks: before.length,
+        ...(last?.host && host && last.host !== host ? { movedFrom: last.host } : {}),
+      };
+    });
+  }
 }

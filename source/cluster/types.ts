@@ -133,6 +133,10 @@ export interface NodeView extends ContainerFacts {
   swarmNode: string | null;
   /** Several engines (--host repeated): the engine it runs on; absent with one engine. */
   engineHost?: string;
+  /** A swarm task: how many tasks of its slot ran before it (Swarm replaced them), and the host
+   * the last one ran on when that was another; absent when it is the slot's first. */
+  earlierTasks?: number;
+  movedFrom?: string;
 }
 
 export type Severity = 'error' | 'warning';

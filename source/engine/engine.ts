@@ -398,11 +398,13 @@ export class Engine implements EngineCalls {
     }
   }
 
-  /** Running tasks of the swarm with their service's name (a manager answers; else none). */
+  /** Tasks of the swarm with their service's name (a manager answers; else none). */
   async swarmTasks(): Promise<{ task: unknown; service: string }[]> {
     try {
       const [tasks, services] = await Promise.all([
-        this.call(() => this.get<{ ServiceID?: string }[]>('/tasks', { filters: { 'desired-state': ['running'] } })),
+        // Every task the manager keeps, the replaced ones too (its task history, 5 a slot by default):
+        // the current one of each slot is shown, the others say what happened to it before.
+        this.call(() => this.get<{ ServiceID?: string }[]>('/tasks')),
         this.call(() => this.get<{ ID: string; Spec?: { Name?: string } }[]>('/services')),
       ]);
       const names = new Map(services.map((s) => [s.ID, s.Spec?.Name ?? s.ID]));

@@ -7,7 +7,7 @@ import type { UsageNow } from '../cluster/training.js';
 import { startingUntil } from '../cluster/frameworks/placement.js';
 import { networkInterfaces } from 'node:os';
 import { findProblems } from '../cluster/problems.js';
-import { currentTasks } from '../cluster/swarm.js';
+import { currentTasks, SlotHistory } from '../cluster/swarm.js';
 import { compareNodes, toNodeView } from '../cluster/role.js';
 import type { EngineInfo, NetworkInfo, NodeView, Snapshot } from '../cluster/types.js';
 import type { Engine } from '../engine/engine.js';
@@ -69,6 +69,7 @@ export class ClusterMonitor implements Monitor {
   private readonly lastErrors: LastErrors;
   private readonly swarmNames: SwarmNames;
   private peers: NodeView[] = [];
+  private readonly slots = new SlotHistory();
   private readonly gpu: GpuSampler | null;
   readonly probe: ProbeSampler | null;
   readonly logs: LogFollower;
@@ -322,14 +323,13 @@ export class ClusterMonitor implements Monitor {
 
   private build(ready: boolean, engineError: string | null): Snapshot {
     if (this.factsDirty) {
-      this.views = currentTasks(
-        [...this.tracker.facts.values()].map((f) => ({
-          ...toNodeView(f, this.lastErrors.get(f.id)),
-          ...(this.tracker.oomEvents.has(f.id) && f.state !== 'running' ? { oomKilled: true } : {}),
-          manualRestarts: this.tracker.manualRestarts.get(f.id) ?? 0,
-          swarmNode: this.swarmNames.get(f.swarmNodeId),
-        })),
-      ).sort(compareNodes);
+      const all = [...this.tracker.facts.values()].map((f) => ({
+        ...toNodeView(f, this.lastErrors.get(f.id)),
+        ...(this.tracker.oomEvents.has(f.id) && f.state !== 'running' ? { oomKilled: true } : {}),
+        manualRestarts: this.tracker.manualRestarts.get(f.id) ?? 0,
+        swarmNode: this.swarmNames.get(f.swarmNodeId),
+      }));
+      this.views = this.slots.apply(all, currentTasks(all), (n) => n.swarmNode).sort(compareNodes);
       this.found = findProblems(this.network, this.views);
       this.problems = diagnose({ network: this.network, nodes: this.views, found: this.found });
       this.factsDirty = false;

@@ -6,7 +6,7 @@ import { TRAINING_CODES } from '../cluster/training.js';
 import { diagnose, engineProblems } from '../cluster/diagnose.js';
 import { compareNodes } from '../cluster/role.js';
 import { hostOf } from '../cluster/hosts.js';
-import { mergeSwarmViews } from '../cluster/swarm.js';
+import { mergeSwarmViews, SlotHistory } from '../cluster/swarm.js';
 import type { NodeView, Snapshot, SwarmNodeInfo } from '../cluster/types.js';
 import type { Engine } from '../engine/engine.js';
 import { EngineError, engineMessage } from '../engine/errors.js';
@@ -220,6 +220,7 @@ export class MultiMonitor implements Monitor {
   };
 
   private readonly logListeners = new Set<() => void>();
+  private readonly slots = new SlotHistory();
   private readonly taps = new Set<(line: LogLine) => void>();
   private readonly untaps = new Map<ClusterMonitor, () => void>();
 
@@ -274,13 +275,14 @@ export class MultiMonitor implements Monitor {
       ),
       swarmNodes,
     );
+    const current = this.slots.apply(merged.all, merged.current, hostOf);
     // One engine lost and a host known only from the manager's task list: that host is the lost
     // engine's (its tasks are its nodes, the pairs to them its consequences, not a link's).
-    const seen = new Set(merged.filter((n) => !n.remote).map(hostOf));
+    const seen = new Set(current.filter((n) => !n.remote).map(hostOf));
     const nodes = (
       lost.length === 1
-        ? merged.map((n) => (n.remote && !seen.has(hostOf(n)) ? { ...n, engineHost: lost[0] } : n))
-        : merged
+        ? current.map((n) => (n.remote && !seen.has(hostOf(n)) ? { ...n, engineHost: lost[0] } : n))
+        : current
     ).sort(compareNodes);
     const reachability = live.flatMap((p) => p.s.reachability);
     const listeners = Object.assign({}, ...live.map((p) => p.s.listeners)) as Snapshot['listeners'];

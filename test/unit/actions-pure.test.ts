@@ -154,6 +154,41 @@ describe('swarm', () => {
     expect(now.dnsName).toBe('tf-worker-0');
   });
 
+  it("several engines' views: a manager's remote task is the worker's container, once; a task moved to another host keeps its history", async () => {
+    const { mergeSwarmViews, SlotHistory } = await import('../../source/cluster/swarm.js');
+    const onB = toNodeView(
+      facts({
+        id: 'cb',
+        name: 'tf-worker-0.1.bbbbbbbbbbbbbbbbbbbbbbbbb',
+        service: 'tf-worker-0',
+        swarmNodeId: 'nb',
+        labels: { 'com.docker.swarm.task.id': 'bbbbbbbbbbbbbbbbbbbbbbbbb' },
+        tfConfigRaw: null,
+      }),
+    );
+    const remote = { ...onB, id: 'task:bbbbbbbbbbbbbbbbbbbbbbbbb', remote: true, labels: {} };
+    const names = { na: { name: 'host-a', state: 'ready' }, nb: { name: 'host-b', state: 'ready' } };
+    const merged = mergeSwarmViews([remote, onB], names);
+    expect(merged.current.map((n) => [n.id, n.swarmNode])).toEqual([['cb', 'host-b']]);
+    // host-b lost: Swarm starts the slot's task again on host-a.
+    const history = new SlotHistory();
+    history.apply(merged.all, merged.current, (n) => n.swarmNode);
+    const onA = toNodeView(
+      facts({
+        id: 'ca',
+        name: 'tf-worker-0.1.aaaaaaaaaaaaaaaaaaaaaaaaa',
+        service: 'tf-worker-0',
+        swarmNodeId: 'na',
+        startedAt: '2026-12-05T10:00:00Z',
+        labels: { 'com.docker.swarm.task.id': 'aaaaaaaaaaaaaaaaaaaaaaaaa' },
+        tfConfigRaw: null,
+      }),
+    );
+    const after = mergeSwarmViews([onA], names);
+    const [moved] = history.apply(after.all, after.current, (n) => n.swarmNode);
+    expect([moved?.id, moved?.swarmNode, moved?.earlierTasks, moved?.movedFrom]).toEqual(['ca', 'host-a', 1, 'host-b']);
+  });
+
   it('a service per task: dnsrr, the task name as alias, limits, placement, host-mode ports', async () => {
     const { serviceSpec } = await import('../../source/cluster/service-spec.js');
     const spec = serviceSpec(
