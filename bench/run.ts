@@ -12,6 +12,7 @@ import type { Snapshot } from '../source/cluster/types.js';
 import { ClusterMonitor } from '../source/monitor/cluster-monitor.js';
 import { actionsBench } from './actions.js';
 import { enginesBench } from './engines.js';
+import { hostsBench } from './hosts.js';
 import { logsBench, parseCostMs } from './logs.js';
 import { scrapeBench } from './scrape.js';
 import { remoteBench, remoteRows } from './remote.js';
@@ -576,6 +577,46 @@ async function main(): Promise<void> {
         head,
         ['swarm: 1 ps + 4 worker services (single-node swarm)', fmt(median(e.swarmMs)), fmt(p90(e.swarmMs)), '-', '-'],
         ['two engines, 5 nodes each (--host twice)', fmt(median(e.twoEnginesMs)), fmt(p90(e.twoEnginesMs)), '-', '-'],
+      ]),
+    );
+  }
+  if (process.env['BENCH_HOSTS'] !== '0') {
+    progress('two hosts: 10 swarm tasks over two dockerds in namespaces of their own, a partition and a host loss');
+    const h = await hostsBench(`tfb${id}`, label, RUNS);
+    const ms = (v: number): string => (Number.isFinite(v) ? `${(v / 1000).toFixed(1)} s` : 'not shown');
+    console.log(
+      `\ntwo hosts: 10 tasks (2 ps + 8 workers, tfmon up --swarm) placed ${Object.entries(h.placement)
+        .map(([k, v]) => `${v} on ${k}`)
+        .join(', ')}; status --json --no-usage (probes on), ${RUNS} runs each\n`,
+    );
+    console.log(
+      table([
+        head,
+        ['both engines (-H A -H B): probes across the VXLAN', fmt(median(h.bothMs)), fmt(p90(h.bothMs)), '-', '-'],
+        ["the manager alone (-H A: B's tasks remote)", fmt(median(h.managerMs)), fmt(p90(h.managerMs)), '-', '-'],
+        ['10 nodes on one host (this engine)', fmt(median(h.oneHostMs)), fmt(p90(h.oneHostMs)), '-', '-'],
+      ]),
+    );
+    console.log('\ntwo hosts: tfmon serve -H A -H B at its default cadence (probe rounds every 5 s)\n');
+    console.log(
+      table([
+        ['measure', 'value', '', 'target', 'verdict'],
+        [
+          'the wire cut: a link root in /status',
+          ms(h.partitionShownMs),
+          '',
+          '≤ 5 s',
+          h.partitionShownMs <= 5000 ? 'met' : 'NOT met',
+        ],
+        ['… named a partition (the swarm marks B down)', ms(h.partitionNamedMs), '', '-', '-'],
+        [
+          "B's dockerd stopped: engine_unreachable in /status",
+          ms(h.hostLossShownMs),
+          '',
+          '≤ 5 s',
+          h.hostLossShownMs <= 5000 ? 'met' : 'NOT met',
+        ],
+        [`serve's own CPU watching both, ${h.cpuWindowS} s`, `${h.serveCpuPercent.toFixed(1)} %`, '', '-', '-'],
       ]),
     );
   }

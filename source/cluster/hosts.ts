@@ -16,8 +16,8 @@ export const hostOf = (n: Pick<NodeView, 'swarmNode' | 'engineHost'>): string | 
 
 const FAILED = new Set(['timeout', 'refused', 'error']);
 
-/** The two hosts of a link, in a fixed order. */
-const linkKey = (a: string, b: string): string => (a < b ? `${a}\t${b}` : `${b}\t${a}`);
+/** One direction of a link: pairs from host a to host b. */
+const linkKey = (a: string, b: string): string => `${a}\t${b}`;
 
 export function hostLinkProblems(
   nodes: readonly NodeView[],
@@ -51,18 +51,22 @@ export function hostLinkProblems(
   const lostHost = (h: string): boolean =>
     nodes.some((n) => hostOf(n) === h && n.engineHost !== undefined && lostEngines.has(n.engineHost));
   const out: Problem[] = [];
+  const said = new Set<string>();
   for (const [key, link] of links) {
-    // Every pair across it failed, more than one task on the far sides: the link, not a task.
+    // Every pair one way across it failed, to more than one task: the link, not a task. One way is
+    // enough (each engine probes at its own time: the other way's results may be a round older).
     if (link.ok > 0 || link.failed < 2 || link.targets.size < 2) continue;
-    const [a, b] = key.split('\t') as [string, string];
-    if (lostHost(a) || lostHost(b)) continue;
+    const [a, b] = (key.split('\t') as [string, string]).sort() as [string, string];
+    if (lostHost(a) || lostHost(b) || said.has(`${a}\t${b}`)) continue;
+    said.add(`${a}\t${b}`);
+    const failed = (links.get(linkKey(a, b))?.failed ?? 0) + (links.get(linkKey(b, a))?.failed ?? 0);
     const on = nodes.filter((n) => hostOf(n) === a || hostOf(n) === b).map((n) => n.name);
     const down = [a, b].filter((h) => state.has(h) && state.get(h) !== 'ready');
     const code: ProblemCode = down.length > 0 || state.size === 0 ? 'host_partition' : 'overlay_data_path';
     const message =
       code === 'overlay_data_path'
-        ? `the overlay between ${a} and ${b} carries nothing: all ${link.failed} pairs across it fail while the swarm still hears both hosts (names resolve, ports time out): its data path, VXLAN on 4789/udp, is blocked between them (should the swarm mark one of them down in the next seconds, its heartbeat lost too, it is a partition)`
-        : `${a} and ${b} cannot reach each other: all ${link.failed} pairs across fail${
+        ? `the overlay between ${a} and ${b} carries nothing: ${failed} pairs across it fail while the swarm still hears both hosts (names resolve, ports time out): its data path, VXLAN on 4789/udp, is blocked between them (should the swarm mark one of them down in the next seconds, its heartbeat lost too, it is a partition)`
+        : `${a} and ${b} cannot reach each other: ${failed} pairs across fail${
             down.length ? `; the swarm says ${down.map((h) => `${h} is ${state.get(h)}`).join(', ')}` : ''
           } (a partition: the network between the hosts)`;
     out.push({ severity: 'error', node: null, code, nodes: on, causedBy: null, message });
