@@ -183,27 +183,36 @@ export const CAUSE_RULES: readonly CauseRule[] = [
   },
   {
     name: 'pair-across-link',
-    reads: [...REACH, 'host_partition', 'overlay_data_path', 'engine_unreachable'],
+    reads: [...REACH, 'ip_mismatch', 'host_partition', 'overlay_data_path', 'engine_unreachable'],
     concludes:
       "a pair between two hosts whose link is down (a partition, the overlay's data path) follows from that link; a pair to a node of an engine that does not answer follows from that engine",
     apply(w) {
       const links = w.roots.filter((r) => HOST_LINK_CODES.includes(r.code));
       const lost = w.roots.filter((r) => r.code === 'engine_unreachable' && r.nodes?.length);
       if (links.length === 0 && lost.length === 0) return;
-      w.pairs = w.pairs.filter((p) => {
+      // During a partition Swarm moves the cut-off host's tasks: pairs on one host that still dial
+      // their old addresses follow from it too; the overlay's data path concerns pairs across only.
+      const causeOf = (p: Problem): Problem | undefined => {
         const from = w.byName.get(p.node!);
         const to = w.byName.get(p.nodes![1]!);
-        if (!from || !to) return true;
-        const cause =
+        if (!from || !to) return undefined;
+        return (
           lost.find((r) => r.nodes!.includes(to.name) || r.nodes!.includes(from.name)) ??
-          links.find((r) => {
-            const [a, b] = [hostOf(from), hostOf(to)];
-            return a !== b && r.nodes!.includes(from.name) && r.nodes!.includes(to.name);
-          });
-        if (!cause) return true;
-        w.consequences.push({ ...p, causedBy: { node: cause.node, code: cause.code } });
-        return false;
-      });
+          links.find(
+            (r) =>
+              (r.code === 'host_partition' || hostOf(from) !== hostOf(to)) &&
+              r.nodes!.includes(from.name) &&
+              r.nodes!.includes(to.name),
+          )
+        );
+      };
+      const place = (p: Problem): boolean => {
+        const cause = causeOf(p);
+        if (cause) w.consequences.push({ ...p, causedBy: { node: cause.node, code: cause.code } });
+        return !cause;
+      };
+      w.pairs = w.pairs.filter(place);
+      w.roots = w.roots.filter((p) => p.code !== 'ip_mismatch' || !p.nodes || p.nodes.length !== 2 || place(p));
     },
   },
   {

@@ -22,6 +22,8 @@ export interface Observations {
   swarmNodes?: Readonly<Record<string, SwarmNodeInfo>>;
   /** Engines that do not answer (--host repeated). */
   lostEngines?: ReadonlySet<string>;
+  /** Hosts whose own engine answers (--host repeated). */
+  answering?: ReadonlySet<string>;
   now?: number;
 }
 
@@ -33,7 +35,7 @@ export function diagnose(o: Observations): Problem[] {
       ...(o.found ?? findProblems(o.network, o.nodes)),
       ...(o.listeners ? listenProblems(o.listeners, o.nodes, now) : []),
       ...(o.reachability ? reachProblems(o.reachability, o.nodes, now) : []),
-      ...(o.reachability ? hostLinkProblems(o.nodes, o.reachability, o.swarmNodes, o.lostEngines) : []),
+      ...(o.reachability ? hostLinkProblems(o.nodes, o.reachability, o.swarmNodes, o.lostEngines, o.answering) : []),
       ...(o.training ?? []),
     ],
     o.nodes,

@@ -25,6 +25,8 @@ export function hostLinkProblems(
   swarmNodes: Readonly<Record<string, SwarmNodeInfo>> | undefined,
   /** Engines that do not answer: a link to a host whose engine is lost is that engine's problem. */
   lostEngines: ReadonlySet<string> = new Set(),
+  /** Hosts whose own engine answers (several engines): one the swarm says is down is cut off. */
+  answering: ReadonlySet<string> = new Set(),
 ): Problem[] {
   const byName = new Map<string, NodeView>();
   for (const n of nodes) {
@@ -70,6 +72,20 @@ export function hostLinkProblems(
             down.length ? `; the swarm says ${down.map((h) => `${h} is ${state.get(h)}`).join(', ')}` : ''
           } (a partition: the network between the hosts)`;
     out.push({ severity: 'error', node: null, code, nodes: on, causedBy: null, message });
+  }
+  // The swarm no longer hears a host whose engine still answers: the network between them is cut,
+  // whatever the pairs say (Swarm may have moved every task off it already).
+  for (const [name, st] of state) {
+    if (st === 'ready' || !answering.has(name) || out.some((p) => p.code === 'host_partition')) continue;
+    const others = [...new Set(nodes.map(hostOf).filter((h): h is string => h !== null && h !== name))];
+    out.splice(0, out.length, {
+      severity: 'error',
+      node: null,
+      code: 'host_partition',
+      nodes: nodes.map((n) => n.name),
+      causedBy: null,
+      message: `the swarm says ${name} is ${st} while its engine answers: the network between ${name} and ${others.join(', ') || 'the manager'} is cut (a partition; Swarm starts its tasks elsewhere)`,
+    });
   }
   return out;
 }

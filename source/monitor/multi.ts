@@ -284,7 +284,15 @@ export class MultiMonitor implements Monitor {
         ? current.map((n) => (n.remote && !seen.has(hostOf(n)) ? { ...n, engineHost: lost[0] } : n))
         : current
     ).sort(compareNodes);
-    const reachability = live.flatMap((p) => p.s.reachability);
+    // Probes from tasks Swarm replaced (still running on a host cut off) are not the cluster's.
+    const names = new Set(nodes.map((n) => n.name));
+    const reachability = live.flatMap((p) => p.s.reachability).filter((e) => names.has(e.from));
+    const answering = new Set(
+      live
+        .filter((p) => !p.s.engineError)
+        .flatMap((p) => merged.all.filter((n) => !n.remote && n.engineHost === p.m.engine.host).map(hostOf))
+        .filter((h): h is string => h !== null),
+    );
     const listeners = Object.assign({}, ...live.map((p) => p.s.listeners)) as Snapshot['listeners'];
     const engines = engineProblems(
       parts.map((p) => ({
@@ -304,6 +312,7 @@ export class MultiMonitor implements Monitor {
       engines,
       swarmNodes,
       lostEngines: new Set(lost),
+      answering,
       training: live.flatMap((p) =>
         p.s.problems.filter((x) => TRAINING_CODES.has(x.code)).map(({ causedBy: _, ...x }) => x),
       ),

@@ -280,6 +280,22 @@ describe('cause rules', () => {
       swarmNodes: ready,
     });
     expect(codes(one.filter((p) => !p.causedBy && p.code !== 'no_chief'))).toEqual(['tf-worker-1:port_timeout']);
+    // The swarm no longer hears host-b while its engine answers, and Swarm has moved its task to
+    // host-a: a partition still, and a peer dialing the moved task's old address follows from it.
+    const moved = nodes.map((n) => ({ ...n, swarmNode: 'host-a' }));
+    const stale = pair('tf-worker-0', 'tf-worker-1', { tcp: 'timeout', ip: '10.0.0.99', reason: 'timed out' });
+    const cutOff = diagnose({
+      network: net,
+      nodes: moved,
+      reachability: [stale],
+      swarmNodes: { ...ready, b: { name: 'host-b', state: 'down' } },
+      answering: new Set(['host-a', 'host-b']),
+    });
+    expect(codes(cutOff.filter((p) => !p.causedBy && p.code !== 'no_chief'))).toEqual(['null:host_partition']);
+    expect(placed(cutOff).sort()).toEqual([
+      'tf-worker-0:ip_mismatch <- null:host_partition',
+      'tf-worker-0:port_timeout <- null:host_partition',
+    ]);
     // An engine that does not answer: the pairs to its nodes follow from it, not from a link.
     const lost = diagnose({
       network: net,
