@@ -52,15 +52,14 @@ export function hostLinkProblems(
   const state = new Map(Object.values(swarmNodes ?? {}).map((s) => [s.name, s.state]));
   const lostHost = (h: string): boolean =>
     nodes.some((n) => hostOf(n) === h && n.engineHost !== undefined && lostEngines.has(n.engineHost));
-  const out: Problem[] = [];
-  const said = new Set<string>();
+  // One root per pair of hosts (one way failing is enough: each engine probes at its own time,
+  // so the other way's results may be a round older).
+  const roots = new Map<string, { hosts: [string, string]; problem: Problem }>();
   for (const [key, link] of links) {
-    // Every pair one way across it failed, to more than one task: the link, not a task. One way is
-    // enough (each engine probes at its own time: the other way's results may be a round older).
+    // Every pair one way across it failed, to more than one task: the link, not a task.
     if (link.ok > 0 || link.failed < 2 || link.targets.size < 2) continue;
     const [a, b] = (key.split('\t') as [string, string]).sort() as [string, string];
-    if (lostHost(a) || lostHost(b) || said.has(`${a}\t${b}`)) continue;
-    said.add(`${a}\t${b}`);
+    if (lostHost(a) || lostHost(b) || roots.has(linkKey(a, b))) continue;
     const failed = (links.get(linkKey(a, b))?.failed ?? 0) + (links.get(linkKey(b, a))?.failed ?? 0);
     const on = nodes.filter((n) => hostOf(n) === a || hostOf(n) === b).map((n) => n.name);
     const down = [a, b].filter((h) => state.has(h) && state.get(h) !== 'ready');
@@ -71,21 +70,29 @@ export function hostLinkProblems(
         : `${a} and ${b} cannot reach each other: ${failed} pairs across fail${
             down.length ? `; the swarm says ${down.map((h) => `${h} is ${state.get(h)}`).join(', ')}` : ''
           } (a partition: the network between the hosts)`;
-    out.push({ severity: 'error', node: null, code, nodes: on, causedBy: null, message });
-  }
-  // The swarm no longer hears a host whose engine still answers: the network between them is cut,
-  // whatever the pairs say (Swarm may have moved every task off it already).
-  for (const [name, st] of state) {
-    if (st === 'ready' || !answering.has(name) || out.some((p) => p.code === 'host_partition')) continue;
-    const others = [...new Set(nodes.map(hostOf).filter((h): h is string => h !== null && h !== name))];
-    out.splice(0, out.length, {
-      severity: 'error',
-      node: null,
-      code: 'host_partition',
-      nodes: nodes.map((n) => n.name),
-      causedBy: null,
-      message: `the swarm says ${name} is ${st} while its engine answers: the network between ${name} and ${others.join(', ') || 'the manager'} is cut (a partition; Swarm starts its tasks elsewhere)`,
+    roots.set(linkKey(a, b), {
+      hosts: [a, b],
+      problem: { severity: 'error', node: null, code, nodes: on, causedBy: null, message },
     });
   }
+  // The swarm no longer hears a host whose own engine answers: the network to it is cut, whatever
+  // the pairs say (Swarm may have moved every task off it already). That is the root for its links.
+  for (const [name, st] of state) {
+    if (st === 'ready' || !answering.has(name)) continue;
+    for (const [key, r] of roots) if (r.hosts.includes(name)) roots.delete(key);
+    const others = [...new Set(nodes.map(hostOf).filter((h): h is string => h !== null && h !== name))];
+    roots.set(name, {
+      hosts: [name, name],
+      problem: {
+        severity: 'error',
+        node: null,
+        code: 'host_partition',
+        nodes: nodes.map((n) => n.name),
+        causedBy: null,
+        message: `the swarm says ${name} is ${st} while its engine answers: the network between ${name} and ${others.join(', ') || 'the manager'} is cut (a partition; Swarm starts its tasks elsewhere)`,
+      },
+    });
+  }
+  const out = [...roots.values()].map((r) => r.problem);
   return out;
 }

@@ -24,6 +24,9 @@ export function currentTasks(nodes: readonly NodeView[]): NodeView[] {
   return nodes.filter((n) => keep.has(n.id));
 }
 
+/** Swarm's task id of a node: its container's label, or the manager's task (id `task:…`). */
+const taskIdOf = (n: NodeView): string => n.labels['com.docker.swarm.task.id'] ?? n.id.replace(/^task:/, '');
+
 /** Several engines' views of one swarm (a manager's and its workers', `--host` repeated): a task the
  * manager knows only as remote (a task id, no container here) and that a worker's engine runs as a
  * container is that container, once; a worker's containers get their swarm node's name from the
@@ -33,13 +36,8 @@ export function mergeSwarmViews(
   nodes: readonly NodeView[],
   swarmNodes: Readonly<Record<string, SwarmNodeInfo>>,
 ): { all: NodeView[]; current: NodeView[] } {
-  const containers = new Set(
-    nodes
-      .filter((n) => !n.remote)
-      .map((n) => n.labels['com.docker.swarm.task.id'])
-      .filter((t): t is string => !!t),
-  );
-  const once = nodes.filter((n) => !(n.remote && containers.has(n.id.replace(/^task:/, ''))));
+  const containers = new Set(nodes.filter((n) => !n.remote).map(taskIdOf));
+  const once = nodes.filter((n) => !(n.remote && containers.has(taskIdOf(n))));
   const named = once.map((n) =>
     n.swarmNode === null && n.swarmNodeId && swarmNodes[n.swarmNodeId]
       ? { ...n, swarmNode: swarmNodes[n.swarmNodeId]!.name }
@@ -52,30 +50,36 @@ export function mergeSwarmViews(
  * crash or a host lost) keeps its history on the task that replaced it. Kept by the monitor; the
  * engine forgets an old task's container once its node cleans up. */
 export class SlotHistory {
-  private readonly slots = new Map<string, { id: string; host: string | null }[]>();
+  /** Per slot: how many tasks it has had, and the last few (their ids and hosts): a slot whose tasks
+   * crash for days keeps a count, not every id. */
+  private readonly slots = new Map<string, { total: number; last: { id: string; host: string | null }[] }>();
 
   /** Notes every task of `all` (current and old), then tells each current node its history. */
   apply(all: readonly NodeView[], current: readonly NodeView[], hostOf: (n: NodeView) => string | null): NodeView[] {
     for (const n of all) {
       if (!n.service) continue;
-      const id = n.labels['com.docker.swarm.task.id'] ?? n.id.replace(/^task:/, '');
-      const seen = this.slots.get(slotOf(n)) ?? [];
-      const known = seen.find((t) => t.id === id);
+      const id = taskIdOf(n);
+      const slot = this.slots.get(slotOf(n)) ?? { total: 0, last: [] };
+      const known = slot.last.find((t) => t.id === id);
       // A host named later (the manager's node names are read once a task needs them) is kept.
-      if (!known) seen.push({ id, host: hostOf(n) });
-      else known.host ??= hostOf(n);
-      this.slots.set(slotOf(n), seen);
+      if (known) known.host ??= hostOf(n);
+      else {
+        slot.total++;
+        slot.last.push({ id, host: hostOf(n) });
+        // The manager keeps 5 tasks a slot by default: more than that is enough to tell new from seen.
+        if (slot.last.length > 16) slot.last.shift();
+      }
+      this.slots.set(slotOf(n), slot);
     }
     return current.map((n) => {
-      const seen = n.service ? this.slots.get(slotOf(n)) : undefined;
-      if (!seen || seen.length < 2) return n;
-      const id = n.labels['com.docker.swarm.task.id'] ?? n.id.replace(/^task:/, '');
-      const before = seen.filter((t) => t.id !== id);
-      const last = before[before.length - 1];
+      const slot = n.service ? this.slots.get(slotOf(n)) : undefined;
+      if (!slot || slot.total < 2) return n;
+      const id = taskIdOf(n);
+      const last = slot.last.filter((t) => t.id !== id).at(-1);
       const host = hostOf(n);
       return {
         ...n,
-        earlierTasks: before.length,
+        earlierTasks: slot.total - 1,
         ...(last?.host && host && last.host !== host ? { movedFrom: last.host } : {}),
       };
     });

@@ -36,8 +36,19 @@ export interface PublishSpec {
 }
 
 export interface GpuRequest {
+  /** -1: all; 0 with deviceIds: those. */
   count: number;
   deviceIds: string[] | null;
+}
+
+/** GPUs as `docker run --gpus` says them ("all", "2", "device=0,1", also quoted): what --gpus takes
+ * and what a container's request reads as (ContainerFacts.gpuRequest); null for anything else. */
+export function parseGpuRequest(text: string): GpuRequest | null {
+  const v = text.trim().replace(/^"(.*)"$/, '$1');
+  if (v === 'all') return { count: -1, deviceIds: null };
+  if (/^\d+$/.test(v) && Number(v) > 0) return { count: Number(v), deviceIds: null };
+  const m = /^device=([\w-]+(?:,[\w-]+)*)$/.exec(v);
+  return m?.[1] ? { count: 0, deviceIds: m[1].split(',') } : null;
 }
 
 /** What a Compose file can say of a container beyond what `tfmon up`'s flags do (tfmon up --from). */

@@ -8,6 +8,7 @@ import { ExportError } from '../cluster/export/kubeflow.js';
 import type { ExportFormat } from '../cluster/export/output.js';
 import { EngineError } from '../engine/errors.js';
 import { openRecordingFile, snapshotAtTime } from '../record/read.js';
+import { ClusterMonitor } from '../monitor/cluster-monitor.js';
 import { engineOf, monitorOf, type CommonOptions, type Io } from './context.js';
 import { UsageError } from './flags.js';
 
@@ -23,7 +24,11 @@ export interface ExportFlags {
 /** The cluster from the engine: what tfmon sees of each node, with its container's and image's
  * configuration (one inspect each, read once). */
 async function liveCluster(common: CommonOptions): Promise<ExportCluster> {
-  const monitor = monitorOf(common, { network: common.network, labels: common.labels });
+  const several = (common.hosts?.length ?? 0) > 1;
+  // One engine: the monitor's own, which the inspects below use too (one connection, one login).
+  const engine = several ? null : engineOf(common);
+  const options = { network: common.network, labels: common.labels };
+  const monitor = engine ? new ClusterMonitor(engine, options) : monitorOf(common, options);
   let snapshot: Awaited<ReturnType<typeof monitor.load>>;
   try {
     snapshot = await monitor.load();
@@ -32,7 +37,7 @@ async function liveCluster(common: CommonOptions): Promise<ExportCluster> {
   }
   if (snapshot.engineError) throw new EngineError(snapshot.engineError);
   const source = `network ${snapshot.network.name} on ${snapshot.engine.host}`;
-  if ((common.hosts?.length ?? 0) > 1)
+  if (!engine)
     return exportClusterOf(
       snapshot.nodes,
       snapshot.problems,
@@ -41,7 +46,6 @@ async function liveCluster(common: CommonOptions): Promise<ExportCluster> {
       source,
       "several engines: only TF_CONFIG and the job's variables of each environment are carried",
     );
-  const engine = engineOf(common);
   const local = snapshot.nodes.filter((n) => !n.remote);
   const inspects = new Map(await Promise.all(local.map(async (n) => [n.id, await engine.inspectDoc(n.id)] as const)));
   const images = new Map(

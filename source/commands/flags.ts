@@ -1,5 +1,5 @@
 // Parsers for flag values. Each returns the value or throws a UsageError with a one-line message.
-import type { GpuRequest, PublishSpec } from '../cluster/up-plan.js';
+import { type GpuRequest, parseGpuRequest, type PublishSpec } from '../cluster/up-plan.js';
 import { compileProgressRegex, type CustomFormat } from '../cluster/progress.js';
 import { sizeBytes, spanMs } from '../text/units.js';
 
@@ -36,12 +36,9 @@ export function parseMemory(value: string): number {
 
 /** `docker run --gpus` style: all, 2, device=0,1 (also "device=0,1" with quotes). */
 export function parseGpus(value: string): GpuRequest {
-  const v = value.trim().replace(/^"(.*)"$/, '$1');
-  if (v === 'all') return { count: -1, deviceIds: null };
-  if (/^\d+$/.test(v) && Number(v) > 0) return { count: Number(v), deviceIds: null };
-  const m = /^device=([\w-]+(?:,[\w-]+)*)$/.exec(v);
-  if (m && m[1] !== undefined) return { count: 0, deviceIds: m[1].split(',') };
-  throw new UsageError(`--gpus must be all, a count, or device=0,1; got "${value}"`);
+  const request = parseGpuRequest(value);
+  if (!request) throw new UsageError(`--gpus must be all, a count, or device=0,1; got "${value}"`);
+  return request;
 }
 
 /** `[HOSTBASE:]CONTAINER` — e.g. 8888 publishes worker i's 8888 on host 8888+i. */

@@ -5,6 +5,7 @@ import { ComposeError, planFromCompose } from '../cluster/compose-read.js';
 import { upCluster } from '../engine/actions.js';
 import { engineOf, type CommonOptions, type Io } from './context.js';
 import { UsageError } from './flags.js';
+import { upDone } from './up.js';
 
 export async function runUpFrom(common: CommonOptions, file: string, dryRun: boolean, io: Io): Promise<number> {
   let text: string;
@@ -30,9 +31,6 @@ export async function runUpFrom(common: CommonOptions, file: string, dryRun: boo
   const engine = engineOf(common);
   await engine.hello();
   const result = await upCluster(engine, plan, io.out);
-  io.out(
-    `cluster ${plan.network} is up: ${result.created.length} started, ${result.existing.length} already there. ` +
-      `Watch it with: tfmon --network ${plan.network}`,
-  );
+  io.out(upDone(plan.network, result));
   return 0;
 }

@@ -37,9 +37,11 @@ export async function runUp(common: CommonOptions, flags: UpFlags, io: Io): Prom
   const result = flags.swarm
     ? await upSwarm(engine, plan, flags.constraints ?? [], io.out)
     : await upCluster(engine, plan, io.out);
-  io.out(
-    `cluster ${common.network} is up: ${result.created.length} started, ${result.existing.length} already there. ` +
-      `Watch it with: tfmon --network ${common.network}`,
-  );
+  io.out(upDone(common.network, result));
   return 0;
 }
+
+/** The line `tfmon up` ends with (up --from too). */
+export const upDone = (network: string, result: { created: readonly string[]; existing: readonly string[] }): string =>
+  `cluster ${network} is up: ${result.created.length} started, ${result.existing.length} already there. ` +
+  `Watch it with: tfmon --network ${network}`;

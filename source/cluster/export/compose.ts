@@ -66,7 +66,7 @@ function service(
   if (t.gpus) {
     const device: Record<string, unknown> = { driver: 'nvidia' };
     if (t.gpus.deviceIds) device['device_ids'] = t.gpus.deviceIds;
-    else device['count'] = t.gpus.count;
+    else device['count'] = t.gpus.count === -1 ? 'all' : t.gpus.count;
     device['capabilities'] = ['gpu'];
     resources['reservations'] = { devices: [device] };
   }

@@ -64,8 +64,8 @@ export function containerOf(t: ExportTask, o: ContainerOptions, warn: (line: str
   if (t.nanoCpus) limits['cpu'] = cpuQuantity(t.nanoCpus);
   if (t.memoryBytes) limits['memory'] = memoryQuantity(t.memoryBytes);
   if (t.gpus) {
-    let count = t.gpus.count;
-    if (count === 'all') {
+    let count = t.gpus.deviceIds?.length ?? t.gpus.count;
+    if (count === -1) {
       warn(`${t.name}: --gpus all has no count in Kubernetes: nvidia.com/gpu 1 written, set yours`);
       count = 1;
     } else if (t.gpus.deviceIds) {

@@ -2,7 +2,9 @@
 // and, live, the container's own configuration less what its image already says. From a recording
 // only what the snapshot kept is known (no environment beyond TF_CONFIG and the job's variables), and
 // `complete` says so. Pure.
+import { envOf } from '../frameworks/environment.js';
 import { arr, num, obj, str } from '../json.js';
+import { type GpuRequest, parseGpuRequest } from '../up-plan.js';
 import type {
   FrameworkName,
   MountInfo,
@@ -15,12 +17,6 @@ import type {
 } from '../types.js';
 
 export type RestartName = 'no' | 'always' | 'unless-stopped' | 'on-failure';
-
-export interface GpuSpec {
-  /** 'all', or how many; with deviceIds, their number. */
-  count: number | 'all';
-  deviceIds: string[] | null;
-}
 
 export interface ExportTask {
   /** The container's name. */
@@ -47,7 +43,7 @@ export interface ExportTask {
   restart: { name: RestartName; maxRetries: number };
   nanoCpus: number | null;
   memoryBytes: number | null;
-  gpus: GpuSpec | null;
+  gpus: GpuRequest | null;
   mounts: MountInfo[];
   /** The user's labels (Docker's, Compose's and Swarm's own left out). */
   labels: Record<string, string>;
@@ -79,28 +75,6 @@ const ownLabel = (k: string): boolean =>
   k.startsWith('com.docker.') || k.startsWith('org.opencontainers.') || k === 'maintainer';
 
 const RESTARTS: readonly RestartName[] = ['no', 'always', 'unless-stopped', 'on-failure'];
-
-/** "all", "2", "device=0,1" (ContainerFacts.gpuRequest) as a GPU spec. */
-export function gpuSpecOf(request: string | null): GpuSpec | null {
-  if (!request) return null;
-  if (request === 'all') return { count: 'all', deviceIds: null };
-  if (request.startsWith('device=')) {
-    const ids = request.slice('device='.length).split(',').filter(Boolean);
-    return { count: ids.length, deviceIds: ids };
-  }
-  const n = Number(request);
-  return Number.isInteger(n) && n > 0 ? { count: n, deviceIds: null } : null;
-}
-
-function envMap(list: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of arr(list)) {
-    if (typeof e !== 'string') continue;
-    const eq = e.indexOf('=');
-    if (eq > 0) out[e.slice(0, eq)] = e.slice(eq + 1);
-  }
-  return out;
-}
 
 /** Docker lists a port published on every address twice (0.0.0.0 and ::): one, with no address. */
 function distinctPorts(ports: readonly PublishedPort[]): PublishedPort[] {
@@ -141,8 +115,8 @@ export function exportTaskOf(node: NodeView, inspect: unknown, image: unknown): 
   let entrypoint: string[] | null = null;
   let command: string[] | null = null;
   if (live) {
-    const own = envMap(imageConfig['Env']);
-    env = Object.fromEntries(Object.entries(envMap(config['Env'])).filter(([k, v]) => own[k] !== v));
+    const own = envOf(imageConfig['Env']);
+    env = Object.fromEntries(Object.entries(envOf(config['Env'])).filter(([k, v]) => own[k] !== v));
     // Docker takes an image's Cmd as it is only while the entrypoint is the image's too.
     const entrypointOwn = sameList(config['Entrypoint'], imageConfig['Entrypoint']);
     if (!entrypointOwn) entrypoint = strings(config['Entrypoint']) ?? [];
@@ -186,7 +160,7 @@ export function exportTaskOf(node: NodeView, inspect: unknown, image: unknown): 
     },
     nanoCpus: node.nanoCpus,
     memoryBytes: node.memoryLimitBytes,
-    gpus: gpuSpecOf(node.gpuRequest),
+    gpus: node.gpuRequest ? parseGpuRequest(node.gpuRequest) : null,
     mounts: node.mounts,
     // The image's own labels come back in the container's: they are the image's to say.
     labels: Object.fromEntries(

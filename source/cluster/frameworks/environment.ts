@@ -47,14 +47,19 @@ export const FRAMEWORK_VARIABLES = [
 
 const KEPT: ReadonlySet<string> = new Set(FRAMEWORK_VARIABLES);
 
-/** The framework variables of an engine's `Env` list (`KEY=value` strings); others are dropped. */
-export function frameworkEnvOf(env: unknown): Record<string, string> {
+/** An engine's `Env` list (`KEY=value` strings) as a map. */
+export function envOf(env: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!Array.isArray(env)) return out;
   for (const entry of env) {
     if (typeof entry !== 'string') continue;
     const eq = entry.indexOf('=');
-    if (eq > 0 && KEPT.has(entry.slice(0, eq))) out[entry.slice(0, eq)] = entry.slice(eq + 1);
+    if (eq > 0) out[entry.slice(0, eq)] = entry.slice(eq + 1);
   }
   return out;
+}
+
+/** The framework variables of an engine's `Env` list; the others are dropped. */
+export function frameworkEnvOf(env: unknown): Record<string, string> {
+  return Object.fromEntries(Object.entries(envOf(env)).filter(([k]) => KEPT.has(k)));
 }
